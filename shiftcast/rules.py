@@ -1,0 +1,404 @@
+"""The planning rules: shift templates, rest rules, service targets, weights.
+
+This module is the one source of truth for every default. Each default is the call center of
+DESIGN section 1; a rules TOML file overrides any subset of them. See docs/rules.md for the file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from shiftcast.errors import DataError
+
+LEADER_ROLES = ("group_leader", "team_leader")
+ROLES = ("agent", "group_leader", "team_leader", "supervisor")
+ALLOWED_INTERVALS = (15, 30, 60)
+# The legal standard month: 40 h a week, 52 weeks over 12 months less 11 public holidays
+# (人社部: 21.75 paid days; 20.83 working days × 8 h = 166.64 h).
+LEGAL_MONTHLY_HOURS = 166.64
+
+
+def minutes_of(text: str) -> int:
+    """'08:30' -> 510."""
+    t = dt.time.fromisoformat(text)
+    return t.hour * 60 + t.minute
+
+
+def hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class ShiftTemplate:
+    """One shift: its code, names, hours and where its unpaid lunch may fall."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    start: str
+    end: str
+    unpaid_break_minutes: int = 60
+    lunch_earliest: str = "11:00"
+    lunch_latest_end: str = "14:00"
+
+    @property
+    def start_minute(self) -> int:
+        return minutes_of(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return minutes_of(self.end)
+
+    @property
+    def paid_hours(self) -> float:
+        return (self.end_minute - self.start_minute - self.unpaid_break_minutes) / 60
+
+
+DEFAULT_SHIFTS = (
+    ShiftTemplate("E", "早班", "Early", "08:00", "17:00", 60, "11:00", "14:00"),
+    ShiftTemplate("L", "晚班", "Late", "10:00", "18:00", 60, "12:00", "15:00"),
+)
+
+
+@dataclass(frozen=True)
+class ServiceTargets:
+    """What the callers must get: service level, speed of answer, occupancy, abandonment."""
+
+    service_level: float = 0.80  # share of calls answered within answer_within_s
+    answer_within_s: float = 20.0
+    max_asa_s: float | None = None  # average speed of answer cap, seconds; None = no cap
+    max_occupancy: float = 0.85
+    shrinkage: float = 0.30  # share of paid time not on the phones (meetings, breaks, training)
+    patience_s: float | None = 90.0  # mean seconds before a caller hangs up (Erlang A); None = Erlang C only
+    max_abandon_rate: float | None = None  # with patience_s: cap on the share of callers lost
+    aht_s: float = 240.0  # average handle time when the calls data carries none
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Soft-goal weights of the roster objective (per agent-interval or per occurrence)."""
+
+    shortfall: int = 10
+    shortfall_airing: int = 50
+    overstaffing: int = 1
+    late_shift_fairness: int = 2
+    weekend_rest_fairness: int = 2
+    rest_request: int = 5
+    shift_request: int = 3
+    rest_next_to_weekend: int = 1
+    change_from_previous: int = 4
+
+
+@dataclass(frozen=True)
+class CalendarOverride:
+    """A day the user declares a holiday or a (make-up) workday, overriding the holiday package."""
+
+    date: dt.date
+    kind: str  # "holiday" or "workday"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Rules:
+    interval_minutes: int = 15
+    open_time: str = "08:00"
+    close_time: str = "18:00"
+    shifts: tuple[ShiftTemplate, ...] = DEFAULT_SHIFTS
+    rest_days_per_week: int = 1
+    max_consecutive_work_days: int = 6
+    week_starts_on: int = 0  # 0 = Monday, as ISO weeks
+    leaders_per_shift: int = 1
+    leader_roles: tuple[str, ...] = LEADER_ROLES
+    monthly_paid_hours_cap_enabled: bool = False
+    monthly_paid_hours_cap: float = 176.0
+    legal_monthly_hours: float = LEGAL_MONTHLY_HOURS
+    ad_response_window_minutes: int = 60
+    service: ServiceTargets = field(default_factory=ServiceTargets)
+    weights: Weights = field(default_factory=Weights)
+    calendar: tuple[CalendarOverride, ...] = ()
+
+    @property
+    def open_minute(self) -> int:
+        return minutes_of(self.open_time)
+
+    @property
+    def close_minute(self) -> int:
+        return minutes_of(self.close_time)
+
+    @property
+    def intervals_per_day(self) -> int:
+        return (self.close_minute - self.open_minute) // self.interval_minutes
+
+    @property
+    def shift_codes(self) -> tuple[str, ...]:
+        return tuple(s.code for s in self.shifts)
+
+    def shift(self, code: str) -> ShiftTemplate:
+        for s in self.shifts:
+            if s.code == code:
+                return s
+        raise KeyError(code)
+
+
+DEFAULT_RULES = Rules()
+
+_TOP_LEVEL_KEYS = {
+    f.name for f in dataclasses.fields(Rules) if f.name not in ("shifts", "service", "weights", "calendar")
+}
+
+
+def _check_keys(source: str, section: str, given: dict, allowed: set[str]) -> None:
+    for key in given:
+        if key not in allowed:
+            raise DataError(
+                source,
+                f"unknown key '{key}' in {section}; expected one of: {', '.join(sorted(allowed))}",
+                column=key,
+            )
+
+
+def _field_names(cls) -> set[str]:
+    return {f.name for f in dataclasses.fields(cls)}
+
+
+def _typed(source: str, section: str, key: str, value: Any, default: Any) -> Any:
+    """Check a TOML value against the type of its default; ints are fine where floats are."""
+    expected: type | tuple[type, ...]
+    if isinstance(default, bool):
+        expected = bool
+    elif isinstance(default, float) or default is None:
+        expected = (int, float)
+    elif isinstance(default, int):
+        expected = int
+    elif isinstance(default, str):
+        expected = str
+    else:
+        return value
+    if isinstance(value, bool) and expected is not bool:
+        ok = False
+    else:
+        ok = isinstance(value, expected)
+    if not ok:
+        want = {bool: "true or false", int: "a whole number", str: "a text in quotes"}.get(
+            expected if isinstance(expected, type) else float, "a number"
+        )
+        raise DataError(source, f"{section}.{key} must be {want}, got {value!r}", column=key)
+    return float(value) if expected == (int, float) else value
+
+
+def _time_text(source: str, section: str, key: str, value: str) -> str:
+    try:
+        minutes_of(value)
+    except ValueError:
+        raise DataError(source, f"{section}.{key} must be a time like '08:00', got {value!r}", column=key) from None
+    return value
+
+
+def _in_range(source: str, what: str, value: float | None, low: float, high: float, *, open_low=False, open_high=False) -> None:
+    if value is None:
+        return
+    too_low = value <= low if open_low else value < low
+    too_high = value >= high if open_high else value > high
+    if too_low or too_high:
+        lo = f"{'>' if open_low else '≥'} {low:g}"
+        hi = f"{'<' if open_high else '≤'} {high:g}"
+        raise DataError(source, f"{what} must be {lo} and {hi}, got {value:g}", column=what.split(".")[-1])
+
+
+def _parse_shift(source: str, i: int, raw: dict) -> ShiftTemplate:
+    section = f"shifts[{i + 1}]"
+    allowed = _field_names(ShiftTemplate) | {"lunch_window"}
+    _check_keys(source, section, raw, allowed)
+    for key in ("code", "start", "end"):
+        if key not in raw:
+            raise DataError(source, f"{section} needs '{key}'", column=key)
+    values = {}
+    defaults = ShiftTemplate("X", "", "", "00:00", "00:00")
+    for key, value in raw.items():
+        if key == "lunch_window":
+            if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+                raise DataError(source, f"{section}.lunch_window must be two times like [\"11:00\", \"14:00\"]", column=key)
+            values["lunch_earliest"] = _time_text(source, section, key, value[0])
+            values["lunch_latest_end"] = _time_text(source, section, key, value[1])
+            continue
+        values[key] = _typed(source, section, key, value, getattr(defaults, key))
+        if key in ("start", "end", "lunch_earliest", "lunch_latest_end"):
+            _time_text(source, section, key, value)
+    values.setdefault("name_zh", values["code"])
+    values.setdefault("name_en", values["code"])
+    shift = ShiftTemplate(**values)
+    if shift.end_minute <= shift.start_minute:
+        raise DataError(source, f"{section} (shift '{shift.code}') ends at {shift.end}, not after it starts at {shift.start}", column="end")
+    if not 0 <= shift.unpaid_break_minutes < shift.end_minute - shift.start_minute:
+        raise DataError(source, f"{section}.unpaid_break_minutes must be ≥ 0 and shorter than the shift", column="unpaid_break_minutes")
+    lunch_lo, lunch_hi = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end)
+    if shift.unpaid_break_minutes and not (
+        shift.start_minute <= lunch_lo and lunch_hi <= shift.end_minute and lunch_hi - lunch_lo >= shift.unpaid_break_minutes
+    ):
+        raise DataError(
+            source,
+            f"{section}.lunch_window {shift.lunch_earliest}–{shift.lunch_latest_end} must lie inside the shift "
+            f"{shift.start}–{shift.end} and be at least {shift.unpaid_break_minutes} minutes long",
+            column="lunch_window",
+        )
+    return shift
+
+
+def _parse_section(source: str, section: str, raw: Any, cls):
+    if not isinstance(raw, dict):
+        raise DataError(source, f"[{section}] must be a table")
+    _check_keys(source, f"[{section}]", raw, _field_names(cls))
+    defaults = cls()
+    return cls(**{k: _typed(source, section, k, v, getattr(defaults, k)) for k, v in raw.items()})
+
+
+def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
+    """Build and check Rules from a parsed TOML table; missing keys keep their defaults."""
+    _check_keys(source, "the rules file", raw, _TOP_LEVEL_KEYS | {"shifts", "service", "weights", "calendar"})
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _TOP_LEVEL_KEYS:
+            default = getattr(DEFAULT_RULES, key)
+            if isinstance(default, tuple):
+                if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise DataError(source, f"{key} must be a list of texts", column=key)
+                values[key] = tuple(value)
+            else:
+                values[key] = _typed(source, "rules", key, value, default)
+    if "shifts" in raw:
+        if not isinstance(raw["shifts"], list) or not raw["shifts"]:
+            raise DataError(source, "shifts must be one or more [[shifts]] tables", column="shifts")
+        values["shifts"] = tuple(_parse_shift(source, i, s) for i, s in enumerate(raw["shifts"]))
+        codes = [s.code for s in values["shifts"]]
+        for reserved in ("OFF", "LEAVE"):
+            if reserved in codes:
+                raise DataError(source, f"shift code '{reserved}' is reserved for rest and leave", column="code")
+        if len(set(codes)) != len(codes):
+            raise DataError(source, f"shift codes must be unique, got {codes}", column="code")
+    if "service" in raw:
+        values["service"] = _parse_section(source, "service", raw["service"], ServiceTargets)
+    if "weights" in raw:
+        values["weights"] = _parse_section(source, "weights", raw["weights"], Weights)
+        for k, v in dataclasses.asdict(values["weights"]).items():
+            if v < 0:
+                raise DataError(source, f"weights.{k} must be ≥ 0, got {v}", column=k)
+    if "calendar" in raw:
+        values["calendar"] = tuple(_parse_override(source, i, c) for i, c in enumerate(raw["calendar"]))
+    for key in ("open_time", "close_time"):
+        if key in values:
+            _time_text(source, "rules", key, values[key])
+    rules = Rules(**values)
+    _check_rules(source, rules)
+    return rules
+
+
+def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
+    section = f"calendar[{i + 1}]"
+    if not isinstance(raw, dict):
+        raise DataError(source, f"{section} must be a table with date, kind and name")
+    _check_keys(source, section, raw, {"date", "kind", "name"})
+    day = raw.get("date")
+    if isinstance(day, str):
+        try:
+            day = dt.date.fromisoformat(day)
+        except ValueError:
+            day = None
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise DataError(source, f"{section}.date must be a date like 2027-02-06", column="date")
+    kind = raw.get("kind")
+    if kind not in ("holiday", "workday"):
+        raise DataError(source, f"{section}.kind must be 'holiday' or 'workday', got {kind!r}", column="kind")
+    return CalendarOverride(day, kind, str(raw.get("name", "")))
+
+
+def _check_rules(source: str, r: Rules) -> None:
+    if r.interval_minutes not in ALLOWED_INTERVALS:
+        raise DataError(source, f"interval_minutes must be one of {ALLOWED_INTERVALS}, got {r.interval_minutes}", column="interval_minutes")
+    if r.close_minute <= r.open_minute:
+        raise DataError(source, f"close_time {r.close_time} must be after open_time {r.open_time}", column="close_time")
+    for t, name in ((r.open_minute, "open_time"), (r.close_minute, "close_time")):
+        if t % r.interval_minutes:
+            raise DataError(source, f"{name} must fall on the {r.interval_minutes}-minute grid", column=name)
+    for s in r.shifts:
+        if s.start_minute < r.open_minute or s.end_minute > r.close_minute:
+            raise DataError(source, f"shift '{s.code}' {s.start}–{s.end} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
+        if s.start_minute % r.interval_minutes or s.end_minute % r.interval_minutes:
+            raise DataError(source, f"shift '{s.code}' must start and end on the {r.interval_minutes}-minute grid", column="shifts")
+    _in_range(source, "rest_days_per_week", r.rest_days_per_week, 0, 6)
+    _in_range(source, "max_consecutive_work_days", r.max_consecutive_work_days, 1, 13)
+    _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
+    _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
+    _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)
+    _in_range(source, "ad_response_window_minutes", r.ad_response_window_minutes, 0, 360)
+    for role in r.leader_roles:
+        if role not in ROLES:
+            raise DataError(source, f"leader_roles: unknown role '{role}'; roles are {', '.join(ROLES)}", column="leader_roles")
+    t = r.service
+    _in_range(source, "service.service_level", t.service_level, 0, 1, open_low=True, open_high=True)
+    _in_range(source, "service.answer_within_s", t.answer_within_s, 0, 3600)
+    _in_range(source, "service.max_asa_s", t.max_asa_s, 0, 3600, open_low=True)
+    _in_range(source, "service.max_occupancy", t.max_occupancy, 0, 1, open_low=True)
+    _in_range(source, "service.shrinkage", t.shrinkage, 0, 1, open_high=True)
+    _in_range(source, "service.patience_s", t.patience_s, 0, 86400, open_low=True)
+    _in_range(source, "service.max_abandon_rate", t.max_abandon_rate, 0, 1, open_low=True, open_high=True)
+    _in_range(source, "service.aht_s", t.aht_s, 0, 86400, open_low=True)
+    if t.max_abandon_rate is not None and t.patience_s is None:
+        raise DataError(source, "service.max_abandon_rate needs service.patience_s (abandonment follows from patience)", column="max_abandon_rate")
+
+
+def load_rules(path: str | Path | None) -> Rules:
+    """Read a rules TOML file; None gives the defaults."""
+    if path is None:
+        return DEFAULT_RULES
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(str(path), f"cannot read the file ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(str(path), "is not UTF-8 text; save it as UTF-8") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(str(path), f"is not valid TOML: {exc}") from None
+    return rules_from_dict(raw, source=str(path))
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
+    """Write Rules as TOML that load_rules reads back to the same Rules (None fields are left out)."""
+    lines = ["# Shiftcast rules. Every key is optional; a missing key keeps its default (docs/rules.md).", ""]
+    for key in sorted(_TOP_LEVEL_KEYS, key=[f.name for f in dataclasses.fields(Rules)].index):
+        lines.append(f"{key} = {_toml_value(getattr(rules, key))}")
+    for s in rules.shifts:
+        lines += ["", "[[shifts]]"]
+        for f in dataclasses.fields(ShiftTemplate):
+            if f.name in ("lunch_earliest", "lunch_latest_end"):
+                continue
+            lines.append(f"{f.name} = {_toml_value(getattr(s, f.name))}")
+        lines.append(f"lunch_window = {_toml_value([s.lunch_earliest, s.lunch_latest_end])}")
+    for section in ("service", "weights"):
+        lines += ["", f"[{section}]"]
+        for k, v in dataclasses.asdict(getattr(rules, section)).items():
+            if v is not None:
+                lines.append(f"{k} = {_toml_value(v)}")
+    for c in rules.calendar:
+        lines += ["", "[[calendar]]", f"date = {c.date.isoformat()}", f"kind = {_toml_value(c.kind)}", f"name = {_toml_value(c.name)}"]
+    return "\n".join(lines) + "\n"
