@@ -1,0 +1,105 @@
+"""Loaders for what the roster reads: the staff list and approved leave (DESIGN §3)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+
+from shiftcast import tables
+from shiftcast.errors import DataError
+from shiftcast.rules import DEFAULT_RULES, ROLES, Rules
+
+STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
+STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")
+LEAVE_COLUMNS = ("employee_id", "date", "kind")
+LEAVE_OPTIONAL = ("shift",)
+LEAVE_KINDS = ("leave", "rest_request", "shift_request")
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = {
+    **{name: i for i, name in enumerate(WEEKDAYS)},
+    **{name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+    **{name: i for i, name in enumerate(("周一", "周二", "周三", "周四", "周五", "周六", "周日"))},
+    **{name: i for i, name in enumerate(("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"))},
+    "周天": 6,
+    "星期天": 6,
+    **{str(i + 1): i for i in range(7)},  # ISO weekday numbers, 1 = Monday
+}
+
+Source = str | Path | BinaryIO | bytes
+
+
+def weekday_number(text: str) -> int | None:
+    """'mon', 'Monday', '周一' or ISO '1' -> 0 (Monday); None when not a weekday."""
+    return _WEEKDAY_NAMES.get(text.strip().lower())
+
+
+def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    tables.require_filled(frame, "employee_id", "an employee id")
+    tables.no_duplicates(frame, frame["employee_id"], "employee_id", "employee id")
+    tables.require_filled(frame, "name", "the employee's name")
+    tables.choices(frame, "role", ROLES)
+    out = frame[list(STAFF_COLUMNS)].copy()
+    codes = rules.shift_codes
+    if "shifts" in frame:
+        allowed = frame["shifts"].map(lambda cell: tuple(c.strip() for c in cell.split(";") if c.strip()))
+        unknown = allowed.map(lambda cs: any(c not in codes for c in cs))
+        tables.fail_at(frame, unknown.to_numpy(), "shifts", f"shift codes from the rules ({', '.join(codes)}), separated by ';'")
+        out["shifts"] = allowed.map(lambda cs: cs or codes)
+    else:
+        out["shifts"] = [codes] * len(frame)
+    if "preferred_rest_weekday" in frame:
+        days = frame["preferred_rest_weekday"].map(lambda cell: weekday_number(cell) if cell else -1)
+        tables.fail_at(frame, days.isna().to_numpy(), "preferred_rest_weekday", "a weekday like mon, tue … sun (or 周一 … 周日, or 1–7), or an empty cell")
+        out["preferred_rest_weekday"] = pd.array(days.astype(int).where(days >= 0, None), dtype="Int64")
+    else:
+        out["preferred_rest_weekday"] = pd.array([None] * len(frame), dtype="Int64")
+    out = out.reset_index(drop=True)
+    out.attrs["source"] = frame.attrs.get("source", "staff")
+    return out
+
+
+def load_staff(path: Source, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
+    """The staff list: one row per employee with role, group, team, allowed shifts and preferred rest day."""
+    return staff_from_table(tables.read_table(path, STAFF_COLUMNS, STAFF_OPTIONAL, source=source), rules)
+
+
+def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    tables.require_filled(frame, "employee_id", "an employee id")
+    known = set(staff["employee_id"])
+    unknown = ~frame["employee_id"].isin(known)
+    tables.fail_at(frame, unknown.to_numpy(), "employee_id", f"an employee id from the staff file ({staff.attrs.get('source', 'staff')})")
+    days = tables.dates(frame, "date")
+    kinds = tables.choices(frame, "kind", LEAVE_KINDS)
+    shift = frame["shift"] if "shift" in frame else pd.Series([""] * len(frame), index=frame.index)
+    if "shift" not in frame and (kinds == "shift_request").any():
+        pos = int(np.argmax((kinds == "shift_request").to_numpy()))
+        raise DataError(frame.attrs.get("source", "leave"), "a shift_request needs a 'shift' column naming the shift",
+                        row=tables.spreadsheet_row(pos), column="shift")
+    codes = rules.shift_codes
+    bad_shift = ((kinds == "shift_request") & ~shift.isin(codes)) | ((kinds != "shift_request") & (shift != "") & ~shift.isin(codes))
+    if "shift" in frame:
+        tables.fail_at(frame, bad_shift.to_numpy(), "shift", f"a shift code from the rules ({', '.join(codes)})")
+    allowed = dict(zip(staff["employee_id"], staff["shifts"]))
+    not_allowed = (kinds == "shift_request") & pd.Series(
+        [s not in allowed.get(e, ()) for e, s in zip(frame["employee_id"], shift)], index=frame.index
+    )
+    if "shift" in frame:
+        tables.fail_at(frame, not_allowed.to_numpy(), "shift", "a shift this employee may work (see the staff file's shifts column)")
+    key = frame["employee_id"] + "|" + days.dt.strftime("%Y-%m-%d")
+    tables.no_duplicates(frame, key, "employee_id", "request for the same day by employee")
+    out = pd.DataFrame({
+        "employee_id": frame["employee_id"],
+        "date": days,
+        "kind": kinds,
+        "shift": shift.where(shift != "", None),
+    }).reset_index(drop=True)
+    out.attrs["source"] = frame.attrs.get("source", "leave")
+    return out
+
+
+def load_leave(path: Source, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
+    """Approved requests: leave (fixed), rest_request and shift_request (honoured where possible)."""
+    return leave_from_table(tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source), staff, rules)
