@@ -26,3 +26,10 @@ def main() -> None:
 
 
 # Sub-commands, one line each (keep alphabetical to ease merges).
+from shiftcast.commands import validate  # noqa: E402
+
+main.add_command(validate.command)
+from shiftcast.commands import plan  # noqa: E402
+
+main.add_command(plan.command)
+main.add_command(plan.demo_command)

@@ -6,6 +6,7 @@ shows them: the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import codecs
+import csv
 import difflib
 import io
 from pathlib import Path
@@ -76,8 +77,9 @@ def read_table(
         raise DataError(source, f"is not a valid CSV table: {exc}") from None
     except pd.errors.EmptyDataError:
         raise DataError(source, "the file is empty; expected a header row and data rows") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _check_columns(frame.columns, required, optional, source)
+    header = [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]  # pandas renames repeats
+    _check_columns(header, required, optional, source)
+    frame.columns = header
     if frame.empty:
         raise DataError(source, "has a header but no data rows")
     frame = frame.apply(lambda col: col.str.strip())

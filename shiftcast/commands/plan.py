@@ -1,0 +1,30 @@
+"""`shiftcast plan` and `shiftcast demo`: the whole pipeline, on the user's files or the bundled sample."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from shiftcast.commands.validate import input_options
+from shiftcast.inputs import SAMPLE_MONTH, InputPaths
+from shiftcast.pipeline import run_plan
+
+_out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                    show_default=True, help="folder for the results")
+
+
+@click.command("plan")
+@input_options
+@click.option("--month", required=True, help="the month to plan, e.g. 2026-12")
+@_out
+def command(month: str, out_dir: Path, **paths: Path | None) -> None:
+    """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
+    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo)
+
+
+@click.command("demo")
+@_out
+def demo_command(out_dir: Path) -> None:
+    """Run the whole pipeline on the bundled sample data (December 2026)."""
+    click.echo(f"Shiftcast demo: planning {SAMPLE_MONTH} on the bundled sample data")
+    run_plan(InputPaths.sample(), SAMPLE_MONTH, out_dir, echo=click.echo)

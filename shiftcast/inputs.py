@@ -1,0 +1,127 @@
+"""The user's input files, loaded together and summarised: what `validate`, `plan` and `demo` read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
+from scheduler.data import load_leave, load_staff
+from shiftcast.errors import DataError
+from shiftcast.rules import DEFAULT_RULES, Rules, load_rules
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_MONTH = "2026-12"
+
+
+@dataclass
+class InputPaths:
+    """Where each input lives; any may be missing."""
+
+    calls: Path | None = None
+    records: Path | None = None
+    ads: Path | None = None  # past airings, for learning the ad response
+    plan: Path | None = None  # planned airings of the month to plan
+    staff: Path | None = None
+    leave: Path | None = None
+    rules: Path | None = None
+
+    @classmethod
+    def sample(cls, directory: Path = SAMPLE_DIR, month: str = SAMPLE_MONTH) -> "InputPaths":
+        """The bundled sample data set."""
+        return cls(
+            calls=directory / "calls.csv",
+            ads=directory / "ads_history.csv",
+            plan=directory / f"ads_plan_{month}.csv",
+            staff=directory / "staff.csv",
+            leave=directory / f"leave_{month}.csv",
+            rules=directory / "rules.toml",
+        )
+
+
+@dataclass
+class Inputs:
+    """Everything loaded and checked; absent inputs are None."""
+
+    rules: Rules = DEFAULT_RULES
+    calls: pd.DataFrame | None = None
+    ads: pd.DataFrame | None = None
+    plan: pd.DataFrame | None = None
+    staff: pd.DataFrame | None = None
+    leave: pd.DataFrame | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def load_inputs(paths: InputPaths) -> Inputs:
+    """Load every given file through its loader; the first bad cell raises a DataError."""
+    rules = load_rules(paths.rules) if paths.rules else DEFAULT_RULES
+    out = Inputs(rules=rules)
+    if paths.calls and paths.records:
+        raise DataError(str(paths.records), "give either interval counts (--calls) or call records (--records), not both")
+    if paths.calls:
+        out.calls = load_calls(paths.calls)
+    elif paths.records:
+        out.calls = aggregate_call_records(load_call_records(paths.records), rules.interval_minutes)
+    if paths.ads:
+        out.ads = load_ads(paths.ads)
+    if paths.plan:
+        out.plan = load_ads(paths.plan)
+    if paths.staff:
+        out.staff = load_staff(paths.staff, rules)
+    if paths.leave:
+        if out.staff is None:
+            raise DataError(str(paths.leave), "checking leave needs the staff file (--staff) to know the employees")
+        out.leave = load_leave(paths.leave, out.staff, rules)
+    out.sources = {k: str(v) for k, v in vars(paths).items() if v is not None}
+    return out
+
+
+def _span(index: pd.DatetimeIndex | pd.Series) -> str:
+    return f"{pd.Timestamp(index.min()):%Y-%m-%d %H:%M} → {pd.Timestamp(index.max()):%Y-%m-%d %H:%M}"
+
+
+def summary_lines(inputs: Inputs) -> list[str]:
+    """A one-screen summary of what was loaded."""
+    r = inputs.rules
+    lines = [
+        f"rules     {len(r.shifts)} shifts ("
+        + ", ".join(f"{s.code} {s.name_zh}/{s.name_en} {s.start}–{s.end}" for s in r.shifts)
+        + f"), open {r.open_time}–{r.close_time}, {r.interval_minutes}-min intervals, "
+        f"{r.rest_days_per_week} rest day/week, ≤{r.max_consecutive_work_days} days in a row; "
+        f"target {r.service.service_level:.0%} in {r.service.answer_within_s:g} s, shrinkage {r.service.shrinkage:.0%}",
+    ]
+    if inputs.calls is not None:
+        c = inputs.calls
+        days = c.index.normalize().nunique()
+        extra = ""
+        if "abandoned" in c:
+            extra = f", {c['abandoned'].sum() / max(c['calls'].sum(), 1):.1%} abandoned"
+        if "aht_s" in c:
+            extra += f", AHT {c['aht_s'].mean():.0f} s"
+        lines.append(
+            f"calls     {len(c):,} intervals of {c.attrs.get('interval_minutes', '?')} min over {days} days "
+            f"({_span(c.index)}), {c['calls'].sum():,} calls, {c['calls'].sum() / max(days, 1):,.0f} a day{extra}"
+        )
+    for name in ("ads", "plan"):
+        a = getattr(inputs, name)
+        if a is not None:
+            label = "ads" if name == "ads" else "ad plan"
+            lines.append(
+                f"{label:<9} {len(a):,} airings ({_span(a['start'])}) on {a['channel'].nunique()} channels, "
+                f"{a['product'].nunique()} products, {a['duration_s'].median():.0f} s median"
+            )
+    if inputs.staff is not None:
+        s = inputs.staff
+        roles = s["role"].value_counts()
+        lines.append(
+            f"staff     {len(s)} people: " + ", ".join(f"{roles.get(k, 0)} {k.replace('_', ' ')}s" for k in ("agent", "group_leader", "team_leader", "supervisor"))
+            + f"; {s['group'].nunique()} groups in {s['team'].nunique()} teams"
+        )
+    if inputs.leave is not None:
+        kinds = inputs.leave["kind"].value_counts()
+        lines.append(
+            "leave     " + ", ".join(f"{kinds.get(k, 0)} {k.replace('_', ' ')}s" for k in ("leave", "rest_request", "shift_request"))
+            + (f" ({_span(inputs.leave['date'])[:10]} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
+        )
+    return lines
