@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench sample clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(BIN)/python -m benchmarks.$$(basename $$b .py) || exit 1; done
+
+# Regenerate the bundled sample (byte-for-byte from its seed); needed when the rules' defaults change.
+sample: $(STAMP)
+	$(BIN)/python -m data.generate_sample
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -81,6 +81,12 @@ def _span(index: pd.DatetimeIndex | pd.Series) -> str:
     return f"{pd.Timestamp(index.min()):%Y-%m-%d %H:%M} → {pd.Timestamp(index.max()):%Y-%m-%d %H:%M}"
 
 
+
+def _count(n: int, noun: str) -> str:
+    """'1 agent', '3 agents'."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def summary_lines(inputs: Inputs) -> list[str]:
     """A one-screen summary of what was loaded."""
     r = inputs.rules
@@ -114,14 +120,16 @@ def summary_lines(inputs: Inputs) -> list[str]:
     if inputs.staff is not None:
         s = inputs.staff
         roles = s["role"].value_counts()
+        groups, teams = (s[c][s[c] != ""].nunique() for c in ("group", "team"))
         lines.append(
-            f"staff     {len(s)} people: " + ", ".join(f"{roles.get(k, 0)} {k.replace('_', ' ')}s" for k in ("agent", "group_leader", "team_leader", "supervisor"))
-            + f"; {s['group'].nunique()} groups in {s['team'].nunique()} teams"
+            f"staff     {len(s)} people: "
+            + ", ".join(_count(roles.get(k, 0), k.replace("_", " ")) for k in ("agent", "group_leader", "team_leader", "supervisor"))
+            + f"; {_count(groups, 'group')} in {_count(teams, 'team')}"
         )
     if inputs.leave is not None:
         kinds = inputs.leave["kind"].value_counts()
         lines.append(
-            "leave     " + ", ".join(f"{kinds.get(k, 0)} {k.replace('_', ' ')}s" for k in ("leave", "rest_request", "shift_request"))
-            + (f" ({_span(inputs.leave['date'])[:10]} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
+            "leave     " + ", ".join(_count(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
+            + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
     return lines

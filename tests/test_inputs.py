@@ -226,7 +226,7 @@ def test_validate_prints_a_summary_and_exits_zero(tmp_path):
     leave = write(tmp_path, "leave.csv", "employee_id,date,kind\nA1,2026-12-03,leave\n")
     result = CliRunner().invoke(main, ["validate", "--calls", str(calls), "--staff", str(staff), "--leave", str(leave)])
     assert result.exit_code == 0, result.output
-    assert "8 calls" in result.output and "3 people" in result.output and "1 leaves" in result.output
+    assert "8 calls" in result.output and "3 people" in result.output and "1 leave," in result.output
     assert "all files are valid" in result.output
 
 
