@@ -1,0 +1,196 @@
+"""Every label the exports (and the CLI summary) show, in Chinese and English, in one place.
+
+Shift names are not here: they come from the rules (`ShiftTemplate.name_zh` / `name_en`), so a user who
+renames a shift in rules.toml sees the new name everywhere.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+from shiftcast.rules import Rules
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+# Reserved assignment codes for a day without a shift (the rules forbid them as shift codes).
+REST = "OFF"
+LEAVE = "LEAVE"
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    # days off
+    "rest": ("休", "Rest"),
+    "rest_long": ("休息", "Rest day"),
+    "leave": ("假", "Leave"),
+    "leave_long": ("请假", "Leave"),
+    # roles
+    "agent": ("话务员", "Agent"),
+    "group_leader": ("组长", "Group leader"),
+    "team_leader": ("队长", "Team leader"),
+    "supervisor": ("主管", "Supervisor"),
+    # sheet names (Excel: at most 31 characters, no []:*?/\)
+    "sheet_roster": ("排班表", "Roster"),
+    "sheet_coverage": ("覆盖", "Coverage"),
+    "sheet_hours": ("工时", "Hours"),
+    "sheet_kpis": ("指标", "KPIs"),
+    "sheet_short": ("缺员时段", "Short intervals"),
+    "sheet_detail": ("明细", "Assignments"),
+    # titles and notes
+    "title_roster": ("{month} 排班表", "Roster {month}"),
+    "title_coverage": ("{month} 人力覆盖（每时段）", "Coverage per interval, {month}"),
+    "title_hours": ("{month} 个人工时", "Hours per employee, {month}"),
+    "title_kpis": ("{month} 排班指标", "Roster KPIs, {month}"),
+    "title_short": ("{month} 缺员时段", "Short intervals, {month}"),
+    "legend": ("图例", "Legend"),
+    "leader_mark": ("★ = 组长/队长", "★ = group or team leader"),
+    "weekend": ("周末", "Weekend"),
+    "holiday": ("节假日", "Holiday"),
+    "makeup_workday": ("调休上班", "Make-up workday"),
+    "legal_standard": ("法定标准工时（月）", "Legal standard hours (month)"),
+    "overtime_note": (
+        "加班 = 计薪工时 − 法定标准工时 {hours:g} 小时",
+        "Overtime = paid hours − legal standard of {hours:g} h",
+    ),
+    "no_short": ("没有缺员时段", "No short intervals"),
+    "page_footer": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    "chart_coverage": ("人力覆盖与需求", "Coverage vs requirement"),
+    "chart_forecast": ("话务量预测", "Call forecast"),
+    "chart_ad_response": ("广告带来的来电", "Calls brought by an airing"),
+    "prediction_interval": ("预测区间", "Prediction interval"),
+    "history": ("实际来电", "Actual calls"),
+    "forecast": ("预测", "Forecast"),
+    "minutes_since_airing": ("播出后分钟数", "Minutes since airing"),
+    "extra_calls": ("广告带来的额外来电", "Extra calls from the airing"),
+    "calls_per_interval": ("每时段来电", "Calls per interval"),
+    "agents": ("人数", "Agents"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "total": ("合计", "Total"),
+    "lunch": ("午餐", "Lunch"),
+    "conflicts": ("无法同时满足的规则", "Rules that conflict"),
+    "calendar_name": ("{name} 的排班", "{name}'s shifts"),
+    # column headers
+    "employee_id": ("工号", "ID"),
+    "name": ("姓名", "Name"),
+    "role": ("岗位", "Role"),
+    "group": ("组", "Group"),
+    "team": ("队", "Team"),
+    "date": ("日期", "Date"),
+    "time": ("时间", "Time"),
+    "weekday": ("星期", "Weekday"),
+    "shift": ("班次", "Shift"),
+    "start": ("开始", "Start"),
+    "end": ("结束", "End"),
+    "lunch_start": ("午餐开始", "Lunch start"),
+    "interval_start": ("时段开始", "Interval start"),
+    "required": ("需求人数", "Required"),
+    "staffed": ("在岗人数", "Staffed"),
+    "short": ("缺员", "Short"),
+    "over": ("超员", "Over"),
+    "missing": ("缺少人数", "Missing"),
+    "airing": ("广告播出", "Airing"),
+    "expected_service_level": ("预计服务水平", "Expected service level"),
+    "shifts_worked": ("出勤班次", "Shifts"),
+    "late_shifts": ("晚班数", "Late shifts"),
+    "rest_days": ("休息天数", "Rest days"),
+    "weekend_rests": ("周末休息", "Weekend rests"),
+    "leave_days": ("请假天数", "Leave days"),
+    "paid_hours": ("计薪工时", "Paid hours"),
+    "overtime_hours": ("加班工时", "Overtime hours"),
+    "kpi": ("指标", "KPI"),
+    "value": ("数值", "Value"),
+    "rule": ("规则", "Rule"),
+    "employees": ("员工", "Employees"),
+    "message": ("说明", "Message"),
+    "on_duty": ("出勤人数", "On duty"),
+    "leaders_on_duty": ("在岗组长/队长", "Leaders on duty"),
+    # solve facts and KPIs (keys of Roster.kpis; unknown keys fall back to the key itself)
+    "status": ("求解状态", "Solver status"),
+    "objective": ("目标值", "Objective"),
+    "lower_bound": ("下界", "Lower bound"),
+    "gap": ("相对差距", "Gap"),
+    "seconds": ("求解秒数", "Solve seconds"),
+    "service_level": ("服务水平", "Service level"),
+    "abandoned_calls": ("预计呼损来电", "Expected abandoned calls"),
+    "abandon_rate": ("呼损率", "Abandon rate"),
+    "asa_s": ("平均应答速度（秒）", "Average speed of answer (s)"),
+    "occupancy": ("占用率", "Occupancy"),
+    "short_intervals": ("缺员时段数", "Short intervals"),
+    "short_airing_intervals": ("广告时段缺员数", "Short intervals during airings"),
+    "short_agent_intervals": ("缺员人·时段", "Agent-intervals short"),
+    "over_agent_intervals": ("超员人·时段", "Agent-intervals over"),
+    "coverage_ratio": ("覆盖率", "Coverage ratio"),
+    "total_paid_hours": ("总计薪工时", "Total paid hours"),
+    "total_overtime_hours": ("总加班工时", "Total overtime hours"),
+    "max_overtime_hours": ("最高个人加班工时", "Most overtime of one person"),
+    "rest_requests_honoured": ("满足的休息申请", "Rest requests honoured"),
+    "shift_requests_honoured": ("满足的班次申请", "Shift requests honoured"),
+    "late_shift_spread": ("晚班数差距", "Late-shift spread"),
+    "weekend_rest_spread": ("周末休息差距", "Weekend-rest spread"),
+    "changes_from_previous": ("与上版相比的变动", "Changes from the previous roster"),
+    "headcount": ("人数", "Headcount"),
+}
+
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+
+
+def check_lang(lang: str) -> str:
+    """The language, or a ValueError naming the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    return lang
+
+
+def label(key: str, lang: str = DEFAULT_LANG, **fields) -> str:
+    """The label of `key` in `lang`; an unknown key reads as itself with spaces ('foo_bar' -> 'foo bar')."""
+    pair = _LABELS.get(key)
+    text = pair[LANGS.index(check_lang(lang))] if pair else key.replace("_", " ")
+    return text.format(**fields) if fields else text
+
+
+def has_label(key: str) -> bool:
+    return key in _LABELS
+
+
+def labels(keys, lang: str = DEFAULT_LANG) -> list[str]:
+    return [label(k, lang) for k in keys]
+
+
+def weekday(day_of_week: int, lang: str = DEFAULT_LANG) -> str:
+    """0 = Monday -> '一' / 'Mon'."""
+    return _WEEKDAYS[check_lang(lang)][day_of_week]
+
+
+def shift_name(code: str, rules: Rules, lang: str = DEFAULT_LANG) -> str:
+    """Full name of an assignment: '早班' / 'Early' for a shift, '休息' / 'Rest day', '请假' / 'Leave'."""
+    if code == REST:
+        return label("rest_long", lang)
+    if code == LEAVE:
+        return label("leave_long", lang)
+    s = rules.shift(code)
+    return s.name_zh if check_lang(lang) == "zh" else s.name_en
+
+
+def shift_mark(code: str, rules: Rules, lang: str = DEFAULT_LANG) -> str:
+    """Short grid text of an assignment: 早 / 晚 / 休 / 假 in Chinese; Early / Late / Rest / Leave in English."""
+    if code == REST:
+        return label("rest", lang)
+    if code == LEAVE:
+        return label("leave", lang)
+    s = rules.shift(code)
+    if check_lang(lang) == "en":
+        return s.name_en
+    # '早班' -> '早': the shift word 班 is implied in a roster grid; other names are kept whole.
+    return s.name_zh[:-1] if len(s.name_zh) > 1 and s.name_zh.endswith("班") else s.name_zh
+
+
+def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
+    """Grid text of every assignment code the rules allow, rest and leave included."""
+    return {code: shift_mark(code, rules, lang) for code in (*rules.shift_codes, REST, LEAVE)}
+
+
+def role_name(role: str, lang: str = DEFAULT_LANG) -> str:
+    return label(role, lang)
+
+
+def kpi_names(kpis: Mapping[str, object], lang: str = DEFAULT_LANG) -> dict[str, str]:
+    return {k: label(k, lang) for k in kpis}

@@ -1,0 +1,99 @@
+"""The roster reshaped for people to read: who is listed in what order, and the employees × days grid.
+
+A roster is any object with the attributes of `scheduler.roster.solve`'s result (assignments, coverage,
+employees, kpis, unmet, conflicts, status, objective, lower_bound, gap, seconds); the writers only read it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from shiftcast.exports.labels import LEAVE, REST
+from shiftcast.rules import Rules
+
+PERSON_COLUMNS = ("employee_id", "name", "role", "group", "team")
+HOURS_COLUMNS = (
+    "shifts_worked", "late_shifts", "rest_days", "weekend_rests", "leave_days", "paid_hours", "overtime_hours",
+)
+ASSIGNMENT_COLUMNS = ("employee_id", "date", "shift", "lunch_start")
+COVERAGE_COLUMNS = ("required", "staffed", "short", "over", "airing")
+UNMET_COLUMNS = ("interval_start", "required", "staffed", "missing", "airing", "expected_service_level")
+# Listing order inside a group: whoever runs it first.
+_ROLE_RANK = {"supervisor": 0, "team_leader": 1, "group_leader": 2, "agent": 3}
+
+
+def check_columns(frame: pd.DataFrame, needed, what: str) -> None:
+    """A clear error when a roster table lacks a column the writers read (a contract break, not user data)."""
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(f"roster.{what} lacks column(s) {', '.join(missing)}; has {', '.join(map(str, frame.columns))}")
+
+
+def assignments_of(roster: Any) -> pd.DataFrame:
+    """The assignments with the contract's columns, dates at midnight, sorted by person and day."""
+    a = roster.assignments
+    check_columns(a, ASSIGNMENT_COLUMNS, "assignments")
+    a = a.loc[:, list(ASSIGNMENT_COLUMNS)].copy()
+    a["employee_id"] = a["employee_id"].astype(str)
+    a["date"] = pd.to_datetime(a["date"]).dt.normalize()
+    a["shift"] = a["shift"].astype(str)
+    a["lunch_start"] = a["lunch_start"].astype(object).where(a["lunch_start"].notna(), None)
+    return a.sort_values(["employee_id", "date"], kind="stable").reset_index(drop=True)
+
+
+def people(roster: Any, staff: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Everyone on the roster with their details and hours, in listing order (team, group, role, id).
+
+    Details missing from `roster.employees` are taken from `staff` when given; people with assignments
+    but no row anywhere are listed with blank details rather than dropped.
+    """
+    emp = roster.employees.copy()
+    check_columns(emp, ("employee_id",), "employees")
+    emp["employee_id"] = emp["employee_id"].astype(str)
+    if staff is not None:
+        extra = staff.loc[:, [c for c in PERSON_COLUMNS if c in staff.columns]].copy()
+        extra["employee_id"] = extra["employee_id"].astype(str)
+        emp = emp.merge(extra, on="employee_id", how="left", suffixes=("", "_staff"))
+        for col in PERSON_COLUMNS[1:]:
+            if f"{col}_staff" in emp:
+                emp[col] = emp[col].fillna(emp[f"{col}_staff"]) if col in emp else emp[f"{col}_staff"]
+                emp = emp.drop(columns=f"{col}_staff")
+    known = set(emp["employee_id"])
+    unlisted = sorted(set(roster.assignments["employee_id"].astype(str)) - known)
+    if unlisted:
+        emp = pd.concat([emp, pd.DataFrame({"employee_id": unlisted})], ignore_index=True)
+    for col in PERSON_COLUMNS[1:]:
+        if col not in emp:
+            emp[col] = None
+        emp[col] = emp[col].astype(object).where(emp[col].notna(), None)
+    for col in HOURS_COLUMNS:
+        if col not in emp:
+            emp[col] = float("nan")
+    emp["_rank"] = emp["role"].map(_ROLE_RANK).fillna(len(_ROLE_RANK))
+    # Blank teams and groups sort last; str() so mixed number/text group names still sort.
+    for col in ("team", "group"):
+        emp[f"_{col}"] = emp[col].map(lambda v: (v is None, "" if v is None else str(v)))
+    emp = emp.sort_values(["_team", "_group", "_rank", "employee_id"], kind="stable")
+    return emp.drop(columns=["_rank", "_team", "_group"]).reset_index(drop=True)
+
+
+def is_leader(role: object, rules: Rules) -> bool:
+    return role in rules.leader_roles
+
+
+def shift_grid(assignments: pd.DataFrame, employee_ids, days: pd.DatetimeIndex) -> pd.DataFrame:
+    """Employees × days of assignment codes ('' where the roster says nothing)."""
+    grid = assignments.pivot_table(index="employee_id", columns="date", values="shift", aggfunc="first")
+    return grid.reindex(index=list(employee_ids), columns=days).fillna("")
+
+
+def plan_days(assignments: pd.DataFrame) -> pd.DatetimeIndex:
+    """Every day from the first to the last assignment (a gap day still gets its column)."""
+    if assignments.empty:
+        return pd.DatetimeIndex([], name="date")
+    return pd.date_range(assignments["date"].min(), assignments["date"].max(), freq="D", name="date")
+
+
+def is_worked(code: str) -> bool:
+    return code not in (REST, LEAVE, "")

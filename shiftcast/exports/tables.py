@@ -1,0 +1,101 @@
+"""CSV files of the roster: assignments, coverage, people and hours, short intervals; any table as CSV.
+
+Headers are the contract's column names (machine-readable, the same in every language); shift codes are
+the rules' codes with OFF and LEAVE. Text that a spreadsheet would run as a formula gets a leading `'`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shiftcast.exports.cells import csv_safe_frame
+from shiftcast.exports.roster_frames import (
+    ASSIGNMENT_COLUMNS, COVERAGE_COLUMNS, HOURS_COLUMNS, PERSON_COLUMNS, UNMET_COLUMNS, assignments_of,
+    check_columns, people,
+)
+
+# File names in an output folder, as the CLI and the API's downloads call them.
+ROSTER_CSV, COVERAGE_CSV, EMPLOYEES_CSV, SHORT_CSV = "roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"
+
+
+def frame_csv(df: pd.DataFrame, index: bool | None = None, bom: bool = False) -> bytes:
+    """Any table as UTF-8 CSV (a byte-order mark when `bom`, for Excel on Chinese Windows); formula-safe.
+
+    A named or non-range index is written as the first column(s) unless `index` says otherwise.
+    """
+    if index is None:
+        index = not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names)
+    if index:
+        df = df.reset_index()
+    text = csv_safe_frame(df).to_csv(index=False, lineterminator="\n", date_format=None)
+    return text.encode("utf-8-sig" if bom else "utf-8")
+
+
+def roster_frame(roster: Any) -> pd.DataFrame:
+    """Exactly employee_id, date (YYYY-MM-DD), shift, lunch_start (HH:MM or empty)."""
+    a = assignments_of(roster)
+    a["date"] = a["date"].dt.strftime("%Y-%m-%d")
+    return a.loc[:, list(ASSIGNMENT_COLUMNS)]
+
+
+def coverage_frame(roster: Any) -> pd.DataFrame:
+    cov = roster.coverage
+    check_columns(cov, COVERAGE_COLUMNS, "coverage")
+    out = cov.loc[:, list(COVERAGE_COLUMNS)].copy()
+    out["airing"] = out["airing"].astype(bool)
+    out.insert(0, "interval_start", pd.DatetimeIndex(cov.index).strftime("%Y-%m-%d %H:%M"))
+    return out.reset_index(drop=True)
+
+
+def employees_frame(roster: Any, staff: pd.DataFrame | None = None) -> pd.DataFrame:
+    return people(roster, staff).loc[:, [*PERSON_COLUMNS, *HOURS_COLUMNS]]
+
+
+def unmet_frame(roster: Any) -> pd.DataFrame:
+    unmet = getattr(roster, "unmet", None)
+    if unmet is None or unmet.empty:
+        return pd.DataFrame(columns=list(UNMET_COLUMNS))
+    check_columns(unmet, UNMET_COLUMNS, "unmet")
+    out = unmet.loc[:, list(UNMET_COLUMNS)].copy()
+    out["interval_start"] = pd.DatetimeIndex(out["interval_start"]).strftime("%Y-%m-%d %H:%M")
+    return out
+
+
+def roster_csv(roster: Any, bom: bool = False) -> bytes:
+    return frame_csv(roster_frame(roster), index=False, bom=bom)
+
+
+def coverage_csv(roster: Any, bom: bool = False) -> bytes:
+    return frame_csv(coverage_frame(roster), index=False, bom=bom)
+
+
+def employees_csv(roster: Any, staff: pd.DataFrame | None = None, bom: bool = False) -> bytes:
+    return frame_csv(employees_frame(roster, staff), index=False, bom=bom)
+
+
+def unmet_csv(roster: Any, bom: bool = False) -> bytes:
+    return frame_csv(unmet_frame(roster), index=False, bom=bom)
+
+
+def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | None = None,
+                      bom: bool = False) -> list[Path]:
+    """roster.csv, coverage.csv, employees.csv and short_intervals.csv into `out_dir`; their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        ROSTER_CSV: roster_csv(roster, bom), COVERAGE_CSV: coverage_csv(roster, bom),
+        EMPLOYEES_CSV: employees_csv(roster, staff, bom), SHORT_CSV: unmet_csv(roster, bom),
+    }
+    paths = []
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+        paths.append(out_dir / name)
+    return paths
+
+
+def write_frame_csv(path: str | Path, df: pd.DataFrame, index: bool | None = None, bom: bool = False) -> Path:
+    path = Path(path)
+    path.write_bytes(frame_csv(df, index=index, bom=bom))
+    return path

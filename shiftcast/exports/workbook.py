@@ -1,0 +1,515 @@
+"""Excel workbooks: the printable roster, and any planning tables as a tidy workbook (XlsxWriter).
+
+Every text cell is written with `write_string`, so text from user data (names, groups, messages) is never
+read as a formula, whatever it starts with; numbers and dates are written as numbers and dates.
+"""
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from shiftcast.exports.cells import HOLIDAY, WEEKEND, WORKDAY, day_kinds, month_label
+from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, has_label, label, role_name, shift_marks, shift_name, weekday
+from shiftcast.exports.roster_frames import (
+    COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
+    plan_days, shift_grid,
+)
+from shiftcast.rules import Rules
+
+# Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
+# are shaded in the header and a shade darker in the body, so the shift colour still reads.
+SHIFT_FILLS = ("#FFE699", "#9DC3E6", "#C5E0B4", "#D9B3FF", "#F4B183", "#B4E4E4")
+REST_FILL = "#EDEDED"
+LEAVE_FILL = "#F8CBAD"
+WEEKEND_FILL = "#BFBFBF"
+HOLIDAY_FILL = "#FF7C80"
+WORKDAY_FILL = "#FFF2CC"
+HEADER_FILL = "#DDEBF7"
+BAND_FILL = "#D6DCE4"
+SHORT_FILL = "#FFC7CE"
+# Fractions shown as percentages wherever they appear (KPI keys and table columns).
+PERCENT_KEYS = ("service_level", "expected_service_level", "abandon_rate", "occupancy", "coverage_ratio", "gap")
+TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
+PERSON_COLS = ("employee_id", "name", "role")
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def shaded(colour: str, by: float = 0.13) -> str:
+    """`colour` a little darker: the body shade of weekend and holiday columns."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02X}{:02X}{:02X}".format(*(round(v * (1 - by)) for v in (r, g, b)))
+
+
+def assignment_fills(rules: Rules) -> dict[str, str]:
+    """Fill colour of every assignment code: shifts in rules order, then rest and leave."""
+    fills = {code: SHIFT_FILLS[i % len(SHIFT_FILLS)] for i, code in enumerate(rules.shift_codes)}
+    return {**fills, REST: REST_FILL, LEAVE: LEAVE_FILL}
+
+
+def _new_workbook(target) -> xlsxwriter.Workbook:
+    # strings_to_formulas=False is a second guard; every text cell also goes through write_string.
+    return xlsxwriter.Workbook(target, {
+        "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """A valid, unique Excel sheet name from `text`."""
+    base = (str(text).translate(_BAD_SHEET_CHARS).strip("'") or "Sheet")[:MAX_SHEET_NAME]
+    name, n = base, 2
+    while name.lower() in {t.lower() for t in taken}:
+        suffix = f" ({n})"
+        name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+class _Formats:
+    """The workbook's cell formats, made once (XlsxWriter slows down with a format per cell)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, **props) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+    @property
+    def title(self):
+        return self.get(bold=True, font_size=14)
+
+    @property
+    def header(self):
+        return self.get(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, valign="vcenter", align="center")
+
+    @property
+    def note(self):
+        return self.get(italic=True, font_color="#595959")
+
+
+def _number_format(name: str, values: pd.Series) -> str | None:
+    if name in PERCENT_KEYS:
+        return "0.0%"
+    if pd.api.types.is_integer_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return "0"
+    if pd.api.types.is_float_dtype(values):
+        finite = values[np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))]
+        return "0" if len(finite) and (finite == finite.round()).all() else "0.00"
+    return None
+
+
+def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str], lang: str,
+                 col: int = 0, bool_as: str = "label") -> int:
+    """Write `df` with a header row at `row`; return the first row after it.
+
+    Columns are written by type: text with write_string (never a formula), numbers, dates and times as
+    such, booleans as yes/no labels (or 1/0 shown as yes/no when `bool_as` is 'number', for charts).
+    """
+    ws.write_row(row, col, headers, fm.header)
+    widths = [max(6, min(40, len(str(h)) * (2 if lang == "zh" else 1) + 2)) for h in headers]
+    for j, name in enumerate(df.columns):
+        values = df[name]
+        c = col + j
+        r0 = row + 1
+        if pd.api.types.is_bool_dtype(values):
+            flags = values.fillna(False).astype(bool).to_numpy()
+            if bool_as == "number":
+                fmt = fm.get(num_format=f'"{label("yes", lang)}";;"{label("no", lang)}"', align="center")
+                for i, v in enumerate(flags):
+                    ws.write_number(r0 + i, c, int(v), fmt)
+            else:
+                yes, no = label("yes", lang), label("no", lang)
+                for i, v in enumerate(flags):
+                    ws.write_string(r0 + i, c, yes if v else no)
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            stamps = pd.DatetimeIndex(values)
+            if stamps.tz is not None:
+                stamps = stamps.tz_localize(None)
+            midnight = bool((stamps.dropna() == stamps.dropna().normalize()).all())
+            fmt = fm.get(num_format="yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm")
+            widths[j] = max(widths[j], 11 if midnight else 17)
+            for i, ts in enumerate(stamps):
+                if not pd.isna(ts):
+                    ws.write_datetime(r0 + i, c, ts.to_pydatetime(), fmt)
+        elif pd.api.types.is_numeric_dtype(values):
+            fmt = fm.get(num_format=_number_format(str(name), values))
+            for i, v in enumerate(values.to_numpy(dtype=float, na_value=np.nan)):
+                if math.isfinite(v):
+                    ws.write_number(r0 + i, c, v, fmt)
+        else:
+            longest = 0
+            for i, v in enumerate(values):
+                if v is None or (not isinstance(v, str) and pd.isna(v)):
+                    continue
+                text = v.isoformat() if hasattr(v, "isoformat") else str(v)
+                ws.write_string(r0 + i, c, text)
+                longest = max(longest, len(text))
+            widths[j] = max(widths[j], min(40, longest + 2))
+    for j, w in enumerate(widths):
+        ws.set_column(col + j, col + j, w)
+    return row + 1 + len(df)
+
+
+def _setup_print(ws, lang: str, repeat_rows: tuple[int, int] | None, landscape: bool = True) -> None:
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
+    ws.set_footer("&C" + label("page_footer", lang))
+    if repeat_rows:
+        ws.repeat_rows(*repeat_rows)
+
+
+# -- the roster sheet ----------------------------------------------------------------------------------
+
+
+def _roster_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff: pd.DataFrame | None,
+                  lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
+    a = assignments_of(roster)
+    who = people(roster, staff)
+    days = plan_days(a)
+    kinds = day_kinds(days, rules)
+    grid = shift_grid(a, who["employee_id"], days).to_numpy()
+    marks = shift_marks(rules, lang)
+    fills = assignment_fills(rules)
+    codes = list(marks)  # shifts, rest, leave
+    first_day = len(PERSON_COLS)
+    last_day = first_day + len(days) - 1
+    total_cols = [*rules.shift_codes, REST, LEAVE]
+    hours_col = last_day + len(total_cols) + 1
+    last_col = hours_col
+
+    def cell_format(code: str, kind: str, bold: bool = False):
+        fill = fills.get(code)
+        if fill and kind in (WEEKEND, HOLIDAY):
+            fill = shaded(fill)
+        props = dict(align="center", valign="vcenter", border=1, border_color="#A6A6A6")
+        if fill:
+            props["bg_color"] = fill
+        if bold:
+            props["bold"] = True
+        return fm.get(**props)
+
+    ws.write_string(TITLE_ROW, 0, label("title_roster", lang, month=month), fm.title)
+    ws.set_row(TITLE_ROW, 22)
+
+    # Legend: each code in its colour with its full name and hours; then the day shades and the leader star.
+    col = first_day
+    ws.write_string(LEGEND_ROW, first_day - 1, label("legend", lang) + ":", fm.get(bold=True, align="right"))
+    for code in codes:
+        ws.write_string(LEGEND_ROW, col, marks[code], cell_format(code, "weekday", bold=True))
+        text = shift_name(code, rules, lang)
+        if is_worked(code):
+            s = rules.shift(code)
+            text += f" {s.start}–{s.end}"
+        ws.write_string(LEGEND_ROW, col + 1, text)
+        col += 4
+    for kind, fill in ((WEEKEND, WEEKEND_FILL), (HOLIDAY, HOLIDAY_FILL), (WORKDAY, WORKDAY_FILL)):
+        ws.write_string(LEGEND_ROW, col, "", fm.get(bg_color=fill, border=1))
+        ws.write_string(LEGEND_ROW, col + 1, label(kind, lang))
+        col += 3
+    ws.write_string(LEGEND_ROW, col, label("leader_mark", lang))
+
+    # Two header rows: day of month, weekday; shaded by day kind. Person columns span both.
+    day_fill = {WEEKEND: WEEKEND_FILL, HOLIDAY: HOLIDAY_FILL, WORKDAY: WORKDAY_FILL}
+    for j, key in enumerate(PERSON_COLS):
+        ws.merge_range(HEADER_ROW, j, HEADER_ROW + 1, j, label(key, lang), fm.header)
+    for j, (day, kind) in enumerate(zip(days, kinds)):
+        fmt = fm.get(bold=True, border=1, align="center", bg_color=day_fill.get(kind, HEADER_FILL))
+        ws.write_number(HEADER_ROW, first_day + j, day.day, fmt)
+        ws.write_string(HEADER_ROW + 1, first_day + j, weekday(day.weekday(), lang), fmt)
+    for j, code in enumerate(total_cols):
+        ws.merge_range(HEADER_ROW, last_day + 1 + j, HEADER_ROW + 1, last_day + 1 + j, marks[code],
+                       cell_format(code, "weekday", bold=True))
+    ws.merge_range(HEADER_ROW, hours_col, HEADER_ROW + 1, hours_col, label("paid_hours", lang), fm.header)
+
+    # People, grouped by team and group under a band row; outline level 1 lets a group be folded away.
+    row = HEADER_ROW + 2
+    band_fmt = fm.get(bold=True, bg_color=BAND_FILL, border=1)
+    person_fmt = fm.get(border=1, border_color="#A6A6A6")
+    leader_fmt = fm.get(border=1, border_color="#A6A6A6", bold=True)
+    count_fmt = fm.get(border=1, border_color="#A6A6A6", align="center")
+    hours_fmt = fm.get(border=1, border_color="#A6A6A6", num_format="0.0")
+    kind_list = list(kinds)
+    formats = {(code, kind): cell_format(code, kind) for code in [*codes, ""] for kind in set(kind_list)}
+    previous_band = None
+    for i, person in enumerate(who.itertuples(index=False)):
+        band = (person.team, person.group)
+        if band != previous_band:
+            text = " · ".join(f"{label(k, lang)} {v}" for k, v in zip(("team", "group"), band) if v is not None)
+            ws.merge_range(row, 0, row, last_col, text or "—", band_fmt)
+            row += 1
+            previous_band = band
+        leader = is_leader(person.role, rules)
+        fmt = leader_fmt if leader else person_fmt
+        ws.write_string(row, 0, str(person.employee_id), fmt)
+        ws.write_string(row, 1, ("★ " if leader else "") + ("" if person.name is None else str(person.name)), fmt)
+        ws.write_string(row, 2, "" if person.role is None else role_name(str(person.role), lang), fmt)
+        line = grid[i]
+        for j, code in enumerate(line):
+            ws.write_string(row, first_day + j, marks.get(code, code), formats.get((code, kind_list[j]))
+                            or cell_format(code, kind_list[j]))
+        for j, code in enumerate(total_cols):
+            ws.write_number(row, last_day + 1 + j, int((line == code).sum()), count_fmt)
+        paid = person.paid_hours
+        if paid is not None and not pd.isna(paid):
+            ws.write_number(row, hours_col, float(paid), hours_fmt)
+        else:
+            ws.write_blank(row, hours_col, None, hours_fmt)
+        ws.set_row(row, None, None, {"level": 1})
+        row += 1
+
+    # Daily totals under the grid: people on each shift, on duty, and leaders on duty (the morning meeting).
+    leaders = who["role"].map(lambda r: is_leader(r, rules)).to_numpy()
+    worked = np.isin(grid, list(rules.shift_codes)) if len(grid) else np.zeros((0, len(days)), bool)
+    totals = [(marks[c], (grid == c).sum(axis=0)) for c in rules.shift_codes]
+    totals += [(label("on_duty", lang), worked.sum(axis=0)),
+               (label("leaders_on_duty", lang), (worked & leaders[:, None]).sum(axis=0))]
+    total_fmt = fm.get(bold=True, border=1, bg_color=HEADER_FILL)
+    for text, counts in totals:
+        ws.merge_range(row, 0, row, first_day - 1, text, total_fmt)
+        for j, n in enumerate(np.asarray(counts).reshape(-1)):
+            ws.write_number(row, first_day + j, int(n), count_fmt)
+        row += 1
+
+    ws.set_column(0, 0, 9)
+    ws.set_column(1, 1, 12 if lang == "zh" else 16)
+    ws.set_column(2, 2, 8 if lang == "zh" else 13)
+    ws.set_column(first_day, last_day, 3.6 if lang == "zh" else 5.8)
+    ws.set_column(last_day + 1, last_day + len(total_cols), 4.5 if lang == "zh" else 6)
+    ws.set_column(hours_col, hours_col, 8)
+    ws.freeze_panes(HEADER_ROW + 2, first_day)
+    ws.outline_settings(True, False, True, False)
+    _setup_print(ws, lang, (HEADER_ROW, HEADER_ROW + 1))
+    ws.repeat_columns(0, first_day - 1)
+    ws.print_area(0, 0, row - 1, last_col)
+
+
+# -- coverage, hours, KPIs, short intervals -------------------------------------------------------------
+
+
+def _coverage_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
+    cov = roster.coverage
+    check_columns(cov, COVERAGE_COLUMNS, "coverage")
+    frame = cov.loc[:, list(COVERAGE_COLUMNS)].copy()
+    frame["airing"] = frame["airing"].astype(bool)
+    frame.insert(0, "interval_start", pd.DatetimeIndex(cov.index))
+    ws.write_string(0, 0, label("title_coverage", lang, month=month), fm.title)
+    header_row = 2
+    end = _write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang, bool_as="number")
+    first, last = header_row + 1, end - 1
+    short_col = list(frame.columns).index("short")
+    if last >= first:
+        ws.conditional_format(first, short_col, last, short_col,
+                              {"type": "cell", "criteria": ">", "value": 0, "format": fm.get(bg_color=SHORT_FILL)})
+    ws.freeze_panes(header_row + 1, 1)
+    ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
+    _setup_print(ws, lang, (header_row, header_row), landscape=False)
+    if last < first:
+        return
+
+    # Coverage vs requirement: two lines over every interval, airings as full-height bars behind them.
+    def ref(column: str) -> list:
+        j = list(frame.columns).index(column)
+        return [name, first, j, last, j]
+
+    lines = wb.add_chart({"type": "line"})
+    for column, colour in (("required", "#C00000"), ("staffed", "#2F5597")):
+        lines.add_series({"name": label(column, lang), "categories": ref("interval_start"), "values": ref(column),
+                          "line": {"color": colour, "width": 1.25}})
+    bars = wb.add_chart({"type": "column"})
+    bars.add_series({"name": label("airing", lang), "categories": ref("interval_start"), "values": ref("airing"),
+                     "y2_axis": True, "gap": 0, "fill": {"color": "#FFC000", "transparency": 55}, "border": {"none": True}})
+    bars.set_y2_axis({"min": 0, "max": 1, "visible": False, "major_gridlines": {"visible": False}})
+    lines.combine(bars)
+    lines.set_title({"name": label("chart_coverage", lang) + " " + month})
+    per_day = max(1, int(frame["interval_start"].dt.normalize().value_counts().max()))
+    lines.set_x_axis({"num_format": "mm-dd", "interval_unit": per_day, "interval_tick": per_day,
+                      "num_font": {"rotation": -45}})
+    lines.set_y_axis({"name": label("agents", lang), "min": 0})
+    lines.set_legend({"position": "top"})
+    lines.set_size({"width": 1100, "height": 420})
+    ws.insert_chart(header_row, len(frame.columns) + 1, lines)
+
+
+def _hours_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff, lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
+    who = people(roster, staff)
+    frame = who.loc[:, ["employee_id", "name", "role", "group", "team", *HOURS_COLUMNS]].copy()
+    frame["role"] = frame["role"].map(lambda r: None if r is None else role_name(str(r), lang))
+    ws.write_string(0, 0, label("title_hours", lang, month=month), fm.title)
+    ws.write_string(1, 0, label("legal_standard", lang) + ":", fm.note)
+    ws.write_number(1, 3, rules.legal_monthly_hours, fm.get(num_format="0.00", bold=True))
+    ws.write_string(1, 4, label("overtime_note", lang, hours=rules.legal_monthly_hours), fm.note)
+    header_row = 3
+    end = _write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang)
+    first, last = header_row + 1, end - 1
+    ot = list(frame.columns).index("overtime_hours")
+    if last >= first:
+        ws.conditional_format(first, ot, last, ot,
+                              {"type": "cell", "criteria": ">", "value": 0, "format": fm.get(bg_color=SHORT_FILL)})
+    # Totals as values, not formulas: a reader that does not recalculate (or a CSV) still sees them.
+    total_fmt = fm.get(bold=True, top=2)
+    ws.write_string(end, 0, label("total", lang), total_fmt)
+    for c in HOURS_COLUMNS:
+        j = list(frame.columns).index(c)
+        ws.write_number(end, j, float(pd.to_numeric(frame[c], errors="coerce").sum()),
+                        fm.get(bold=True, top=2, num_format="0.00" if "hours" in c else "0"))
+    ws.freeze_panes(header_row + 1, 2)
+    ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
+    _setup_print(ws, lang, (header_row, header_row))
+
+
+def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, label("title_kpis", lang, month=month), fm.title)
+    ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
+    row = 3
+    facts = {k: getattr(roster, k, None) for k in ("status", "objective", "lower_bound", "gap", "seconds")}
+    for key, value in [*dict(roster.kpis).items(), *facts.items()]:
+        ws.write_string(row, 0, label(key, lang))
+        if isinstance(value, (bool, np.bool_)):
+            ws.write_string(row, 1, label("yes" if value else "no", lang))
+        elif isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(float(value)):
+            fmt = "0.0%" if key in PERCENT_KEYS else ("0" if float(value).is_integer() else "0.00")
+            ws.write_number(row, 1, float(value), fm.get(num_format=fmt))
+        elif value is not None:
+            ws.write_string(row, 1, str(value))
+        row += 1
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 14)
+    conflicts = list(getattr(roster, "conflicts", None) or [])
+    if conflicts:
+        row += 1
+        ws.write_string(row, 0, label("conflicts", lang), fm.get(bold=True, font_size=12))
+        frame = pd.DataFrame({
+            "rule": [str(getattr(c, "rule", "")) for c in conflicts],
+            "date": [_date_text(getattr(c, "date", None)) for c in conflicts],
+            "employees": [", ".join(map(str, getattr(c, "employees", None) or [])) for c in conflicts],
+            "message": [str(getattr(c, "message", "")) for c in conflicts],
+        }, dtype=object)
+        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
+        ws.set_column(3, 3, 60)
+    _setup_print(ws, lang, None, landscape=False)
+
+
+def _date_text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d") if not isinstance(value, str) else value
+
+
+def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, label("title_short", lang, month=month), fm.title)
+    unmet = roster.unmet if getattr(roster, "unmet", None) is not None else pd.DataFrame(columns=UNMET_COLUMNS)
+    if unmet.empty:
+        ws.write_string(2, 0, label("no_short", lang), fm.note)
+        ws.set_column(0, 0, 24)
+        return
+    check_columns(unmet, UNMET_COLUMNS, "unmet")
+    frame = unmet.loc[:, list(UNMET_COLUMNS)].copy()
+    frame["airing"] = frame["airing"].astype(bool)
+    end = _write_frame(ws, fm, frame, 2, [label(c, lang) for c in frame.columns], lang)
+    ws.freeze_panes(3, 1)
+    ws.autofilter(2, 0, end - 1, len(frame.columns) - 1)
+    _setup_print(ws, lang, (2, 2), landscape=False)
+
+
+def _detail_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff, lang: str) -> None:
+    """One row per person and day with the full shift name, hours and lunch: for filtering and pivoting."""
+    ws = wb.add_worksheet(name)
+    a = assignments_of(roster)
+    names = people(roster, staff).set_index("employee_id")["name"]
+    start = {s.code: s.start for s in rules.shifts}
+    end = {s.code: s.end for s in rules.shifts}
+    full = {code: shift_name(code, rules, lang) for code in shift_marks(rules, lang)}
+    frame = pd.DataFrame({
+        "employee_id": a["employee_id"], "name": a["employee_id"].map(names).astype(object),
+        "date": a["date"], "shift": a["shift"].map(lambda c: full.get(c, c)).astype(object),
+        "start": a["shift"].map(start).astype(object), "end": a["shift"].map(end).astype(object),
+        "lunch_start": a["lunch_start"].astype(object),
+    })
+    end_row = _write_frame(ws, fm, frame, 0, [label(c, lang) for c in frame.columns], lang)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(end_row - 1, 0), len(frame.columns) - 1)
+
+
+# -- public ---------------------------------------------------------------------------------------------
+
+
+def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
+                    detail: bool = False) -> bytes:
+    """The roster as a printable .xlsx: grid, coverage with chart, hours, KPIs, short intervals[, detail]."""
+    check_lang(lang)
+    out = io.BytesIO()
+    wb = _new_workbook(out)
+    fm = _Formats(wb)
+    month = month_label(assignments_of(roster)["date"])
+    taken: set[str] = set()
+    names = {k: sheet_name(label(k, lang), taken) for k in
+             ("sheet_roster", "sheet_coverage", "sheet_hours", "sheet_kpis", "sheet_short", "sheet_detail")}
+    _roster_sheet(wb, fm, names["sheet_roster"], roster, rules, staff, lang, month)
+    _coverage_sheet(wb, fm, names["sheet_coverage"], roster, lang, month)
+    _hours_sheet(wb, fm, names["sheet_hours"], roster, rules, staff, lang, month)
+    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, lang, month)
+    _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
+    if detail:
+        _detail_sheet(wb, fm, names["sheet_detail"], roster, rules, staff, lang)
+    wb.set_properties({"title": label("title_roster", lang, month=month), "comments": "Shiftcast"})
+    wb.close()
+    return out.getvalue()
+
+
+def write_roster_workbook(path: str | Path, roster: Any, rules: Rules, staff: pd.DataFrame | None = None,
+                          lang: str = DEFAULT_LANG, detail: bool = False) -> Path:
+    path = Path(path)
+    path.write_bytes(roster_workbook(roster, rules, staff, lang, detail))
+    return path
+
+
+def frames_workbook(frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
+                    headers: Mapping[str, str] | None = None) -> bytes:
+    """Tables (forecast, staffing, hiring plan...) as a tidy .xlsx: one sheet per frame, header, filter.
+
+    A named or non-range index becomes the first column(s). Column headers are the labels of known
+    column names in `lang` (or `headers[name]`), otherwise the names themselves.
+    """
+    check_lang(lang)
+    out = io.BytesIO()
+    wb = _new_workbook(out)
+    fm = _Formats(wb)
+    taken: set[str] = set()
+    for title, df in frames.items():
+        ws = wb.add_worksheet(sheet_name(title, taken))
+        if not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names):
+            df = df.reset_index()
+        heads = [(headers or {}).get(str(c)) or (label(str(c), lang) if has_label(str(c)) else str(c))
+                 for c in df.columns]
+        end = _write_frame(ws, fm, df, 0, heads, lang)
+        ws.freeze_panes(1, 0)
+        if len(df.columns):
+            ws.autofilter(0, 0, max(end - 1, 0), len(df.columns) - 1)
+        _setup_print(ws, lang, (0, 0), landscape=len(df.columns) > 6)
+    wb.close()
+    return out.getvalue()
+
+
+def write_frames_workbook(path: str | Path, frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
+                          headers: Mapping[str, str] | None = None) -> Path:
+    path = Path(path)
+    path.write_bytes(frames_workbook(frames, lang, headers))
+    return path
