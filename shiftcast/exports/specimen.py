@@ -100,7 +100,7 @@ def specimen_roster(staff: pd.DataFrame, month: str = "2026-12", rules: Rules = 
 
     worked = a["shift"].isin(codes)
     paid = a["shift"].map({s.code: s.paid_hours for s in rules.shifts}).fillna(0.0)
-    weekend = a["date"].dt.weekday >= 5
+    weekend = a["date"].dt.day_of_week >= 5
     late_code = codes[-1]
     per = pd.DataFrame({
         "employee_id": a["employee_id"], "w": worked, "late": a["shift"] == late_code,
