@@ -38,6 +38,7 @@ PERCENT_KEYS = ("service_level", "expected_service_level", "abandon_rate", "occu
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
 PERSON_COLS = ("employee_id", "name", "role")
 MAX_SHEET_NAME = 31
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's 1900 date system (valid from March 1900)
 _BAD_SHEET_CHARS = str.maketrans({c: "_" for c in "[]:*?/\\"})
 
 
@@ -138,9 +139,11 @@ def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str
             midnight = bool((stamps.dropna() == stamps.dropna().normalize()).all())
             fmt = fm.get(num_format="yyyy-mm-dd" if midnight else "yyyy-mm-dd hh:mm")
             widths[j] = max(widths[j], 11 if midnight else 17)
-            for i, ts in enumerate(stamps):
-                if not pd.isna(ts):
-                    ws.write_datetime(r0 + i, c, ts.to_pydatetime(), fmt)
+            # Excel date serials computed in one go: write_datetime per cell is the slow part of a month.
+            serials = ((stamps - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+            for i, v in enumerate(serials):
+                if math.isfinite(v):
+                    ws.write_number(r0 + i, c, v, fmt)
         elif pd.api.types.is_numeric_dtype(values):
             fmt = fm.get(num_format=_number_format(str(name), values))
             for i, v in enumerate(values.to_numpy(dtype=float, na_value=np.nan)):
@@ -174,11 +177,9 @@ def _setup_print(ws, lang: str, repeat_rows: tuple[int, int] | None, landscape: 
 # -- the roster sheet ----------------------------------------------------------------------------------
 
 
-def _roster_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff: pd.DataFrame | None,
+def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
                   lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
-    a = assignments_of(roster)
-    who = people(roster, staff)
     days = plan_days(a)
     kinds = day_kinds(days, rules)
     grid = shift_grid(a, who["employee_id"], days).to_numpy()
@@ -243,7 +244,9 @@ def _roster_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff:
     count_fmt = fm.get(border=1, border_color="#A6A6A6", align="center")
     hours_fmt = fm.get(border=1, border_color="#A6A6A6", num_format="0.0")
     kind_list = list(kinds)
-    formats = {(code, kind): cell_format(code, kind) for code in [*codes, ""] for kind in set(kind_list)}
+    by_kind = {kind: {code: cell_format(code, kind) for code in [*codes, ""]} for kind in set(kind_list)}
+    day_formats = [by_kind[kind] for kind in kind_list]
+    counts = np.stack([(grid == code).sum(axis=1) for code in total_cols], axis=1) if len(grid) else np.zeros((0, len(total_cols)))
     previous_band = None
     for i, person in enumerate(who.itertuples(index=False)):
         band = (person.team, person.group)
@@ -259,10 +262,9 @@ def _roster_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff:
         ws.write_string(row, 2, "" if person.role is None else role_name(str(person.role), lang), fmt)
         line = grid[i]
         for j, code in enumerate(line):
-            ws.write_string(row, first_day + j, marks.get(code, code), formats.get((code, kind_list[j]))
-                            or cell_format(code, kind_list[j]))
-        for j, code in enumerate(total_cols):
-            ws.write_number(row, last_day + 1 + j, int((line == code).sum()), count_fmt)
+            ws.write_string(row, first_day + j, marks.get(code, code), day_formats[j].get(code) or cell_format(code, kind_list[j]))
+        for j, n in enumerate(counts[i]):
+            ws.write_number(row, last_day + 1 + j, int(n), count_fmt)
         paid = person.paid_hours
         if paid is not None and not pd.isna(paid):
             ws.write_number(row, hours_col, float(paid), hours_fmt)
@@ -345,9 +347,8 @@ def _coverage_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: 
     ws.insert_chart(header_row, len(frame.columns) + 1, lines)
 
 
-def _hours_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff, lang: str, month: str) -> None:
+def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
-    who = people(roster, staff)
     frame = who.loc[:, ["employee_id", "name", "role", "group", "team", *HOURS_COLUMNS]].copy()
     frame["role"] = frame["role"].map(lambda r: None if r is None else role_name(str(r), lang))
     ws.write_string(0, 0, label("title_hours", lang, month=month), fm.title)
@@ -429,11 +430,11 @@ def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str
     _setup_print(ws, lang, (2, 2), landscape=False)
 
 
-def _detail_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, staff, lang: str) -> None:
+def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
+                  lang: str) -> None:
     """One row per person and day with the full shift name, hours and lunch: for filtering and pivoting."""
     ws = wb.add_worksheet(name)
-    a = assignments_of(roster)
-    names = people(roster, staff).set_index("employee_id")["name"]
+    names = who.set_index("employee_id")["name"]
     start = {s.code: s.start for s in rules.shifts}
     end = {s.code: s.end for s in rules.shifts}
     full = {code: shift_name(code, rules, lang) for code in shift_marks(rules, lang)}
@@ -458,17 +459,19 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     out = io.BytesIO()
     wb = _new_workbook(out)
     fm = _Formats(wb)
-    month = month_label(assignments_of(roster)["date"])
+    a = assignments_of(roster)
+    who = people(roster, staff)
+    month = month_label(a["date"])
     taken: set[str] = set()
     names = {k: sheet_name(label(k, lang), taken) for k in
              ("sheet_roster", "sheet_coverage", "sheet_hours", "sheet_kpis", "sheet_short", "sheet_detail")}
-    _roster_sheet(wb, fm, names["sheet_roster"], roster, rules, staff, lang, month)
+    _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
     _coverage_sheet(wb, fm, names["sheet_coverage"], roster, lang, month)
-    _hours_sheet(wb, fm, names["sheet_hours"], roster, rules, staff, lang, month)
+    _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
     _kpi_sheet(wb, fm, names["sheet_kpis"], roster, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
     if detail:
-        _detail_sheet(wb, fm, names["sheet_detail"], roster, rules, staff, lang)
+        _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
     wb.set_properties({"title": label("title_roster", lang, month=month), "comments": "Shiftcast"})
     wb.close()
     return out.getvalue()

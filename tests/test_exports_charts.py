@@ -1,0 +1,76 @@
+"""PNG charts: valid images of a sane size, airings placed on the right intervals, Chinese handled."""
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import image as mpimg
+
+from shiftcast.exports import charts
+from shiftcast.periods import open_intervals
+from shiftcast.rules import DEFAULT_RULES
+
+DAYS = pd.date_range("2026-12-01", "2026-12-03", freq="D")
+INDEX = open_intervals(DAYS, DEFAULT_RULES)  # 08:00..17:45, 40 a day
+
+
+def png_shape(data: bytes) -> tuple[int, ...]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    return mpimg.imread(io.BytesIO(data), format="png").shape
+
+
+def coverage() -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    required = rng.integers(5, 15, len(INDEX))
+    staffed = required + rng.integers(-3, 3, len(INDEX))
+    return pd.DataFrame({"required": required, "staffed": staffed, "airing": rng.random(len(INDEX)) < 0.1}, index=INDEX)
+
+
+def sane(shape) -> None:
+    height, width = shape[:2]
+    assert 400 <= height <= 1200 and 800 <= width <= 2000 and height < width
+
+
+def test_coverage_chart_is_a_wide_png():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # no Chinese font on this machine is fine here
+        sane(png_shape(charts.coverage_chart(coverage(), lang="zh")))
+    sane(png_shape(charts.coverage_chart(coverage(), lang="en")))
+
+
+def test_forecast_chart_with_interval_airings_and_actuals():
+    mean = pd.Series(np.linspace(10, 50, len(INDEX)), index=INDEX)
+    forecast = pd.DataFrame({"mean": mean, "lower": mean * 0.8, "upper": mean * 1.2})
+    ads = pd.DataFrame({"start": [pd.Timestamp("2026-12-01 09:07"), pd.Timestamp("2026-12-02 21:00")]})
+    image = mpimg.imread(io.BytesIO(charts.forecast_chart(forecast, ads, history=mean * 1.1, lang="en")), format="png")
+    sane(image.shape)
+    assert image[..., :3].std() > 0.05  # something is drawn, not a blank canvas
+
+
+def test_airings_map_to_the_interval_they_start_in_and_closed_hours_are_dropped():
+    starts = [pd.Timestamp("2026-12-01 09:07"), pd.Timestamp("2026-12-02 08:00"), pd.Timestamp("2026-12-02 21:00"),
+              pd.Timestamp("2026-11-30 12:00")]
+    assert list(charts.airing_positions(INDEX, starts)) == [4, 40]
+    assert len(charts.airing_positions(INDEX, [])) == 0
+
+
+def test_ad_response_chart_from_wide_or_long_curves():
+    minutes = np.arange(0, 61, 5)
+    wide = pd.DataFrame({"CCTV-2": 30 * np.exp(-minutes / 8), "HNTV": 20 * np.exp(-minutes / 12)},
+                        index=pd.Index(minutes, name="minute"))
+    long = wide.reset_index().melt(id_vars="minute", var_name="channel", value_name="extra_calls")
+    a, b = charts.ad_response_chart(wide, lang="en"), charts.ad_response_chart(long, lang="en")
+    sane(png_shape(a))
+    assert png_shape(a) == png_shape(b)
+
+
+def test_chinese_labels_fall_back_to_english_without_a_chinese_font():
+    if charts.cjk_font() is not None:
+        assert charts.chart_lang("zh") == "zh"
+    else:
+        with pytest.warns(UserWarning, match="Chinese font"):
+            assert charts.chart_lang("zh") == "en"
+    assert charts.chart_lang("en") == "en"
