@@ -392,7 +392,20 @@ def test_zip_holds_every_employee_calendar(tmp_path):
             assert len(events(zf.read(f"{eid}.ics"))) == sum(c in ("E", "L") for c in line.split())
     paths = ics.write_calendars(tmp_path, roster, RULES, stamp=STAMP)
     assert len(paths) == len(WEEK) and all(p.read_bytes().startswith(b"BEGIN:VCALENDAR") for p in paths)
-    assert ics.ics_filename("a/b c") == "a_b_c.ics"
+    assert ics.ics_filename("a/b c") == "a%2Fb%20c.ics" != ics.ics_filename("a_b_c")
+
+
+def test_long_and_special_text_is_escaped_and_folded():
+    rules = Rules(shifts=(ShiftTemplate("E", "早班", "Early, the; \\ first " * 4, "08:00", "17:00"),
+                          ShiftTemplate("L", "晚班", "Late", "10:00", "18:00", 60, "12:00", "15:00")))
+    name = "张三" * 40
+    data = ics.employee_calendar(hand_roster(rules=rules), rules, "A2", lang="en", stamp=STAMP, name=name)
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    cal = icalendar.Calendar.from_ical(data)
+    assert str(cal["x-wr-calname"]) == f"{name}'s shifts"
+    assert str(events(data)[0]["summary"]) == rules.shifts[0].name_en
+    with pytest.raises(KeyError, match="not on the roster"):
+        ics.employee_calendar(hand_roster(), RULES, "NOBODY")
 
 
 # --- calendar days -------------------------------------------------------------------------------------

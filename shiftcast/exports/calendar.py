@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -26,16 +26,24 @@ from shiftcast.rules import Rules, hhmm, minutes_of
 TIMEZONE = "Asia/Shanghai"
 PRODID = "-//Shiftcast//Roster//EN"
 UID_DOMAIN = "shiftcast"
-_UNSAFE_FILE = re.compile(r"[^0-9A-Za-z_.\-]+")
+
+
+def _id_text(employee_id: str) -> str:
+    """The employee id percent-encoded: safe in a UID and a file name, and two ids never collide."""
+    return quote(str(employee_id), safe="")
+
+
+def _uid_tail(employee_id: str) -> str:
+    return f"-{_id_text(employee_id)}@{UID_DOMAIN}"
 
 
 def event_uid(employee_id: str, day: pd.Timestamp | dt.date) -> str:
     """Stable per employee and day: the same day re-exported (even with another shift) keeps its UID."""
-    return f"{pd.Timestamp(day):%Y%m%d}-{_UNSAFE_FILE.sub('_', str(employee_id))}@{UID_DOMAIN}"
+    return f"{pd.Timestamp(day):%Y%m%d}{_uid_tail(employee_id)}"
 
 
 def ics_filename(employee_id: str) -> str:
-    return _UNSAFE_FILE.sub("_", str(employee_id)) + ".ics"
+    return _id_text(employee_id) + ".ics"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -93,7 +101,7 @@ def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str,
     ]
     if len(mine):
         lines += vtimezone_lines(tz, mine["date"].min().year, mine["date"].max().year)
-    uid_tail = _text(event_uid(employee_id, pd.Timestamp("2000-01-01"))[8:])  # '-ID@shiftcast', after the date
+    uid_tail = _uid_tail(employee_id)
     lunch_word = label("lunch", lang)
     summaries = {code: "SUMMARY:" + _text(shift_name(code, rules, lang)) for code in set(mine["shift"])}
     columns = (mine[c].tolist() for c in ("ymd", "next_ymd", "shift", "lunch_start"))  # lists iterate fast
@@ -123,9 +131,11 @@ def employee_calendar(roster: Any, rules: Rules, employee_id: str, lang: str = D
     check_lang(lang)
     a = assignments_of(roster)
     mine = _with_day_texts(a[a["employee_id"] == str(employee_id)])
+    names = people(roster).set_index("employee_id")["name"]
+    if str(employee_id) not in names.index:
+        raise KeyError(f"employee {employee_id!r} is not on the roster")
     if name is None:
-        names = people(roster).set_index("employee_id")["name"]
-        name = names.get(str(employee_id)) or str(employee_id)
+        name = names[str(employee_id)] or str(employee_id)
     return _employee_ics(mine, rules, str(employee_id), str(name), lang, days_off, stamp, tz)
 
 
