@@ -19,7 +19,7 @@ from shiftcast.exports import tables
 from shiftcast.exports.cells import csv_safe, day_kinds
 from shiftcast.exports.labels import shift_mark, shift_marks
 from shiftcast.exports.specimen import specimen_roster, specimen_staff
-from shiftcast.exports.workbook import frames_workbook, roster_workbook, write_roster_workbook
+from shiftcast.exports.workbook import band_title, frames_workbook, roster_workbook, write_roster_workbook
 from shiftcast.periods import open_intervals
 from shiftcast.rules import DEFAULT_RULES, CalendarOverride, Rules, ShiftTemplate
 
@@ -157,6 +157,20 @@ def test_people_are_grouped_by_team_and_group_with_leaders_first_and_marked():
     assert ws.cell(leader, 2).font.b and ws.cell(leader, 2).value == "★ Lead Li"
     assert not ws.cell(agent, 2).font.b and ws.cell(agent, 2).value == "王芳"
     assert ws.cell(leader, 3).value == "Group leader"
+
+
+def test_sample_staff_lists_the_supervisor_then_each_team_leader_before_the_groups():
+    staff = pd.DataFrame([
+        ("E001", "马思", "supervisor", "", ""),  # blank, as the staff loader reads it
+        ("E004", "叶子明", "agent", "1组", "1队"),
+        ("E003", "陈玉明", "group_leader", "1组", "1队"), ("E002", "邓军勇", "team_leader", "", "1队"),
+        ("E005", "李娜", "agent", "2组", "1队"),
+    ], columns=["employee_id", "name", "role", "group", "team"])
+    roster = specimen_roster(staff, "2026-12")
+    ws = load(roster_workbook(roster, DEFAULT_RULES, lang="zh")).worksheets[0]
+    listed = [ws.cell(r, 1).value for r in range(6, 14)]
+    assert listed == ["E001", "1队", "E002", "1队 · 1组", "E003", "E004", "1队 · 2组", "E005"]
+    assert band_title("T1", "G2", "en") == "Team T1 · Group G2" and band_title("A-team", None, "en") == "A-team"
 
 
 def test_daily_totals_under_the_grid_count_people_on_duty_and_leaders():

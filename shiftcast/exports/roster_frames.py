@@ -45,6 +45,8 @@ def assignments_of(roster: Any) -> pd.DataFrame:
 def people(roster: Any, staff: pd.DataFrame | None = None) -> pd.DataFrame:
     """Everyone on the roster with their details and hours, in listing order (team, group, role, id).
 
+    Within a team, people of no group (its leader) come first; people of no team (the supervisor) head the list.
+
     Details missing from `roster.employees` are taken from `staff` when given; people with assignments
     but no row anywhere are listed with blank details rather than dropped.
     """
@@ -66,14 +68,18 @@ def people(roster: Any, staff: pd.DataFrame | None = None) -> pd.DataFrame:
     for col in PERSON_COLUMNS[1:]:
         if col not in emp:
             emp[col] = None
-        emp[col] = emp[col].astype(object).where(emp[col].notna(), None)
+        # The staff loader reads a blank cell as '' : blank and missing mean the same here.
+        values = emp[col].astype(object)
+        blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
+        emp[col] = values.where(~blank, None)
     for col in HOURS_COLUMNS:
         if col not in emp:
             emp[col] = float("nan")
     emp["_rank"] = emp["role"].map(_ROLE_RANK).fillna(len(_ROLE_RANK))
-    # Blank teams and groups sort last; str() so mixed number/text group names still sort.
+    # Blank team or group first: the supervisor heads the floor, a team leader their team's groups.
+    # str() so mixed number/text group names still sort.
     for col in ("team", "group"):
-        emp[f"_{col}"] = emp[col].map(lambda v: (v is None, "" if v is None else str(v)))
+        emp[f"_{col}"] = emp[col].map(lambda v: "" if v is None else "\x01" + str(v))
     emp = emp.sort_values(["_team", "_group", "_rank", "employee_id"], kind="stable")
     return emp.drop(columns=["_rank", "_team", "_group"]).reset_index(drop=True)
 

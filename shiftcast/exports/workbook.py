@@ -174,6 +174,17 @@ def _setup_print(ws, lang: str, repeat_rows: tuple[int, int] | None, landscape: 
         ws.repeat_rows(*repeat_rows)
 
 
+def band_title(team: object, group: object, lang: str) -> str:
+    """'Team T1 · Group G1'; a name that already says what it is ('1队', '2组') is not prefixed again."""
+    parts = []
+    for key, value in (("team", team), ("group", group)):
+        if value is None:
+            continue
+        text, word = str(value), label(key, lang)
+        parts.append(text if word.lower() in text.lower() else f"{word} {text}")
+    return " · ".join(parts)
+
+
 # -- the roster sheet ----------------------------------------------------------------------------------
 
 
@@ -251,9 +262,10 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     for i, person in enumerate(who.itertuples(index=False)):
         band = (person.team, person.group)
         if band != previous_band:
-            text = " · ".join(f"{label(k, lang)} {v}" for k, v in zip(("team", "group"), band) if v is not None)
-            ws.merge_range(row, 0, row, last_col, text or "—", band_fmt)
-            row += 1
+            text = band_title(*band, lang=lang)
+            if text:
+                ws.merge_range(row, 0, row, last_col, text, band_fmt)
+                row += 1
             previous_band = band
         leader = is_leader(person.role, rules)
         fmt = leader_fmt if leader else person_fmt
