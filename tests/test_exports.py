@@ -212,6 +212,22 @@ def test_text_from_user_data_is_never_written_as_a_formula():
     assert find_row(kpis, 4, "=no leader on the late shift")
 
 
+def test_team_names_and_table_headers_that_look_like_formulas_stay_text():
+    roster = hand_roster()
+    roster.employees["team"] = "=Team!A1"  # says 'team' itself, so the band shows it unprefixed
+    data = roster_workbook(roster, RULES, lang="en")
+    frame = pd.DataFrame({"=evil()": ["@cmd"], "n": [1]})
+    for book in (data, frames_workbook({"=x": frame})):
+        with zipfile.ZipFile(io.BytesIO(book)) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/sheet"):
+                    assert not re.search(rb"<f[ >]", zf.read(name)), name
+    ws = load(data).worksheets[0]
+    assert find_row(ws, 1, "=Team!A1 · Group G1")
+    table = load(frames_workbook({"=x": frame})).worksheets[0]
+    assert table["A1"].value == "=evil()" and table["A2"].value == "@cmd" and table["A1"].data_type == "s"
+
+
 def test_hours_sheet_lists_everyone_and_its_totals_add_up():
     roster = hand_roster()
     ws = load(roster_workbook(roster, RULES, lang="en"))["Hours"]
