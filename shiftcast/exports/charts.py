@@ -129,22 +129,20 @@ def forecast_chart(forecast: pd.DataFrame, airings=None, history: pd.Series | No
         ax.plot(x, actual.to_numpy(float), drawstyle="steps-mid", color="#404040", linewidth=0.7, alpha=0.8,
                 label=label("history", lang))
     _mark_airings(ax, airing_positions(index, _airing_starts(airings)), lang)
+    return _interval_chart_png(fig, ax, index, lang, "calls_per_interval", "chart_forecast")
+
+
+def _interval_chart_png(fig: Figure, ax: plt.Axes, index: pd.DatetimeIndex, lang: str, ylabel: str,
+                        title: str) -> bytes:
+    """Day axis, a zero-based y axis with room for the legend above the data, labels; the PNG."""
     _day_axis(ax, index)
-    _headroom(ax)
-    ax.set_ylabel(label("calls_per_interval", lang))
-    ax.set_title(label("chart_forecast", lang) + _span(index))
-    ax.legend(loc="upper left", ncols=4, frameon=False)
-    return _png(fig, lang)
-
-
-def _headroom(ax: plt.Axes) -> None:
-    """Zero-based y axis with room above the data for the legend."""
     top = ax.dataLim.y1 if np.isfinite(ax.dataLim.y1) else 1.0
     ax.set_ylim(0, max(1.0, top) * 1.18)
-
-
-def _span(index: pd.DatetimeIndex) -> str:
-    return f"  {index.min():%Y-%m-%d} – {index.max():%Y-%m-%d}" if len(index) else ""
+    ax.set_ylabel(label(ylabel, lang))
+    span = f"  {index.min():%Y-%m-%d} – {index.max():%Y-%m-%d}" if len(index) else ""
+    ax.set_title(label(title, lang) + span)
+    ax.legend(loc="upper left", ncols=4, frameon=False)
+    return _png(fig, lang)
 
 
 def coverage_chart(coverage: pd.DataFrame, lang: str = DEFAULT_LANG) -> bytes:
@@ -161,12 +159,7 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = DEFAULT_LANG) -> bytes:
     ax.plot(x, staffed, drawstyle="steps-mid", color=STAFFED_COLOUR, linewidth=0.9, label=label("staffed", lang))
     airing = coverage["airing"].astype(bool).to_numpy() if "airing" in coverage else np.zeros(len(x), bool)
     _mark_airings(ax, np.flatnonzero(airing), lang)
-    _day_axis(ax, index)
-    _headroom(ax)
-    ax.set_ylabel(label("agents", lang))
-    ax.set_title(label("chart_coverage", lang) + _span(index))
-    ax.legend(loc="upper left", ncols=4, frameon=False)
-    return _png(fig, lang)
+    return _interval_chart_png(fig, ax, index, lang, "agents", "chart_coverage")
 
 
 def ad_response_chart(curve: pd.DataFrame, lang: str = DEFAULT_LANG) -> bytes:

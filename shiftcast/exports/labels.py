@@ -172,15 +172,11 @@ def shift_name(code: str, rules: Rules, lang: str = DEFAULT_LANG) -> str:
 
 def shift_mark(code: str, rules: Rules, lang: str = DEFAULT_LANG) -> str:
     """Short grid text of an assignment: 早 / 晚 / 休 / 假 in Chinese; Early / Late / Rest / Leave in English."""
-    if code == REST:
-        return label("rest", lang)
-    if code == LEAVE:
-        return label("leave", lang)
-    s = rules.shift(code)
-    if check_lang(lang) == "en":
-        return s.name_en
+    if code in (REST, LEAVE):
+        return label("rest" if code == REST else "leave", lang)
+    name = shift_name(code, rules, lang)
     # '早班' -> '早': the shift word 班 is implied in a roster grid; other names are kept whole.
-    return s.name_zh[:-1] if len(s.name_zh) > 1 and s.name_zh.endswith("班") else s.name_zh
+    return name[:-1] if lang == "zh" and len(name) > 1 and name.endswith("班") else name
 
 
 def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
