@@ -448,3 +448,14 @@ def test_day_kinds_know_weekends_holidays_and_make_up_workdays():
     rules = Rules(calendar=(CalendarOverride(dt.date(2027, 3, 1), "holiday"),))
     later = day_kinds(pd.date_range("2027-02-27", "2027-03-01"), rules)  # beyond the holiday package's years
     assert list(later) == ["weekend", "weekend", "holiday"]
+
+
+def test_a_roster_with_nothing_assigned_still_exports(tmp_path):
+    roster = hand_roster()
+    roster.assignments, roster.coverage = roster.assignments.iloc[:0], roster.coverage.iloc[:0]
+    roster.unmet, roster.conflicts, roster.kpis, roster.status = roster.unmet.iloc[:0], [], {}, "INFEASIBLE"
+    wb = load(roster_workbook(roster, RULES, lang="en"))
+    assert find_row(wb["Roster"], 1, "L1") and wb["KPIs"]["B4"].value == "INFEASIBLE"
+    assert tables.roster_csv(roster) == b"employee_id,date,shift,lunch_start\n"
+    with zipfile.ZipFile(io.BytesIO(ics.calendars_zip(roster, RULES, stamp=STAMP))) as zf:
+        assert all(events(zf.read(n)) == [] for n in zf.namelist())
