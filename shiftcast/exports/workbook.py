@@ -314,7 +314,8 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
 # -- coverage, hours, KPIs, short intervals -------------------------------------------------------------
 
 
-def _coverage_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, lang: str, month: str) -> None:
+    """The coverage table, then the chart of it on a chart sheet of its own (a full landscape page)."""
     ws = wb.add_worksheet(name)
     cov = roster.coverage
     check_columns(cov, COVERAGE_COLUMNS, "coverage")
@@ -355,8 +356,10 @@ def _coverage_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: 
                       "num_font": {"rotation": -45}})
     lines.set_y_axis({"name": label("agents", lang), "min": 0})
     lines.set_legend({"position": "top"})
-    lines.set_size({"width": 1100, "height": 420})
-    ws.insert_chart(header_row, len(frame.columns) + 1, lines)
+    sheet = wb.add_chartsheet(chart_name)
+    sheet.set_chart(lines)
+    sheet.set_landscape()
+    sheet.set_paper(9)
 
 
 def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, lang: str, month: str) -> None:
@@ -476,9 +479,10 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     month = month_label(a["date"])
     taken: set[str] = set()
     names = {k: sheet_name(label(k, lang), taken) for k in
-             ("sheet_roster", "sheet_coverage", "sheet_hours", "sheet_kpis", "sheet_short", "sheet_detail")}
+             ("sheet_roster", "sheet_coverage", "chart_coverage", "sheet_hours", "sheet_kpis", "sheet_short",
+              "sheet_detail")}
     _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
-    _coverage_sheet(wb, fm, names["sheet_coverage"], roster, lang, month)
+    _coverage_sheet(wb, fm, names["sheet_coverage"], names["chart_coverage"], roster, lang, month)
     _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
     _kpi_sheet(wb, fm, names["sheet_kpis"], roster, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
