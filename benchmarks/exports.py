@@ -12,7 +12,6 @@ import os
 import statistics
 import time
 
-import pandas as pd
 
 from shiftcast.exports import calendar, tables
 from shiftcast.exports.labels import shift_marks

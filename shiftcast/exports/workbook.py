@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from shiftcast.exports.cells import HOLIDAY, WEEKEND, WORKDAY, day_kinds, month_label
+from shiftcast.exports.cells import HOLIDAY, WEEKDAY, WEEKEND, WORKDAY, day_kinds, month_label
 from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, has_label, label, role_name, shift_marks, shift_name, weekday
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
@@ -30,6 +30,7 @@ LEAVE_FILL = "#F8CBAD"
 WEEKEND_FILL = "#BFBFBF"
 HOLIDAY_FILL = "#FF7C80"
 WORKDAY_FILL = "#FFF2CC"
+DAY_FILLS = {WEEKEND: WEEKEND_FILL, HOLIDAY: HOLIDAY_FILL, WORKDAY: WORKDAY_FILL}  # header of such a day
 HEADER_FILL = "#DDEBF7"
 BAND_FILL = "#D6DCE4"
 SHORT_FILL = "#FFC7CE"
@@ -185,6 +186,44 @@ def band_title(team: object, group: object, lang: str) -> str:
     return " · ".join(parts)
 
 
+def _write_legend(ws, fm: _Formats, rules: Rules, lang: str, cell_format, first_col: int) -> None:
+    """Each code in its colour with its full name and hours; then the day shades and the leader star."""
+    marks = shift_marks(rules, lang)
+    col = first_col
+    ws.write_string(LEGEND_ROW, first_col - 1, label("legend", lang) + ":", fm.get(bold=True, align="right"))
+    for code in marks:
+        ws.write_string(LEGEND_ROW, col, marks[code], cell_format(code, WEEKDAY, bold=True))
+        text = shift_name(code, rules, lang)
+        if is_worked(code):
+            s = rules.shift(code)
+            text += f" {s.start}–{s.end}"
+        ws.write_string(LEGEND_ROW, col + 1, text)
+        col += 4  # the name spills over the empty cells to its right
+    for kind, fill in DAY_FILLS.items():
+        ws.write_string(LEGEND_ROW, col, "", fm.get(bg_color=fill, border=1))
+        ws.write_string(LEGEND_ROW, col + 1, label(kind, lang))
+        col += 3
+    ws.write_string(LEGEND_ROW, col, label("leader_mark", lang))
+
+
+def _write_daily_totals(ws, fm: _Formats, grid: np.ndarray, who: pd.DataFrame, rules: Rules, lang: str,
+                        row: int, first_day: int, count_fmt) -> int:
+    """People on each shift, on duty, and leaders on duty (the morning meeting) per day; the next row."""
+    marks = shift_marks(rules, lang)
+    leaders = who["role"].map(lambda r: is_leader(r, rules)).to_numpy(dtype=bool)
+    worked = np.isin(grid, list(rules.shift_codes)) if grid.size else np.zeros(grid.shape, bool)
+    totals = [(marks[c], (grid == c).sum(axis=0)) for c in rules.shift_codes]
+    totals += [(label("on_duty", lang), worked.sum(axis=0)),
+               (label("leaders_on_duty", lang), (worked & leaders[:, None]).sum(axis=0))]
+    total_fmt = fm.get(bold=True, border=1, bg_color=HEADER_FILL)
+    for text, per_day in totals:
+        ws.merge_range(row, 0, row, first_day - 1, text, total_fmt)
+        for j, n in enumerate(np.asarray(per_day).reshape(-1)):
+            ws.write_number(row, first_day + j, int(n), count_fmt)
+        row += 1
+    return row
+
+
 # -- the roster sheet ----------------------------------------------------------------------------------
 
 
@@ -217,34 +256,18 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     ws.write_string(TITLE_ROW, 0, label("title_roster", lang, month=month), fm.title)
     ws.set_row(TITLE_ROW, 22)
 
-    # Legend: each code in its colour with its full name and hours; then the day shades and the leader star.
-    col = first_day
-    ws.write_string(LEGEND_ROW, first_day - 1, label("legend", lang) + ":", fm.get(bold=True, align="right"))
-    for code in codes:
-        ws.write_string(LEGEND_ROW, col, marks[code], cell_format(code, "weekday", bold=True))
-        text = shift_name(code, rules, lang)
-        if is_worked(code):
-            s = rules.shift(code)
-            text += f" {s.start}–{s.end}"
-        ws.write_string(LEGEND_ROW, col + 1, text)
-        col += 4
-    for kind, fill in ((WEEKEND, WEEKEND_FILL), (HOLIDAY, HOLIDAY_FILL), (WORKDAY, WORKDAY_FILL)):
-        ws.write_string(LEGEND_ROW, col, "", fm.get(bg_color=fill, border=1))
-        ws.write_string(LEGEND_ROW, col + 1, label(kind, lang))
-        col += 3
-    ws.write_string(LEGEND_ROW, col, label("leader_mark", lang))
+    _write_legend(ws, fm, rules, lang, cell_format, first_day)
 
     # Two header rows: day of month, weekday; shaded by day kind. Person columns span both.
-    day_fill = {WEEKEND: WEEKEND_FILL, HOLIDAY: HOLIDAY_FILL, WORKDAY: WORKDAY_FILL}
     for j, key in enumerate(PERSON_COLS):
         ws.merge_range(HEADER_ROW, j, HEADER_ROW + 1, j, label(key, lang), fm.header)
     for j, (day, kind) in enumerate(zip(days, kinds)):
-        fmt = fm.get(bold=True, border=1, align="center", bg_color=day_fill.get(kind, HEADER_FILL))
+        fmt = fm.get(bold=True, border=1, align="center", bg_color=DAY_FILLS.get(kind, HEADER_FILL))
         ws.write_number(HEADER_ROW, first_day + j, day.day, fmt)
         ws.write_string(HEADER_ROW + 1, first_day + j, weekday(day.weekday(), lang), fmt)
     for j, code in enumerate(total_cols):
         ws.merge_range(HEADER_ROW, last_day + 1 + j, HEADER_ROW + 1, last_day + 1 + j, marks[code],
-                       cell_format(code, "weekday", bold=True))
+                       cell_format(code, WEEKDAY, bold=True))
     ws.merge_range(HEADER_ROW, hours_col, HEADER_ROW + 1, hours_col, label("paid_hours", lang), fm.header)
 
     # People, grouped by team and group under a band row; outline level 1 lets a group be folded away.
@@ -257,7 +280,7 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     kind_list = list(kinds)
     by_kind = {kind: {code: cell_format(code, kind) for code in [*codes, ""]} for kind in set(kind_list)}
     day_formats = [by_kind[kind] for kind in kind_list]
-    counts = np.stack([(grid == code).sum(axis=1) for code in total_cols], axis=1) if len(grid) else np.zeros((0, len(total_cols)))
+    counts = np.stack([(grid == code).sum(axis=1) for code in total_cols], axis=1) if len(grid) else np.zeros((0, 0))
     previous_band = None
     for i, person in enumerate(who.itertuples(index=False)):
         band = (person.team, person.group)
@@ -285,18 +308,7 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
         ws.set_row(row, None, None, {"level": 1})
         row += 1
 
-    # Daily totals under the grid: people on each shift, on duty, and leaders on duty (the morning meeting).
-    leaders = who["role"].map(lambda r: is_leader(r, rules)).to_numpy()
-    worked = np.isin(grid, list(rules.shift_codes)) if len(grid) else np.zeros((0, len(days)), bool)
-    totals = [(marks[c], (grid == c).sum(axis=0)) for c in rules.shift_codes]
-    totals += [(label("on_duty", lang), worked.sum(axis=0)),
-               (label("leaders_on_duty", lang), (worked & leaders[:, None]).sum(axis=0))]
-    total_fmt = fm.get(bold=True, border=1, bg_color=HEADER_FILL)
-    for text, counts in totals:
-        ws.merge_range(row, 0, row, first_day - 1, text, total_fmt)
-        for j, n in enumerate(np.asarray(counts).reshape(-1)):
-            ws.write_number(row, first_day + j, int(n), count_fmt)
-        row += 1
+    row = _write_daily_totals(ws, fm, grid, who, rules, lang, row, first_day, count_fmt)
 
     ws.set_column(0, 0, 9)
     ws.set_column(1, 1, 12 if lang == "zh" else 16)
