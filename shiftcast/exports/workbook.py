@@ -435,9 +435,13 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
 
 
 def _date_text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d") if not isinstance(value, str) else value
+    """A conflict's date as YYYY-MM-DD; whatever else it is (a range, a week) as its text."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    try:
+        return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
