@@ -228,6 +228,20 @@ def _first_guess(a: np.ndarray, max_occupancy: float) -> np.ndarray:
     return np.maximum(np.floor(a / max_occupancy) + 1, np.floor(a + 5 * np.sqrt(a)) + 10).astype(np.int64)
 
 
+def measures(agents, load, aht_s, answer_within_s, patience_s=None, blocking=None):
+    """(Erlang C measures, Erlang A measures or None without a patience) for the same staffing.
+
+    `blocking` is Erlang B at `agents` when the caller already has it (saves the recursion).
+    """
+    n, a, aht, t = _floats(agents, load, aht_s, answer_within_s)
+    b = erlang_b(n, a) if blocking is None else np.broadcast_to(np.asarray(blocking, dtype=float), n.shape)
+    c = _erlang_c_measures(n, a, aht, t, b)
+    if patience_s is None:
+        return c, None
+    patience = np.broadcast_to(np.asarray(patience_s, dtype=float), n.shape)
+    return c, _erlang_a_measures(n, a, aht, patience, t, b)
+
+
 def smallest_agents(
     load,
     aht_s,
@@ -242,53 +256,79 @@ def smallest_agents(
 ) -> np.ndarray:
     """Smallest agent count per interval meeting every target; 0 where there is no load.
 
-    model "erlang_c": service level, ASA and occupancy by Erlang C; the abandonment cap (when
-    patience and max_abandon_rate are given) by Erlang A. model "erlang_a": every target by Erlang A.
+    model "erlang_c": service level, ASA and occupancy by Erlang C (which needs agents > load); the
+    abandonment cap, when patience and max_abandon_rate are given, by Erlang A.
+    model "erlang_a": every target by Erlang A (occupancy counting answered calls only).
     """
+    return sized_agents(load, aht_s, service_level=service_level, answer_within_s=answer_within_s,
+                        max_occupancy=max_occupancy, max_asa_s=max_asa_s, patience_s=patience_s,
+                        max_abandon_rate=max_abandon_rate, model=model)[0]
+
+
+def sized_agents(load, aht_s, *, service_level, answer_within_s, max_occupancy, max_asa_s=None,
+                 patience_s=None, max_abandon_rate=None, model: Model = "erlang_c"):
+    """smallest_agents, also returning Erlang B at the answer: (agents, blocking)."""
     if model not in ("erlang_c", "erlang_a"):
         raise ValueError(f"model must be 'erlang_c' or 'erlang_a', got {model!r}")
     if (model == "erlang_a" or max_abandon_rate is not None) and patience_s is None:
         raise ValueError("Erlang A needs a patience (mean seconds before a caller hangs up)")
-    a, aht = (v.ravel() for v in _floats(load, aht_s))
     shape = np.broadcast(np.asarray(load), np.asarray(aht_s)).shape
+    a, aht = (v.ravel() for v in _floats(load, aht_s))
     if np.any(a < 0) or not np.all(np.isfinite(a)):
         raise ValueError("offered load must be finite and ≥ 0")
     targets = dict(service_level=service_level, answer_within_s=answer_within_s, max_asa_s=max_asa_s,
                    max_occupancy=max_occupancy)
-    hi = _first_guess(a, max_occupancy)
     t = np.full(a.size, float(answer_within_s))
-
-    def measures(n: np.ndarray, table: np.ndarray, which: str) -> QueueMeasures:
-        b = table[np.minimum(n, table.shape[0] - 1), np.arange(a.size)]
-        nf = n.astype(float)
-        if which == "erlang_c":
-            return _erlang_c_measures(nf, a, aht, t, b)
-        return _erlang_a_measures(nf, a, aht, np.full(a.size, float(patience_s)), t, b)
-
+    patience = None if patience_s is None else np.full(a.size, float(patience_s))
+    hi = _first_guess(a, max_occupancy)
+    rows = np.arange(a.size)
     while True:
         table = erlang_b_table(a, int(hi.max()) if hi.size else 0)
+
+        def blocking(n, idx):
+            return table[np.minimum(n, table.shape[0] - 1), idx]
+
         if model == "erlang_c":
-            # Scan every count at once: the first that meets the targets is the answer.
-            n_grid = np.arange(table.shape[0], dtype=float)[:, None]
-            m = _erlang_c_measures(n_grid, a[None, :], aht[None, :], t[None, :], table)
-            ok = _meets(m, max_abandon_rate=None, **targets)
-            found = ok.any(axis=0)
-            need = np.where(found, ok.argmax(axis=0), hi)
+            found, need = _scan_erlang_c(a, aht, t, hi, blocking, targets)
             if max_abandon_rate is not None:
-                caps = dict(service_level=0.0, answer_within_s=answer_within_s, max_asa_s=None,
-                            max_occupancy=np.inf, max_abandon_rate=max_abandon_rate)
-                found_ab, n_ab = _bisect(lambda n: _meets(measures(n, table, "erlang_a"), **caps), hi)
+                def few_abandon(n):
+                    m = _erlang_a_measures(n.astype(float), a, aht, patience, t, blocking(n, rows))
+                    return m.abandon_rate <= max_abandon_rate * (1 + TARGET_SLACK)
+
+                found_ab, n_ab = _bisect(few_abandon, hi)
                 found &= found_ab
                 need = np.maximum(need, n_ab)
         else:
-            found, need = _bisect(
-                lambda n: _meets(measures(n, table, "erlang_a"), max_abandon_rate=max_abandon_rate, **targets), hi
-            )
+            def meets_a(n):
+                m = _erlang_a_measures(n.astype(float), a, aht, patience, t, blocking(n, rows))
+                return _meets(m, max_abandon_rate=max_abandon_rate, **targets)
+
+            found, need = _bisect(meets_a, hi)
         if found.all():
-            return np.where(a == 0, 0, need).reshape(shape)
+            need = np.where(a == 0, 0, need)
+            return need.reshape(shape), blocking(need, rows).reshape(shape)
         if hi.max() > 10 * a.max() + 100_000:
             raise ValueError("the targets cannot be met by any number of agents")
         hi = np.where(found, hi, 2 * hi)
+
+
+def _scan_erlang_c(a, aht, t, hi, blocking, targets) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest Erlang C count per interval, counting up from the first stable one that could fit."""
+    # Below both floor(a) + 1 (no steady state) and a/occupancy − 1 nothing can meet the targets.
+    n = np.maximum(np.floor(a) + 1, np.floor(a / targets["max_occupancy"]) - 1).astype(np.int64)
+    n = np.where(a == 0, 0, n)
+    need = hi.copy()
+    found = np.zeros(a.size, dtype=bool)
+    todo = np.flatnonzero(n <= hi)
+    while todo.size:
+        k = n[todo]
+        m = _erlang_c_measures(k.astype(float), a[todo], aht[todo], t[todo], blocking(k, todo))
+        ok = _meets(m, max_abandon_rate=None, **targets)
+        need[todo[ok]] = k[ok]
+        found[todo[ok]] = True
+        n[todo] += 1
+        todo = todo[~ok & (n[todo] <= hi[todo])]
+    return found, need
 
 
 def _bisect(feasible, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -73,10 +73,9 @@ def _load(calls: np.ndarray, aht_s: np.ndarray, interval_minutes: int) -> np.nda
     return calls * aht_s / (interval_minutes * 60.0)
 
 
-def _table(index: pd.Index, calls, aht, load, agents, targets: ServiceTargets) -> pd.DataFrame:
-    t = targets.answer_within_s
+def _table(index: pd.Index, calls, aht, load, agents, targets: ServiceTargets, blocking=None) -> pd.DataFrame:
     aht_used = np.where(aht > 0, aht, 1.0)  # a zero AHT only comes with zero calls: any positive value will do
-    c = erlang.erlang_c_measures(agents, load, aht_used, t)
+    c, a = erlang.measures(agents, load, aht_used, targets.answer_within_s, targets.patience_s, blocking)
     columns: dict[Hashable, object] = {
         "calls": calls,
         "aht_s": aht,
@@ -88,8 +87,7 @@ def _table(index: pd.Index, calls, aht, load, agents, targets: ServiceTargets) -
         "prob_wait": c.prob_wait,
         "occupancy": c.occupancy,
     }
-    if targets.patience_s is not None:
-        a = erlang.erlang_a_measures(agents, load, aht_used, targets.patience_s, t)
+    if a is not None:
         columns |= {
             "abandon_rate": a.abandon_rate,
             "service_level_a": a.service_level,
@@ -119,7 +117,7 @@ def requirements(
     """
     index, x = _aligned({"calls": calls, "aht_s": aht_s})
     load = _load(x["calls"], x["aht_s"], interval_minutes)
-    agents = erlang.smallest_agents(
+    agents, blocking = erlang.sized_agents(
         load,
         np.where(x["aht_s"] > 0, x["aht_s"], 1.0),
         service_level=targets.service_level,
@@ -130,7 +128,7 @@ def requirements(
         max_abandon_rate=targets.max_abandon_rate,
         model=model,
     )
-    return _table(index, x["calls"], x["aht_s"], load, agents, targets)
+    return _table(index, x["calls"], x["aht_s"], load, agents, targets, blocking)
 
 
 def performance(calls, aht_s, agents, targets: ServiceTargets, interval_minutes: int = 15) -> pd.DataFrame:
