@@ -33,3 +33,6 @@ from shiftcast.commands import plan  # noqa: E402
 
 main.add_command(plan.command)
 main.add_command(plan.demo_command)
+from shiftcast.commands import staffing  # noqa: E402
+
+main.add_command(staffing.command)
