@@ -135,38 +135,50 @@ def _erlang_c_measures(n, a, aht, t, b) -> QueueMeasures:
     return QueueMeasures(c, np.where(a == 0, 1.0, sl), asa, occupancy, np.zeros_like(c))
 
 
-def _series_grid(x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Terms of F(x, z) = Σ_j Π_{k≤j} z/(x+k), scaled by the largest: (w[i, j], log scale[i], j)."""
+# Series whose largest term may exceed e^600 are summed in log scale; the others by plain products.
+_LOG_SCALE_ABOVE = 600.0
+
+
+def _series_width(x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Terms needed for F(x, z) to full precision: they rise until j ≈ z − x, then fall at least
+    like exp(−m²/2z), or factorially when z is small (checked in tests/test_erlang.py)."""
+    return np.ceil(np.maximum(z - x, 0.0)) + np.ceil(9.0 * np.sqrt(z)) + 25
+
+
+def _series_terms(ratio: np.ndarray, log_scale: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Terms t_j = Π_{k≤j} ratio[k−1], j = 0..J, down axis 0 (one column per interval), divided by
+    their largest: (w[j, i], log largest[i]). Columns keep the running products vectorised."""
+    out = np.ones((ratio.shape[0] + 1, ratio.shape[1]))
+    if not log_scale:
+        np.cumprod(ratio, axis=0, out=out[1:])
+        return out, np.zeros(ratio.shape[1])
     with np.errstate(divide="ignore"):
-        log_z = np.log(z)
-    # Terms rise until j ≈ z − x, then fall at least like exp(−m²/2z) (or factorially when z is small).
-    width = int(np.max(np.ceil(np.maximum(z - x, 0.0)) + np.ceil(9.0 * np.sqrt(z)) + 40)) if z.size else 1
-    j = np.arange(1, width + 1, dtype=float)
-    log_t = np.zeros((x.size, width + 1))
-    np.cumsum(log_z[:, None] - np.log(x[:, None] + j), axis=1, out=log_t[:, 1:])
-    top = log_t.max(axis=1)
-    return np.exp(log_t - top[:, None]), top, np.arange(width + 1, dtype=float)
-
-
-def _log_series(x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    w, top, _ = _series_grid(x, z)
-    return top + np.log(w.sum(axis=1))
+        np.cumsum(np.log(ratio), axis=0, out=out[1:])
+    out[0] = 0.0
+    top = out.max(axis=0)
+    return np.exp(out - top), top
 
 
 def _erlang_a_block(n, a, aht, patience, t, b):
     """Erlang A measures for 1-D arrays of intervals with 0 < a and N > 0."""
     x = n * patience / aht  # Nμ/θ
     y = a * patience / aht  # λ/θ
-    w, top, j = _series_grid(x, y)
-    q = w.sum(axis=1)  # F(x, y) / e^top
-    queued = (w * j).sum(axis=1)  # Σ j t_j: mean callers ahead, times Q
-    serve = x[:, None] / (x[:, None] + j + 1.0)  # chance to outlast the wait with j ahead
-    served = (w * serve).sum(axis=1)
-    harmonic = np.cumsum(1.0 / (x[:, None] + j + 1.0), axis=1)  # θ·E[offered wait | j ahead, served]
-    wait_served = (w * serve * harmonic).sum(axis=1)
+    width = int(_series_width(x, y).max())
+    # The largest term of F(x, y) is below ((y/(x+1))^(y−x) when y > x.
+    log_scale = bool(np.any(np.maximum(y - x, 0) * np.log(np.maximum(y / (x + 1), 1)) > _LOG_SCALE_ABOVE))
+    j = np.arange(width + 1, dtype=float)
+    inv = 1.0 / (x + j[:, None] + 1.0)  # 1/(x+j+1), [j, interval]: every ratio below is built from it
+    y_inv = y * inv
+    w, top = _series_terms(y_inv[:-1], log_scale)  # t_j = Π_{k≤j} y/(x+k), scaled
+    q = w.sum(axis=0)  # F(x, y) / e^top
+    queued = j @ w  # Σ j t_j: mean callers ahead, times Q
+    w_inv = w * inv
+    served = x * w_inv.sum(axis=0)  # Σ t_j x/(x+j+1): chance to outlast the wait with j ahead
+    wait_served = x * (w_inv * np.cumsum(inv, axis=0)).sum(axis=0)  # θ·E[offered wait; served]
     # Waiting callers answered after more than t seconds: x/(x+1) · u^{x+1} e^{y(1−u)} F(x+1, yu).
     log_u = -t / patience
-    log_late = np.log(x / (x + 1.0)) - y * np.expm1(log_u) + (x + 1.0) * log_u + _log_series(x + 1.0, y * np.exp(log_u))
+    w2, top2 = _series_terms(np.exp(log_u) * y_inv[1:], log_scale)  # F(x+1, yu) terms
+    log_late = np.log(x / (x + 1.0)) - y * np.expm1(log_u) + (x + 1.0) * log_u + top2 + np.log(w2.sum(axis=0))
     late = np.exp(np.minimum(log_late - top, np.log(served)))
     # P(wait) = Q / (1/B − 1 + Q), with Q = q·e^top kept in logs.
     with np.errstate(divide="ignore", over="ignore", under="ignore"):
@@ -198,13 +210,16 @@ def _erlang_a_measures(n, a, aht, patience, t, b) -> QueueMeasures:
     if live.size:
         # Group by series length so that one heavily overloaded interval does not widen every row.
         with np.errstate(invalid="ignore"):
-            width = np.ceil(np.maximum(a - n, 0) * patience / aht) + 9 * np.sqrt(a * patience / aht)
+            width = _series_width(n * patience / aht, a * patience / aht) + 1
         live = live[np.argsort(width[live], kind="stable")]
+        ordered = width[live]
         start = 0
         while start < live.size:
-            stop = start + 1
-            while stop < live.size and (stop - start + 1) * (width[live[stop]] + 41) <= _SERIES_CELLS:
-                stop += 1
+            # Rows start.. in width order: stop where the block would exceed the cell budget or be
+            # more than 1.5 times wider than its narrowest row.
+            cells = np.arange(1, live.size - start + 1) * ordered[start:]
+            fits = (cells <= _SERIES_CELLS) & (ordered[start:] <= 1.5 * ordered[start])
+            stop = start + max(1, int(np.argmin(fits)) if not fits.all() else fits.size)
             idx = live[start:stop]
             p_wait[idx], sl[idx], asa[idx], occupancy[idx], abandon[idx] = _erlang_a_block(
                 n[idx], a[idx], aht[idx], patience[idx], t[idx], b[idx]
@@ -281,32 +296,35 @@ def sized_agents(load, aht_s, *, service_level, answer_within_s, max_occupancy, 
     t = np.full(a.size, float(answer_within_s))
     patience = None if patience_s is None else np.full(a.size, float(patience_s))
     hi = _first_guess(a, max_occupancy)
-    rows = np.arange(a.size)
     while True:
         table = erlang_b_table(a, int(hi.max()) if hi.size else 0)
 
         def blocking(n, idx):
             return table[np.minimum(n, table.shape[0] - 1), idx]
 
-        if model == "erlang_c":
-            found, need = _scan_erlang_c(a, aht, t, hi, blocking, targets)
-            if max_abandon_rate is not None:
-                def few_abandon(n):
-                    m = _erlang_a_measures(n.astype(float), a, aht, patience, t, blocking(n, rows))
-                    return m.abandon_rate <= max_abandon_rate * (1 + TARGET_SLACK)
+        def erlang_a_ok(n, idx, **limits):
+            m = _erlang_a_measures(n.astype(float), a[idx], aht[idx], patience[idx], t[idx], blocking(n, idx))
+            return _meets(m, **limits)
 
-                found_ab, n_ab = _bisect(few_abandon, hi)
-                found &= found_ab
-                need = np.maximum(need, n_ab)
-        else:
-            def meets_a(n):
-                m = _erlang_a_measures(n.astype(float), a, aht, patience, t, blocking(n, rows))
-                return _meets(m, max_abandon_rate=max_abandon_rate, **targets)
-
-            found, need = _bisect(meets_a, hi)
+        found, need = _scan_erlang_c(a, aht, t, hi, blocking, targets)
+        if model == "erlang_a":
+            # Erlang A usually lands a little below Erlang C's count: search out from there.
+            limits = dict(targets, max_abandon_rate=max_abandon_rate)
+            found, need = _search_from(lambda n, idx: erlang_a_ok(n, idx, **limits), np.where(found, need, hi), hi)
+        elif max_abandon_rate is not None:
+            # Erlang C's count, or more where too many callers would hang up.
+            caps = dict(service_level=0.0, answer_within_s=answer_within_s, max_asa_s=None,
+                        max_occupancy=np.inf, max_abandon_rate=max_abandon_rate)
+            short = np.flatnonzero(found)
+            ok = erlang_a_ok(need[short], short, **caps)
+            short = short[~ok]
+            if short.size:
+                more_found, more = _search_from(lambda n, idx: erlang_a_ok(n, short[idx], **caps),
+                                                need[short], hi[short], lowest=need[short] + 1)
+                found[short], need[short] = more_found, more
         if found.all():
             need = np.where(a == 0, 0, need)
-            return need.reshape(shape), blocking(need, rows).reshape(shape)
+            return need.reshape(shape), blocking(need, np.arange(a.size)).reshape(shape)
         if hi.max() > 10 * a.max() + 100_000:
             raise ValueError("the targets cannot be met by any number of agents")
         hi = np.where(found, hi, 2 * hi)
@@ -331,14 +349,34 @@ def _scan_erlang_c(a, aht, t, hi, blocking, targets) -> tuple[np.ndarray, np.nda
     return found, need
 
 
-def _bisect(feasible, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest n in 0..hi with feasible(n), per interval (feasibility grows with n)."""
-    ok_hi = feasible(hi)
-    lo = np.full(hi.shape, -1)  # invariant: lo infeasible (or −1), hi feasible where ok_hi
-    top = hi.copy()
-    while np.any(top - lo > 1):
-        mid = (lo + top) // 2
-        ok = feasible(np.maximum(mid, 0))
-        top = np.where(ok & (top - lo > 1), mid, top)
-        lo = np.where(~ok & (top - lo > 1), mid, lo)
-    return ok_hi, top
+def _search_from(feasible, hint: np.ndarray, cap: np.ndarray, lowest=None) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest n in lowest..cap with feasible(n, rows) per row, galloping out from a hint, then bisecting.
+
+    Feasibility must grow with n. `feasible` sees only the rows still open. Returns (found, n).
+    """
+    size = hint.size
+    lowest = np.zeros(size, dtype=np.int64) if lowest is None else np.asarray(lowest, dtype=np.int64)
+    hint = np.clip(hint, lowest, cap)
+    lo, hi = lowest - 1, np.full(size, -1)  # lo: known infeasible (or below range); hi: known feasible (−1: none)
+    ok = feasible(hint, np.arange(size))
+    hi[ok], lo[~ok] = hint[ok], hint[~ok]
+    step = np.ones(size, dtype=np.int64)
+    # Gallop: down from feasible hints, up from infeasible ones, doubling the step.
+    going = np.flatnonzero((ok & (hi - 1 > lo)) | (~ok & (lo < cap)))
+    while going.size:
+        up = hi[going] < 0
+        probe = np.where(up, np.minimum(lo[going] + step[going], cap[going]),
+                         np.maximum(hi[going] - step[going], lo[going] + 1))
+        ok = feasible(probe, going)
+        hi[going[ok]], lo[going[~ok]] = probe[ok], probe[~ok]
+        step[going] *= 2
+        done = np.where(up, ok | (probe >= cap[going]), ~ok | (probe <= lowest[going]))
+        going = going[~done]
+    # Bisect the brackets (lo infeasible, hi feasible) that are still wider than one.
+    going = np.flatnonzero((hi >= 0) & (hi - lo > 1))
+    while going.size:
+        mid = (lo[going] + hi[going]) // 2
+        ok = feasible(mid, going)
+        hi[going[ok]], lo[going[~ok]] = mid[ok], mid[~ok]
+        going = going[hi[going] - lo[going] > 1]
+    return hi >= 0, np.where(hi >= 0, hi, cap)

@@ -98,7 +98,7 @@ def _table(index: pd.Index, calls, aht, load, agents, targets: ServiceTargets, b
     else:
         nan = np.full(len(index), np.nan)
         columns |= {name: nan for name in ("abandon_rate", "service_level_a", "asa_a_s", "prob_wait_a", "occupancy_a")}
-    return pd.DataFrame(columns, index=index)[list(COLUMNS)]
+    return pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index)
 
 
 def requirements(

@@ -151,3 +151,23 @@ def test_erlang_a_measures_are_monotone_in_agents():
     assert np.all(np.diff(m.abandon_rate) < 0)
     assert np.all(np.diff(m.prob_wait) < 0)
     assert np.all(np.diff(m.asa_s) < 0)
+
+
+def test_log_scale_and_plain_series_agree(monkeypatch):
+    n = np.array([1, 3, 10, 14, 40, 200, 3400])
+    a = np.array([4.0, 6.0, 8.0, 10.0, 55.0, 180.0, 3333.3])
+    plain = erlang.erlang_a_measures(n, a, 240.0, 120.0, 20.0)
+    monkeypatch.setattr(erlang, "_LOG_SCALE_ABOVE", -1.0)  # every series in log scale
+    logged = erlang.erlang_a_measures(n, a, 240.0, 120.0, 20.0)
+    for field in ("prob_wait", "service_level", "asa_s", "occupancy", "abandon_rate"):
+        np.testing.assert_allclose(getattr(plain, field), getattr(logged, field), rtol=1e-11)
+
+
+@pytest.mark.parametrize("z", [1e-3, 0.5, 3.0, 30.0, 300.0, 3000.0, 30000.0])
+@pytest.mark.parametrize("gap", [-50.0, -2.0, 0.0, 2.0, 50.0])
+def test_series_width_keeps_every_term_that_matters(z, gap):
+    x = np.array([max(z + gap * np.sqrt(z), 0.1)])
+    width = int(erlang._series_width(x, np.array([z]))[0])
+    ratio = z / (x + np.arange(1, 2 * width + 1))[:, None]
+    w, _ = erlang._series_terms(ratio, log_scale=True)
+    assert w[width + 1 :, 0].sum() <= 1e-15 * w[: width + 1, 0].sum()
