@@ -9,6 +9,7 @@ Run: python -m benchmarks.staffing
 from __future__ import annotations
 
 import json
+from importlib import metadata
 import os
 import time
 from collections.abc import Callable
@@ -92,14 +93,16 @@ def main() -> dict:
                         "agents_total": int(table["agents"].sum())}
     ours = {"month": requirements(month, month_aht, targets, 15)["agents"].to_numpy(),
             "big": requirements(big, big_aht, targets, 30)["agents"].to_numpy()}
+    # The correctness case: 96 calls / 30 min, AHT 180 s, 50 % in 20 s, occupancy ≤ 0.8 needs 12.
+    low = ServiceTargets(service_level=0.5, max_occupancy=0.8)
+    result["case_96_calls_agents"] = int(requirements(96, 180, low, 30)["agents"].iloc[0])
     try:
-        import pyworkforce
+        import pyworkforce  # noqa: F401
     except ImportError:
         result["peer"] = {"name": "pyworkforce", "available": False,
                           "reason": "not installed; pip install -e '.[bench]'"}
     else:
-        peer: dict = {"name": "pyworkforce", "version": getattr(pyworkforce, "__version__", "0.5.1"),
-                      "available": True}
+        peer: dict = {"name": "pyworkforce", "version": metadata.version("pyworkforce"), "available": True}
         for case, calls, aht, minutes in (("month", month, month_aht, 15), ("big", big, big_aht, 30)):
             run = peer_erlang_c(calls, aht, minutes, targets)
             theirs = np.asarray(run())
@@ -111,6 +114,10 @@ def main() -> dict:
                 "intervals_where_agents_differ": int((theirs != ours[case]).sum()),
                 "agents_total": int(theirs.sum()),
             }
+        from pyworkforce.queuing import ErlangC
+
+        peer["case_96_calls_agents"] = ErlangC(transactions=96, asa=20 / 60, aht=3, interval=30, shrinkage=0.3
+                                               ).required_positions(service_level=0.5, max_occupancy=0.8)["raw_positions"]
         result["peer"] = peer
     result["all_targets_met"] = all(result[name]["met"] for name in TARGETS_MS)
     return result
