@@ -184,7 +184,7 @@ def _erlang_a_block(n, a, aht, patience, t, b):
     with np.errstate(divide="ignore", over="ignore", under="ignore"):
         rest = (1.0 - b) / b * np.exp(-top)
         p_wait = np.where(b > 0, q / (rest + q), 0.0)
-    p_abandon = p_wait * queued / (q * y)
+    p_abandon = p_wait * (queued / q) / y  # in this order: q·y underflows for a vanishing load
     answered = 1.0 - p_abandon
     sl = 1.0 - p_wait + p_wait * np.maximum(served - late, 0.0) / q
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -201,12 +201,15 @@ def erlang_a_measures(agents, load, aht_s, patience_s, answer_within_s) -> Queue
 def _erlang_a_measures(n, a, aht, patience, t, b) -> QueueMeasures:
     shape = n.shape
     n, a, aht, patience, t, b = (v.ravel() for v in (n, a, aht, patience, t, b))
-    p_wait = np.where(a > 0, 1.0, 0.0)
-    sl = np.where(a > 0, 0.0, 1.0)
-    asa = np.where(a > 0, np.inf, 0.0)
-    occupancy = np.where(n > 0, 0.0, np.nan)
-    abandon = np.where(a > 0, 1.0, 0.0)  # no agents: every caller hangs up
-    live = np.flatnonzero((a > 0) & (n > 0))
+    with np.errstate(under="ignore"):
+        # A load so small that λ/θ underflows is no load at all (nobody ever waits), unless N = 0.
+        busy = (a * patience / aht > 0) | ((a > 0) & (n == 0))
+        occupancy = np.where(n > 0, a / np.maximum(n, 1), np.nan)
+    p_wait = np.where(busy, 1.0, 0.0)
+    sl = np.where(busy, 0.0, 1.0)
+    asa = np.where(busy, np.inf, 0.0)
+    abandon = np.where(busy, 1.0, 0.0)  # no agents: every caller hangs up
+    live = np.flatnonzero(busy & (n > 0))
     if live.size:
         # Group by series length so that one heavily overloaded interval does not widen every row.
         with np.errstate(invalid="ignore"):

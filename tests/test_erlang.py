@@ -171,3 +171,12 @@ def test_series_width_keeps_every_term_that_matters(z, gap):
     ratio = z / (x + np.arange(1, 2 * width + 1))[:, None]
     w, _ = erlang._series_terms(ratio, log_scale=True)
     assert w[width + 1 :, 0].sum() <= 1e-15 * w[: width + 1, 0].sum()
+
+
+@pytest.mark.filterwarnings("error")
+def test_vanishing_load_is_no_load():
+    m = erlang.erlang_a_measures(np.array([1, 3, 0]), 1e-320, 451.0, 90.0, 20.0)
+    assert m.abandon_rate.tolist() == [0.0, 0.0, 1.0]
+    assert m.service_level.tolist() == [1.0, 1.0, 0.0]
+    c = erlang.erlang_c_measures(np.array([1, 3]), 1e-320, 451.0, 20.0)
+    assert c.service_level.tolist() == [1.0, 1.0]
