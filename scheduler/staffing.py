@@ -35,7 +35,7 @@ COLUMNS = (
 
 
 def _ceil_tolerant(x: np.ndarray) -> np.ndarray:
-    """Ceiling that ignores float noise: 14 / 0.7 = 20.000000000000004 rounds to 20, not 21."""
+    """Ceiling that ignores float noise: 21 / 0.7 = 30.000000000000004 rounds to 30, not 31."""
     return np.ceil(x - 1e-9 * np.maximum(1.0, np.abs(x))).astype(np.int64)
 
 
@@ -58,10 +58,12 @@ def _aligned(named: dict[str, object]) -> tuple[pd.Index, dict[str, np.ndarray]]
     arrays = {}
     for name, value in named.items():
         values = value.to_numpy(dtype=float) if isinstance(value, pd.Series) else np.asarray(value, dtype=float)
-        values = np.broadcast_to(values, (len(index),)).astype(float)
+        arrays[name] = np.broadcast_to(values, (len(index),)).astype(float)
+    # An interval without calls has no handle time to measure: a missing AHT there is fine.
+    arrays["aht_s"][np.isnan(arrays["aht_s"]) & (arrays["calls"] == 0)] = 0.0
+    for name, values in arrays.items():
         if not np.all(np.isfinite(values)) or np.any(values < 0):
             raise ValueError(f"{name} must be finite and ≥ 0")
-        arrays[name] = values
     if np.any((arrays["aht_s"] <= 0) & (arrays["calls"] > 0)):
         raise ValueError("aht_s must be > 0 where there are calls")
     return index, arrays

@@ -121,7 +121,7 @@ def test_defaults_come_from_the_rules():
 def test_zero_calls_need_no_agents_and_index_is_kept():
     index = pd.date_range("2026-12-01 08:00", periods=4, freq="15min", name="interval_start")
     calls = pd.Series([0.0, 12.0, 0.0, 40.0], index=index)
-    aht = pd.Series([0.0, 200.0, 0.0, 250.0], index=index)  # no calls, no AHT measured
+    aht = pd.Series([0.0, 200.0, np.nan, 250.0], index=index)  # no calls, no AHT measured
     table = requirements(calls, aht, REFERENCE)
     assert table.index.equals(index)
     assert list(table.columns) == list(COLUMNS)
