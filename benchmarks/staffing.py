@@ -80,6 +80,7 @@ def main() -> dict:
     result: dict = {
         "benchmark": "staffing",
         "cpu_count": os.cpu_count(),
+        "load_average_1min_at_start": round(os.getloadavg()[0], 2),  # other work on the machine inflates timings
         "targets": {"service_level": targets.service_level, "answer_within_s": targets.answer_within_s,
                     "max_occupancy": targets.max_occupancy, "patience_s": targets.patience_s},
         "month": {"intervals": int(month.size), "calls": int(month.sum()), "aht_s": month_aht,
