@@ -26,7 +26,7 @@ def _erlang_b_mpmath(n: int, a: float):
         return mpmath.exp(n * mpmath.log(a) - a) / mpmath.gammainc(n + 1, a)
 
 
-def _erlang_a_reference(n: int, a: float, aht: float, patience: float, t: float, depth: int = 50):
+def _erlang_a_reference(n: int, a: float, aht: float, patience: float, t: float, depth: int = 40):
     """M/M/N+M measures from the truncated state probabilities and the hypoexponential offered wait.
 
     Independent of the series used by scheduler.erlang: states are summed one by one, and the wait of
