@@ -40,13 +40,20 @@ def month_calls(seed: int = 7) -> pd.Series:
 
 
 def best_ms(run: Callable[[], object], repeat: int) -> float:
-    """Fastest of `repeat` runs, in milliseconds (the least disturbed by other load)."""
-    best = np.inf
+    """Fastest of `repeat` runs, wall-clock milliseconds (the least disturbed by other load)."""
+    return best_wall_and_cpu_ms(run, repeat)[0]
+
+
+def best_wall_and_cpu_ms(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Fastest wall-clock and fastest CPU milliseconds of `repeat` runs (CPU time is what this
+    process used: on a shared machine it moves less than wall time)."""
+    wall = cpu = np.inf
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         run()
-        best = min(best, time.perf_counter() - start)
-    return best * 1000
+        wall = min(wall, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
+    return wall * 1000, cpu * 1000
 
 
 def peer_erlang_c(calls: pd.Series, aht_s: float, interval_minutes: int, targets: ServiceTargets):
@@ -90,8 +97,9 @@ def main() -> dict:
     }
     for name, run in cases.items():
         table = run()
-        ms = best_ms(run, repeat=20 if "erlang_c" in name else 5)
-        result[name] = {"ms": round(ms, 3), "target_ms": TARGETS_MS[name], "met": ms <= TARGETS_MS[name],
+        ms, cpu_ms = best_wall_and_cpu_ms(run, repeat=20 if "erlang_c" in name else 5)
+        result[name] = {"ms": round(ms, 3), "cpu_ms": round(cpu_ms, 3), "target_ms": TARGETS_MS[name],
+                        "met": ms <= TARGETS_MS[name],
                         "agents_total": int(table["agents"].sum())}
     # The same big interval with no occupancy cap, so that the service level decides the count.
     free = dataclasses.replace(targets, max_occupancy=1.0)
