@@ -1,4 +1,5 @@
 """Forecasting: calls per interval from the call history and the ad-airing plan."""
+from forecasting.evaluation import BacktestResult, backtest, seasonal_naive, wape, weekday_mean
 from forecasting.model import CallVolumeForecaster
 
-__all__ = ["CallVolumeForecaster"]
+__all__ = ["CallVolumeForecaster", "backtest", "BacktestResult", "seasonal_naive", "weekday_mean", "wape"]

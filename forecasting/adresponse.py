@@ -94,7 +94,8 @@ class AiringScale:
         grp = ads["grp"].to_numpy(dtype=float) if "grp" in ads else np.full(len(ads), np.nan)
         if np.isfinite(grp).mean() > 0.9 and (grp > 0).sum() >= MIN_AIRINGS_PER_LEVEL:
             positive = grp[grp > 0]
-            scale.grp_floor = float(np.quantile(positive, 0.1))
+            # A floor only when some airings are rated 0; otherwise calls scale as a pure power of GRP.
+            scale.grp_floor = float(np.quantile(positive, 0.1)) if (grp <= 0).any() else 0.0
             scale.grp_ref = float(np.median(positive))
             scale.use_grp = bool(np.std(np.log(np.nan_to_num(grp, nan=0) + scale.grp_floor)) > 0.1)
         return scale

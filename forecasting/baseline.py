@@ -16,6 +16,9 @@ TREND_KNOT_DAYS = 28  # trend may bend once a month...
 TREND_LAST_KNOT_DAYS = 42  # ...but its last slope rests on at least six weeks of history
 YEARLY_MIN_DAYS = 400  # a yearly season only once more than a year was seen
 YEARLY_HARMONICS = 3
+SPRING_FESTIVAL = "Spring Festival"
+SF_PARTS = ("first three days", "week before", "week after")
+SF_WEEK = 7
 
 
 @dataclass
@@ -56,6 +59,8 @@ class BaselineDesign:
     holiday_names: list[str] = field(default_factory=list)
     makeup_workday: bool = False
     overrides: tuple = ()
+    use_holidays: bool = True
+    spring_festival: bool = False  # its first days and the weeks around it have effects of their own
 
     # Derived layout, filled by _layout().
     slots: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
@@ -64,14 +69,19 @@ class BaselineDesign:
     names: list[str] = field(default_factory=list)
 
     @classmethod
-    def learn(cls, y: pd.Series, interval_minutes: int, open_cells: np.ndarray, overrides=()) -> "BaselineDesign":
+    def learn(
+        cls, y: pd.Series, interval_minutes: int, open_cells: np.ndarray, overrides=(), use_holidays: bool = True
+    ) -> "BaselineDesign":
         idx = y.index
         t0, t_end = idx[0].normalize(), idx[-1]
         span_days = (t_end - t0).days + 1
         last_knot = span_days - TREND_LAST_KNOT_DAYS
         knots = np.arange(TREND_KNOT_DAYS, last_knot + 1, TREND_KNOT_DAYS, dtype=float) / 365.25
-        cal = hol.calendar_days(idx, overrides)
-        kind, name, _ = hol.day_kind_arrays(idx, cal)
+        if use_holidays:
+            cal = hol.calendar_days(idx, overrides)
+            kind, name, _ = hol.day_kind_arrays(idx, cal)
+        else:
+            kind = name = np.full(len(idx), "", dtype=object)
         names = sorted({str(n) for k, n in zip(kind, name) if k == "holiday"})
         design = cls(
             interval_minutes=interval_minutes,
@@ -83,6 +93,8 @@ class BaselineDesign:
             holiday_names=names,
             makeup_workday=bool((kind == "workday").any()),
             overrides=tuple(overrides),
+            use_holidays=use_holidays,
+            spring_festival=SPRING_FESTIVAL in names,
         )
         design._layout()
         return design
@@ -101,13 +113,14 @@ class BaselineDesign:
             + ([f"yearly_{f}{h}" for h in range(1, YEARLY_HARMONICS + 1) for f in ("cos", "sin")] if self.yearly else [])
             + [f"holiday[{n}]" for n in self.holiday_names]
             + (["makeup_workday"] if self.makeup_workday else [])
+            + ([f"spring_festival[{p}]" for p in SF_PARTS] if self.spring_festival else [])
         )
 
     def blocks(self) -> list[Block]:
         n_slot, n_wd, n_cell = len(self.slots), len(self.weekdays) - 1, len(self.cells)
         n_trend = 1 + len(self.knots)
         n_year = 2 * YEARLY_HARMONICS if self.yearly else 0
-        n_hol = len(self.holiday_names) + int(self.makeup_workday)
+        n_hol = len(self.holiday_names) + int(self.makeup_workday) + len(SF_PARTS) * int(self.spring_festival)
         edges = np.cumsum([0, n_slot, n_wd, n_cell, n_trend, n_year, n_hol])
         out = [
             Block("intraday", slice(edges[0], edges[1]), rw1_penalty(np.zeros(n_slot), 1e-6), 10.0, True),
@@ -132,10 +145,24 @@ class BaselineDesign:
         aligned = ((index.hour * 60 + index.minute) % self.interval_minutes == 0) & (index.second == 0)
         return self.open_cells[index.weekday, np.asarray(slot) % self.open_cells.shape[1]] & np.asarray(aligned)
 
+    def profile_weekday(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """The weekday whose intraday profile a day follows: a public holiday runs like a Sunday, a
+        make-up workday (调休) like a mid-week day; other days are themselves."""
+        weekday = np.asarray(index.weekday).copy()
+        if self.use_holidays:
+            kind, _, _ = self.calendar_arrays(index)
+            weekday[kind == "holiday"] = 6
+            weekday[kind == "workday"] = 2
+        # Only cells the history has open can carry a profile.
+        slot = np.asarray((index.hour * 60 + index.minute) // self.interval_minutes) % self.open_cells.shape[1]
+        moved = ~self.open_cells[weekday, slot]
+        weekday[moved] = np.asarray(index.weekday)[moved]
+        return weekday
+
     def matrix(self, index: pd.DatetimeIndex) -> sp.csr_matrix:
         """Design rows for open intervals `index` (call is_open first)."""
         n = len(index)
-        weekday = np.asarray(index.weekday)
+        weekday = self.profile_weekday(index)
         slot = np.asarray((index.hour * 60 + index.minute) // self.interval_minutes)
         cols, rows, vals = [], [], []
         ar = np.arange(n)
@@ -182,6 +209,10 @@ class BaselineDesign:
             hit = kind == "workday"
             add(ar[hit], np.full(hit.sum(), offset), 1.0)
             offset += 1
+        if self.spring_festival:
+            for j, hit in enumerate(spring_festival_parts(index, kind, name)):
+                add(ar[hit], np.full(hit.sum(), offset + j), 1.0)
+            offset += len(SF_PARTS)
         return sp.csr_matrix(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, self.n_cols)
         )
@@ -190,8 +221,29 @@ class BaselineDesign:
         return np.asarray((index - self.t0) / pd.Timedelta(days=365.25), dtype=float)
 
     def calendar_arrays(self, index: pd.DatetimeIndex):
+        if not self.use_holidays:
+            blank = np.full(len(index), "", dtype=object)
+            return blank, blank, np.ones(len(index), bool)
         cal = hol.calendar_days(index, self.overrides)
         return hol.day_kind_arrays(index, cal)
+
+
+def spring_festival_parts(index: pd.DatetimeIndex, kind: np.ndarray, name: np.ndarray) -> list[np.ndarray]:
+    """Masks for SF_PARTS: the festival's first three days off, and the week before and after it
+    (people travel home early and come back late)."""
+    day = np.asarray(index.normalize().asi8 // 86_400_000_000_000)
+    sf_days = np.unique(day[(kind == "holiday") & (name == SPRING_FESTIVAL)])
+    first3 = np.zeros(len(day), bool)
+    before = np.zeros(len(day), bool)
+    after = np.zeros(len(day), bool)
+    if len(sf_days):
+        # Runs of consecutive festival days: one run per year.
+        breaks = np.flatnonzero(np.diff(sf_days) > 3)
+        for run in np.split(sf_days, breaks + 1):
+            first3 |= (day >= run[0]) & (day < run[0] + 3)
+            before |= (day >= run[0] - SF_WEEK) & (day < run[0]) & (kind != "holiday")
+            after |= (day > run[-1]) & (day <= run[-1] + SF_WEEK) & (kind != "holiday")
+    return [first3, before, after]
 
 
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:

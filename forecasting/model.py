@@ -121,7 +121,8 @@ class CallVolumeForecaster:
 
     `level`: coverage of the prediction interval (0.8 = 80 %). `rules`: when given, intervals outside
     its open hours forecast 0 and its calendar overrides the holiday package. `max_lag_minutes`: how long
-    after an airing its calls are looked for.
+    after an airing its calls are looked for. `holidays`: model Chinese public holidays and make-up
+    workdays (switch off for a center elsewhere).
     """
 
     def __init__(
@@ -130,6 +131,7 @@ class CallVolumeForecaster:
         rules: Rules | None = None,
         max_lag_minutes: int = 120,
         interval_minutes: int | None = None,
+        holidays: bool = True,
     ) -> None:
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1 (e.g. 0.8 for an 80 % interval), got {level}")
@@ -137,6 +139,7 @@ class CallVolumeForecaster:
         self.rules = rules
         self.max_lag_minutes = max_lag_minutes
         self.interval_minutes = interval_minutes
+        self.holidays = holidays
 
     # ----------------------------------------------------------------- fit
     def fit(self, calls, ads: pd.DataFrame | None = None) -> "CallVolumeForecaster":
@@ -156,8 +159,8 @@ class CallVolumeForecaster:
         if len(y) < 2:
             raise DataError("calls", "no open interval with calls in the history")
         self.history_end_ = y.index[-1]
-        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides)
-        self.unknown_years_ = hol.unknown_years(y.index, overrides)
+        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides, self.holidays)
+        self.unknown_years_ = hol.unknown_years(y.index, overrides) if self.holidays else []
         hol.warn_unknown_years(self.unknown_years_)
         ads = _check_ads(ads, "ads")
         self.has_ads_ = ads is not None and len(ads) > 0
@@ -368,10 +371,9 @@ class CallVolumeForecaster:
         ads = _check_ads(ads, "plan")
         out = pd.DataFrame(0.0, index=index, columns=["mean", "lower", "upper"])
         overrides = self.design_.overrides
-        cal = hol.calendar_days(index, overrides)
-        _, _, known = hol.day_kind_arrays(index, cal)
+        _, _, known = self.design_.calendar_arrays(index)
         out["calendar_known"] = known.astype(bool)
-        self.forecast_unknown_years_ = hol.unknown_years(index, overrides)
+        self.forecast_unknown_years_ = hol.unknown_years(index, overrides) if self.holidays else []
         hol.warn_unknown_years(self.forecast_unknown_years_)
         is_open = self._open(index)
         if not is_open.any():
@@ -484,7 +486,9 @@ class CallVolumeForecaster:
     def holiday_effects(self) -> pd.DataFrame:
         """Multiplier on the baseline for each holiday seen in the history and for make-up workdays."""
         coefs = self.coefficients()
-        rows = coefs[coefs.index.str.startswith("holiday[") | (coefs.index == "makeup_workday")]
+        rows = coefs[
+            coefs.index.str.startswith(("holiday[", "spring_festival[")) | (coefs.index == "makeup_workday")
+        ]
         return pd.DataFrame({
             "multiplier": np.exp(rows["estimate"]),
             "low_95": np.exp(rows["estimate"] - 1.96 * rows["std_error"]),
