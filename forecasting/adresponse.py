@@ -23,7 +23,7 @@ def lag_edges(interval_minutes: int, max_lag_minutes: int = 120) -> np.ndarray:
     later; no bin much narrower than a third of an interval, which the data could not resolve."""
     fine = {15: [0, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240],
             30: [0, 10, 20, 30, 45, 60, 90, 120, 180, 240],
-            60: [0, 20, 40, 60, 90, 120, 180, 240]}[interval_minutes]
+            60: [0, 30, 60, 120, 180, 240]}[interval_minutes]
     edges = [e for e in fine if e <= max_lag_minutes]
     if edges[-1] < max_lag_minutes:
         edges.append(max_lag_minutes)

@@ -89,7 +89,7 @@ def backtest(
     calls,
     ads: pd.DataFrame | None = None,
     origins: Iterable | None = None,
-    horizon: pd.Timedelta | str = "28D",
+    horizon: pd.Timedelta | str | None = "28D",
     make_model: Callable[[], CallVolumeForecaster] | None = None,
     n_origins: int = 6,
     use_ads: bool = True,
@@ -97,24 +97,32 @@ def backtest(
     """Rolling-origin evaluation: for each origin, fit on everything before it (the airings before it
     too), forecast the next `horizon` with the airings then planned, score against what happened.
 
-    Default origins: `n_origins` steps of `horizon` back from the end of the history.
+    Default origins: `n_origins` steps of `horizon` back from the end of the history. With
+    `horizon=None` each origin forecasts up to the next origin (the last one to the end of the data),
+    e.g. origins on the first of each month give month-ahead forecasts.
     """
     y = _as_series(calls)
-    horizon = pd.Timedelta(horizon)
     make_model = make_model or CallVolumeForecaster
+    last = y.index[-1].normalize() + pd.Timedelta(days=1)
     if origins is None:
-        last = y.index[-1].normalize() + pd.Timedelta(days=1)
-        origins = [last - horizon * k for k in range(n_origins, 0, -1)]
+        step = pd.Timedelta(horizon or "28D")
+        origins = [last - step * k for k in range(n_origins, 0, -1)]
+    origins = pd.DatetimeIndex(sorted(pd.DatetimeIndex(list(origins))))
+    if horizon is None:
+        ends = list(origins[1:]) + [last]
+    else:
+        ends = [o + pd.Timedelta(horizon) for o in origins]
     rows = []
-    for origin in pd.DatetimeIndex(list(origins)):
-        past, future = y[y.index < origin], y[(y.index >= origin) & (y.index < origin + horizon)]
+    for origin, end in zip(origins, ends):
+        past, future = y[y.index < origin], y[(y.index >= origin) & (y.index < end)]
         if len(past) < 2 or future.empty:
             continue
         model = make_model()
         past_ads = plan = None
         if ads is not None and use_ads:
             past_ads = ads[ads["start"] < origin]
-            plan = ads[(ads["start"] >= origin - pd.Timedelta(hours=4)) & (ads["start"] < origin + horizon)]
+            # The plan is what airs in the window; the airings just before it still bring calls into it.
+            plan = ads[(ads["start"] >= origin - pd.Timedelta(hours=4)) & (ads["start"] < end)]
         model.fit(past, past_ads)
         pred = model.predict(future.index, plan)
         frame = pd.DataFrame({

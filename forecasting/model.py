@@ -29,7 +29,7 @@ from shiftcast.errors import DataError
 from shiftcast.rules import ALLOWED_INTERVALS, Rules
 
 MAX_ITER = 60
-ETA_PRIOR_LAM = 1.0  # prior sd 1 on each log-multiplier of the airing scale
+ETA_PRIOR_LAM = 4.0  # prior sd 0.5 on each log-multiplier of the airing scale: a 2x channel is plausible, 10x needs evidence
 
 
 @dataclass
@@ -297,6 +297,8 @@ class CallVolumeForecaster:
             t = 1.0
             for _ in range(30):
                 cand = theta + t * step
+                # An airing cannot take calls away: the response curve stays non-negative.
+                cand[nb:nb + ng] = np.maximum(cand[nb:nb + ng], 0.0)
                 b2, a2, _ = self._mean_parts(cand, X, L, Xa, jacobian=False)
                 mu2 = b2 + a2
                 if np.all(mu2 > 0) and self._penalised_nll(y, mu2, alpha, cand, S) <= objective + 1e-9:
