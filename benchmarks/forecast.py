@@ -11,6 +11,12 @@ Real data sets are skipped (with a note) when ../shared/datasets is absent.
 """
 from __future__ import annotations
 
+import os
+
+# The model's matrices are small (a few hundred columns): one BLAS thread is fastest, and several
+# contend badly on a shared two-core machine. Set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import json
 import resource
 import sys

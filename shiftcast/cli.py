@@ -36,3 +36,6 @@ main.add_command(plan.demo_command)
 from shiftcast.commands import staffing  # noqa: E402
 
 main.add_command(staffing.command)
+from shiftcast.commands import forecast  # noqa: E402
+
+main.add_command(forecast.command)
