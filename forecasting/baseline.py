@@ -143,12 +143,12 @@ class BaselineDesign:
     def is_open(self, index: pd.DatetimeIndex) -> np.ndarray:
         slot = (index.hour * 60 + index.minute) // self.interval_minutes
         aligned = ((index.hour * 60 + index.minute) % self.interval_minutes == 0) & (index.second == 0)
-        return self.open_cells[index.weekday, np.asarray(slot) % self.open_cells.shape[1]] & np.asarray(aligned)
+        return self.open_cells[index.day_of_week, np.asarray(slot) % self.open_cells.shape[1]] & np.asarray(aligned)
 
     def profile_weekday(self, index: pd.DatetimeIndex) -> np.ndarray:
         """The weekday whose intraday profile a day follows: a public holiday runs like a Sunday, a
         make-up workday (调休) like a mid-week day; other days are themselves."""
-        weekday = np.asarray(index.weekday).copy()
+        weekday = np.asarray(index.day_of_week).copy()
         if self.use_holidays:
             kind, _, _ = self.calendar_arrays(index)
             weekday[kind == "holiday"] = 6
@@ -156,7 +156,7 @@ class BaselineDesign:
         # Only cells the history has open can carry a profile.
         slot = np.asarray((index.hour * 60 + index.minute) // self.interval_minutes) % self.open_cells.shape[1]
         moved = ~self.open_cells[weekday, slot]
-        weekday[moved] = np.asarray(index.weekday)[moved]
+        weekday[moved] = np.asarray(index.day_of_week)[moved]
         return weekday
 
     def matrix(self, index: pd.DatetimeIndex) -> sp.csr_matrix:
@@ -191,7 +191,7 @@ class BaselineDesign:
             add(ar[after], np.full(after.sum(), offset + 1 + j), t[after] - k)
         offset += 1 + len(self.knots)
         if self.yearly:
-            doy = 2 * np.pi * np.asarray(index.dayofyear - 1 + (index.hour * 60 + index.minute) / 1440.0) / 365.25
+            doy = 2 * np.pi * np.asarray(index.day_of_year - 1 + (index.hour * 60 + index.minute) / 1440.0) / 365.25
             for h in range(1, YEARLY_HARMONICS + 1):
                 add(ar, np.full(n, offset), np.cos(h * doy))
                 add(ar, np.full(n, offset + 1), np.sin(h * doy))
@@ -252,7 +252,7 @@ def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndar
     per_day = 1440 // interval_minutes
     idx = y.index
     slot = np.asarray((idx.hour * 60 + idx.minute) // interval_minutes)
-    weekday = np.asarray(idx.weekday)
+    weekday = np.asarray(idx.day_of_week)
     seen = np.zeros((7, per_day))
     with_calls = np.zeros((7, per_day))
     np.add.at(seen, (weekday, slot), 1)
