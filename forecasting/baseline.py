@@ -11,7 +11,8 @@ import scipy.sparse as sp
 from forecasting import holidays as hol
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MIN_OPEN_SHARE = 0.05  # a weekday-slot with calls on fewer of its days than this is taken as closed
+MIN_OPEN_SHARE = 0.05  # a weekday-slot with calls on fewer of its days than this is taken as closed...
+MIN_OPEN_DAYS = 2  # ...or on fewer days than this: one stray call does not open the center
 TREND_KNOT_DAYS = 28  # trend may bend once a month...
 TREND_LAST_KNOT_DAYS = 42  # ...but its last slope rests on at least six weeks of history
 YEARLY_MIN_DAYS = 400  # a yearly season only once more than a year was seen
@@ -33,12 +34,13 @@ class Block:
     learn: bool
 
 
-def rw1_penalty(groups: np.ndarray, ridge: float) -> np.ndarray:
-    """First-difference penalty between neighbours of the same group (in order) plus a small ridge."""
+def rw1_penalty(groups: np.ndarray, ridge: float, slots: np.ndarray | None = None) -> np.ndarray:
+    """First-difference penalty between neighbours of the same group (in order; with `slots`, only
+    between adjacent slots: a gap of closed hours breaks the chain) plus a small ridge."""
     n = len(groups)
     d = []
     for i in range(n - 1):
-        if groups[i] == groups[i + 1]:
+        if groups[i] == groups[i + 1] and (slots is None or slots[i + 1] - slots[i] == 1):
             row = np.zeros(n)
             row[i], row[i + 1] = -1.0, 1.0
             d.append(row)
@@ -123,10 +125,10 @@ class BaselineDesign:
         n_hol = len(self.holiday_names) + int(self.makeup_workday) + len(SF_PARTS) * int(self.spring_festival)
         edges = np.cumsum([0, n_slot, n_wd, n_cell, n_trend, n_year, n_hol])
         out = [
-            Block("intraday", slice(edges[0], edges[1]), rw1_penalty(np.zeros(n_slot), 1e-6), 10.0, True),
+            Block("intraday", slice(edges[0], edges[1]), rw1_penalty(np.zeros(n_slot), 1e-6, self.slots), 10.0, True),
             Block("weekday", slice(edges[1], edges[2]), 1e-6 * np.eye(n_wd), 1.0, False),
             # Weekday-specific shapes are smooth departures from the common shape (factor smooth).
-            Block("weekday_intraday", slice(edges[2], edges[3]), rw1_penalty(self.cells[:, 0], 1e-2), 10.0, True),
+            Block("weekday_intraday", slice(edges[2], edges[3]), rw1_penalty(self.cells[:, 0], 1e-2, self.cells[:, 1]), 10.0, True),
             Block("trend", slice(edges[3], edges[4]), np.eye(n_trend), 1.0, True),
         ]
         if n_year:
@@ -248,7 +250,7 @@ def spring_festival_parts(index: pd.DatetimeIndex, kind: np.ndarray, name: np.nd
 
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:
     """Weekday-slot pairs that are open: seen in the history with calls on at least MIN_OPEN_SHARE of
-    their days, and inside the rules' open hours when rules are given."""
+    their days (and MIN_OPEN_DAYS days), and inside the rules' open hours when rules are given."""
     per_day = 1440 // interval_minutes
     idx = y.index
     slot = np.asarray((idx.hour * 60 + idx.minute) // interval_minutes)
@@ -258,7 +260,7 @@ def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndar
     np.add.at(seen, (weekday, slot), 1)
     np.add.at(with_calls, (weekday, slot), (y.to_numpy() > 0).astype(float))
     share = np.divide(with_calls, seen, out=np.zeros_like(seen), where=seen > 0)
-    open_cells = share >= MIN_OPEN_SHARE
+    open_cells = (share >= MIN_OPEN_SHARE) & (with_calls >= MIN_OPEN_DAYS)
     if rules is not None:
         minute = np.arange(per_day) * interval_minutes
         inside = (minute >= rules.open_minute) & (minute + interval_minutes <= rules.close_minute)
