@@ -142,11 +142,6 @@ class BaselineDesign:
     def n_cols(self) -> int:
         return len(self.names)
 
-    def is_open(self, index: pd.DatetimeIndex) -> np.ndarray:
-        slot = (index.hour * 60 + index.minute) // self.interval_minutes
-        aligned = ((index.hour * 60 + index.minute) % self.interval_minutes == 0) & (index.second == 0)
-        return self.open_cells[index.day_of_week, np.asarray(slot) % self.open_cells.shape[1]] & np.asarray(aligned)
-
     def profile_weekday(self, index: pd.DatetimeIndex) -> np.ndarray:
         """The weekday whose intraday profile a day follows: a public holiday runs like a Sunday, a
         make-up workday (调休) like a mid-week day; other days are themselves."""
@@ -246,6 +241,14 @@ def spring_festival_parts(index: pd.DatetimeIndex, kind: np.ndarray, name: np.nd
             before |= (day >= run[0] - SF_WEEK) & (day < run[0]) & (kind != "holiday")
             after |= (day > run[-1]) & (day <= run[-1] + SF_WEEK) & (kind != "holiday")
     return [first3, before, after]
+
+
+def open_mask(open_cells: np.ndarray, interval_minutes: int, index: pd.DatetimeIndex) -> np.ndarray:
+    """Which intervals of `index` fall on an open weekday-slot (and on the grid)."""
+    minute = np.asarray(index.hour * 60 + index.minute)
+    aligned = (minute % interval_minutes == 0) & np.asarray(index.second == 0)
+    slot = (minute // interval_minutes) % open_cells.shape[1]
+    return open_cells[np.asarray(index.day_of_week), slot] & aligned
 
 
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:
