@@ -103,14 +103,8 @@ def _check_ads(ads, name: str) -> pd.DataFrame | None:
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 
-def _solve_spd(H: np.ndarray, b: np.ndarray) -> np.ndarray:
-    try:
-        return cho_solve(cho_factor(H), b)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(H, b, rcond=None)[0]
-
-
 def _inverse_spd(H: np.ndarray) -> np.ndarray:
+    """Inverse of a symmetric positive-definite matrix (Cholesky; pseudo-inverse if it is not)."""
     try:
         return cho_solve(cho_factor(H), np.eye(len(H)))
     except np.linalg.LinAlgError:
@@ -308,7 +302,9 @@ class CallVolumeForecaster:
             wts = 1.0 / (mu + alpha * mu**2)
             F, score = self._information(parts, base, D, wts, (y - mu) * wts)
             H = F + S
-            step = _solve_spd(H, score - S @ theta)
+            # One factorisation gives both the Newton step and the covariance the updates below need.
+            cov = _inverse_spd(H)
+            step = cov @ (score - S @ theta)
             objective = self._penalised_nll(y, mu, alpha, theta, S)
             t = 1.0
             for _ in range(30):
@@ -327,7 +323,6 @@ class CallVolumeForecaster:
             # Dispersion and smoothing weights from the current fit (moment / EM updates).
             b2, a2, _ = self._mean_parts(theta, X, L, Xa, jacobian=False)
             mu = np.maximum(b2 + a2, 1e-10)
-            cov = _inverse_spd(H)
             edf = float(np.sum(cov * F))
             alpha = _dispersion(y, mu, alpha, n / max(n - edf, 1.0))
             change = 0.0
