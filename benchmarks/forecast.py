@@ -192,7 +192,7 @@ def polish_results() -> dict:
     in_sample = 1 - wape(series[campaign], everything_a[campaign]) / wape(series[campaign], everything_n[campaign])
     curve = full.response_curve()
     total = curve["calls"].sum()
-    first_two_hours = curve.loc[curve["to_min"] <= 120, "calls"].sum()
+    first_hour = curve.loc[curve["to_min"] <= 60, "calls"].sum()
     open_ = fa["mean"] > 0
     cover = float(((fa["actual"] >= fa["lower"]) & (fa["actual"] <= fa["upper"]))[open_].mean())
     return {
@@ -205,7 +205,7 @@ def polish_results() -> dict:
         "pi_coverage": round(cover, 4),
         "in_sample_improvement_with_ads_upper_bound": round(float(in_sample), 4),
         "response_curve_visits": curve.set_index("to_min")["calls"].round(2).to_dict(),
-        "response_share_first_two_hours": round(float(first_two_hours / total), 4) if total else None,
+        "response_share_first_hour": round(float(first_hour / total), 4) if total else None,
         "mean_visits_per_airing": round(float(full.calls_per_airing().mean()), 2),
     }
 
