@@ -1,12 +1,10 @@
 """The month forecast the planner rosters against: fit on all history, forecast the month's open intervals."""
 from __future__ import annotations
 
-import re
 
 import pandas as pd
 
 from forecasting.model import CallVolumeForecaster
-from shiftcast.errors import DataError
 from shiftcast.periods import month_intervals
 from shiftcast.rules import DEFAULT_RULES, Rules
 
@@ -21,8 +19,6 @@ def forecast_month(
 ) -> tuple[CallVolumeForecaster, pd.DataFrame]:
     """The fitted model and the forecast (mean, lower, upper, calendar_known) on the month's open
     intervals. The rules' interval length is used when the history is on it, else the history's."""
-    if not re.fullmatch(r"\d{4}-\d{2}", str(month)):
-        raise DataError("month", f"expected a month like 2026-12, got {month!r}")
     step = calls.attrs.get("interval_minutes") if hasattr(calls, "attrs") else None
     if step is not None and step != rules.interval_minutes:
         from dataclasses import replace

@@ -1,6 +1,8 @@
 """Planning periods: the days of a month and the open intervals the rules define for them."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from shiftcast.errors import DataError
@@ -9,11 +11,9 @@ from shiftcast.rules import DEFAULT_RULES, Rules
 
 def month_start(month: str) -> pd.Timestamp:
     """'2026-12' -> Timestamp('2026-12-01'); a clear error for anything else."""
-    try:
-        start = pd.Timestamp(pd.Period(month, freq="M").start_time)
-    except (ValueError, TypeError):
-        raise DataError("month", f"expected a month like 2026-12, got {month!r}") from None
-    return start
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+        raise DataError("month", f"expected a month like 2026-12, got {month!r}")
+    return pd.Timestamp(f"{month}-01")
 
 
 def month_days(month: str) -> pd.DatetimeIndex:
