@@ -48,3 +48,15 @@ def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.
         out["airings"] = int(len(plan))
         out["calls_from_airings"] = round(float(model.calls_per_airing(plan).sum()), 1)
     return out
+
+
+def response_curves_by_channel(model: CallVolumeForecaster) -> pd.DataFrame:
+    """Extra calls per minute by minutes since an airing (bin midpoints), one column per channel:
+    the learned lag curve scaled to each channel's mean calls per airing. Empty without ads."""
+    curve = model.response_curve()
+    if curve.empty or curve["calls"].sum() <= 0:
+        return pd.DataFrame()
+    per_channel = model.response_by("channel")["calls_per_airing"]
+    shape = curve["calls_per_minute"].to_numpy() / curve["calls"].sum()
+    minutes = pd.Index((curve["from_min"] + curve["to_min"]) / 2, name="minute")
+    return pd.DataFrame({channel: shape * cpa for channel, cpa in per_channel.items()}, index=minutes)

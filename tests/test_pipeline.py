@@ -1,0 +1,55 @@
+"""The whole pipeline through its public entry points: `shiftcast demo` and `shiftcast plan`."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from shiftcast.cli import main
+from shiftcast.inputs import SAMPLE_DIR
+from shiftcast.periods import month_intervals
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+@pytest.mark.slow
+def test_demo_forecasts_december_and_sizes_its_staffing(demo_out):
+    out, output = demo_out
+    forecast = pd.read_csv(out / "forecast.csv", parse_dates=["interval_start"], index_col="interval_start")
+    assert forecast.index.equals(month_intervals("2026-12"))
+    assert (forecast["lower"] <= forecast["mean"]).all() and (forecast["mean"] <= forecast["upper"]).all()
+    truth = pd.read_csv(SAMPLE_DIR / "truth_expected_calls.csv", parse_dates=["interval_start"], index_col="interval_start")
+    december = truth["expected_calls"].reindex(forecast.index)
+    assert abs(forecast["mean"].sum() / december.sum() - 1) < 0.05  # the month's volume within 5 % of the truth
+    requirement = pd.read_csv(out / "requirement.csv", index_col="interval_start")
+    assert (requirement["scheduled"] >= requirement["agents"]).all()
+    assert requirement["service_level"][requirement["calls"] > 0].min() >= 0.8
+    for name in ("forecast.png", "ad_response.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "calls expected" in output and "planned airings bring about" in output
+
+
+def test_plan_names_the_bad_cell_of_a_users_file(tmp_path):
+    for name in ("ads_history.csv", "staff.csv", "rules.toml"):
+        shutil.copy(SAMPLE_DIR / name, tmp_path / name)
+    (tmp_path / "calls.csv").write_text("interval_start,calls\n2026-11-01 08:00,3\n2026-11-01 08:15,x\n")
+    result = CliRunner().invoke(main, ["plan", "--calls", str(tmp_path / "calls.csv"), "--staff", str(tmp_path / "staff.csv"),
+                                       "--month", "2026-12", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "calls.csv, row 3, column 'calls': expected a whole number ≥ 0, got 'x'" in result.output
+
+
+def test_plan_without_history_says_what_is_missing(tmp_path):
+    shutil.copy(SAMPLE_DIR / "staff.csv", tmp_path / "staff.csv")
+    result = CliRunner().invoke(main, ["plan", "--staff", str(tmp_path / "staff.csv"), "--month", "2026-12",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "needs the call history" in result.output
