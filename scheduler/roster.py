@@ -99,7 +99,7 @@ def load_requirement(path, source: str | None = None) -> pd.DataFrame:
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
           time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
-          workers: int = 2) -> Roster:
+          workers: int = 2, polish_below_gap: float = 0.002) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE."""
     started = time.monotonic()
     p = build_problem(requirement, staff, rules, leave, ads, previous)
@@ -108,10 +108,11 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     def left() -> float:
         return deadline - time.monotonic()
 
-    agg = rm.solve_aggregate(p, 0.6 * time_limit_s, workers)
+    agg = rm.solve_aggregate(p, 0.4 * time_limit_s, workers)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     counts = agg.values["rest"] if agg.found else {}
-    rest, broken = rest_days_of_people(p, counts)
+    leaders = rm.leader_rest_days(p, counts, max(min(0.15 * time_limit_s, left() - 1.0), 0.5), workers)
+    rest, broken = rest_days_of_people(p, counts, leaders)
     achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
     if agg.found and achieved == counts:
         y, lunch_counts = agg.values["y"], agg.values["lunch"]
@@ -121,14 +122,28 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
         if not fixed.found:
             raise RuntimeError("no shift counts found for the rest days chosen; raise the time limit")
         y, lunch_counts = fixed.values["y"], fixed.values["lunch"]
+    best = _people_to_roster(p, requirement, rest, y, lunch_counts, broken, bound, started)
+    if progress:
+        progress(best.objective, best.lower_bound, best.seconds)
+    if best.gap > polish_below_gap and left() > 1.0:
+        # polish: the person-level model with coverage, started from this roster
+        hint = {"rest": rest, "y": y, "lunch": lunch_counts}
+        polished = rm.solve_people(p, left(), hint=hint, workers=workers, progress=progress, started=started)
+        if polished.found:
+            again = _people_to_roster(p, requirement, polished.values["rest"], polished.values["y"],
+                                      polished.values["lunch"], [], bound, started)
+            if again.objective < best.objective:
+                best = again
+    best.seconds = time.monotonic() - started
+    return best
+
+
+def _people_to_roster(p, requirement, rest, y, lunch_counts, broken, bound, started) -> Roster:
     shift = shifts_of_people(p, rest, y)
     lunch = lunches_of_people(p, shift, lunch_counts)
     conflicts = leader_conflicts(p, shift) + lunch_conflicts(p, shift, lunch)
     conflicts += person_conflicts(p, {key: 1 for key in broken})
-    roster = _roster(p, requirement, shift, lunch, conflicts, bound, time.monotonic() - started)
-    if progress:
-        progress(roster.objective, roster.lower_bound, roster.seconds)
-    return roster
+    return _roster(p, requirement, shift, lunch, conflicts, bound, time.monotonic() - started)
 
 
 def _staffed(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> np.ndarray:

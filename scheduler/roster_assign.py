@@ -83,7 +83,7 @@ def assignment_rows(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
     }
 
 
-def rest_days_of_people(p: RosterProblem, counts: dict) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     """(E, D) rest days matching the day-level rest counts per class as far as the person rules allow.
 
     Earliest deadline first, day by day: whoever must rest today (a (max consecutive + 1)-day window
@@ -116,6 +116,15 @@ def rest_days_of_people(p: RosterProblem, counts: dict) -> tuple[np.ndarray, lis
         w = week_of[d]
         is_weekend = p.days[d].weekday() in WEEKEND
         for c in range(len(p.classes)):
+            if preset is not None and p.classes[c][0]:
+                members = [e for e in p.members(c) if free[e, d]]
+                for e in members:
+                    if preset[e, d]:
+                        rest[e, d] = True
+                        in_week[e, w] += 1
+                        owed_month[e] -= 1
+                        weekend_rests[e] += is_weekend
+                continue
             members = [e for e in p.members(c) if free[e, d]]
             forced, optional = [], []
             for e in members:

@@ -216,16 +216,17 @@ class _PersonVars:
     terms: list
 
 
-def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool) -> _PersonVars:
+def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, people=None) -> _PersonVars:
     """Rest-day variables with every person rule: weekly rest, consecutive days, cap; soft person goals."""
     E, D = p.n_people, p.n_days
+    people = range(E) if people is None else people
     w = p.rules.weights
     rest, slack, terms = {}, {}, []
-    for e in range(E):
+    for e in people:
         for d in range(D):
             if not p.leave[e, d]:
                 rest[e, d] = model.new_bool_var(f"rest_e{e}_d{d}")
-    for e in range(E):
+    for e in people:
         for k, week in enumerate(p.weeks):
             lo, hi = (int(v) for v in p.rest_bounds[e, k])
             total = sum(rest[e, d] for d in week.days if (e, d) in rest)
@@ -261,7 +262,7 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool) -> _
                 terms.append((w.change_from_previous, rest[e, d].Not() if prev == 1 else rest[e, d]))
     # Weekend rests shared fairly among the people with no leave on a weekend.
     weekend = [d for d, day in enumerate(p.days) if day.weekday() in WEEKEND]
-    fair = [e for e in range(E) if not p.leave[e, weekend].any()] if weekend else []
+    fair = [e for e in people if not p.leave[e, weekend].any()] if weekend else []
     if len(fair) > 1 and w.weekend_rest_fairness:
         most = model.new_int_var(0, len(weekend), "weekend_rests_most")
         least = model.new_int_var(0, len(weekend), "weekend_rests_least")
@@ -275,7 +276,7 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool) -> _
     return _PersonVars(rest, slack, terms)
 
 
-def person_model(p: RosterProblem, counts: dict | None = None, relaxed: bool = False, hint: Solved | None = None):
+def person_model(p: RosterProblem, counts: dict | None = None, relaxed: bool = False, hint: dict | None = None):
     """Stage 2: who rests when. With `counts` ((class, day) -> rest count) the daily counts are fixed
     and coverage is the aggregate's; without, coverage is in the model."""
     model = cp_model.CpModel()
@@ -302,17 +303,19 @@ def person_model(p: RosterProblem, counts: dict | None = None, relaxed: bool = F
         y, on_phone, leaders = _shift_counts(model, p, working)
         cov = add_coverage(model, p, on_phone, leaders)
         terms += cov.terms
-        if hint is not None and hint.found:
+        if hint is not None:
+            for (e, d), x in pv.rest.items():
+                model.add_hint(x, bool(hint["rest"][e, d]))
             for k, x in y.items():
-                model.add_hint(x, hint.values["y"][k])
+                model.add_hint(x, hint["y"].get(k, 0))
             for k, x in cov.lunch.items():
-                model.add_hint(x, hint.values["lunch"].get(k, 0))
+                model.add_hint(x, hint["lunch"].get(k, 0))
     _objective(model, terms)
     return model, {"rest": pv.rest, "slack": pv.slack, "y": y, "cov": cov}
 
 
 def solve_people(p: RosterProblem, time_limit_s: float, counts: dict | None = None, relaxed: bool = False,
-                 hint: Solved | None = None, workers: int = 2, progress: Progress | None = None,
+                 hint: dict | None = None, workers: int = 2, progress: Progress | None = None,
                  offset: float = 0.0, started: float | None = None) -> Solved:
     t0 = time.monotonic()
     model, v = person_model(p, counts, relaxed, hint)
@@ -383,3 +386,46 @@ def solve_flat(p: RosterProblem, time_limit_s: float, workers: int = 2) -> Solve
             "over": np.vectorize(solver.value)(v["cov"].over),
         }
     return out
+
+
+def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, workers: int = 2) -> np.ndarray | None:
+    """Rest days of the leaders alone: every person rule, a leader for each shift each day wherever
+    leave allows, and as close as possible to the aggregate's daily rest counts. (E, D) rows of
+    non-leaders are left False; None when no answer came in time."""
+    leaders = [int(e) for e in np.flatnonzero(p.leader)]
+    if not leaders:
+        return np.zeros((p.n_people, p.n_days), bool)
+    model = cp_model.CpModel()
+    pv = _person_rules(model, p, False, leaders)
+    terms = list(pv.terms)
+    need = p.rules.leaders_per_shift
+    S = len(p.shift_codes)
+    for d in range(p.n_days):
+        for s in range(S):
+            able = [1 - pv.rest[e, d] for e in leaders if (e, d) in pv.rest and p.allowed[e, s]]
+            miss = model.new_int_var(0, need, f"leaders_short_d{d}_s{s}")
+            model.add(sum(able) + miss >= need)
+            terms.append((LEADER_MISSING_COST, miss))
+        working = [1 - pv.rest[e, d] for e in leaders if (e, d) in pv.rest]
+        miss = model.new_int_var(0, need * S, f"leaders_short_d{d}")
+        model.add(sum(working) + miss >= need * S)
+        terms.append((LEADER_MISSING_COST, miss))
+    for c, key in enumerate(p.classes):
+        if not key[0]:
+            continue
+        members = p.members(c)
+        for d in range(p.n_days):
+            resting = [pv.rest[e, d] for e in members if (e, d) in pv.rest]
+            if not resting:
+                continue
+            dev = model.new_int_var(0, len(resting), f"dev_c{c}_d{d}")
+            model.add_abs_equality(dev, sum(resting) - int(counts.get((c, d), 0)))
+            terms.append((p.rules.weights.shortfall * 4, dev))
+    _objective(model, terms)
+    solver, status = run(model, time_limit_s, workers)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    rest = np.zeros((p.n_people, p.n_days), bool)
+    for (e, d), x in pv.rest.items():
+        rest[e, d] = bool(solver.value(x))
+    return rest

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from shiftcast.periods import open_intervals
-from shiftcast.rules import DEFAULT_RULES, Rules
+from shiftcast.rules import DEFAULT_RULES, Rules, minutes_of
 
 # Relative call demand by weekday (Monday first): TV-shopping evenings and weekends run hotter.
 WEEKDAY_FACTOR = (1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1)
@@ -40,9 +40,13 @@ def synthetic_month(agents: int, days: int = 31, seed: int = 1, start: str = "20
 
     airings = []
     for d, day in enumerate(day_index):
+        today: list[tuple[pd.Timestamp, int]] = []
         for _ in range(rng.integers(3, 8)):
             minute = int(rng.integers(rules.open_minute, rules.close_minute - 30))
-            airings.append((day + pd.Timedelta(minutes=minute), int(rng.choice([60, 120, 180, 300]))))
+            candidate = today + [(day + pd.Timedelta(minutes=minute), int(rng.choice([60, 120, 180, 300])))]
+            if _lunch_possible(candidate, day, rules):  # a plan leaves every shift a lunch hour
+                today = candidate
+        airings += today
     airings.sort()
     lift = np.zeros((days, T))
     for when, duration in airings:
@@ -117,3 +121,20 @@ def synthetic_leave(staff: pd.DataFrame, days: pd.DatetimeIndex, rng: np.random.
     leave = pd.DataFrame(rows, columns=["employee_id", "date", "kind", "shift"])
     leave["date"] = pd.to_datetime(leave["date"]).astype("datetime64[ns]")
     return leave
+
+
+def _lunch_possible(airings: list[tuple[pd.Timestamp, int]], day: pd.Timestamp, rules: Rules) -> bool:
+    """Whether each shift keeps at least one lunch hour clear of every airing's response window."""
+    window = rules.ad_response_window_minutes
+    spans = [((t - day).total_seconds() / 60, (t - day).total_seconds() / 60 + max(window, sec / 60)) for t, sec in airings]
+    for s in rules.shifts:
+        if s.unpaid_break_minutes <= 0:
+            continue
+        lo, hi = minutes_of(s.lunch_earliest), minutes_of(s.lunch_latest_end) - s.unpaid_break_minutes
+        starts = range(lo, hi + 1, rules.interval_minutes)
+        # the solver works on whole intervals: an airing blocks every interval it touches
+        step = rules.interval_minutes
+        if not any(all(not ((a0 // step) * step < l + s.unpaid_break_minutes and l < a1) for a0, a1 in spans)
+                   for l in starts):
+            return False
+    return True
