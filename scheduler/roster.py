@@ -22,7 +22,7 @@ from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from shiftcast import tables
 from shiftcast.rules import Rules
 
-__all__ = ["Roster", "Conflict", "solve", "load_requirement", "REQUIREMENT_COLUMNS"]
+__all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "write_roster", "REQUIREMENT_COLUMNS"]
 
 REQUIREMENT_COLUMNS = ("interval_start", "scheduled")
 REQUIREMENT_OPTIONAL = ("calls", "aht_s", "load_erlangs", "agents", "required")
@@ -92,6 +92,22 @@ def load_requirement(path, source: str | None = None) -> pd.DataFrame:
             out[col] = tables.numbers(frame, col, minimum=0, allow_empty=True).to_numpy()
     out = out.sort_index()
     out.attrs["source"] = frame.attrs.get("source", "requirement")
+    return out
+
+
+ASSIGNMENT_COLUMNS = ("employee_id", "date", "shift", "lunch_start")
+
+
+def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFrame:
+    """A roster.csv written before (employee_id, date, shift, lunch_start), e.g. as `previous`."""
+    frame = tables.read_table(path, ASSIGNMENT_COLUMNS[:3], ASSIGNMENT_COLUMNS[3:], source=source)
+    tables.require_filled(frame, "employee_id", "an employee id")
+    days = tables.dates(frame, "date")
+    tables.choices(frame, "shift", list(rules.shift_codes) + ["OFF", "LEAVE"])
+    lunch = frame["lunch_start"] if "lunch_start" in frame else pd.Series([""] * len(frame), index=frame.index)
+    out = pd.DataFrame({"employee_id": frame["employee_id"], "date": days, "shift": frame["shift"],
+                        "lunch_start": lunch.where(lunch != "", None)}).reset_index(drop=True)
+    out.attrs["source"] = frame.attrs.get("source", "roster")
     return out
 
 
