@@ -17,7 +17,8 @@ import pandas as pd
 
 from scheduler import roster_model as rm
 from scheduler.conflicts import Conflict, leader_conflicts, lunch_conflicts, person_conflicts
-from scheduler.roster_assign import assignment_rows, lunches_of_people, rest_days_of_people, shifts_of_people
+from scheduler.roster_assign import (assignment_rows, lunches_of_people, repair_rest_counts, rest_days_of_people,
+                                     shifts_of_people)
 from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from shiftcast import tables
 from shiftcast.rules import Rules
@@ -115,7 +116,7 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
           time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
-          workers: int = 2, polish_below_gap: float = 0.002) -> Roster:
+          workers: int = 2) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE."""
     started = time.monotonic()
     p = build_problem(requirement, staff, rules, leave, ads, previous)
@@ -124,34 +125,44 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     def left() -> float:
         return deadline - time.monotonic()
 
-    agg = rm.solve_aggregate(p, 0.4 * time_limit_s, workers)
+    agg = rm.solve_aggregate(p, 0.8 * time_limit_s)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
-    counts = agg.values["rest"] if agg.found else {}
-    leaders = rm.leader_rest_days(p, counts, max(min(0.15 * time_limit_s, left() - 1.0), 0.5), workers)
-    rest, broken = rest_days_of_people(p, counts, leaders)
-    achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
-    if agg.found and achieved == counts:
+    if agg.found:
+        decided, counts, preset = agg.values["decided"].copy(), agg.values["pool"], agg.values["rest_of"].copy()
+        wanted = _class_rest_counts(p, preset, decided, counts)
+        pooled_leaders = p.leader & ~decided
+        if pooled_leaders.any():
+            # a leader on every shift depends on who rests: choose the pooled leaders' days first
+            chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, left() - 1.0), 0.3), pooled_leaders)
+            if chosen is not None:
+                preset[pooled_leaders] = chosen[pooled_leaders]
+                decided |= pooled_leaders
+        rest, broken = rest_days_of_people(p, counts, preset, decided)
+        if not broken:
+            repair_rest_counts(p, rest, counts, decided)
+        matched = _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted
+    else:
+        rest, broken = rest_days_of_people(p, {})
+        matched = False
+    if matched:
         y, lunch_counts = agg.values["y"], agg.values["lunch"]
     else:
-        # the people could not take exactly the aggregate's rest days: re-place shifts and lunches
-        fixed = rm.solve_aggregate(p, max(left(), 1.0), workers, fixed_rest=achieved)
+        # the pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches
+        achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
+        fixed = rm.solve_aggregate(p, max(left(), 1.0), fixed_rest=achieved)
         if not fixed.found:
             raise RuntimeError("no shift counts found for the rest days chosen; raise the time limit")
         y, lunch_counts = fixed.values["y"], fixed.values["lunch"]
     best = _people_to_roster(p, requirement, rest, y, lunch_counts, broken, bound, started)
     if progress:
         progress(best.objective, best.lower_bound, best.seconds)
-    if best.gap > polish_below_gap and left() > 1.0:
-        # polish: the person-level model with coverage, started from this roster
-        hint = {"rest": rest, "y": y, "lunch": lunch_counts}
-        polished = rm.solve_people(p, left(), hint=hint, workers=workers, progress=progress, started=started)
-        if polished.found:
-            again = _people_to_roster(p, requirement, polished.values["rest"], polished.values["y"],
-                                      polished.values["lunch"], [], bound, started)
-            if again.objective < best.objective:
-                best = again
-    best.seconds = time.monotonic() - started
     return best
+
+
+def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, pool: dict) -> dict:
+    """(class, day) -> people resting: the decided people's rows plus the pooled counts."""
+    return {(c, d): int(rest[[e for e in p.members(c) if decided[e]], d].sum()) + int(pool.get((c, d), 0))
+            for c in range(len(p.classes)) for d in range(p.n_days)}
 
 
 def _people_to_roster(p, requirement, rest, y, lunch_counts, broken, bound, started) -> Roster:

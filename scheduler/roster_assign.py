@@ -83,8 +83,11 @@ def assignment_rows(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
     }
 
 
-def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | None = None,
+                        decided: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     """(E, D) rest days matching the day-level rest counts per class as far as the person rules allow.
+
+    People marked `decided` keep their `preset` rows; `counts` are for the others of each class.
 
     Earliest deadline first, day by day: whoever must rest today (a (max consecutive + 1)-day window
     closing, or the week's rest days still owed equal to its days left) rests; the remaining places go
@@ -93,7 +96,8 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
     ("week", employee, week) for the explanations.
     """
     E, D = p.n_people, p.n_days
-    rest = np.zeros((E, D), bool)
+    decided = np.zeros(E, bool) if decided is None else decided
+    rest = np.zeros((E, D), bool) if preset is None else preset & decided[:, None]
     broken: list[tuple[str, int, int]] = []
     week_of = np.zeros(D, np.int64)
     for w, week in enumerate(p.weeks):
@@ -116,16 +120,7 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
         w = week_of[d]
         is_weekend = p.days[d].weekday() in WEEKEND
         for c in range(len(p.classes)):
-            if preset is not None and p.classes[c][0]:
-                members = [e for e in p.members(c) if free[e, d]]
-                for e in members:
-                    if preset[e, d]:
-                        rest[e, d] = True
-                        in_week[e, w] += 1
-                        owed_month[e] -= 1
-                        weekend_rests[e] += is_weekend
-                continue
-            members = [e for e in p.members(c) if free[e, d]]
+            members = [e for e in p.members(c) if free[e, d] and not decided[e]]
             forced, optional = [], []
             for e in members:
                 k = pointer[e]
@@ -166,3 +161,72 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
             while pointer[e] < len(ks) and win_start[ks[pointer[e]]] <= d:
                 pointer[e] += 1
     return rest, broken
+
+
+def _person_rules_hold(p: RosterProblem, e: int, row: np.ndarray, week_of: np.ndarray) -> bool:
+    """Weekly rest bounds and every (max consecutive + 1)-day window of one person's rest row."""
+    for w, week in enumerate(p.weeks):
+        n = int(row[list(week.days)].sum())
+        if not p.rest_bounds[e, w, 0] <= n <= p.rest_bounds[e, w, 1]:
+            return False
+    for k in np.flatnonzero(p.window_need[e]):
+        if not row[list(p.windows[k])].any():
+            return False
+    return True
+
+
+def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided: np.ndarray | None = None) -> int:
+    """Move single rest days between days (same person, rules kept) toward the aggregate's counts.
+
+    Changes `rest` in place; returns how many rest days moved.
+    """
+    week_of = np.zeros(p.n_days, np.int64)
+    for w, week in enumerate(p.weeks):
+        week_of[list(week.days)] = w
+    moved = 0
+    decided = np.zeros(p.n_people, bool) if decided is None else decided
+    for c in range(len(p.classes)):
+        members = [e for e in p.members(c) if not decided[e]]
+        if not members:
+            continue
+        diff = np.array([int(rest[members, d].sum()) - int(counts.get((c, d), 0)) for d in range(p.n_days)])
+        for d1 in np.flatnonzero(diff > 0):
+            targets = sorted(np.flatnonzero(diff < 0), key=lambda d2: abs(d2 - d1))
+            for d2 in targets:
+                while diff[d1] > 0 and diff[d2] < 0:
+                    done = False
+                    for e in members:
+                        if not rest[e, d1] or rest[e, d2] or p.leave[e, d2]:
+                            continue
+                        row = rest[e].copy()
+                        row[d1], row[d2] = False, True
+                        if _person_rules_hold(p, e, row, week_of):
+                            rest[e] = row
+                            diff[d1] -= 1
+                            diff[d2] += 1
+                            moved += 1
+                            done = True
+                            break
+                    if not done:
+                        break
+                if diff[d1] <= 0:
+                    break
+    return moved
+
+
+def assign_patterns(p: RosterProblem, members: list[int], rows: list[np.ndarray]) -> list[np.ndarray]:
+    """Give interchangeable people the solved rest patterns, honouring requests and the previous roster:
+    people with wishes choose first, each the pattern that keeps most of them."""
+    pool = np.array(rows, bool)
+    free = np.ones(len(rows), bool)
+    wants_rest = p.rest_request[members] | (p.previous_rest[members] == 1)
+    wants_work = (p.shift_request[members] >= 0) | (p.previous_rest[members] == 0)
+    # misses[i, j]: wishes of member i that pattern j breaks
+    misses = wants_rest.astype(np.int64) @ (~pool).T.astype(np.int64) + wants_work.astype(np.int64) @ pool.T.astype(np.int64)
+    order = np.argsort(-(wants_rest.sum(axis=1) + wants_work.sum(axis=1)), kind="stable")
+    out: list = [None] * len(members)
+    for i in order:
+        j = int(np.argmin(np.where(free, misses[i], np.iinfo(np.int64).max)))
+        free[j] = False
+        out[i] = pool[j]
+    return out

@@ -7,27 +7,37 @@ so the roster is solved in two stages:
    preferred rest weekday), how many rest, work each shift and lunch in each slot. Every person rule
    enters summed over the class (weekly rest totals, rest in every (max consecutive + 1)-day window,
    paid-hour cap), so it is a relaxation of the full problem: its proven bound is a valid lower bound.
-2. `person_model`: who rests on which day, either matching the aggregate's daily counts exactly
-   (fast, and then coverage equals the bound) or with coverage free (when the counts cannot be split
-   into people). Shifts and lunches go to people afterwards (scheduler.roster_assign).
+2. `leader_rest_days`: the leaders' rest days (CP-SAT), then everyone else's by earliest deadline
+   first (scheduler.roster_assign), matching the aggregate's daily counts as far as the person rules
+   allow; shifts and lunches go to people afterwards. When the counts could not be matched exactly,
+   the shift and lunch counts are re-optimised for the rest days chosen (`aggregate_model(fixed_rest=)`).
 
 `flat_model` is the textbook (employee, day, shift) model the benchmark measures as the baseline.
 """
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from scheduler.roster_assign import assign_patterns
+from scheduler.roster_flow import add_flow_group, flow_signature
 from scheduler.roster_problem import WEEKEND, RosterProblem
 
 # A shift without its leader costs more than any coverage could gain.
 LEADER_MISSING_COST = 1_000_000
 # A person rule broken in the relaxed fallback model (weekly rest, consecutive days).
 PERSON_RULE_COST = 100_000
+# Interchangeable people share one flow of rest patterns from this many on; fewer get a variable each.
+# Measured at 300 agents: the flows and per-leader variables make the aggregate exact but slower to
+# prove than the 10-second target allows, so by default everyone is pooled and leaders' rest days
+# are chosen afterwards (leader_rest_days). Both switches stay for larger time limits.
+FLOW_MIN_PEOPLE = 10**9
+LEADERS_EXACT = False
 
 Progress = Callable[[float, float, float], None]
 
@@ -59,10 +69,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress: Progress | None = None,
-        offset: float = 0.0, started: float | None = None) -> tuple[cp_model.CpSolver, str]:
+        offset: float = 0.0, started: float | None = None, presolve: bool = True) -> tuple[cp_model.CpSolver, str]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_s))
     solver.parameters.num_workers = workers
+    solver.parameters.cp_model_presolve = presolve
     status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
     return solver, solver.status_name(status)
 
@@ -156,56 +167,98 @@ def _shift_counts(model, p: RosterProblem, working: dict) -> tuple[dict, dict, d
 
 
 def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[cp_model.CpModel, dict]:
-    """Stage 1: day-level counts per class; its bound is a lower bound of every roster's objective.
+    """Stage 1: day-level counts; its bound is a lower bound of every roster's objective.
 
-    With `fixed_rest` ((class, day) -> people resting) the rest days are given (people already
-    chosen) and only the shift and lunch counts are optimised.
+    People's rest days enter three ways, each no stronger than the real rules: large groups of
+    interchangeable people as a flow of rest patterns (exact, scheduler.roster_flow), the remaining
+    leaders one variable each (exact: a leader on every shift depends on who they are), and everyone
+    else pooled per class with the person rules summed (weekly rest totals, rest in every
+    (max consecutive + 1)-day window, paid-hour cap) — a relaxation. With `fixed_rest`
+    ((class, day) -> people resting, people already chosen) only shifts and lunches are optimised.
     """
     model = cp_model.CpModel()
     D = p.n_days
-    rest, working, terms = {}, {}, []
+    groups, singles, pooled = [], [], defaultdict(list)
+    if fixed_rest is None:
+        by_signature: dict = {}
+        for e in range(p.n_people):
+            by_signature.setdefault(flow_signature(p, e) or ("own", e), []).append(e)
+        for key, members in by_signature.items():
+            if key[0] != "own" and len(members) >= FLOW_MIN_PEOPLE:
+                groups.append(add_flow_group(model, p, members))
+            else:
+                for e in members:
+                    (singles.append(e) if p.leader[e] and LEADERS_EXACT else pooled[int(p.class_of[e])].append(e))
+    pv = _person_rules(model, p, False, sorted(singles), soft=False)
+    resting = defaultdict(list)
+    for g in groups:
+        c = int(p.class_of[g.members[0]])
+        for d in range(D):
+            resting[c, d].append(g.rests[d])
+    for (e, d), x in pv.rest.items():
+        resting[int(p.class_of[e]), d].append(x)
+    pool, working, terms = {}, {}, []
     for c in range(len(p.classes)):
         members = p.members(c)
         avail = (~p.leave[members]).sum(axis=0)
-        for d in range(D):
-            if fixed_rest is not None:
-                rest[c, d] = model.new_constant(int(fixed_rest[c, d]))
-            else:
-                rest[c, d] = model.new_int_var(0, int(avail[d]), f"rest_c{c}_d{d}")
-            working[c, d] = int(avail[d]) - rest[c, d]
-            cost = int(p.rest_cost[members[0], d])
-            if cost:
-                terms.append((cost, rest[c, d]))
         if fixed_rest is not None:
-            continue
-        for w, week in enumerate(p.weeks):
-            lo, hi = p.rest_bounds[members, w].sum(axis=0)
-            model.add_linear_constraint(sum(rest[c, d] for d in week.days), int(lo), int(hi))
-        for k, days in enumerate(p.windows):
-            need = int(p.window_need[members, k].sum())
-            if need:
-                model.add(sum(rest[c, d] for d in days) >= need)
-        model.add(sum(working[c, d] for d in range(D)) <= int(p.max_work_days[members].sum()))
+            for d in range(D):
+                resting[c, d] = [int(fixed_rest[c, d])]
+        else:
+            mine = np.array(pooled.get(c, []), np.int64)
+            if len(mine):
+                free = (~p.leave[mine]).sum(axis=0)
+                for d in range(D):
+                    pool[c, d] = model.new_int_var(0, int(free[d]), f"rest_c{c}_d{d}")
+                    resting[c, d].append(pool[c, d])
+                for w, week in enumerate(p.weeks):
+                    lo, hi = p.rest_bounds[mine, w].sum(axis=0)
+                    model.add_linear_constraint(sum(pool[c, d] for d in week.days), int(lo), int(hi))
+                for k, days in enumerate(p.windows):
+                    need = int(p.window_need[mine, k].sum())
+                    if need:
+                        model.add(sum(pool[c, d] for d in days) >= need)
+                model.add(sum(int(free[d]) - pool[c, d] for d in range(D)) <= int(p.max_work_days[mine].sum()))
+        for d in range(D):
+            r = sum(resting[c, d])
+            working[c, d] = int(avail[d]) - r
+            cost = int(p.rest_cost[members[0], d])
+            if cost and resting[c, d]:
+                terms.append((cost, r))
     y, on_phone, leaders = _shift_counts(model, p, working)
     cov = add_coverage(model, p, on_phone, leaders)
-    _objective(model, cov.terms + terms)
-    return model, {"rest": rest, "y": y, "cov": cov}
+    expr = [(c, v) for c, v in cov.terms + terms if c]
+    model.minimize(sum(c * v for c, v in expr))
+    return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
 
 
-def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 2, fixed_rest: dict | None = None) -> Solved:
+def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None) -> Solved:
+    """Measured on synthetic months: one worker without presolve proves the aggregate optimal fastest
+    (its LP relaxation is nearly tight; presolve spends seconds and weakens it; a second worker
+    only competes for the same cores)."""
     started = time.monotonic()
     model, v = aggregate_model(p, fixed_rest)
-    solver, status = run(model, time_limit_s, workers)
+    solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, presolve=False)
     out = Solved(status, seconds=time.monotonic() - started)
+    out.bound = solver.best_objective_bound
     if status in ("OPTIMAL", "FEASIBLE"):
-        out.objective, out.bound = solver.objective_value, solver.best_objective_bound
+        out.objective = solver.objective_value
+        # people whose rest days the model decided (flows and single leaders); -1 rows for the pooled
+        rest = np.zeros((p.n_people, p.n_days), bool)
+        decided = np.zeros(p.n_people, bool)
+        for (e, d), x in v["singles"].items():
+            rest[e, d] = bool(solver.value(x))
+        decided[list({e for e, _ in v["singles"]})] = True
+        for g in v["groups"]:
+            for e, row in zip(g.members, assign_patterns(p, g.members, g.patterns(solver.value, p.n_days))):
+                rest[e] = row
+            decided[g.members] = True
         out.values = {
-            "rest": {k: solver.value(x) for k, x in v["rest"].items()},
+            "rest_of": rest, "decided": decided,
+            "pool": {k: solver.value(x) for k, x in v["pool"].items()},
             "y": {k: solver.value(x) for k, x in v["y"].items()},
             "lunch": {k: solver.value(x) for k, x in v["cov"].lunch.items()},
         }
-    else:
-        out.bound = solver.best_objective_bound
     return out
 
 
@@ -216,7 +269,7 @@ class _PersonVars:
     terms: list
 
 
-def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, people=None) -> _PersonVars:
+def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, people=None, soft: bool = True) -> _PersonVars:
     """Rest-day variables with every person rule: weekly rest, consecutive days, cap; soft person goals."""
     E, D = p.n_people, p.n_days
     people = range(E) if people is None else people
@@ -250,6 +303,8 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, peop
         if p.max_work_days[e] < D:
             work = sum(1 - rest[e, d] for d in range(D) if (e, d) in rest)
             model.add(work <= int(p.max_work_days[e]))
+        if not soft:
+            continue
         for d in range(D):
             if (e, d) not in rest:
                 continue
@@ -262,7 +317,7 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, peop
                 terms.append((w.change_from_previous, rest[e, d].Not() if prev == 1 else rest[e, d]))
     # Weekend rests shared fairly among the people with no leave on a weekend.
     weekend = [d for d, day in enumerate(p.days) if day.weekday() in WEEKEND]
-    fair = [e for e in people if not p.leave[e, weekend].any()] if weekend else []
+    fair = [e for e in people if not p.leave[e, weekend].any()] if weekend and soft else []
     if len(fair) > 1 and w.weekend_rest_fairness:
         most = model.new_int_var(0, len(weekend), "weekend_rests_most")
         least = model.new_int_var(0, len(weekend), "weekend_rests_least")
@@ -274,65 +329,6 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, peop
         model.add(spread == most - least)
         terms.append((w.weekend_rest_fairness, spread))
     return _PersonVars(rest, slack, terms)
-
-
-def person_model(p: RosterProblem, counts: dict | None = None, relaxed: bool = False, hint: dict | None = None):
-    """Stage 2: who rests when. With `counts` ((class, day) -> rest count) the daily counts are fixed
-    and coverage is the aggregate's; without, coverage is in the model."""
-    model = cp_model.CpModel()
-    pv = _person_rules(model, p, relaxed)
-    terms = list(pv.terms)
-    D = p.n_days
-    cov = None
-    y = {}
-    for c in range(len(p.classes)):
-        members = p.members(c)
-        for d in range(D):
-            resting = [pv.rest[e, d] for e in members if (e, d) in pv.rest]
-            if counts is not None:
-                model.add(sum(resting) == counts[c, d])
-    if counts is None:
-        working = {}
-        for c in range(len(p.classes)):
-            members = p.members(c)
-            for d in range(D):
-                working[c, d] = sum(1 - pv.rest[e, d] for e in members if (e, d) in pv.rest)
-                cost = int(p.rest_cost[members[0], d])
-                if cost:
-                    terms += [(cost, pv.rest[e, d]) for e in members if (e, d) in pv.rest]
-        y, on_phone, leaders = _shift_counts(model, p, working)
-        cov = add_coverage(model, p, on_phone, leaders)
-        terms += cov.terms
-        if hint is not None:
-            for (e, d), x in pv.rest.items():
-                model.add_hint(x, bool(hint["rest"][e, d]))
-            for k, x in y.items():
-                model.add_hint(x, hint["y"].get(k, 0))
-            for k, x in cov.lunch.items():
-                model.add_hint(x, hint["lunch"].get(k, 0))
-    _objective(model, terms)
-    return model, {"rest": pv.rest, "slack": pv.slack, "y": y, "cov": cov}
-
-
-def solve_people(p: RosterProblem, time_limit_s: float, counts: dict | None = None, relaxed: bool = False,
-                 hint: dict | None = None, workers: int = 2, progress: Progress | None = None,
-                 offset: float = 0.0, started: float | None = None) -> Solved:
-    t0 = time.monotonic()
-    model, v = person_model(p, counts, relaxed, hint)
-    solver, status = run(model, time_limit_s, workers, progress, offset, started)
-    out = Solved(status, seconds=time.monotonic() - t0)
-    if status in ("OPTIMAL", "FEASIBLE"):
-        out.objective, out.bound = solver.objective_value, solver.best_objective_bound
-        rest = np.zeros((p.n_people, p.n_days), bool)
-        for (e, d), x in v["rest"].items():
-            rest[e, d] = bool(solver.value(x))
-        out.values = {
-            "rest": rest,
-            "slack": {k: solver.value(x) for k, x in v["slack"].items()},
-            "y": {k: solver.value(x) for k, x in v["y"].items()},
-            "lunch": {k: solver.value(x) for k, x in v["cov"].lunch.items()} if v["cov"] else None,
-        }
-    return out
 
 
 def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, dict]:
@@ -388,11 +384,12 @@ def solve_flat(p: RosterProblem, time_limit_s: float, workers: int = 2) -> Solve
     return out
 
 
-def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, workers: int = 2) -> np.ndarray | None:
-    """Rest days of the leaders alone: every person rule, a leader for each shift each day wherever
+def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which: np.ndarray,
+                     workers: int = 1) -> np.ndarray | None:
+    """Rest days of the leaders in `which`: every person rule, a leader for each shift each day wherever
     leave allows, and as close as possible to the aggregate's daily rest counts. (E, D) rows of
-    non-leaders are left False; None when no answer came in time."""
-    leaders = [int(e) for e in np.flatnonzero(p.leader)]
+    others are left False; None when no answer came in time."""
+    leaders = [int(e) for e in np.flatnonzero(which)]
     if not leaders:
         return np.zeros((p.n_people, p.n_days), bool)
     model = cp_model.CpModel()
@@ -422,7 +419,7 @@ def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, worker
             model.add_abs_equality(dev, sum(resting) - int(counts.get((c, d), 0)))
             terms.append((p.rules.weights.shortfall * 4, dev))
     _objective(model, terms)
-    solver, status = run(model, time_limit_s, workers)
+    solver, status = run(model, time_limit_s, workers, presolve=False)
     if status not in ("OPTIMAL", "FEASIBLE"):
         return None
     rest = np.zeros((p.n_people, p.n_days), bool)

@@ -59,6 +59,7 @@ class RosterProblem:
     windows: list[tuple[int, ...]]  # horizon days of each (max consecutive + 1)-day window
     window_need: np.ndarray  # (E, n windows) bool: the person needs a rest day in the window
     max_work_days: np.ndarray  # (E,) int: from the paid-hour cap (D when off)
+    start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous roster)
     previous_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the previous roster
     previous_shift: list[dict[int, str]]  # per person: day -> previous shift code in the horizon
     classes: list[tuple]  # class keys (leader, on_phone, allowed shifts, preferred weekday)
@@ -289,6 +290,14 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             windows.append(inside_days)
             needs.append(need)
     window_need = np.array(needs, bool).T.reshape(E, len(windows))
+    # consecutive work days the previous roster ends with (0 when unknown)
+    start_streak = np.zeros(E, np.int64)
+    for e in range(E):
+        j = lookback - 1
+        while j >= 0 and before[e, j] == 0:
+            start_streak[e] += 1
+            j -= 1
+    start_streak = np.minimum(start_streak, m)
 
     if cap:
         most_paid = np.array([max((p for p, ok in zip([s.paid_hours for s in shifts], allowed[e]) if ok), default=0) for e in range(E)])
@@ -314,7 +323,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         lunch_slots=lunch_slots, lunch_len=lunch_len, lunch_ok=lunch_ok, lunch_forced=lunch_forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
         rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
-        weeks=weeks, rest_bounds=bounds, windows=windows, window_need=window_need, max_work_days=max_work,
+        weeks=weeks, rest_bounds=bounds, windows=windows, window_need=window_need, max_work_days=max_work, start_streak=start_streak,
         previous_rest=prev_inside, previous_shift=prev_shift, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
