@@ -203,7 +203,8 @@ def objective_parts(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> d
                   for d in range(p.n_days) for s in range(len(p.shift_codes)))
     weekend = np.array([day.weekday() in WEEKEND for day in p.days])
     weekend_fair = ~(p.leave[:, weekend].any(axis=1)) if weekend.any() else np.zeros(p.n_people, bool)
-    flexible = (p.allowed.sum(axis=1) > 1) & p.allowed[:, p.late].any(axis=1) & ~p.leave.any(axis=1) & p.on_phone
+    # leaders' shifts follow the leader rule, so fairness is measured among the other flexible people
+    flexible = (p.allowed.sum(axis=1) > 1) & p.allowed[:, p.late].any(axis=1) & ~p.leave.any(axis=1) & p.on_phone & ~p.leader
     late_counts = (np.isin(shift, np.flatnonzero(p.late))).sum(axis=1)
     wish = p.shift_request >= 0
     changes = 0

@@ -19,10 +19,16 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     late_so_far = np.zeros(E, np.int64)
     late_order = [s for s in range(S) if p.late[s]] + [s for s in range(S) if not p.late[s]]
     codes = p.shift_codes
+    # Classes differing only in preferred rest weekday are one pool for shifts: swapping two such
+    # people's shifts on a day changes no count the coverage or the leader rule depends on.
+    pools: dict[tuple, list[int]] = {}
+    for c, key in enumerate(p.classes):
+        pools.setdefault(key[:3], []).append(c)
     for d in range(D):
-        for c in range(len(p.classes)):
-            working = [e for e in p.members(c) if not p.leave[e, d] and not rest[e, d]]
-            left = {s: int(y.get((c, d, s), 0)) for s in range(S)}
+        for classes in pools.values():
+            members = [e for c in classes for e in p.members(c)]
+            working = [e for e in members if not p.leave[e, d] and not rest[e, d]]
+            left = {s: sum(int(y.get((c, d, s), 0)) for c in classes) for s in range(S)}
             todo = []
             for e in working:
                 wish = p.shift_request[e, d]
