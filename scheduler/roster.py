@@ -125,7 +125,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     def left() -> float:
         return deadline - time.monotonic()
 
-    agg = rm.solve_aggregate(p, 0.8 * time_limit_s)
+    agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     if agg.found:
         decided, counts, preset = agg.values["decided"].copy(), agg.values["pool"], agg.values["rest_of"].copy()

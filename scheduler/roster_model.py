@@ -232,13 +232,15 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[c
     return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
 
 
-def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None) -> Solved:
+def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,
+                    progress: Progress | None = None, started: float | None = None) -> Solved:
     """Measured on synthetic months: one worker without presolve proves the aggregate optimal fastest
     (its LP relaxation is nearly tight; presolve spends seconds and weakens it; a second worker
     only competes for the same cores)."""
-    started = time.monotonic()
+    t0, started = started, time.monotonic()
     model, v = aggregate_model(p, fixed_rest)
-    solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, presolve=False)
+    solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, progress, 0.0,
+                         t0 if t0 is not None else started, presolve=False)
     out = Solved(status, seconds=time.monotonic() - started)
     out.bound = solver.best_objective_bound
     if status in ("OPTIMAL", "FEASIBLE"):
