@@ -80,8 +80,8 @@ def lunch_conflicts(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
         out.append(Conflict(
             LUNCH_RULE, day, tuple(p.ids[e] for e in people),
             f"On {day} airings cover every possible lunch hour of {_shift_name(p, s)} "
-            f"(lunch window {t.lunch_earliest}–{t.lunch_latest_end}); its {len(people)} people lunch in the "
-            f"hour with the least airing time.",
+            f"(lunch window {t.lunch_earliest}–{t.lunch_latest_end}); its {len(people)} people's lunches are "
+            f"spread where they leave the airings least short.",
         ))
     return out
 

@@ -44,7 +44,7 @@ class RosterProblem:
     lunch_slots: list[list[int]]  # per shift: first interval of each possible lunch
     lunch_len: int  # intervals a lunch lasts
     lunch_ok: np.ndarray  # (D, S, max slots) bool: slot allowed (inside window, outside airings)
-    lunch_forced: list[tuple[int, int]]  # (d, s) where no slot avoids airings: the least-airing slots are allowed
+    lunch_forced: list[tuple[int, int]]  # (d, s) where no slot avoids airings: every slot is allowed
     staff: pd.DataFrame
     ids: list[str]
     leader: np.ndarray  # (E,) bool
@@ -215,7 +215,9 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             hits = np.array([airing[d, l:l + lunch_len].sum() for l in slots])
             ok = hits == 0
             if not ok.any():
-                ok = hits == hits.min()
+                # no clear hour: any slot in the window, the coverage objective (airings weigh most)
+                # then spreads the lunches where they cost least; reported as a conflict
+                ok = np.ones(len(slots), bool)
                 lunch_forced.append((d, s))
             lunch_ok[d, s, :len(slots)] = ok
     first_start = min(s.start_minute for s in shifts)
