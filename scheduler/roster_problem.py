@@ -62,7 +62,7 @@ class RosterProblem:
     start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous roster)
     previous_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the previous roster
     previous_shift: list[dict[int, str]]  # per person: day -> previous shift code in the horizon
-    classes: list[tuple]  # class keys (leader, on_phone, allowed shifts, preferred weekday)
+    classes: list[tuple]  # class keys (leader, on_phone, allowed shifts, preferred weekday, irregular)
     class_of: np.ndarray  # (E,) int
     shortfall_weight: np.ndarray = field(default=None)  # (D, T) int objective weight per missing agent
     rest_cost: np.ndarray = field(default=None)  # (E, D) int objective cost of resting that day
@@ -308,7 +308,11 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     else:
         max_work = np.full(E, D, np.int64)
 
-    keys = [(bool(leader[e]), bool(on_phone[e]), tuple(allowed[e]), int(preferred[e])) for e in range(E)]
+    # People with leave or a previous-roster start of their own are a class apart: pooled with the
+    # regular ones, their rest days would count toward windows only the regular ones need, and the
+    # day counts the aggregate chose could not be split into people.
+    irregular = leave_m.any(axis=1) | (start_streak > 0) | (max_work < D)
+    keys = [(bool(leader[e]), bool(on_phone[e]), tuple(allowed[e]), int(preferred[e]), bool(irregular[e])) for e in range(E)]
     classes = sorted(set(keys))
     class_of = np.array([classes.index(k) for k in keys], np.int64)
 
