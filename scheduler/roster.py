@@ -115,9 +115,12 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 # --- solving ---------------------------------------------------------------------------------------
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
-          time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
-          workers: int = 2) -> Roster:
-    """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE."""
+          time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None) -> Roster:
+    """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
+
+    `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
+    aggregate's (whose bound is the roster's lower bound), then each better roster's.
+    """
     started = time.monotonic()
     p = build_problem(requirement, staff, rules, leave, ads, previous)
     deadline = started + time_limit_s
@@ -127,36 +130,51 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
 
     agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
-    if agg.found:
-        decided, counts, preset = agg.values["decided"].copy(), agg.values["pool"], agg.values["rest_of"].copy()
-        wanted = _class_rest_counts(p, preset, decided, counts)
-        pooled_leaders = p.leader & ~decided
-        if pooled_leaders.any():
-            # a leader on every shift depends on who rests: choose the pooled leaders' days first
-            chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, left() - 1.0), 0.3), pooled_leaders)
-            if chosen is not None:
-                preset[pooled_leaders] = chosen[pooled_leaders]
-                decided |= pooled_leaders
-        rest, broken = rest_days_of_people(p, counts, preset, decided)
+    if not agg.found:
+        rest, broken = rest_days_of_people(p, {})
+        return _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
+    decided, counts, preset = agg.values["decided"].copy(), agg.values["pool"], agg.values["rest_of"].copy()
+    wanted = _class_rest_counts(p, preset, decided, counts)
+    pooled_leaders = p.leader & ~decided
+    if pooled_leaders.any():
+        # a leader on every shift depends on who rests: choose the pooled leaders' days first
+        chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, left() - 1.0), 0.3), pooled_leaders)
+        if chosen is not None:
+            preset[pooled_leaders] = chosen[pooled_leaders]
+            decided |= pooled_leaders
+    best = None
+    variant = stale = 0
+    # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
+    # the first is always tried.
+    while best is None or (best.gap > 1e-9 and left() > 1.5 and stale < 4):
+        rest, broken = rest_days_of_people(p, counts, preset, decided, variant)
         if not broken:
             repair_rest_counts(p, rest, counts, decided)
-        matched = _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted
-    else:
-        rest, broken = rest_days_of_people(p, {})
-        matched = False
-    if matched:
-        y, lunch_counts = agg.values["y"], agg.values["lunch"]
-    else:
-        # the pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches
-        achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
-        fixed = rm.solve_aggregate(p, max(left(), 1.0), fixed_rest=achieved)
-        if not fixed.found:
-            raise RuntimeError("no shift counts found for the rest days chosen; raise the time limit")
-        y, lunch_counts = fixed.values["y"], fixed.values["lunch"]
-    best = _people_to_roster(p, requirement, rest, y, lunch_counts, broken, bound, started)
-    if progress:
-        progress(best.objective, best.lower_bound, best.seconds)
+        if _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted:
+            roster = _people_to_roster(p, requirement, rest, agg.values["y"], agg.values["lunch"], broken, bound, started)
+        else:
+            roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
+                                           max(left(), 1.0) if best is None else left() - 0.5)
+        if roster is not None and (best is None or roster.objective < best.objective):
+            best, stale = roster, 0
+            if progress:
+                progress(best.objective, best.lower_bound, time.monotonic() - started)
+        else:
+            stale += 1
+        variant += 1
+    best.seconds = time.monotonic() - started
     return best
+
+
+def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_limit_s) -> Roster | None:
+    """The pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches."""
+    achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
+    fixed = rm.solve_aggregate(p, time_limit_s, fixed_rest=achieved)
+    if not fixed.found:
+        if not broken and time_limit_s >= 1.0:
+            raise RuntimeError("no shift counts found for the rest days chosen; raise the time limit")
+        return None
+    return _people_to_roster(p, requirement, rest, fixed.values["y"], fixed.values["lunch"], broken, bound, started)
 
 
 def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, pool: dict) -> dict:

@@ -90,10 +90,11 @@ def assignment_rows(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
 
 
 def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | None = None,
-                        decided: np.ndarray | None = None) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
+                        decided: np.ndarray | None = None, variant: int = 0) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
     """(E, D) rest days matching the day-level rest counts per class as far as the person rules allow.
 
     People marked `decided` keep their `preset` rows; `counts` are for the others of each class.
+    `variant` > 0 breaks ties among equally urgent people in another (seeded) order.
 
     Earliest deadline first, day by day: whoever must rest today (a (max consecutive + 1)-day window
     closing, or the week's rest days still owed equal to its days left) rests; the remaining places go
@@ -102,6 +103,7 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
     ("week", employee, week) for the explanations.
     """
     E, D = p.n_people, p.n_days
+    shuffle = np.random.default_rng(variant).permutation(E) if variant else None
     decided = np.zeros(E, bool) if decided is None else decided
     rest = np.zeros((E, D), bool) if preset is None else preset & decided[:, None]
     broken: list[tuple[str, int, int]] = []
@@ -146,7 +148,7 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
                         deadline,
                         p.previous_rest[e, d] == 0,
                         weekend_rests[e] if is_weekend else 0,
-                        (e * 7 + d) % 11,
+                        (e * 7 + d) % 11 if shuffle is None else shuffle[e],
                         e,
                     ))
             optional.sort()
