@@ -133,6 +133,41 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     if not agg.found:
         rest, broken = rest_days_of_people(p, {})
         return _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
+    best = _rosters_from_aggregate(p, requirement, agg, bound, started, started + 0.6 * time_limit_s,
+                                   time_limit_s, progress)
+    if best.gap > 1e-3 and left() > 0.35 * time_limit_s and not rm.IRREGULAR_EXACT:
+        # Time left: the aggregate again with the people on leave one variable each (exact for them),
+        # started from the roster found; its bound is at least as good.
+        hint = {"rest": _rest_rows(best, p), "y": agg.values["y"], "lunch": agg.values["lunch"]}
+        again = rm.solve_aggregate(p, left() - 1.0, progress=progress, started=started, irregular_exact=True, hint=hint)
+        if again.found:
+            bound = max(bound, again.bound)
+            other = _rosters_from_aggregate(p, requirement, again, bound, started, deadline - 1.0, time_limit_s, progress)
+            if other.objective < best.objective:
+                best = other
+        elif not math.isnan(again.bound):
+            bound = max(bound, again.bound)
+        best.lower_bound = min(max(best.lower_bound, bound), best.objective)
+        best.gap = (best.objective - best.lower_bound) / best.objective if best.objective > 0 else 0.0
+        if best.gap <= 1e-9 and best.status == "FEASIBLE":
+            best.status = "OPTIMAL"
+    best.seconds = time.monotonic() - started
+    return best
+
+
+def _rest_rows(roster: Roster, p: RosterProblem) -> np.ndarray:
+    """(E, D) rest days of a roster, in the problem's people and days order."""
+    g = roster.assignments.pivot(index="employee_id", columns="date", values="shift").reindex(index=p.ids, columns=p.days)
+    return (g == REST).to_numpy()
+
+
+def _rosters_from_aggregate(p, requirement, agg, bound, started, until, time_limit_s, progress) -> Roster:
+    """People's rest days, shifts and lunches from the aggregate's counts: the best of a few tries
+    (tie-break orders) until the monotonic time `until`; the first is always made."""
+
+    def left() -> float:
+        return until - time.monotonic()
+
     decided, counts, preset = agg.values["decided"].copy(), agg.values["pool"], agg.values["rest_of"].copy()
     wanted = _class_rest_counts(p, preset, decided, counts)
     pooled_leaders = p.leader & ~decided
@@ -146,7 +181,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
     # the first is always tried.
-    while best is None or (best.gap > 1e-9 and left() > 1.5 and stale < 4):
+    while best is None or (best.gap > 1e-9 and left() > 1.0 and stale < 4):
         rest, broken = rest_days_of_people(p, counts, preset, decided, variant)
         if not broken:
             repair_rest_counts(p, rest, counts, decided)
@@ -154,7 +189,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
             roster = _people_to_roster(p, requirement, rest, agg.values["y"], agg.values["lunch"], broken, bound, started)
         else:
             roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
-                                           max(left(), 1.0) if best is None else left() - 0.5)
+                                           max(left() + 0.3 * time_limit_s, 1.0) if best is None else left())
         if roster is not None and (best is None or roster.objective < best.objective):
             best, stale = roster, 0
             if progress:
@@ -162,7 +197,6 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
         else:
             stale += 1
         variant += 1
-    best.seconds = time.monotonic() - started
     return best
 
 

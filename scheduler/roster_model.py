@@ -38,6 +38,9 @@ PERSON_RULE_COST = 100_000
 # are chosen afterwards (leader_rest_days). Both switches stay for larger time limits.
 FLOW_MIN_PEOPLE = 10**9
 LEADERS_EXACT = False
+# People with leave (or their own start) are few and pooled loosely: one variable each makes their
+# rest days exact in the aggregate.
+IRREGULAR_EXACT = False
 
 Progress = Callable[[float, float, float], None]
 
@@ -168,7 +171,8 @@ def _shift_counts(model, p: RosterProblem, working: dict) -> tuple[dict, dict, d
     return y, {k: sum(v) for k, v in on_phone.items()}, {k: sum(v) for k, v in leaders.items()}
 
 
-def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[cp_model.CpModel, dict]:
+def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_exact: bool | None = None,
+                    hint: dict | None = None) -> tuple[cp_model.CpModel, dict]:
     """Stage 1: day-level counts; its bound is a lower bound of every roster's objective.
 
     People's rest days enter three ways, each no stronger than the real rules: large groups of
@@ -180,6 +184,7 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[c
     """
     model = cp_model.CpModel()
     D = p.n_days
+    irregular = IRREGULAR_EXACT if irregular_exact is None else irregular_exact
     groups, singles, pooled = [], [], defaultdict(list)
     if fixed_rest is None:
         by_signature: dict = {}
@@ -190,7 +195,8 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[c
                 groups.append(add_flow_group(model, p, members))
             else:
                 for e in members:
-                    (singles.append(e) if p.leader[e] and LEADERS_EXACT else pooled[int(p.class_of[e])].append(e))
+                    exact = (p.leader[e] and LEADERS_EXACT) or (irregular and p.classes[p.class_of[e]][4])
+                    (singles.append(e) if exact else pooled[int(p.class_of[e])].append(e))
     pv = _person_rules(model, p, False, sorted(singles), soft=False)
     resting = defaultdict(list)
     for g in groups:
@@ -231,16 +237,24 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None) -> tuple[c
     cov = add_coverage(model, p, on_phone, leaders)
     expr = [(c, v) for c, v in cov.terms + terms if c]
     model.minimize(sum(c * v for c, v in expr))
+    if hint is not None:
+        for (e, d), x in pv.rest.items():
+            model.add_hint(x, bool(hint["rest"][e, d]))
+        for k, x in y.items():
+            model.add_hint(x, hint["y"].get(k, 0))
+        for k, x in cov.lunch.items():
+            model.add_hint(x, hint["lunch"].get(k, 0))
     return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
 
 
 def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,
-                    progress: Progress | None = None, started: float | None = None) -> Solved:
+                    progress: Progress | None = None, started: float | None = None,
+                    irregular_exact: bool | None = None, hint: dict | None = None) -> Solved:
     """Measured on synthetic months: one worker without presolve, with the full LP
     (linearization level 2), proves the aggregate optimal fastest (its LP relaxation is nearly tight;
     presolve spends seconds and weakens it; a second worker only competes for the same cores)."""
     t0, started = started, time.monotonic()
-    model, v = aggregate_model(p, fixed_rest)
+    model, v = aggregate_model(p, fixed_rest, irregular_exact, hint)
     solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, progress, 0.0,
                          t0 if t0 is not None else started, presolve=False, linearization=2)
     out = Solved(status, seconds=time.monotonic() - started)
