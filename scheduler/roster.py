@@ -134,15 +134,17 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
         rest, broken = rest_days_of_people(p, {})
         return _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
     best = _rosters_from_aggregate(p, requirement, agg, bound, started, started + 0.6 * time_limit_s,
-                                   time_limit_s, progress)
+                                   deadline, time_limit_s, progress)
     if best.gap > 1e-3 and left() > 0.35 * time_limit_s and not rm.IRREGULAR_EXACT:
         # Time left: the aggregate again with the people on leave one variable each (exact for them),
         # started from the roster found; its bound is at least as good.
         hint = {"rest": _rest_rows(best, p), "y": agg.values["y"], "lunch": agg.values["lunch"]}
-        again = rm.solve_aggregate(p, left() - 1.0, progress=progress, started=started, irregular_exact=True, hint=hint)
+        again = rm.solve_aggregate(p, left() - max(0.15 * time_limit_s, 1.5), progress=progress, started=started,
+                                   irregular_exact=True, hint=hint)
         if again.found:
             bound = max(bound, again.bound)
-            other = _rosters_from_aggregate(p, requirement, again, bound, started, deadline - 1.0, time_limit_s, progress)
+            other = _rosters_from_aggregate(p, requirement, again, bound, started, deadline - 1.0, deadline,
+                                            time_limit_s, progress)
             if other.objective < best.objective:
                 best = other
         elif not math.isnan(again.bound):
@@ -161,7 +163,7 @@ def _rest_rows(roster: Roster, p: RosterProblem) -> np.ndarray:
     return (g == REST).to_numpy()
 
 
-def _rosters_from_aggregate(p, requirement, agg, bound, started, until, time_limit_s, progress) -> Roster:
+def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline, time_limit_s, progress) -> Roster:
     """People's rest days, shifts and lunches from the aggregate's counts: the best of a few tries
     (tie-break orders) until the monotonic time `until`; the first is always made."""
 
@@ -173,7 +175,8 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, time_lim
     pooled_leaders = p.leader & ~decided
     if pooled_leaders.any():
         # a leader on every shift depends on who rests: choose the pooled leaders' days first
-        chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, left() - 1.0), 0.3), pooled_leaders)
+        chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, deadline - time.monotonic() - 1.0), 0.3),
+                                     pooled_leaders)
         if chosen is not None:
             preset[pooled_leaders] = chosen[pooled_leaders]
             decided |= pooled_leaders
@@ -189,7 +192,7 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, time_lim
             roster = _people_to_roster(p, requirement, rest, agg.values["y"], agg.values["lunch"], broken, bound, started)
         else:
             roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
-                                           max(left() + 0.3 * time_limit_s, 1.0) if best is None else left())
+                                           max(deadline - time.monotonic() - 0.5, 1.0) if best is None else left())
         if roster is not None and (best is None or roster.objective < best.objective):
             best, stale = roster, 0
             if progress:
