@@ -257,3 +257,15 @@ def test_a_series_requirement_works_too(month):
     r = solve(small, staff, RULES, time_limit_s=2.0)
     assert r.assignments["date"].nunique() == 7
     assert not np.isnan(r.objective)
+
+
+def test_short_intervals_carry_the_expected_service_level_when_calls_are_known(month):
+    req = month.requirement.loc[:"2026-12-04 23:59"].copy()
+    req["calls"] = req["scheduled"] * 3.0  # more calls than the staff can take: short intervals follow
+    req["aht_s"] = 240.0
+    staff = month.staff.head(25)
+    r = solve(req, staff, RULES, time_limit_s=2.0)
+    assert 0.0 <= r.kpis["expected_service_level"] <= 1.0
+    assert r.kpis["expected_abandoned_calls"] > 0
+    assert len(r.unmet) and r.unmet["expected_service_level"].between(0, 1).all()
+    assert (r.unmet["missing"] == r.unmet["required"] - r.unmet["staffed"]).all() and r.unmet["missing"].min() >= 1
