@@ -86,11 +86,11 @@ def lunch_conflicts(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
     return out
 
 
-def person_conflicts(p: RosterProblem, slack: dict) -> list[Conflict]:
-    """People whose weekly rest or consecutive-day rule had to give (relaxed model only)."""
+def person_conflicts(p: RosterProblem, broken: dict) -> list[Conflict]:
+    """People whose weekly rest rule had to give way to the consecutive-day rule (("week", e, w) keys)."""
     out = []
     r = p.rules
-    for key, value in sorted(slack.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+    for key, value in sorted(broken.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
         if not value:
             continue
         kind, e, k = key

@@ -123,6 +123,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     started = time.monotonic()
     p = build_problem(requirement, staff, rules, leave, ads, previous)
+    impossible = rm.relax_impossible_rest_weeks(p)
     deadline = started + time_limit_s
 
     def left() -> float:
@@ -131,11 +132,13 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     if not agg.found:
+        # no aggregate in time: earliest-deadline rest days alone, shifts and lunches fitted to them
         rest, broken = rest_days_of_people(p, {})
-        return _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
-    best = _rosters_from_aggregate(p, requirement, agg, bound, started, started + 0.6 * time_limit_s,
-                                   deadline, time_limit_s, progress)
-    if best.gap > 1e-3 and left() > 0.35 * time_limit_s and not rm.IRREGULAR_EXACT:
+        best = _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
+    else:
+        best = _rosters_from_aggregate(p, requirement, agg, bound, started, started + 0.6 * time_limit_s,
+                                       deadline, time_limit_s, progress)
+    if agg.found and best.gap > 1e-3 and left() > 0.35 * time_limit_s and not rm.IRREGULAR_EXACT:
         # Time left: the aggregate again with the people on leave one variable each (exact for them),
         # started from the roster found; its bound is at least as good.
         hint = {"rest": _rest_rows(best, p), "y": agg.values["y"], "lunch": agg.values["lunch"]}
@@ -153,8 +156,27 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
         best.gap = (best.objective - best.lower_bound) / best.objective if best.objective > 0 else 0.0
         if best.gap <= 1e-9 and best.status == "FEASIBLE":
             best.status = "OPTIMAL"
+    if impossible:
+        best = _explain_relaxed_weeks(p, best, impossible)
     best.seconds = time.monotonic() - started
     return best
+
+
+def _explain_relaxed_weeks(p: RosterProblem, roster: Roster, original: dict) -> Roster:
+    """Name the weeks where a person's rest days had to leave the rule's count."""
+    rest = _rest_rows(roster, p)
+    broken = {}
+    for e, bounds in original.items():
+        for w, week in enumerate(p.weeks):
+            n = int(rest[e, list(week.days)].sum())
+            if not bounds[w, 0] <= n <= bounds[w, 1]:
+                broken["week", e, w] = 1
+        p.rest_bounds[e] = bounds  # the messages quote the rule's own count
+    roster.conflicts = roster.conflicts + person_conflicts(p, broken)
+    roster.kpis["conflicts"] = len(roster.conflicts)
+    if roster.conflicts:
+        roster.status = "RELAXED"
+    return roster
 
 
 def _rest_rows(roster: Roster, p: RosterProblem) -> np.ndarray:
@@ -175,7 +197,7 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
     pooled_leaders = p.leader & ~decided
     if pooled_leaders.any():
         # a leader on every shift depends on who rests: choose the pooled leaders' days first
-        chosen = rm.leader_rest_days(p, wanted, max(min(0.1 * time_limit_s, deadline - time.monotonic() - 1.0), 0.3),
+        chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - time.monotonic() - 1.0), 1.0),
                                      pooled_leaders)
         if chosen is not None:
             preset[pooled_leaders] = chosen[pooled_leaders]
@@ -303,10 +325,10 @@ def expected_service(requirement, staffed: pd.Series, rules: Rules) -> pd.DataFr
     return performance(calls, aht, agents, rules.service, rules.interval_minutes)
 
 
-def _roster(p: RosterProblem, requirement, shift, lunch, conflicts, bound, seconds, slack=0) -> Roster:
+def _roster(p: RosterProblem, requirement, shift, lunch, conflicts, bound, seconds) -> Roster:
     rules = p.rules
     parts = objective_parts(p, shift, lunch)
-    objective = float(sum(v for k, v in parts.items() if not k.startswith("_")) + rm.PERSON_RULE_COST * slack)
+    objective = float(sum(v for k, v in parts.items() if not k.startswith("_")))
     staffed, short, over = parts["_staffed"], parts["_short"], parts["_over"]
     index = p.interval_starts()
     coverage = pd.DataFrame({
@@ -348,7 +370,7 @@ def _roster(p: RosterProblem, requirement, shift, lunch, conflicts, bound, secon
             kpis[f"objective_{k}"] = v
     bound = min(bound, objective)  # a bound above the objective would only be rounding
     gap = (objective - bound) / objective if objective > 0 else 0.0
-    if conflicts or slack:
+    if conflicts:
         status = "RELAXED"
     elif gap <= 1e-9:
         status = "OPTIMAL"

@@ -30,8 +30,6 @@ from scheduler.roster_problem import WEEKEND, RosterProblem
 
 # A shift without its leader costs more than any coverage could gain.
 LEADER_MISSING_COST = 1_000_000
-# A person rule broken in the relaxed fallback model (weekly rest, consecutive days).
-PERSON_RULE_COST = 100_000
 # Interchangeable people share one flow of rest patterns from this many on; fewer get a variable each.
 # Measured at 300 agents: the flows and per-leader variables make the aggregate exact but slower to
 # prove than the 10-second target allows, so by default everyone is pooled and leaders' rest days
@@ -197,7 +195,7 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
                 for e in members:
                     exact = (p.leader[e] and LEADERS_EXACT) or (irregular and p.classes[p.class_of[e]][4])
                     (singles.append(e) if exact else pooled[int(p.class_of[e])].append(e))
-    pv = _person_rules(model, p, False, sorted(singles), soft=False)
+    pv = _person_rules(model, p, sorted(singles), soft=False)
     resting = defaultdict(list)
     for g in groups:
         c = int(p.class_of[g.members[0]])
@@ -283,16 +281,15 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fix
 @dataclass
 class _PersonVars:
     rest: dict  # (e, d) -> BoolVar for days not on leave
-    slack: dict  # ("week", e, w) or ("window", e, k) -> IntVar, only in the relaxed model
     terms: list
 
 
-def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, people=None, soft: bool = True) -> _PersonVars:
+def _person_rules(model: cp_model.CpModel, p: RosterProblem, people=None, soft: bool = True) -> _PersonVars:
     """Rest-day variables with every person rule: weekly rest, consecutive days, cap; soft person goals."""
     E, D = p.n_people, p.n_days
     people = range(E) if people is None else people
     w = p.rules.weights
-    rest, slack, terms = {}, {}, []
+    rest, terms = {}, []
     for e in people:
         for d in range(D):
             if not p.leave[e, d]:
@@ -300,24 +297,9 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, peop
     for e in people:
         for k, week in enumerate(p.weeks):
             lo, hi = (int(v) for v in p.rest_bounds[e, k])
-            total = sum(rest[e, d] for d in week.days if (e, d) in rest)
-            if relaxed:
-                under = model.new_int_var(0, lo, f"rest_under_e{e}_w{k}")
-                above = model.new_int_var(0, len(week.days), f"rest_above_e{e}_w{k}")
-                model.add_linear_constraint(total + under - above, lo, hi)
-                slack["week", e, k] = under + above
-                terms += [(PERSON_RULE_COST, under), (PERSON_RULE_COST, above)]
-            else:
-                model.add_linear_constraint(total, lo, hi)
+            model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
         for k in np.flatnonzero(p.window_need[e]):
-            days = [rest[e, d] for d in p.windows[k] if (e, d) in rest]
-            if relaxed:
-                miss = model.new_bool_var(f"streak_e{e}_k{k}")
-                model.add_bool_or(days + [miss])
-                slack["window", e, int(k)] = miss
-                terms.append((PERSON_RULE_COST, miss))
-            else:
-                model.add_bool_or(days)
+            model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
         if p.max_work_days[e] < D:
             work = sum(1 - rest[e, d] for d in range(D) if (e, d) in rest)
             model.add(work <= int(p.max_work_days[e]))
@@ -346,7 +328,7 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, relaxed: bool, peop
         spread = model.new_int_var(0, len(weekend), "weekend_rest_spread")
         model.add(spread == most - least)
         terms.append((w.weekend_rest_fairness, spread))
-    return _PersonVars(rest, slack, terms)
+    return _PersonVars(rest, terms)
 
 
 def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, dict]:
@@ -411,7 +393,7 @@ def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which:
     if not leaders:
         return np.zeros((p.n_people, p.n_days), bool)
     model = cp_model.CpModel()
-    pv = _person_rules(model, p, False, leaders)
+    pv = _person_rules(model, p, leaders)
     terms = list(pv.terms)
     need = p.rules.leaders_per_shift
     S = len(p.shift_codes)
@@ -444,3 +426,23 @@ def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which:
     for (e, d), x in pv.rest.items():
         rest[e, d] = bool(solver.value(x))
     return rest
+
+
+def relax_impossible_rest_weeks(p: RosterProblem) -> dict[int, np.ndarray]:
+    """People whose own rules cannot all hold (weekly rest days against consecutive days, say after
+    the previous roster): their weekly rest bounds are widened in place so the roster can be built.
+    Returns employee -> original (W, 2) bounds, for the explanations."""
+    relaxed: dict[int, np.ndarray] = {}
+    verdict: dict[bytes, bool] = {}
+    for e in range(p.n_people):
+        key = p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes() + bytes([int(p.max_work_days[e] % 256)])
+        if key not in verdict:
+            model = cp_model.CpModel()
+            _person_rules(model, p, [e], soft=False)
+            verdict[key] = run(model, 5.0, 1)[1] in ("OPTIMAL", "FEASIBLE")
+        if not verdict[key]:
+            relaxed[e] = p.rest_bounds[e].copy()
+            free = (~p.leave[e]).astype(np.int64)
+            p.rest_bounds[e, :, 0] = 0
+            p.rest_bounds[e, :, 1] = [int(free[list(w.days)].sum()) for w in p.weeks]
+    return relaxed

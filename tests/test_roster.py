@@ -269,3 +269,21 @@ def test_short_intervals_carry_the_expected_service_level_when_calls_are_known(m
     assert r.kpis["expected_abandoned_calls"] > 0
     assert len(r.unmet) and r.unmet["expected_service_level"].between(0, 1).all()
     assert (r.unmet["missing"] == r.unmet["required"] - r.unmet["staffed"]).all() and r.unmet["missing"].min() >= 1
+
+
+def test_rest_rule_against_consecutive_days_is_explained_by_name():
+    m = small_case()
+    rules = dataclasses.replace(RULES, max_consecutive_work_days=5)
+    leave = m.leave[(m.leave["kind"] == "leave") & (m.leave["employee_id"] != "A0004")]
+    # A0004 took the week's rest day on Monday Nov 30: Dec 1-6 would be six days in a row, one too many.
+    others = {e: ["E"] * 5 + ["OFF", "E"] for e in m.staff["employee_id"]}  # rested on Sunday Nov 29
+    prev = previous_month(m.staff, {**others, "A0004": ["E"] * 6 + ["OFF"]})
+    r = solve(m.requirement, m.staff, rules, leave=leave, ads=m.ads, previous=prev, time_limit_s=LIMIT)
+    assert r.status == "RELAXED"
+    hits = [c for c in r.conflicts if c.rule == "rest days per week" and c.employees == ("A0004",)]
+    assert hits and "A0004" in hits[0].message and "2026-12-01" in hits[0].message
+    found = roster_violations(r.assignments, m.staff, rules, leave, m.ads, previous=prev)
+    assert any("A0004" in v for v in found)
+    # nothing broken goes unexplained: every person a violation names is named by a conflict
+    named = {e for c in r.conflicts for e in c.employees}
+    assert all(any(e in v for e in named) for v in found)
