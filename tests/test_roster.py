@@ -225,6 +225,8 @@ def test_every_leader_of_a_shift_on_leave_is_explained():
     assert hits, r.conflicts
     assert all(e in hits[0].message for e in leaders) and "on leave" in hits[0].message
     assert "2026-12-08" in hits[0].message
+    as_json = json.loads(json.dumps(r.to_dict()))
+    assert as_json["status"] == "RELAXED" and as_json["conflicts"][0]["rule"] == "leader on every shift"
     # every other rule still holds, and the other days keep their leaders
     others = [v for v in roster_violations(r.assignments, staff, RULES, leave, m.ads) if "2026-12-08" not in v]
     assert others == []
