@@ -39,3 +39,6 @@ main.add_command(staffing.command)
 from shiftcast.commands import forecast  # noqa: E402
 
 main.add_command(forecast.command)
+from shiftcast.commands import roster  # noqa: E402
+
+main.add_command(roster.command)

@@ -1,0 +1,448 @@
+"""CP-SAT models of the roster, built on a RosterProblem.
+
+Coverage depends on people only through how many work each shift and lunch in each slot per day,
+so the roster is solved in two stages:
+
+1. `aggregate_model`: per day and class of interchangeable people (leader or not, allowed shifts,
+   preferred rest weekday), how many rest, work each shift and lunch in each slot. Every person rule
+   enters summed over the class (weekly rest totals, rest in every (max consecutive + 1)-day window,
+   paid-hour cap), so it is a relaxation of the full problem: its proven bound is a valid lower bound.
+2. `leader_rest_days`: the leaders' rest days (CP-SAT), then everyone else's by earliest deadline
+   first (scheduler.roster_assign), matching the aggregate's daily counts as far as the person rules
+   allow; shifts and lunches go to people afterwards. When the counts could not be matched exactly,
+   the shift and lunch counts are re-optimised for the rest days chosen (`aggregate_model(fixed_rest=)`).
+
+`flat_model` is the textbook (employee, day, shift) model the benchmark measures as the baseline.
+"""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.roster_assign import assign_patterns
+from scheduler.roster_flow import add_flow_group, flow_signature
+from scheduler.roster_problem import WEEKEND, RosterProblem
+
+# A shift without its leader costs more than any coverage could gain.
+LEADER_MISSING_COST = 1_000_000
+# Interchangeable people share one flow of rest patterns from this many on; fewer get a variable each.
+# Measured at 300 agents: the flows and per-leader variables make the aggregate exact but slower to
+# prove than the 10-second target allows, so by default everyone is pooled and leaders' rest days
+# are chosen afterwards (leader_rest_days). Both switches stay for larger time limits.
+FLOW_MIN_PEOPLE = 10**9
+LEADERS_EXACT = False
+# People with leave (or their own start) are few and pooled loosely: one variable each makes their
+# rest days exact in the aggregate.
+IRREGULAR_EXACT = False
+
+Progress = Callable[[float, float, float], None]
+
+
+@dataclass
+class Solved:
+    """What a model solve gives back: status name, objective, bound and the values read out."""
+
+    status: str
+    objective: float = float("nan")
+    bound: float = float("nan")
+    seconds: float = 0.0
+    values: dict = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: Progress | None, offset: float, started: float):
+        super().__init__()
+        self._progress, self._offset, self._started = progress, offset, started
+
+    def on_solution_callback(self) -> None:
+        if self._progress is not None:
+            self._progress(self.objective_value + self._offset, self.best_objective_bound + self._offset,
+                           time.monotonic() - self._started)
+
+
+def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress: Progress | None = None,
+        offset: float = 0.0, started: float | None = None, presolve: bool = True,
+        linearization: int = 1) -> tuple[cp_model.CpSolver, str]:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_s))
+    solver.parameters.num_workers = workers
+    solver.parameters.cp_model_presolve = presolve
+    solver.parameters.linearization_level = linearization
+    status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+    return solver, solver.status_name(status)
+
+
+@dataclass
+class _Coverage:
+    """Coverage variables of a model: per-day shift counts in, shortfall / overstaffing out."""
+
+    lunch: dict  # (d, s, l) -> IntVar
+    short: np.ndarray  # (D, T) of IntVar
+    over: np.ndarray
+    leader_missing: dict  # (d, s) -> IntVar
+    terms: list  # (coefficient, var)
+
+
+def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, leaders: dict) -> _Coverage:
+    """Lunch counts, shortfall and overstaffing per interval, and a leader on each shift each day.
+
+    `on_phone[d, s]` and `leaders[d, s]` are linear expressions: people on the phones / leaders working
+    shift s on day d.
+    """
+    D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
+    w = p.rules.weights
+    E = p.n_people
+    lunch, terms, leader_missing = {}, [], {}
+    staffed = [[[] for _ in range(T)] for _ in range(D)]
+    for d in range(D):
+        for s in range(S):
+            n = on_phone[d, s]
+            slots = p.lunch_slots[s]
+            for t in np.flatnonzero(p.cover[s]):
+                staffed[d][t].append(n)
+            if slots:
+                xs = []
+                for k, l in enumerate(slots):
+                    if p.lunch_ok[d, s, k]:
+                        x = model.new_int_var(0, E, f"lunch_d{d}_s{s}_l{l}")
+                        lunch[d, s, l] = x
+                        xs.append(x)
+                        for t in range(l, l + p.lunch_len):
+                            staffed[d][t].append(-x)
+                model.add(sum(xs) == n)
+            need = p.rules.leaders_per_shift
+            if need > 0:
+                miss = model.new_int_var(0, need, f"leader_missing_d{d}_s{s}")
+                model.add(leaders[d, s] + miss >= need)
+                leader_missing[d, s] = miss
+                terms.append((LEADER_MISSING_COST, miss))
+    short = np.empty((D, T), object)
+    over = np.empty((D, T), object)
+    for d in range(D):
+        for t in range(T):
+            r = int(p.required[d, t])
+            su = model.new_int_var(0, r, f"short_d{d}_t{t}")
+            ov = model.new_int_var(0, E, f"over_d{d}_t{t}")
+            model.add(sum(staffed[d][t]) + su - ov == r)
+            short[d, t], over[d, t] = su, ov
+            terms.append((int(p.shortfall_weight[d, t]), su))
+            terms.append((w.overstaffing, ov))
+    return _Coverage(lunch, short, over, leader_missing, terms)
+
+
+def _objective(model: cp_model.CpModel, terms: list) -> None:
+    terms = [(c, v) for c, v in terms if c]
+    model.minimize(cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms]))
+
+
+def _shift_counts(model, p: RosterProblem, working: dict) -> tuple[dict, dict, dict]:
+    """Per class, day and allowed shift an integer count summing to the class's working people."""
+    y = {}
+    on_phone, leaders = {}, {}
+    S = len(p.shift_codes)
+    for (c, d), n in working.items():
+        leader, phone, allowed = p.classes[c][:3]
+        size = len(p.members(c))
+        ys = []
+        for s in range(S):
+            if allowed[s]:
+                y[c, d, s] = model.new_int_var(0, size, f"y_c{c}_d{d}_s{s}")
+                ys.append(y[c, d, s])
+        model.add(sum(ys) == n)
+    for d in range(p.n_days):
+        for s in range(S):
+            on_phone[d, s], leaders[d, s] = [], []
+    for (c, d, s), v in y.items():
+        if p.classes[c][1]:
+            on_phone[d, s].append(v)
+        if p.classes[c][0]:
+            leaders[d, s].append(v)
+    return y, {k: sum(v) for k, v in on_phone.items()}, {k: sum(v) for k, v in leaders.items()}
+
+
+def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_exact: bool | None = None,
+                    hint: dict | None = None) -> tuple[cp_model.CpModel, dict]:
+    """Stage 1: day-level counts; its bound is a lower bound of every roster's objective.
+
+    People's rest days enter three ways, each no stronger than the real rules: large groups of
+    interchangeable people as a flow of rest patterns (exact, scheduler.roster_flow), the remaining
+    leaders one variable each (exact: a leader on every shift depends on who they are), and everyone
+    else pooled per class with the person rules summed (weekly rest totals, rest in every
+    (max consecutive + 1)-day window, paid-hour cap) — a relaxation. With `fixed_rest`
+    ((class, day) -> people resting, people already chosen) only shifts and lunches are optimised.
+    """
+    model = cp_model.CpModel()
+    D = p.n_days
+    irregular = IRREGULAR_EXACT if irregular_exact is None else irregular_exact
+    groups, singles, pooled = [], [], defaultdict(list)
+    if fixed_rest is None:
+        by_signature: dict = {}
+        for e in range(p.n_people):
+            by_signature.setdefault(flow_signature(p, e) or ("own", e), []).append(e)
+        for key, members in by_signature.items():
+            if key[0] != "own" and len(members) >= FLOW_MIN_PEOPLE:
+                groups.append(add_flow_group(model, p, members))
+            else:
+                for e in members:
+                    exact = (p.leader[e] and LEADERS_EXACT) or (irregular and p.classes[p.class_of[e]][4])
+                    (singles.append(e) if exact else pooled[int(p.class_of[e])].append(e))
+    pv = _person_rules(model, p, sorted(singles), soft=False)
+    resting = defaultdict(list)
+    for g in groups:
+        c = int(p.class_of[g.members[0]])
+        for d in range(D):
+            resting[c, d].append(g.rests[d])
+    for (e, d), x in pv.rest.items():
+        resting[int(p.class_of[e]), d].append(x)
+    pool, working, terms = {}, {}, []
+    for c in range(len(p.classes)):
+        members = p.members(c)
+        avail = (~p.leave[members]).sum(axis=0)
+        if fixed_rest is not None:
+            for d in range(D):
+                resting[c, d] = [int(fixed_rest[c, d])]
+        else:
+            mine = np.array(pooled.get(c, []), np.int64)
+            if len(mine):
+                free = (~p.leave[mine]).sum(axis=0)
+                for d in range(D):
+                    pool[c, d] = model.new_int_var(0, int(free[d]), f"rest_c{c}_d{d}")
+                    resting[c, d].append(pool[c, d])
+                for w, week in enumerate(p.weeks):
+                    lo, hi = p.rest_bounds[mine, w].sum(axis=0)
+                    model.add_linear_constraint(sum(pool[c, d] for d in week.days), int(lo), int(hi))
+                for k, days in enumerate(p.windows):
+                    need = int(p.window_need[mine, k].sum())
+                    if need:
+                        model.add(sum(pool[c, d] for d in days) >= need)
+                model.add(sum(int(free[d]) - pool[c, d] for d in range(D)) <= int(p.max_work_days[mine].sum()))
+        for d in range(D):
+            r = sum(resting[c, d])
+            working[c, d] = int(avail[d]) - r
+            cost = int(p.rest_cost[members[0], d])
+            if cost and resting[c, d]:
+                terms.append((cost, r))
+    y, on_phone, leaders = _shift_counts(model, p, working)
+    cov = add_coverage(model, p, on_phone, leaders)
+    expr = [(c, v) for c, v in cov.terms + terms if c]
+    model.minimize(sum(c * v for c, v in expr))
+    if hint is not None:
+        for (e, d), x in pv.rest.items():
+            model.add_hint(x, bool(hint["rest"][e, d]))
+        for k, x in y.items():
+            model.add_hint(x, hint["y"].get(k, 0))
+        for k, x in cov.lunch.items():
+            model.add_hint(x, hint["lunch"].get(k, 0))
+    return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
+
+
+def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,
+                    progress: Progress | None = None, started: float | None = None,
+                    irregular_exact: bool | None = None, hint: dict | None = None) -> Solved:
+    """Measured on synthetic months: one worker without presolve, with the full LP
+    (linearization level 2), proves the aggregate optimal fastest (its LP relaxation is nearly tight;
+    presolve spends seconds and weakens it; a second worker only competes for the same cores)."""
+    t0, started = started, time.monotonic()
+    model, v = aggregate_model(p, fixed_rest, irregular_exact, hint)
+    solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, progress, 0.0,
+                         t0 if t0 is not None else started, presolve=False, linearization=2)
+    out = Solved(status, seconds=time.monotonic() - started)
+    out.bound = solver.best_objective_bound
+    if status in ("OPTIMAL", "FEASIBLE"):
+        out.objective = solver.objective_value
+        # people whose rest days the model decided (flows and single leaders); -1 rows for the pooled
+        rest = np.zeros((p.n_people, p.n_days), bool)
+        decided = np.zeros(p.n_people, bool)
+        for (e, d), x in v["singles"].items():
+            rest[e, d] = bool(solver.value(x))
+        decided[list({e for e, _ in v["singles"]})] = True
+        for g in v["groups"]:
+            for e, row in zip(g.members, assign_patterns(p, g.members, g.patterns(solver.value, p.n_days))):
+                rest[e] = row
+            decided[g.members] = True
+        out.values = {
+            "rest_of": rest, "decided": decided,
+            "pool": {k: solver.value(x) for k, x in v["pool"].items()},
+            "y": {k: solver.value(x) for k, x in v["y"].items()},
+            "lunch": {k: solver.value(x) for k, x in v["cov"].lunch.items()},
+        }
+    return out
+
+
+@dataclass
+class _PersonVars:
+    rest: dict  # (e, d) -> BoolVar for days not on leave
+    terms: list
+
+
+def _person_rules(model: cp_model.CpModel, p: RosterProblem, people=None, soft: bool = True) -> _PersonVars:
+    """Rest-day variables with every person rule: weekly rest, consecutive days, cap; soft person goals."""
+    E, D = p.n_people, p.n_days
+    people = range(E) if people is None else people
+    w = p.rules.weights
+    rest, terms = {}, []
+    for e in people:
+        for d in range(D):
+            if not p.leave[e, d]:
+                rest[e, d] = model.new_bool_var(f"rest_e{e}_d{d}")
+    for e in people:
+        for k, week in enumerate(p.weeks):
+            lo, hi = (int(v) for v in p.rest_bounds[e, k])
+            model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
+        for k in np.flatnonzero(p.window_need[e]):
+            model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
+        if p.max_work_days[e] < D:
+            work = sum(1 - rest[e, d] for d in range(D) if (e, d) in rest)
+            model.add(work <= int(p.max_work_days[e]))
+        if not soft:
+            continue
+        for d in range(D):
+            if (e, d) not in rest:
+                continue
+            if p.rest_request[e, d]:
+                terms.append((w.rest_request, rest[e, d].Not()))
+            if p.shift_request[e, d] >= 0:
+                terms.append((w.shift_request, rest[e, d]))
+            prev = p.previous_rest[e, d]
+            if prev >= 0 and w.change_from_previous:
+                terms.append((w.change_from_previous, rest[e, d].Not() if prev == 1 else rest[e, d]))
+    # Weekend rests shared fairly among the people with no leave on a weekend.
+    weekend = [d for d, day in enumerate(p.days) if day.weekday() in WEEKEND]
+    fair = [e for e in people if not p.leave[e, weekend].any()] if weekend and soft else []
+    if len(fair) > 1 and w.weekend_rest_fairness:
+        most = model.new_int_var(0, len(weekend), "weekend_rests_most")
+        least = model.new_int_var(0, len(weekend), "weekend_rests_least")
+        for e in fair:
+            count = sum(rest[e, d] for d in weekend)
+            model.add(count <= most)
+            model.add(count >= least)
+        spread = model.new_int_var(0, len(weekend), "weekend_rest_spread")
+        model.add(spread == most - least)
+        terms.append((w.weekend_rest_fairness, spread))
+    return _PersonVars(rest, terms)
+
+
+def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, dict]:
+    """The baseline: a boolean per (employee, day, shift), coverage summed over people directly."""
+    model = cp_model.CpModel()
+    E, D, S = p.n_people, p.n_days, len(p.shift_codes)
+    work = {}
+    for e in range(E):
+        for d in range(D):
+            if p.leave[e, d]:
+                continue
+            for s in range(S):
+                if p.allowed[e, s]:
+                    work[e, d, s] = model.new_bool_var(f"work_e{e}_d{d}_s{s}")
+    rest = {}
+    for e in range(E):
+        for d in range(D):
+            if p.leave[e, d]:
+                continue
+            shifts = [work[e, d, s] for s in range(S) if (e, d, s) in work]
+            rest[e, d] = model.new_bool_var(f"rest_e{e}_d{d}")
+            model.add_exactly_one(shifts + [rest[e, d]])
+        for k, week in enumerate(p.weeks):
+            lo, hi = (int(v) for v in p.rest_bounds[e, k])
+            model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
+        for k in np.flatnonzero(p.window_need[e]):
+            model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
+        if p.max_work_days[e] < D:
+            model.add(sum(1 - rest[e, d] for d in range(D) if (e, d) in rest) <= int(p.max_work_days[e]))
+    on_phone, leaders = {}, {}
+    for d in range(D):
+        for s in range(S):
+            on_phone[d, s] = sum(work[e, d, s] for e in range(E) if (e, d, s) in work and p.on_phone[e])
+            leaders[d, s] = sum(work[e, d, s] for e in range(E) if (e, d, s) in work and p.leader[e])
+    cov = add_coverage(model, p, on_phone, leaders)
+    terms = cov.terms + [(int(p.rest_cost[e, d]), x) for (e, d), x in rest.items()]
+    _objective(model, terms)
+    return model, {"work": work, "rest": rest, "cov": cov}
+
+
+def solve_flat(p: RosterProblem, time_limit_s: float, workers: int = 2) -> Solved:
+    t0 = time.monotonic()
+    model, v = flat_model(p)
+    solver, status = run(model, time_limit_s, workers)
+    out = Solved(status, seconds=time.monotonic() - t0)
+    out.bound = solver.best_objective_bound
+    if status in ("OPTIMAL", "FEASIBLE"):
+        out.objective = solver.objective_value
+        out.values = {
+            "short": np.vectorize(solver.value)(v["cov"].short),
+            "over": np.vectorize(solver.value)(v["cov"].over),
+        }
+    return out
+
+
+def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which: np.ndarray,
+                     workers: int = 1) -> np.ndarray | None:
+    """Rest days of the leaders in `which`: every person rule, a leader for each shift each day wherever
+    leave allows, and as close as possible to the aggregate's daily rest counts. (E, D) rows of
+    others are left False; None when no answer came in time."""
+    leaders = [int(e) for e in np.flatnonzero(which)]
+    if not leaders:
+        return np.zeros((p.n_people, p.n_days), bool)
+    model = cp_model.CpModel()
+    pv = _person_rules(model, p, leaders)
+    terms = list(pv.terms)
+    need = p.rules.leaders_per_shift
+    S = len(p.shift_codes)
+    for d in range(p.n_days):
+        for s in range(S):
+            able = [1 - pv.rest[e, d] for e in leaders if (e, d) in pv.rest and p.allowed[e, s]]
+            miss = model.new_int_var(0, need, f"leaders_short_d{d}_s{s}")
+            model.add(sum(able) + miss >= need)
+            terms.append((LEADER_MISSING_COST, miss))
+        working = [1 - pv.rest[e, d] for e in leaders if (e, d) in pv.rest]
+        miss = model.new_int_var(0, need * S, f"leaders_short_d{d}")
+        model.add(sum(working) + miss >= need * S)
+        terms.append((LEADER_MISSING_COST, miss))
+    for c, key in enumerate(p.classes):
+        if not key[0]:
+            continue
+        members = p.members(c)
+        for d in range(p.n_days):
+            resting = [pv.rest[e, d] for e in members if (e, d) in pv.rest]
+            if not resting:
+                continue
+            dev = model.new_int_var(0, len(resting), f"dev_c{c}_d{d}")
+            model.add_abs_equality(dev, sum(resting) - int(counts.get((c, d), 0)))
+            terms.append((p.rules.weights.shortfall * 4, dev))
+    _objective(model, terms)
+    solver, status = run(model, time_limit_s, workers, presolve=False)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    rest = np.zeros((p.n_people, p.n_days), bool)
+    for (e, d), x in pv.rest.items():
+        rest[e, d] = bool(solver.value(x))
+    return rest
+
+
+def relax_impossible_rest_weeks(p: RosterProblem) -> dict[int, np.ndarray]:
+    """People whose own rules cannot all hold (weekly rest days against consecutive days, say after
+    the previous roster): their weekly rest bounds are widened in place so the roster can be built.
+    Returns employee -> original (W, 2) bounds, for the explanations."""
+    relaxed: dict[int, np.ndarray] = {}
+    verdict: dict[bytes, bool] = {}
+    for e in range(p.n_people):
+        key = p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes() + bytes([int(p.max_work_days[e] % 256)])
+        if key not in verdict:
+            model = cp_model.CpModel()
+            _person_rules(model, p, [e], soft=False)
+            verdict[key] = run(model, 5.0, 1)[1] in ("OPTIMAL", "FEASIBLE")
+        if not verdict[key]:
+            relaxed[e] = p.rest_bounds[e].copy()
+            free = (~p.leave[e]).astype(np.int64)
+            p.rest_bounds[e, :, 0] = 0
+            p.rest_bounds[e, :, 1] = [int(free[list(w.days)].sum()) for w in p.weeks]
+    return relaxed

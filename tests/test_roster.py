@@ -1,0 +1,291 @@
+"""The roster: every hard rule, the soft goals, conflicts in words, and the public Roster shape."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from scheduler.roster import Roster, load_requirement, solve
+from scheduler.roster_checks import roster_violations
+from scheduler.roster_synthetic import synthetic_month
+from shiftcast.errors import DataError
+from shiftcast.rules import DEFAULT_RULES, minutes_of
+
+RULES = DEFAULT_RULES
+LIMIT = 3.0
+
+
+@pytest.fixture(scope="module")
+def month():
+    # 14 days from Tuesday 2026-12-01: a partial week at each end (6 days, then 1 day)
+    return synthetic_month(40, days=14, seed=3)
+
+
+@pytest.fixture(scope="module")
+def roster(month) -> Roster:
+    return solve(month.requirement, month.staff, RULES, leave=month.leave, ads=month.ads, time_limit_s=LIMIT)
+
+
+def grid(r: Roster) -> pd.DataFrame:
+    return r.assignments.pivot(index="employee_id", columns="date", values="shift")
+
+
+def test_roster_has_the_contract_shape(roster, month):
+    a = roster.assignments
+    assert list(a.columns) == ["employee_id", "date", "shift", "lunch_start"]
+    assert a["date"].dtype == "datetime64[ns]" and (a["date"] == a["date"].dt.normalize()).all()
+    assert len(a) == len(month.staff) * 14 and not a.duplicated(["employee_id", "date"]).any()
+    assert set(roster.coverage.columns) >= {"required", "staffed", "short", "over", "airing"}
+    assert roster.coverage.index.name == "interval_start" and len(roster.coverage) == 14 * RULES.intervals_per_day
+    assert {"employee_id", "shifts_worked", "late_shifts", "rest_days", "weekend_rests", "leave_days",
+            "paid_hours", "overtime_hours"} <= set(roster.employees.columns)
+    assert roster.status in ("OPTIMAL", "FEASIBLE")
+    assert 0 <= roster.lower_bound <= roster.objective and 0 <= roster.gap < 1
+    json.dumps(roster.to_dict())  # JSON-ready
+
+
+def test_every_hard_rule_holds_by_the_independent_check(roster, month):
+    assert roster_violations(roster.assignments, month.staff, RULES, month.leave, month.ads) == []
+
+
+def test_one_shift_a_day_from_the_allowed_ones(roster, month):
+    allowed = dict(zip(month.staff["employee_id"], month.staff["shifts"]))
+    work = roster.assignments[roster.assignments["shift"].isin(RULES.shift_codes)]
+    assert all(s in allowed[e] for e, s in zip(work["employee_id"], work["shift"]))
+    only_early = [e for e, s in allowed.items() if s == ("E",)]
+    assert only_early and not (work[work["employee_id"].isin(only_early)]["shift"] == "L").any()
+
+
+def test_rest_days_exact_in_full_weeks_and_pro_rata_in_partial_ones(roster):
+    g = grid(roster)
+    off = g == "OFF"
+    full_week = [c for c in g.columns if pd.Timestamp("2026-12-07") <= c <= pd.Timestamp("2026-12-13")]
+    no_leave = ~(g[full_week] == "LEAVE").any(axis=1)
+    assert (off.loc[no_leave, full_week].sum(axis=1) == 1).all()
+    first = [c for c in g.columns if c <= pd.Timestamp("2026-12-06")]  # 6 of 7 days: 0 or 1 rest day
+    assert off[first].sum(axis=1).between(0, 1).all()
+
+
+def test_never_more_than_six_days_in_a_row(roster):
+    working = grid(roster).isin(RULES.shift_codes).to_numpy()
+    longest = 0
+    for row in working:
+        run = 0
+        for w in row:
+            run = run + 1 if w else 0
+            longest = max(longest, run)
+    assert longest <= RULES.max_consecutive_work_days
+
+
+def test_approved_leave_is_leave(roster, month):
+    lv = month.leave[month.leave["kind"] == "leave"]
+    got = roster.assignments.set_index(["employee_id", "date"])["shift"]
+    assert len(lv) and all(got[(e, d)] == "LEAVE" for e, d in zip(lv["employee_id"], lv["date"]))
+
+
+def test_a_leader_on_every_shift_every_day(roster, month):
+    leaders = set(month.staff.loc[month.staff["role"].isin(RULES.leader_roles), "employee_id"])
+    a = roster.assignments[roster.assignments["employee_id"].isin(leaders)]
+    per = a[a["shift"].isin(RULES.shift_codes)].groupby(["date", "shift"]).size()
+    assert len(per) == 14 * len(RULES.shift_codes) and (per >= 1).all()
+
+
+def test_lunch_inside_its_window_and_never_in_an_airing_window(roster, month):
+    work = roster.assignments[roster.assignments["shift"].isin(RULES.shift_codes)]
+    assert work["lunch_start"].notna().all()
+    window = pd.Timedelta(minutes=RULES.ad_response_window_minutes)
+    for _, row in work.iterrows():
+        s = RULES.shift(row["shift"])
+        start = minutes_of(row["lunch_start"])
+        assert minutes_of(s.lunch_earliest) <= start and start + 60 <= minutes_of(s.lunch_latest_end)
+        t0 = row["date"] + pd.Timedelta(minutes=start)
+        t1 = t0 + pd.Timedelta(minutes=60)
+        same_day = month.ads[month.ads["start"].dt.normalize() == row["date"]]
+        assert not ((same_day["start"] < t1) & (same_day["start"] + window > t0)).any()
+    assert (roster.assignments.loc[~roster.assignments["shift"].isin(RULES.shift_codes), "lunch_start"].isna()).all()
+
+
+def test_coverage_is_what_the_assignments_give(roster):
+    a = roster.assignments[roster.assignments["shift"].isin(RULES.shift_codes)]
+    day = a["date"].iloc[0]
+    t = day + pd.Timedelta(hours=12, minutes=30)
+    on = 0
+    for _, row in a[a["date"] == day].iterrows():
+        s = RULES.shift(row["shift"])
+        inside = s.start_minute <= 12 * 60 + 30 < s.end_minute
+        lunch = minutes_of(row["lunch_start"]) <= 12 * 60 + 30 < minutes_of(row["lunch_start"]) + 60
+        on += inside and not lunch
+    supervisors = 0  # the synthetic supervisor is A0001; off the phones
+    sup = a[(a["date"] == day) & (a["employee_id"] == "A0001")]
+    if len(sup):
+        s = RULES.shift(sup["shift"].iloc[0])
+        lunch = minutes_of(sup["lunch_start"].iloc[0]) <= 12 * 60 + 30 < minutes_of(sup["lunch_start"].iloc[0]) + 60
+        supervisors = int(s.start_minute <= 12 * 60 + 30 < s.end_minute and not lunch)
+    row = roster.coverage.loc[t]
+    assert row["staffed"] == on - supervisors
+    assert row["short"] == max(row["required"] - row["staffed"], 0) and row["over"] == max(row["staffed"] - row["required"], 0)
+    assert roster.kpis["shortfall_agent_intervals"] == roster.coverage["short"].sum() == roster.unmet["missing"].sum()
+
+
+def test_the_roster_beats_a_naive_one_and_stays_near_its_bound(roster, month):
+    # a roster with everyone on the early shift would leave the evening uncovered
+    assert roster.gap < 0.05
+    evening = roster.coverage[roster.coverage.index.hour == 17]
+    assert evening["staffed"].sum() > 0
+
+
+def test_late_shifts_and_weekend_rests_are_shared_fairly(roster):
+    assert roster.kpis["late_shift_spread"] <= 3
+    assert roster.kpis["weekend_rest_spread"] <= 2
+
+
+def test_the_checker_finds_broken_rules(roster, month):
+    a = roster.assignments.copy()
+    emp = "A0005"
+    rows = a.index[a["employee_id"] == emp]
+    a.loc[rows, "shift"] = "E"  # works every day, no rest
+    a.loc[rows, "lunch_start"] = "11:00"
+    found = roster_violations(a, month.staff, RULES, month.leave, month.ads)
+    assert any(v.startswith("rest days per week") and emp in v for v in found)
+    assert any(v.startswith("max consecutive") and emp in v for v in found)
+
+
+def small_case(n=24, days=14, seed=5):
+    m = synthetic_month(n, days=days, seed=seed)
+    return m
+
+
+def test_requests_are_honoured_when_they_cost_little():
+    m = small_case()
+    leave = m.leave[m.leave["kind"] == "leave"]
+    asks = pd.DataFrame({"employee_id": ["A0004", "A0006"], "date": pd.to_datetime(["2026-12-09", "2026-12-10"]),
+                         "kind": ["rest_request", "shift_request"], "shift": [None, "L"]})
+    asks = asks[~asks.set_index(["employee_id", "date"]).index.isin(leave.set_index(["employee_id", "date"]).index)]
+    r = solve(m.requirement, m.staff, RULES, leave=pd.concat([leave, asks], ignore_index=True), ads=m.ads, time_limit_s=LIMIT)
+    got = r.assignments.set_index(["employee_id", "date"])["shift"]
+    assert got[("A0004", pd.Timestamp("2026-12-09"))] == "OFF"
+    assert got[("A0006", pd.Timestamp("2026-12-10"))] == "L"
+
+
+def test_paid_hour_cap_holds_when_switched_on():
+    m = small_case()
+    rules = dataclasses.replace(RULES, monthly_paid_hours_cap_enabled=True, monthly_paid_hours_cap=80.0)
+    r = solve(m.requirement, m.staff, rules, leave=m.leave, ads=m.ads, time_limit_s=LIMIT)
+    assert r.employees["paid_hours"].max() <= 80.0
+    assert roster_violations(r.assignments, m.staff, rules, m.leave, m.ads) == []
+
+
+def previous_month(staff: pd.DataFrame, pattern: dict[str, list[str]]) -> pd.DataFrame:
+    """A previous roster for 2026-11-24 .. 2026-11-30: rest days staggered over the week, everyone
+    else on E, except where `pattern` says."""
+    days = pd.date_range("2026-11-24", "2026-11-30")
+    rows = []
+    for i, e in enumerate(staff["employee_id"]):
+        codes = pattern.get(e, ["OFF" if k == i % 7 else "E" for k in range(7)])
+        rows += [(e, d, c, "11:00" if c == "E" else None) for d, c in zip(days, codes)]
+    return pd.DataFrame(rows, columns=["employee_id", "date", "shift", "lunch_start"])
+
+
+def test_previous_roster_rest_days_carry_over_the_month_edge():
+    m = small_case()
+    leave = m.leave[(m.leave["kind"] == "leave") & ~m.leave["employee_id"].isin(["A0004", "A0005"])]
+    # A0004 worked the six days up to Nov 30: Dec 1 must be a day off.
+    # A0005 rested on Monday Nov 30: no other rest day in the week to Sunday Dec 6.
+    prev = previous_month(m.staff, {"A0004": ["OFF"] + ["E"] * 6, "A0005": ["E"] * 6 + ["OFF"]})
+    r = solve(m.requirement, m.staff, RULES, leave=leave, ads=m.ads, previous=prev, time_limit_s=LIMIT)
+    g = grid(r)
+    assert g.loc["A0004", pd.Timestamp("2026-12-01")] == "OFF"
+    first_week = [c for c in g.columns if c <= pd.Timestamp("2026-12-06")]
+    assert (g.loc["A0005", first_week] == "OFF").sum() == 0
+    assert roster_violations(r.assignments, m.staff, RULES, leave, m.ads, previous=prev) == []
+
+
+def test_replanning_against_a_previous_roster_changes_little(roster, month):
+    again = solve(month.requirement, month.staff, RULES, leave=month.leave, ads=month.ads,
+                  previous=roster.assignments, time_limit_s=LIMIT)
+    before = roster.assignments.set_index(["employee_id", "date"])["shift"]
+    after = again.assignments.set_index(["employee_id", "date"])["shift"]
+    changed = (before != after.reindex(before.index)).mean()
+    assert changed < 0.25
+
+
+def test_every_leader_of_a_shift_on_leave_is_explained():
+    m = small_case()
+    staff = m.staff.copy()
+    leaders = staff.loc[staff["role"].isin(RULES.leader_roles), "employee_id"].tolist()
+    day = pd.Timestamp("2026-12-08")
+    leave = pd.DataFrame({"employee_id": leaders, "date": [day] * len(leaders), "kind": ["leave"] * len(leaders),
+                          "shift": [None] * len(leaders)})
+    r = solve(m.requirement, staff, RULES, leave=leave, ads=m.ads, time_limit_s=LIMIT)
+    assert r.status == "RELAXED"
+    hits = [c for c in r.conflicts if c.rule == "leader on every shift" and c.date == "2026-12-08"]
+    assert hits, r.conflicts
+    assert all(e in hits[0].message for e in leaders) and "on leave" in hits[0].message
+    assert "2026-12-08" in hits[0].message
+    as_json = json.loads(json.dumps(r.to_dict()))
+    assert as_json["status"] == "RELAXED" and as_json["conflicts"][0]["rule"] == "leader on every shift"
+    # every other rule still holds, and the other days keep their leaders
+    others = [v for v in roster_violations(r.assignments, staff, RULES, leave, m.ads) if "2026-12-08" not in v]
+    assert others == []
+
+
+def test_airings_over_every_lunch_hour_are_explained():
+    m = small_case()
+    day = pd.Timestamp("2026-12-03")
+    ads = pd.DataFrame({"start": [day + pd.Timedelta(hours=h) for h in (10.5, 11.5, 12.5, 13.5, 14.5)],
+                        "duration_s": [120] * 5, "channel": ["X"] * 5, "product": ["Y"] * 5})
+    r = solve(m.requirement, m.staff, RULES, leave=m.leave, ads=ads, time_limit_s=LIMIT)
+    assert r.status == "RELAXED"
+    assert any(c.rule == "no lunch during an airing" and c.date == "2026-12-03" for c in r.conflicts)
+
+
+def test_requirement_loader_reads_the_staffing_csv_and_names_bad_cells(tmp_path):
+    path = tmp_path / "requirement.csv"
+    path.write_text("interval_start,scheduled\n2026-12-01 08:00,3\n2026-12-01 08:15,4.2\n", encoding="utf-8")
+    req = load_requirement(path)
+    assert list(req["scheduled"]) == [3, 4.2] and req.index.name == "interval_start"
+    path.write_text("interval_start,scheduled\n2026-12-01 08:00,-1\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_requirement(path)
+    assert "scheduled" in str(err.value) and "2" in str(err.value)
+
+
+def test_a_series_requirement_works_too(month):
+    small = month.requirement["scheduled"].loc[:"2026-12-07"]
+    staff = month.staff.head(20)
+    r = solve(small, staff, RULES, time_limit_s=2.0)
+    assert r.assignments["date"].nunique() == 7
+    assert not np.isnan(r.objective)
+
+
+def test_short_intervals_carry_the_expected_service_level_when_calls_are_known(month):
+    req = month.requirement.loc[:"2026-12-04 23:59"].copy()
+    req["calls"] = req["scheduled"] * 3.0  # more calls than the staff can take: short intervals follow
+    req["aht_s"] = 240.0
+    staff = month.staff.head(25)
+    r = solve(req, staff, RULES, time_limit_s=2.0)
+    assert 0.0 <= r.kpis["expected_service_level"] <= 1.0
+    assert r.kpis["expected_abandoned_calls"] > 0
+    assert len(r.unmet) and r.unmet["expected_service_level"].between(0, 1).all()
+    assert (r.unmet["missing"] == r.unmet["required"] - r.unmet["staffed"]).all() and r.unmet["missing"].min() >= 1
+
+
+def test_rest_rule_against_consecutive_days_is_explained_by_name():
+    m = small_case()
+    rules = dataclasses.replace(RULES, max_consecutive_work_days=5)
+    leave = m.leave[(m.leave["kind"] == "leave") & (m.leave["employee_id"] != "A0004")]
+    # A0004 took the week's rest day on Monday Nov 30: Dec 1-6 would be six days in a row, one too many.
+    others = {e: ["E"] * 5 + ["OFF", "E"] for e in m.staff["employee_id"]}  # rested on Sunday Nov 29
+    prev = previous_month(m.staff, {**others, "A0004": ["E"] * 6 + ["OFF"]})
+    r = solve(m.requirement, m.staff, rules, leave=leave, ads=m.ads, previous=prev, time_limit_s=LIMIT)
+    assert r.status == "RELAXED"
+    hits = [c for c in r.conflicts if c.rule == "rest days per week" and c.employees == ("A0004",)]
+    assert hits and "A0004" in hits[0].message and "2026-12-01" in hits[0].message
+    found = roster_violations(r.assignments, m.staff, rules, leave, m.ads, previous=prev)
+    assert any("A0004" in v for v in found)
+    # nothing broken goes unexplained: every person a violation names is named by a conflict
+    named = {e for c in r.conflicts for e in c.employees}
+    assert all(any(e in v for e in named) for v in found)
