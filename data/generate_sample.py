@@ -106,6 +106,8 @@ MIN_GAP_MINUTES = 20  # between two airings of the same day
 # Response curve over minutes since the airing starts: 75 % a fast gamma(2, 5 min), 25 % an
 # exponential tail (15 min), cut at the rules' response window and renormalised.
 CURVE_FAST_SHARE = 0.75
+# How long callers keep responding to an airing: nature, not the rules' planning window.
+RESPONSE_MINUTES = 60
 CURVE_FAST_SCALE_MIN = 5.0
 CURVE_TAIL_SCALE_MIN = 15.0
 
@@ -237,7 +239,7 @@ def base_expected(days: list[dt.date]) -> np.ndarray:
 
 def response_curve() -> np.ndarray:
     """Share of an airing's calls arriving in each minute since it starts (sums to 1 over the window)."""
-    window = DEFAULT_RULES.ad_response_window_minutes
+    window = RESPONSE_MINUTES
     edges = np.arange(window + 1, dtype=float)
     x = edges / CURVE_FAST_SCALE_MIN
     fast_cdf = 1 - np.exp(-x) * (1 + x)  # gamma with shape 2

@@ -17,10 +17,13 @@ import pandas as pd
 from forecasting import CallVolumeForecaster, forecast_month, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.handle_time import aht_profile
+from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
 from shiftcast.errors import DataError
 from shiftcast.exports import charts
-from shiftcast.exports.tables import write_frame_csv
+from shiftcast.exports.calendar import write_calendars
+from shiftcast.exports.tables import write_frame_csv, write_roster_csvs
+from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
 
 Echo = Callable[[str], None]
@@ -35,6 +38,7 @@ class PlanResult:
     model: CallVolumeForecaster | None = None
     forecast: pd.DataFrame | None = None
     requirement: pd.DataFrame | None = None
+    roster: Roster | None = None
     files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -55,6 +59,51 @@ def requirement_step(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def roster_step(inputs: Inputs, requirement: pd.DataFrame, time_limit_s: float, progress=None) -> Roster:
+    """The month's roster for the requirement, the staff, their leave and the ad plan."""
+    if inputs.staff is None:
+        raise DataError("staff", "building a roster needs the staff list (--staff)")
+    return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan,
+                 time_limit_s=time_limit_s, progress=progress)
+
+
+def _solver_progress(echo: Echo):
+    """A progress callback printing the roster's objective and bound as they improve (at most every 2 s)."""
+    last = [-10.0]
+
+    def report(objective: float, bound: float, seconds: float) -> None:
+        if seconds - last[0] >= 2.0:
+            last[0] = seconds
+            echo(f"  {seconds:5.1f} s  objective {objective:,.0f}  bound {bound:,.0f}")
+
+    return report
+
+
+def roster_summary_lines(roster: Roster, rules) -> list[str]:
+    """What a supervisor reads first: status and gap, service, shortfall, hours, fairness, conflicts."""
+    k = roster.kpis
+    minutes = rules.interval_minutes
+    lines = [
+        f"status {roster.status}, objective {roster.objective:,.0f}, proven bound {roster.lower_bound:,.0f} "
+        f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
+        f"expected service level {k.get('expected_service_level', float('nan')):.1%}, "
+        f"about {k.get('expected_abandoned_calls', 0):,.0f} calls abandoned",
+        f"{k['short_intervals']} intervals short by {k['shortfall_agent_intervals'] * minutes / 60:,.1f} agent-hours "
+        f"({k['airing_shortfall_agent_intervals'] * minutes / 60:,.1f} during airings); "
+        f"{k['overstaff_agent_intervals'] * minutes / 60:,.0f} agent-hours above the requirement",
+        f"{k['paid_hours']:,.0f} paid hours, {k['overtime_hours']:,.0f} overtime hours against the legal "
+        f"{rules.legal_monthly_hours:g} h a month; late shifts differ by at most {k['late_shift_spread']} "
+        f"and weekend rests by {k['weekend_rest_spread']} between people",
+    ]
+    if roster.conflicts:
+        by_rule: dict[str, int] = {}
+        for c in roster.conflicts:
+            by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
+        lines.append("rules that could not all hold: " + ", ".join(f"{rule} ×{n}" for rule, n in by_rule.items())
+                     + f" (first: {roster.conflicts[0].message})")
+    return lines
+
+
 def _timed(result: PlanResult, name: str, func, *args):
     started = time.perf_counter()
     value = func(*args)
@@ -62,7 +111,8 @@ def _timed(result: PlanResult, name: str, func, *args):
     return value
 
 
-def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, lang: str = "zh") -> PlanResult:
+def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, lang: str = "zh",
+             time_limit_s: float = 20.0) -> PlanResult:
     """Load and check the inputs, then plan `month`, writing results into `out_dir`."""
     inputs = load_inputs(paths)
     result = PlanResult(inputs=inputs, month=month)
@@ -87,13 +137,22 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     echo(f"Staffing: peak {req['agents'].max()} agents on the phones ({req['scheduled'].max()} to schedule after "
          f"{inputs.rules.service.shrinkage:.0%} shrinkage), {req['scheduled'].sum() * minutes / 60:,.0f} scheduled hours in the month")
 
+    if inputs.staff is not None:
+        echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
+        result.roster = _timed(result, "roster", roster_step, inputs, result.requirement, time_limit_s,
+                               _solver_progress(echo))
+        for line in roster_summary_lines(result.roster, inputs.rules):
+            echo("  " + line)
+
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.
         warnings.simplefilter("ignore", UserWarning)
         if lang == "zh" and charts.cjk_font() is None:
             echo("  note: no Chinese font installed (apt-get install fonts-wqy-microhei); charts use English labels")
         result.files += _write_forecast_files(result, out_dir, lang)
-    echo("Wrote " + ", ".join(str(p) for p in result.files))
+        if result.roster is not None:
+            result.files += _write_roster_files(result, out_dir, lang)
+    echo(f"Wrote into {out_dir}: " + ", ".join(_file_label(p, out_dir) for p in result.files))
     return result
 
 
@@ -110,3 +169,17 @@ def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[
     else:
         paths.pop()
     return paths
+
+
+def _file_label(path: Path, out_dir: Path) -> str:
+    name = str(path.relative_to(out_dir))
+    return f"{name}/ ({sum(1 for _ in path.iterdir())} files)" if path.is_dir() else name
+
+
+def _write_roster_files(result: PlanResult, out_dir: Path, lang: str) -> list[Path]:
+    roster, inputs = result.roster, result.inputs
+    paths = [write_roster_workbook(out_dir / "roster.xlsx", roster, inputs.rules, inputs.staff, lang=lang, detail=True)]
+    paths += write_roster_csvs(out_dir, roster, inputs.staff)
+    paths.append(charts.write_png(out_dir / "coverage.png", charts.coverage_chart(roster.coverage, lang=lang)))
+    write_calendars(out_dir / "ics", roster, inputs.rules, inputs.staff, lang=lang)
+    return paths + [out_dir / "ics"]
