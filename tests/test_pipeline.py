@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ from shiftcast.periods import month_intervals
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", "--out", str(out)], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--time-limit", "10"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out, result.output
 
@@ -36,6 +37,26 @@ def test_demo_forecasts_december_and_sizes_its_staffing(demo_out):
     for name in ("forecast.png", "ad_response.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "calls expected" in output and "planned airings bring about" in output
+
+
+@pytest.mark.slow
+def test_demo_rosters_december_for_the_whole_floor(demo_out):
+    out, output = demo_out
+    staff = pd.read_csv(SAMPLE_DIR / "staff.csv")
+    roster = pd.read_csv(out / "roster.csv")
+    assert list(roster.columns) == ["employee_id", "date", "shift", "lunch_start"]
+    assert len(roster) == len(staff) * 31 and set(roster["employee_id"]) == set(staff["employee_id"])
+    assert set(roster["shift"]) <= {"E", "L", "OFF", "LEAVE"}
+    leave = pd.read_csv(SAMPLE_DIR / "leave_2026-12.csv")
+    on_leave = leave.loc[leave["kind"] == "leave", ["employee_id", "date"]].merge(roster, on=["employee_id", "date"])
+    assert (on_leave["shift"] == "LEAVE").all()
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert len(coverage) == 31 * 40 and (coverage["short"] == (coverage["required"] - coverage["staffed"]).clip(lower=0)).all()
+    workbook = openpyxl.load_workbook(out / "roster.xlsx")
+    assert len(workbook.sheetnames) >= 4
+    assert len(list((out / "ics").glob("*.ics"))) == len(staff)
+    assert (out / "coverage.png").read_bytes()[:4] == b"\x89PNG"
+    assert "proven bound" in output and "expected service level" in output
 
 
 def test_plan_names_the_bad_cell_of_a_users_file(tmp_path):

@@ -11,20 +11,28 @@ from shiftcast.pipeline import run_plan
 
 _out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
                     show_default=True, help="folder for the results")
+_lang = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                     help="language of labels in the exports and charts")
+_time_limit = click.option("--time-limit", "time_limit_s", type=click.FloatRange(1, 3600), default=20.0,
+                           show_default=True, help="seconds the roster solver may take")
 
 
 @click.command("plan")
 @input_options
 @click.option("--month", required=True, help="the month to plan, e.g. 2026-12")
 @_out
-def command(month: str, out_dir: Path, **paths: Path | None) -> None:
+@_lang
+@_time_limit
+def command(month: str, out_dir: Path, lang: str, time_limit_s: float, **paths: Path | None) -> None:
     """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
-    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo)
+    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
 
 
 @click.command("demo")
 @_out
-def demo_command(out_dir: Path) -> None:
+@_lang
+@_time_limit
+def demo_command(out_dir: Path, lang: str, time_limit_s: float) -> None:
     """Run the whole pipeline on the bundled sample data (December 2026)."""
     click.echo(f"Shiftcast demo: planning {SAMPLE_MONTH} on the bundled sample data")
-    run_plan(InputPaths.sample(), SAMPLE_MONTH, out_dir, echo=click.echo)
+    run_plan(InputPaths.sample(), SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
