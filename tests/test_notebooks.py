@@ -11,8 +11,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 
-def test_the_real_data_notebook_is_there():
-    assert "real_data.ipynb" in NAMES
+def test_both_notebooks_are_there():
+    assert {"walkthrough.ipynb", "real_data.ipynb"} <= set(NAMES)
 
 
 @pytest.mark.parametrize("name", NAMES)
