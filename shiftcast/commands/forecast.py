@@ -4,44 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from forecasting import forecast_month, month_summary
 from forecasting.data import load_ads, load_calls
+from shiftcast.exports import charts
 from shiftcast.rules import load_rules
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def write_chart(forecast: pd.DataFrame, plan: pd.DataFrame | None, path: Path, title: str, level: float = 0.8) -> None:
-    """Daily-resolution PNG of the interval forecast with its band, airings marked as ticks."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(14, 4.5), dpi=100)
-    # On a gap-free grid so closed hours show as gaps, not as lines across the night.
-    step = forecast.index.to_series().diff().min() if len(forecast) > 1 else pd.Timedelta(minutes=15)
-    forecast = forecast.reindex(pd.date_range(forecast.index[0], forecast.index[-1], freq=step))
-    x = forecast.index
-    # Closed hours are gaps, not zeros on the line.
-    mean = forecast["mean"].where(forecast["mean"] > 0)
-    ax.fill_between(x, forecast["lower"].where(mean.notna()), forecast["upper"].where(mean.notna()),
-                    color="tab:blue", alpha=0.2, linewidth=0, label=f"{level:.0%} interval")
-    ax.plot(x, mean, color="tab:blue", linewidth=0.7, label="forecast (mean)")
-    if plan is not None and len(plan):
-        starts = plan["start"][(plan["start"] >= x[0]) & (plan["start"] <= x[-1] + pd.Timedelta(hours=1))]
-        ymax = float(forecast["upper"].max()) or 1.0
-        ax.vlines(starts, 0, 0.06 * ymax, color="tab:red", linewidth=0.8, label="airings")
-    ax.set_ylabel("calls per interval")
-    ax.set_title(title)
-    ax.legend(loc="upper right", fontsize=8)
-    ax.margins(x=0.005)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
 
 
 @click.command("forecast")
@@ -63,7 +32,7 @@ def command(calls_path, ads_path, plan_path, month, rules_path, level, out_dir) 
     table = forecast[["mean", "lower", "upper"]].round(3)
     table.index.name = "interval_start"
     table.to_csv(out_dir / "forecast.csv", date_format="%Y-%m-%d %H:%M:%S")
-    write_chart(forecast, plan, out_dir / "forecast.png", f"Calls per interval, {month}", level)
+    charts.write_png(out_dir / "forecast.png", charts.forecast_chart(forecast, plan, lang="en"))
     s = month_summary(model, forecast, plan)
     click.echo(f"Forecast {month}: {s['calls']:.0f} calls ({s['calls_low']:.0f}-{s['calls_high']:.0f} summed interval bounds), "
                f"{s['calls_per_day_mean']:.0f} a day; busiest day {s['busiest_day']}, busiest interval "
