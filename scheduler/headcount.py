@@ -1,0 +1,428 @@
+"""Headcount for HR: the smallest number of agents whose best roster meets the month's service target.
+
+`required_headcount` starts from a fast relaxation (`headcount_bound`: shift counts per day in one small
+CP-SAT model, with lunches, rest days and leave but no individual people) and then solves real rosters
+(scheduler.roster.solve) only near it: up in growing steps until the target is met, then by bisection
+down to the first headcount that fails. It reports each headcount tried (the curve) so HR sees the
+price of one agent fewer. Staff lists of any size are synthesized from a sample staff list with its
+leader mix, shift restrictions and leave (`synthesize_staff`).
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from shiftcast.rules import Rules
+
+# The default target (issue 6): at least this share of open intervals fully staffed, and no interval of
+# an airing's response window short.
+DEFAULT_TARGET_SHARE = 0.95
+DEFAULT_SOLVE_SECONDS = 8.0
+DEFAULT_MAX_SOLVES = 8
+BOUND_SECONDS = 5.0
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Target:
+    """When a roster is good enough: the share of open intervals at the target service level (staffed ≥
+    required), and how many airing-window intervals may be short."""
+
+    share_of_intervals: float = DEFAULT_TARGET_SHARE
+    airing_short_intervals: int = 0
+
+
+# --- the staff of a given size ----------------------------------------------------------------------
+
+def _roles(mix: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(agents, leaders, others) of a staff list; others (the supervisor) are kept as they are."""
+    is_leader = mix["role"].isin(rules.leader_roles)
+    is_agent = (mix["role"] == "agent") & ~is_leader
+    return mix[is_agent], mix[is_leader], mix[~is_agent & ~is_leader]
+
+
+def leaders_needed(rules: Rules, days: int = 7) -> int:
+    """Fewest leaders who can put `leaders_per_shift` on every shift every day with their rest days."""
+    per_day = rules.leaders_per_shift * len(rules.shifts)
+    if per_day == 0:
+        return 0
+    m = rules.max_consecutive_work_days
+    work_share = min((7 - rules.rest_days_per_week) / 7, m / (m + 1)) if days >= 7 else 1.0
+    return max(per_day, math.ceil(per_day / work_share - 1e-9))
+
+
+def leaders_for(agents: int, staff_mix: pd.DataFrame | None, rules: Rules) -> int:
+    """Leaders that go with `agents` agents: the sample's leaders per agent, never fewer than the rules need."""
+    least = leaders_needed(rules)
+    if staff_mix is None:
+        return least
+    mix_agents, mix_leaders, _ = _roles(staff_mix, rules)
+    if len(mix_agents) == 0:
+        return max(least, len(mix_leaders))
+    return max(least, round(agents * len(mix_leaders) / len(mix_agents)))
+
+
+def _spread_order(people: pd.DataFrame) -> pd.DataFrame:
+    """People ordered so any prefix keeps the groups balanced (first of each group, then second, …)."""
+    if len(people) == 0:
+        return people
+    rank = people.groupby(people["group"].fillna(""), sort=False).cumcount()
+    return people.assign(_rank=rank.to_numpy()).sort_values(["_rank"], kind="stable").drop(columns="_rank")
+
+
+def _take(people: pd.DataFrame, n: int) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """`n` people from `people`, cycling with copies when more are needed; (rows, (new id, template id))."""
+    if n <= 0 or len(people) == 0:
+        return people.iloc[:0], []
+    order = _spread_order(people)
+    picks = [order.iloc[i % len(order)] for i in range(n)]
+    rows, pairs = [], []
+    for i, row in enumerate(picks):
+        copy = i // len(order)
+        new_id = row["employee_id"] if copy == 0 else f"{row['employee_id']}~{copy + 1}"
+        rows.append({**row.to_dict(), "employee_id": new_id, "name": row["name"] if copy == 0 else f"{row['name']} ({copy + 1})"})
+        pairs.append((new_id, row["employee_id"]))
+    return pd.DataFrame(rows, columns=people.columns), pairs
+
+
+def _default_mix(rules: Rules) -> pd.DataFrame:
+    """A minimal mix: one agent template and the leaders the rules need, everyone on every shift."""
+    n_leaders = leaders_needed(rules)
+    rows = [{"employee_id": "A1", "name": "Agent 1", "role": "agent", "group": "G1", "team": "T1"}]
+    role = rules.leader_roles[0] if rules.leader_roles else "group_leader"
+    rows += [{"employee_id": f"L{i + 1}", "name": f"Leader {i + 1}", "role": role, "group": "G1", "team": "T1"} for i in range(n_leaders)]
+    mix = pd.DataFrame(rows)
+    mix["shifts"] = [rules.shift_codes] * len(mix)
+    mix["preferred_rest_weekday"] = pd.array([None] * len(mix), dtype="Int64")
+    return mix
+
+
+def synthesize_staff(agents: int, rules: Rules, staff_mix: pd.DataFrame | None = None,
+                     leave: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A staff list with `agents` agents and the leaders that go with them, shaped like `staff_mix`.
+
+    Agents and leaders are taken from the mix group by group; beyond its size they are copied (new ids),
+    each copy with its template's shift restrictions, preferred rest day and leave, so leave per person
+    stays what the sample has. Other roles (the supervisor) are kept as they are.
+    """
+    mix = _default_mix(rules) if staff_mix is None else staff_mix
+    mix_agents, mix_leaders, others = _roles(mix, rules)
+    if len(mix_agents) == 0:
+        mix_agents = _roles(_default_mix(rules), rules)[0]
+    if len(mix_leaders) == 0 and leaders_needed(rules):
+        mix_leaders = _roles(_default_mix(rules), rules)[1]
+    n_leaders = leaders_for(agents, staff_mix, rules)
+    agent_rows, agent_pairs = _take(mix_agents, agents)
+    leader_rows, leader_pairs = _take(mix_leaders, n_leaders)
+    staff = pd.concat([others, leader_rows, agent_rows], ignore_index=True)
+    staff["preferred_rest_weekday"] = pd.array(staff["preferred_rest_weekday"], dtype="Int64")
+    staff.attrs["source"] = mix.attrs.get("source", "synthesized staff")
+    if leave is None:
+        return staff, None
+    pairs = [(e, e) for e in others["employee_id"]] + leader_pairs + agent_pairs
+    template = pd.DataFrame(pairs, columns=["employee_id", "_template"])
+    out = template.merge(leave.rename(columns={"employee_id": "_template"}), on="_template").drop(columns="_template")
+    return staff, out[list(leave.columns)].sort_values(["date", "employee_id"], kind="stable").reset_index(drop=True)
+
+
+# --- the fast lower bound ---------------------------------------------------------------------------
+
+@dataclass
+class Bound:
+    """The relaxation's answer: people on the phones needed (a proven lower bound), and per day the
+    fewest on shift it found."""
+
+    on_phone: int  # proven: no roster meeting the target has fewer people on the phones
+    relaxed_optimum: int  # the relaxation's best solution (= on_phone when solved to optimality)
+    optimal: bool
+    feasible: bool  # False: no headcount can meet the target (e.g. lunches leave an interval empty)
+    daily_on_shift: pd.Series  # per day, people on shift in the relaxation's solution
+    allowed_misses: int
+    seconds: float
+
+
+def _problem(requirement, rules: Rules, ads=None):
+    """The roster problem's arrays (requirement, shifts, lunch slots, airing windows, weeks) for one person."""
+    from scheduler.roster_problem import build_problem
+
+    staff, _ = synthesize_staff(1, rules)
+    return build_problem(requirement, staff, rules, None, ads)
+
+
+def headcount_bound(requirement, rules: Rules, *, ads=None, leave_share=None, target: Target = Target(),
+                    time_limit_s: float = BOUND_SECONDS, workers: int = 2) -> Bound:
+    """Fewest people on the phones (agents and leaders) any roster meeting `target` needs.
+
+    A relaxation of the roster: per day and shift a count of people (no individuals), lunches placed as
+    counts in the lunch slots the roster allows (none in airing windows), each interval covered except
+    at most the share of intervals the target lets go (never airing ones), and the people: on each day
+    at most everyone not on leave (`leave_share[d]` of them away), in every window of
+    max_consecutive_work_days + 1 days and in every week at most the work days the rest rules leave.
+    """
+    started = time.monotonic()
+    p = _problem(requirement, rules, ads)
+    D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
+    req = p.required
+    model = cp_model.CpModel()
+    top = int(req.sum(axis=1).max() + req.max() + 1) * 2
+    x = {(d, s): model.new_int_var(0, top, f"x{d}_{s}") for d in range(D) for s in range(S)}
+    people = model.new_int_var(0, top * S, "people")
+    open_intervals = int(D * T)
+    allowed_misses = int(math.floor((1 - target.share_of_intervals) * open_intervals + 1e-9))
+    misses = []
+    for d in range(D):
+        staffed: list[list] = [[] for _ in range(T)]
+        for s in range(S):
+            for t in np.flatnonzero(p.cover[s]):
+                staffed[t].append(x[d, s])
+            slots = p.lunch_slots[s]
+            if slots:
+                lunches = []
+                for k, first in enumerate(slots):
+                    if p.lunch_ok[d, s, k]:
+                        v = model.new_int_var(0, top, f"lunch{d}_{s}_{first}")
+                        lunches.append(v)
+                        for t in range(first, first + p.lunch_len):
+                            staffed[t].append(-v)
+                model.add(sum(lunches) == x[d, s])
+        for t in range(T):
+            r = int(req[d, t])
+            if r == 0:
+                continue
+            if p.airing[d, t] or allowed_misses == 0:
+                model.add(sum(staffed[t]) >= r)
+            else:
+                miss = model.new_bool_var(f"miss{d}_{t}")
+                model.add(sum(staffed[t]) >= r).only_enforce_if(miss.Not())
+                misses.append(miss)
+    if misses:
+        model.add(sum(misses) <= allowed_misses)
+    on_shift = [sum(x[d, s] for s in range(S)) for d in range(D)]
+    share = np.zeros(D) if leave_share is None else np.asarray(leave_share, float)
+    for d in range(D):
+        # on shift ≤ people × (1 − leave share), in thousandths, rounded in the relaxation's favour
+        model.add(1000 * on_shift[d] <= (1000 - int(math.floor(1000 * share[d]))) * people)
+    m = rules.max_consecutive_work_days
+    for a in range(0, D - m):
+        model.add(sum(on_shift[a:a + m + 1]) <= m * people)
+    r = rules.rest_days_per_week
+    for week in p.weeks:  # with a paid-hour cap the weekly rest days are a minimum: still an upper bound on work
+        k = len(week.days)
+        rest = r if k == 7 else math.floor(r * k / 7)
+        model.add(sum(on_shift[d] for d in week.days) <= (k - rest) * people)
+    if rules.monthly_paid_hours_cap_enabled:
+        most_paid = max(s.paid_hours for s in rules.shifts)
+        max_days = min(D, math.floor(rules.monthly_paid_hours_cap / most_paid + 1e-9))
+        model.add(sum(on_shift) <= max_days * people)
+    model.minimize(people)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # infeasible, or no solution in time (then the proven bound still holds)
+        daily = pd.Series(np.zeros(D, int), index=p.days, name="on_shift")
+        lower = max(int(math.ceil(solver.best_objective_bound - 1e-6)), 0) if status == cp_model.UNKNOWN else 0
+        return Bound(lower, lower, False, status != cp_model.INFEASIBLE, daily, allowed_misses, time.monotonic() - started)
+    daily = pd.Series([int(solver.value(v)) for v in on_shift], index=p.days, name="on_shift")
+    lower = int(math.ceil(solver.best_objective_bound - 1e-6))
+    best = int(solver.objective_value)
+    return Bound(lower, best, status == cp_model.OPTIMAL, True, daily, allowed_misses, time.monotonic() - started)
+
+
+def leave_share(staff: pd.DataFrame, leave: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
+    """Per day, the share of the people on the phones who are on approved leave."""
+    from scheduler.roster_problem import OFF_PHONE_ROLES
+
+    on_phone = staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"]
+    if leave is None or len(leave) == 0 or len(on_phone) == 0:
+        return np.zeros(len(days))
+    away = leave[(leave["kind"] == "leave") & leave["employee_id"].isin(on_phone)]
+    counts = away.groupby(pd.to_datetime(away["date"]).dt.normalize())["employee_id"].nunique()
+    return counts.reindex(days, fill_value=0).to_numpy(float) / len(on_phone)
+
+
+def agents_for_on_phone(on_phone: int, staff_mix: pd.DataFrame | None, rules: Rules) -> int:
+    """Fewest agents whose staff list (with its leaders, who take calls too) has `on_phone` people on the phones."""
+    n = max(on_phone - leaders_for(on_phone, staff_mix, rules), 0)
+    while n > 0 and n - 1 + leaders_for(n - 1, staff_mix, rules) >= on_phone:
+        n -= 1
+    while n + leaders_for(n, staff_mix, rules) < on_phone:
+        n += 1
+    return n
+
+
+# --- judging a roster ------------------------------------------------------------------------------
+
+@dataclass
+class Trial:
+    """One headcount tried: the roster's service and whether it meets the target."""
+
+    agents: int
+    leaders: int
+    met: bool
+    share_met: float  # share of open intervals staffed to requirement
+    short_intervals: int
+    airing_short_intervals: int
+    shortfall_agent_intervals: int
+    service_level: float  # expected, calls-weighted over the month (NaN without calls)
+    abandoned_calls: float  # expected (NaN without calls or without a caller patience)
+    status: str
+    seconds: float
+
+
+def judge(roster, agents: int, leaders: int, target: Target) -> Trial:
+    """Whether a solved roster meets `target`, with its service figures."""
+    cov = roster.coverage
+    short = cov["short"].to_numpy() > 0
+    airing_short = int((short & cov["airing"].to_numpy(bool)).sum())
+    share = 1.0 - short.mean() if len(short) else 1.0
+    met = share >= target.share_of_intervals - 1e-12 and airing_short <= target.airing_short_intervals
+    k = roster.kpis
+    return Trial(
+        agents=agents, leaders=leaders, met=bool(met), share_met=float(share), short_intervals=int(short.sum()),
+        airing_short_intervals=airing_short, shortfall_agent_intervals=int(cov["short"].sum()),
+        service_level=float(k.get("expected_service_level", np.nan)),
+        abandoned_calls=float(k.get("expected_abandoned_calls", np.nan)),
+        status=roster.status, seconds=float(roster.seconds),
+    )
+
+
+# --- the search --------------------------------------------------------------------------------------
+
+@dataclass
+class HeadcountResult:
+    """The answer and how it was found."""
+
+    agents: int | None  # smallest headcount found meeting the target (None: none tried met it)
+    leaders: int | None
+    people: int | None  # everyone on the staff list at that headcount (agents, leaders, supervisors)
+    lower_bound_agents: int  # from the relaxation: fewer agents cannot meet the target
+    verified: str  # how "one fewer fails" is known: "solve", "bound", or "open" (see margin)
+    margin: int  # agents between the answer and the largest headcount known to fail, minus one (0 = closed)
+    curve: pd.DataFrame  # one row per headcount tried, by agents
+    bound: Bound
+    solves: int
+    seconds: float
+    roster: object | None = None  # the roster at the answer
+    staff: pd.DataFrame | None = None
+    leave: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """JSON-ready headline numbers."""
+        return {
+            "agents": self.agents, "leaders": self.leaders, "people": self.people,
+            "lower_bound_agents": self.lower_bound_agents, "verified": self.verified, "margin": self.margin,
+            "solves": self.solves, "seconds": round(self.seconds, 2), "notes": self.notes,
+        }
+
+
+def _default_solve(requirement, staff, rules, leave, ads, time_limit_s):
+    from scheduler.roster import solve
+
+    return solve(requirement, staff, rules, leave=leave, ads=ads, time_limit_s=time_limit_s)
+
+
+def required_headcount(
+    requirement,
+    rules: Rules,
+    staff_mix: pd.DataFrame | None = None,
+    *,
+    leave: pd.DataFrame | None = None,
+    ads: pd.DataFrame | None = None,
+    target: Target = Target(),
+    time_limit_s: float = DEFAULT_SOLVE_SECONDS,
+    max_solves: int = DEFAULT_MAX_SOLVES,
+    start: int | None = None,
+    bound: Bound | None = None,
+    solve=None,
+    progress: Progress | None = None,
+) -> HeadcountResult:
+    """The smallest number of agents (with the leaders that go with them) whose best roster meets `target`.
+
+    `requirement` is what scheduler.roster.solve takes (the staffing table, `scheduled` per interval;
+    with `calls` and `aht_s` the curve has expected service level and abandoned calls). Staff lists
+    are synthesized from `staff_mix` (with `leave` copied per person, see `synthesize_staff`).
+    Search: the relaxation's bound first (`bound`, when already computed for these inputs), then rosters up in growing steps until the target is met and
+    bisection down to the largest headcount that fails, at most `max_solves` roster solves.
+    `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the roster solver.
+    """
+    started = time.monotonic()
+    solve = solve or _default_solve
+    say = progress or (lambda _msg: None)
+    mix = _default_mix(rules) if staff_mix is None else staff_mix
+    _, mix_leave = synthesize_staff(len(_roles(mix, rules)[0]), rules, staff_mix, leave)
+    p_days = pd.DatetimeIndex(sorted(set(pd.DatetimeIndex(_requirement_index(requirement)).normalize())))
+    share = leave_share(mix, mix_leave, p_days, rules) if leave is not None else None
+    if bound is None:
+        bound = headcount_bound(requirement, rules, ads=ads, leave_share=share, target=target)
+    lower = agents_for_on_phone(bound.on_phone, staff_mix, rules)
+    notes: list[str] = []
+    if not bound.feasible:
+        notes.append("the relaxation shows that no headcount meets the target (an interval every roster leaves short, "
+                     "e.g. when every lunch slot overlaps it); the curve shows the best the solves found")
+    say(f"bound: {bound.on_phone} on the phones -> at least {lower} agents ({bound.seconds:.1f} s)")
+
+    trials: dict[int, Trial] = {}
+    rosters: dict[int, tuple] = {}
+
+    def attempt(n: int) -> Trial:
+        staff, lv = synthesize_staff(n, rules, staff_mix, leave)
+        roster = solve(requirement, staff, rules, lv, ads, time_limit_s)
+        leaders = int(staff["role"].isin(rules.leader_roles).sum())
+        trial = judge(roster, n, leaders, target)
+        trials[n] = trial
+        if trial.met:
+            rosters[n] = (roster, staff, lv)
+        say(f"{n} agents + {leaders} leaders: {trial.share_met:.1%} of intervals staffed, "
+            f"{trial.airing_short_intervals} airing intervals short -> {'meets' if trial.met else 'misses'} the target")
+        return trial
+
+    fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
+    ok: int | None = None
+    n = max(lower, start if start is not None else lower)
+    step = 1
+    while len(trials) < max_solves:
+        trial = attempt(n)
+        if trial.met:
+            ok = n
+        else:
+            fail = max(fail, n)
+        if ok is not None and ok - fail <= 1:
+            break
+        if ok is None:
+            n = n + step
+            step *= 2
+        else:
+            n = (fail + ok) // 2
+    if ok is None:
+        notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {max_solves} roster solves")
+        agents, margin, verified = None, 0, "open"
+    else:
+        agents = ok
+        margin = ok - fail - 1
+        verified = "bound" if fail == lower - 1 and margin == 0 else ("solve" if margin == 0 else "open")
+        if margin:
+            notes.append(f"the target is met at {ok} agents; between {fail + 1} and {ok - 1} it was not tried "
+                         f"(solve limit {max_solves}), so the answer may be up to {margin} lower")
+    curve = pd.DataFrame([vars(t) for t in sorted(trials.values(), key=lambda t: t.agents)]).set_index("agents") \
+        if trials else pd.DataFrame()
+    roster, staff, lv = rosters.get(agents, (None, None, None)) if agents is not None else (None, None, None)
+    return HeadcountResult(
+        agents=agents, leaders=trials[agents].leaders if agents is not None else None,
+        people=len(staff) if staff is not None else None, lower_bound_agents=lower, verified=verified,
+        margin=margin, curve=curve, bound=bound, solves=len(trials), seconds=time.monotonic() - started,
+        roster=roster, staff=staff, leave=lv, notes=notes,
+    )
+
+
+def _requirement_index(requirement) -> pd.Index:
+    return requirement.index
