@@ -1,0 +1,101 @@
+"""The headcount CLI and the what-if scenarios: ad plans derived from the month's plan, files written."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from forecasting.data import load_ads, load_calls
+from scheduler.headcount_scenarios import more_airings, recent_aht, roll_plan, with_channel
+from shiftcast.cli import main
+from shiftcast.rules import DEFAULT_RULES
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+RULES = DEFAULT_RULES
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_ads(SAMPLE / "ads_plan_2026-12.csv")
+
+
+def test_more_airings_copies_the_plan_inside_the_month_and_open_hours(plan):
+    more = more_airings(plan, 0.3, RULES, seed=3)
+    assert len(more) == len(plan) + round(0.3 * len(plan))
+    assert more["start"].is_monotonic_increasing
+    assert (more["start"].dt.to_period("M") == pd.Period("2026-12", "M")).all()
+    minute = more["start"].dt.hour * 60 + more["start"].dt.minute
+    assert (minute >= RULES.open_minute).all() and (minute + more["duration_s"] / 60 <= RULES.close_minute).all()
+    # every original airing is still there, and the copies are the plan's own airings
+    key = ["start", "channel", "product", "duration_s"]
+    assert len(plan.merge(more, on=key)) >= len(plan)
+    assert set(more["product"]) == set(plan["product"])
+    assert more_airings(plan, 0.3, RULES, seed=3).equals(more)
+
+
+def test_a_new_channel_adds_only_airings_on_it(plan):
+    out = with_channel(plan, "新频道", 0.25, RULES, seed=1)
+    added = out[out["channel"] == "新频道"]
+    assert len(added) == round(0.25 * len(plan))
+    kept = out[out["channel"] != "新频道"].reset_index(drop=True)
+    assert kept["start"].tolist() == plan.sort_values("start", kind="stable")["start"].tolist()
+
+
+def test_rolled_plan_keeps_weekdays_and_times(plan):
+    assert roll_plan(plan, "2026-12").sort_values("start").reset_index(drop=True)["start"].equals(
+        plan.sort_values("start").reset_index(drop=True)["start"])
+    jan = roll_plan(plan, "2027-01")
+    assert (jan["start"].dt.to_period("M") == pd.Period("2027-01", "M")).all()
+    assert jan["start"].dt.normalize().nunique() == 31
+    # every January airing is a December airing on the same weekday at the same time of day
+    dec = set(zip(plan["start"].dt.day_of_week, plan["start"].dt.time, plan["channel"]))
+    assert set(zip(jan["start"].dt.day_of_week, jan["start"].dt.time, jan["channel"])) <= dec
+    assert abs(len(jan) - len(plan)) <= len(plan) / 4
+
+
+def test_recent_aht_weights_by_answered_calls():
+    idx = pd.date_range("2026-11-29 08:00", periods=4, freq="15min")
+    calls = pd.DataFrame({"calls": [10, 30, 0, 5], "answered": [10, 30, 0, 5], "aht_s": [200.0, 300.0, np.nan, 100.0]}, index=idx)
+    assert recent_aht(calls, RULES) == pytest.approx((2000 + 9000 + 500) / 45)
+    assert recent_aht(calls.drop(columns="aht_s"), RULES) == RULES.service.aht_s
+    sample = load_calls(SAMPLE / "calls.csv")
+    assert 150 < recent_aht(sample, RULES) < 350
+
+
+# --- CLI ------------------------------------------------------------------------------------------------
+
+def test_hiring_plan_from_a_requirements_file(tmp_path):
+    req = tmp_path / "req.csv"
+    req.write_text("month,required\n2027-01,100\n2027-02,104\n2027-03,110\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["hiring-plan", "--requirements", str(req), "--current-staff", "100",
+                                       "--attrition", "0", "--training-attrition", "0", "--ramp", "",
+                                       "--training-weeks", "2", "--as-of", "2026-12-01", "--wage", "5000",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = pd.read_csv(out / "hiring_plan.csv", index_col="month")
+    assert plan.loc["2027-01", "hires"] == 4 and plan.loc["2027-02", "hires"] == 6  # start 2 weeks ahead
+    assert plan.loc["2027-03", "effective_agents"] == 110
+    assert "cost" in plan
+    cohorts = pd.read_csv(out / "hiring_cohorts.csv")
+    assert cohorts["start"].tolist() == ["2027-01-18", "2027-02-15"]
+    assert cohorts["ready_month"].tolist() == ["2027-02", "2027-03"]
+    assert "10 hires in all" in result.output
+
+
+def test_hiring_plan_names_a_bad_cell(tmp_path):
+    req = tmp_path / "req.csv"
+    req.write_text("month,required\n2027-01,100\n2027-02,lots\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["hiring-plan", "--requirements", str(req), "--current-staff", "100", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "req.csv" in result.output and "row 3" in result.output and "required" in result.output
+
+
+def test_hiring_plan_rejects_a_bad_ramp(tmp_path):
+    req = tmp_path / "req.csv"
+    req.write_text("month,required\n2027-01,100\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["hiring-plan", "--requirements", str(req), "--current-staff", "100", "--ramp", "fast"])
+    assert result.exit_code == 2 and "--ramp" in result.output
