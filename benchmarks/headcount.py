@@ -23,9 +23,8 @@ from scheduler.headcount import (
     DEFAULT_MAX_SOLVES,
     DEFAULT_SOLVE_SECONDS,
     Target,
-    judge,
+    Tryout,
     required_headcount,
-    synthesize_staff,
 )
 from scheduler.headcount_scenarios import month_requirement, recent_aht
 from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH
@@ -52,17 +51,13 @@ def december(use_forecaster: bool):
     return rules, req, plan, staff, leave
 
 
-def linear_search(req, rules, staff, leave, plan, target: Target, time_limit_s: float, cap: int) -> dict:
+def linear_search(tryout: Tryout, start: int, cap: int) -> dict:
     """One agent at a time from today's staff: down while the target is met, else up until it is."""
-    from scheduler.roster import solve
-
     started = time.monotonic()
-    n = int((staff["role"] == "agent").sum())
+    n = start
     tried: dict[int, bool] = {}
     while len(tried) < cap:
-        s, lv = synthesize_staff(n, rules, staff, leave)
-        roster = solve(req, s, rules, leave=lv, ads=plan, time_limit_s=time_limit_s)
-        tried[n] = judge(roster, n, 0, target).met
+        tried[n] = tryout(n)[0].met
         met_ok = [k for k, v in tried.items() if v]
         failed = [k for k, v in tried.items() if not v]
         if met_ok and failed and min(met_ok) - max(failed) == 1:
@@ -98,10 +93,11 @@ def main(argv: list[str] | None = None) -> dict:
         "search": {
             **result.summary(),
             "bound_on_phone": result.bound.on_phone,
+            "estimate_on_phone": result.bound.estimate,
             "bound_seconds": round(result.bound.seconds, 2),
             "cpu_seconds": round(cpu, 2),
             "curve": {str(k): {"met": bool(r["met"]), "share_met": round(float(r["share_met"]), 4),
-                               "airing_short_intervals": int(r["airing_short_intervals"]),
+                               "airing_windows_short": int(r["airing_windows_short"]),
                                "service_level": round(float(r["service_level"]), 4),
                                "abandoned_calls": round(float(r["abandoned_calls"]), 1)} for k, r in curve.iterrows()},
         },
@@ -109,7 +105,8 @@ def main(argv: list[str] | None = None) -> dict:
         "meets_target": result.seconds <= 30.0,
     }
     if not args.no_baseline:
-        base = linear_search(req, rules, staff, leave, plan, target, args.time_limit, args.baseline_cap)
+        tryout = Tryout(req, rules, staff, leave, plan, target, args.time_limit)
+        base = linear_search(tryout, int((staff["role"] == "agent").sum()), args.baseline_cap)
         out["baseline_linear"] = base
         out["speedup_solves"] = round(base["solves"] / max(result.solves, 1), 2)
         out["speedup_seconds"] = round(base["seconds"] / max(result.seconds, 1e-9), 2)
