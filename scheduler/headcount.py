@@ -533,16 +533,22 @@ def required_headcount(
     fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
     ok: int | None = None
     n = max(lower, start if start is not None else agents_for_on_phone(bound.estimate, staff_mix, rules))
-    step = 1
+    # exponential search from the estimate (steps 1, 1, 2, 4, … away from it) until the answer is bracketed,
+    # then bisection: the estimate is usually within a few agents, so two to four solves
+    moves = 0
     while len(trials) < max_solves:
         if attempt(n).met:
-            ok = n
+            ok = n if ok is None else min(ok, n)
         else:
             fail = max(fail, n)
         if ok is not None and ok - fail <= 1:
             break
+        step = 2 ** max(moves - 1, 0)
+        moves += 1
         if ok is None:
-            n, step = n + step, step * 2
+            n = n + step
+        elif all(t.met for k, t in trials.items() if k < ok):  # still going down from a met estimate
+            n = max(ok - step, fail + 1)
         else:
             n = (fail + ok) // 2
     if ok is None:
