@@ -70,21 +70,13 @@ def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None
     from shiftcast.periods import month_intervals
 
     if requirement_path is not None:
-        from scheduler.roster import load_requirement
-
-        return load_requirement(requirement_path), None
+        return _requirement_csv(requirement_path), None
     echo("fitting the forecaster on the call history …")
     model = _forecaster(inputs)
     forecast = model.predict(month_intervals(month, inputs.rules), inputs.plan)
     aht = recent_aht(inputs.calls, inputs.rules)
     echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected, AHT {aht:.0f} s")
     return month_requirement(forecast["mean"], aht, inputs.rules), model
-
-
-def _search(inputs: Inputs, req: pd.DataFrame, target: Target, time_limit: float, max_solves: int, echo) -> HeadcountResult:
-    result = required_headcount(req, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan, target=target,
-                                time_limit_s=time_limit, max_solves=max_solves, progress=lambda m: echo("  " + m))
-    return result
 
 
 def _headline(result: HeadcountResult, month: str) -> str:
@@ -94,6 +86,69 @@ def _headline(result: HeadcountResult, month: str) -> str:
            "open": f"the answer may be up to {result.margin} lower"}[result.verified]
     return (f"{month}: {result.agents} agents + {result.leaders} leaders needed ({result.people} people with supervisors); "
             f"{how}; {result.solves} roster solves in {result.seconds:.0f} s")
+
+
+def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_dir: Path, echo, *,
+                     target: Target = Target(), time_limit_s: float = DEFAULT_SOLVE_SECONDS,
+                     max_solves: int = DEFAULT_MAX_SOLVES) -> HeadcountResult:
+    """Size `month` (its requirement, the inputs' staff mix, leave, ad plan and rules), say the answer and
+    write headcount.csv and headcount_curve.csv: what `shiftcast headcount` and the pipeline run."""
+    result = required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan, target=target,
+                                time_limit_s=time_limit_s, max_solves=max_solves, progress=lambda m: echo("  " + m))
+    echo(_headline(result, month))
+    for note in result.notes:
+        echo(f"note: {note}")
+    _write(pd.DataFrame([{"month": month, **result.summary(), "notes": " | ".join(result.notes)}]).set_index("month"),
+           out_dir / "headcount.csv", echo)
+    _write(result.curve, out_dir / "headcount_curve.csv", echo)
+    return result
+
+
+def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, *, as_of: pd.Timestamp | None = None,
+                  attrition: float = hiring.DEFAULT_ATTRITION, training_weeks: float = hiring.DEFAULT_TRAINING_WEEKS,
+                  training_attrition: float = hiring.DEFAULT_TRAINING_ATTRITION, ramp=hiring.DEFAULT_RAMP,
+                  wage: float | None = None, trainee_wage: float | None = None, hiring_cost: float = 0.0) -> hiring.HiringPlan:
+    """The hiring plan for agents needed per month: printed as a table, written as hiring_plan.csv and
+    hiring_cohorts.csv. `as_of` (default today) is the first day hires can start."""
+    plan = hiring.hiring_plan(needed, current_staff, attrition, training_weeks, training_attrition, ramp,
+                              as_of=as_of if as_of is not None else pd.Timestamp.today().normalize(),
+                              monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
+    shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
+    echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
+    echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
+         f"training {training_weeks:g} weeks")
+    for month, row in plan.table[plan.table["unreachable"]].iterrows():
+        echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")
+    _write(plan.table, out_dir / "hiring_plan.csv", echo)
+    _write(plan.cohorts, out_dir / "hiring_cohorts.csv", echo, index=False)
+    return plan
+
+
+def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResult, forecaster, out_dir: Path, echo, *,
+                 target: Target = Target()) -> pd.Series:
+    """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's bound
+    plus the first month's distance from its bound, on the forecast under the first month's ad plan carried
+    forward. Writes monthly_headcount.csv."""
+    from scheduler.headcount_scenarios import monthly_headcounts, recent_aht, roll_plan
+
+    if result.agents is None:
+        raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
+    names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
+    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "required": result.agents, "method": "roster solves"}]
+    if months > 1:
+        if forecaster is None:
+            raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
+        calibration = result.agents - result.lower_bound_agents
+        plan = inputs.plan
+        later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,
+                                   inputs.rules, recent_aht(inputs.calls, inputs.rules), inputs.staff,
+                                   calibration=calibration, target=target, progress=lambda m: echo("  " + m))
+        for month, row in later.iterrows():
+            rows.append({"month": month, "bound_agents": row["bound_agents"], "required": row["required"],
+                         "method": f"bound + {calibration} ({first}'s margin over its bound)"})
+    table = pd.DataFrame(rows).set_index("month")
+    _write(table, out_dir / "monthly_headcount.csv", echo)
+    return table["required"]
 
 
 def _write(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
@@ -145,13 +200,7 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     inputs = _inputs(paths, sample, month)
     target = Target(target_share, airing_short)
     req, model = _month_requirement(inputs, month, requirement_path, click.echo)
-    result = _search(inputs, req, target, time_limit, max_solves, click.echo)
-    click.echo(_headline(result, month))
-    for note in result.notes:
-        click.echo(f"note: {note}")
-    _write(pd.DataFrame([{"month": month, **result.summary(), "notes": " | ".join(result.notes)}]).set_index("month"),
-           out_dir / "headcount.csv", click.echo)
-    _write(result.curve, out_dir / "headcount_curve.csv", click.echo)
+    headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit, max_solves=max_solves)
     if what_ifs:
         from scheduler.headcount_scenarios import recent_aht, what_if
 
@@ -162,6 +211,24 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
                         time_limit_s=time_limit, max_solves=max_solves, progress=lambda m: click.echo("  " + m))
         click.echo(table[["airings", "expected_calls", "bound_agents", "required_agents", "verified"]].to_string())
         _write(table, out_dir / "headcount_what_if.csv", click.echo)
+
+
+def _requirement_csv(path: Path) -> pd.DataFrame:
+    """A requirement CSV as `shiftcast staffing` writes it: `scheduled` per interval, and the calls and AHT
+    when there (then the service level is judged per interval); other staffing columns are ignored."""
+    from scheduler.staffing import COLUMNS
+    from shiftcast import tables
+
+    optional = tuple(c for c in COLUMNS if c != "scheduled")
+    frame = tables.read_table(path, ("interval_start", "scheduled"), optional, source=str(path))
+    starts = tables.datetimes(frame, "interval_start")
+    tables.no_duplicates(frame, starts, "interval_start", "interval")
+    out = pd.DataFrame(index=pd.DatetimeIndex(starts, name="interval_start"))
+    out["scheduled"] = tables.numbers(frame, "scheduled", minimum=0).to_numpy()
+    for column in ("calls", "aht_s"):
+        if column in frame:
+            out[column] = tables.numbers(frame, column, minimum=0).to_numpy()
+    return out.sort_index()
 
 
 def _ramp(text: str) -> tuple[float, ...]:
@@ -213,48 +280,15 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
     if requirements_path is not None:
         needed = _requirements_csv(requirements_path)
     else:
-        needed = _monthly_requirements(inputs, first_month, months, requirement_path,
-                                       Target(target_share, airing_short), time_limit, max_solves, out_dir)
+        target = Target(target_share, airing_short)
+        req, model = _month_requirement(inputs, first_month, requirement_path, click.echo)
+        result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                                  max_solves=max_solves)
+        needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
     if current_staff is None:
         if inputs.staff is None:
             raise click.UsageError("give --current-staff or the staff list (--staff)")
         current_staff = float((inputs.staff["role"] == "agent").sum())
-    plan = hiring.hiring_plan(needed, current_staff, attrition, training_weeks, training_attrition, _ramp(ramp),
-                              as_of=pd.Timestamp(as_of) if as_of else pd.Timestamp.today().normalize(),
-                              monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
-    shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
-    click.echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
-    click.echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
-               f"training {training_weeks:g} weeks")
-    for month, row in plan.table[plan.table["unreachable"]].iterrows():
-        click.echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")
-    _write(plan.table, out_dir / "hiring_plan.csv", click.echo)
-    _write(plan.cohorts, out_dir / "hiring_cohorts.csv", click.echo, index=False)
-
-
-def _monthly_requirements(inputs: Inputs, first: str, months: int, requirement_path, target: Target, time_limit: float,
-                          max_solves: int, out_dir: Path) -> pd.Series:
-    """Agents per month: the first month by roster solves, later ones by the bound plus the first's margin."""
-    from scheduler.headcount_scenarios import monthly_headcounts, recent_aht, roll_plan
-
-    req, model = _month_requirement(inputs, first, requirement_path, click.echo)
-    result = _search(inputs, req, target, time_limit, max_solves, click.echo)
-    click.echo(_headline(result, first))
-    if result.agents is None:
-        raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
-    names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
-    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "required": result.agents, "method": "roster solves"}]
-    if months > 1:
-        if model is None:
-            raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
-        calibration = result.agents - result.lower_bound_agents
-        plan = inputs.plan
-        later = monthly_headcounts(model, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None, inputs.rules,
-                                   recent_aht(inputs.calls, inputs.rules), inputs.staff, calibration=calibration,
-                                   target=target, progress=lambda m: click.echo("  " + m))
-        for month, row in later.iterrows():
-            rows.append({"month": month, "bound_agents": row["bound_agents"], "required": row["required"],
-                         "method": f"bound + {calibration} ({first}'s margin over its bound)"})
-    table = pd.DataFrame(rows).set_index("month")
-    _write(table, out_dir / "monthly_headcount.csv", click.echo)
-    return table["required"]
+    hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
+                  attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
+                  ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
