@@ -114,13 +114,15 @@ def what_if(
     time_limit_s: float = 8.0,
     max_solves: int = 6,
     solve=None,
+    first=None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
     """One row per scenario (ad plan) of the same month: airings, expected calls, agent-hours needed,
     the relaxation's bound and the required headcount (verified by roster solves), side by side.
 
-    The first scenario is searched from its bound; the others start at their bound plus the first's
-    distance from its bound, so each usually needs two or three roster solves.
+    The first scenario is searched from its estimate (or taken from `first`, its HeadcountResult when
+    already solved); the others start at their bound plus the first's distance from its bound, so each
+    usually needs two or three roster solves.
     """
     say = progress or (lambda _m: None)
     index = month_intervals(month, rules)
@@ -136,8 +138,12 @@ def what_if(
             b = headcount_bound(req, rules, ads=plan, leave_share=share, target=target)
             bound_agents = agents_for_on_phone(b.on_phone, staff_mix, rules)
             start = bound_agents + offset
-        result = required_headcount(req, rules, staff_mix, leave=leave, ads=plan, target=target, time_limit_s=time_limit_s,
-                                    max_solves=max_solves, start=start, solve=solve, progress=say)
+        if offset is None and first is not None:
+            result = first
+        else:
+            result = required_headcount(req, rules, staff_mix, leave=leave, ads=plan, target=target,
+                                        time_limit_s=time_limit_s, max_solves=max_solves, start=start, solve=solve,
+                                        progress=say)
         if offset is None and result.agents is not None:
             offset = result.agents - result.lower_bound_agents
         minutes = rules.interval_minutes

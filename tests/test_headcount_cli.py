@@ -99,3 +99,60 @@ def test_hiring_plan_rejects_a_bad_ramp(tmp_path):
     req.write_text("month,required\n2027-01,100\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["hiring-plan", "--requirements", str(req), "--current-staff", "100", "--ramp", "fast"])
     assert result.exit_code == 2 and "--ramp" in result.output
+
+
+# --- what-if and months ahead, with a stand-in forecaster ----------------------------------------------------
+
+class AiringForecaster:
+    """Calls = a flat base plus 6 calls in each interval an airing starts in and 3 in the next: enough to
+    check that the what-if plumbing prices each plan, without fitting the real model."""
+
+    def predict(self, index, ads=None):
+        index = pd.DatetimeIndex(index)
+        mean = pd.Series(4.0, index=index)
+        if ads is not None:
+            for start in ads["start"]:
+                first = start.floor("15min")
+                for lag, extra in ((0, 6.0), (1, 3.0)):
+                    at = first + pd.Timedelta(minutes=15 * lag)
+                    if at in mean.index:
+                        mean[at] += extra
+        return pd.DataFrame({"mean": mean, "lower": mean * 0.8, "upper": mean * 1.2})
+
+
+def coverage_solver(requirement, staff, rules, leave, ads, time_limit_s):
+    """Stand-in roster: everyone on the phones spread evenly over the week's intervals, capped by need."""
+    from types import SimpleNamespace
+
+    on_phone = int((staff["role"] != "supervisor").sum())
+    per_interval = on_phone * 6 / 7 * 0.8  # six days in seven, a fifth lost to shift shapes and lunches
+    required = requirement["scheduled"].to_numpy()
+    staffed = np.minimum(required, np.floor(per_interval)).astype(int)
+    days = pd.date_range(requirement.index.min().normalize(), requirement.index.max().normalize())
+    cov = pd.DataFrame({"required": required, "staffed": staffed, "short": required - staffed, "over": 0,
+                        "airing": False}, index=requirement.index)
+    return SimpleNamespace(coverage=cov, kpis={}, status="OPTIMAL", seconds=0.0, days=days)
+
+
+def test_what_if_prices_each_plan_side_by_side(plan):
+    from scheduler.headcount_scenarios import what_if
+
+    week = plan[plan["start"] < pd.Timestamp("2026-12-08")]
+    scenarios = {"plan": week, "+50%": more_airings(week, 0.5, RULES, seed=2)}
+    table = what_if(AiringForecaster(), "2026-12", scenarios, RULES, 240.0, time_limit_s=1.0, max_solves=12,
+                    solve=coverage_solver)
+    assert list(table.index) == ["plan", "+50%"]
+    assert table.loc["+50%", "airings"] == len(scenarios["+50%"])
+    assert table.loc["+50%", "expected_calls"] > table.loc["plan", "expected_calls"]
+    assert table.loc["+50%", "required_agents"] >= table.loc["plan", "required_agents"]
+    assert (table["margin"] == 0).all()
+
+
+def test_months_ahead_carry_the_plan_and_the_first_months_margin(plan):
+    from scheduler.headcount_scenarios import monthly_headcounts
+
+    table = monthly_headcounts(AiringForecaster(), ["2027-01", "2027-02"], lambda m: roll_plan(plan, m), RULES, 240.0,
+                               calibration=4)
+    assert list(table.index) == ["2027-01", "2027-02"]
+    assert (table["required"] == table["bound_agents"] + 4).all()
+    assert (table["expected_calls"] > 0).all()

@@ -200,7 +200,8 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     inputs = _inputs(paths, sample, month)
     target = Target(target_share, airing_short)
     req, model = _month_requirement(inputs, month, requirement_path, click.echo)
-    headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit, max_solves=max_solves)
+    result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                              max_solves=max_solves)
     if what_ifs:
         from scheduler.headcount_scenarios import recent_aht, what_if
 
@@ -208,7 +209,8 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
             raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
         table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
                         recent_aht(inputs.calls, inputs.rules), inputs.staff, inputs.leave, target=target,
-                        time_limit_s=time_limit, max_solves=max_solves, progress=lambda m: click.echo("  " + m))
+                        time_limit_s=time_limit, max_solves=max_solves, first=result,
+                        progress=lambda m: click.echo("  " + m))
         click.echo(table[["airings", "expected_calls", "bound_agents", "required_agents", "verified"]].to_string())
         _write(table, out_dir / "headcount_what_if.csv", click.echo)
 
