@@ -131,8 +131,7 @@ def what_if(
         say(f"scenario {name}: {len(plan)} airings")
         forecast = forecaster.predict(index, plan)
         req = month_requirement(forecast["mean"], aht_s, rules)
-        bound_agents = None
-        start = None
+        b, start = None, None
         if offset is not None:
             share = _leave_share(staff_mix, leave, month, rules)
             b = headcount_bound(req, rules, ads=plan, leave_share=share, target=target)
@@ -142,8 +141,8 @@ def what_if(
             result = first
         else:
             result = required_headcount(req, rules, staff_mix, leave=leave, ads=plan, target=target,
-                                        time_limit_s=time_limit_s, max_solves=max_solves, start=start, solve=solve,
-                                        progress=say)
+                                        time_limit_s=time_limit_s, max_solves=max_solves, start=start, bound=b,
+                                        solve=solve, progress=say)
         if offset is None and result.agents is not None:
             offset = result.agents - result.lower_bound_agents
         minutes = rules.interval_minutes

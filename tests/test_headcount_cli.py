@@ -134,6 +134,7 @@ def coverage_solver(requirement, staff, rules, leave, ads, time_limit_s):
     return SimpleNamespace(coverage=cov, kpis={}, status="OPTIMAL", seconds=0.0, days=days)
 
 
+@pytest.mark.slow
 def test_what_if_prices_each_plan_side_by_side(plan):
     from scheduler.headcount_scenarios import what_if
 
