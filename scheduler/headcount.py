@@ -1,10 +1,11 @@
 """Headcount for HR: the smallest number of agents whose best roster meets the month's service target.
 
-`required_headcount` starts from a fast relaxation (`headcount_bound`: shift counts per day in one small
-CP-SAT model, with lunches, rest days and leave but no individual people) and then solves real rosters
-(scheduler.roster.solve) only near it: up in growing steps until the target is met, then by bisection
-down to the first headcount that fails. It reports each headcount tried (the curve) so HR sees the
-price of one agent fewer. Staff lists of any size are synthesized from a sample staff list with its
+`required_headcount` starts from a fast relaxation (`headcount_bound`: shift counts per day in small
+CP-SAT models, with lunches, rest days and leave but no individual people; a proven lower bound and an
+estimate) and then solves real rosters (scheduler.roster.solve) only near it: from the estimate in steps
+of 1, 1, 2, 4, … until the answer is bracketed, then by bisection, so that the answer meets the target
+and one fewer does not. It reports each headcount tried (the curve) so HR sees the price of one agent
+fewer. Staff lists of any size are synthesized from a sample staff list with its
 leader mix, shift restrictions and leave (`synthesize_staff`).
 """
 from __future__ import annotations
@@ -49,13 +50,13 @@ def _roles(mix: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame,
     return mix[is_agent], mix[is_leader], mix[~is_agent & ~is_leader]
 
 
-def leaders_needed(rules: Rules, days: int = 7) -> int:
+def leaders_needed(rules: Rules) -> int:
     """Fewest leaders who can put `leaders_per_shift` on every shift every day with their rest days."""
     per_day = rules.leaders_per_shift * len(rules.shifts)
     if per_day == 0:
         return 0
     m = rules.max_consecutive_work_days
-    work_share = min((7 - rules.rest_days_per_week) / 7, m / (m + 1)) if days >= 7 else 1.0
+    work_share = min((7 - rules.rest_days_per_week) / 7, m / (m + 1))
     return max(per_day, math.ceil(per_day / work_share - 1e-9))
 
 
@@ -67,7 +68,7 @@ def leaders_for(agents: int, staff_mix: pd.DataFrame | None, rules: Rules) -> in
     mix_agents, mix_leaders, _ = _roles(staff_mix, rules)
     if len(mix_agents) == 0:
         return max(least, len(mix_leaders))
-    return max(least, round(agents * len(mix_leaders) / len(mix_agents)))
+    return max(least, math.floor(agents * len(mix_leaders) / len(mix_agents) + 0.5))
 
 
 def _spread_order(people: pd.DataFrame) -> pd.DataFrame:
