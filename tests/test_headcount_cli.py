@@ -157,3 +157,31 @@ def test_months_ahead_carry_the_plan_and_the_first_months_margin(plan):
     assert list(table.index) == ["2027-01", "2027-02"]
     assert (table["required"] == table["bound_agents"] + 4).all()
     assert (table["expected_calls"] > 0).all()
+
+
+@pytest.mark.slow
+def test_headcount_and_hiring_plan_commands_on_a_requirement_file(tmp_path):
+    from test_headcount import week_with_peaks  # tests/ is on the path (pytest prepend import mode)
+
+    req, _ = week_with_peaks(1.0)
+    path = tmp_path / "requirement.csv"
+    req.to_csv(path, index_label="interval_start", date_format="%Y-%m-%d %H:%M:%S")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["headcount", "--requirement", str(path), "--month", "2026-12", "--time-limit", "2",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    answer = pd.read_csv(out / "headcount.csv", index_col="month").iloc[0]
+    curve = pd.read_csv(out / "headcount_curve.csv", index_col="agents")
+    assert curve.loc[answer["agents"], "met"]
+    assert answer["verified"] in ("solve", "bound", "open")
+    if answer["verified"] == "solve":
+        assert not curve.loc[answer["agents"] - 1, "met"]
+    assert f"{answer['agents']} agents" in result.output
+
+    result = CliRunner().invoke(main, ["hiring-plan", "--requirement", str(path), "--start", "2026-12", "--months", "1",
+                                       "--current-staff", str(answer["agents"] - 5), "--attrition", "0",
+                                       "--as-of", "2026-10-01", "--time-limit", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = pd.read_csv(out / "hiring_plan.csv", index_col="month")
+    assert plan.loc["2026-12", "required"] == pd.read_csv(out / "monthly_headcount.csv", index_col="month").loc["2026-12", "required"]
+    assert plan["hires"].sum() >= 5 and plan.loc["2026-12", "gap"] <= 0
