@@ -157,7 +157,7 @@ def _lunch_possible(ads: pd.DataFrame) -> bool:
     return not p.lunch_forced
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_months())
 def test_more_calls_or_more_airings_never_lower_the_bound(month):
     base, extra, ads, more_ads = month
