@@ -26,7 +26,7 @@ from scheduler.headcount import (
     Tryout,
     required_headcount,
 )
-from scheduler.headcount_scenarios import month_requirement, recent_aht
+from scheduler.headcount_scenarios import month_requirement
 from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH
 from shiftcast.periods import month_intervals
 from shiftcast.rules import load_rules
@@ -47,7 +47,7 @@ def december(use_forecaster: bool):
     else:
         truth = pd.read_csv(SAMPLE_DIR / "truth_expected_calls.csv", parse_dates=["interval_start"]).set_index("interval_start")
         expected = truth["expected_calls"].reindex(index).fillna(0.0)
-    req = month_requirement(expected, recent_aht(calls, rules), rules)
+    req = month_requirement(expected, calls, rules)
     return rules, req, plan, staff, leave
 
 

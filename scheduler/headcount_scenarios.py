@@ -23,26 +23,17 @@ from scheduler.headcount import (
 from shiftcast.periods import month_days, month_intervals
 from shiftcast.rules import Rules
 
-AHT_HISTORY_DAYS = 28
-
-
-def recent_aht(calls: pd.DataFrame, rules: Rules, days: int = AHT_HISTORY_DAYS) -> float:
-    """Calls-weighted mean handle time of the last `days` of history; the rules' AHT when none is measured."""
-    if "aht_s" not in calls:
-        return float(rules.service.aht_s)
-    recent = calls[calls.index >= calls.index.max().normalize() - pd.Timedelta(days=days - 1)]
-    aht, n = recent["aht_s"], recent.get("answered", recent["calls"])
-    ok = aht.notna() & (n > 0)
-    if not ok.any():
-        return float(rules.service.aht_s)
-    return float((aht[ok] * n[ok]).sum() / n[ok].sum())
-
-
-def month_requirement(calls_mean: pd.Series, aht_s: float, rules: Rules) -> pd.DataFrame:
-    """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets)."""
+def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
+    """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets), with
+    the handle time the recent history shows at each time of day (forecasting.handle_time)."""
+    from forecasting.handle_time import aht_profile
     from scheduler.staffing import requirements
 
-    return requirements(calls_mean.astype(float), aht_s, rules.service, rules.interval_minutes)
+    index = pd.DatetimeIndex(calls_mean.index)
+    aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
+    table = requirements(calls_mean.astype(float), aht, rules.service, rules.interval_minutes)
+    table.index.name = "interval_start"
+    return table
 
 
 # --- scenarios ---------------------------------------------------------------------------------------
@@ -106,7 +97,7 @@ def what_if(
     month: str,
     scenarios: Mapping[str, pd.DataFrame],
     rules: Rules,
-    aht_s: float,
+    history: pd.DataFrame | None,
     staff_mix: pd.DataFrame | None = None,
     leave: pd.DataFrame | None = None,
     *,
@@ -130,7 +121,7 @@ def what_if(
     for name, plan in scenarios.items():
         say(f"scenario {name}: {len(plan)} airings")
         forecast = forecaster.predict(index, plan)
-        req = month_requirement(forecast["mean"], aht_s, rules)
+        req = month_requirement(forecast["mean"], history, rules)
         b, start = None, None
         if offset is not None:
             share = _leave_share(staff_mix, leave, month, rules)
@@ -172,7 +163,7 @@ def monthly_headcounts(
     months: list[str],
     plan_for: Callable[[str], pd.DataFrame | None],
     rules: Rules,
-    aht_s: float,
+    history: pd.DataFrame | None,
     staff_mix: pd.DataFrame | None = None,
     *,
     calibration: int = 0,
@@ -186,7 +177,7 @@ def monthly_headcounts(
     for month in months:
         plan = plan_for(month)
         forecast = forecaster.predict(month_intervals(month, rules), plan)
-        req = month_requirement(forecast["mean"], aht_s, rules)
+        req = month_requirement(forecast["mean"], history, rules)
         b = headcount_bound(req, rules, ads=plan, target=target)
         lower = agents_for_on_phone(b.on_phone, staff_mix, rules)
         rows.append({"month": month, "expected_calls": float(forecast["mean"].sum()),

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecasting.data import load_ads, load_calls
-from scheduler.headcount_scenarios import more_airings, recent_aht, roll_plan, with_channel
+from forecasting.data import load_ads
+from scheduler.headcount_scenarios import month_requirement, more_airings, roll_plan, with_channel
 from shiftcast.cli import main
 from shiftcast.rules import DEFAULT_RULES
 
@@ -56,13 +56,14 @@ def test_rolled_plan_keeps_weekdays_and_times(plan):
     assert abs(len(jan) - len(plan)) <= len(plan) / 4
 
 
-def test_recent_aht_weights_by_answered_calls():
+def test_month_requirement_uses_the_history_handle_time():
     idx = pd.date_range("2026-11-29 08:00", periods=4, freq="15min")
-    calls = pd.DataFrame({"calls": [10, 30, 0, 5], "answered": [10, 30, 0, 5], "aht_s": [200.0, 300.0, np.nan, 100.0]}, index=idx)
-    assert recent_aht(calls, RULES) == pytest.approx((2000 + 9000 + 500) / 45)
-    assert recent_aht(calls.drop(columns="aht_s"), RULES) == RULES.service.aht_s
-    sample = load_calls(SAMPLE / "calls.csv")
-    assert 150 < recent_aht(sample, RULES) < 350
+    history = pd.DataFrame({"calls": [10, 30, 5, 5], "aht_s": [300.0, 300.0, 300.0, 300.0]}, index=idx)
+    calls = pd.Series(20.0, index=pd.date_range("2026-12-06 08:00", periods=4, freq="15min"))
+    slow = month_requirement(calls, history, RULES)
+    default = month_requirement(calls, None, RULES)
+    assert (slow["aht_s"] == 300.0).all() and (default["aht_s"] == RULES.service.aht_s).all()
+    assert (slow["scheduled"] >= default["scheduled"]).all() and slow["scheduled"].sum() > default["scheduled"].sum()
 
 
 # --- CLI ------------------------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def test_what_if_prices_each_plan_side_by_side(plan):
 
     week = plan[plan["start"] < pd.Timestamp("2026-12-08")]
     scenarios = {"plan": week, "+50%": more_airings(week, 0.5, RULES, seed=2)}
-    table = what_if(AiringForecaster(), "2026-12", scenarios, RULES, 240.0, time_limit_s=1.0, max_solves=12,
+    table = what_if(AiringForecaster(), "2026-12", scenarios, RULES, None, time_limit_s=1.0, max_solves=12,
                     solve=coverage_solver)
     assert list(table.index) == ["plan", "+50%"]
     assert table.loc["+50%", "airings"] == len(scenarios["+50%"])
@@ -152,7 +153,7 @@ def test_what_if_prices_each_plan_side_by_side(plan):
 def test_months_ahead_carry_the_plan_and_the_first_months_margin(plan):
     from scheduler.headcount_scenarios import monthly_headcounts
 
-    table = monthly_headcounts(AiringForecaster(), ["2027-01", "2027-02"], lambda m: roll_plan(plan, m), RULES, 240.0,
+    table = monthly_headcounts(AiringForecaster(), ["2027-01", "2027-02"], lambda m: roll_plan(plan, m), RULES, None,
                                calibration=4)
     assert list(table.index) == ["2027-01", "2027-02"]
     assert (table["required"] == table["bound_agents"] + 4).all()

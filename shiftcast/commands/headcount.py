@@ -21,7 +21,6 @@ from scheduler.headcount import (
     required_headcount,
 )
 from shiftcast.commands.validate import input_options
-from shiftcast.errors import DataError
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, Inputs, load_inputs
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -56,27 +55,17 @@ def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
     return load_inputs(given)
 
 
-def _forecaster(inputs: Inputs):
-    from forecasting import CallVolumeForecaster
-
-    if inputs.calls is None:
-        raise DataError("calls", "give the call history (--calls or --records) or a requirement CSV (--requirement)")
-    return CallVolumeForecaster(rules=inputs.rules).fit(inputs.calls, inputs.ads)
-
-
 def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None, echo) -> tuple[pd.DataFrame, object]:
-    """The month's requirement and the fitted forecaster (None when the requirement was given)."""
-    from scheduler.headcount_scenarios import month_requirement, recent_aht
-    from shiftcast.periods import month_intervals
+    """The month's requirement and the fitted forecaster (None when the requirement was given): the
+    pipeline's forecast and staffing steps."""
+    from shiftcast.pipeline import forecast_step, requirement_step
 
     if requirement_path is not None:
         return _requirement_csv(requirement_path), None
     echo("fitting the forecaster on the call history …")
-    model = _forecaster(inputs)
-    forecast = model.predict(month_intervals(month, inputs.rules), inputs.plan)
-    aht = recent_aht(inputs.calls, inputs.rules)
-    echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected, AHT {aht:.0f} s")
-    return month_requirement(forecast["mean"], aht, inputs.rules), model
+    model, forecast = forecast_step(inputs, month)
+    echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected")
+    return requirement_step(inputs, forecast), model
 
 
 def _headline(result: HeadcountResult, month: str) -> str:
@@ -129,7 +118,7 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
     """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's bound
     plus the first month's distance from its bound, on the forecast under the first month's ad plan carried
     forward. Writes monthly_headcount.csv."""
-    from scheduler.headcount_scenarios import monthly_headcounts, recent_aht, roll_plan
+    from scheduler.headcount_scenarios import monthly_headcounts, roll_plan
 
     if result.agents is None:
         raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
@@ -141,7 +130,7 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
         calibration = result.agents - result.lower_bound_agents
         plan = inputs.plan
         later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,
-                                   inputs.rules, recent_aht(inputs.calls, inputs.rules), inputs.staff,
+                                   inputs.rules, inputs.calls, inputs.staff,
                                    calibration=calibration, target=target, progress=lambda m: echo("  " + m))
         for month, row in later.iterrows():
             rows.append({"month": month, "bound_agents": row["bound_agents"], "required": row["required"],
@@ -203,12 +192,12 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
                               max_solves=max_solves)
     if what_ifs:
-        from scheduler.headcount_scenarios import recent_aht, what_if
+        from scheduler.headcount_scenarios import what_if
 
         if model is None or inputs.plan is None:
             raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
         table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
-                        recent_aht(inputs.calls, inputs.rules), inputs.staff, inputs.leave, target=target,
+                        inputs.calls, inputs.staff, inputs.leave, target=target,
                         time_limit_s=time_limit, max_solves=max_solves, first=result,
                         progress=lambda m: click.echo("  " + m))
         click.echo(table[["airings", "expected_calls", "bound_agents", "required_agents", "verified"]].to_string())
