@@ -561,6 +561,10 @@ def required_headcount(
         if verified == "solve" and trials[fail].status.startswith("ERROR"):
             verified = "open"
             notes.append(f"the roster solver gave up at {fail} agents, so one fewer is not proven to miss the target")
+        above = sorted(k for k, t in trials.items() if k > ok and not t.met)
+        if above:
+            notes.append(f"rosters at {', '.join(map(str, above))} agents missed the target although {ok} met it: the "
+                         "time-limited roster solves are not monotone here, so neighbouring answers are as plausible")
         if margin:
             notes.append(f"the target is met at {ok} agents; between {fail + 1} and {ok - 1} it was not tried "
                          f"(solve limit {max_solves}), so the answer may be up to {margin} lower")
