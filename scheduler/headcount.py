@@ -410,6 +410,7 @@ class HeadcountResult:
     leaders: int | None
     people: int | None  # everyone on the staff list at that headcount (agents, leaders, supervisors)
     lower_bound_agents: int  # from the relaxation: fewer agents cannot meet the target
+    estimate_agents: int  # from the relaxation with airing intervals kept staffed: where the search started
     verified: str  # how "one fewer fails" is known: "solve", "bound", or "open" (see margin)
     margin: int  # agents between the answer and the largest headcount known to fail, minus one (0 = closed)
     curve: pd.DataFrame  # one row per headcount tried, by agents
@@ -425,7 +426,8 @@ class HeadcountResult:
         """JSON-ready headline numbers."""
         return {
             "agents": self.agents, "leaders": self.leaders, "people": self.people,
-            "lower_bound_agents": self.lower_bound_agents, "verified": self.verified, "margin": self.margin,
+            "lower_bound_agents": self.lower_bound_agents, "estimate_agents": self.estimate_agents,
+            "verified": self.verified, "margin": self.margin,
             "solves": self.solves, "seconds": round(self.seconds, 2), "notes": self.notes,
         }
 
@@ -533,7 +535,8 @@ def required_headcount(
 
     fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
     ok: int | None = None
-    n = max(lower, start if start is not None else agents_for_on_phone(bound.estimate, staff_mix, rules))
+    estimate = agents_for_on_phone(bound.estimate, staff_mix, rules)
+    n = max(lower, start if start is not None else estimate)
     # exponential search from the estimate (steps 1, 1, 2, 4, … away from it) until the answer is bracketed,
     # then bisection: the estimate is usually within a few agents, so two to four solves
     moves = 0
@@ -573,7 +576,8 @@ def required_headcount(
     roster, staff, lv = found.get(agents, (None, None, None))
     return HeadcountResult(
         agents=agents, leaders=trials[agents].leaders if agents is not None else None,
-        people=len(staff) if staff is not None else None, lower_bound_agents=lower, verified=verified,
+        people=len(staff) if staff is not None else None, lower_bound_agents=lower, estimate_agents=estimate,
+        verified=verified,
         margin=margin, curve=curve, bound=bound, solves=len(trials), seconds=time.monotonic() - started,
         roster=roster, staff=staff, leave=lv, notes=notes,
     )

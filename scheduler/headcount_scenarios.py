@@ -112,8 +112,8 @@ def what_if(
     the relaxation's bound and the required headcount (verified by roster solves), side by side.
 
     The first scenario is searched from its estimate (or taken from `first`, its HeadcountResult when
-    already solved); the others start at their bound plus the first's distance from its bound, so each
-    usually needs two or three roster solves.
+    already solved); the others start at their estimate plus the first's distance from its estimate, so
+    each usually needs two or three roster solves.
     """
     say = progress or (lambda _m: None)
     index = month_intervals(month, rules)
@@ -126,8 +126,7 @@ def what_if(
         if offset is not None:
             share = _leave_share(staff_mix, leave, month, rules)
             b = headcount_bound(req, rules, ads=plan, leave_share=share, target=target)
-            bound_agents = agents_for_on_phone(b.on_phone, staff_mix, rules)
-            start = bound_agents + offset
+            start = agents_for_on_phone(b.estimate, staff_mix, rules) + offset
         if offset is None and first is not None:
             result = first
         else:
@@ -135,14 +134,15 @@ def what_if(
                                         time_limit_s=time_limit_s, max_solves=max_solves, start=start, bound=b,
                                         solve=solve, progress=say)
         if offset is None and result.agents is not None:
-            offset = result.agents - result.lower_bound_agents
+            offset = result.agents - result.estimate_agents
         minutes = rules.interval_minutes
         rows.append({
             "scenario": name, "airings": len(plan), "channels": int(plan["channel"].nunique()) if len(plan) else 0,
             "expected_calls": float(forecast["mean"].sum()), "calls_low": float(forecast["lower"].sum()),
             "calls_high": float(forecast["upper"].sum()),
             "agent_hours": float(req["scheduled"].sum() * minutes / 60), "peak_scheduled": int(req["scheduled"].max()),
-            "bound_agents": result.lower_bound_agents, "required_agents": result.agents, "leaders": result.leaders,
+            "bound_agents": result.lower_bound_agents, "estimate_agents": result.estimate_agents,
+            "required_agents": result.agents, "leaders": result.leaders,
             "verified": result.verified, "margin": result.margin, "solves": result.solves,
             "service_level": float(result.curve.loc[result.agents, "service_level"]) if result.agents is not None else np.nan,
             "abandoned_calls": float(result.curve.loc[result.agents, "abandoned_calls"]) if result.agents is not None else np.nan,
@@ -170,8 +170,8 @@ def monthly_headcounts(
     target: Target = Target(),
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Required agents for each month ahead from the relaxation's bound plus `calibration` (the gap between
-    the bound and the roster-verified headcount of a month solved in full), without roster solves."""
+    """Required agents for each month ahead from the relaxation's estimate plus `calibration` (the gap between
+    the estimate and the roster-verified headcount of a month solved in full), without roster solves."""
     say = progress or (lambda _m: None)
     rows = []
     for month in months:
@@ -180,8 +180,9 @@ def monthly_headcounts(
         req = month_requirement(forecast["mean"], history, rules)
         b = headcount_bound(req, rules, ads=plan, target=target)
         lower = agents_for_on_phone(b.on_phone, staff_mix, rules)
+        estimate = agents_for_on_phone(b.estimate, staff_mix, rules)
         rows.append({"month": month, "expected_calls": float(forecast["mean"].sum()),
-                     "peak_scheduled": int(req["scheduled"].max()), "bound_agents": lower,
-                     "required": lower + calibration, "feasible": b.feasible})
-        say(f"{month}: {forecast['mean'].sum():,.0f} calls expected, bound {lower} agents -> {lower + calibration}")
+                     "peak_scheduled": int(req["scheduled"].max()), "bound_agents": lower, "estimate_agents": estimate,
+                     "required": max(lower, estimate + calibration), "feasible": b.feasible})
+        say(f"{month}: {forecast['mean'].sum():,.0f} calls expected, estimate {estimate} agents -> {rows[-1]['required']}")
     return pd.DataFrame(rows).set_index("month")

@@ -115,26 +115,27 @@ def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, 
 
 def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResult, forecaster, out_dir: Path, echo, *,
                  target: Target = Target()) -> pd.Series:
-    """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's bound
-    plus the first month's distance from its bound, on the forecast under the first month's ad plan carried
-    forward. Writes monthly_headcount.csv."""
+    """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's estimate
+    plus the first month's distance from its estimate (never below the proven bound), on the forecast under
+    the first month's ad plan carried forward. Writes monthly_headcount.csv."""
     from scheduler.headcount_scenarios import monthly_headcounts, roll_plan
 
     if result.agents is None:
         raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
     names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
-    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "required": result.agents, "method": "roster solves"}]
+    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "estimate_agents": result.estimate_agents,
+             "required": result.agents, "method": "roster solves"}]
     if months > 1:
         if forecaster is None:
             raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
-        calibration = result.agents - result.lower_bound_agents
+        calibration = result.agents - result.estimate_agents
         plan = inputs.plan
         later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,
                                    inputs.rules, inputs.calls, inputs.staff,
                                    calibration=calibration, target=target, progress=lambda m: echo("  " + m))
         for month, row in later.iterrows():
-            rows.append({"month": month, "bound_agents": row["bound_agents"], "required": row["required"],
-                         "method": f"bound + {calibration} ({first}'s margin over its bound)"})
+            rows.append({"month": month, "bound_agents": row["bound_agents"], "estimate_agents": row["estimate_agents"],
+                         "required": row["required"], "method": f"estimate {calibration:+d} ({first}'s distance from its estimate)"})
     table = pd.DataFrame(rows).set_index("month")
     _write(table, out_dir / "monthly_headcount.csv", echo)
     return table["required"]
@@ -200,7 +201,7 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
                         inputs.calls, inputs.staff, inputs.leave, target=target,
                         time_limit_s=time_limit, max_solves=max_solves, first=result,
                         progress=lambda m: click.echo("  " + m))
-        click.echo(table[["airings", "expected_calls", "bound_agents", "required_agents", "verified"]].to_string())
+        click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
         _write(table, out_dir / "headcount_what_if.csv", click.echo)
 
 
