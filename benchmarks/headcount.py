@@ -56,15 +56,18 @@ def linear_search(tryout: Tryout, start: int, cap: int) -> dict:
     started = time.monotonic()
     n = start
     tried: dict[int, bool] = {}
+    attempts = 0
     while len(tried) < cap:
-        tried[n] = tryout(n)[0].met
+        trial = tryout(n)[0]
+        tried[n], attempts = trial.met, attempts + trial.attempts
         met_ok = [k for k, v in tried.items() if v]
         failed = [k for k, v in tried.items() if not v]
         if met_ok and failed and min(met_ok) - max(failed) == 1:
             break
         n = n - 1 if tried[n] else n + 1
     met_ok = [k for k, v in tried.items() if v]
-    return {"agents": min(met_ok) if met_ok else None, "solves": len(tried), "seconds": round(time.monotonic() - started, 2),
+    return {"agents": min(met_ok) if met_ok else None, "solves": len(tried), "roster_solves": attempts,
+            "seconds": round(time.monotonic() - started, 2),
             "capped": len(tried) >= cap, "tried": {str(k): v for k, v in sorted(tried.items())}}
 
 
@@ -99,7 +102,8 @@ def main(argv: list[str] | None = None) -> dict:
             "curve": {str(k): {"met": bool(r["met"]), "share_met": round(float(r["share_met"]), 4),
                                "airing_windows_short": int(r["airing_windows_short"]),
                                "service_level": round(float(r["service_level"]), 4),
-                               "abandoned_calls": round(float(r["abandoned_calls"]), 1)} for k, r in curve.iterrows()},
+                               "abandoned_calls": round(float(r["abandoned_calls"]), 1), "attempts": int(r["attempts"]),
+                               "status": r["status"][:60]} for k, r in curve.iterrows()},
         },
         "target_seconds": 30.0,
         "meets_target": result.seconds <= 30.0,

@@ -28,6 +28,9 @@ DEFAULT_TARGET_SHARE = 0.95
 DEFAULT_SOLVE_SECONDS = 8.0
 DEFAULT_MAX_SOLVES = 8
 BOUND_SECONDS = 5.0
+# A roster whose objective is more than this share above its own lower bound is not the solver's best
+# effort (it ran out of time); when it misses the target it is solved again with more time.
+RETRY_GAP = 0.05
 
 Progress = Callable[[str], None]
 
@@ -334,6 +337,7 @@ class Trial:
     abandoned_calls: float  # expected (NaN without calls or without a caller patience)
     status: str
     seconds: float
+    attempts: int = 1  # roster solves spent on this headcount (a doubtful one is solved again, longer)
 
 
 def airing_windows(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: Rules) -> list[np.ndarray]:
@@ -415,12 +419,17 @@ class HeadcountResult:
     margin: int  # agents between the answer and the largest headcount known to fail, minus one (0 = closed)
     curve: pd.DataFrame  # one row per headcount tried, by agents
     bound: Bound
-    solves: int
+    solves: int  # headcounts tried
     seconds: float
     roster: object | None = None  # the roster at the answer
     staff: pd.DataFrame | None = None
     leave: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def roster_solves(self) -> int:
+        """Roster solves in all, re-solves of doubtful ones included (`solves` counts headcounts tried)."""
+        return int(self.curve["attempts"].sum()) if len(self.curve) else 0
 
     def summary(self) -> dict:
         """JSON-ready headline numbers."""
@@ -428,7 +437,8 @@ class HeadcountResult:
             "agents": self.agents, "leaders": self.leaders, "people": self.people,
             "lower_bound_agents": self.lower_bound_agents, "estimate_agents": self.estimate_agents,
             "verified": self.verified, "margin": self.margin,
-            "solves": self.solves, "seconds": round(self.seconds, 2), "notes": self.notes,
+            "solves": self.solves, "roster_solves": self.roster_solves, "seconds": round(self.seconds, 2),
+            "notes": self.notes,
         }
 
 
@@ -464,14 +474,29 @@ class Tryout:
             self.windows = airing_windows(self.ads, open_intervals(requirement_days(self.requirement), self.rules), self.rules)
 
     def __call__(self, agents: int) -> tuple[Trial, object | None, pd.DataFrame, pd.DataFrame | None]:
-        """(trial, roster or None when the solver gave up, staff, leave) at `agents` agents."""
+        """(trial, roster or None when the solver gave up, staff, leave) at `agents` agents.
+
+        A solve that gives up, or misses the target with a roster far from its own lower bound (gap above
+        RETRY_GAP), says little about the headcount: it is solved once more with twice the time.
+        """
         staff, lv = synthesize_staff(agents, self.rules, self.staff_mix, self.leave)
         leaders = int(staff["role"].isin(self.rules.leader_roles).sum())
-        try:
-            roster = self.solve(self.requirement, staff, self.rules, lv, self.ads, self.time_limit_s)
-        except RuntimeError as exc:  # the solver gave up (e.g. too short a time limit): no roster, no evidence
-            return Trial(agents, leaders, False, np.nan, 0, 0, 0, np.nan, np.nan, f"ERROR: {exc}", np.nan), None, staff, lv
-        return judge(roster, self.requirement, self.rules, self.target, self.windows, agents, leaders), roster, staff, lv
+        trial, roster, spent = None, None, 0.0
+        for attempt, limit in enumerate((self.time_limit_s, 2 * self.time_limit_s), start=1):
+            started = time.monotonic()
+            try:
+                roster = self.solve(self.requirement, staff, self.rules, lv, self.ads, limit)
+            except RuntimeError as exc:  # the solver gave up (e.g. too short a time limit): no roster, no evidence
+                roster = None
+                trial = Trial(agents, leaders, False, np.nan, 0, 0, 0, np.nan, np.nan, f"ERROR: {exc}", np.nan)
+            else:
+                trial = judge(roster, self.requirement, self.rules, self.target, self.windows, agents, leaders)
+            spent += time.monotonic() - started
+            doubtful = roster is None or (not trial.met and float(getattr(roster, "gap", 0.0)) > RETRY_GAP)
+            if not doubtful:
+                break
+        trial.attempts, trial.seconds = attempt, spent
+        return trial, roster, staff, lv
 
 
 def required_headcount(
@@ -495,10 +520,10 @@ def required_headcount(
     with `calls` and `aht_s` the service level is judged per interval and per airing window, and the
     curve has expected service level and abandoned calls). Staff lists are synthesized from `staff_mix`
     (with `leave` copied per person, see `synthesize_staff`). Search: the relaxation first (`bound`, when
-    already computed for these inputs), a roster at its estimate (or `start`), then up in growing steps
-    until the target is met and bisection down to the largest headcount that fails, at most `max_solves`
-    roster solves. `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the
-    roster solver.
+    already computed for these inputs), a roster at its estimate (or `start`), then steps of 1, 1, 2, 4, …
+    up or down until the answer is bracketed and bisection, at most `max_solves` headcounts tried (one
+    roster solve each, two when the first is doubtful: see `Tryout`).
+    `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the roster solver.
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
