@@ -42,3 +42,7 @@ main.add_command(forecast.command)
 from shiftcast.commands import roster  # noqa: E402
 
 main.add_command(roster.command)
+from shiftcast.commands import headcount  # noqa: E402
+
+main.add_command(headcount.command)
+main.add_command(headcount.hiring_command)

@@ -1,0 +1,123 @@
+"""Benchmark the headcount search on the bundled sample's December against a plain linear search.
+
+    python -m benchmarks.headcount [--time-limit 8] [--max-solves 8] [--baseline-cap 20] [--forecast]
+
+Calls: the sample's true expected calls for December (truth_expected_calls.csv), so the benchmark measures
+the search and not the forecaster (--forecast fits the forecaster instead). The search: relaxation bound,
+then roster solves up in growing steps and bisection. The baseline, in the same run with the same solve
+time limit: a plain linear search from today's staff (the sample's agents), one agent at a time, down
+while the target is met or up until it is. Prints ONE JSON object; target: search ≤ 30 s on two cores.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import pandas as pd
+
+from forecasting.data import load_ads, load_calls
+from scheduler.data import load_leave, load_staff
+from scheduler.headcount import (
+    DEFAULT_MAX_SOLVES,
+    DEFAULT_SOLVE_SECONDS,
+    Target,
+    Tryout,
+    required_headcount,
+)
+from scheduler.headcount_scenarios import month_requirement
+from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH
+from shiftcast.periods import month_intervals
+from shiftcast.rules import load_rules
+
+
+def december(use_forecaster: bool):
+    rules = load_rules(SAMPLE_DIR / "rules.toml")
+    calls = load_calls(SAMPLE_DIR / "calls.csv")
+    plan = load_ads(SAMPLE_DIR / f"ads_plan_{SAMPLE_MONTH}.csv")
+    staff = load_staff(SAMPLE_DIR / "staff.csv", rules)
+    leave = load_leave(SAMPLE_DIR / f"leave_{SAMPLE_MONTH}.csv", staff, rules)
+    index = month_intervals(SAMPLE_MONTH, rules)
+    if use_forecaster:
+        from forecasting import CallVolumeForecaster
+
+        model = CallVolumeForecaster(rules=rules).fit(calls, load_ads(SAMPLE_DIR / "ads_history.csv"))
+        expected = model.predict(index, plan)["mean"]
+    else:
+        truth = pd.read_csv(SAMPLE_DIR / "truth_expected_calls.csv", parse_dates=["interval_start"]).set_index("interval_start")
+        expected = truth["expected_calls"].reindex(index).fillna(0.0)
+    req = month_requirement(expected, calls, rules)
+    return rules, req, plan, staff, leave
+
+
+def linear_search(tryout: Tryout, start: int, cap: int) -> dict:
+    """One agent at a time from today's staff: down while the target is met, else up until it is."""
+    started = time.monotonic()
+    n = start
+    tried: dict[int, bool] = {}
+    attempts = 0
+    while len(tried) < cap:
+        trial = tryout(n)[0]
+        tried[n], attempts = trial.met, attempts + trial.attempts
+        met_ok = [k for k, v in tried.items() if v]
+        failed = [k for k, v in tried.items() if not v]
+        if met_ok and failed and min(met_ok) - max(failed) == 1:
+            break
+        n = n - 1 if tried[n] else n + 1
+    met_ok = [k for k, v in tried.items() if v]
+    return {"agents": min(met_ok) if met_ok else None, "solves": len(tried), "roster_solves": attempts,
+            "seconds": round(time.monotonic() - started, 2),
+            "capped": len(tried) >= cap, "tried": {str(k): v for k, v in sorted(tried.items())}}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--time-limit", type=float, default=DEFAULT_SOLVE_SECONDS)
+    parser.add_argument("--max-solves", type=int, default=DEFAULT_MAX_SOLVES)
+    parser.add_argument("--baseline-cap", type=int, default=20, help="most roster solves the linear search may use")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--forecast", action="store_true", help="forecast December instead of using the true expected calls")
+    args = parser.parse_args(argv)
+
+    rules, req, plan, staff, leave = december(args.forecast)
+    target = Target()
+    cpu = time.process_time()
+    result = required_headcount(req, rules, staff, leave=leave, ads=plan, target=target,
+                                time_limit_s=args.time_limit, max_solves=args.max_solves)
+    cpu = time.process_time() - cpu
+    curve = result.curve
+    out = {
+        "benchmark": "headcount",
+        "month": SAMPLE_MONTH,
+        "calls": "forecast" if args.forecast else "truth_expected_calls",
+        "cores": os.cpu_count(),
+        "solve_time_limit_s": args.time_limit,
+        "search": {
+            **result.summary(),
+            "bound_on_phone": result.bound.on_phone,
+            "estimate_on_phone": result.bound.estimate,
+            "bound_seconds": round(result.bound.seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "curve": {str(k): {"met": bool(r["met"]), "share_met": round(float(r["share_met"]), 4),
+                               "airing_windows_short": int(r["airing_windows_short"]),
+                               "service_level": round(float(r["service_level"]), 4),
+                               "abandoned_calls": round(float(r["abandoned_calls"]), 1), "attempts": int(r["attempts"]),
+                               "status": r["status"][:60]} for k, r in curve.iterrows()},
+        },
+        "target_seconds": 30.0,
+        "meets_target": result.seconds <= 30.0,
+    }
+    if not args.no_baseline:
+        tryout = Tryout(req, rules, staff, leave, plan, target, args.time_limit)
+        base = linear_search(tryout, int((staff["role"] == "agent").sum()), args.baseline_cap)
+        out["baseline_linear"] = base
+        out["speedup_solves"] = round(base["solves"] / max(result.solves, 1), 2)
+        out["speedup_seconds"] = round(base["seconds"] / max(result.seconds, 1e-9), 2)
+        out["same_answer"] = base["agents"] == result.agents
+    print(json.dumps(out, ensure_ascii=False))
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""`shiftcast headcount` and `shiftcast hiring-plan`: how many agents a month needs, and whom to hire when.
+
+Both read the usual input files (or the bundled sample with --sample): the calls history and ads to
+forecast the month (or a ready requirement CSV from `shiftcast staffing`), the staff list whose leader
+mix and leave the synthesized staff lists copy, and the rules with the service targets.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from scheduler import hiring
+from scheduler.headcount import (
+    DEFAULT_MAX_SOLVES,
+    DEFAULT_SOLVE_SECONDS,
+    DEFAULT_TARGET_SHARE,
+    HeadcountResult,
+    Target,
+    required_headcount,
+)
+from shiftcast.commands.validate import input_options
+from shiftcast.inputs import SAMPLE_MONTH, InputPaths, Inputs, load_inputs
+
+_file = click.Path(exists=True, dir_okay=False, path_type=Path)
+_out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+                    show_default=True, help="folder for the CSV files")
+
+
+def _search_options(func):
+    for option in reversed((
+        click.option("--sample", is_flag=True, help="use the bundled sample data for every file not given"),
+        click.option("--requirement", "requirement_path", type=_file,
+                     help="requirement CSV from `shiftcast staffing` (interval_start, scheduled, …); skips the forecast"),
+        click.option("--target-share", type=click.FloatRange(0, 1, min_open=True), default=DEFAULT_TARGET_SHARE, show_default=True,
+                     help="share of open intervals that must be staffed to requirement (the service-level target)"),
+        click.option("--airing-short", type=click.IntRange(0), default=0, show_default=True,
+                     help="airing-window intervals allowed short"),
+        click.option("--time-limit", type=click.FloatRange(0.5), default=DEFAULT_SOLVE_SECONDS, show_default=True,
+                     help="seconds per roster solve"),
+        click.option("--max-solves", type=click.IntRange(1), default=DEFAULT_MAX_SOLVES, show_default=True,
+                     help="roster solves the search may use"),
+    )):
+        func = option(func)
+    return func
+
+
+def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
+    given = InputPaths(**paths)
+    if sample:
+        for key, value in vars(InputPaths.sample(month=SAMPLE_MONTH)).items():
+            if getattr(given, key) is None and value is not None and value.exists():
+                setattr(given, key, value)
+    return load_inputs(given)
+
+
+def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None, echo) -> tuple[pd.DataFrame, object]:
+    """The month's requirement and the fitted forecaster (None when the requirement was given): the
+    pipeline's forecast and staffing steps."""
+    from shiftcast.pipeline import forecast_step, requirement_step
+
+    if requirement_path is not None:
+        return _requirement_csv(requirement_path), None
+    echo("fitting the forecaster on the call history …")
+    model, forecast = forecast_step(inputs, month)
+    echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected")
+    return requirement_step(inputs, forecast), model
+
+
+def _headline(result: HeadcountResult, month: str) -> str:
+    if result.agents is None:
+        return f"{month}: no headcount tried met the target ({'; '.join(result.notes)})"
+    how = {"bound": "one fewer is ruled out by the bound", "solve": "one fewer was solved and misses the target",
+           "open": f"the answer may be up to {result.margin} lower"}[result.verified]
+    return (f"{month}: {result.agents} agents + {result.leaders} leaders needed ({result.people} people with supervisors); "
+            f"{how}; {result.solves} roster solves in {result.seconds:.0f} s")
+
+
+def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_dir: Path, echo, *,
+                     target: Target = Target(), time_limit_s: float = DEFAULT_SOLVE_SECONDS,
+                     max_solves: int = DEFAULT_MAX_SOLVES) -> HeadcountResult:
+    """Size `month` (its requirement, the inputs' staff mix, leave, ad plan and rules), say the answer and
+    write headcount.csv and headcount_curve.csv: what `shiftcast headcount` and the pipeline run."""
+    result = required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan, target=target,
+                                time_limit_s=time_limit_s, max_solves=max_solves, progress=lambda m: echo("  " + m))
+    echo(_headline(result, month))
+    for note in result.notes:
+        echo(f"note: {note}")
+    _write(pd.DataFrame([{"month": month, **result.summary(), "notes": " | ".join(result.notes)}]).set_index("month"),
+           out_dir / "headcount.csv", echo)
+    _write(result.curve, out_dir / "headcount_curve.csv", echo)
+    return result
+
+
+def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, *, as_of: pd.Timestamp | None = None,
+                  attrition: float = hiring.DEFAULT_ATTRITION, training_weeks: float = hiring.DEFAULT_TRAINING_WEEKS,
+                  training_attrition: float = hiring.DEFAULT_TRAINING_ATTRITION, ramp=hiring.DEFAULT_RAMP,
+                  wage: float | None = None, trainee_wage: float | None = None, hiring_cost: float = 0.0) -> hiring.HiringPlan:
+    """The hiring plan for agents needed per month: printed as a table, written as hiring_plan.csv and
+    hiring_cohorts.csv. `as_of` (default today) is the first day hires can start."""
+    plan = hiring.hiring_plan(needed, current_staff, attrition, training_weeks, training_attrition, ramp,
+                              as_of=as_of if as_of is not None else pd.Timestamp.today().normalize(),
+                              monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
+    shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
+    echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
+    echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
+         f"training {training_weeks:g} weeks")
+    for month, row in plan.table[plan.table["unreachable"]].iterrows():
+        echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")
+    _write(plan.table, out_dir / "hiring_plan.csv", echo)
+    _write(plan.cohorts, out_dir / "hiring_cohorts.csv", echo, index=False)
+    return plan
+
+
+def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResult, forecaster, out_dir: Path, echo, *,
+                 target: Target = Target()) -> pd.Series:
+    """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's estimate
+    plus the first month's distance from its estimate (never below the proven bound), on the forecast under
+    the first month's ad plan carried forward. Writes monthly_headcount.csv."""
+    from scheduler.headcount_scenarios import monthly_headcounts, roll_plan
+
+    if result.agents is None:
+        raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
+    names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
+    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "estimate_agents": result.estimate_agents,
+             "required": result.agents, "method": "roster solves"}]
+    if months > 1:
+        if forecaster is None:
+            raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
+        calibration = result.agents - result.estimate_agents
+        plan = inputs.plan
+        later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,
+                                   inputs.rules, inputs.calls, inputs.staff,
+                                   calibration=calibration, target=target, progress=lambda m: echo("  " + m))
+        for month, row in later.iterrows():
+            rows.append({"month": month, "bound_agents": row["bound_agents"], "estimate_agents": row["estimate_agents"],
+                         "required": row["required"], "method": f"estimate {calibration:+d} ({first}'s distance from its estimate)"})
+    table = pd.DataFrame(rows).set_index("month")
+    _write(table, out_dir / "monthly_headcount.csv", echo)
+    return table["required"]
+
+
+def _write(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
+    """CSV with months as 2026-12 and dates as 2026-12-01."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.PeriodDtype):
+            frame[column] = frame[column].astype(str)
+    if isinstance(frame.index, pd.PeriodIndex):
+        frame.index = frame.index.astype(str)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, date_format="%Y-%m-%d", index=index)
+    echo(f"wrote {path}")
+
+
+def _scenarios(specs: tuple[str, ...], plan: pd.DataFrame, rules) -> dict[str, pd.DataFrame]:
+    from scheduler.headcount_scenarios import more_airings, with_channel
+
+    out = {"plan": plan}
+    for spec in specs:
+        kind, _, rest = spec.partition(":")
+        try:
+            if kind == "more":
+                out[f"+{float(rest):.0%} airings"] = more_airings(plan, float(rest), rules)
+                continue
+            if kind == "channel":
+                name, _, share = rest.rpartition(":")
+                if name:
+                    out[f"new channel {name} (+{float(share):.0%})"] = with_channel(plan, name, float(share), rules)
+                    continue
+        except ValueError:
+            pass
+        raise click.BadParameter(f"{spec!r}: expected more:SHARE (e.g. more:0.3) or channel:NAME:SHARE", param_hint="--what-if")
+    return out
+
+
+@click.command("headcount")
+@input_options
+@click.option("--month", default=SAMPLE_MONTH, show_default=True, help="the month to size")
+@_search_options
+@click.option("--what-if", "what_ifs", multiple=True,
+              help="also size the month under another ad plan: more:0.3 (30 %% more airings) or channel:NAME:0.25 "
+                   "(a new channel with a quarter as many airings); repeatable")
+@_out
+def command(month: str, sample: bool, requirement_path, target_share, airing_short, time_limit, max_solves, what_ifs,
+            out_dir: Path, **paths) -> None:
+    """The smallest headcount whose roster meets the service target: writes headcount.csv (the answer),
+    headcount_curve.csv (every headcount tried) and, with --what-if, headcount_what_if.csv."""
+    inputs = _inputs(paths, sample, month)
+    target = Target(target_share, airing_short)
+    req, model = _month_requirement(inputs, month, requirement_path, click.echo)
+    result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                              max_solves=max_solves)
+    if what_ifs:
+        from scheduler.headcount_scenarios import what_if
+
+        if model is None or inputs.plan is None:
+            raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
+        table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
+                        inputs.calls, inputs.staff, inputs.leave, target=target,
+                        time_limit_s=time_limit, max_solves=max_solves, first=result,
+                        progress=lambda m: click.echo("  " + m))
+        click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
+        _write(table, out_dir / "headcount_what_if.csv", click.echo)
+
+
+def _requirement_csv(path: Path) -> pd.DataFrame:
+    """A requirement CSV as `shiftcast staffing` writes it: `scheduled` per interval, and the calls and AHT
+    when there (then the service level is judged per interval); other staffing columns are ignored."""
+    from scheduler.staffing import COLUMNS
+    from shiftcast import tables
+
+    optional = tuple(c for c in COLUMNS if c != "scheduled")
+    frame = tables.read_table(path, ("interval_start", "scheduled"), optional, source=str(path))
+    starts = tables.datetimes(frame, "interval_start")
+    tables.no_duplicates(frame, starts, "interval_start", "interval")
+    out = pd.DataFrame(index=pd.DatetimeIndex(starts, name="interval_start"))
+    out["scheduled"] = tables.numbers(frame, "scheduled", minimum=0).to_numpy()
+    for column in ("calls", "aht_s"):
+        if column in frame:
+            out[column] = tables.numbers(frame, column, minimum=0).to_numpy()
+    return out.sort_index()
+
+
+def _ramp(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected shares like 0.7,0.9", param_hint="--ramp") from None
+
+
+def _requirements_csv(path: Path) -> pd.Series:
+    from shiftcast import tables
+
+    frame = tables.read_table(path, ("month", "required"), (), source=str(path))
+    values = tables.numbers(frame, "required", minimum=0)
+    return pd.Series(values.to_numpy(float), index=frame["month"].to_numpy(), name="required")
+
+
+@click.command("hiring-plan")
+@input_options
+@click.option("--months", type=click.IntRange(1, 36), default=6, show_default=True, help="months to plan")
+@click.option("--start", "first_month", default=SAMPLE_MONTH, show_default=True,
+              help="first month of the plan; its headcount is verified with roster solves")
+@click.option("--requirements", "requirements_path", type=_file,
+              help="CSV of month,required (agents per month); skips the forecast and the rosters")
+@click.option("--current-staff", type=click.FloatRange(0), help="agents on staff at the start (default: agents in --staff)")
+@click.option("--attrition", type=click.FloatRange(0, 1, max_open=True), default=hiring.DEFAULT_ATTRITION, show_default=True,
+              help="share of agents leaving each month")
+@click.option("--training-weeks", type=click.FloatRange(0), default=hiring.DEFAULT_TRAINING_WEEKS, show_default=True,
+              help="weeks from a hire's first day to taking calls")
+@click.option("--training-attrition", type=click.FloatRange(0, 1, max_open=True), default=hiring.DEFAULT_TRAINING_ATTRITION,
+              show_default=True, help="share of trainees leaving before they finish")
+@click.option("--ramp", default=",".join(f"{r:g}" for r in hiring.DEFAULT_RAMP), show_default=True,
+              help="new agents' productivity in their first months after training, comma-separated")
+@click.option("--wage", type=click.FloatRange(0), help="monthly cost of an agent (adds a cost column)")
+@click.option("--trainee-wage", type=click.FloatRange(0), help="monthly cost of a trainee (default: --wage)")
+@click.option("--hiring-cost", type=click.FloatRange(0), default=0.0, show_default=True, help="one-off cost per hire")
+@click.option("--as-of", help="today's date: hires cannot start earlier (default: today)")
+@_search_options
+@_out
+def hiring_command(months, first_month, requirements_path, current_staff, attrition, training_weeks, training_attrition,
+                   ramp, wage, trainee_wage, hiring_cost, as_of, sample, requirement_path, target_share, airing_short,
+                   time_limit, max_solves, out_dir: Path, **paths) -> None:
+    """Hires to start month by month, given attrition and training lead time: writes hiring_plan.csv
+    (per month), hiring_cohorts.csv (per training start) and monthly_headcount.csv (what each month needs)."""
+    from shiftcast.periods import month_start
+
+    month_start(first_month)  # a clear error for a bad month
+    inputs = _inputs(paths, sample, first_month)
+    if requirements_path is not None:
+        needed = _requirements_csv(requirements_path)
+    else:
+        target = Target(target_share, airing_short)
+        req, model = _month_requirement(inputs, first_month, requirement_path, click.echo)
+        result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                                  max_solves=max_solves)
+        needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
+    if current_staff is None:
+        if inputs.staff is None:
+            raise click.UsageError("give --current-staff or the staff list (--staff)")
+        current_staff = float((inputs.staff["role"] == "agent").sum())
+    hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
+                  attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
+                  ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
