@@ -14,7 +14,7 @@ def aht_profile(calls: pd.DataFrame, index: pd.DatetimeIndex, default_s: float, 
     recent = recent[recent["aht_s"].notna() & (recent["calls"] > 0)]
 
     def keys(ix: pd.DatetimeIndex) -> pd.MultiIndex:
-        return pd.MultiIndex.from_arrays([ix.dayofweek >= 5, ix.hour * 60 + ix.minute], names=["weekend", "minute"])
+        return pd.MultiIndex.from_arrays([ix.day_of_week >= 5, ix.hour * 60 + ix.minute], names=["weekend", "minute"])
 
     weighted = (recent["aht_s"] * recent["calls"]).groupby(keys(recent.index)).sum()
     volume = recent["calls"].groupby(keys(recent.index)).sum()

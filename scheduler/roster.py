@@ -19,6 +19,7 @@ from scheduler import roster_model as rm
 from scheduler.conflicts import Conflict, leader_conflicts, lunch_conflicts, person_conflicts
 from scheduler.roster_assign import (assignment_rows, lunches_of_people, repair_rest_counts, rest_days_of_people,
                                      shifts_of_people)
+from scheduler.staffing import COLUMNS as STAFFING_COLUMNS
 from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from shiftcast import tables
 from shiftcast.rules import Rules
@@ -26,7 +27,9 @@ from shiftcast.rules import Rules
 __all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "write_roster", "REQUIREMENT_COLUMNS"]
 
 REQUIREMENT_COLUMNS = ("interval_start", "scheduled")
-REQUIREMENT_OPTIONAL = ("calls", "aht_s", "load_erlangs", "agents", "required")
+# The staffing CSV's other columns are accepted (it is what `shiftcast staffing` writes); these are read.
+REQUIREMENT_READ = ("calls", "aht_s", "load_erlangs", "agents", "required")
+REQUIREMENT_OPTIONAL = tuple(dict.fromkeys(REQUIREMENT_READ + tuple(c for c in STAFFING_COLUMNS if c != "scheduled")))
 
 
 @dataclass
@@ -88,7 +91,7 @@ def load_requirement(path, source: str | None = None) -> pd.DataFrame:
     tables.no_duplicates(frame, starts, "interval_start", "interval")
     out = pd.DataFrame(index=pd.DatetimeIndex(starts, name="interval_start"))
     out["scheduled"] = tables.numbers(frame, "scheduled", minimum=0).to_numpy()
-    for col in REQUIREMENT_OPTIONAL:
+    for col in REQUIREMENT_READ:
         if col in frame:
             out[col] = tables.numbers(frame, col, minimum=0, allow_empty=True).to_numpy()
     out = out.sort_index()

@@ -42,3 +42,16 @@ def test_roster_command_names_the_bad_file_and_cell(tmp_path):
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert "requirement.csv" in result.output and "scheduled" in result.output and "row 2" in result.output
+
+
+def test_roster_reads_the_requirement_shiftcast_staffing_writes(tmp_path):
+    """`shiftcast staffing` output goes straight into `shiftcast roster --requirement`."""
+    from scheduler.roster import load_requirement
+
+    calls = tmp_path / "calls.csv"
+    starts = pd.date_range("2026-12-01 08:00", periods=40, freq="15min")
+    calls.write_text("interval_start,calls\n" + "".join(f"{t:%Y-%m-%d %H:%M},{20 + i % 7}\n" for i, t in enumerate(starts)))
+    out = tmp_path / "requirement.csv"
+    assert CliRunner().invoke(main, ["staffing", "--calls", str(calls), "--out", str(out)]).exit_code == 0
+    requirement = load_requirement(out)
+    assert len(requirement) == 40 and (requirement["scheduled"] > 0).all() and "calls" in requirement

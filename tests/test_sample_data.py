@@ -15,6 +15,7 @@ import pytest
 
 from forecasting.data import load_ads, load_calls
 from scheduler.data import load_leave, load_staff
+from data import generate_sample as gen
 from shiftcast.rules import DEFAULT_RULES, load_rules, rules_to_toml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -290,7 +291,7 @@ def test_truth_airings_and_curve_rebuild_the_expected_airing_calls():
     """expected − base per interval equals Σ airing calls × response share (December, from the truth files)."""
     curve = pd.read_csv(SAMPLE / "truth_response_curve.csv")
     assert abs(curve["share"].sum() - 1) < 1e-4
-    assert len(curve) == DEFAULT_RULES.ad_response_window_minutes
+    assert len(curve) == gen.RESPONSE_MINUTES
     first_interval = curve["share"][:15].sum()
     assert first_interval > 0.6 and curve["share"][45:].sum() < 0.02
     airings = pd.read_csv(SAMPLE / "truth_airings.csv", parse_dates=["start"])

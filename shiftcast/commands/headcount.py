@@ -12,6 +12,7 @@ import click
 import pandas as pd
 
 from scheduler import hiring
+from scheduler.roster import load_requirement
 from scheduler.headcount import (
     DEFAULT_MAX_SOLVES,
     DEFAULT_SOLVE_SECONDS,
@@ -61,7 +62,7 @@ def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None
     from shiftcast.pipeline import forecast_step, requirement_step
 
     if requirement_path is not None:
-        return _requirement_csv(requirement_path), None
+        return load_requirement(requirement_path), None
     echo("fitting the forecaster on the call history …")
     model, forecast = forecast_step(inputs, month)
     echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected")
@@ -203,24 +204,6 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
                         progress=lambda m: click.echo("  " + m))
         click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
         _write(table, out_dir / "headcount_what_if.csv", click.echo)
-
-
-def _requirement_csv(path: Path) -> pd.DataFrame:
-    """A requirement CSV as `shiftcast staffing` writes it: `scheduled` per interval, and the calls and AHT
-    when there (then the service level is judged per interval); other staffing columns are ignored."""
-    from scheduler.staffing import COLUMNS
-    from shiftcast import tables
-
-    optional = tuple(c for c in COLUMNS if c != "scheduled")
-    frame = tables.read_table(path, ("interval_start", "scheduled"), optional, source=str(path))
-    starts = tables.datetimes(frame, "interval_start")
-    tables.no_duplicates(frame, starts, "interval_start", "interval")
-    out = pd.DataFrame(index=pd.DatetimeIndex(starts, name="interval_start"))
-    out["scheduled"] = tables.numbers(frame, "scheduled", minimum=0).to_numpy()
-    for column in ("calls", "aht_s"):
-        if column in frame:
-            out[column] = tables.numbers(frame, column, minimum=0).to_numpy()
-    return out.sort_index()
 
 
 def _ramp(text: str) -> tuple[float, ...]:
