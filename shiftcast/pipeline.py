@@ -17,6 +17,7 @@ import pandas as pd
 from forecasting import CallVolumeForecaster, forecast_month, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.handle_time import aht_profile
+from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
 from shiftcast.errors import DataError
@@ -144,6 +145,14 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
         for line in roster_summary_lines(result.roster, inputs.rules):
             echo("  " + line)
 
+    if inputs.staff is not None:
+        echo(f"Headcount for {month} and a hiring plan for six months…")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UnknownHolidayYearWarning)
+            _timed(result, "headcount", _headcount_reports, result, out_dir, echo)
+        for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
+            echo(f"  note: {message}")
+
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.
         warnings.simplefilter("ignore", UserWarning)
@@ -169,6 +178,22 @@ def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[
     else:
         paths.pop()
     return paths
+
+
+def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo) -> None:
+    """December's smallest headcount meeting the targets (roster-verified) and six months of hiring."""
+    from shiftcast.commands.headcount import headcount_report, hiring_report, months_ahead
+
+    inputs = result.inputs
+    indent = lambda line: echo("  " + line)  # noqa: E731
+    headcount = headcount_report(inputs, result.month, result.requirement, out_dir, indent)
+    if headcount.agents is None:
+        return
+    needed = months_ahead(inputs, result.month, 6, headcount, result.model, out_dir, indent)
+    agents_now = float((inputs.staff["role"] == "agent").sum())
+    hiring_report(needed, agents_now, out_dir, indent)
+    result.files += [out_dir / name for name in ("headcount.csv", "headcount_curve.csv", "monthly_headcount.csv",
+                                                  "hiring_plan.csv", "hiring_cohorts.csv")]
 
 
 def _file_label(path: Path, out_dir: Path) -> str:
