@@ -42,3 +42,7 @@ main.add_command(forecast.command)
 from shiftcast.commands import roster  # noqa: E402
 
 main.add_command(roster.command)
+from shiftcast.commands import serve, token  # noqa: E402
+
+main.add_command(serve.command)
+main.add_command(token.command)

@@ -1,0 +1,280 @@
+"""Every pipeline call the API makes, in one place, so the views stay thin.
+
+Datasets are stored as canonical CSV (tables) or TOML (rules) and re-read with the project's loaders, so
+an upload is validated by exactly the code that reads it later, with the same messages.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tomllib
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from forecasting import data as forecast_data
+from scheduler import data as schedule_data
+from shiftcast import tables
+from shiftcast.errors import DataError
+from shiftcast.periods import month_intervals
+from shiftcast.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
+
+TABLE_COLUMNS = {
+    "calls": (forecast_data.CALLS_COLUMNS, forecast_data.CALLS_OPTIONAL),
+    "ads": (forecast_data.ADS_COLUMNS, forecast_data.ADS_OPTIONAL),
+    "staff": (schedule_data.STAFF_COLUMNS, schedule_data.STAFF_OPTIONAL),
+    "leave": (schedule_data.LEAVE_COLUMNS, schedule_data.LEAVE_OPTIONAL),
+}
+
+
+class Unavailable(RuntimeError):
+    """A pipeline step this build does not have yet."""
+
+
+# ---------------------------------------------------------------- datasets
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """JSON rows -> CSV bytes for the loaders: columns in order of first appearance, null as empty."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rules_from_bytes(content: bytes, source: str = "rules") -> Rules:
+    try:
+        raw = tomllib.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError(source, "is not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(source, f"is not valid TOML: {exc}") from None
+    return rules_from_dict(raw, source=source)
+
+
+def canonical_rules(rules: Rules) -> bytes:
+    return rules_to_toml(rules).encode("utf-8")
+
+
+def read_table(kind: str, content: bytes, source: str, *, staff: pd.DataFrame | None = None,
+               rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    """Validate and type a table upload with its loader (a DataError names file, row and column)."""
+    if kind == "calls":
+        return forecast_data.load_calls(content, source=source)
+    if kind == "ads":
+        return forecast_data.load_ads(content, source=source)
+    if kind == "staff":
+        return schedule_data.load_staff(content, rules, source=source)
+    if kind == "leave":
+        if staff is None:
+            raise DataError(source, "leave needs the staff it refers to (staff_id)")
+        return schedule_data.load_leave(content, staff, rules, source=source)
+    raise ValueError(kind)
+
+
+def table_summary(kind: str, frame: pd.DataFrame) -> dict:
+    """A few facts shown with a dataset: its span, grid, head counts."""
+    if kind == "calls":
+        idx = frame.index
+        return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
+                "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
+                "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind == "ads":
+        return {"first": frame["start"].min().isoformat(), "last": frame["start"].max().isoformat(),
+                "airings": len(frame), "channels": int(frame["channel"].nunique())}
+    if kind == "staff":
+        return {"employees": len(frame), **{f"role_{k}": int(v) for k, v in frame["role"].value_counts().items()}}
+    if kind == "leave":
+        return {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat(),
+                **{f"kind_{k}": int(v) for k, v in frame["kind"].value_counts().items()}}
+    return {}
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# ---------------------------------------------------------------- forecast and staffing
+
+def forecast_month(calls: pd.DataFrame, month: str, rules: Rules, ads_history: pd.DataFrame | None,
+                   ads_plan: pd.DataFrame | None) -> pd.DataFrame:
+    """Calls per open interval of `month`: columns mean, lower, upper."""
+    try:
+        from forecasting import CallVolumeForecaster
+    except ImportError:
+        raise Unavailable("the forecaster is not in this build yet") from None
+    empty_ads = forecast_data.ads_from_table(pd.DataFrame({c: pd.Series(dtype=str) for c in forecast_data.ADS_COLUMNS}))
+    history = ads_history if ads_history is not None else empty_ads
+    plan = ads_plan if ads_plan is not None else empty_ads
+    index = month_intervals(month, rules)
+    model = CallVolumeForecaster().fit(calls["calls"], history)
+    predicted = model.predict(index, plan)
+    return pd.DataFrame({k: np.asarray(predicted[k], dtype=float) for k in ("mean", "lower", "upper")}, index=index)
+
+
+def history_aht(calls: pd.DataFrame, rules: Rules, days: int = 28) -> float:
+    """Call-weighted average handle time over the last `days` of history; the rules' default without one."""
+    if "aht_s" not in calls:
+        return float(rules.service.aht_s)
+    recent = calls[calls.index >= calls.index[-1] - pd.Timedelta(days=days)]
+    ok = recent["aht_s"].notna() & (recent["calls"] > 0)
+    if not ok.any():
+        return float(rules.service.aht_s)
+    return float(np.average(recent.loc[ok, "aht_s"], weights=recent.loc[ok, "calls"]))
+
+
+def staffing_requirements(calls: pd.Series, aht_s: float, rules: Rules) -> pd.DataFrame:
+    try:
+        from scheduler import staffing
+    except ImportError:
+        raise Unavailable("the staffing model is not in this build yet") from None
+    return staffing.requirements(calls, aht_s, rules.service, rules.interval_minutes)
+
+
+# ---------------------------------------------------------------- roster
+
+def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, leave=None, ads=None,
+                 previous=None, time_limit_s: float, progress: Callable | None = None):
+    try:
+        from scheduler import roster
+    except ImportError:
+        raise Unavailable("the roster solver is not in this build yet") from None
+    return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
+                        time_limit_s=time_limit_s, progress=progress)
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, (pd.Timestamp, pd.Timedelta)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def records(obj: Any) -> list[dict]:
+    """A DataFrame, a list of dicts/strings/dataclasses, or None -> a list of flat JSON dicts."""
+    if obj is None:
+        return []
+    if isinstance(obj, pd.DataFrame):
+        frame = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
+        return [{str(k): _scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    out = []
+    for item in obj:
+        if isinstance(item, dict):
+            out.append({str(k): _scalar(v) for k, v in item.items()})
+        elif hasattr(item, "__dataclass_fields__"):
+            out.append({k: _scalar(getattr(item, k)) for k in item.__dataclass_fields__})
+        else:
+            out.append({"detail": str(item)})
+    return out
+
+
+def flat(mapping: Any) -> dict:
+    if mapping is None:
+        return {}
+    if hasattr(mapping, "__dataclass_fields__"):
+        mapping = {k: getattr(mapping, k) for k in mapping.__dataclass_fields__}
+    return {str(k): _scalar(v) for k, v in dict(mapping).items()}
+
+
+def _hhmm(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "strftime"):
+        return value.strftime("%H:%M")
+    text = str(value)
+    return text[-8:-3] if len(text) > 5 and text[-3] == ":" and text.count(":") == 2 else text[:5]
+
+
+def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
+    """A Roster as the API's month grid (RosterOut without id and job_id): employees × days, coverage, KPIs."""
+    from shiftcast.periods import month_days
+
+    days = [d.strftime("%Y-%m-%d") for d in month_days(month)]
+    a = roster.assignments.copy()
+    a["day"] = pd.to_datetime(a["date"]).dt.strftime("%Y-%m-%d")
+    shifts = a.pivot(index="employee_id", columns="day", values="shift").reindex(columns=days)
+    lunches = a.pivot(index="employee_id", columns="day", values="lunch_start").reindex(columns=days)
+    totals = roster.employees
+    if isinstance(totals, pd.DataFrame):
+        totals = totals.set_index("employee_id") if "employee_id" in totals else totals
+        totals_of = {str(k): flat(v) for k, v in totals.to_dict("index").items()}
+    else:
+        totals_of = {}
+    employees = []
+    for person in staff.itertuples(index=False):
+        eid = person.employee_id
+        row_shifts = shifts.loc[eid].tolist() if eid in shifts.index else [None] * len(days)
+        row_lunch = lunches.loc[eid].tolist() if eid in lunches.index else [None] * len(days)
+        own = {k: v for k, v in totals_of.get(eid, {}).items() if k not in ("name", "role", "group", "team")}
+        employees.append({
+            "employee_id": eid, "name": person.name, "role": person.role, "group": person.group, "team": person.team,
+            "shifts": ["OFF" if s is None or (isinstance(s, float) and np.isnan(s)) else str(s) for s in row_shifts],
+            "lunches": [_hhmm(v) for v in row_lunch],
+            "totals": own,
+        })
+    coverage = []
+    for row in records(roster.coverage):
+        start = row.get("interval_start") or row.get("index")
+        coverage.append({"interval_start": str(start), **{k: float(row.get(k) or 0) for k in ("required", "staffed", "short", "over")}})
+    return {
+        "month": month,
+        "status": str(roster.status),
+        "objective": _scalar(roster.objective),
+        "lower_bound": _scalar(roster.lower_bound),
+        "gap": _scalar(roster.gap),
+        "seconds": _scalar(roster.seconds),
+        "kpis": flat(roster.kpis),
+        "days": days,
+        "employees": employees,
+        "coverage": coverage,
+        "unmet": records(roster.unmet),
+        "conflicts": records(roster.conflicts),
+    }
+
+
+def roster_frames(doc: dict) -> dict[str, pd.DataFrame]:
+    """The inverse of roster_document: assignments, coverage and employee totals as DataFrames."""
+    days = pd.to_datetime(doc["days"])
+    rows = []
+    for e in doc["employees"]:
+        for day, shift, lunch in zip(days, e["shifts"], e["lunches"]):
+            rows.append((e["employee_id"], day, shift, lunch))
+    assignments = pd.DataFrame(rows, columns=["employee_id", "date", "shift", "lunch_start"])
+    coverage = pd.DataFrame(doc["coverage"])
+    if not coverage.empty:
+        coverage.index = pd.DatetimeIndex(pd.to_datetime(coverage.pop("interval_start")), name="interval_start")
+    employees = pd.DataFrame([{"employee_id": e["employee_id"], "name": e["name"], "role": e["role"], "group": e["group"],
+                               "team": e["team"], **e["totals"]} for e in doc["employees"]])
+    return {"assignments": assignments, "coverage": coverage, "employees": employees}
+
+
+def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:
+    """Rules from a JSON object: the same checks as a TOML file (TOML dates arrive as text here)."""
+    try:
+        return rules_from_dict(table, source=source)
+    except DataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The rules parser expects TOML's shapes; JSON can send anything (a number where a table goes).
+        raise DataError(source, f"is not a valid rules table ({type(exc).__name__}: {exc})") from None

@@ -1,0 +1,42 @@
+"""The job kinds: what a roster or headcount job does with its stored inputs."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.orm import Session
+
+from api import inputs, services
+from api.db import Job, Result
+from api.jobs import Progress
+from api.schemas import RosterOut
+
+
+def result_payload(model: type, doc: dict) -> bytes:
+    """Check a document against its response schema and keep it without the ids the store assigns."""
+    checked = model.model_validate({"id": 0, "job_id": None, **doc})
+    return checked.model_dump_json(exclude={"id", "job_id"}).encode("utf-8")
+
+
+def run_roster(s: Session, job: Job, progress: Progress) -> Result:
+    p = job.params
+    rules = inputs.rules(s, p.get("rules_id"))
+    staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
+    requirement = inputs.interval_frame(inputs.payload(staffing))["scheduled"]
+    month = staffing.month
+    staff = inputs.table(s, p["staff_id"], "staff", "staff_id", rules)
+    leave = inputs.table(s, p.get("leave_id"), "leave", "leave_id", rules)
+    ads = inputs.table(s, p.get("ads_plan_id"), "ads", "ads_plan_id")
+    previous = None
+    if p.get("previous_roster_id"):
+        prev = inputs.result(s, p["previous_roster_id"], "roster", "previous_roster_id")
+        previous = services.roster_frames(inputs.payload(prev))["assignments"]
+    roster = services.solve_roster(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
+                                   time_limit_s=p["time_limit_s"], progress=progress)
+    doc = services.roster_document(roster, month, staff)
+    summary = {k: doc[k] for k in ("status", "objective", "lower_bound", "gap", "seconds")}
+    summary["employees"] = len(doc["employees"])
+    summary["short_intervals"] = sum(1 for c in doc["coverage"] if c["short"] > 0)
+    return Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
+
+
+HANDLERS = {"roster": run_roster}

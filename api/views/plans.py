@@ -1,0 +1,24 @@
+"""/api/v1/headcount and /api/v1/hiring-plans: HR's questions."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+from api import store
+from api.openapi import operation
+from api.schemas import PlanOut
+from api.views.common import PREFIX, document, get_result
+
+bp = Blueprint("plans", __name__, url_prefix=PREFIX + "/headcount")
+hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
+
+
+@bp.get("/<int:result_id>")
+@operation("A headcount plan", tag="plans", responses={200: PlanOut})
+def get_headcount(result_id: int):
+    return document(get_result(store.session(), "headcount", result_id))
+
+
+@hiring_bp.get("/<int:result_id>")
+@operation("A hiring plan", tag="plans", responses={200: PlanOut})
+def get_hiring_plan(result_id: int):
+    return document(get_result(store.session(), "hiring", result_id))

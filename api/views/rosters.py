@@ -1,0 +1,57 @@
+"""/api/v1/rosters: solve a month's roster as a job; fetch the whole floor's month in one call; exports."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, url_for
+
+from api import inputs, jobs, store
+from api.auth import READ, SUPERVISE, caller_name
+from api.openapi import operation
+from api.schemas import JobOut, MonthFilter, ResultList, RosterCreate, RosterOut
+from api.views.common import PREFIX, document, get_result, job_out
+from api.views.forecasts import list_results
+
+bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
+
+
+def start_job(kind: str, params: dict):
+    job = jobs.enqueue(store.session(), kind, params, caller_name())
+    runner = store.state().runner
+    if runner is not None:
+        runner.wake()
+    return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
+
+
+@bp.post("")
+@operation("Solve a month's roster (a job: poll its url)", tag="rosters", roles=SUPERVISE, body=RosterCreate,
+           responses={202: JobOut},
+           description="Answers 202 with the job. The job's `progress` shows the best objective and bound so far; "
+                       "when it has succeeded, `result_url` is the roster.")
+def create_roster(body: RosterCreate):
+    s = store.session()
+    # Check every reference now, so a typo is a 404/422 here and not a failed job later.
+    rules = inputs.rules(s, body.rules_id)
+    inputs.result(s, body.staffing_id, "staffing", "staffing_id")
+    inputs.dataset(s, body.staff_id, "staff", "staff_id")
+    if body.leave_id is not None:
+        inputs.dataset(s, body.leave_id, "leave", "leave_id")
+    if body.ads_plan_id is not None:
+        inputs.dataset(s, body.ads_plan_id, "ads", "ads_plan_id")
+    if body.previous_roster_id is not None:
+        inputs.result(s, body.previous_roster_id, "roster", "previous_roster_id")
+    del rules
+    params = body.model_dump()
+    params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
+    return start_job("roster", params)
+
+
+@bp.get("")
+@operation("List rosters", tag="rosters", query=MonthFilter, responses={200: ResultList})
+def list_rosters(query: MonthFilter):
+    return list_results("roster", query.month)
+
+
+@bp.get("/<int:result_id>")
+@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut},
+           description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
+def get_roster(result_id: int):
+    return document(get_result(store.session(), "roster", result_id), with_job=True)
