@@ -142,7 +142,8 @@ def recover_orphans(session: Session, stale_after_s: float, max_attempts: int, o
         stale = job.heartbeat_at is None or (now - job.heartbeat_at).total_seconds() > stale_after_s
         if not (stale or _process_gone(job.runner)):
             continue
-        guard = (Job.id == job.id, Job.state == "running", Job.runner == job.runner)
+        old_runner = job.runner
+        guard = (Job.id == job.id, Job.state == "running", Job.runner == old_runner)
         if job.attempts < max_attempts:
             values = dict(state="queued", runner=None, cancel_requested=False,
                           error=f"the server stopped during attempt {job.attempts}; re-queued")
@@ -153,7 +154,7 @@ def recover_orphans(session: Session, stale_after_s: float, max_attempts: int, o
                           error=f"the server stopped during the job on each of its {job.attempts} attempts")
         if session.execute(update(Job).where(*guard).values(**values)).rowcount:
             recovered.append(job.id)
-            log.warning("job %s: runner %s is gone -> %s", job.id, job.runner, values["state"])
+            log.warning("job %s: runner %s is gone -> %s", job.id, old_runner, values["state"])
     session.commit()
     return recovered
 

@@ -55,9 +55,8 @@ class DatasetUpload(Request):
 
 
 class DatasetQuery(Request):
-    """Query of a CSV (text/csv) or TOML (application/toml) upload."""
+    """Query of a file upload (CSV; TOML for rules): the kind is in the path."""
 
-    kind: DatasetKind
     name: Name = ""
     staff_id: Id | None = None
     rules_id: Id | None = None

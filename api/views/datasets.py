@@ -80,9 +80,6 @@ def upload_json(body: DatasetUpload):
 def upload_file(kind: str, query: DatasetQuery, body: bytes):
     if kind not in KINDS:
         raise Problem(404, f"unknown dataset kind {kind!r}; kinds are {', '.join(KINDS)}", slug="not-found")
-    if query.kind is not None and query.kind != kind:
-        raise Problem(422, f"the query says kind={query.kind} but the path says {kind}", title="Invalid request",
-                      slug="invalid-request", errors=[{"parameter": "kind", "detail": "contradicts the path"}])
     name = query.name
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")

@@ -1,0 +1,115 @@
+"""Helpers for tests and benchmarks: tokens, small valid tables, and a real gunicorn server on loopback."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from api.auth import create_token
+from api.db import make_engine, make_sessionmaker
+
+GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
+
+
+def token(database_url: str, role: str, name: str | None = None) -> str:
+    """A new token of `role` in the store at `database_url` (schema created if needed)."""
+    with make_sessionmaker(make_engine(database_url))() as s:
+        return create_token(s, name or f"test-{role}", role)[1]
+
+
+def calls_csv(days: int = 14, start: str = "2026-11-01", seed: int = 0) -> bytes:
+    """A calls history on the 15-minute grid, open 08:00–18:00, with a daily shape and noise."""
+    rng = np.random.default_rng(seed)
+    day_index = pd.date_range(start, periods=days, freq="D")
+    offsets = pd.to_timedelta(np.arange(8 * 60, 18 * 60, 15), unit="min")
+    starts = (day_index.values[:, None] + offsets.values[None, :]).ravel()
+    shape = np.tile(np.sin(np.linspace(0.2, np.pi - 0.2, len(offsets))), days)
+    calls = rng.poisson(20 + 40 * shape)
+    frame = pd.DataFrame({"interval_start": pd.DatetimeIndex(starts).strftime("%Y-%m-%d %H:%M"), "calls": calls,
+                          "aht_s": np.round(rng.normal(240, 15, len(calls)), 1)})
+    return frame.to_csv(index=False).encode()
+
+
+def staff_csv(agents: int = 20, leaders: int = 4) -> bytes:
+    rows = ["employee_id,name,role,group,team"]
+    for i in range(leaders):
+        rows.append(f"L{i:03d},Leader {i},group_leader,G{i % 4},T{i % 2}")
+    for i in range(agents):
+        rows.append(f"A{i:03d},Agent {i},agent,G{i % 4},T{i % 2}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`shiftcast serve`'s gunicorn on a free loopback port, in its own process group (so kill -9 takes all)."""
+
+    def __init__(self, database_url: str, workdir: Path, workers: int = 2, env: dict | None = None) -> None:
+        self.database_url = database_url
+        self.workdir = Path(workdir)
+        self.workers = workers
+        self.env = env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = self.workdir / f"gunicorn-{self.port}.log"
+
+    def start(self, timeout: float = 30.0) -> "Server":
+        env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, **self.env}
+        cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
+               "--workers", str(self.workers), "api:create_app()"]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """kill -9 the arbiter and its workers at once, as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextlib.contextmanager
+def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Server]:
+    server = Server(database_url, workdir, **kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()
