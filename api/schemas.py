@@ -217,6 +217,7 @@ class CoverageInterval(BaseModel):
     staffed: float
     short: float
     over: float
+    airing: bool = Field(default=False, description="inside an airing's response window")
 
 
 class RosterOut(BaseModel):
@@ -234,8 +235,9 @@ class RosterOut(BaseModel):
     days: list[str]
     employees: list[RosterEmployee]
     coverage: list[CoverageInterval]
-    unmet: list[dict[str, Scalar]]
-    conflicts: list[dict[str, Scalar]]
+    unmet: list[dict[str, Scalar]] = Field(description="intervals left short: missing agents, expected service level")
+    conflicts: list[dict[str, Scalar | list[str]]] = Field(
+        description="hard rules that could not all hold: rule, date, employees, message")
 
 
 class ResultSummary(BaseModel):

@@ -9,6 +9,7 @@ import csv
 import hashlib
 import io
 import tomllib
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
@@ -64,6 +65,17 @@ def rules_from_bytes(content: bytes, source: str = "rules") -> Rules:
     except tomllib.TOMLDecodeError as exc:
         raise DataError(source, f"is not valid TOML: {exc}") from None
     return rules_from_dict(raw, source=source)
+
+
+def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:
+    """Rules from a JSON object: the same checks as a TOML file."""
+    try:
+        return rules_from_dict(table, source=source)
+    except DataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The rules parser expects TOML's shapes; JSON can send anything (a number where a table goes).
+        raise DataError(source, f"is not a valid rules table ({type(exc).__name__}: {exc})") from None
 
 
 def canonical_rules(rules: Rules) -> bytes:
@@ -198,12 +210,21 @@ def flat(mapping: Any) -> dict:
 
 
 def _hhmm(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT or value is pd.NA:
+    if _scalar(value) is None:
         return None
-    if isinstance(value, (pd.Timestamp,)) or hasattr(value, "strftime"):
+    if hasattr(value, "strftime"):
         return value.strftime("%H:%M")
     text = str(value)
-    return text[-8:-3] if len(text) > 5 and text[-3] == ":" and text.count(":") == 2 else text[:5]
+    return text[11:16] if len(text) >= 16 and text[10] in " T" else text[:5]
+
+
+def conflict_records(conflicts: Any) -> list[dict]:
+    """Conflicts (objects with to_dict, dicts or texts) as flat dicts; lists of names stay lists."""
+    out = []
+    for c in conflicts or []:
+        raw = c.to_dict() if hasattr(c, "to_dict") else c if isinstance(c, dict) else {"message": str(c)}
+        out.append({str(k): [str(x) for x in v] if isinstance(v, (list, tuple)) else _scalar(v) for k, v in raw.items()})
+    return out
 
 
 def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
@@ -216,27 +237,31 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
     shifts = a.pivot(index="employee_id", columns="day", values="shift").reindex(columns=days)
     lunches = a.pivot(index="employee_id", columns="day", values="lunch_start").reindex(columns=days)
     totals = roster.employees
-    if isinstance(totals, pd.DataFrame):
-        totals = totals.set_index("employee_id") if "employee_id" in totals else totals
-        totals_of = {str(k): flat(v) for k, v in totals.to_dict("index").items()}
-    else:
-        totals_of = {}
+    totals = totals.set_index("employee_id") if "employee_id" in totals else totals
+    person_columns = ("name", "role", "group", "team")
+    totals_of = {str(k): {c: _scalar(v) for c, v in row.items() if c not in person_columns}
+                 for k, row in totals.to_dict("index").items()}
     employees = []
     for person in staff.itertuples(index=False):
         eid = person.employee_id
-        row_shifts = shifts.loc[eid].tolist() if eid in shifts.index else [None] * len(days)
-        row_lunch = lunches.loc[eid].tolist() if eid in lunches.index else [None] * len(days)
-        own = {k: v for k, v in totals_of.get(eid, {}).items() if k not in ("name", "role", "group", "team")}
+        known = eid in shifts.index
         employees.append({
             "employee_id": eid, "name": person.name, "role": person.role, "group": person.group, "team": person.team,
-            "shifts": ["OFF" if s is None or (isinstance(s, float) and np.isnan(s)) else str(s) for s in row_shifts],
-            "lunches": [_hhmm(v) for v in row_lunch],
-            "totals": own,
+            "shifts": [str(x) if _scalar(x) is not None else "OFF" for x in shifts.loc[eid]] if known else ["OFF"] * len(days),
+            "lunches": [_hhmm(v) for v in lunches.loc[eid]] if known else [None] * len(days),
+            "totals": totals_of.get(eid, {}),
         })
-    coverage = []
-    for row in records(roster.coverage):
-        start = row.get("interval_start") or row.get("index")
-        coverage.append({"interval_start": str(start), **{k: float(row.get(k) or 0) for k in ("required", "staffed", "short", "over")}})
+    cov = roster.coverage
+    airing = cov["airing"].to_numpy(bool) if "airing" in cov else np.zeros(len(cov), bool)
+    coverage = [
+        {"interval_start": t.strftime("%Y-%m-%dT%H:%M"), "required": float(r), "staffed": float(st), "short": float(sh),
+         "over": float(o), "airing": bool(ai)}
+        for t, r, st, sh, o, ai in zip(pd.DatetimeIndex(cov.index), cov["required"], cov["staffed"], cov["short"],
+                                       cov["over"], airing)
+    ]
+    unmet = roster.unmet.copy() if roster.unmet is not None else pd.DataFrame()
+    if "interval_start" in unmet:
+        unmet["interval_start"] = pd.DatetimeIndex(unmet["interval_start"]).strftime("%Y-%m-%dT%H:%M")
     return {
         "month": month,
         "status": str(roster.status),
@@ -248,33 +273,69 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
         "days": days,
         "employees": employees,
         "coverage": coverage,
-        "unmet": records(roster.unmet),
-        "conflicts": records(roster.conflicts),
+        "unmet": records(unmet),
+        "conflicts": conflict_records(roster.conflicts),
     }
 
 
-def roster_frames(doc: dict) -> dict[str, pd.DataFrame]:
-    """The inverse of roster_document: assignments, coverage and employee totals as DataFrames."""
-    days = pd.to_datetime(doc["days"])
-    rows = []
-    for e in doc["employees"]:
-        for day, shift, lunch in zip(days, e["shifts"], e["lunches"]):
-            rows.append((e["employee_id"], day, shift, lunch))
-    assignments = pd.DataFrame(rows, columns=["employee_id", "date", "shift", "lunch_start"])
-    coverage = pd.DataFrame(doc["coverage"])
-    if not coverage.empty:
-        coverage.index = pd.DatetimeIndex(pd.to_datetime(coverage.pop("interval_start")), name="interval_start")
-    employees = pd.DataFrame([{"employee_id": e["employee_id"], "name": e["name"], "role": e["role"], "group": e["group"],
-                               "team": e["team"], **e["totals"]} for e in doc["employees"]])
-    return {"assignments": assignments, "coverage": coverage, "employees": employees}
+@dataclass
+class StoredRoster:
+    """A roster read back from its stored document, with the attributes the exports read."""
+
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    employees: pd.DataFrame
+    kpis: dict
+    unmet: pd.DataFrame
+    conflicts: list
+    status: str
+    objective: float | None
+    lower_bound: float | None
+    gap: float | None
+    seconds: float | None
 
 
-def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:
-    """Rules from a JSON object: the same checks as a TOML file (TOML dates arrive as text here)."""
+def stored_roster(doc: dict) -> StoredRoster:
+    """The inverse of roster_document."""
+    days = pd.to_datetime(pd.Series(doc["days"]))
+    n = len(days)
+    people = doc["employees"]
+    assignments = pd.DataFrame({
+        "employee_id": np.repeat([e["employee_id"] for e in people], n),
+        "date": np.tile(days.to_numpy(), len(people)),
+        "shift": [s for e in people for s in e["shifts"]],
+        "lunch_start": [x for e in people for x in e["lunches"]],
+    })
+    coverage = pd.DataFrame(doc["coverage"], columns=["interval_start", "required", "staffed", "short", "over", "airing"])
+    coverage.index = pd.DatetimeIndex(pd.to_datetime(coverage.pop("interval_start")), name="interval_start")
+    employees = pd.DataFrame([{"employee_id": e["employee_id"], "name": e["name"], "role": e["role"],
+                               "group": e["group"], "team": e["team"], **e["totals"]} for e in people])
+    unmet = pd.DataFrame(doc["unmet"])
+    if "interval_start" in unmet:
+        unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
+    return StoredRoster(assignments, coverage, employees, doc["kpis"], unmet, doc["conflicts"], doc["status"],
+                        doc["objective"], doc["lower_bound"], doc["gap"], doc["seconds"])
+
+
+# ---------------------------------------------------------------- exports
+
+EXPORT_FORMATS = {  # format -> (media type, file suffix)
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv", "csv"),
+    "ics": ("application/zip", "ics.zip"),
+}
+
+
+def roster_export(roster: Any, fmt: str, rules: Rules, lang: str) -> bytes:
+    """The roster as a printable workbook, the roster CSV, or a zip of per-employee calendars."""
     try:
-        return rules_from_dict(table, source=source)
-    except DataError:
-        raise
-    except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        # The rules parser expects TOML's shapes; JSON can send anything (a number where a table goes).
-        raise DataError(source, f"is not a valid rules table ({type(exc).__name__}: {exc})") from None
+        from shiftcast.exports import calendar, tables as export_tables, workbook
+    except ImportError:
+        raise Unavailable("the exports are not in this build yet") from None
+    if fmt == "xlsx":
+        return workbook.roster_workbook(roster, rules, lang=lang)
+    if fmt == "csv":
+        return export_tables.roster_csv(roster)
+    if fmt == "ics":
+        return calendar.calendars_zip(roster, rules, lang=lang)
+    raise ValueError(fmt)

@@ -21,7 +21,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     p = job.params
     rules = inputs.rules(s, p.get("rules_id"))
     staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
-    requirement = inputs.interval_frame(inputs.payload(staffing))["scheduled"]
+    requirement = inputs.interval_frame(inputs.payload(staffing))
     month = staffing.month
     staff = inputs.table(s, p["staff_id"], "staff", "staff_id", rules)
     leave = inputs.table(s, p.get("leave_id"), "leave", "leave_id", rules)
@@ -29,7 +29,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     previous = None
     if p.get("previous_roster_id"):
         prev = inputs.result(s, p["previous_roster_id"], "roster", "previous_roster_id")
-        previous = services.roster_frames(inputs.payload(prev))["assignments"]
+        previous = services.stored_roster(inputs.payload(prev)).assignments
     roster = services.solve_roster(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
                                    time_limit_s=p["time_limit_s"], progress=progress)
     doc = services.roster_document(roster, month, staff)

@@ -1,13 +1,20 @@
 """/api/v1/rosters: solve a month's roster as a job; fetch the whole floor's month in one call; exports."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, url_for
+from typing import Literal
 
-from api import inputs, jobs, store
+from flask import Blueprint, current_app, url_for
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api import inputs, jobs, services, store
 from api.auth import READ, SUPERVISE, caller_name
+from api.db import Export
 from api.openapi import operation
-from api.schemas import JobOut, MonthFilter, ResultList, RosterCreate, RosterOut
-from api.views.common import PREFIX, document, get_result, job_out
+from api.problems import Problem
+from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
+from api.views.common import PREFIX, document, download, get_result, job_out
 from api.views.forecasts import list_results
 
 bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
@@ -55,3 +62,51 @@ def list_rosters(query: MonthFilter):
            description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
 def get_roster(result_id: int):
     return document(get_result(store.session(), "roster", result_id), with_job=True)
+
+
+class ExportQuery(Request):
+    lang: Literal["zh", "en"] = Field(default="zh", description="labels: Chinese (with English) or English")
+
+
+def _export(result_id: int, fmt: str, lang: str):
+    s = store.session()
+    row = get_result(s, "roster", result_id)
+    key = f"{fmt}-{lang}"
+    cached = s.scalar(select(Export.content).where(Export.result_id == result_id, Export.format == key))
+    if cached is None:
+        # Made once, on first request, then served from the store: a roster never changes.
+        rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
+        try:
+            cached = services.roster_export(services.stored_roster(inputs.payload(row)), fmt, rules, lang)
+        except services.Unavailable as exc:
+            raise Problem(501, str(exc), slug="not-implemented") from None
+        s.add(Export(result_id=result_id, format=key, content=cached))
+        try:
+            s.commit()
+        except IntegrityError:  # another worker stored it first: same bytes
+            s.rollback()
+    mimetype, suffix = services.EXPORT_FORMATS[fmt]
+    return download(cached, mimetype, f"roster-{row.month}-{row.id}.{suffix}")
+
+
+@bp.get("/<int:result_id>/xlsx")
+@operation("A roster as a printable Excel workbook", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {services.EXPORT_FORMATS["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}}}},
+           description="Employees × days grid with coloured shift codes (早/晚/休 with English), coverage vs "
+                       "requirement with a chart, hours and overtime, KPIs, short intervals.")
+def get_roster_xlsx(result_id: int, query: ExportQuery):
+    return _export(result_id, "xlsx", query.lang)
+
+
+@bp.get("/<int:result_id>/csv")
+@operation("A roster as CSV (employee_id, date, shift, lunch_start)", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {"text/csv": {"schema": {"type": "string"}}}})
+def get_roster_csv(result_id: int, query: ExportQuery):
+    return _export(result_id, "csv", query.lang)
+
+
+@bp.get("/<int:result_id>/ics")
+@operation("Every employee's calendar (.ics files in a zip)", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {"application/zip": {"schema": {"type": "string", "format": "binary"}}}})
+def get_roster_ics(result_id: int, query: ExportQuery):
+    return _export(result_id, "ics", query.lang)
