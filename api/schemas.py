@@ -151,7 +151,7 @@ class JobOut(BaseModel):
     """A job: its state, progress and, when done, its result."""
 
     id: int
-    kind: Literal["roster", "headcount"]
+    kind: Literal["forecast", "roster", "headcount"]
     state: JobState
     progress: dict[str, Scalar] = Field(description="solver progress: best objective, bound, gap, seconds so far")
     result_id: int | None

@@ -129,13 +129,10 @@ def forecast_month(calls: pd.DataFrame, month: str, rules: Rules, ads_history: p
         from forecasting import CallVolumeForecaster
     except ImportError:
         raise Unavailable("the forecaster is not in this build yet") from None
-    empty_ads = forecast_data.ads_from_table(pd.DataFrame({c: pd.Series(dtype=str) for c in forecast_data.ADS_COLUMNS}))
-    history = ads_history if ads_history is not None else empty_ads
-    plan = ads_plan if ads_plan is not None else empty_ads
     index = month_intervals(month, rules)
-    model = CallVolumeForecaster().fit(calls["calls"], history)
-    predicted = model.predict(index, plan)
-    return pd.DataFrame({k: np.asarray(predicted[k], dtype=float) for k in ("mean", "lower", "upper")}, index=index)
+    model = CallVolumeForecaster(rules=rules).fit(calls, ads_history)
+    predicted = model.predict(index, ads_plan)
+    return predicted.loc[:, ["mean", "lower", "upper"]].astype(float)
 
 
 def history_aht(calls: pd.DataFrame, rules: Rules, days: int = 28) -> float:

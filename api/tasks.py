@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 from api import inputs, services
 from api.db import Job, Result
 from api.jobs import Progress
-from api.schemas import RosterOut
+from api.schemas import ForecastOut, RosterOut
 
 
 def result_payload(model: type, doc: dict) -> bytes:
     """Check a document against its response schema and keep it without the ids the store assigns."""
-    checked = model.model_validate({"id": 0, "job_id": None, **doc})
+    checked = model.model_validate({"id": 0, "job_id": None, **doc} if "job_id" in model.model_fields
+                                    else {"id": 0, **doc})
     return checked.model_dump_json(exclude={"id", "job_id"}).encode("utf-8")
 
 
@@ -39,4 +40,21 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     return Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
 
 
-HANDLERS = {"roster": run_roster}
+def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
+    p = job.params
+    rules = inputs.rules(s, p.get("rules_id"))
+    calls = inputs.table(s, p["calls_id"], "calls", "calls_id")
+    history = inputs.table(s, p.get("ads_history_id"), "ads", "ads_history_id")
+    plan = inputs.table(s, p.get("ads_plan_id"), "ads", "ads_plan_id")
+    progress.report(stage="fitting")
+    frame = services.forecast_month(calls, p["month"], rules, history, plan)
+    progress.report(stage="done")
+    intervals = [{"interval_start": t.strftime("%Y-%m-%dT%H:%M"), "mean": float(m), "lower": float(lo), "upper": float(hi)}
+                 for t, m, lo, hi in zip(frame.index, frame["mean"], frame["lower"], frame["upper"])]
+    summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
+               "peak": round(float(frame["mean"].max()), 2), "aht_s": services.history_aht(calls, rules)}
+    doc = {"month": p["month"], "inputs": p, "summary": summary, "intervals": intervals}
+    return Result(kind="forecast", month=p["month"], inputs=p, summary=summary, payload=result_payload(ForecastOut, doc))
+
+
+HANDLERS = {"roster": run_roster, "forecast": run_forecast}

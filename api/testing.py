@@ -113,3 +113,19 @@ def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Serve
         yield server
     finally:
         server.stop()
+
+
+def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None) -> int:
+    """Store a solved (or hand-built) roster as the API would after a job; returns its id."""
+    from api.db import Result
+    from api.schemas import RosterOut
+    from api.services import roster_document
+    from api.tasks import result_payload
+
+    doc = roster_document(roster, month, staff)
+    with make_sessionmaker(make_engine(database_url))() as s:
+        row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
+                     payload=result_payload(RosterOut, doc), created_by="test")
+        s.add(row)
+        s.commit()
+        return row.id

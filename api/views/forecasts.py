@@ -7,18 +7,26 @@ import json
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
-from api import inputs, services, store
+from api import inputs, jobs, services, store
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Result
 from api.openapi import operation
 from api.problems import Problem
-from api.schemas import ForecastCreate, ForecastOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
+from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.tasks import result_payload
-from api.views.common import PREFIX, document, download, get_result, result_summary
+from api.views.common import PREFIX, document, download, get_result, job_out, result_summary
 
 bp = Blueprint("forecasts", __name__, url_prefix=PREFIX + "/forecasts")
 staffing_bp = Blueprint("staffing", __name__, url_prefix=PREFIX + "/staffing")
 CSV = {"text/csv": {"schema": {"type": "string"}}}
+
+
+def start_job(kind: str, params: dict):
+    job = jobs.enqueue(store.session(), kind, params, caller_name())
+    runner = store.state().runner
+    if runner is not None:
+        runner.wake()
+    return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
 def unavailable(exc: services.Unavailable) -> Problem:
@@ -49,26 +57,18 @@ def intervals_csv(row: Result) -> bytes:
 
 
 @bp.post("")
-@operation("Forecast a month's calls per interval", tag="forecasts", roles=SUPERVISE, body=ForecastCreate,
-           responses={201: ForecastOut})
+@operation("Forecast a month's calls per interval (a job: poll its url)", tag="forecasts", roles=SUPERVISE,
+           body=ForecastCreate, responses={202: JobOut},
+           description="Fitting two years of history takes tens of seconds, so this answers 202 with a job whose "
+                       "`result_url` is the forecast once it has succeeded.")
 def create_forecast(body: ForecastCreate):
     s = store.session()
-    rules = inputs.rules(s, body.rules_id)
-    calls = inputs.table(s, body.calls_id, "calls", "calls_id")
-    history = inputs.table(s, body.ads_history_id, "ads", "ads_history_id")
-    plan = inputs.table(s, body.ads_plan_id, "ads", "ads_plan_id")
-    try:
-        frame = services.forecast_month(calls, body.month, rules, history, plan)
-    except services.Unavailable as exc:
-        raise unavailable(exc) from None
-    intervals = [{"interval_start": t.isoformat(), "mean": float(m), "lower": float(lo), "upper": float(hi)}
-                 for t, m, lo, hi in zip(frame.index, frame["mean"], frame["lower"], frame["upper"])]
-    summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
-               "peak": round(float(frame["mean"].max()), 2), "aht_s": services.history_aht(calls, rules)}
-    params = body.model_dump()
-    row = save_result("forecast", body.month, params, summary,
-                      {"month": body.month, "inputs": params, "summary": summary, "intervals": intervals}, ForecastOut)
-    return document(row), 201, {"Location": url_for("forecasts.get_forecast", result_id=row.id)}
+    inputs.rules(s, body.rules_id)
+    inputs.dataset(s, body.calls_id, "calls", "calls_id")
+    for field in ("ads_history_id", "ads_plan_id"):
+        if getattr(body, field) is not None:
+            inputs.dataset(s, getattr(body, field), "ads", field)
+    return start_job("forecast", body.model_dump())
 
 
 @bp.get("")
@@ -104,8 +104,8 @@ def create_staffing(body: StaffingCreate):
     except services.Unavailable as exc:
         raise unavailable(exc) from None
     intervals = services.records(frame.rename_axis("interval_start"))
-    for row in intervals:
-        row["interval_start"] = str(row["interval_start"])
+    for row, start in zip(intervals, frame.index):
+        row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
     summary = {"intervals": len(frame), "aht_s": aht,
                "peak_scheduled": services._scalar(frame["scheduled"].max()),
                "agent_intervals": services._scalar(frame["scheduled"].sum())}

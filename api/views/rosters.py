@@ -15,17 +15,9 @@ from api.openapi import operation
 from api.problems import Problem
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
 from api.views.common import PREFIX, document, download, get_result, job_out
-from api.views.forecasts import list_results
+from api.views.forecasts import list_results, start_job
 
 bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
-
-
-def start_job(kind: str, params: dict):
-    job = jobs.enqueue(store.session(), kind, params, caller_name())
-    runner = store.state().runner
-    if runner is not None:
-        runner.wake()
-    return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
 @bp.post("")
