@@ -13,6 +13,8 @@ timeout = 120
 graceful_timeout = 30
 keepalive = 5
 backlog = 256
+# No control socket: it lives at one path per user, which two servers on one machine would share.
+control_socket_disable = True
 # Never preload: each worker builds its own app, database connections and job runner after the fork.
 preload_app = False
 accesslog = "-" if os.environ.get("SHIFTCAST_ACCESS_LOG") else None

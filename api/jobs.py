@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Job, Result, utcnow
 from api.problems import Problem
+from api.services import Unavailable
 from shiftcast.errors import DataError
 
 log = logging.getLogger("api.jobs")
@@ -269,7 +270,7 @@ class JobRunner:
                     s.rollback()
                     self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
                     return
-                except (DataError, Problem) as exc:
+                except (DataError, Problem, Unavailable) as exc:
                     s.rollback()
                     self._finish(s, job_id, started, state="failed", error=str(exc))
                     return

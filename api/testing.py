@@ -67,8 +67,11 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.log = self.workdir / f"gunicorn-{self.port}.log"
 
-    def start(self, timeout: float = 30.0) -> "Server":
-        env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, **self.env}
+    def start(self, timeout: float = 120.0) -> "Server":
+        # The server imports this same code tree, whatever the working directory.
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, "PYTHONPATH": path, **self.env}
         cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
                "--workers", str(self.workers), "api:create_app()"]
         with open(self.log, "ab") as log:
@@ -126,6 +129,24 @@ def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inp
     with make_sessionmaker(make_engine(database_url))() as s:
         row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
                      payload=result_payload(RosterOut, doc), created_by="test")
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+def store_staffing(database_url: str, requirement: pd.DataFrame, month: str) -> int:
+    """Store a staffing requirement (interval index, `scheduled` and any other columns) as POST /staffing would."""
+    from api.db import Result
+    from api.schemas import StaffingOut
+    from api.services import records
+    from api.tasks import result_payload
+
+    rows = records(requirement.rename_axis("interval_start"))
+    for row, start in zip(rows, requirement.index):
+        row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
+    doc = {"month": month, "inputs": {}, "summary": {}, "intervals": rows}
+    with make_sessionmaker(make_engine(database_url))() as s:
+        row = Result(kind="staffing", month=month, inputs={}, summary={}, payload=result_payload(StaffingOut, doc))
         s.add(row)
         s.commit()
         return row.id

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 import api
 from api import services, testing
-from api.db import Export, Result, make_engine, make_sessionmaker
+from api.db import Export, make_engine, make_sessionmaker
 from api.schemas import RosterOut
 
 MONTH = "2026-12"
@@ -98,22 +98,6 @@ def test_exports_are_made_once_and_open(app, url, viewer, specimen):
     assert client.get(f"/api/v1/rosters/{rid}/xlsx", query_string={"lang": "fr"}, headers=viewer).status_code == 422
 
 
-def _staffing(url: str, requirement: pd.DataFrame) -> int:
-    """A stored staffing result, as POST /staffing stores it."""
-    from api.schemas import StaffingOut
-    from api.tasks import result_payload
-
-    rows = services.records(requirement.rename_axis("interval_start"))
-    for row in rows:
-        row["interval_start"] = str(row["interval_start"])
-    doc = {"month": MONTH, "inputs": {}, "summary": {}, "intervals": rows}
-    with make_sessionmaker(make_engine(url))() as s:
-        row = Result(kind="staffing", month=MONTH, inputs={}, summary={}, payload=result_payload(StaffingOut, doc))
-        s.add(row)
-        s.commit()
-        return row.id
-
-
 def test_a_roster_job_from_post_to_result(app, url, viewer):
     pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
     from shiftcast.periods import month_intervals
@@ -125,7 +109,7 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     index = month_intervals(MONTH)
     minutes = index.hour * 60 + index.minute
     requirement = pd.DataFrame({"scheduled": np.where((minutes >= 600) & (minutes < 960), 8, 4)}, index=index)
-    staffing_id = _staffing(url, requirement)
+    staffing_id = testing.store_staffing(url, requirement, MONTH)
     r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "time_limit_s": 5},
                     headers=sup)
     assert r.status_code == 202 and r.json["state"] == "queued"
