@@ -14,12 +14,14 @@ from api import problems
 from api.config import settings
 from api.db import make_engine, make_sessionmaker
 from api.jobs import JobRunner, recover_orphans
+from api.openapi import IdConverter
 from api.store import State, close_session
 from api.tasks import HANDLERS
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["id"] = IdConverter
     app.config.update(settings(config))
     engine = make_engine(app.config["DATABASE_URL"])
     sessions = make_sessionmaker(engine)

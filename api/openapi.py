@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask, Response, request
+from werkzeug.routing import IntegerConverter
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
@@ -108,13 +109,21 @@ def _response(result: Any) -> Response:
 
 # ---------------------------------------------------------------- the document
 
-_PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+class IdConverter(IntegerConverter):
+    """Resource ids in paths: any integer that fits the store's columns; others match no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        super().__init__(url_map, signed=True, min=-ID_MAX, max=ID_MAX)
+
+
+ID_MAX = 2**31 - 1
+_PATH_PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 
 def _path_and_params(rule: str) -> tuple[str, list[dict]]:
     params = []
     for converter, name in _PATH_PARAM.findall(rule):
-        schema = {"type": "integer", "minimum": 0} if converter == "int" else {"type": "string"}
+        schema = {"type": "integer", "minimum": 1, "maximum": ID_MAX} if converter in ("int", "id") else {"type": "string"}
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return _PATH_PARAM.sub(r"{\2}", rule), params
 
@@ -197,7 +206,10 @@ def openapi_document(app: Flask, title: str, version: str, problem_model: type[B
                 entry["responses"]["403"] = problem(f"the token's role is not one of: {', '.join(op.roles)}")
             if params:
                 entry["responses"]["404"] = problem("no such resource")
+                # A malformed path segment can match a sibling route that has other methods.
+                entry["responses"]["405"] = problem("the path matches a route without this method")
             if op.body is not None or op.raw_body:
+                entry["responses"].setdefault("404", problem("a resource the request refers to does not exist"))
                 entry["responses"]["400"] = problem("the body is not valid JSON")
                 entry["responses"]["413"] = problem("the body is larger than the limit")
                 entry["responses"]["415"] = problem("the body's media type is not accepted")

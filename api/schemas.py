@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import ROLES
+from api.openapi import ID_MAX
 
-# Ids are bounded so that no number a client sends overflows a 64-bit column.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1, description="id of a stored resource")]
+# Ids are bounded (as in paths) so that no number a client sends overflows a column.
+Id = Annotated[int, Field(ge=1, le=ID_MAX, description="id of a stored resource")]
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"],
                              description="a calendar month, YYYY-MM")]
 Name = Annotated[str, Field(max_length=200)]

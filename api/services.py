@@ -85,6 +85,14 @@ def canonical_rules(rules: Rules) -> bytes:
 def read_table(kind: str, content: bytes, source: str, *, staff: pd.DataFrame | None = None,
                rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
     """Validate and type a table upload with its loader (a DataError names file, row and column)."""
+    try:
+        return _loaded(kind, content, source, staff, rules)
+    except csv.Error as exc:
+        # pandas' C parser lets the csv module's errors through (e.g. a lone carriage return).
+        raise DataError(source, f"is not a valid CSV table: {exc}") from None
+
+
+def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
     if kind == "calls":
         return forecast_data.load_calls(content, source=source)
     if kind == "ads":

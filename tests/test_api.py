@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from sqlalchemy import select
@@ -225,7 +226,7 @@ def test_openapi_is_generated_from_the_schemas(app, client):
         own = model.model_json_schema(ref_template="#/components/schemas/{model}")
         assert schemas[model.__name__]["properties"] == own["properties"]
     ops = {(path, m) for path, methods in doc["paths"].items() for m in methods}
-    routes = {(r.rule.replace("<int:", "{").replace("<", "{").replace(">", "}"), m.lower())
+    routes = {(re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", r.rule), m.lower())
               for r in app.url_map.iter_rules() for m in r.methods - {"HEAD", "OPTIONS"}
               if r.endpoint not in ("static", "docs.openapi_json", "docs.docs_page")}
     assert routes == ops

@@ -71,15 +71,13 @@ def upload_json(body: DatasetUpload):
                            rules_id=body.rules_id, rows_pointer="/rows"))
 
 
-@bp.post("/<kind>")
+@bp.post("/<any(calls, ads, staff, leave, rules):kind>")
 @operation("Upload a dataset file (CSV; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
            raw_body=FILE_UPLOAD, responses={201: DatasetOut},
            path_schemas={"kind": {"type": "string", "enum": list(KINDS)}},
            description="The body is the file itself (text/csv, application/toml) or a multipart form with `file`. "
                        "Errors name the file, row and column.")
 def upload_file(kind: str, query: DatasetQuery, body: bytes):
-    if kind not in KINDS:
-        raise Problem(404, f"unknown dataset kind {kind!r}; kinds are {', '.join(KINDS)}", slug="not-found")
     name = query.name
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
@@ -106,13 +104,13 @@ def _dataset(dataset_id: int) -> Dataset:
     return row
 
 
-@bp.get("/<int:dataset_id>")
+@bp.get("/<id:dataset_id>")
 @operation("A dataset's description", tag="datasets", roles=READ, responses={200: DatasetOut})
 def get_dataset(dataset_id: int):
     return dataset_out(_dataset(dataset_id))
 
 
-@bp.get("/<int:dataset_id>/content")
+@bp.get("/<id:dataset_id>/content")
 @operation("A dataset's content as stored (CSV, or TOML for rules)", tag="datasets", roles=READ,
            responses={200: {"text/csv": {"schema": {"type": "string"}},
                             "application/toml": {"schema": {"type": "string"}}}})

@@ -77,13 +77,13 @@ def list_forecasts(query: MonthFilter):
     return list_results("forecast", query.month)
 
 
-@bp.get("/<int:result_id>")
+@bp.get("/<id:result_id>")
 @operation("A forecast", tag="forecasts", roles=READ, responses={200: ForecastOut})
 def get_forecast(result_id: int):
     return document(get_result(store.session(), "forecast", result_id))
 
 
-@bp.get("/<int:result_id>/csv")
+@bp.get("/<id:result_id>/csv")
 @operation("A forecast as CSV", tag="forecasts", roles=READ, responses={200: CSV})
 def get_forecast_csv(result_id: int):
     row = get_result(store.session(), "forecast", result_id)
@@ -122,13 +122,13 @@ def list_staffing(query: MonthFilter):
     return list_results("staffing", query.month)
 
 
-@staffing_bp.get("/<int:result_id>")
+@staffing_bp.get("/<id:result_id>")
 @operation("A staffing requirement", tag="staffing", roles=READ, responses={200: StaffingOut})
 def get_staffing(result_id: int):
     return document(get_result(store.session(), "staffing", result_id))
 
 
-@staffing_bp.get("/<int:result_id>/csv")
+@staffing_bp.get("/<id:result_id>/csv")
 @operation("A staffing requirement as CSV", tag="staffing", roles=READ, responses={200: CSV})
 def get_staffing_csv(result_id: int):
     row = get_result(store.session(), "staffing", result_id)

@@ -30,7 +30,7 @@ def list_jobs(query: JobFilter):
     return JobList(items=[job_out(j) for j in store.session().scalars(stmt)])
 
 
-@bp.get("/<int:job_id>")
+@bp.get("/<id:job_id>")
 @operation("A job", tag="jobs", roles=READ, responses={200: JobOut})
 def get_job(job_id: int):
     job = store.session().get(Job, job_id)
@@ -39,7 +39,7 @@ def get_job(job_id: int):
     return job_out(job)
 
 
-@bp.post("/<int:job_id>/cancel")
+@bp.post("/<id:job_id>/cancel")
 @operation("Cancel a job", tag="jobs", roles=SUPERVISE + ("hr",), responses={202: JobOut},
            description="A queued job is cancelled at once; a running one stops at the solver's next report. "
                        "A job that has already finished answers 409.")

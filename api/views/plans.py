@@ -12,13 +12,13 @@ bp = Blueprint("plans", __name__, url_prefix=PREFIX + "/headcount")
 hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
 
 
-@bp.get("/<int:result_id>")
+@bp.get("/<id:result_id>")
 @operation("A headcount plan", tag="plans", responses={200: PlanOut})
 def get_headcount(result_id: int):
     return document(get_result(store.session(), "headcount", result_id))
 
 
-@hiring_bp.get("/<int:result_id>")
+@hiring_bp.get("/<id:result_id>")
 @operation("A hiring plan", tag="plans", responses={200: PlanOut})
 def get_hiring_plan(result_id: int):
     return document(get_result(store.session(), "hiring", result_id))

@@ -49,7 +49,7 @@ def list_rosters(query: MonthFilter):
     return list_results("roster", query.month)
 
 
-@bp.get("/<int:result_id>")
+@bp.get("/<id:result_id>")
 @operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut},
            description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
 def get_roster(result_id: int):
@@ -81,7 +81,7 @@ def _export(result_id: int, fmt: str, lang: str):
     return download(cached, mimetype, f"roster-{row.month}-{row.id}.{suffix}")
 
 
-@bp.get("/<int:result_id>/xlsx")
+@bp.get("/<id:result_id>/xlsx")
 @operation("A roster as a printable Excel workbook", tag="rosters", roles=READ, query=ExportQuery,
            responses={200: {services.EXPORT_FORMATS["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}}}},
            description="Employees × days grid with coloured shift codes (早/晚/休 with English), coverage vs "
@@ -90,14 +90,14 @@ def get_roster_xlsx(result_id: int, query: ExportQuery):
     return _export(result_id, "xlsx", query.lang)
 
 
-@bp.get("/<int:result_id>/csv")
+@bp.get("/<id:result_id>/csv")
 @operation("A roster as CSV (employee_id, date, shift, lunch_start)", tag="rosters", roles=READ, query=ExportQuery,
            responses={200: {"text/csv": {"schema": {"type": "string"}}}})
 def get_roster_csv(result_id: int, query: ExportQuery):
     return _export(result_id, "csv", query.lang)
 
 
-@bp.get("/<int:result_id>/ics")
+@bp.get("/<id:result_id>/ics")
 @operation("Every employee's calendar (.ics files in a zip)", tag="rosters", roles=READ, query=ExportQuery,
            responses={200: {"application/zip": {"schema": {"type": "string", "format": "binary"}}}})
 def get_roster_ics(result_id: int, query: ExportQuery):

@@ -33,7 +33,7 @@ def list_tokens():
     return TokenList(items=[token_out(t) for t in store.session().scalars(select(Token).order_by(Token.id))])
 
 
-@bp.delete("/<int:token_id>")
+@bp.delete("/<id:token_id>")
 @operation("Revoke a token", tag="tokens", roles=auth.ADMIN, responses={200: TokenOut})
 def revoke_token(token_id: int):
     row = auth.revoke_token(store.session(), token_id)
