@@ -11,6 +11,7 @@ import logging
 from flask import Flask
 
 from api import problems
+from api.cache import DocumentCache
 from api.config import settings
 from api.db import make_engine, make_sessionmaker
 from api.jobs import JobRunner, recover_orphans
@@ -25,7 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings(config))
     engine = make_engine(app.config["DATABASE_URL"])
     sessions = make_sessionmaker(engine)
-    state = State(engine=engine, sessions=sessions)
+    state = State(engine=engine, sessions=sessions, documents=DocumentCache(app.config["DOCUMENT_CACHE_BYTES"]))
     app.extensions["shiftcast"] = state
     problems.register(app)
     app.teardown_appcontext(close_session)

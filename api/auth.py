@@ -5,7 +5,7 @@ import hashlib
 import secrets
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.db import Token, utcnow
@@ -44,7 +44,11 @@ def revoke_token(session: Session, token_id: int) -> Token | None:
     return row
 
 
-def authenticate(session: Session, allowed: tuple[str, ...]) -> Token:
+_TOKEN_BY_HASH = select(Token.id, Token.name, Token.role, Token.revoked_at).where(
+    Token.token_hash == bindparam("token_hash"))
+
+
+def authenticate(session: Session, allowed: tuple[str, ...]):
     """The caller's token from the Authorization header, checked against `allowed` roles (401/403)."""
     header = request.headers.get("Authorization", "")
     scheme, _, text = header.partition(" ")
@@ -52,7 +56,8 @@ def authenticate(session: Session, allowed: tuple[str, ...]) -> Token:
     if scheme.lower() != "bearer" or not text.strip():
         raise Problem(401, "this endpoint needs a bearer token: send 'Authorization: Bearer <token>'",
                       slug="unauthorized", headers=challenge)
-    row = session.scalar(select(Token).where(Token.token_hash == token_hash(text.strip())))
+    # Core on the session's connection, not an ORM entity: this runs on every request.
+    row = session.connection().execute(_TOKEN_BY_HASH, {"token_hash": token_hash(text.strip())}).first()
     if row is None or row.revoked_at is not None:
         raise Problem(401, "the token is unknown or revoked", slug="unauthorized",
                       headers={"WWW-Authenticate": 'Bearer realm="shiftcast", error="invalid_token"'})

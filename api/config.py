@@ -19,6 +19,8 @@ DEFAULTS: dict = {
     # Solves running at once across all processes sharing the store (CPU-bound: keep it small).
     "JOB_MAX_RUNNING": 1,
     "ROSTER_TIME_LIMIT_S": 30.0,
+    # Served result documents kept per process (results never change): a 300-agent month is ~0.4 MB.
+    "DOCUMENT_CACHE_BYTES": 64 * 1024 * 1024,
 }
 
 ENV_PREFIX = "SHIFTCAST_"

@@ -17,7 +17,6 @@ import pandas as pd
 
 from forecasting import data as forecast_data
 from scheduler import data as schedule_data
-from shiftcast import tables
 from shiftcast.errors import DataError
 from shiftcast.periods import month_intervals
 from shiftcast.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
@@ -324,6 +323,7 @@ def stored_roster(doc: dict) -> StoredRoster:
 
 # ---------------------------------------------------------------- exports
 
+DEFAULT_EXPORT_LANG = "zh"  # the exports' own default: Chinese labels with English alongside
 EXPORT_FORMATS = {  # format -> (media type, file suffix)
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "csv": ("text/csv", "csv"),
@@ -331,16 +331,16 @@ EXPORT_FORMATS = {  # format -> (media type, file suffix)
 }
 
 
-def roster_export(roster: Any, fmt: str, rules: Rules, lang: str) -> bytes:
+def roster_export(roster: Any, fmt: str, rules: Rules, lang: str, staff: pd.DataFrame | None = None) -> bytes:
     """The roster as a printable workbook, the roster CSV, or a zip of per-employee calendars."""
     try:
         from shiftcast.exports import calendar, tables as export_tables, workbook
     except ImportError:
         raise Unavailable("the exports are not in this build yet") from None
     if fmt == "xlsx":
-        return workbook.roster_workbook(roster, rules, lang=lang)
+        return workbook.roster_workbook(roster, rules, staff, lang=lang)
     if fmt == "csv":
         return export_tables.roster_csv(roster)
     if fmt == "ics":
-        return calendar.calendars_zip(roster, rules, lang=lang)
+        return calendar.calendars_zip(roster, rules, staff, lang=lang)
     raise ValueError(fmt)

@@ -15,6 +15,7 @@ class State:
     sessions: sessionmaker
     runner: Any = None  # api.jobs.JobRunner when started
     openapi: dict | None = field(default=None)  # built once, on first request
+    documents: Any = None  # api.cache.DocumentCache of served results
 
 
 def state() -> State:

@@ -1,12 +1,11 @@
 """The job kinds: what a roster or headcount job does with its stored inputs."""
 from __future__ import annotations
 
-import json
 
 from sqlalchemy.orm import Session
 
 from api import inputs, services
-from api.db import Job, Result
+from api.db import Export, Job, Result
 from api.jobs import Progress
 from api.schemas import ForecastOut, RosterOut
 
@@ -37,7 +36,15 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     summary = {k: doc[k] for k in ("status", "objective", "lower_bound", "gap", "seconds")}
     summary["employees"] = len(doc["employees"])
     summary["short_intervals"] = sum(1 for c in doc["coverage"] if c["short"] > 0)
-    return Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
+    result = Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
+    # The workbook is rendered now, stored with the roster, so the first download costs no more than the next.
+    try:
+        xlsx = services.roster_export(roster, "xlsx", rules, services.DEFAULT_EXPORT_LANG, staff)
+    except services.Unavailable:
+        xlsx = None
+    if xlsx is not None:
+        result.exports.append(Export(format=f"xlsx-{services.DEFAULT_EXPORT_LANG}", content=xlsx))
+    return result
 
 
 def run_forecast(s: Session, job: Job, progress: Progress) -> Result:

@@ -57,7 +57,7 @@ def free_port() -> int:
 class Server:
     """`shiftcast serve`'s gunicorn on a free loopback port, in its own process group (so kill -9 takes all)."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int = 2, env: dict | None = None) -> None:
+    def __init__(self, database_url: str, workdir: Path, workers: int | None = 2, env: dict | None = None) -> None:
         self.database_url = database_url
         self.workdir = Path(workdir)
         self.workers = workers
@@ -73,7 +73,7 @@ class Server:
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, "PYTHONPATH": path, **self.env}
         cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
-               "--workers", str(self.workers), "api:create_app()"]
+               *(["--workers", str(self.workers)] if self.workers else []), "api:create_app()"]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)

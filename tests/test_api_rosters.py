@@ -1,6 +1,7 @@
 """Rosters through the API: the whole floor's month in one call, exports, and roster jobs."""
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -67,6 +68,11 @@ def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
     first = roster.assignments.sort_values(["employee_id", "date"]).iloc[0]
     person = next(e for e in doc.employees if e.employee_id == first["employee_id"])
     assert person.shifts[0] == first["shift"]
+    gz = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == r.data
+    assert len(gz.data) < len(r.data) / 4
+    again = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
     listed = client.get("/api/v1/rosters", query_string={"month": MONTH}, headers=viewer).json["items"]
     assert [i["id"] for i in listed] == [rid] and listed[0]["url"] == f"/api/v1/rosters/{rid}"
     assert client.get("/api/v1/rosters", query_string={"month": "2027-01"}, headers=viewer).json["items"] == []
@@ -123,6 +129,13 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     for person in roster.employees:
         assert set(person.shifts) <= {"E", "L", "OFF", "LEAVE"}
     assert client.post(f"/api/v1/jobs/{job['id']}/cancel", headers=sup).status_code == 409
+    try:
+        import shiftcast.exports  # noqa: F401
+    except ImportError:
+        pass
+    else:  # the workbook was rendered by the job, stored with the roster
+        with make_sessionmaker(make_engine(url))() as s:
+            assert s.scalars(select(Export.format).where(Export.result_id == roster.id)).all() == ["xlsx-zh"]
     # References are checked when the job is asked for, not when it runs.
     bad = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staffing_id + 100}, headers=sup)
     assert bad.status_code == 404 and bad.json["errors"][0]["pointer"] == "/staff_id"

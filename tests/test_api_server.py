@@ -115,7 +115,7 @@ def test_upload_forecast_roster_download(tmp_path):
         assert any("E035" in text for text in cells)
 
 
-def sample_requirement(rules) -> "pd.DataFrame":
+def sample_requirement(rules):
     """December's staffing from the sample's true expected calls (no forecast fit: this test is about crashes)."""
     import pandas as pd
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, url_for
+from flask import Response, request, url_for
 
+from api import store
 from api.db import Dataset, Job, Result
 from api.problems import Problem
 from api.schemas import DatasetOut, JobOut, ResultSummary
@@ -52,6 +53,15 @@ def document(row: Result, with_job: bool = False) -> bytes:
     head = f'{{"id":{row.id},' + (f'"job_id":{row.job_id if row.job_id is not None else "null"},' if with_job else "")
     body = row.payload[1:]
     return head.encode() + body if body.strip() != b"}" else head.rstrip(",").encode() + b"}"
+
+
+def serve_document(kind: str, result_id: int, with_job: bool = False) -> Response:
+    """A stored result's JSON, from this process's cache when seen before (gzip and ETag aware)."""
+    cache = store.state().documents
+    doc = cache.get((kind, result_id))
+    if doc is None:
+        doc = cache.put((kind, result_id), document(get_result(store.session(), kind, result_id), with_job))
+    return doc.response(request)
 
 
 def get_result(session, kind: str, result_id: int) -> Result:

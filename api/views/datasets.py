@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
-from pydantic import ValidationError
 from sqlalchemy import select
 
 from api import inputs, services, store

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 
 from flask import Blueprint, url_for
 from sqlalchemy import select
@@ -14,7 +13,7 @@ from api.openapi import operation
 from api.problems import Problem
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.tasks import result_payload
-from api.views.common import PREFIX, document, download, get_result, job_out, result_summary
+from api.views.common import PREFIX, document, serve_document, download, get_result, job_out, result_summary
 
 bp = Blueprint("forecasts", __name__, url_prefix=PREFIX + "/forecasts")
 staffing_bp = Blueprint("staffing", __name__, url_prefix=PREFIX + "/staffing")
@@ -78,9 +77,9 @@ def list_forecasts(query: MonthFilter):
 
 
 @bp.get("/<id:result_id>")
-@operation("A forecast", tag="forecasts", roles=READ, responses={200: ForecastOut})
+@operation("A forecast", tag="forecasts", roles=READ, responses={200: ForecastOut, 304: "not modified since the ETag sent in If-None-Match"})
 def get_forecast(result_id: int):
-    return document(get_result(store.session(), "forecast", result_id))
+    return serve_document("forecast", result_id)
 
 
 @bp.get("/<id:result_id>/csv")
@@ -123,9 +122,9 @@ def list_staffing(query: MonthFilter):
 
 
 @staffing_bp.get("/<id:result_id>")
-@operation("A staffing requirement", tag="staffing", roles=READ, responses={200: StaffingOut})
+@operation("A staffing requirement", tag="staffing", roles=READ, responses={200: StaffingOut, 304: "not modified since the ETag sent in If-None-Match"})
 def get_staffing(result_id: int):
-    return document(get_result(store.session(), "staffing", result_id))
+    return serve_document("staffing", result_id)
 
 
 @staffing_bp.get("/<id:result_id>/csv")

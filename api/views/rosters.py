@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, current_app, request
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api import inputs, jobs, services, store
-from api.auth import READ, SUPERVISE, caller_name
+from api import inputs, services, store
+from api.auth import READ, SUPERVISE
 from api.db import Export
 from api.openapi import operation
 from api.problems import Problem
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
-from api.views.common import PREFIX, document, download, get_result, job_out
+from api.views.common import PREFIX, get_result, serve_document
 from api.views.forecasts import list_results, start_job
 
 bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
@@ -50,10 +50,10 @@ def list_rosters(query: MonthFilter):
 
 
 @bp.get("/<id:result_id>")
-@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut},
+@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut, 304: "not modified since the ETag sent in If-None-Match"},
            description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
 def get_roster(result_id: int):
-    return document(get_result(store.session(), "roster", result_id), with_job=True)
+    return serve_document("roster", result_id, with_job=True)
 
 
 class ExportQuery(Request):
@@ -61,6 +61,16 @@ class ExportQuery(Request):
 
 
 def _export(result_id: int, fmt: str, lang: str):
+    cache = store.state().documents
+    doc = cache.get(("export", result_id, fmt, lang))
+    if doc is None:
+        content, filename = _stored_export(result_id, fmt, lang)
+        mimetype = services.EXPORT_FORMATS[fmt][0]
+        doc = cache.put(("export", result_id, fmt, lang), content, mimetype, filename, compress=fmt == "csv")
+    return doc.response(request)
+
+
+def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
     s = store.session()
     row = get_result(s, "roster", result_id)
     key = f"{fmt}-{lang}"
@@ -77,8 +87,7 @@ def _export(result_id: int, fmt: str, lang: str):
             s.commit()
         except IntegrityError:  # another worker stored it first: same bytes
             s.rollback()
-    mimetype, suffix = services.EXPORT_FORMATS[fmt]
-    return download(cached, mimetype, f"roster-{row.month}-{row.id}.{suffix}")
+    return cached, f"roster-{row.month}-{row.id}.{services.EXPORT_FORMATS[fmt][1]}"
 
 
 @bp.get("/<id:result_id>/xlsx")
