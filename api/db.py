@@ -74,7 +74,7 @@ class Result(Base):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    exports: Mapped[list["Export"]] = relationship(cascade="all, delete-orphan", lazy="noload")
+    exports: Mapped[list["Export"]] = relationship(cascade="all, delete-orphan")
 
 
 class Export(Base):
