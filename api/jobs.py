@@ -63,9 +63,11 @@ class Progress:
             self.cancel_requested = bool(s.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
 
     def __call__(self, *args, **kwargs) -> None:
-        """The solver's callback: an object with attributes, a dict, or (objective, bound, seconds)."""
+        """The solver's callback: a dict, a message, an object with attributes, or (objective, bound, seconds)."""
         if args and isinstance(args[0], dict):
             values = dict(args[0])
+        elif args and isinstance(args[0], str):  # a step described in words (the headcount search)
+            values = {"message": args[0]}
         elif args and hasattr(args[0], "__dict__") and not isinstance(args[0], (int, float)):
             values = {k: v for k, v in vars(args[0]).items() if not k.startswith("_")}
         else:

@@ -109,8 +109,28 @@ class HeadcountCreate(Request):
 
     staffing_id: Id
     staff_id: Id | None = Field(default=None, description="current staff: the mix of leaders and allowed shifts")
+    leave_id: Id | None = Field(default=None, description="approved leave, taken as a share of the staff away")
+    ads_plan_id: Id | None = Field(default=None, description="airings: their windows must not be short")
     rules_id: Id | None = None
-    time_limit_s: float | None = Field(default=None, gt=0, le=3600)
+    time_limit_s: float | None = Field(default=None, gt=0, le=600, description="per roster solve of the search")
+    max_solves: int | None = Field(default=None, ge=1, le=50)
+
+
+class HiringPlanCreate(Request):
+    """Hires month by month to meet required headcounts, given attrition and training lead time."""
+
+    monthly_requirements: dict[Month, Annotated[float, Field(ge=0, le=100_000)]] = Field(
+        min_length=1, max_length=60, description="agents required per month, e.g. {\"2026-12\": 96}; consecutive months")
+    current_staff: float = Field(ge=0, le=100_000, description="productive agents today")
+    attrition: float | None = Field(default=None, ge=0, lt=1, description="share of agents leaving per month")
+    training_weeks: float | None = Field(default=None, ge=0, le=52)
+    training_attrition: float | None = Field(default=None, ge=0, lt=1, description="share of trainees who drop out")
+    ramp: list[Annotated[float, Field(gt=0, le=1)]] | None = Field(
+        default=None, max_length=12, description="productivity of a new agent in its first months after training")
+    as_of: dt.date | None = None
+    monthly_wage: float | None = Field(default=None, ge=0)
+    trainee_monthly_wage: float | None = Field(default=None, ge=0)
+    hiring_cost: float | None = Field(default=None, ge=0)
 
 
 class TokenCreate(Request):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import tomllib
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -192,7 +193,9 @@ def records(obj: Any) -> list[dict]:
     if obj is None:
         return []
     if isinstance(obj, pd.DataFrame):
-        frame = obj.reset_index() if not isinstance(obj.index, pd.RangeIndex) else obj
+        idx = obj.index
+        default = isinstance(idx, pd.RangeIndex) and idx.name is None and idx.start == 0 and idx.step == 1
+        frame = obj if default else obj.reset_index()  # a named index (pandas 3 may make it a range) is data
         return [{str(k): _scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]
     out = []
     for item in obj:
@@ -319,6 +322,38 @@ def stored_roster(doc: dict) -> StoredRoster:
         unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
     return StoredRoster(assignments, coverage, employees, doc["kpis"], unmet, doc["conflicts"], doc["status"],
                         doc["objective"], doc["lower_bound"], doc["gap"], doc["seconds"])
+
+
+# ---------------------------------------------------------------- headcount and hiring
+
+def required_headcount(requirement: pd.DataFrame, rules: Rules, *, staff=None, leave=None, ads=None,
+                       time_limit_s: float | None = None, max_solves: int | None = None, progress=None) -> dict:
+    """The smallest headcount meeting the target, as JSON: headline numbers and the curve behind them."""
+    try:
+        from scheduler import headcount
+    except ImportError:
+        raise Unavailable("headcount planning is not in this build yet") from None
+    options = {k: v for k, v in (("time_limit_s", time_limit_s), ("max_solves", max_solves)) if v is not None}
+    result = headcount.required_headcount(requirement, rules, staff, leave=leave, ads=ads, progress=progress, **options)
+    return {**{k: [str(x) for x in v] if isinstance(v, list) else _scalar(v) for k, v in result.summary().items()},
+            "curve": records(result.curve)}
+
+
+def hiring_plan(request: dict) -> dict:
+    """A hiring plan as JSON: the month table, the training cohorts and the assumptions used."""
+    try:
+        from scheduler import hiring
+    except ImportError:
+        raise Unavailable("hiring plans are not in this build yet") from None
+    args = {k: v for k, v in request.items() if v is not None}
+    monthly = args.pop("monthly_requirements")
+    current = args.pop("current_staff")
+    plan = hiring.hiring_plan(monthly, current, **args)
+    table = plan.table.copy()
+    table.index = table.index.astype(str)
+    return {"table": records(table.rename_axis("month")), "cohorts": records(plan.cohorts),
+            "assumptions": json.loads(json.dumps(plan.assumptions, default=str)),
+            "total_hires": plan.total_hires}
 
 
 # ---------------------------------------------------------------- exports

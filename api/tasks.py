@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from api import inputs, services
 from api.db import Export, Job, Result
 from api.jobs import Progress
-from api.schemas import ForecastOut, RosterOut
+from api.schemas import ForecastOut, PlanOut, RosterOut
 
 
 def result_payload(model: type, doc: dict) -> bytes:
@@ -64,4 +64,20 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     return Result(kind="forecast", month=p["month"], inputs=p, summary=summary, payload=result_payload(ForecastOut, doc))
 
 
-HANDLERS = {"roster": run_roster, "forecast": run_forecast}
+def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
+    p = job.params
+    rules = inputs.rules(s, p.get("rules_id"))
+    staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
+    requirement = inputs.interval_frame(inputs.payload(staffing))
+    staff = inputs.table(s, p.get("staff_id"), "staff", "staff_id", rules)
+    leave = inputs.table(s, p.get("leave_id"), "leave", "leave_id", rules)
+    ads = inputs.table(s, p.get("ads_plan_id"), "ads", "ads_plan_id")
+    answer = services.required_headcount(requirement, rules, staff=staff, leave=leave, ads=ads,
+                                         time_limit_s=p.get("time_limit_s"), max_solves=p.get("max_solves"),
+                                         progress=progress)
+    summary = {k: v for k, v in answer.items() if k not in ("curve", "notes")}
+    doc = {"kind": "headcount", "month": staffing.month, "inputs": p, "summary": summary, "result": answer}
+    return Result(kind="headcount", month=staffing.month, inputs=p, summary=summary, payload=result_payload(PlanOut, doc))
+
+
+HANDLERS = {"roster": run_roster, "forecast": run_forecast, "headcount": run_headcount}
