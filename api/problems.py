@@ -72,8 +72,6 @@ def data_error_problem(exc: DataError, rows_pointer: str | None = None) -> Probl
     if rows_pointer and exc.row is not None and exc.row >= 2:
         # Row 1 is the header in the loaders' numbering, so JSON row i is spreadsheet row i + 2.
         err["pointer"] = f"{rows_pointer}/{exc.row - 2}" + (f"/{exc.column}" if exc.column else "")
-    elif exc.column:
-        err["pointer"] = f"/{exc.column}"
     return Problem(422, str(exc), title="Invalid data", slug="invalid-data", errors=[err])
 
 
