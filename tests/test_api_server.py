@@ -188,3 +188,32 @@ def test_kill_9_during_a_roster_job(tmp_path):
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
+
+
+def test_shiftcast_serve_starts_the_service(tmp_path):
+    """`shiftcast serve` in an empty folder: a store is created there and /health answers on loopback."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = testing.free_port()
+    env = {k: v for k, v in os.environ.items() if k != "SHIFTCAST_DATABASE_URL"}
+    env["PYTHONPATH"] = str(Path(testing.__file__).resolve().parents[1])
+    proc = subprocess.Popen([sys.executable, "-c", "from shiftcast.cli import main; main()", "serve",
+                             "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, body = time.monotonic() + 90, None
+        while time.monotonic() < deadline and body is None and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                    body = r.read()
+            except OSError:
+                time.sleep(0.3)
+        assert body == b'{"status":"ok","database":"ok"}'
+        assert (tmp_path / "shiftcast.sqlite").exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
