@@ -57,7 +57,9 @@ def free_port() -> int:
 class Server:
     """`shiftcast serve`'s gunicorn on a free loopback port, in its own process group (so kill -9 takes all)."""
 
-    def __init__(self, database_url: str, workdir: Path, workers: int | None = 2, env: dict | None = None) -> None:
+    def __init__(self, database_url: str, workdir: Path, workers: int | None = 2, env: dict | None = None,
+                 via_cli: bool = False) -> None:
+        self.via_cli = via_cli
         self.database_url = database_url
         self.workdir = Path(workdir)
         self.workers = workers
@@ -72,8 +74,13 @@ class Server:
         root = str(Path(__file__).resolve().parents[1])
         path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, "PYTHONPATH": path, **self.env}
-        cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
-               *(["--workers", str(self.workers)] if self.workers else []), "api:create_app()"]
+        workers = ["--workers", str(self.workers)] if self.workers else []
+        if self.via_cli:  # `shiftcast serve` itself: it execs gunicorn with the config (same pid, same group)
+            cmd = [sys.executable, "-c", "from shiftcast.cli import main; main()", "serve",
+                   "--bind", f"127.0.0.1:{self.port}", *workers]
+        else:  # gunicorn with the same config, without the CLI's imports (seconds faster to start)
+            cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
+                   *workers, "api:create_app()"]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
