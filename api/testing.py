@@ -125,17 +125,21 @@ def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Serve
         server.stop()
 
 
-def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None) -> int:
-    """Store a solved (or hand-built) roster as the API would after a job; returns its id."""
-    from api.db import Result
+def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None,
+                 workbook: bytes | None = None) -> int:
+    """Store a solved (or hand-built) roster as the API would after a job (with the job's workbook when
+    given, see api.tasks.run_roster); returns its id."""
+    from api.db import Export, Result
     from api.schemas import RosterOut
-    from api.services import roster_document
+    from api.services import DEFAULT_EXPORT_LANG, roster_document
     from api.tasks import result_payload
 
     doc = roster_document(roster, month, staff)
     with make_sessionmaker(make_engine(database_url))() as s:
         row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
                      payload=result_payload(RosterOut, doc), created_by="test")
+        if workbook is not None:
+            row.exports.append(Export(format=f"xlsx-{DEFAULT_EXPORT_LANG}", content=workbook))
         s.add(row)
         s.commit()
         return row.id
