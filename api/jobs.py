@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Job, Result, utcnow
 from api.problems import Problem
-from api.services import Unavailable
+from api.services import PipelineError
 from shiftcast.errors import DataError
 
 log = logging.getLogger("api.jobs")
@@ -272,7 +272,7 @@ class JobRunner:
                     s.rollback()
                     self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
                     return
-                except (DataError, Problem, Unavailable) as exc:
+                except (DataError, Problem, PipelineError) as exc:
                     s.rollback()
                     self._finish(s, job_id, started, state="failed", error=str(exc))
                     return

@@ -30,7 +30,11 @@ TABLE_COLUMNS = {
 }
 
 
-class Unavailable(RuntimeError):
+class PipelineError(RuntimeError):
+    """A pipeline step could not give an answer; its message is for the user."""
+
+
+class Unavailable(PipelineError):
     """A pipeline step this build does not have yet."""
 
 
@@ -170,8 +174,11 @@ def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, l
         from scheduler import roster
     except ImportError:
         raise Unavailable("the roster solver is not in this build yet") from None
-    return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
-                        time_limit_s=time_limit_s, progress=progress)
+    try:
+        return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
+                            time_limit_s=time_limit_s, progress=progress)
+    except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
+        raise PipelineError(f"the roster solver found no roster: {exc}") from None
 
 
 def _scalar(value: Any) -> Any:

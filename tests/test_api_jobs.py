@@ -12,6 +12,7 @@ import api
 from api import jobs, testing
 from api.db import Job, Result, make_engine, make_sessionmaker, utcnow
 from api.problems import Problem
+from api.services import PipelineError
 from shiftcast.errors import DataError
 
 
@@ -86,6 +87,8 @@ def test_a_job_runs_to_its_result_with_progress(sessions):
 @pytest.mark.parametrize("exc, reason", [
     (DataError("staff.csv", "expected a role", row=4, column="role"), "staff.csv, row 4, column 'role': expected a role"),
     (KeyError("/secret/path"), "internal error (KeyError); the server log has the details"),
+    (PipelineError("the roster solver found no roster: raise the time limit"),
+     "the roster solver found no roster: raise the time limit"),
 ])
 def test_a_failing_job_keeps_its_reason_and_no_result(sessions, exc, reason):
     def failing(s, job, progress):
