@@ -25,24 +25,19 @@ def main() -> None:
     """Shiftcast: forecast calls, size staffing, build the roster, plan hiring."""
 
 
-# Sub-commands, one line each (keep alphabetical to ease merges).
-from shiftcast.commands import validate  # noqa: E402
+# Sub-commands: one module each in shiftcast/commands/.
+from shiftcast.commands import forecast, headcount, plan, roster, serve, staffing, token, validate  # noqa: E402
 
-main.add_command(validate.command)
-from shiftcast.commands import plan  # noqa: E402
-
-main.add_command(plan.command)
-main.add_command(plan.demo_command)
-from shiftcast.commands import staffing  # noqa: E402
-
-main.add_command(staffing.command)
-from shiftcast.commands import forecast  # noqa: E402
-
-main.add_command(forecast.command)
-from shiftcast.commands import roster  # noqa: E402
-
-main.add_command(roster.command)
-from shiftcast.commands import headcount  # noqa: E402
-
-main.add_command(headcount.command)
-main.add_command(headcount.hiring_command)
+for _command in (
+    plan.demo_command,
+    plan.command,
+    validate.command,
+    forecast.command,
+    staffing.command,
+    roster.command,
+    headcount.command,
+    headcount.hiring_command,
+    serve.command,
+    token.command,
+):
+    main.add_command(_command)

@@ -1,0 +1,22 @@
+"""gunicorn settings for `shiftcast serve` (any can be overridden on gunicorn's command line or GUNICORN_CMD_ARGS)."""
+import multiprocessing
+import os
+
+# Loopback only by default: put a TLS-terminating proxy in front to serve a network.
+bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
+# Requests are short (a roster month is one stored document); solves run in the job runner thread.
+workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = 2
+worker_class = "gthread"
+# A forecast fit is the slowest synchronous request; solves never block a request.
+timeout = 120
+graceful_timeout = 30
+keepalive = 5
+backlog = 256
+# No control socket: it lives at one path per user, which two servers on one machine would share.
+control_socket_disable = True
+# Never preload: each worker builds its own app, database connections and job runner after the fork.
+preload_app = False
+accesslog = "-" if os.environ.get("SHIFTCAST_ACCESS_LOG") else None
+errorlog = "-"
+loglevel = os.environ.get("SHIFTCAST_LOG_LEVEL", "info")

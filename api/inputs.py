@@ -1,0 +1,62 @@
+"""Stored rows -> pipeline inputs: datasets re-read with their loaders, results re-read from their JSON."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from api import services
+from api.db import Dataset, Result
+from api.problems import Problem
+from shiftcast.rules import DEFAULT_RULES, Rules
+
+
+def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset:
+    """The dataset `dataset_id`, which must be of `kind` (`field` names the request field at fault)."""
+    row = session.get(Dataset, dataset_id)
+    if row is None:
+        raise Problem(404, f"{field}: there is no dataset {dataset_id}", slug="not-found",
+                      errors=[{"pointer": f"/{field}", "detail": "no such dataset"}])
+    if row.kind != kind:
+        raise Problem(422, f"{field}: dataset {dataset_id} holds {row.kind}, not {kind}", title="Invalid request",
+                      slug="invalid-request", errors=[{"pointer": f"/{field}", "detail": f"expected a {kind} dataset"}])
+    return row
+
+
+def result(session: Session, result_id: int, kind: str, field: str) -> Result:
+    row = session.get(Result, result_id)
+    if row is None or row.kind != kind:
+        raise Problem(404, f"{field}: there is no {kind} {result_id}", slug="not-found",
+                      errors=[{"pointer": f"/{field}", "detail": f"no such {kind}"}])
+    return row
+
+
+def rules(session: Session, rules_id: int | None, field: str = "rules_id") -> Rules:
+    if rules_id is None:
+        return DEFAULT_RULES
+    row = dataset(session, rules_id, "rules", field)
+    return services.rules_from_bytes(row.content, source=row.name or "rules")
+
+
+def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES
+          ) -> pd.DataFrame | None:
+    """A stored table re-read with its loader (leave with the staff it was validated against)."""
+    if dataset_id is None:
+        return None
+    row = dataset(session, dataset_id, kind, field)
+    staff = None
+    if kind == "leave":
+        staff = table(session, row.staff_id, "staff", "staff_id", rules_)
+    return services.read_table(kind, row.content, row.name or kind, staff=staff, rules=rules_)
+
+
+def payload(row: Result) -> dict:
+    return json.loads(row.payload)
+
+
+def interval_frame(doc: dict) -> pd.DataFrame:
+    """A stored per-interval document (forecast, staffing) as a DataFrame on `interval_start`."""
+    frame = pd.DataFrame(doc["intervals"])
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.pop("interval_start")), name="interval_start")
+    return frame

@@ -1,0 +1,322 @@
+"""Request and response schemas (pydantic v2). The OpenAPI document is generated from these."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.auth import ROLES
+from api.openapi import ID_MAX
+
+# Ids are bounded (as in paths) so that no number a client sends overflows a column.
+Id = Annotated[int, Field(ge=1, le=ID_MAX, description="id of a stored resource")]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"],
+                             description="a calendar month, YYYY-MM")]
+Name = Annotated[str, Field(max_length=200)]
+Scalar = str | float | int | bool | None
+DatasetKind = Literal["calls", "ads", "staff", "leave", "rules"]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- requests
+
+class DatasetUpload(Request):
+    """A dataset as JSON: table rows (calls, ads, staff, leave) or a rules table."""
+
+    kind: DatasetKind
+    name: Name = ""
+    rows: list[dict[str, Scalar]] | None = Field(
+        default=None, max_length=1_000_000,
+        description="one object per row with the CSV file's column names (DESIGN §3); values as in the CSV")
+    rules: dict | None = Field(default=None, description="for kind=rules: the rules file's tables as JSON")
+    staff_id: Id | None = Field(default=None, description="for kind=leave: the staff dataset the leave refers to")
+    rules_id: Id | None = Field(default=None, description="rules dataset giving shift codes (default rules when absent)")
+
+    @model_validator(mode="after")
+    def _content_matches_kind(self):
+        if self.kind == "rules":
+            if self.rules is None:
+                raise ValueError("kind 'rules' needs a 'rules' object")
+            if self.rows is not None:
+                raise ValueError("kind 'rules' takes 'rules', not 'rows'")
+        else:
+            if self.rows is None:
+                raise ValueError(f"kind '{self.kind}' needs 'rows'")
+            if self.rules is not None:
+                raise ValueError(f"kind '{self.kind}' takes 'rows', not 'rules'")
+        if self.kind == "leave" and self.staff_id is None:
+            raise ValueError("kind 'leave' needs 'staff_id' (the staff the leave belongs to)")
+        return self
+
+
+class DatasetQuery(Request):
+    """Query of a file upload (CSV; TOML for rules): the kind is in the path."""
+
+    name: Name = ""
+    staff_id: Id | None = None
+    rules_id: Id | None = None
+
+
+class DatasetFilter(Request):
+    kind: DatasetKind | None = None
+
+
+class MonthFilter(Request):
+    month: Month | None = None
+
+
+class ForecastCreate(Request):
+    """Forecast a month's calls per interval from the call history and the ad plan."""
+
+    calls_id: Id = Field(description="calls dataset: the interval history")
+    month: Month
+    ads_history_id: Id | None = Field(default=None, description="ads dataset: past airings (for the ad-response curve)")
+    ads_plan_id: Id | None = Field(default=None, description="ads dataset: the month's planned airings")
+    rules_id: Id | None = None
+
+
+class StaffingCreate(Request):
+    """Agents needed per interval for a forecast, under the rules' service targets."""
+
+    forecast_id: Id
+    rules_id: Id | None = None
+    calls: Literal["mean", "upper"] = Field(
+        default="mean", description="plan for the forecast's mean, or its upper prediction bound")
+    aht_s: float | None = Field(default=None, gt=0, le=86400,
+                                description="average handle time; default: the calls history's, else the rules'")
+
+
+class RosterCreate(Request):
+    """Solve a month's roster (runs as a job)."""
+
+    staffing_id: Id
+    staff_id: Id
+    leave_id: Id | None = None
+    ads_plan_id: Id | None = Field(default=None, description="airings: no lunch in their response windows")
+    rules_id: Id | None = None
+    previous_roster_id: Id | None = Field(default=None, description="re-plan: few changes against this roster")
+    time_limit_s: float | None = Field(default=None, gt=0, le=3600)
+
+
+class HeadcountCreate(Request):
+    """The smallest headcount meeting the service target for a month (runs as a job)."""
+
+    staffing_id: Id
+    staff_id: Id | None = Field(default=None, description="current staff: the mix of leaders and allowed shifts")
+    leave_id: Id | None = Field(default=None, description="approved leave, taken as a share of the staff away")
+    ads_plan_id: Id | None = Field(default=None, description="airings: their windows must not be short")
+    rules_id: Id | None = None
+    time_limit_s: float | None = Field(default=None, gt=0, le=600, description="per roster solve of the search")
+    max_solves: int | None = Field(default=None, ge=1, le=50)
+
+
+class HiringPlanCreate(Request):
+    """Hires month by month to meet required headcounts, given attrition and training lead time."""
+
+    monthly_requirements: dict[Month, Annotated[float, Field(ge=0, le=100_000)]] = Field(
+        min_length=1, max_length=60, description="agents required per month, e.g. {\"2026-12\": 96}; consecutive months")
+    current_staff: float = Field(ge=0, le=100_000, description="productive agents today")
+    attrition: float | None = Field(default=None, ge=0, lt=1, description="share of agents leaving per month")
+    training_weeks: float | None = Field(default=None, ge=0, le=52)
+    training_attrition: float | None = Field(default=None, ge=0, lt=1, description="share of trainees who drop out")
+    ramp: list[Annotated[float, Field(gt=0, le=1)]] | None = Field(
+        default=None, max_length=12, description="productivity of a new agent in its first months after training")
+    as_of: dt.date | None = None
+    monthly_wage: float | None = Field(default=None, ge=0)
+    trainee_monthly_wage: float | None = Field(default=None, ge=0)
+    hiring_cost: float | None = Field(default=None, ge=0)
+
+
+class TokenCreate(Request):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    role: Role
+
+
+# ---------------------------------------------------------------- responses
+
+class Health(BaseModel):
+    """The service is up."""
+
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+class DatasetOut(BaseModel):
+    """A stored dataset (its content is at .../content)."""
+
+    id: int
+    kind: DatasetKind
+    name: str
+    rows: int
+    sha256: str
+    summary: dict
+    staff_id: int | None
+    rules_id: int | None
+    created_by: str
+    created_at: dt.datetime
+
+
+class DatasetList(BaseModel):
+    """Stored datasets, newest first."""
+
+    items: list[DatasetOut]
+
+
+class JobOut(BaseModel):
+    """A job: its state, progress and, when done, its result."""
+
+    id: int
+    kind: Literal["forecast", "roster", "headcount"]
+    state: JobState
+    progress: dict[str, Scalar] = Field(description="solver progress: best objective, bound, gap, seconds so far")
+    result_id: int | None
+    result_url: str | None
+    error: str | None = Field(description="why the job failed, or a note on a re-run after a crash")
+    attempts: int
+    cancel_requested: bool
+    created_by: str
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    seconds: float | None
+    url: str
+
+
+class JobList(BaseModel):
+    """Jobs, newest first."""
+
+    items: list[JobOut]
+
+
+class ForecastInterval(BaseModel):
+    interval_start: str
+    mean: float
+    lower: float
+    upper: float
+
+
+class ForecastOut(BaseModel):
+    """A month's forecast per interval with its prediction interval."""
+
+    id: int
+    month: str
+    inputs: dict[str, Scalar]
+    summary: dict[str, Scalar]
+    intervals: list[ForecastInterval]
+
+
+class StaffingOut(BaseModel):
+    """Agents required and scheduled per interval, with the expected service."""
+
+    id: int
+    month: str
+    inputs: dict[str, Scalar]
+    summary: dict[str, Scalar]
+    intervals: list[dict[str, Scalar]]
+
+
+class RosterEmployee(BaseModel):
+    employee_id: str
+    name: str
+    role: str
+    group: str
+    team: str
+    shifts: list[str] = Field(description="one code per day of `days`: a shift code, OFF or LEAVE")
+    lunches: list[str | None] = Field(description="lunch start (HH:MM) per day, null on days off")
+    totals: dict[str, Scalar] = Field(description="shifts, late shifts, weekend rests, paid hours, overtime")
+
+
+class CoverageInterval(BaseModel):
+    interval_start: str
+    required: float
+    staffed: float
+    short: float
+    over: float
+    airing: bool = Field(default=False, description="inside an airing's response window")
+
+
+class RosterOut(BaseModel):
+    """A month's roster for the whole floor: employees × days, coverage and KPIs."""
+
+    id: int
+    month: str
+    job_id: int | None
+    status: str
+    objective: float | None
+    lower_bound: float | None
+    gap: float | None
+    seconds: float | None
+    kpis: dict[str, Scalar]
+    days: list[str]
+    employees: list[RosterEmployee]
+    coverage: list[CoverageInterval]
+    unmet: list[dict[str, Scalar]] = Field(description="intervals left short: missing agents, expected service level")
+    conflicts: list[dict[str, Scalar | list[str]]] = Field(
+        description="hard rules that could not all hold: rule, date, employees, message")
+
+
+class ResultSummary(BaseModel):
+    id: int
+    kind: str
+    month: str | None
+    job_id: int | None
+    summary: dict[str, Scalar]
+    created_at: dt.datetime
+    url: str
+
+
+class ResultList(BaseModel):
+    """Stored results, newest first (the full document is at each url)."""
+
+    items: list[ResultSummary]
+
+
+class PlanOut(BaseModel):
+    """A headcount or hiring plan."""
+
+    id: int
+    kind: Literal["headcount", "hiring"]
+    month: str | None
+    inputs: dict[str, Scalar]
+    summary: dict[str, Scalar]
+    result: dict
+
+
+class TokenOut(BaseModel):
+    """A token (without its secret)."""
+
+    id: int
+    name: str
+    role: Role
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class TokenCreated(TokenOut):
+    """A new token: `token` is shown this once; only its hash is stored."""
+
+    token: str
+
+
+class TokenList(BaseModel):
+    """Tokens, without secrets."""
+
+    items: list[TokenOut]
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[dict[str, Scalar]] | None = Field(
+        default=None, description="what is wrong where: `pointer` (JSON pointer), or `parameter`, or file/row/column")

@@ -1,0 +1,388 @@
+"""Every pipeline call the API makes, in one place, so the views stay thin.
+
+Datasets are stored as canonical CSV (tables) or TOML (rules) and re-read with the project's loaders, so
+an upload is validated by exactly the code that reads it later, with the same messages.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tomllib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from forecasting import data as forecast_data
+from scheduler import data as schedule_data
+from shiftcast.errors import DataError
+from shiftcast.periods import month_intervals
+from shiftcast.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
+
+TABLE_COLUMNS = {
+    "calls": (forecast_data.CALLS_COLUMNS, forecast_data.CALLS_OPTIONAL),
+    "ads": (forecast_data.ADS_COLUMNS, forecast_data.ADS_OPTIONAL),
+    "staff": (schedule_data.STAFF_COLUMNS, schedule_data.STAFF_OPTIONAL),
+    "leave": (schedule_data.LEAVE_COLUMNS, schedule_data.LEAVE_OPTIONAL),
+}
+
+
+class PipelineError(RuntimeError):
+    """A pipeline step could not give an answer; its message is for the user."""
+
+
+class Unavailable(PipelineError):
+    """A pipeline step this build does not have yet."""
+
+
+# ---------------------------------------------------------------- datasets
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """JSON rows -> CSV bytes for the loaders: columns in order of first appearance, null as empty."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rules_from_bytes(content: bytes, source: str = "rules") -> Rules:
+    try:
+        raw = tomllib.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError(source, "is not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(source, f"is not valid TOML: {exc}") from None
+    return rules_from_dict(raw, source=source)
+
+
+def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:
+    """Rules from a JSON object: the same checks as a TOML file."""
+    try:
+        return rules_from_dict(table, source=source)
+    except DataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The rules parser expects TOML's shapes; JSON can send anything (a number where a table goes).
+        raise DataError(source, f"is not a valid rules table ({type(exc).__name__}: {exc})") from None
+
+
+def canonical_rules(rules: Rules) -> bytes:
+    return rules_to_toml(rules).encode("utf-8")
+
+
+def read_table(kind: str, content: bytes, source: str, *, staff: pd.DataFrame | None = None,
+               rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    """Validate and type a table upload with its loader (a DataError names file, row and column)."""
+    try:
+        return _loaded(kind, content, source, staff, rules)
+    except csv.Error as exc:
+        # pandas' C parser lets the csv module's errors through (e.g. a lone carriage return).
+        raise DataError(source, f"is not a valid CSV table: {exc}") from None
+
+
+def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
+    if kind == "calls":
+        return forecast_data.load_calls(content, source=source)
+    if kind == "ads":
+        return forecast_data.load_ads(content, source=source)
+    if kind == "staff":
+        return schedule_data.load_staff(content, rules, source=source)
+    if kind == "leave":
+        if staff is None:
+            raise DataError(source, "leave needs the staff it refers to (staff_id)")
+        return schedule_data.load_leave(content, staff, rules, source=source)
+    raise ValueError(kind)
+
+
+def table_summary(kind: str, frame: pd.DataFrame) -> dict:
+    """A few facts shown with a dataset: its span, grid, head counts."""
+    if kind == "calls":
+        idx = frame.index
+        return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
+                "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
+                "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind == "ads":
+        return {"first": frame["start"].min().isoformat(), "last": frame["start"].max().isoformat(),
+                "airings": len(frame), "channels": int(frame["channel"].nunique())}
+    if kind == "staff":
+        return {"employees": len(frame), **{f"role_{k}": int(v) for k, v in frame["role"].value_counts().items()}}
+    if kind == "leave":
+        return {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat(),
+                **{f"kind_{k}": int(v) for k, v in frame["kind"].value_counts().items()}}
+    return {}
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+# ---------------------------------------------------------------- forecast and staffing
+
+def forecast_month(calls: pd.DataFrame, month: str, rules: Rules, ads_history: pd.DataFrame | None,
+                   ads_plan: pd.DataFrame | None) -> pd.DataFrame:
+    """Calls per open interval of `month`: columns mean, lower, upper."""
+    try:
+        from forecasting import CallVolumeForecaster
+    except ImportError:
+        raise Unavailable("the forecaster is not in this build yet") from None
+    index = month_intervals(month, rules)
+    model = CallVolumeForecaster(rules=rules).fit(calls, ads_history)
+    predicted = model.predict(index, ads_plan)
+    return predicted.loc[:, ["mean", "lower", "upper"]].astype(float)
+
+
+def history_aht(calls: pd.DataFrame, rules: Rules, days: int = 28) -> float:
+    """Call-weighted average handle time over the last `days` of history; the rules' default without one."""
+    if "aht_s" not in calls:
+        return float(rules.service.aht_s)
+    recent = calls[calls.index >= calls.index[-1] - pd.Timedelta(days=days)]
+    ok = recent["aht_s"].notna() & (recent["calls"] > 0)
+    if not ok.any():
+        return float(rules.service.aht_s)
+    return float(np.average(recent.loc[ok, "aht_s"], weights=recent.loc[ok, "calls"]))
+
+
+def staffing_requirements(calls: pd.Series, aht_s: float, rules: Rules) -> pd.DataFrame:
+    try:
+        from scheduler import staffing
+    except ImportError:
+        raise Unavailable("the staffing model is not in this build yet") from None
+    return staffing.requirements(calls, aht_s, rules.service, rules.interval_minutes)
+
+
+# ---------------------------------------------------------------- roster
+
+def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, leave=None, ads=None,
+                 previous=None, time_limit_s: float, progress: Callable | None = None):
+    try:
+        from scheduler import roster
+    except ImportError:
+        raise Unavailable("the roster solver is not in this build yet") from None
+    try:
+        return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
+                            time_limit_s=time_limit_s, progress=progress)
+    except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
+        raise PipelineError(f"the roster solver found no roster: {exc}") from None
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, (pd.Timestamp, pd.Timedelta)):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def records(obj: Any) -> list[dict]:
+    """A DataFrame, a list of dicts/strings/dataclasses, or None -> a list of flat JSON dicts."""
+    if obj is None:
+        return []
+    if isinstance(obj, pd.DataFrame):
+        idx = obj.index
+        default = isinstance(idx, pd.RangeIndex) and idx.name is None and idx.start == 0 and idx.step == 1
+        frame = obj if default else obj.reset_index()  # a named index (pandas 3 may make it a range) is data
+        return [{str(k): _scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    out = []
+    for item in obj:
+        if isinstance(item, dict):
+            out.append({str(k): _scalar(v) for k, v in item.items()})
+        elif hasattr(item, "__dataclass_fields__"):
+            out.append({k: _scalar(getattr(item, k)) for k in item.__dataclass_fields__})
+        else:
+            out.append({"detail": str(item)})
+    return out
+
+
+def flat(mapping: Any) -> dict:
+    if mapping is None:
+        return {}
+    if hasattr(mapping, "__dataclass_fields__"):
+        mapping = {k: getattr(mapping, k) for k in mapping.__dataclass_fields__}
+    return {str(k): _scalar(v) for k, v in dict(mapping).items()}
+
+
+def _hhmm(value: Any) -> str | None:
+    if _scalar(value) is None:
+        return None
+    if hasattr(value, "strftime"):
+        return value.strftime("%H:%M")
+    text = str(value)
+    return text[11:16] if len(text) >= 16 and text[10] in " T" else text[:5]
+
+
+def conflict_records(conflicts: Any) -> list[dict]:
+    """Conflicts (objects with to_dict, dicts or texts) as flat dicts; lists of names stay lists."""
+    out = []
+    for c in conflicts or []:
+        raw = c.to_dict() if hasattr(c, "to_dict") else c if isinstance(c, dict) else {"message": str(c)}
+        out.append({str(k): [str(x) for x in v] if isinstance(v, (list, tuple)) else _scalar(v) for k, v in raw.items()})
+    return out
+
+
+def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
+    """A Roster as the API's month grid (RosterOut without id and job_id): employees × days, coverage, KPIs."""
+    from shiftcast.periods import month_days
+
+    days = [d.strftime("%Y-%m-%d") for d in month_days(month)]
+    a = roster.assignments.copy()
+    a["day"] = pd.to_datetime(a["date"]).dt.strftime("%Y-%m-%d")
+    shifts = a.pivot(index="employee_id", columns="day", values="shift").reindex(columns=days)
+    lunches = a.pivot(index="employee_id", columns="day", values="lunch_start").reindex(columns=days)
+    totals = roster.employees
+    totals = totals.set_index("employee_id") if "employee_id" in totals else totals
+    person_columns = ("name", "role", "group", "team")
+    totals_of = {str(k): {c: _scalar(v) for c, v in row.items() if c not in person_columns}
+                 for k, row in totals.to_dict("index").items()}
+    employees = []
+    for person in staff.itertuples(index=False):
+        eid = person.employee_id
+        known = eid in shifts.index
+        employees.append({
+            "employee_id": eid, "name": person.name, "role": person.role, "group": person.group, "team": person.team,
+            "shifts": [str(x) if _scalar(x) is not None else "OFF" for x in shifts.loc[eid]] if known else ["OFF"] * len(days),
+            "lunches": [_hhmm(v) for v in lunches.loc[eid]] if known else [None] * len(days),
+            "totals": totals_of.get(eid, {}),
+        })
+    cov = roster.coverage
+    airing = cov["airing"].to_numpy(bool) if "airing" in cov else np.zeros(len(cov), bool)
+    coverage = [
+        {"interval_start": t.strftime("%Y-%m-%dT%H:%M"), "required": float(r), "staffed": float(st), "short": float(sh),
+         "over": float(o), "airing": bool(ai)}
+        for t, r, st, sh, o, ai in zip(pd.DatetimeIndex(cov.index), cov["required"], cov["staffed"], cov["short"],
+                                       cov["over"], airing)
+    ]
+    unmet = roster.unmet.copy() if roster.unmet is not None else pd.DataFrame()
+    if "interval_start" in unmet:
+        unmet["interval_start"] = pd.DatetimeIndex(unmet["interval_start"]).strftime("%Y-%m-%dT%H:%M")
+    return {
+        "month": month,
+        "status": str(roster.status),
+        "objective": _scalar(roster.objective),
+        "lower_bound": _scalar(roster.lower_bound),
+        "gap": _scalar(roster.gap),
+        "seconds": _scalar(roster.seconds),
+        "kpis": flat(roster.kpis),
+        "days": days,
+        "employees": employees,
+        "coverage": coverage,
+        "unmet": records(unmet),
+        "conflicts": conflict_records(roster.conflicts),
+    }
+
+
+@dataclass
+class StoredRoster:
+    """A roster read back from its stored document, with the attributes the exports read."""
+
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    employees: pd.DataFrame
+    kpis: dict
+    unmet: pd.DataFrame
+    conflicts: list
+    status: str
+    objective: float | None
+    lower_bound: float | None
+    gap: float | None
+    seconds: float | None
+
+
+def stored_roster(doc: dict) -> StoredRoster:
+    """The inverse of roster_document."""
+    days = pd.to_datetime(pd.Series(doc["days"]))
+    n = len(days)
+    people = doc["employees"]
+    assignments = pd.DataFrame({
+        "employee_id": np.repeat([e["employee_id"] for e in people], n),
+        "date": np.tile(days.to_numpy(), len(people)),
+        "shift": [s for e in people for s in e["shifts"]],
+        "lunch_start": [x for e in people for x in e["lunches"]],
+    })
+    coverage = pd.DataFrame(doc["coverage"], columns=["interval_start", "required", "staffed", "short", "over", "airing"])
+    coverage.index = pd.DatetimeIndex(pd.to_datetime(coverage.pop("interval_start")), name="interval_start")
+    employees = pd.DataFrame([{"employee_id": e["employee_id"], "name": e["name"], "role": e["role"],
+                               "group": e["group"], "team": e["team"], **e["totals"]} for e in people])
+    unmet = pd.DataFrame(doc["unmet"])
+    if "interval_start" in unmet:
+        unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
+    return StoredRoster(assignments, coverage, employees, doc["kpis"], unmet, doc["conflicts"], doc["status"],
+                        doc["objective"], doc["lower_bound"], doc["gap"], doc["seconds"])
+
+
+# ---------------------------------------------------------------- headcount and hiring
+
+def required_headcount(requirement: pd.DataFrame, rules: Rules, *, staff=None, leave=None, ads=None,
+                       time_limit_s: float | None = None, max_solves: int | None = None, progress=None) -> dict:
+    """The smallest headcount meeting the target, as JSON: headline numbers and the curve behind them."""
+    try:
+        from scheduler import headcount
+    except ImportError:
+        raise Unavailable("headcount planning is not in this build yet") from None
+    options = {k: v for k, v in (("time_limit_s", time_limit_s), ("max_solves", max_solves)) if v is not None}
+    result = headcount.required_headcount(requirement, rules, staff, leave=leave, ads=ads, progress=progress, **options)
+    return {**{k: [str(x) for x in v] if isinstance(v, list) else _scalar(v) for k, v in result.summary().items()},
+            "curve": records(result.curve)}
+
+
+def hiring_plan(request: dict) -> dict:
+    """A hiring plan as JSON: the month table, the training cohorts and the assumptions used."""
+    try:
+        from scheduler import hiring
+    except ImportError:
+        raise Unavailable("hiring plans are not in this build yet") from None
+    args = {k: v for k, v in request.items() if v is not None}
+    monthly = args.pop("monthly_requirements")
+    current = args.pop("current_staff")
+    plan = hiring.hiring_plan(monthly, current, **args)
+    table = plan.table.copy()
+    table.index = table.index.astype(str)
+    return {"table": records(table.rename_axis("month")), "cohorts": records(plan.cohorts),
+            "assumptions": json.loads(json.dumps(plan.assumptions, default=str)),
+            "total_hires": plan.total_hires}
+
+
+# ---------------------------------------------------------------- exports
+
+DEFAULT_EXPORT_LANG = "zh"  # the exports' own default: Chinese labels with English alongside
+EXPORT_FORMATS = {  # format -> (media type, file suffix)
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv", "csv"),
+    "ics": ("application/zip", "ics.zip"),
+}
+
+
+def roster_export(roster: Any, fmt: str, rules: Rules, lang: str, staff: pd.DataFrame | None = None) -> bytes:
+    """The roster as a printable workbook, the roster CSV, or a zip of per-employee calendars."""
+    try:
+        from shiftcast.exports import calendar, tables as export_tables, workbook
+    except ImportError:
+        raise Unavailable("the exports are not in this build yet") from None
+    if fmt == "xlsx":
+        return workbook.roster_workbook(roster, rules, staff, lang=lang)
+    if fmt == "csv":
+        return export_tables.roster_csv(roster)
+    if fmt == "ics":
+        return calendar.calendars_zip(roster, rules, staff, lang=lang)
+    raise ValueError(fmt)

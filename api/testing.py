@@ -1,0 +1,167 @@
+"""Helpers for tests and benchmarks: tokens, small valid tables, and a real gunicorn server on loopback."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import pandas as pd
+
+from api.auth import create_token
+from api.db import make_engine, make_sessionmaker
+
+GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
+
+
+def token(database_url: str, role: str, name: str | None = None) -> str:
+    """A new token of `role` in the store at `database_url` (schema created if needed)."""
+    with make_sessionmaker(make_engine(database_url))() as s:
+        return create_token(s, name or f"test-{role}", role)[1]
+
+
+def calls_csv(days: int = 14, start: str = "2026-11-01", seed: int = 0) -> bytes:
+    """A calls history on the 15-minute grid, open 08:00–18:00, with a daily shape and noise."""
+    rng = np.random.default_rng(seed)
+    day_index = pd.date_range(start, periods=days, freq="D")
+    offsets = pd.to_timedelta(np.arange(8 * 60, 18 * 60, 15), unit="min")
+    starts = (day_index.values[:, None] + offsets.values[None, :]).ravel()
+    shape = np.tile(np.sin(np.linspace(0.2, np.pi - 0.2, len(offsets))), days)
+    calls = rng.poisson(20 + 40 * shape)
+    frame = pd.DataFrame({"interval_start": pd.DatetimeIndex(starts).strftime("%Y-%m-%d %H:%M"), "calls": calls,
+                          "aht_s": np.round(rng.normal(240, 15, len(calls)), 1)})
+    return frame.to_csv(index=False).encode()
+
+
+def staff_csv(agents: int = 20, leaders: int = 4) -> bytes:
+    rows = ["employee_id,name,role,group,team"]
+    for i in range(leaders):
+        rows.append(f"L{i:03d},Leader {i},group_leader,G{i % 4},T{i % 2}")
+    for i in range(agents):
+        rows.append(f"A{i:03d},Agent {i},agent,G{i % 4},T{i % 2}")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`shiftcast serve`'s gunicorn on a free loopback port, in its own process group (so kill -9 takes all)."""
+
+    def __init__(self, database_url: str, workdir: Path, workers: int | None = 2, env: dict | None = None,
+                 via_cli: bool = False) -> None:
+        self.via_cli = via_cli
+        self.database_url = database_url
+        self.workdir = Path(workdir)
+        self.workers = workers
+        self.env = env or {}
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = self.workdir / f"gunicorn-{self.port}.log"
+
+    def start(self, timeout: float = 120.0) -> "Server":
+        # The server imports this same code tree, whatever the working directory.
+        root = str(Path(__file__).resolve().parents[1])
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, "PYTHONPATH": path, **self.env}
+        workers = ["--workers", str(self.workers)] if self.workers else []
+        if self.via_cli:  # `shiftcast serve` itself: it execs gunicorn with the config (same pid, same group)
+            cmd = [sys.executable, "-c", "from shiftcast.cli import main; main()", "serve",
+                   "--bind", f"127.0.0.1:{self.port}", *workers]
+        else:  # gunicorn with the same config, without the CLI's imports (seconds faster to start)
+            cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",
+                   *workers, "api:create_app()"]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, cwd=self.workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:
+            self.kill()  # never leave a half-started server behind
+            raise
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.proc.returncode}):\n{self.log.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """kill -9 the arbiter and its workers at once, as a crash would."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextlib.contextmanager
+def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Server]:
+    server = Server(database_url, workdir, **kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None,
+                 workbook: bytes | None = None) -> int:
+    """Store a solved (or hand-built) roster as the API would after a job (with the job's workbook when
+    given, see api.tasks.run_roster); returns its id."""
+    from api.db import Export, Result
+    from api.schemas import RosterOut
+    from api.services import DEFAULT_EXPORT_LANG, roster_document
+    from api.tasks import result_payload
+
+    doc = roster_document(roster, month, staff)
+    with make_sessionmaker(make_engine(database_url))() as s:
+        row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
+                     payload=result_payload(RosterOut, doc), created_by="test")
+        if workbook is not None:
+            row.exports.append(Export(format=f"xlsx-{DEFAULT_EXPORT_LANG}", content=workbook))
+        s.add(row)
+        s.commit()
+        return row.id
+
+
+def store_staffing(database_url: str, requirement: pd.DataFrame, month: str) -> int:
+    """Store a staffing requirement (interval index, `scheduled` and any other columns) as POST /staffing would."""
+    from api.db import Result
+    from api.schemas import StaffingOut
+    from api.services import records
+    from api.tasks import result_payload
+
+    rows = records(requirement.rename_axis("interval_start"))
+    for row, start in zip(rows, requirement.index):
+        row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
+    doc = {"month": month, "inputs": {}, "summary": {}, "intervals": rows}
+    with make_sessionmaker(make_engine(database_url))() as s:
+        row = Result(kind="staffing", month=month, inputs={}, summary={}, payload=result_payload(StaffingOut, doc))
+        s.add(row)
+        s.commit()
+        return row.id

@@ -1,0 +1,77 @@
+"""Small helpers the views share: serialising rows and stored documents."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, request, url_for
+
+from api import store
+from api.db import Dataset, Job, Result
+from api.problems import Problem
+from api.schemas import DatasetOut, JobOut, ResultSummary
+
+PREFIX = "/api/v1"
+
+
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """Store timestamps are naive UTC; the API says so."""
+    return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+def dataset_out(row: Dataset) -> DatasetOut:
+    return DatasetOut(id=row.id, kind=row.kind, name=row.name, rows=row.rows, sha256=row.sha256,
+                      summary=row.summary or {}, staff_id=row.staff_id, rules_id=row.rules_id,
+                      created_by=row.created_by, created_at=aware(row.created_at))
+
+
+RESULT_ENDPOINTS = {"roster": "rosters.get_roster", "forecast": "forecasts.get_forecast",
+                    "staffing": "staffing.get_staffing", "headcount": "plans.get_headcount",
+                    "hiring": "hiring.get_hiring_plan"}
+
+
+def result_url(kind: str, result_id: int) -> str:
+    return url_for(RESULT_ENDPOINTS[kind], result_id=result_id)
+
+
+def job_out(job: Job) -> JobOut:
+    return JobOut(
+        id=job.id, kind=job.kind, state=job.state, progress=job.progress or {}, result_id=job.result_id,
+        result_url=result_url(job.kind, job.result_id) if job.result_id else None, error=job.error,
+        attempts=job.attempts, cancel_requested=job.cancel_requested, created_by=job.created_by,
+        created_at=aware(job.created_at), started_at=aware(job.started_at), finished_at=aware(job.finished_at),
+        seconds=job.seconds, url=url_for("jobs.get_job", job_id=job.id),
+    )
+
+
+def result_summary(row: Result) -> ResultSummary:
+    return ResultSummary(id=row.id, kind=row.kind, month=row.month, job_id=row.job_id, summary=row.summary or {},
+                         created_at=aware(row.created_at), url=result_url(row.kind, row.id))
+
+
+def document(row: Result, with_job: bool = False) -> bytes:
+    """The stored JSON document with its ids put in front (the payload is stored without them)."""
+    head = f'{{"id":{row.id},' + (f'"job_id":{row.job_id if row.job_id is not None else "null"},' if with_job else "")
+    body = row.payload[1:]
+    return head.encode() + body if body.strip() != b"}" else head.rstrip(",").encode() + b"}"
+
+
+def serve_document(kind: str, result_id: int, with_job: bool = False) -> Response:
+    """A stored result's JSON, from this process's cache when seen before (gzip and ETag aware)."""
+    cache = store.state().documents
+    doc = cache.get((kind, result_id))
+    if doc is None:
+        doc = cache.put((kind, result_id), document(get_result(store.session(), kind, result_id), with_job))
+    return doc.response(request)
+
+
+def get_result(session, kind: str, result_id: int) -> Result:
+    row = session.get(Result, result_id)
+    if row is None or row.kind != kind:
+        raise Problem(404, f"there is no {kind} {result_id}", slug="not-found")
+    return row
+
+
+def download(content: bytes, mimetype: str, filename: str) -> Response:
+    resp = Response(content, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp

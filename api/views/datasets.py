@@ -1,0 +1,120 @@
+"""/api/v1/datasets: upload calls, ads, staff, leave (CSV or JSON) and rules (TOML or JSON)."""
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+from sqlalchemy import select
+
+from api import inputs, services, store
+from api.auth import READ, SUPERVISE, caller_name
+from api.db import Dataset
+from api.openapi import operation
+from api.problems import Problem, data_error_problem
+from api.schemas import DatasetFilter, DatasetList, DatasetOut, DatasetQuery, DatasetUpload
+from api.views.common import PREFIX, dataset_out, download
+from shiftcast.errors import DataError
+
+bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
+
+KINDS = ("calls", "ads", "staff", "leave", "rules")
+FILE_UPLOAD = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/toml": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+                                       "required": ["file"]}},
+}
+
+
+def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: dict | None = None,
+           staff_id: int | None = None, rules_id: int | None = None, rows_pointer: str | None = None) -> Dataset:
+    """Validate an upload with its loader and store it whole, or raise and store nothing."""
+    s = store.session()
+    source = name or (f"{kind}.toml" if kind == "rules" else f"{kind}.csv")
+    try:
+        if kind == "rules":
+            rules = (services.rules_from_dict_checked(rules_table, source) if rules_table is not None
+                     else services.rules_from_bytes(content or b"", source))
+            canonical, rows = services.canonical_rules(rules), 0
+            summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
+        else:
+            rules = inputs.rules(s, rules_id)
+            if kind == "leave" and staff_id is None:
+                raise Problem(422, "a leave upload needs staff_id, the staff dataset it refers to",
+                              title="Invalid request", slug="invalid-request",
+                              errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
+            staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
+            frame = services.read_table(kind, content, source, staff=staff, rules=rules)
+            canonical, rows = content, len(frame)
+            summary = services.table_summary(kind, frame)
+    except DataError as exc:
+        raise data_error_problem(exc, rows_pointer) from None
+    row = Dataset(kind=kind, name=name or source, rows=rows, sha256=services.sha256(canonical), content=canonical,
+                  summary=summary, staff_id=staff_id if kind == "leave" else None,
+                  rules_id=rules_id if kind != "rules" else None, created_by=caller_name())
+    s.add(row)
+    s.commit()
+    return row
+
+
+def _created(row: Dataset):
+    return dataset_out(row), 201, {"Location": url_for("datasets.get_dataset", dataset_id=row.id)}
+
+
+@bp.post("")
+@operation("Upload a dataset as JSON rows (or a rules table)", tag="datasets", roles=SUPERVISE, body=DatasetUpload,
+           responses={201: DatasetOut},
+           description="Rows carry the CSV columns of DESIGN §3. The loaders validate them; a bad cell is a 422 whose "
+                       "`errors[0].pointer` is /rows/<index>/<column>. Nothing is stored unless all is valid.")
+def upload_json(body: DatasetUpload):
+    content = services.rows_to_csv(body.rows) if body.rows is not None else None
+    return _created(_store(body.kind, body.name, content=content, rules_table=body.rules, staff_id=body.staff_id,
+                           rules_id=body.rules_id, rows_pointer="/rows"))
+
+
+@bp.post("/<any(calls, ads, staff, leave, rules):kind>")
+@operation("Upload a dataset file (CSV; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
+           raw_body=FILE_UPLOAD, responses={201: DatasetOut},
+           path_schemas={"kind": {"type": "string", "enum": list(KINDS)}},
+           description="The body is the file itself (text/csv, application/toml) or a multipart form with `file`. "
+                       "Errors name the file, row and column.")
+def upload_file(kind: str, query: DatasetQuery, body: bytes):
+    name = query.name
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
+                          slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
+        body, name = upload.read(), name or (upload.filename or "")
+    return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id))
+
+
+@bp.get("")
+@operation("List datasets", tag="datasets", roles=READ, query=DatasetFilter, responses={200: DatasetList})
+def list_datasets(query: DatasetFilter):
+    stmt = select(Dataset).order_by(Dataset.id.desc())
+    if query.kind:
+        stmt = stmt.where(Dataset.kind == query.kind)
+    return DatasetList(items=[dataset_out(r) for r in store.session().scalars(stmt)])
+
+
+def _dataset(dataset_id: int) -> Dataset:
+    row = store.session().get(Dataset, dataset_id)
+    if row is None:
+        raise Problem(404, f"there is no dataset {dataset_id}", slug="not-found")
+    return row
+
+
+@bp.get("/<id:dataset_id>")
+@operation("A dataset's description", tag="datasets", roles=READ, responses={200: DatasetOut})
+def get_dataset(dataset_id: int):
+    return dataset_out(_dataset(dataset_id))
+
+
+@bp.get("/<id:dataset_id>/content")
+@operation("A dataset's content as stored (CSV, or TOML for rules)", tag="datasets", roles=READ,
+           responses={200: {"text/csv": {"schema": {"type": "string"}},
+                            "application/toml": {"schema": {"type": "string"}}}})
+def get_dataset_content(dataset_id: int):
+    row = _dataset(dataset_id)
+    if row.kind == "rules":
+        return download(row.content, "application/toml", f"{row.kind}-{row.id}.toml")
+    return download(row.content, "text/csv", f"{row.kind}-{row.id}.csv")

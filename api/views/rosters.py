@@ -1,0 +1,113 @@
+"""/api/v1/rosters: solve a month's roster as a job; fetch the whole floor's month in one call; exports."""
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Blueprint, current_app, request
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api import inputs, services, store
+from api.auth import READ, SUPERVISE
+from api.db import Export
+from api.openapi import operation
+from api.problems import Problem
+from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
+from api.views.common import PREFIX, get_result, serve_document
+from api.views.forecasts import list_results, start_job
+
+bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
+
+
+@bp.post("")
+@operation("Solve a month's roster (a job: poll its url)", tag="rosters", roles=SUPERVISE, body=RosterCreate,
+           responses={202: JobOut},
+           description="Answers 202 with the job. The job's `progress` shows the best objective and bound so far; "
+                       "when it has succeeded, `result_url` is the roster.")
+def create_roster(body: RosterCreate):
+    s = store.session()
+    # Check every reference now, so a typo is a 404/422 here and not a failed job later.
+    rules = inputs.rules(s, body.rules_id)
+    inputs.result(s, body.staffing_id, "staffing", "staffing_id")
+    inputs.dataset(s, body.staff_id, "staff", "staff_id")
+    if body.leave_id is not None:
+        inputs.dataset(s, body.leave_id, "leave", "leave_id")
+    if body.ads_plan_id is not None:
+        inputs.dataset(s, body.ads_plan_id, "ads", "ads_plan_id")
+    if body.previous_roster_id is not None:
+        inputs.result(s, body.previous_roster_id, "roster", "previous_roster_id")
+    del rules
+    params = body.model_dump()
+    params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
+    return start_job("roster", params)
+
+
+@bp.get("")
+@operation("List rosters", tag="rosters", query=MonthFilter, responses={200: ResultList})
+def list_rosters(query: MonthFilter):
+    return list_results("roster", query.month)
+
+
+@bp.get("/<id:result_id>")
+@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut, 304: "not modified since the ETag sent in If-None-Match"},
+           description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
+def get_roster(result_id: int):
+    return serve_document("roster", result_id, with_job=True)
+
+
+class ExportQuery(Request):
+    lang: Literal["zh", "en"] = Field(default="zh", description="labels: Chinese (with English) or English")
+
+
+def _export(result_id: int, fmt: str, lang: str):
+    cache = store.state().documents
+    doc = cache.get(("export", result_id, fmt, lang))
+    if doc is None:
+        content, filename = _stored_export(result_id, fmt, lang)
+        mimetype = services.EXPORT_FORMATS[fmt][0]
+        doc = cache.put(("export", result_id, fmt, lang), content, mimetype, filename, compress=fmt == "csv")
+    return doc.response(request)
+
+
+def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
+    s = store.session()
+    row = get_result(s, "roster", result_id)
+    key = f"{fmt}-{lang}"
+    cached = s.scalar(select(Export.content).where(Export.result_id == result_id, Export.format == key))
+    if cached is None:
+        # Made once, on first request, then served from the store: a roster never changes.
+        rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
+        try:
+            cached = services.roster_export(services.stored_roster(inputs.payload(row)), fmt, rules, lang)
+        except services.Unavailable as exc:
+            raise Problem(501, str(exc), slug="not-implemented") from None
+        s.add(Export(result_id=result_id, format=key, content=cached))
+        try:
+            s.commit()
+        except IntegrityError:  # another worker stored it first: same bytes
+            s.rollback()
+    return cached, f"roster-{row.month}-{row.id}.{services.EXPORT_FORMATS[fmt][1]}"
+
+
+@bp.get("/<id:result_id>/xlsx")
+@operation("A roster as a printable Excel workbook", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {services.EXPORT_FORMATS["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}}}},
+           description="Employees × days grid with coloured shift codes (早/晚/休 with English), coverage vs "
+                       "requirement with a chart, hours and overtime, KPIs, short intervals.")
+def get_roster_xlsx(result_id: int, query: ExportQuery):
+    return _export(result_id, "xlsx", query.lang)
+
+
+@bp.get("/<id:result_id>/csv")
+@operation("A roster as CSV (employee_id, date, shift, lunch_start)", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {"text/csv": {"schema": {"type": "string"}}}})
+def get_roster_csv(result_id: int, query: ExportQuery):
+    return _export(result_id, "csv", query.lang)
+
+
+@bp.get("/<id:result_id>/ics")
+@operation("Every employee's calendar (.ics files in a zip)", tag="rosters", roles=READ, query=ExportQuery,
+           responses={200: {"application/zip": {"schema": {"type": "string", "format": "binary"}}}})
+def get_roster_ics(result_id: int, query: ExportQuery):
+    return _export(result_id, "ics", query.lang)

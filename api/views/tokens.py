@@ -1,0 +1,42 @@
+"""/api/v1/tokens: admins create, list and revoke tokens."""
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import select
+
+from api import auth, store
+from api.db import Token
+from api.openapi import operation
+from api.problems import Problem
+from api.schemas import TokenCreate, TokenCreated, TokenList, TokenOut
+from api.views.common import PREFIX, aware
+
+bp = Blueprint("tokens", __name__, url_prefix=PREFIX + "/tokens")
+
+
+def token_out(row: Token) -> TokenOut:
+    return TokenOut(id=row.id, name=row.name, role=row.role, created_at=aware(row.created_at),
+                    revoked_at=aware(row.revoked_at))
+
+
+@bp.post("")
+@operation("Create a token (shown once)", tag="tokens", roles=auth.ADMIN, body=TokenCreate,
+           responses={201: TokenCreated})
+def create_token(body: TokenCreate):
+    row, text = auth.create_token(store.session(), body.name, body.role)
+    return TokenCreated(**token_out(row).model_dump(), token=text), 201
+
+
+@bp.get("")
+@operation("List tokens", tag="tokens", roles=auth.ADMIN, responses={200: TokenList})
+def list_tokens():
+    return TokenList(items=[token_out(t) for t in store.session().scalars(select(Token).order_by(Token.id))])
+
+
+@bp.delete("/<id:token_id>")
+@operation("Revoke a token", tag="tokens", roles=auth.ADMIN, responses={200: TokenOut})
+def revoke_token(token_id: int):
+    row = auth.revoke_token(store.session(), token_id)
+    if row is None:
+        raise Problem(404, f"there is no token {token_id}", slug="not-found")
+    return token_out(row)

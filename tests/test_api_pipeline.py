@@ -1,0 +1,52 @@
+"""Forecast (a job) and staffing through the API, on a small generated history."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+import api
+from api import testing
+from api.schemas import ForecastOut, StaffingOut
+
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def setup(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    return app, app.test_client(), {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+
+
+def test_forecast_job_then_staffing(setup):
+    pytest.importorskip("forecasting.model", reason="the forecaster has not landed in this build")
+    pytest.importorskip("scheduler.staffing", reason="scheduler.staffing has not landed in this build")
+    app, client, sup = setup
+    calls = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=56, start="2026-10-01"),
+                        headers={**sup, "Content-Type": "text/csv"}).json
+    r = client.post("/api/v1/forecasts", json={"calls_id": calls["id"], "month": MONTH}, headers=sup)
+    assert r.status_code == 202 and r.json["kind"] == "forecast"
+    app.extensions["shiftcast"].runner.run_pending()
+    job = client.get(r.headers["Location"], headers=sup).json
+    assert job["state"] == "succeeded", job
+    forecast = ForecastOut.model_validate(client.get(job["result_url"], headers=sup).json)
+    assert forecast.month == MONTH and len(forecast.intervals) == 31 * 40
+    assert all(i.lower <= i.mean <= i.upper or i.mean == 0 for i in forecast.intervals)
+    assert 0 < forecast.summary["calls"] < 31 * 40 * 100
+    csv = pd.read_csv(io.BytesIO(client.get(f"{job['result_url']}/csv", headers=sup).data))
+    assert list(csv.columns) == ["interval_start", "mean", "lower", "upper"] and len(csv) == 1240
+
+    s = client.post("/api/v1/staffing", json={"forecast_id": forecast.id, "calls": "upper"}, headers=sup)
+    assert s.status_code == 201, s.json
+    staffing = StaffingOut.model_validate(s.json)
+    assert [i["interval_start"] for i in staffing.intervals] == [i.interval_start for i in forecast.intervals]
+    # More calls never need fewer agents: the busiest interval needs the most.
+    peak = max(range(len(forecast.intervals)), key=lambda k: forecast.intervals[k].upper)
+    assert staffing.intervals[peak]["scheduled"] == max(i["scheduled"] for i in staffing.intervals) > 0
+    assert staffing.intervals[peak]["calls"] == pytest.approx(forecast.intervals[peak].upper)
+    assert staffing.summary["aht_s"] == pytest.approx(240, abs=15)  # from the history's aht_s column
+    listed = client.get("/api/v1/staffing", query_string={"month": MONTH}, headers=sup).json["items"]
+    assert [i["id"] for i in listed] == [staffing.id]
+    assert client.post("/api/v1/staffing", json={"forecast_id": staffing.id + 50}, headers=sup).status_code == 404

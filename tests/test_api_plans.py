@@ -1,0 +1,68 @@
+"""HR's endpoints: headcount (a job) and hiring plans."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import api
+from api import testing
+from api.schemas import PlanOut
+
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def setup(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    hr = {"Authorization": f"Bearer {testing.token(url, 'hr')}"}
+    return url, app, app.test_client(), hr
+
+
+def test_hiring_plan(setup):
+    pytest.importorskip("scheduler.hiring", reason="scheduler.hiring has not landed in this build")
+    url, app, client, hr = setup
+    body = {"monthly_requirements": {"2027-01": 90, "2027-02": 100, "2027-03": 110}, "current_staff": 92,
+            "training_weeks": 6}
+    sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    assert client.post("/api/v1/hiring-plans", json=body, headers=sup).status_code == 403
+    r = client.post("/api/v1/hiring-plans", json=body, headers=hr)
+    assert r.status_code == 201, r.json
+    plan = PlanOut.model_validate(r.json)
+    table = plan.result["table"]
+    assert [row["month"] for row in table] == ["2027-01", "2027-02", "2027-03"]
+    assert [row["required"] for row in table] == [90, 100, 110]
+    assert plan.summary["total_hires"] == sum(row["hires"] for row in table) > 0  # growth needs hires
+    assert plan.result["assumptions"]["training_weeks"] == 6
+    assert client.get(r.headers["Location"], headers=hr).json == r.json
+    gap = client.post("/api/v1/hiring-plans", json={**body, "monthly_requirements": {"2027-01": 90, "2027-03": 1}},
+                      headers=hr)
+    assert gap.status_code == 422 and "consecutive" in gap.json["detail"]
+    bad = client.post("/api/v1/hiring-plans", json={**body, "attrition": 1.5}, headers=hr)
+    assert bad.status_code == 422 and bad.json["errors"][0]["pointer"] == "/attrition"
+
+
+@pytest.mark.slow
+def test_headcount_job(setup):
+    pytest.importorskip("scheduler.headcount", reason="scheduler.headcount has not landed in this build")
+    from shiftcast.periods import month_intervals
+
+    url, app, client, hr = setup
+    index = month_intervals(MONTH)
+    minutes = index.hour * 60 + index.minute
+    calls = np.where((minutes >= 600) & (minutes < 960), 30.0, 12.0)
+    requirement = pd.DataFrame({"calls": calls, "aht_s": 240.0, "scheduled": np.where(calls > 20, 8, 4)}, index=index)
+    staffing_id = testing.store_staffing(url, requirement, MONTH)
+    r = client.post("/api/v1/headcount", json={"staffing_id": staffing_id, "time_limit_s": 3, "max_solves": 4}, headers=hr)
+    assert r.status_code == 202, r.json
+    app.extensions["shiftcast"].runner.run_pending()
+    job = client.get(r.headers["Location"], headers=hr).json
+    assert job["state"] == "succeeded", job
+    plan = PlanOut.model_validate(client.get(job["result_url"], headers=hr).json)
+    assert plan.kind == "headcount" and plan.month == MONTH
+    agents, curve = plan.result["agents"], plan.result["curve"]
+    assert agents >= plan.result["lower_bound_agents"] and agents >= 8  # 8 on the phones at the peak
+    assert 1 <= plan.result["solves"] <= 4 and curve
+    assert agents in {row["agents"] for row in curve}
+    assert job["progress"]["message"]  # the search said what it was doing

@@ -1,0 +1,141 @@
+"""Rosters through the API: the whole floor's month in one call, exports, and roster jobs."""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+import api
+from api import services, testing
+from api.db import Export, make_engine, make_sessionmaker
+from api.schemas import RosterOut
+
+MONTH = "2026-12"
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def app(url):
+    return api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+
+
+@pytest.fixture
+def viewer(url, app):
+    return {"Authorization": f"Bearer {testing.token(url, 'viewer')}"}
+
+
+@pytest.fixture
+def specimen():
+    spec = pytest.importorskip("shiftcast.exports.specimen", reason="shiftcast.exports has not landed in this build")
+    staff = spec.specimen_staff(24)
+    return staff, spec.specimen_roster(staff, MONTH, seed=1)
+
+
+def test_a_roster_document_reads_back_to_the_same_roster(specimen):
+    staff, roster = specimen
+    doc = services.roster_document(roster, MONTH, staff)
+    RosterOut.model_validate({"id": 1, "job_id": None, **doc})
+    assert len(doc["days"]) == 31 and len(doc["employees"]) == 24
+    back = services.stored_roster(json.loads(json.dumps(doc)))
+    want = roster.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
+    got = back.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
+    assert (got["shift"] == want["shift"].astype(str)).all()
+    assert (got["lunch_start"].fillna("") == want["lunch_start"].map(services._hhmm).fillna("")).all()
+    cov = roster.coverage
+    assert np.allclose(back.coverage["staffed"].to_numpy(), cov["staffed"].to_numpy())
+    assert (back.coverage["airing"].to_numpy() == cov["airing"].to_numpy(bool)).all()
+    assert back.coverage.index.equals(pd.DatetimeIndex(cov.index))
+    assert back.kpis.keys() == roster.kpis.keys()
+
+
+def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
+    staff, roster = specimen
+    rid = testing.store_roster(url, roster, MONTH, staff)
+    client = app.test_client()
+    r = client.get(f"/api/v1/rosters/{rid}", headers=viewer)
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    doc = RosterOut.model_validate(r.json)
+    assert doc.id == rid and doc.month == MONTH and len(doc.employees) == len(staff)
+    first = roster.assignments.sort_values(["employee_id", "date"]).iloc[0]
+    person = next(e for e in doc.employees if e.employee_id == first["employee_id"])
+    assert person.shifts[0] == first["shift"]
+    gz = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == r.data
+    assert len(gz.data) < len(r.data) / 4
+    again = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    listed = client.get("/api/v1/rosters", query_string={"month": MONTH}, headers=viewer).json["items"]
+    assert [i["id"] for i in listed] == [rid] and listed[0]["url"] == f"/api/v1/rosters/{rid}"
+    assert client.get("/api/v1/rosters", query_string={"month": "2027-01"}, headers=viewer).json["items"] == []
+    assert client.get(f"/api/v1/rosters/{rid + 1}", headers=viewer).status_code == 404
+
+
+def test_exports_are_made_once_and_open(app, url, viewer, specimen):
+    openpyxl = pytest.importorskip("openpyxl")
+    staff, roster = specimen
+    rid = testing.store_roster(url, roster, MONTH, staff)
+    client = app.test_client()
+    r = client.get(f"/api/v1/rosters/{rid}/xlsx", headers=viewer)
+    assert r.status_code == 200 and r.mimetype.endswith("spreadsheetml.sheet")
+    assert f'roster-{MONTH}-{rid}.xlsx' in r.headers["Content-Disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    grid = wb.worksheets[0]
+    cells = {str(c.value) for row in grid.iter_rows() for c in row if c.value is not None}
+    assert any(e in cells for e in staff["employee_id"])
+    assert client.get(f"/api/v1/rosters/{rid}/xlsx", headers=viewer).data == r.data  # served from the store
+    csv = client.get(f"/api/v1/rosters/{rid}/csv", headers=viewer)
+    table = pd.read_csv(io.BytesIO(csv.data))
+    assert list(table.columns) == ["employee_id", "date", "shift", "lunch_start"] and len(table) == len(staff) * 31
+    import zipfile
+
+    ics = zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/rosters/{rid}/ics", headers=viewer).data))
+    assert len(ics.namelist()) == len(staff) and b"BEGIN:VCALENDAR" in ics.read(ics.namelist()[0])
+    with make_sessionmaker(make_engine(url))() as s:
+        assert s.scalar(select(func.count()).select_from(Export)) == 3
+    assert client.get(f"/api/v1/rosters/{rid}/xlsx", query_string={"lang": "fr"}, headers=viewer).status_code == 422
+
+
+def test_a_roster_job_from_post_to_result(app, url, viewer):
+    pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
+    from shiftcast.periods import month_intervals
+
+    sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    client = app.test_client()
+    staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=16, leaders=4),
+                        headers={**sup, "Content-Type": "text/csv"}).json
+    index = month_intervals(MONTH)
+    minutes = index.hour * 60 + index.minute
+    requirement = pd.DataFrame({"scheduled": np.where((minutes >= 600) & (minutes < 960), 8, 4)}, index=index)
+    staffing_id = testing.store_staffing(url, requirement, MONTH)
+    r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "time_limit_s": 5},
+                    headers=sup)
+    assert r.status_code == 202 and r.json["state"] == "queued"
+    job_url = r.headers["Location"]
+    assert app.extensions["shiftcast"].runner.run_pending() == 1
+    job = client.get(job_url, headers=viewer).json
+    assert job["state"] == "succeeded", job
+    assert job["progress"]["objective"] is not None and job["progress"]["bound"] is not None
+    roster = RosterOut.model_validate(client.get(job["result_url"], headers=viewer).json)
+    assert roster.job_id == job["id"] and len(roster.employees) == 20 and len(roster.days) == 31
+    for person in roster.employees:
+        assert set(person.shifts) <= {"E", "L", "OFF", "LEAVE"}
+    assert client.post(f"/api/v1/jobs/{job['id']}/cancel", headers=sup).status_code == 409
+    if importlib.util.find_spec("shiftcast.exports") is not None:  # the job rendered the workbook, stored with it
+        with make_sessionmaker(make_engine(url))() as s:
+            assert s.scalars(select(Export.format).where(Export.result_id == roster.id)).all() == ["xlsx-zh"]
+    # References are checked when the job is asked for, not when it runs.
+    bad = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staffing_id + 100}, headers=sup)
+    assert bad.status_code == 404 and bad.json["errors"][0]["pointer"] == "/staff_id"
+    wrong = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"],
+                                                 "leave_id": staff["id"]}, headers=sup)
+    assert wrong.status_code == 422 and wrong.json["errors"][0]["pointer"] == "/leave_id"
