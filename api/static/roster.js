@@ -35,7 +35,7 @@
 
   function label(key) {
     const l = LEGEND.labels[key];
-    if (!l) return key.replace(/_/g, " ");
+    if (!l) { const words = key.replace(/_/g, " "); return words.charAt(0).toUpperCase() + words.slice(1); }
     return l.zh === l.en ? l.zh : `${l.zh} ${l.en}`;
   }
 
@@ -126,8 +126,16 @@
   // ------------------------------------------------------------ KPIs and downloads
 
   function renderKpis(doc) {
-    const cards = Object.entries(doc.kpis).map(([k, v]) => el("div", { class: "kpi", "data-kpi": k },
-      el("span", { class: "kpi-value" }, number(v, k)), el("span", { class: "kpi-name" }, label(k))));
+    // The solver's objective terms go in a fold: a supervisor reads the measures, an analyst the terms.
+    const entries = Object.entries(doc.kpis);
+    const cards = entries.filter(([k]) => !k.startsWith("objective_")).map(([k, v]) =>
+      el("div", { class: "kpi", "data-kpi": k },
+        el("span", { class: "kpi-value" }, number(v, k)), el("span", { class: "kpi-name" }, label(k))));
+    const terms = entries.filter(([k]) => k.startsWith("objective_"));
+    if (terms.length) {
+      cards.push(el("details", { class: "kpi terms" }, el("summary", {}, `目标分项 Objective terms (${terms.length})`),
+        el("dl", {}, terms.map(([k, v]) => [el("dt", {}, label(k.slice("objective_".length))), el("dd", {}, number(v, k))]))));
+    }
     $("kpis").replaceChildren(...cards);
   }
 
@@ -309,7 +317,10 @@
       return;
     }
     const preferred = ["interval_start", "required", "staffed", "missing", "airing", "expected_service_level"];
-    const keys = [...preferred.filter((k) => k in rows[0]), ...Object.keys(rows[0]).filter((k) => !preferred.includes(k))];
+    // Columns in a useful order; a column with no value in any row (a measure this roster lacks) is left out.
+    const known = (k) => rows.some((r) => r[k] !== null && r[k] !== undefined);
+    const keys = [...preferred.filter((k) => k in rows[0]), ...Object.keys(rows[0]).filter((k) => !preferred.includes(k))]
+      .filter(known);
     const head = el("tr", {}, keys.map((k) => el("th", {}, label(k))));
     const body = rows.slice(0, SHORT_LIMIT).map((r) => el("tr", { class: r.airing ? "on-air" : null,
       "data-interval": r.interval_start, title: "点击在图中查看这一天 — show this day in the chart" },
