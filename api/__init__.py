@@ -36,6 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
                plans.hiring_bp, jobs.bp, tokens.bp):
         app.register_blueprint(bp)
+    from api.views import calendars, page  # the roster page at / and the per-person calendars it offers
+    for bp in (page.bp, calendars.bp):
+        app.register_blueprint(bp)
 
     runner = JobRunner(sessions, HANDLERS, poll_s=app.config["JOB_POLL_S"], heartbeat_s=app.config["JOB_HEARTBEAT_S"],
                        stale_after_s=app.config["JOB_STALE_AFTER_S"], max_attempts=app.config["JOB_MAX_ATTEMPTS"],

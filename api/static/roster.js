@@ -1,0 +1,383 @@
+// The supervisor's roster page: fetch a month's latest roster with the pasted token and draw it.
+// Plain JavaScript, no build step. The token stays in this tab's sessionStorage and goes only to this API.
+"use strict";
+(() => {
+  const API = "/api/v1";
+  const TOKEN_KEY = "shiftcast.token";
+  const MONTH_KEY = "shiftcast.month";
+  const SVG = "http://www.w3.org/2000/svg";
+  const LEGEND = JSON.parse(document.getElementById("legend-data").textContent);
+  const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
+    "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
+  const $ = (id) => document.getElementById(id);
+  let current = null; // the roster document on show
+
+  // ------------------------------------------------------------ small helpers
+
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k === "class") node.className = v;
+      else if (k === "style") node.style.cssText = v;
+      else node.setAttribute(k, v === true ? "" : v);
+    }
+    node.append(...children.flat().filter((c) => c !== null && c !== undefined).map(
+      (c) => (c instanceof Node ? c : document.createTextNode(String(c)))));
+    return node;
+  }
+
+  function svg(tag, attrs = {}) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    return node;
+  }
+
+  function label(key) {
+    const l = LEGEND.labels[key];
+    if (!l) { const words = key.replace(/_/g, " "); return words.charAt(0).toUpperCase() + words.slice(1); }
+    return l.zh === l.en ? l.zh : `${l.zh} ${l.en}`;
+  }
+
+  function code(c) {
+    return LEGEND.codes[c] || { zh: c, en: c, name_zh: c, name_en: c, colour: "#FFFFFF", worked: true };
+  }
+
+  function number(value, key = "") {
+    if (value === null || value === undefined || value === "") return "–";
+    if (typeof value !== "number") return String(value);
+    if (PERCENT.has(key) && value >= 0 && value <= 1) return `${(value * 100).toFixed(1)} %`;
+    return Number.isInteger(value) ? value.toLocaleString("en") : value.toLocaleString("en", { maximumFractionDigits: 2 });
+  }
+
+  function weekdayOf(day) { // "2026-12-05" -> 0 = Monday … 6 = Sunday
+    const [y, m, d] = day.split("-").map(Number);
+    return (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+  }
+
+  function say(text, kind = "info") {
+    const box = $("message");
+    box.textContent = text;
+    box.className = `message ${kind}`;
+    box.hidden = !text;
+  }
+
+  async function api(path, raw = false) {
+    const token = sessionStorage.getItem(TOKEN_KEY) || "";
+    const r = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+    if (!r.ok) {
+      let detail = r.statusText;
+      try { const p = await r.json(); detail = p.detail || p.title || detail; } catch (_) { /* not JSON */ }
+      const hint = r.status === 401 ? "令牌无效 — check the token. " : r.status === 403 ? "无权限 — " : "";
+      throw new Error(`${hint}${detail} (HTTP ${r.status})`);
+    }
+    return raw ? r : r.json();
+  }
+
+  // ------------------------------------------------------------ loading
+
+  async function load(event) {
+    if (event) event.preventDefault();
+    const token = $("token").value.trim();
+    const month = $("month").value;
+    if (!token || !month) { say("请输入令牌和月份 — paste a token and pick a month.", "warn"); return; }
+    sessionStorage.setItem(TOKEN_KEY, token);
+    sessionStorage.setItem(MONTH_KEY, month);
+    say(`载入中 Loading ${month}…`);
+    try {
+      const list = await api(`${API}/rosters?month=${encodeURIComponent(month)}`);
+      if (!list.items.length) {
+        $("roster").hidden = true;
+        say(`${month} 还没有排班 — there is no roster for ${month} yet.`, "warn");
+        return;
+      }
+      const latest = list.items[0]; // newest first
+      const doc = await api(latest.url);
+      render(doc, latest, list.items.length);
+      say("");
+    } catch (err) {
+      $("roster").hidden = true;
+      say(err.message, "error");
+    }
+  }
+
+  function render(doc, summary, versions) {
+    current = doc;
+    $("roster").hidden = false;
+    $("title").textContent = `${doc.month} 排班表 · Roster #${doc.id}`;
+    const created = summary.created_at ? new Date(summary.created_at).toLocaleString() : "";
+    const gap = doc.gap === null ? "" : ` · ${label("gap")} ${number(doc.gap, "gap")}`;
+    $("status").replaceChildren(
+      el("span", { class: `badge s-${String(doc.status).toLowerCase()}` }, doc.status),
+      ` ${doc.employees.length} 人 people · ${doc.days.length} 天 days${gap}`,
+      doc.seconds !== null ? ` · ${number(doc.seconds)} s` : "",
+      created ? ` · ${created}` : "",
+      versions > 1 ? ` · 最新版本 latest of ${versions}` : "");
+    renderKpis(doc);
+    renderDownloads(doc);
+    renderChartDays(doc);
+    drawChart();
+    renderLegend();
+    renderGrid(doc);
+    renderShort(doc);
+    renderConflicts(doc);
+  }
+
+  // ------------------------------------------------------------ KPIs and downloads
+
+  function renderKpis(doc) {
+    // The solver's objective terms go in a fold: a supervisor reads the measures, an analyst the terms.
+    const entries = Object.entries(doc.kpis);
+    const cards = entries.filter(([k]) => !k.startsWith("objective_")).map(([k, v]) =>
+      el("div", { class: "kpi", "data-kpi": k },
+        el("span", { class: "kpi-value" }, number(v, k)), el("span", { class: "kpi-name" }, label(k))));
+    const terms = entries.filter(([k]) => k.startsWith("objective_"));
+    if (terms.length) {
+      cards.push(el("details", { class: "kpi terms" }, el("summary", {}, `目标分项 Objective terms (${terms.length})`),
+        el("dl", {}, terms.map(([k, v]) => [el("dt", {}, label(k.slice("objective_".length))), el("dd", {}, number(v, k))]))));
+    }
+    $("kpis").replaceChildren(...cards);
+  }
+
+  function renderDownloads(doc) {
+    const base = `${API}/rosters/${doc.id}`;
+    for (const fmt of ["xlsx", "csv", "ics"]) $(`dl-${fmt}`).href = `${base}/${fmt}`;
+    const select = $("ics-employee");
+    select.replaceChildren(...doc.employees.map((e) =>
+      el("option", { value: e.employee_id }, `${e.employee_id} ${e.name}`)));
+    $("dl-ics-one").href = `${base}/ics/${encodeURIComponent(select.value)}`;
+  }
+
+  async function download(event) {
+    event.preventDefault();
+    if (!current) return;
+    const lang = $("lang").value;
+    const link = event.currentTarget;
+    const fmt = link.dataset.format;
+    const base = `${API}/rosters/${current.id}`;
+    const path = fmt === "ics-one" ? `${base}/ics/${encodeURIComponent($("ics-employee").value)}` : `${base}/${fmt}`;
+    link.classList.add("busy");
+    try {
+      const r = await api(`${path}?lang=${lang}`, true);
+      const blob = await r.blob();
+      const found = /filename="?([^";]+)"?/.exec(r.headers.get("Content-Disposition") || "");
+      const url = URL.createObjectURL(blob);
+      const save = el("a", { href: url, download: found ? found[1] : `roster-${current.id}.${fmt}` });
+      document.body.append(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      say(err.message, "error");
+    } finally {
+      link.classList.remove("busy");
+    }
+  }
+
+  // ------------------------------------------------------------ coverage chart (inline SVG)
+
+  function renderChartDays(doc) {
+    const select = $("chart-day");
+    select.replaceChildren(el("option", { value: "" }, "全月 Whole month"), ...doc.days.map((d) =>
+      el("option", { value: d }, `${d} ${LEGEND.weekdays.zh[weekdayOf(d)]} ${LEGEND.weekdays.en[weekdayOf(d)]}`)));
+  }
+
+  function drawChart() {
+    const day = $("chart-day").value;
+    const rows = current.coverage.filter((c) => !day || c.interval_start.startsWith(day));
+    const W = 1200, H = 280, left = 44, right = 8, top = 14, bottom = 36;
+    const pw = W - left - right, ph = H - top - bottom;
+    const chart = svg("svg", { id: "coverage-chart", viewBox: `0 0 ${W} ${H}`, role: "img",
+      "aria-label": `Coverage vs requirement ${day || current.month}` });
+    const n = Math.max(rows.length, 1);
+    const peak = Math.max(1, ...rows.map((c) => Math.max(c.required, c.staffed)));
+    const step = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500].find((s) => peak / s <= 6) || 1000;
+    const yMax = Math.ceil(peak / step) * step;
+    const bw = pw / n;
+    const x = (i) => left + i * bw;
+    const y = (v) => top + ph - (v / yMax) * ph;
+
+    for (let v = 0; v <= yMax; v += step) { // horizontal grid and axis numbers
+      chart.append(svg("line", { class: "gridline", x1: left, x2: W - right, y1: y(v), y2: y(v) }));
+      const t = svg("text", { class: "tick", x: left - 6, y: y(v) + 4, "text-anchor": "end" });
+      t.textContent = v;
+      chart.append(t);
+    }
+    rows.forEach((c, i) => { // airing windows behind the bars, with a strip along the top
+      if (!c.airing) return;
+      chart.append(svg("rect", { class: "airing", x: x(i), y: top, width: bw, height: ph }));
+      chart.append(svg("rect", { class: "airing-strip", x: x(i), y: top - 8, width: bw, height: 6 }));
+    });
+    rows.forEach((c, i) => {
+      const bar = svg("rect", { class: "staffed", x: x(i), y: y(c.staffed), width: Math.max(bw - (day ? 1 : 0), 0.5),
+        height: Math.max(y(0) - y(c.staffed), 0), "data-interval": c.interval_start });
+      const tip = svg("title");
+      tip.textContent = `${c.interval_start.replace("T", " ")}  staffed ${c.staffed} / required ${c.required}` +
+        (c.short > 0 ? `  short ${c.short}` : "") + (c.airing ? "  (airing)" : "");
+      bar.append(tip);
+      chart.append(bar);
+      if (c.short > 0) {
+        chart.append(svg("rect", { class: "short", x: x(i), y: y(c.required), width: bw,
+          height: Math.max(y(c.staffed) - y(c.required), 1), "data-interval": c.interval_start }));
+      }
+    });
+    let d = ""; // the requirement as a step line
+    rows.forEach((c, i) => { d += `${i ? "L" : "M"}${x(i).toFixed(1)},${y(c.required).toFixed(1)}H${x(i + 1).toFixed(1)}`; });
+    if (d) chart.append(svg("path", { class: "required", d }));
+
+    const perDay = rows.length ? rows.filter((c) => c.interval_start.startsWith(rows[0].interval_start.slice(0, 10))).length : 1;
+    let previous = ""; // day separators (month) or hour marks (one day)
+    rows.forEach((c, i) => {
+      const [date, time] = c.interval_start.split("T");
+      const mark = day ? (time.endsWith(":00") ? time : "") : (date !== previous ? date : "");
+      previous = date;
+      if (!mark) return;
+      chart.append(svg("line", { class: day ? "tickline" : "dayline", x1: x(i), x2: x(i), y1: top, y2: top + ph + 4 }));
+      const showLabel = day || n <= 400 || Number(date.slice(8)) % 2 === 1;
+      if (!showLabel) return;
+      const t = svg("text", { class: "tick", x: x(i) + (day ? 0 : (bw * perDay) / 2), y: H - bottom + 16, "text-anchor": "middle" });
+      t.textContent = day ? mark : String(Number(date.slice(8)));
+      chart.append(t);
+    });
+    const caption = svg("text", { class: "axis-title", x: left + pw / 2, y: H - 4, "text-anchor": "middle" });
+    caption.textContent = day ? "时间 Time" : "日期 Day of month";
+    chart.append(caption);
+    const yTitle = svg("text", { class: "axis-title", x: 12, y: top + ph / 2, transform: `rotate(-90 12 ${top + ph / 2})`,
+      "text-anchor": "middle" });
+    yTitle.textContent = "人数 Agents";
+    chart.append(yTitle);
+    $("chart").replaceChildren(chart);
+  }
+
+  // ------------------------------------------------------------ roster grid
+
+  function renderLegend() {
+    const chips = Object.entries(LEGEND.codes).map(([c, info]) => {
+      const hours = info.start ? ` ${info.start}–${info.end}` : "";
+      return el("span", { class: "chip", style: `background:${info.colour}` },
+        el("b", {}, info.zh), ` ${info.en === info.zh ? "" : info.en}${hours}`);
+    });
+    chips.push(el("span", { class: "chip plain" }, el("b", {}, "★"), " 组长/队长 leader"));
+    $("legend").replaceChildren(...chips);
+  }
+
+  function renderGrid(doc) {
+    const leaders = new Set(LEGEND.leader_roles);
+    const weekdays = doc.days.map(weekdayOf);
+    const head = el("tr", {}, el("th", { class: "corner" }, "员工 Employee"),
+      doc.days.map((d, j) => el("th", { class: `day${weekdays[j] >= 5 ? " weekend" : ""}`, "data-date": d,
+        title: d }, el("b", {}, String(Number(d.slice(8)))),
+        el("small", {}, LEGEND.weekdays.zh[weekdays[j]]), el("small", { class: "en" }, LEGEND.weekdays.en[weekdays[j]]))),
+      ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"].map((k) =>
+        el("th", { class: "total", title: label(k) }, label(k))));
+    const body = [];
+    const onDuty = doc.days.map(() => 0);
+    let band = null;
+    for (const e of doc.employees) {
+      const group = [e.team, e.group].filter(Boolean).join(" · ");
+      if (group !== band) {
+        band = group;
+        body.push(el("tr", { class: "band" }, el("th", { class: "band-name" }, group || "—"),
+          el("td", { colspan: doc.days.length + 4 })));
+      }
+      const leader = leaders.has(e.role);
+      const cells = e.shifts.map((c, j) => {
+        const info = code(c);
+        if (info.worked) onDuty[j] += 1;
+        const lunch = e.lunches[j] ? ` · 午餐 lunch ${e.lunches[j]}` : "";
+        const hours = info.start ? ` ${info.start}–${info.end}` : "";
+        return el("td", { class: `shift c-${c}${weekdays[j] >= 5 ? " weekend" : ""}`, style: `background:${info.colour}`,
+          "data-employee": e.employee_id, "data-date": doc.days[j], "data-shift": c,
+          title: `${e.name} (${e.employee_id}) · ${doc.days[j]} ${LEGEND.weekdays.en[weekdays[j]]} · ` +
+            `${info.name_zh} ${info.name_en}${hours}${lunch}` }, info.zh);
+      });
+      const t = e.totals || {};
+      body.push(el("tr", { "data-employee": e.employee_id, class: leader ? "leader" : null },
+        el("th", { class: "person", title: `${e.employee_id} · ${label(e.role)}` },
+          leader ? el("span", { class: "star", title: label(e.role) }, "★") : null,
+          el("span", { class: "name" }, e.name), el("small", {}, e.employee_id)),
+        cells,
+        ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"].map((k) =>
+          el("td", { class: `total${k === "overtime_hours" && t[k] > 0 ? " warn" : ""}` }, number(t[k], k)))));
+    }
+    const foot = el("tr", { class: "on-duty" }, el("th", { class: "person" }, "出勤 On duty"),
+      onDuty.map((v) => el("td", {}, String(v))), el("td", { colspan: 4 }));
+    $("grid").replaceChildren(el("thead", {}, head), el("tbody", {}, body), el("tfoot", {}, foot));
+  }
+
+  // ------------------------------------------------------------ short intervals and conflicts
+
+  const SHORT_LIMIT = 300;
+
+  function renderShort(doc) {
+    const rows = doc.unmet || [];
+    $("short-count").textContent = rows.length ? `(${rows.length})` : "";
+    if (!rows.length) {
+      $("short").replaceChildren(el("tbody", {}, el("tr", {}, el("td", { class: "none" }, "没有缺员时段 — no short intervals"))));
+      return;
+    }
+    const preferred = ["interval_start", "required", "staffed", "missing", "airing", "expected_service_level"];
+    // Columns in a useful order; a column with no value in any row (a measure this roster lacks) is left out.
+    const known = (k) => rows.some((r) => r[k] !== null && r[k] !== undefined);
+    const keys = [...preferred.filter((k) => k in rows[0]), ...Object.keys(rows[0]).filter((k) => !preferred.includes(k))]
+      .filter(known);
+    const head = el("tr", {}, keys.map((k) => el("th", {}, label(k))));
+    const body = rows.slice(0, SHORT_LIMIT).map((r) => el("tr", { class: r.airing ? "on-air" : null,
+      "data-interval": r.interval_start, title: "点击在图中查看这一天 — show this day in the chart" },
+      keys.map((k) => el("td", {}, k === "interval_start" ? String(r[k]).replace("T", " ")
+        : k === "airing" ? (r[k] ? el("span", { class: "tag-airing" }, "广告 Airing") : "") : number(r[k], k)))));
+    if (rows.length > SHORT_LIMIT) {
+      body.push(el("tr", {}, el("td", { colspan: keys.length, class: "none" },
+        `… ${rows.length - SHORT_LIMIT} more in the Excel workbook`)));
+    }
+    $("short").replaceChildren(el("thead", {}, head), el("tbody", {}, body));
+  }
+
+  function showDayOf(event) {
+    const row = event.target.closest("tr[data-interval]");
+    if (!row) return;
+    $("chart-day").value = row.dataset.interval.slice(0, 10);
+    drawChart();
+    $("chart").scrollIntoView({ behavior: "smooth", block: "center" });
+  }
+
+  function renderConflicts(doc) {
+    const items = doc.conflicts || [];
+    $("conflict-count").textContent = items.length ? `(${items.length})` : "";
+    if (!items.length) {
+      $("conflicts").replaceChildren(el("li", { class: "none" }, "所有规则都满足 — every rule holds"));
+      return;
+    }
+    $("conflicts").replaceChildren(...items.map((c) => {
+      const who = Array.isArray(c.employees) ? c.employees : [];
+      return el("li", {}, el("b", {}, c.rule || "rule"), c.date ? el("span", { class: "date" }, ` ${c.date}`) : null,
+        el("div", {}, c.message || ""),
+        who.length ? el("small", {}, `${who.slice(0, 12).join(", ")}${who.length > 12 ? ` … +${who.length - 12}` : ""}`) : null);
+    }));
+  }
+
+  // ------------------------------------------------------------ start
+
+  function nextMonth() {
+    const now = new Date();
+    const d = new Date(now.getFullYear(), now.getMonth() + 1, 1);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+  }
+
+  $("controls").addEventListener("submit", load);
+  $("forget").addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    $("token").value = "";
+    say("令牌已从本标签页删除 — the token is gone from this tab.");
+  });
+  $("chart-day").addEventListener("change", drawChart);
+  $("short").addEventListener("click", showDayOf);
+  $("ics-employee").addEventListener("change", () => {
+    if (current) $("dl-ics-one").href = `${API}/rosters/${current.id}/ics/${encodeURIComponent($("ics-employee").value)}`;
+  });
+  for (const id of ["dl-xlsx", "dl-csv", "dl-ics", "dl-ics-one"]) $(id).addEventListener("click", download);
+
+  $("token").value = sessionStorage.getItem(TOKEN_KEY) || "";
+  $("month").value = sessionStorage.getItem(MONTH_KEY) || nextMonth();
+  if ($("token").value) load();
+})();

@@ -1,0 +1,62 @@
+"""`/`: the supervisor's roster page (HTML, CSS and a little JavaScript from api/static; no build step).
+
+The page loads without a token; its script sends the token the supervisor pastes with every data call.
+Shift marks, names and colours come from the exports (one source with the workbook), not from the page.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, render_template
+
+from api.openapi import operation
+from shiftcast.rules import DEFAULT_RULES, Rules
+
+bp = Blueprint("page", __name__)
+
+# Labels the page shows, looked up in the exports' label table (both languages).
+PAGE_LABELS = (
+    "status", "objective", "lower_bound", "gap", "seconds", "service_level", "expected_service_level",
+    "abandoned_calls", "abandon_rate", "asa_s", "occupancy", "short_intervals", "short_airing_intervals",
+    "short_agent_intervals", "over_agent_intervals", "coverage_ratio", "total_paid_hours", "total_overtime_hours",
+    "max_overtime_hours", "rest_requests_honoured", "shift_requests_honoured", "late_shift_spread",
+    "weekend_rest_spread", "changes_from_previous", "shifts_worked", "late_shifts", "rest_days", "weekend_rests",
+    "leave_days", "paid_hours", "overtime_hours", "required", "staffed", "short", "over", "missing", "airing",
+    "interval_start", "rule", "date", "employees", "message", "on_duty", "agent", "group_leader", "team_leader",
+    "supervisor", "lunch", "conflicts", "chart_coverage", "legend", "weekend", "name", "employee_id",
+)
+
+
+def page_legend(rules: Rules = DEFAULT_RULES) -> dict:
+    """What the page's script needs to draw a roster: each code's marks, names, hours and colour; labels."""
+    try:
+        from shiftcast.exports import labels as L
+        from shiftcast.exports.workbook import assignment_fills
+    except ImportError:  # pragma: no cover - the exports landed with the API
+        return {"codes": {}, "labels": {}, "leader_roles": list(rules.leader_roles)}
+    fills = assignment_fills(rules)
+    codes = {}
+    for code, colour in fills.items():
+        entry = {"zh": L.shift_mark(code, rules, "zh"), "en": L.shift_mark(code, rules, "en"),
+                 "name_zh": L.shift_name(code, rules, "zh"), "name_en": L.shift_name(code, rules, "en"),
+                 "colour": colour, "worked": code in rules.shift_codes}
+        if code in rules.shift_codes:
+            s = rules.shift(code)
+            entry.update(start=s.start, end=s.end)
+        codes[code] = entry
+    return {
+        "codes": codes,
+        "labels": {k: {"zh": L.label(k, "zh"), "en": L.label(k, "en")} for k in PAGE_LABELS if L.has_label(k)},
+        "leader_roles": list(rules.leader_roles),
+        "weekdays": {"zh": [L.weekday(i, "zh") for i in range(7)], "en": [L.weekday(i, "en") for i in range(7)]},
+    }
+
+
+@bp.get("/")
+@operation("The supervisor's roster page (HTML; its script sends the token)", tag="page", roles=None,
+           responses={200: {"text/html": {"schema": {"type": "string"}}}})
+def roster_page():
+    # '<' escaped so no text can close the <script> the JSON sits in.
+    legend = json.dumps(page_legend(), ensure_ascii=False).replace("<", "\\u003c")
+    html = render_template("roster.html", legend=legend)
+    return Response(html, mimetype="text/html")

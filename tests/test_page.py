@@ -1,0 +1,195 @@
+"""The supervisor's roster page at `/`, in a real headless Chromium against a real gunicorn on loopback.
+
+The browser tests need Debian's chromium at /usr/bin/chromium (CI installs it in .ci/run) and Playwright for
+Python (the test extra; it drives that browser, it never downloads one). Without them they skip and say why.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+import api
+from api import testing
+from shiftcast.rules import DEFAULT_RULES
+
+MONTH = "2026-12"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Set to a path (e.g. docs/roster_page.png) to keep a screenshot of the loaded page there.
+SCREENSHOT_ENV = "SHIFTCAST_PAGE_SCREENSHOT"
+pytestmark = pytest.mark.slow  # a real solve, a real server, a real browser
+
+
+@pytest.fixture(scope="module")
+def solved():
+    """A real roster: the solver on a seeded month of 36 people with airings and leave (a few seconds)."""
+    from scheduler.roster import solve
+    from scheduler.roster_synthetic import synthetic_month
+
+    month = synthetic_month(36, seed=2)
+    return month.staff, solve(month.requirement, month.staff, DEFAULT_RULES, leave=month.leave, ads=month.ads,
+                              time_limit_s=3)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory, solved):
+    """A store holding the sample month's roster, and a viewer's token for it."""
+    folder = tmp_path_factory.mktemp("page")
+    url = f"sqlite:///{folder / 'store.sqlite'}"
+    staff, roster = solved
+    api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})  # creates the schema
+    rid = testing.store_roster(url, roster, MONTH, staff)
+    return {"url": url, "folder": folder, "id": rid, "token": testing.token(url, "viewer")}
+
+
+# ---------------------------------------------------------------- without a browser
+
+def test_the_page_loads_without_a_token_and_carries_the_workbook_legend(stored):
+    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+    r = client.get("/")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert "/static/roster.js" in html and "/static/roster.css" in html
+    from shiftcast.exports.workbook import assignment_fills
+
+    legend = __import__("json").loads(re.search(r'id="legend-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert {c: v["colour"] for c, v in legend["codes"].items()} == assignment_fills(DEFAULT_RULES)
+    assert legend["codes"]["E"]["zh"] == "早" and legend["codes"]["OFF"]["zh"] == "休"
+    assert legend["codes"]["LEAVE"]["en"] == "Leave" and legend["leader_roles"] == list(DEFAULT_RULES.leader_roles)
+    assert client.get("/static/roster.js").status_code == 200
+
+
+def test_one_employees_calendar(stored, solved):
+    staff, roster = solved
+    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+    auth = {"Authorization": f"Bearer {stored['token']}"}
+    person = staff["employee_id"].iloc[5]
+    r = client.get(f"/api/v1/rosters/{stored['id']}/ics/{person}", query_string={"lang": "en"}, headers=auth)
+    assert r.status_code == 200 and r.mimetype == "text/calendar"
+    assert f"{person}.ics" in r.headers["Content-Disposition"]
+    text = r.get_data(as_text=True)
+    mine = roster.assignments[roster.assignments["employee_id"] == person]
+    worked = mine["shift"].isin(DEFAULT_RULES.shift_codes).sum()
+    assert text.startswith("BEGIN:VCALENDAR") and text.count("BEGIN:VEVENT") == worked > 0
+    assert client.get(f"/api/v1/rosters/{stored['id']}/ics/NOBODY", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/rosters/{stored['id'] + 1}/ics/{person}", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/rosters/{stored['id']}/ics/{person}").status_code == 401
+
+
+# ---------------------------------------------------------------- in Chromium
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (CI installs it via .ci/run); "
+                    "the roster page test needs a real browser")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the test extra) is not installed")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server(stored):
+    with testing.running_server(stored["url"], stored["folder"], workers=1) as srv:
+        yield srv
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    yield page
+    context.close()
+
+
+def show(page, token: str, month: str = MONTH) -> None:
+    page.fill("#token", token)
+    page.fill("#month", month)
+    page.click("#load")
+
+
+def test_the_month_grid_chart_and_lists_render(page, stored, solved):
+    staff, roster = solved
+    show(page, stored["token"])
+    page.wait_for_selector("#grid tbody tr[data-employee]")
+    assert page.locator("#grid tbody tr[data-employee]").count() == len(staff)
+    assert page.locator("#grid thead th.day").count() == 31
+    assert page.locator("#grid tbody td.shift").count() == len(staff) * 31
+
+    # A shift is found by person and day, shown as the workbook shows it.
+    a = roster.assignments
+    for _, want in a.iloc[[40, 200, 555]].iterrows():
+        cell = page.locator(f'td[data-employee="{want.employee_id}"][data-date="{want.date:%Y-%m-%d}"]')
+        assert cell.get_attribute("data-shift") == want["shift"]
+        assert cell.inner_text() == {"E": "早", "L": "晚", "OFF": "休", "LEAVE": "假"}[want["shift"]]
+        assert want.employee_id in cell.get_attribute("title")
+    leave = a[a["shift"] == "LEAVE"].iloc[0]
+    assert page.locator(f'td[data-employee="{leave.employee_id}"][data-date="{leave.date:%Y-%m-%d}"]').inner_text() == "假"
+    leaders = staff.loc[staff["role"].isin(DEFAULT_RULES.leader_roles), "employee_id"]
+    assert page.locator("#grid tbody tr.leader").count() == len(leaders) > 0
+
+    # The coverage chart: a bar per interval, the requirement line, short and airing intervals marked.
+    cov = roster.coverage
+    chart = page.locator("#coverage-chart")
+    assert chart.locator("rect.staffed").count() == len(cov)
+    assert len(chart.locator("path.required").get_attribute("d")) > 1000
+    assert chart.locator("rect.short").count() == int((cov["short"] > 0).sum()) > 0
+    assert chart.locator("rect.airing").count() == int(cov["airing"].sum()) > 0
+    page.select_option("#chart-day", "2026-12-09")
+    assert chart.locator("rect.staffed").count() == int((cov.index.normalize() == "2026-12-09").sum())
+
+    # KPIs, short intervals and conflicts.
+    measures = [k for k in roster.kpis if not k.startswith("objective_")]
+    assert page.locator("#kpis .kpi[data-kpi]").count() == len(measures) > 0
+    assert page.locator("#short tbody tr[data-interval]").count() == min(len(roster.unmet), 300) > 0
+    assert page.locator("#conflicts li").count() == max(len(roster.conflicts), 1)
+
+    if os.environ.get(SCREENSHOT_ENV):
+        page.select_option("#chart-day", "")
+        page.screenshot(path=os.environ[SCREENSHOT_ENV], full_page=True)
+
+
+def test_downloads_carry_the_token(page, stored, solved):
+    openpyxl = pytest.importorskip("openpyxl")
+    staff, _ = solved
+    show(page, stored["token"])
+    page.wait_for_selector("#grid tbody tr[data-employee]")
+    with page.expect_download() as info:
+        page.click("#dl-xlsx")
+    download = info.value
+    assert download.suggested_filename == f"roster-{MONTH}-{stored['id']}.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    cells = {str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value is not None}
+    assert set(staff["employee_id"]) <= cells
+
+    person = staff["employee_id"].iloc[7]
+    page.select_option("#ics-employee", person)
+    with page.expect_download() as info:
+        page.click("#dl-ics-one")
+    text = Path(info.value.path()).read_text()
+    assert info.value.suggested_filename.endswith(f"{person}.ics") and text.startswith("BEGIN:VCALENDAR")
+
+
+def test_the_token_stays_in_the_tab_and_problems_are_shown(page, stored):
+    show(page, "sc_not-a-token")
+    page.wait_for_selector("#message.error")
+    assert "401" in page.inner_text("#message") and page.locator("#roster").is_hidden()
+    show(page, stored["token"], "2027-03")
+    page.wait_for_selector("#message.warn")
+    assert "2027-03" in page.inner_text("#message")
+    page.fill("#month", MONTH)
+    page.click("#load")
+    page.wait_for_selector("#grid tbody tr[data-employee]")
+    page.reload()  # the token and month come back from sessionStorage and the roster loads by itself
+    page.wait_for_selector("#grid tbody tr[data-employee]")
+    assert page.input_value("#token") == stored["token"] and page.input_value("#month") == MONTH
+    page.click("#forget")
+    assert page.evaluate("sessionStorage.getItem('shiftcast.token')") is None
