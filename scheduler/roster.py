@@ -100,6 +100,7 @@ def load_requirement(path, source: str | None = None) -> pd.DataFrame:
 
 
 ASSIGNMENT_COLUMNS = ("employee_id", "date", "shift", "lunch_start")
+STAGGER_SECONDS = 1.5  # CP-SAT time at most to stagger the lunches of one set of shift counts
 SECOND_AGGREGATE_FROM_S = 30.0  # time limits from which the aggregate is solved again, people on leave exact
 
 
@@ -211,6 +212,9 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
         if chosen is not None:
             preset[pooled_leaders] = chosen[pooled_leaders]
             decided |= pooled_leaders
+    # the aggregate leaves the stagger rule out: stagger its lunches for its shift counts, once
+    lunch = rm.staggered_lunches(p, agg.values["y"], agg.values["lunch"],
+                                 min(STAGGER_SECONDS, max(deadline - time.monotonic() - 1.0, 0.2)))
     best = None
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
@@ -220,7 +224,7 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
         if not broken:
             repair_rest_counts(p, rest, counts, decided)
         if _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted:
-            roster = _people_to_roster(p, requirement, rest, agg.values["y"], agg.values["lunch"], broken, bound, started)
+            roster = _people_to_roster(p, requirement, rest, agg.values["y"], lunch, broken, bound, started)
         else:
             roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
                                            max(deadline - time.monotonic() - 0.5, 1.0) if best is None else left(), agg)
@@ -238,6 +242,7 @@ def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_lim
     """The pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches,
     starting from counts fitted by hand to the `reference` aggregate's (which stand when no better
     counts come in time)."""
+    t0 = time.monotonic()
     achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
     ref = reference.values if reference is not None else {}
     y, lunch = rm.counts_for_rest_days(p, achieved, ref.get("y"), ref.get("lunch"))
@@ -245,6 +250,7 @@ def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_lim
                                hint={"rest": np.zeros((p.n_people, p.n_days), bool), "y": y, "lunch": lunch})
     if fixed.found:
         y, lunch = fixed.values["y"], fixed.values["lunch"]
+    lunch = rm.staggered_lunches(p, y, lunch, min(STAGGER_SECONDS, max(time_limit_s - (time.monotonic() - t0), 0.2)))
     return _people_to_roster(p, requirement, rest, y, lunch, broken, bound, started)
 
 
