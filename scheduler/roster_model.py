@@ -356,16 +356,17 @@ def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref:
     return used
 
 
-def stagger_holds(p: RosterProblem, y: dict, lunch: dict) -> bool:
-    """Whether lunch counts keep the stagger cap for the shift counts y."""
+def stagger_broken(p: RosterProblem, y: dict, lunch: dict) -> set[int]:
+    """Days whose lunch counts break the stagger cap for the shift counts y."""
+    broken = set()
     for d, s, n in _phone_counts(p, y):
         cap = p.lunch_cap(n)
         away = np.zeros(p.n_intervals, np.int64)
         for l in p.lunch_slots[s]:
             away[l:l + p.lunch_len] += int(lunch.get((d, s, l), 0))
         if away.max(initial=0) > cap:
-            return False
-    return True
+            broken.add(d)
+    return broken
 
 
 def _phone_counts(p: RosterProblem, y: dict):
@@ -379,7 +380,8 @@ def _phone_counts(p: RosterProblem, y: dict):
 def staggered_lunches(p: RosterProblem, y: dict, lunch: dict, time_limit_s: float) -> dict:
     """Lunch counts for the shift counts y that keep the stagger cap, at least cost: `lunch` when it
     already does; else CP-SAT over the lunches alone, started from `lunch` staggered by hand."""
-    if stagger_holds(p, y, lunch):
+    broken = stagger_broken(p, y, lunch)
+    if not broken:
         return lunch
     S = len(p.shift_codes)
     on_phone = {(d, s): 0 for d in range(p.n_days) for s in range(S)}
@@ -389,13 +391,19 @@ def staggered_lunches(p: RosterProblem, y: dict, lunch: dict, time_limit_s: floa
         leaders[d, s] += int(v) * p.classes[c][0]
     hand: dict = {}
     for d, s, n in _phone_counts(p, y):
+        if d not in broken:
+            hand.update({(d, s, l): int(lunch.get((d, s, l), 0)) for l in p.lunch_slots[s]})
+            continue
         allowed = [(k, l) for k, l in enumerate(p.lunch_slots[s]) if p.lunch_ok[d, s, k]]
         for l, v in _place_lunches(p, d, s, allowed, n, lunch).items():
             hand[d, s, l] = v
     model = cp_model.CpModel()
     cov = add_coverage(model, p, on_phone, leaders)
-    for k, x in cov.lunch.items():
-        model.add_hint(x, hand.get(k, 0))
+    for (d, s, l), x in cov.lunch.items():
+        if d in broken:
+            model.add_hint(x, hand.get((d, s, l), 0))
+        else:
+            model.add(x == hand.get((d, s, l), 0))  # the days that keep the rule stay as they are
     _hint_coverage(model, p, cov, y, hand)
     _objective(model, cov.terms)
     solver, status = run(model, time_limit_s, 2)
