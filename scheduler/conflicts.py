@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from scheduler.roster_problem import RosterProblem
+from shiftcast.rules import hhmm
 
 LEADER_RULE = "leader on every shift"
 LUNCH_RULE = "no lunch during an airing"
@@ -68,20 +69,37 @@ def leader_conflicts(p: RosterProblem, shift: np.ndarray) -> list[Conflict]:
 
 
 def lunch_conflicts(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray) -> list[Conflict]:
-    """Days when airings cover every possible lunch hour of a shift."""
+    """Days when a shift's people lunch during airings: airings cover every possible lunch hour, or
+    leave too few clear lunch hours for the stagger rule (at most a share of the shift together)."""
     out = []
     r = p.rules
     for d, s in p.lunch_forced:
         people = np.flatnonzero(shift[:, d] == s)
-        if not len(people):
+        inside = [e for e in people if lunch_start[e, d] >= 0
+                  and p.airing[d, lunch_start[e, d]:lunch_start[e, d] + p.lunch_len].any()]
+        if not inside:
             continue
         t = r.shifts[s]
         day = p.days[d].date().isoformat()
+        slots = p.lunch_slots[s]
+        clear = [hhmm(r.open_minute + l * r.interval_minutes) for i, l in enumerate(slots) if p.lunch_clear[d, s, i]]
+        phones = int(p.on_phone[people].sum())
+        together = f"at most {p.lunch_cap(phones)} of its {phones} people on the phones may be at lunch at the " \
+                   f"same time (lunch stagger share {r.lunch_stagger_share:g})"
+        if clear:
+            hours = "one airing-free lunch hour" if len(clear) == 1 else \
+                "airing-free lunch hours that overlap"
+            why = (f"airings leave {_shift_name(p, s)} only {hours} (starting {', '.join(clear)}, lunch window "
+                   f"{t.lunch_earliest}–{t.lunch_latest_end}) and {together}")
+        else:
+            why = (f"airings cover every possible lunch hour of {_shift_name(p, s)} "
+                   f"(lunch window {t.lunch_earliest}–{t.lunch_latest_end}); {together}")
+        ids = [p.ids[e] for e in inside]
+        shown = _names(ids) if len(ids) <= 8 else ", ".join(ids[:8]) + f" and {len(ids) - 8} more"
         out.append(Conflict(
-            LUNCH_RULE, day, tuple(p.ids[e] for e in people),
-            f"On {day} airings cover every possible lunch hour of {_shift_name(p, s)} "
-            f"(lunch window {t.lunch_earliest}–{t.lunch_latest_end}); its {len(people)} people's lunches are "
-            f"spread where they leave the airings least short.",
+            LUNCH_RULE, day, tuple(ids),
+            f"On {day} {why}: {len(ids)} of its people lunch during airings ({shown}), "
+            f"placed where they leave the airings least short.",
         ))
     return out
 

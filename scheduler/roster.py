@@ -100,6 +100,9 @@ def load_requirement(path, source: str | None = None) -> pd.DataFrame:
 
 
 ASSIGNMENT_COLUMNS = ("employee_id", "date", "shift", "lunch_start")
+# Share of the time limit CP-SAT may spend staggering the lunches of one set of shift counts (the
+# hand-staggered start is already a roster; measured: more time here starves the tries that follow)
+STAGGER_SHARE = 0.1
 SECOND_AGGREGATE_FROM_S = 30.0  # time limits from which the aggregate is solved again, people on leave exact
 
 
@@ -211,6 +214,9 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
         if chosen is not None:
             preset[pooled_leaders] = chosen[pooled_leaders]
             decided |= pooled_leaders
+    # the aggregate leaves the stagger rule out: stagger its lunches for its shift counts, once
+    lunch = rm.staggered_lunches(p, agg.values["y"], agg.values["lunch"],
+                                 min(STAGGER_SHARE * time_limit_s, max(deadline - time.monotonic() - 1.0, 0.2)))
     best = None
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
@@ -220,10 +226,10 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
         if not broken:
             repair_rest_counts(p, rest, counts, decided)
         if _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted:
-            roster = _people_to_roster(p, requirement, rest, agg.values["y"], agg.values["lunch"], broken, bound, started)
+            roster = _people_to_roster(p, requirement, rest, agg.values["y"], lunch, broken, bound, started)
         else:
             roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
-                                           max(deadline - time.monotonic() - 0.5, 1.0) if best is None else left())
+                                           max(deadline - time.monotonic() - 0.5, 1.0) if best is None else left(), agg)
         if roster is not None and (best is None or roster.objective < best.objective):
             best, stale = roster, 0
             if progress:
@@ -234,15 +240,20 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
     return best
 
 
-def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_limit_s) -> Roster | None:
-    """The pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches."""
+def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_limit_s, reference=None) -> Roster:
+    """The pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches,
+    starting from counts fitted by hand to the `reference` aggregate's (which stand when no better
+    counts come in time)."""
+    t0 = time.monotonic()
     achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
-    fixed = rm.solve_aggregate(p, time_limit_s, fixed_rest=achieved)
-    if not fixed.found:
-        if not broken and time_limit_s >= 1.0:
-            raise RuntimeError("no shift counts found for the rest days chosen; raise the time limit")
-        return None
-    return _people_to_roster(p, requirement, rest, fixed.values["y"], fixed.values["lunch"], broken, bound, started)
+    ref = reference.values if reference is not None else {}
+    y, lunch = rm.counts_for_rest_days(p, achieved, ref.get("y"), ref.get("lunch"))
+    fixed = rm.solve_aggregate(p, time_limit_s, fixed_rest=achieved,
+                               hint={"rest": np.zeros((p.n_people, p.n_days), bool), "y": y, "lunch": lunch})
+    if fixed.found:
+        y, lunch = fixed.values["y"], fixed.values["lunch"]
+    lunch = rm.staggered_lunches(p, y, lunch, min(STAGGER_SHARE * time_limit_s, max(time_limit_s - (time.monotonic() - t0), 0.2)))
+    return _people_to_roster(p, requirement, rest, y, lunch, broken, bound, started)
 
 
 def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, pool: dict) -> dict:
@@ -273,6 +284,21 @@ def _staffed(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> np.ndarr
     return staffed
 
 
+def _lunch_costs(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> int:
+    """Objective cost of the on-phone lunches (RosterProblem.lunch_cost: lunches in airings)."""
+    total = 0
+    e_idx, d_idx = np.nonzero(p.on_phone[:, None] & (shift >= 0) & (lunch >= 0))
+    for s, slots in enumerate(p.lunch_slots):
+        if not slots:
+            continue
+        slot_of = np.full(p.n_intervals, -1, np.int64)
+        slot_of[slots] = np.arange(len(slots))
+        mine = shift[e_idx, d_idx] == s
+        e, d = e_idx[mine], d_idx[mine]
+        total += int(p.lunch_cost[d, s, slot_of[lunch[e, d]]].sum())
+    return total
+
+
 def _spread(values: np.ndarray) -> int:
     return int(values.max() - values.min()) if len(values) > 1 else 0
 
@@ -283,6 +309,7 @@ def objective_parts(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> d
     staffed = _staffed(p, shift, lunch)
     short = np.maximum(p.required - staffed, 0)
     over = np.maximum(staffed - p.required, 0)
+    flat_cost, deep_cost = p.shortfall_cost(short)
     rest = shift == -1
     leaders = np.flatnonzero(p.leader)
     missing = sum(max(p.rules.leaders_per_shift - int((shift[leaders, d] == s).sum()), 0)
@@ -300,7 +327,9 @@ def objective_parts(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> d
             now = "LEAVE" if shift[e, d] == -2 else REST if shift[e, d] == -1 else codes[shift[e, d]]
             changes += int(now != code and now != "LEAVE")
     return {
-        "shortfall": int((p.shortfall_weight * short).sum()),
+        "shortfall": int(flat_cost.sum()),
+        "deep_shortfall": int(deep_cost.sum()),
+        "lunch_in_airing": _lunch_costs(p, shift, lunch),
         "overstaffing": int(w.overstaffing * over.sum()),
         "leaders_missing": int(rm.LEADER_MISSING_COST * missing),
         "rest_days_placement": int((p.rest_cost * rest).sum()),

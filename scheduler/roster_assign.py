@@ -53,7 +53,11 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
 
 
 def lunches_of_people(p: RosterProblem, shift: np.ndarray, lunch: dict) -> np.ndarray:
-    """(E, D) first lunch interval per person and day (-1 when not working or no lunch)."""
+    """(E, D) first lunch interval per person and day (-1 when not working or no lunch).
+
+    People on the phones take the model's lunch counts (which keep the stagger cap); the others, off
+    the phones, rotate over the slots clear of airings (the cheapest allowed ones when none is clear).
+    """
     E, D = shift.shape
     start = np.full((E, D), -1, np.int64)
     for d in range(D):
@@ -66,7 +70,10 @@ def lunches_of_people(p: RosterProblem, shift: np.ndarray, lunch: dict) -> np.nd
             k = d % max(len(phones), 1)
             phones = phones[k:] + phones[:k]
             queue = [l for l in slots for _ in range(int(lunch.get((d, s, l), 0)))]
-            ok = [l for i, l in enumerate(slots) if p.lunch_ok[d, s, i]]
+            allowed = [i for i in range(len(slots)) if p.lunch_ok[d, s, i]]
+            cheapest = min(p.lunch_cost[d, s, i] for i in allowed)
+            ok = [slots[i] for i in allowed if p.lunch_clear[d, s, i]] or \
+                 [slots[i] for i in allowed if p.lunch_cost[d, s, i] == cheapest]
             for i, e in enumerate(phones):
                 start[e, d] = queue[i] if i < len(queue) else ok[i % len(ok)]
             for i, e in enumerate(e for e in people if not p.on_phone[e]):

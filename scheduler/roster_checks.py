@@ -1,7 +1,7 @@
 """An independent check of every hard roster rule, from the roster table alone.
 
-Written apart from the solver (it shares none of scheduler.roster_problem's arrays) so that tests and
-the benchmark can verify what the solver claims. Each violation is one sentence naming rule, day, person.
+Written apart from the solver (it shares none of scheduler.roster_problem's arrays, only which roles
+are off the phones) so that tests and the benchmark can verify what the solver claims. Each violation is one sentence naming rule, day, person.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from scheduler.roster_problem import OFF_PHONE_ROLES
 from shiftcast.rules import Rules, minutes_of
 
 OFF, LEAVE = "OFF", "LEAVE"
@@ -131,6 +132,23 @@ def roster_violations(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rul
             if paid > rules.monthly_paid_hours_cap + 1e-9:
                 out.append(f"paid-hour cap: {emp} has {paid:g} paid hours, cap {rules.monthly_paid_hours_cap:g}")
 
+    # staggered lunches: at most the share of a shift's people on the phones at lunch at the same time
+    # (the supervisor's lunch leaves no phone empty)
+    phones = set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
+    lunching = a[a["shift"].isin(list(codes)) & a["employee_id"].isin(phones) & a["lunch_start"].notna()]
+    share = rules.lunch_stagger_share
+    for (day, code), rows in lunching.groupby(["date", "shift"]):
+        s = codes[code]
+        if s.unpaid_break_minutes <= 0:
+            continue
+        n = int((table[day] == code).reindex(list(phones)).fillna(False).sum())
+        cap = math.ceil(share * n - 1e-9)
+        starts = [minutes_of(x) for x in rows["lunch_start"] if isinstance(x, str) and x]
+        for t in range(rules.open_minute, rules.close_minute, rules.interval_minutes):
+            away = sum(1 for m in starts if m <= t < m + s.unpaid_break_minutes)
+            if away > cap:
+                out.append(f"staggered lunches: {away} of the {n} people on the phones of shift {code} are at lunch "
+                           f"at {t // 60:02d}:{t % 60:02d} on {day.date()}, at most {cap} may be")
     spans = _airing_spans(ads, rules)
     for emp, day, code, lunch in a[["employee_id", "date", "shift", "lunch_start"]].itertuples(index=False):
         if code not in codes or codes[code].unpaid_break_minutes <= 0:

@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.roster_assign import assign_patterns
 from scheduler.roster_flow import add_flow_group, flow_signature
-from scheduler.roster_problem import WEEKEND, RosterProblem
+from scheduler.roster_problem import WEEKEND, RosterProblem, stagger_fraction
 
 # A shift without its leader costs more than any coverage could gain.
 LEADER_MISSING_COST = 1_000_000
@@ -87,20 +87,26 @@ class _Coverage:
 
     lunch: dict  # (d, s, l) -> IntVar
     short: np.ndarray  # (D, T) of IntVar
+    deep: np.ndarray  # (D, T) of IntVar (or 0): agents missing beyond half the requirement
     over: np.ndarray
     leader_missing: dict  # (d, s) -> IntVar
     terms: list  # (coefficient, var)
+    pieces: dict = field(default_factory=dict)  # (d, t) -> (short IntVar, deep IntVar or None, over IntVar)
 
 
-def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, leaders: dict) -> _Coverage:
+def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, leaders: dict,
+                 stagger: bool | set = True) -> _Coverage:
     """Lunch counts, shortfall and overstaffing per interval, and a leader on each shift each day.
 
     `on_phone[d, s]` and `leaders[d, s]` are linear expressions: people on the phones / leaders working
-    shift s on day d.
+    shift s on day d. With `stagger` (True, or the set of (day, shift) it applies to), at most ceil(share · n) of a shift's n people on the phones are at
+    lunch at the same time (the stagger rule); the objective prices shortfall, deep shortfall
+    (RosterProblem.shortfall_cost), overstaffing and lunches in airings (RosterProblem.lunch_cost).
     """
     D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
     w = p.rules.weights
     E = p.n_people
+    a, b = stagger_fraction(p.rules)
     lunch, terms, leader_missing = {}, [], {}
     staffed = [[[] for _ in range(T)] for _ in range(D)]
     for d in range(D):
@@ -118,7 +124,21 @@ def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, lead
                         xs.append(x)
                         for t in range(l, l + p.lunch_len):
                             staffed[d][t].append(-x)
+                        terms.append((int(p.lunch_cost[d, s, k]), x))
                 model.add(sum(xs) == n)
+                if a < b and (stagger is True or (stagger and (d, s) in stagger)):
+                    # at lunch at once in each interval <= ceil(a·n / b), in integers; an interval whose
+                    # lunches are a subset of another's adds nothing
+                    sets = {frozenset(l for l in slots if (d, s, l) in lunch and l <= t < l + p.lunch_len)
+                            for t in range(slots[0], slots[-1] + p.lunch_len)}
+                    for away in sets:
+                        if away and not any(away < other for other in sets):
+                            # n is the sum of the shift's lunches: written over them alone, the
+                            # constraint stays local to this shift and day (much faster to solve
+                            # than through the shift counts)
+                            model.add((b - a) * sum(lunch[d, s, l] for l in sorted(away))
+                                      - a * sum(x for (dd, ss, l), x in lunch.items() if dd == d and ss == s and l not in away)
+                                      <= b - 1)
             need = p.rules.leaders_per_shift
             if need > 0:
                 miss = model.new_int_var(0, need, f"leader_missing_d{d}_s{s}")
@@ -126,17 +146,30 @@ def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, lead
                 leader_missing[d, s] = miss
                 terms.append((LEADER_MISSING_COST, miss))
     short = np.empty((D, T), object)
+    deep = np.zeros((D, T), object)
     over = np.empty((D, T), object)
+    pieces = {}
     for d in range(D):
         for t in range(T):
             r = int(p.required[d, t])
-            su = model.new_int_var(0, r, f"short_d{d}_t{t}")
             ov = model.new_int_var(0, E, f"over_d{d}_t{t}")
-            model.add(sum(staffed[d][t]) + su - ov == r)
-            short[d, t], over[d, t] = su, ov
-            terms.append((int(p.shortfall_weight[d, t]), su))
             terms.append((w.overstaffing, ov))
-    return _Coverage(lunch, short, over, leader_missing, terms)
+            # the shortfall in two pieces, the agents missing beyond deep_from costing more: the
+            # objective is convex, so the cheap piece fills first (RosterProblem.shortfall_cost)
+            depth = r - int(p.deep_from[d, t]) if p.deep_weight[d, t] else 0
+            su = model.new_int_var(0, r - max(depth, 0), f"short_d{d}_t{t}")
+            terms.append((int(p.shortfall_weight[d, t]), su))
+            if depth > 0:
+                dp = model.new_int_var(0, depth, f"deep_d{d}_t{t}")
+                terms.append((int(p.shortfall_weight[d, t] + p.deep_weight[d, t]), dp))
+                model.add(sum(staffed[d][t]) + su + dp - ov == r)
+                short[d, t], deep[d, t] = su + dp, dp
+            else:
+                model.add(sum(staffed[d][t]) + su - ov == r)
+                short[d, t], dp = su, None
+            over[d, t] = ov
+            pieces[d, t] = (su, dp, ov)
+    return _Coverage(lunch, short, deep, over, leader_missing, terms, pieces)
 
 
 def _objective(model: cp_model.CpModel, terms: list) -> None:
@@ -232,7 +265,11 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
             if cost and resting[c, d]:
                 terms.append((cost, r))
     y, on_phone, leaders = _shift_counts(model, p, working)
-    cov = add_coverage(model, p, on_phone, leaders)
+    # The stagger rule only where airings leave too few clear lunch hours (where it costs most);
+    # elsewhere left out: a relaxation (its bound stays a lower bound), as measured at 300 agents the
+    # rule's constraints on every day keep CP-SAT from a first solution in 8 s. The lunches are
+    # staggered afterwards for the shift counts chosen (staggered_lunches).
+    cov = add_coverage(model, p, on_phone, leaders, stagger=set(p.lunch_forced))
     expr = [(c, v) for c, v in cov.terms + terms if c]
     model.minimize(sum(c * v for c, v in expr))
     if hint is not None:
@@ -242,7 +279,160 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
             model.add_hint(x, hint["y"].get(k, 0))
         for k, x in cov.lunch.items():
             model.add_hint(x, hint["lunch"].get(k, 0))
+        if fixed_rest is not None:
+            _hint_coverage(model, p, cov, hint["y"], hint["lunch"])
     return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
+
+
+def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None = None,
+                         lunch_ref: dict | None = None) -> tuple[dict, dict]:
+    """Shift and lunch counts that fit the rest days chosen, by hand: close to a reference solution
+    (the aggregate's) and within every rule of the counts (allowed shifts, lunch slots, stagger cap).
+
+    A start for `aggregate_model(fixed_rest=)` and the answer when that finds nothing in time.
+    """
+    y_ref, lunch_ref = y_ref or {}, lunch_ref or {}
+    S = len(p.shift_codes)
+    y: dict = {}
+    for c, key in enumerate(p.classes):
+        shifts = [s for s in range(S) if key[2][s]]
+        members = p.members(c)
+        for d in range(p.n_days):
+            n = int((~p.leave[members, d]).sum()) - int(fixed_rest.get((c, d), 0))
+            counts = {s: int(y_ref.get((c, d, s), 0)) for s in shifts}
+            while sum(counts.values()) > n:
+                counts[max(shifts, key=lambda s: counts[s])] -= 1
+            for k in range(n - sum(counts.values())):
+                counts[shifts[(k + d) % len(shifts)]] += 1
+            for s in shifts:
+                y[c, d, s] = counts[s]
+    lunch: dict = {}
+    for d in range(p.n_days):
+        for s, slots in enumerate(p.lunch_slots):
+            if not slots:
+                continue
+            n = sum(v for (c, dd, ss), v in y.items() if dd == d and ss == s and p.classes[c][1])
+            allowed = [(k, l) for k, l in enumerate(slots) if p.lunch_ok[d, s, k]]
+            placed = _place_lunches(p, d, s, allowed, n, lunch_ref)
+            for l, v in placed.items():
+                lunch[d, s, l] = v
+    return y, lunch
+
+
+def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref: dict) -> dict:
+    """n lunches on allowed (k, slot) pairs under the stagger cap, near the reference counts; if the
+    greedy gets stuck, filled slot by slot on lunches that do not overlap (clear ones first)."""
+    cap = p.lunch_cap(n)
+    span = p.lunch_len
+    away: dict = {}
+    used = {l: 0 for _, l in allowed}
+
+    def room(l: int) -> bool:
+        return all(away.get(t, 0) < cap for t in range(l, l + span))
+
+    for _ in range(n):
+        fits = [kl for kl in allowed if room(kl[1])]
+        if not fits:
+            break
+        k, l = max(fits, key=lambda kl: (ref.get((d, s, kl[1]), 0) - used[kl[1]], p.lunch_clear[d, s, kl[0]],
+                                         -p.lunch_cost[d, s, kl[0]], -used[kl[1]]))
+        used[l] += 1
+        for t in range(l, l + span):
+            away[t] = away.get(t, 0) + 1
+    if sum(used.values()) == n:
+        return used
+    used = {l: 0 for _, l in allowed}
+    order = sorted(allowed, key=lambda kl: (not p.lunch_clear[d, s, kl[0]], p.lunch_cost[d, s, kl[0]]))
+    chosen: list[int] = []
+    for _, l in order:
+        if all(abs(l - m) >= span for m in chosen):
+            chosen.append(l)
+    left = n
+    for l in chosen:
+        used[l] = min(cap, left)
+        left -= used[l]
+    if left:
+        used[chosen[0]] += left  # the rules allow no better (a stagger share below one over the hours)
+    return used
+
+
+def stagger_broken(p: RosterProblem, y: dict, lunch: dict) -> set[int]:
+    """Days whose lunch counts break the stagger cap for the shift counts y."""
+    broken = set()
+    for d, s, n in _phone_counts(p, y):
+        cap = p.lunch_cap(n)
+        away = np.zeros(p.n_intervals, np.int64)
+        for l in p.lunch_slots[s]:
+            away[l:l + p.lunch_len] += int(lunch.get((d, s, l), 0))
+        if away.max(initial=0) > cap:
+            broken.add(d)
+    return broken
+
+
+def _phone_counts(p: RosterProblem, y: dict):
+    """(day, shift, people on the phones) for every shift with lunches."""
+    phones = np.zeros((p.n_days, len(p.shift_codes)), np.int64)
+    for (c, d, s), v in y.items():
+        phones[d, s] += int(v) * p.classes[c][1]
+    return [(d, s, int(phones[d, s])) for d in range(p.n_days) for s in range(len(p.shift_codes)) if p.lunch_slots[s]]
+
+
+def staggered_lunches(p: RosterProblem, y: dict, lunch: dict, time_limit_s: float) -> dict:
+    """Lunch counts for the shift counts y that keep the stagger cap, at least cost: `lunch` when it
+    already does; else CP-SAT over the lunches alone, started from `lunch` staggered by hand."""
+    broken = stagger_broken(p, y, lunch)
+    if not broken:
+        return lunch
+    S = len(p.shift_codes)
+    on_phone = {(d, s): 0 for d in range(p.n_days) for s in range(S)}
+    leaders = dict(on_phone)
+    for (c, d, s), v in y.items():
+        on_phone[d, s] += int(v) * p.classes[c][1]
+        leaders[d, s] += int(v) * p.classes[c][0]
+    hand: dict = {}
+    for d, s, n in _phone_counts(p, y):
+        if d not in broken:
+            hand.update({(d, s, l): int(lunch.get((d, s, l), 0)) for l in p.lunch_slots[s]})
+            continue
+        allowed = [(k, l) for k, l in enumerate(p.lunch_slots[s]) if p.lunch_ok[d, s, k]]
+        for l, v in _place_lunches(p, d, s, allowed, n, lunch).items():
+            hand[d, s, l] = v
+    model = cp_model.CpModel()
+    cov = add_coverage(model, p, on_phone, leaders)
+    for (d, s, l), x in cov.lunch.items():
+        if d in broken:
+            model.add_hint(x, hand.get((d, s, l), 0))
+        else:
+            model.add(x == hand.get((d, s, l), 0))  # the days that keep the rule stay as they are
+    _hint_coverage(model, p, cov, y, hand)
+    _objective(model, cov.terms)
+    solver, status = run(model, time_limit_s, 2)
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return hand
+    return {k: solver.value(x) for k, x in cov.lunch.items()}
+
+
+def _hint_coverage(model: cp_model.CpModel, p: RosterProblem, cov: _Coverage, y: dict, lunch: dict) -> None:
+    """Hint the shortfall, overstaffing and missing leaders the hinted counts give, so the hint is a
+    complete solution CP-SAT starts from."""
+    S = len(p.shift_codes)
+    phones = np.zeros((p.n_days, S), np.int64)
+    leaders = np.zeros((p.n_days, S), np.int64)
+    for (c, d, s), v in y.items():
+        phones[d, s] += v * p.classes[c][1]
+        leaders[d, s] += v * p.classes[c][0]
+    staffed = phones @ p.cover.astype(np.int64)
+    for (d, s, l), v in lunch.items():
+        staffed[d, l:l + p.lunch_len] -= v
+    for (d, t), (su, dp, ov) in cov.pieces.items():
+        short = max(int(p.required[d, t] - staffed[d, t]), 0)
+        deep = max(short - int(p.deep_from[d, t]), 0) if dp is not None else 0
+        model.add_hint(su, short - deep)
+        if dp is not None:
+            model.add_hint(dp, deep)
+        model.add_hint(ov, max(int(staffed[d, t] - p.required[d, t]), 0))
+    for (d, s), miss in cov.leader_missing.items():
+        model.add_hint(miss, max(p.rules.leaders_per_shift - int(leaders[d, s]), 0))
 
 
 def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,

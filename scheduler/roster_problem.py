@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ WEEKEND = (5, 6)
 MIDWEEK = (1, 2, 3)
 # Roles rostered but not counted on the phones: the supervisor runs the floor.
 OFF_PHONE_ROLES = ("supervisor",)
+# Agents missing beyond half an interval's requirement cost this many times the usual shortfall
+# weight: many small shortfalls are better for the callers than one nearly empty floor.
+DEEP_SHORTFALL_FACTOR = 3
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,10 @@ class RosterProblem:
     late: np.ndarray  # (S,) bool: a late shift (starts after the earliest shift)
     lunch_slots: list[list[int]]  # per shift: first interval of each possible lunch
     lunch_len: int  # intervals a lunch lasts
-    lunch_ok: np.ndarray  # (D, S, max slots) bool: slot allowed (inside window, outside airings)
-    lunch_forced: list[tuple[int, int]]  # (d, s) where no slot avoids airings: every slot is allowed
+    lunch_ok: np.ndarray  # (D, S, max slots) bool: slot allowed (inside window; outside airings unless forced)
+    lunch_clear: np.ndarray  # (D, S, max slots) bool: slot inside the window and clear of airings
+    lunch_cost: np.ndarray  # (D, S, max slots) int objective cost of one on-phone lunch starting there
+    lunch_forced: list[tuple[int, int]]  # (d, s) where the clear slots cannot hold the lunches: every slot is allowed
     staff: pd.DataFrame
     ids: list[str]
     leader: np.ndarray  # (E,) bool
@@ -65,6 +71,8 @@ class RosterProblem:
     classes: list[tuple]  # class keys (leader, on_phone, allowed shifts, preferred weekday, irregular)
     class_of: np.ndarray  # (E,) int
     shortfall_weight: np.ndarray = field(default=None)  # (D, T) int objective weight per missing agent
+    deep_weight: np.ndarray = field(default=None)  # (D, T) int extra weight per agent missing beyond deep_from
+    deep_from: np.ndarray = field(default=None)  # (D, T) int shortfall from which missing agents cost extra
     rest_cost: np.ndarray = field(default=None)  # (E, D) int objective cost of resting that day
 
     @property
@@ -87,6 +95,18 @@ class RosterProblem:
     def members(self, c: int) -> np.ndarray:
         return np.flatnonzero(self.class_of == c)
 
+    def lunch_cap(self, people: int) -> int:
+        """Most of a shift's `people` on the phones that may be at lunch at the same time (the stagger rule)."""
+        a, b = stagger_fraction(self.rules)
+        return -(-a * people // b)
+
+    def shortfall_cost(self, short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(D, T) objective cost of a shortfall: the flat part and the deep part (agents missing
+        beyond half the requirement). The CP-SAT models price their short / deep variables with the
+        same arrays (roster_model.add_coverage)."""
+        deep = np.maximum(short - self.deep_from, 0)
+        return self.shortfall_weight * short, self.deep_weight * deep
+
 
 def required_agents(requirement: pd.DataFrame | pd.Series) -> pd.Series:
     """The agents to roster per interval: the `scheduled` column (or the Series itself), rounded up."""
@@ -107,6 +127,26 @@ def shortfall_weights(required: np.ndarray, airing: np.ndarray, rules: Rules) ->
     base = np.where(airing, w.shortfall_airing, w.shortfall)
     relative = 1 + 4 // np.maximum(required, 1)  # 5 where 1 is needed, 3 for 2, 2 for 3–4, 1 from 5 on
     return (base * relative).astype(np.int64)
+
+
+def deep_shortfall(required: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Extra weight per agent missing beyond half the requirement, and where that starts."""
+    return ((DEEP_SHORTFALL_FACTOR - 1) * weight).astype(np.int64), (required // 2).astype(np.int64)
+
+
+def stagger_fraction(rules: Rules) -> tuple[int, int]:
+    """The lunch stagger share as a fraction a / b, so the cap ceil(a·n / b) is exact integer arithmetic."""
+    f = Fraction(rules.lunch_stagger_share).limit_denominator(1000)
+    return max(f.numerator, 1), f.denominator
+
+
+def disjoint_lunches(starts: list[int], length: int) -> int:
+    """How many lunches of `length` intervals starting at `starts` fit without overlapping."""
+    count, free_from = 0, -1
+    for l in sorted(starts):
+        if l >= free_from:
+            count, free_from = count + 1, l + length
+    return count
 
 
 def airing_mask(ads: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
@@ -207,19 +247,29 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         lunch_slots.append(list(range(lo, hi + 1)))
     max_slots = max((len(x) for x in lunch_slots), default=0)
     lunch_ok = np.zeros((D, S, max(max_slots, 1)), bool)
+    lunch_clear = np.zeros_like(lunch_ok)
+    lunch_cost = np.zeros(lunch_ok.shape, np.int64)
     lunch_forced = []
+    a, b = stagger_fraction(rules)
     for d in range(D):
         for s, slots in enumerate(lunch_slots):
             if not slots:
                 continue
             hits = np.array([airing[d, l:l + lunch_len].sum() for l in slots])
-            ok = hits == 0
-            if not ok.any():
-                # no clear hour: any slot in the window, the coverage objective (airings weigh most)
-                # then spreads the lunches where they cost least; reported as a conflict
-                ok = np.ones(len(slots), bool)
+            clear = hits == 0
+            lunch_clear[d, s, :len(slots)] = clear
+            # A lunch in an airing costs like an agent missing from an ordinary interval for each
+            # airing interval it overlaps, so lunches stay clear of airings wherever coverage allows.
+            lunch_cost[d, s, :len(slots)] = rules.weights.overstaffing * hits
+            # under the stagger cap the clear slots hold every lunch when enough of them do not overlap
+            if disjoint_lunches([l for l, c in zip(slots, clear) if c], lunch_len) * a >= b:
+                lunch_ok[d, s, :len(slots)] = clear
+            else:
+                # the clear slots cannot hold every lunch under the stagger cap (none clear, or too few):
+                # any slot in the window; the lunch cost and the coverage objective put the rest where
+                # they cost least; reported as a conflict when someone does lunch in an airing
+                lunch_ok[d, s, :len(slots)] = True
                 lunch_forced.append((d, s))
-            lunch_ok[d, s, :len(slots)] = ok
     first_start = min(s.start_minute for s in shifts)
 
     staff = staff.reset_index(drop=True)
@@ -326,13 +376,15 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         rules=rules, days=days, required=required, airing=airing, shift_codes=codes, cover=cover,
         paid_hours=np.array([s.paid_hours for s in shifts]),
         late=np.array([s.start_minute > first_start for s in shifts]),
-        lunch_slots=lunch_slots, lunch_len=lunch_len, lunch_ok=lunch_ok, lunch_forced=lunch_forced,
+        lunch_slots=lunch_slots, lunch_len=lunch_len, lunch_ok=lunch_ok, lunch_clear=lunch_clear,
+        lunch_cost=lunch_cost, lunch_forced=lunch_forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
         rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows, window_need=window_need, max_work_days=max_work, start_streak=start_streak,
         previous_rest=prev_inside, previous_shift=prev_shift, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
+    problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)
     problem.rest_cost = rest_cost.astype(np.int64)
     return problem
 

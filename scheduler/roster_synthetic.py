@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from scheduler.roster_problem import disjoint_lunches
 from shiftcast.periods import open_intervals
 from shiftcast.rules import DEFAULT_RULES, Rules, minutes_of
 
@@ -124,7 +125,8 @@ def synthetic_leave(staff: pd.DataFrame, days: pd.DatetimeIndex, rng: np.random.
 
 
 def _lunch_possible(airings: list[tuple[pd.Timestamp, int]], day: pd.Timestamp, rules: Rules) -> bool:
-    """Whether each shift keeps at least one lunch hour clear of every airing's response window."""
+    """Whether each shift keeps enough lunch hours clear of every airing's response window for its
+    staggered lunches (separate clear hours for 1 / lunch_stagger_share groups)."""
     window = rules.ad_response_window_minutes
     spans = [((t - day).total_seconds() / 60, (t - day).total_seconds() / 60 + max(window, sec / 60)) for t, sec in airings]
     for s in rules.shifts:
@@ -134,7 +136,8 @@ def _lunch_possible(airings: list[tuple[pd.Timestamp, int]], day: pd.Timestamp, 
         starts = range(lo, hi + 1, rules.interval_minutes)
         # the solver works on whole intervals: an airing blocks every interval it touches
         step = rules.interval_minutes
-        if not any(all(not ((a0 // step) * step < l + s.unpaid_break_minutes and l < a1) for a0, a1 in spans)
-                   for l in starts):
+        clear = [l for l in starts
+                 if all(not ((a0 // step) * step < l + s.unpaid_break_minutes and l < a1) for a0, a1 in spans)]
+        if disjoint_lunches(clear, s.unpaid_break_minutes) * rules.lunch_stagger_share < 1 - 1e-9:
             return False
     return True

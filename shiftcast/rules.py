@@ -119,6 +119,9 @@ class Rules:
     # Minutes after an airing's start kept free of lunches and weighted most for coverage: the sample's
     # response brings ~96 % of its calls within 30 minutes.
     ad_response_window_minutes: int = 30
+    # At most this share of a shift's people on the phones at lunch at the same time, so the floor is
+    # never emptied for an hour; when airings leave too few lunch hours free, the rest lunch in airings.
+    lunch_stagger_share: float = 0.5
     service: ServiceTargets = field(default_factory=ServiceTargets)
     weights: Weights = field(default_factory=Weights)
     calendar: tuple[CalendarOverride, ...] = ()
@@ -336,6 +339,13 @@ def _check_rules(source: str, r: Rules) -> None:
     _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
     _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)
     _in_range(source, "ad_response_window_minutes", r.ad_response_window_minutes, 0, 360)
+    _in_range(source, "lunch_stagger_share", r.lunch_stagger_share, 0, 1, open_low=True)
+    for s in r.shifts:
+        hours = (minutes_of(s.lunch_latest_end) - minutes_of(s.lunch_earliest)) // max(s.unpaid_break_minutes, 1)
+        if s.unpaid_break_minutes and hours * r.lunch_stagger_share < 1:
+            raise DataError(source, f"lunch_stagger_share {r.lunch_stagger_share:g} leaves no room for every lunch: shift "
+                            f"'{s.code}' has {hours} separate lunch breaks in its window {s.lunch_earliest}–{s.lunch_latest_end}",
+                            column="lunch_stagger_share")
     for role in r.leader_roles:
         if role not in ROLES:
             raise DataError(source, f"leader_roles: unknown role '{role}'; roles are {', '.join(ROLES)}", column="leader_roles")
