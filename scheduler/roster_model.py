@@ -485,14 +485,7 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, people=None, soft: 
             if not p.leave[e, d]:
                 rest[e, d] = model.new_bool_var(f"rest_e{e}_d{d}")
     for e in people:
-        for k, week in enumerate(p.weeks):
-            lo, hi = (int(v) for v in p.rest_bounds[e, k])
-            model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
-        for k in np.flatnonzero(p.window_need[e]):
-            model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
-        if p.max_work_days[e] < D:
-            work = sum(1 - rest[e, d] for d in range(D) if (e, d) in rest)
-            model.add(work <= int(p.max_work_days[e]))
+        add_person_rest_rules(model, p, e, rest)
         if not soft:
             continue
         for d in range(D):
@@ -521,6 +514,18 @@ def _person_rules(model: cp_model.CpModel, p: RosterProblem, people=None, soft: 
     return _PersonVars(rest, terms)
 
 
+def add_person_rest_rules(model: cp_model.CpModel, p: RosterProblem, e: int, rest: dict) -> None:
+    """Person e's rest rules over `rest[e, d]` booleans: rest days per week, a rest in every window of
+    max-consecutive days, and the month's most work days."""
+    for k, week in enumerate(p.weeks):
+        lo, hi = (int(v) for v in p.rest_bounds[e, k])
+        model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
+    for k in np.flatnonzero(p.window_need[e]):
+        model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
+    if p.max_work_days[e] < p.n_days:
+        model.add(sum(1 - rest[e, d] for d in range(p.n_days) if (e, d) in rest) <= int(p.max_work_days[e]))
+
+
 def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, dict]:
     """The baseline: a boolean per (employee, day, shift), coverage summed over people directly."""
     model = cp_model.CpModel()
@@ -541,13 +546,7 @@ def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, dict]:
             shifts = [work[e, d, s] for s in range(S) if (e, d, s) in work]
             rest[e, d] = model.new_bool_var(f"rest_e{e}_d{d}")
             model.add_exactly_one(shifts + [rest[e, d]])
-        for k, week in enumerate(p.weeks):
-            lo, hi = (int(v) for v in p.rest_bounds[e, k])
-            model.add_linear_constraint(sum(rest[e, d] for d in week.days if (e, d) in rest), lo, hi)
-        for k in np.flatnonzero(p.window_need[e]):
-            model.add_bool_or([rest[e, d] for d in p.windows[k] if (e, d) in rest])
-        if p.max_work_days[e] < D:
-            model.add(sum(1 - rest[e, d] for d in range(D) if (e, d) in rest) <= int(p.max_work_days[e]))
+        add_person_rest_rules(model, p, e, rest)
     on_phone, leaders = {}, {}
     for d in range(D):
         for s in range(S):
