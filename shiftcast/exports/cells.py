@@ -1,11 +1,11 @@
 """What every writer needs: user text made safe for spreadsheets, and the kind of each calendar day."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Iterable
 
 import pandas as pd
 
+from forecasting.holidays import calendar_days
 from shiftcast.rules import Rules
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection, OWASP);
@@ -35,36 +35,16 @@ def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _holiday_detail(day: dt.date) -> tuple[bool, bool]:
-    """(statutory holiday, make-up workday) from the chinesecalendar package; neither outside its years."""
-    import chinese_calendar
-
-    try:
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:  # the package only knows the years the State Council has announced
-        return False, False
-    return bool(on_holiday and name), bool(not on_holiday and name)
-
-
 def day_kinds(days: Iterable, rules: Rules) -> pd.Series:
-    """Each day's kind: holiday, make-up workday (调休), weekend or weekday; the rules' calendar wins."""
+    """Each day's kind: holiday, make-up workday (调休), weekend or weekday; the rules' calendar wins.
+    One calendar for the whole product: forecasting.holidays (chinesecalendar plus the overrides)."""
     index = pd.DatetimeIndex(list(days)).normalize()
-    overrides = {c.date: c.kind for c in rules.calendar}
-    kinds = []
-    for ts in index:
-        day = ts.date()
-        holiday, makeup = _holiday_detail(day)
-        if day in overrides:
-            holiday, makeup = overrides[day] == "holiday", overrides[day] == "workday"
-        if holiday:
-            kinds.append(HOLIDAY)
-        elif makeup:
-            kinds.append(WORKDAY)
-        elif day.weekday() >= 5:
-            kinds.append(WEEKEND)
-        else:
-            kinds.append(WEEKDAY)
-    return pd.Series(kinds, index=index, name="kind")
+    calendar = calendar_days(index, rules.calendar)["kind"].reindex(index)
+    weekend = pd.Series(index.weekday >= 5, index=index)
+    kinds = weekend.map({True: WEEKEND, False: WEEKDAY})
+    kinds[calendar == "workday"] = WORKDAY
+    kinds[calendar == "holiday"] = HOLIDAY
+    return kinds.rename("kind")
 
 
 def month_label(dates: pd.Series | pd.DatetimeIndex) -> str:
