@@ -25,6 +25,7 @@ from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.tables import write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
+from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
 
 Echo = Callable[[str], None]
@@ -182,8 +183,6 @@ def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[
 
 def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo) -> None:
     """December's smallest headcount meeting the targets (roster-verified) and six months of hiring."""
-    from shiftcast.commands.headcount import headcount_report, hiring_report, months_ahead
-
     inputs = result.inputs
     indent = lambda line: echo("  " + line)  # noqa: E731
     headcount = headcount_report(inputs, result.month, result.requirement, out_dir, indent)

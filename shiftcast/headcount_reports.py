@@ -1,0 +1,100 @@
+"""HR's reports as files: a month's headcount with its curve, agents needed months ahead, the hiring plan.
+
+What `shiftcast headcount`, `shiftcast hiring-plan` and the pipeline (`make demo`) print and write.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from scheduler import hiring
+from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
+from shiftcast.inputs import Inputs
+
+
+def _headline(result: HeadcountResult, month: str) -> str:
+    if result.agents is None:
+        return f"{month}: no headcount tried met the target ({'; '.join(result.notes)})"
+    how = {"bound": "one fewer is ruled out by the bound", "solve": "one fewer was solved and misses the target",
+           "open": f"the answer may be up to {result.margin} lower"}[result.verified]
+    return (f"{month}: {result.agents} agents + {result.leaders} leaders needed ({result.people} people with supervisors); "
+            f"{how}; {result.solves} roster solves in {result.seconds:.0f} s")
+
+
+def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_dir: Path, echo, *,
+                     target: Target = Target(), time_limit_s: float = DEFAULT_SOLVE_SECONDS,
+                     max_solves: int = DEFAULT_MAX_SOLVES) -> HeadcountResult:
+    """Size `month` (its requirement, the inputs' staff mix, leave, ad plan and rules), say the answer and
+    write headcount.csv and headcount_curve.csv: what `shiftcast headcount` and the pipeline run."""
+    result = required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan, target=target,
+                                time_limit_s=time_limit_s, max_solves=max_solves, progress=lambda m: echo("  " + m))
+    echo(_headline(result, month))
+    for note in result.notes:
+        echo(f"note: {note}")
+    write_csv(pd.DataFrame([{"month": month, **result.summary(), "notes": " | ".join(result.notes)}]).set_index("month"),
+           out_dir / "headcount.csv", echo)
+    write_csv(result.curve, out_dir / "headcount_curve.csv", echo)
+    return result
+
+
+def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, *, as_of: pd.Timestamp | None = None,
+                  attrition: float = hiring.DEFAULT_ATTRITION, training_weeks: float = hiring.DEFAULT_TRAINING_WEEKS,
+                  training_attrition: float = hiring.DEFAULT_TRAINING_ATTRITION, ramp=hiring.DEFAULT_RAMP,
+                  wage: float | None = None, trainee_wage: float | None = None, hiring_cost: float = 0.0) -> hiring.HiringPlan:
+    """The hiring plan for agents needed per month: printed as a table, written as hiring_plan.csv and
+    hiring_cohorts.csv. `as_of` (default today) is the first day hires can start."""
+    plan = hiring.hiring_plan(needed, current_staff, attrition, training_weeks, training_attrition, ramp,
+                              as_of=as_of if as_of is not None else pd.Timestamp.today().normalize(),
+                              monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
+    shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
+    echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
+    echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
+         f"training {training_weeks:g} weeks")
+    for month, row in plan.table[plan.table["unreachable"]].iterrows():
+        echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")
+    write_csv(plan.table, out_dir / "hiring_plan.csv", echo)
+    write_csv(plan.cohorts, out_dir / "hiring_cohorts.csv", echo, index=False)
+    return plan
+
+
+def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResult, forecaster, out_dir: Path, echo, *,
+                 target: Target = Target()) -> pd.Series:
+    """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's estimate
+    plus the first month's distance from its estimate (never below the proven bound), on the forecast under
+    the first month's ad plan carried forward. Writes monthly_headcount.csv."""
+    from scheduler.headcount_scenarios import monthly_headcounts, roll_plan
+
+    if result.agents is None:
+        raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
+    names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
+    rows = [{"month": first, "bound_agents": result.lower_bound_agents, "estimate_agents": result.estimate_agents,
+             "required": result.agents, "method": "roster solves"}]
+    if months > 1:
+        if forecaster is None:
+            raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
+        calibration = result.agents - result.estimate_agents
+        plan = inputs.plan
+        later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,
+                                   inputs.rules, inputs.calls, inputs.staff,
+                                   calibration=calibration, target=target, progress=lambda m: echo("  " + m))
+        for month, row in later.iterrows():
+            rows.append({"month": month, "bound_agents": row["bound_agents"], "estimate_agents": row["estimate_agents"],
+                         "required": row["required"], "method": f"estimate {calibration:+d} ({first}'s distance from its estimate)"})
+    table = pd.DataFrame(rows).set_index("month")
+    write_csv(table, out_dir / "monthly_headcount.csv", echo)
+    return table["required"]
+
+
+def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
+    """CSV with months as 2026-12 and dates as 2026-12-01."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.PeriodDtype):
+            frame[column] = frame[column].astype(str)
+    if isinstance(frame.index, pd.PeriodIndex):
+        frame.index = frame.index.astype(str)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, date_format="%Y-%m-%d", index=index)
+    echo(f"wrote {path}")
