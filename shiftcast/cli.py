@@ -1,6 +1,7 @@
 """The `shiftcast` command line. Each sub-command lives in shiftcast/commands/."""
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -8,8 +9,33 @@ import click
 from shiftcast.errors import DataError
 
 
+# Sub-commands: name -> "module:attribute" in shiftcast/commands/. They are imported only when run
+# (or listed by --help), so `shiftcast serve` or `shiftcast token` do not load the solver and forecaster.
+COMMANDS = {
+    "demo": "plan:demo_command",
+    "plan": "plan:command",
+    "validate": "validate:command",
+    "forecast": "forecast:command",
+    "staffing": "staffing:command",
+    "roster": "roster:command",
+    "headcount": "headcount:command",
+    "hiring-plan": "headcount:hiring_command",
+    "serve": "serve:command",
+    "token": "token:command",
+}
+
+
 class _Group(click.Group):
-    """Turns input errors into one clear line and exit status 2, never a traceback."""
+    """Loads sub-commands lazily; turns input errors into one clear line and exit status 2, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(f"shiftcast.commands.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -25,19 +51,3 @@ def main() -> None:
     """Shiftcast: forecast calls, size staffing, build the roster, plan hiring."""
 
 
-# Sub-commands: one module each in shiftcast/commands/.
-from shiftcast.commands import forecast, headcount, plan, roster, serve, staffing, token, validate  # noqa: E402
-
-for _command in (
-    plan.demo_command,
-    plan.command,
-    validate.command,
-    forecast.command,
-    staffing.command,
-    roster.command,
-    headcount.command,
-    headcount.hiring_command,
-    serve.command,
-    token.command,
-):
-    main.add_command(_command)
