@@ -39,6 +39,18 @@ def rules(session: Session, rules_id: int | None, field: str = "rules_id") -> Ru
     return services.rules_from_bytes(row.content, source=row.name or "rules")
 
 
+def check_references(session: Session, body) -> None:
+    """Every id a roster or headcount request names, checked before its job is queued: a typo is a
+    404/422 now, not a failed job later."""
+    rules(session, body.rules_id)
+    result(session, body.staffing_id, "staffing", "staffing_id")
+    for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads")):
+        if getattr(body, field, None) is not None:
+            dataset(session, getattr(body, field), kind, field)
+    if getattr(body, "previous_roster_id", None) is not None:
+        result(session, body.previous_roster_id, "roster", "previous_roster_id")
+
+
 def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES
           ) -> pd.DataFrame | None:
     """A stored table re-read with its loader (leave with the staff it was validated against)."""

@@ -22,12 +22,7 @@ NOT_MODIFIED = "not modified since the ETag sent in If-None-Match"
            description="Searches headcounts from a proven lower bound, solving a roster at each; the result has "
                        "the answer and the curve of service level and shortfall per headcount tried.")
 def create_headcount(body: HeadcountCreate):
-    s = store.session()
-    inputs.rules(s, body.rules_id)
-    inputs.result(s, body.staffing_id, "staffing", "staffing_id")
-    for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads")):
-        if getattr(body, field) is not None:
-            inputs.dataset(s, getattr(body, field), kind, field)
+    inputs.check_references(store.session(), body)
     params = body.model_dump()
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"] / 3
     return start_job("headcount", params)

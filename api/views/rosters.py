@@ -26,18 +26,7 @@ bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
            description="Answers 202 with the job. The job's `progress` shows the best objective and bound so far; "
                        "when it has succeeded, `result_url` is the roster.")
 def create_roster(body: RosterCreate):
-    s = store.session()
-    # Check every reference now, so a typo is a 404/422 here and not a failed job later.
-    rules = inputs.rules(s, body.rules_id)
-    inputs.result(s, body.staffing_id, "staffing", "staffing_id")
-    inputs.dataset(s, body.staff_id, "staff", "staff_id")
-    if body.leave_id is not None:
-        inputs.dataset(s, body.leave_id, "leave", "leave_id")
-    if body.ads_plan_id is not None:
-        inputs.dataset(s, body.ads_plan_id, "ads", "ads_plan_id")
-    if body.previous_roster_id is not None:
-        inputs.result(s, body.previous_roster_id, "roster", "previous_roster_id")
-    del rules
+    inputs.check_references(store.session(), body)
     params = body.model_dump()
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
     return start_job("roster", params)
