@@ -40,7 +40,7 @@ def day_kinds(days: Iterable, rules: Rules) -> pd.Series:
     One calendar for the whole product: forecasting.holidays (chinesecalendar plus the overrides)."""
     index = pd.DatetimeIndex(list(days)).normalize()
     calendar = calendar_days(index, rules.calendar)["kind"].reindex(index)
-    weekend = pd.Series(index.weekday >= 5, index=index)
+    weekend = pd.Series(index.day_of_week >= 5, index=index)
     kinds = weekend.map({True: WEEKEND, False: WEEKDAY})
     kinds[calendar == "workday"] = WORKDAY
     kinds[calendar == "holiday"] = HOLIDAY
