@@ -9,8 +9,10 @@ so the roster is solved in two stages:
    paid-hour cap), so it is a relaxation of the full problem: its proven bound is a valid lower bound.
 2. `leader_rest_days`: the leaders' rest days (CP-SAT), then everyone else's by earliest deadline
    first (scheduler.roster_assign), matching the aggregate's daily counts as far as the person rules
-   allow; shifts and lunches go to people afterwards. When the counts could not be matched exactly,
-   the shift and lunch counts are re-optimised for the rest days chosen (`aggregate_model(fixed_rest=)`).
+   allow; small classes the rule left off the counts are matched again by CP-SAT, their forced
+   misses put where they cost least (`matched_rest_days`). Shifts and lunches go to people
+   afterwards. When the counts could not be matched exactly, the shift and lunch counts are
+   re-optimised for the rest days chosen (`aggregate_model(fixed_rest=)`).
 
 `flat_model` is the textbook (employee, day, shift) model the benchmark measures as the baseline.
 """
@@ -30,6 +32,9 @@ from scheduler.roster_problem import WEEKEND, RosterProblem, stagger_fraction
 
 # A shift without its leader costs more than any coverage could gain.
 LEADER_MISSING_COST = 1_000_000
+# The aggregate stops this close to its bound: its first solution is often there already (its LP
+# is nearly tight), and the time left builds more rosters from it.
+AGGREGATE_GAP = 0.001
 # Interchangeable people share one flow of rest patterns from this many on; fewer get a variable each.
 # Measured at 300 agents: the flows and per-leader variables make the aggregate exact but slower to
 # prove than the 10-second target allows, so by default everyone is pooled and leaders' rest days
@@ -71,9 +76,10 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress: Progress | None = None,
         offset: float = 0.0, started: float | None = None, presolve: bool = True,
-        linearization: int = 1) -> tuple[cp_model.CpSolver, str]:
+        linearization: int = 1, gap: float = 0.0) -> tuple[cp_model.CpSolver, str]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_s))
+    solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = workers
     solver.parameters.cp_model_presolve = presolve
     solver.parameters.linearization_level = linearization
@@ -94,13 +100,12 @@ class _Coverage:
     pieces: dict = field(default_factory=dict)  # (d, t) -> (short IntVar, deep IntVar or None, over IntVar)
 
 
-def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, leaders: dict,
-                 stagger: bool | set = True) -> _Coverage:
+def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, leaders: dict) -> _Coverage:
     """Lunch counts, shortfall and overstaffing per interval, and a leader on each shift each day.
 
     `on_phone[d, s]` and `leaders[d, s]` are linear expressions: people on the phones / leaders working
-    shift s on day d. With `stagger` (True, or the set of (day, shift) it applies to), at most ceil(share · n) of a shift's n people on the phones are at
-    lunch at the same time (the stagger rule); the objective prices shortfall, deep shortfall
+    shift s on day d. At most ceil(share · n) of a shift's n people on the phones are at lunch at
+    the same time (the stagger rule); the objective prices shortfall, deep shortfall
     (RosterProblem.shortfall_cost), overstaffing and lunches in airings (RosterProblem.lunch_cost).
     """
     D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
@@ -126,7 +131,7 @@ def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, lead
                             staffed[d][t].append(-x)
                         terms.append((int(p.lunch_cost[d, s, k]), x))
                 model.add(sum(xs) == n)
-                if a < b and (stagger is True or (stagger and (d, s) in stagger)):
+                if a < b:
                     # at lunch at once in each interval <= ceil(a·n / b), in integers; an interval whose
                     # lunches are a subset of another's adds nothing
                     sets = {frozenset(l for l in slots if (d, s, l) in lunch and l <= t < l + p.lunch_len)
@@ -265,22 +270,19 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
             if cost and resting[c, d]:
                 terms.append((cost, r))
     y, on_phone, leaders = _shift_counts(model, p, working)
-    # The stagger rule only where airings leave too few clear lunch hours (where it costs most);
-    # elsewhere left out: a relaxation (its bound stays a lower bound), as measured at 300 agents the
-    # rule's constraints on every day keep CP-SAT from a first solution in 8 s. The lunches are
-    # staggered afterwards for the shift counts chosen (staggered_lunches).
-    cov = add_coverage(model, p, on_phone, leaders, stagger=set(p.lunch_forced))
+    cov = add_coverage(model, p, on_phone, leaders)
     expr = [(c, v) for c, v in cov.terms + terms if c]
     model.minimize(sum(c * v for c, v in expr))
     if hint is not None:
         for (e, d), x in pv.rest.items():
             model.add_hint(x, bool(hint["rest"][e, d]))
+        for (c, d), x in pool.items():
+            model.add_hint(x, int(hint["rest"][pooled[c], d].sum()))
         for k, x in y.items():
             model.add_hint(x, hint["y"].get(k, 0))
         for k, x in cov.lunch.items():
             model.add_hint(x, hint["lunch"].get(k, 0))
-        if fixed_rest is not None:
-            _hint_coverage(model, p, cov, hint["y"], hint["lunch"])
+        _hint_coverage(model, p, cov, hint["y"], hint["lunch"])
     return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
 
 
@@ -356,62 +358,6 @@ def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref:
     return used
 
 
-def stagger_broken(p: RosterProblem, y: dict, lunch: dict) -> set[int]:
-    """Days whose lunch counts break the stagger cap for the shift counts y."""
-    broken = set()
-    for d, s, n in _phone_counts(p, y):
-        cap = p.lunch_cap(n)
-        away = np.zeros(p.n_intervals, np.int64)
-        for l in p.lunch_slots[s]:
-            away[l:l + p.lunch_len] += int(lunch.get((d, s, l), 0))
-        if away.max(initial=0) > cap:
-            broken.add(d)
-    return broken
-
-
-def _phone_counts(p: RosterProblem, y: dict):
-    """(day, shift, people on the phones) for every shift with lunches."""
-    phones = np.zeros((p.n_days, len(p.shift_codes)), np.int64)
-    for (c, d, s), v in y.items():
-        phones[d, s] += int(v) * p.classes[c][1]
-    return [(d, s, int(phones[d, s])) for d in range(p.n_days) for s in range(len(p.shift_codes)) if p.lunch_slots[s]]
-
-
-def staggered_lunches(p: RosterProblem, y: dict, lunch: dict, time_limit_s: float) -> dict:
-    """Lunch counts for the shift counts y that keep the stagger cap, at least cost: `lunch` when it
-    already does; else CP-SAT over the lunches alone, started from `lunch` staggered by hand."""
-    broken = stagger_broken(p, y, lunch)
-    if not broken:
-        return lunch
-    S = len(p.shift_codes)
-    on_phone = {(d, s): 0 for d in range(p.n_days) for s in range(S)}
-    leaders = dict(on_phone)
-    for (c, d, s), v in y.items():
-        on_phone[d, s] += int(v) * p.classes[c][1]
-        leaders[d, s] += int(v) * p.classes[c][0]
-    hand: dict = {}
-    for d, s, n in _phone_counts(p, y):
-        if d not in broken:
-            hand.update({(d, s, l): int(lunch.get((d, s, l), 0)) for l in p.lunch_slots[s]})
-            continue
-        allowed = [(k, l) for k, l in enumerate(p.lunch_slots[s]) if p.lunch_ok[d, s, k]]
-        for l, v in _place_lunches(p, d, s, allowed, n, lunch).items():
-            hand[d, s, l] = v
-    model = cp_model.CpModel()
-    cov = add_coverage(model, p, on_phone, leaders)
-    for (d, s, l), x in cov.lunch.items():
-        if d in broken:
-            model.add_hint(x, hand.get((d, s, l), 0))
-        else:
-            model.add(x == hand.get((d, s, l), 0))  # the days that keep the rule stay as they are
-    _hint_coverage(model, p, cov, y, hand)
-    _objective(model, cov.terms)
-    solver, status = run(model, time_limit_s, 2)
-    if status not in ("OPTIMAL", "FEASIBLE"):
-        return hand
-    return {k: solver.value(x) for k, x in cov.lunch.items()}
-
-
 def _hint_coverage(model: cp_model.CpModel, p: RosterProblem, cov: _Coverage, y: dict, lunch: dict) -> None:
     """Hint the shortfall, overstaffing and missing leaders the hinted counts give, so the hint is a
     complete solution CP-SAT starts from."""
@@ -444,7 +390,7 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fix
     t0, started = started, time.monotonic()
     model, v = aggregate_model(p, fixed_rest, irregular_exact, hint)
     solver, status = run(model, time_limit_s - (time.monotonic() - started), workers, progress, 0.0,
-                         t0 if t0 is not None else started, presolve=False, linearization=2)
+                         t0 if t0 is not None else started, presolve=False, linearization=2, gap=AGGREGATE_GAP)
     out = Solved(status, seconds=time.monotonic() - started)
     out.bound = solver.best_objective_bound
     if status in ("OPTIMAL", "FEASIBLE"):
@@ -614,6 +560,79 @@ def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which:
     rest = np.zeros((p.n_people, p.n_days), bool)
     for (e, d), x in pv.rest.items():
         rest[e, d] = bool(solver.value(x))
+    return rest
+
+
+def rest_change_costs(p: RosterProblem, y: dict, lunch: dict, pieces: int = 3) -> np.ndarray:
+    """(C, D, 2, pieces) objective change, for the counts (y, lunch), of each of the first `pieces`
+    extra people of class c resting on day d ([..., 0, k]: the k+1-th more resting, each leaving the
+    shift it costs least to lose) and of as many fewer resting ([..., 1, k], each joining the shift it
+    helps most). Convex by construction when the coverage cost is; lunches are left as they are."""
+    S = len(p.shift_codes)
+    phones = np.zeros((p.n_days, S), np.int64)
+    for (c, d, s), v in y.items():
+        phones[d, s] += int(v) * p.classes[c][1]
+    staffed = phones @ p.cover.astype(np.int64)
+    for (d, s, l), v in lunch.items():
+        staffed[d, l:l + p.lunch_len] -= int(v)
+
+    def cost(x: np.ndarray) -> np.ndarray:
+        flat, deep = p.shortfall_cost(np.maximum(p.required - x, 0))
+        return flat + deep + p.rules.weights.overstaffing * np.maximum(x - p.required, 0)
+
+    cover = p.cover.astype(np.int64)
+    out = np.zeros((len(p.classes), p.n_days, 2, pieces), np.int64)
+    for c, key in enumerate(p.classes):
+        shifts = [s for s in range(S) if key[2][s]]
+        if not key[1] or not shifts:
+            continue  # off the phones: resting changes no coverage
+        for side, step in enumerate((-1, 1)):
+            x = staffed.copy()
+            for k in range(pieces):
+                # the shift whose coverage changes cheapest with one person fewer (more)
+                deltas = [((cost(x + step * cover[s]) - cost(x)) * cover[s]).sum(axis=1) for s in shifts]
+                best = np.argmin(np.array(deltas), axis=0)
+                out[c, :, side, k] = np.array(deltas)[best, np.arange(p.n_days)]
+                x = x + step * cover[np.array(shifts)[best]]
+    return out
+
+
+def matched_rest_days(p: RosterProblem, rest: np.ndarray, counts: dict, classes: list[int],
+                      costs: np.ndarray, time_limit_s: float) -> np.ndarray:
+    """`rest` with the rest days of the given classes' members re-chosen near the day-level rest
+    counts `counts` ((class, day) -> people resting) within every person rule, each class its own
+    small CP-SAT model started from its current rows. A day's rest count off its target costs what
+    it changes in coverage (`costs`, from rest_change_costs), so rest days the rules force away from
+    the counts go where they cost least; the person goals (requests, fair weekend rests) count too."""
+    rest = rest.copy()
+    until = time.monotonic() + time_limit_s
+    pieces = costs.shape[3]
+    for i, c in enumerate(classes):
+        members = [int(e) for e in p.members(c)]
+        model = cp_model.CpModel()
+        pv = _person_rules(model, p, members)
+        terms = list(pv.terms)
+        for d in range(p.n_days):
+            resting = [pv.rest[e, d] for e in members if (e, d) in pv.rest]
+            if not resting:
+                continue
+            # convex pieces: one person each, the last taking any more at its cost
+            size = [1] * (pieces - 1) + [len(resting)]
+            more = [model.new_int_var(0, n, f"more_c{c}_d{d}_{k}") for k, n in enumerate(size)]
+            fewer = [model.new_int_var(0, n, f"fewer_c{c}_d{d}_{k}") for k, n in enumerate(size)]
+            model.add(sum(resting) - int(counts.get((c, d), 0)) == sum(more) - sum(fewer))
+            for k in range(pieces):
+                # +1: of two placements costing the same, the one nearer the counts
+                terms.append((int(costs[c, d, 0, k]) + 1, more[k]))
+                terms.append((int(costs[c, d, 1, k]) + 1, fewer[k]))
+        for (e, d), x in pv.rest.items():
+            model.add_hint(x, bool(rest[e, d]))
+        _objective(model, terms)
+        # the full LP: measured, it proves a class of 18 people optimal in 0.1 s where level 1 stalls
+        solver, status = run(model, (until - time.monotonic()) / (len(classes) - i), 1, linearization=2)
+        if status in ("OPTIMAL", "FEASIBLE"):
+            for (e, d), x in pv.rest.items():
+                rest[e, d] = bool(solver.value(x))
     return rest
 
 
