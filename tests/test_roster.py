@@ -376,3 +376,11 @@ def test_a_stagger_share_too_small_for_the_lunch_window_is_refused(tmp_path):
     with pytest.raises(DataError) as err:
         load_rules(path)
     assert "lunch_stagger_share" in str(err.value) and "11:00–14:00" in str(err.value)
+
+
+def test_every_kpi_and_total_the_solver_reports_has_a_label_in_both_languages(roster):
+    from shiftcast.exports.labels import has_label, label
+
+    keys = list(roster.kpis) + [c for c in roster.employees.columns if c != "employee_id"]
+    assert [k for k in keys if not has_label(k)] == []
+    assert all(label(k, "zh") != label(k, "en") for k in keys)

@@ -128,6 +128,24 @@ _LABELS: dict[str, tuple[str, str]] = {
     "weekend_rest_spread": ("周末休息差距", "Weekend-rest spread"),
     "changes_from_previous": ("与上版相比的变动", "Changes from the previous roster"),
     "headcount": ("人数", "Headcount"),
+    "shortfall_agent_intervals": ("缺员人·时段", "Agent-intervals short"),
+    "airing_shortfall_agent_intervals": ("广告时段缺员人·时段", "Agent-intervals short during airings"),
+    "overstaff_agent_intervals": ("超员人·时段", "Agent-intervals over"),
+    "required_agent_intervals": ("需求人·时段", "Agent-intervals required"),
+    "staffed_agent_intervals": ("在岗人·时段", "Agent-intervals staffed"),
+    "leaders_missing": ("缺少组长/队长的班次", "Shifts without a leader"),
+    # the objective's parts (Roster.kpis "objective_*"): what each weighted goal costs
+    "objective_shortfall": ("目标值：缺员", "Objective: shortfall"),
+    "objective_deep_shortfall": ("目标值：严重缺员", "Objective: deep shortfall"),
+    "objective_lunch_in_airing": ("目标值：广告时段午餐", "Objective: lunches in airings"),
+    "objective_overstaffing": ("目标值：超员", "Objective: overstaffing"),
+    "objective_leaders_missing": ("目标值：缺少组长", "Objective: leaders missing"),
+    "objective_rest_days_placement": ("目标值：休息日安排", "Objective: rest-day placement"),
+    "objective_rest_requests": ("目标值：未满足的休息申请", "Objective: rest requests missed"),
+    "objective_shift_requests": ("目标值：未满足的班次申请", "Objective: shift requests missed"),
+    "objective_changes": ("目标值：与上版相比的变动", "Objective: changes from the previous roster"),
+    "objective_weekend_rest_fairness": ("目标值：周末休息公平", "Objective: weekend-rest fairness"),
+    "objective_late_shift_fairness": ("目标值：晚班公平", "Objective: late-shift fairness"),
 }
 
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
