@@ -18,7 +18,7 @@ import pandas as pd
 from scheduler import roster_model as rm
 from scheduler.conflicts import Conflict, leader_conflicts, lunch_conflicts, person_conflicts
 from scheduler.roster_assign import (assignment_rows, lunches_of_people, repair_rest_counts, rest_days_of_people,
-                                     shifts_of_people)
+                                     shifts_of_people, spread_rest_counts)
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS
 from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from shiftcast import tables
@@ -141,9 +141,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     if not agg.found:
-        # no aggregate in time: earliest-deadline rest days alone, shifts and lunches fitted to them
-        rest, broken = rest_days_of_people(p, {})
-        best = _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(left(), 1.0))
+        best = _roster_without_aggregate(p, requirement, bound, started, deadline, time_limit_s)
     else:
         # Keep time for the second aggregate (about as long as the first) when there is plenty of it;
         # otherwise spend it on more tries of the first. (Measured on synthetic months: at a 10 s
@@ -240,6 +238,19 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
             stale += 1
         variant += 1
     return best
+
+
+def _roster_without_aggregate(p, requirement, bound, started, deadline, time_limit_s) -> Roster:
+    """No aggregate in time (a tiny time limit, a loaded machine): rest days spread evenly over each
+    week, the leaders' chosen first so every shift keeps one, shifts and lunches fitted to them."""
+    counts = spread_rest_counts(p)
+    preset, decided = np.zeros((p.n_people, p.n_days), bool), np.zeros(p.n_people, bool)
+    if p.leader.any():
+        chosen = rm.leader_rest_days(p, counts, max(min(0.1 * time_limit_s, deadline - time.monotonic() - 1.0), 0.5), p.leader)
+        if chosen is not None:
+            preset, decided = chosen, p.leader.copy()
+    rest, broken = rest_days_of_people(p, counts, preset, decided)
+    return _roster_for_rest_days(p, requirement, rest, broken, bound, started, max(deadline - time.monotonic(), 1.0))
 
 
 def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, decided: np.ndarray,
