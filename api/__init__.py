@@ -11,6 +11,7 @@ import logging
 from flask import Flask
 
 from api import problems
+from api.auth import TokenLookup
 from api.cache import DocumentCache
 from api.config import settings
 from api.db import make_engine, make_sessionmaker
@@ -26,7 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings(config))
     engine = make_engine(app.config["DATABASE_URL"])
     sessions = make_sessionmaker(engine)
-    state = State(engine=engine, sessions=sessions, documents=DocumentCache(app.config["DOCUMENT_CACHE_BYTES"]))
+    state = State(engine=engine, sessions=sessions, documents=DocumentCache(app.config["DOCUMENT_CACHE_BYTES"]),
+                  tokens=TokenLookup(engine))
     app.extensions["shiftcast"] = state
     problems.register(app)
     app.teardown_appcontext(close_session)

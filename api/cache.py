@@ -5,9 +5,10 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Request, Response
+from werkzeug.http import parse_etags, quote_etag
 
 
 @dataclass(frozen=True)
@@ -17,22 +18,22 @@ class Document:
     etag: str
     mimetype: str = "application/json"
     filename: str | None = None
+    headers: tuple = field(init=False, repr=False)  # the same on every answer: made once, not per request
+
+    def __post_init__(self) -> None:
+        headers = [("ETag", quote_etag(self.etag)), ("Vary", "Accept-Encoding"),
+                   ("Cache-Control", "private, no-cache")]  # revalidate: cheap with the ETag
+        if self.filename:
+            headers.append(("Content-Disposition", f'attachment; filename="{self.filename}"'))
+        object.__setattr__(self, "headers", tuple(headers))
 
     def response(self, request: Request) -> Response:
-        mimetype = self.mimetype
-        if self.etag in request.if_none_match:
-            resp = Response(status=304)
-        elif self.gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-            resp = Response(self.gz, mimetype=mimetype)
-            resp.headers["Content-Encoding"] = "gzip"
-        else:
-            resp = Response(self.raw, mimetype=mimetype)
-        resp.set_etag(self.etag)
-        if self.filename:
-            resp.headers["Content-Disposition"] = f'attachment; filename="{self.filename}"'
-        resp.headers["Vary"] = "Accept-Encoding"
-        resp.headers["Cache-Control"] = "private, no-cache"  # revalidate: cheap with the ETag
-        return resp
+        match = request.headers.get("If-None-Match")
+        if match and self.etag in parse_etags(match):
+            return Response(status=304, headers=self.headers)
+        if self.gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+            return Response(self.gz, mimetype=self.mimetype, headers=(*self.headers, ("Content-Encoding", "gzip")))
+        return Response(self.raw, mimetype=self.mimetype, headers=self.headers)
 
 
 class DocumentCache:

@@ -46,7 +46,7 @@ def operation(summary: str, *, tag: str, roles: tuple[str, ...] | None = auth.RE
         @functools.wraps(view)
         def handler(**kwargs):
             if op.roles is not None:
-                auth.authenticate(store.session(), op.roles)
+                auth.authenticate(store.state().tokens, op.roles)
             if op.query is not None:
                 kwargs["query"] = _parsed_query(op.query)
             if op.body is not None or op.raw_body:

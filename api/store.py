@@ -16,6 +16,7 @@ class State:
     runner: Any = None  # api.jobs.JobRunner when started
     openapi: dict | None = field(default=None)  # built once, on first request
     documents: Any = None  # api.cache.DocumentCache of served results
+    tokens: Any = None  # api.auth.TokenLookup: the per-request token check, without a session
 
 
 def state() -> State:
@@ -27,6 +28,18 @@ def session() -> Session:
     if "db" not in g:
         g.db = state().sessions()
     return g.db
+
+
+def ping() -> None:
+    """One round trip to the store on a pooled connection, without a session (the health check)."""
+    conn = state().engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+        cursor.close()
+    finally:
+        conn.close()
 
 
 def close_session(_exc: BaseException | None = None) -> None:

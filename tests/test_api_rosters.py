@@ -80,6 +80,24 @@ def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
     assert client.get(f"/api/v1/rosters/{rid + 1}", headers=viewer).status_code == 404
 
 
+def test_a_cached_roster_still_asks_the_store_about_the_token(app, url, specimen):
+    """The cached fast path checks the token on every request: a revocation (by any process) holds at once."""
+    staff, roster = specimen
+    rid = testing.store_roster(url, roster, MONTH, staff)
+    client = app.test_client()
+    admin = {"Authorization": f"Bearer {testing.token(url, 'admin')}"}
+    made = client.post("/api/v1/tokens", json={"name": "wallboard", "role": "viewer"}, headers=admin).json
+    reader = {"Authorization": f"Bearer {made['token']}"}
+    assert client.get(f"/api/v1/rosters/{rid}", headers=reader).status_code == 200
+    assert client.get(f"/api/v1/rosters/{rid}", headers=reader).status_code == 200  # now from the cache
+    with make_sessionmaker(make_engine(url))() as s:  # revoked behind the app's back, as another worker would
+        from api.auth import revoke_token
+        revoke_token(s, made["id"])
+    r = client.get(f"/api/v1/rosters/{rid}", headers=reader)
+    assert r.status_code == 401 and r.json["title"] and "revoked" in r.json["detail"]
+    assert client.get(f"/api/v1/rosters/{rid}", headers=admin).status_code == 200
+
+
 def test_exports_are_made_once_and_open(app, url, viewer, specimen):
     openpyxl = pytest.importorskip("openpyxl")
     staff, roster = specimen
