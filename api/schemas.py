@@ -232,17 +232,24 @@ class RosterEmployee(BaseModel):
     totals: dict[str, Scalar] = Field(description="shifts, late shifts, weekend rests, paid hours, overtime")
 
 
-class CoverageInterval(BaseModel):
-    interval_start: str
-    required: float
-    staffed: float
-    short: float
-    over: float
-    airing: bool = Field(default=False, description="inside an airing's response window")
+class CoverageGrid(BaseModel):
+    """Coverage per interval as days × times grids: row i is `days[i]`, column j is `times[j]`; null where the
+    roster has no such interval. Short is max(required − staffed, 0), over max(staffed − required, 0)."""
+
+    required: list[list[float | None]] = Field(description="agents required")
+    staffed: list[list[float | None]] = Field(description="agents on the phones (at work, not at lunch)")
+    airing: list[list[bool | None]] = Field(description="inside an airing's response window")
+
+
+class Table(BaseModel):
+    """Rows of a table with its column names given once."""
+
+    columns: list[str]
+    rows: list[list[Scalar]]
 
 
 class RosterOut(BaseModel):
-    """A month's roster for the whole floor: employees × days, coverage and KPIs."""
+    """A month's roster for the whole floor: employees × days, coverage as days × times, KPIs."""
 
     id: int
     month: str
@@ -253,10 +260,12 @@ class RosterOut(BaseModel):
     gap: float | None
     seconds: float | None
     kpis: dict[str, Scalar]
-    days: list[str]
+    days: list[str] = Field(description="the month's days (YYYY-MM-DD): the grids' rows and shifts' positions")
+    times: list[str] = Field(description="interval starts within a day (HH:MM): the coverage grids' columns")
     employees: list[RosterEmployee]
-    coverage: list[CoverageInterval]
-    unmet: list[dict[str, Scalar]] = Field(description="intervals left short: missing agents, expected service level")
+    coverage: CoverageGrid
+    unmet: Table = Field(description="intervals left short: interval_start, required, staffed, missing agents, "
+                                     "airing, expected service level")
     conflicts: list[dict[str, Scalar | list[str]]] = Field(
         description="hard rules that could not all hold: rule, date, employees, message")
 

@@ -242,7 +242,12 @@ def conflict_records(conflicts: Any) -> list[dict]:
 
 
 def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
-    """A Roster as the API's month grid (RosterOut without id and job_id): employees × days, coverage, KPIs."""
+    """A Roster as the API's month grid (RosterOut without id and job_id): employees × days with their
+    shift codes and lunch starts, coverage as days × times grids, the short intervals as one table, KPIs.
+
+    Compact on purpose (a 300-agent month is ~0.23 MB, not the ~0.38 MB of one object per interval):
+    every client of the API's most-read document unzips and parses less. Short and over are not sent:
+    they are max(required − staffed, 0) and max(staffed − required, 0)."""
     from shiftcast.periods import month_days
 
     days = [d.strftime("%Y-%m-%d") for d in month_days(month)]
@@ -266,13 +271,9 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
             "totals": totals_of.get(eid, {}),
         })
     cov = roster.coverage
+    starts = pd.DatetimeIndex(cov.index)
+    times = sorted(set(starts.strftime("%H:%M")))
     airing = cov["airing"].to_numpy(bool) if "airing" in cov else np.zeros(len(cov), bool)
-    coverage = [
-        {"interval_start": t.strftime("%Y-%m-%dT%H:%M"), "required": float(r), "staffed": float(st), "short": float(sh),
-         "over": float(o), "airing": bool(ai)}
-        for t, r, st, sh, o, ai in zip(pd.DatetimeIndex(cov.index), cov["required"], cov["staffed"], cov["short"],
-                                       cov["over"], airing)
-    ]
     unmet = roster.unmet.copy() if roster.unmet is not None else pd.DataFrame()
     if "interval_start" in unmet:
         unmet["interval_start"] = pd.DatetimeIndex(unmet["interval_start"]).strftime("%Y-%m-%dT%H:%M")
@@ -285,11 +286,43 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
         "seconds": _scalar(roster.seconds),
         "kpis": flat(roster.kpis),
         "days": days,
+        "times": times,
         "employees": employees,
-        "coverage": coverage,
-        "unmet": records(unmet),
+        "coverage": {name: day_grid(starts, values, days, times) for name, values in
+                     (("required", cov["required"].to_numpy(float)), ("staffed", cov["staffed"].to_numpy(float)),
+                      ("airing", airing))},
+        "unmet": table(unmet),
         "conflicts": conflict_records(roster.conflicts),
     }
+
+
+def day_grid(starts: pd.DatetimeIndex, values: np.ndarray, days: list[str], times: list[str]) -> list[list]:
+    """Values per interval as one row per day of `days`, one cell per time of `times` (None where there is no interval)."""
+    grid: list[list] = [[None] * len(times) for _ in days]
+    row_of, col_of = {d: i for i, d in enumerate(days)}, {t: j for j, t in enumerate(times)}
+    for day, time, value in zip(starts.strftime("%Y-%m-%d"), starts.strftime("%H:%M"), values.tolist()):
+        if day in row_of:
+            grid[row_of[day]][col_of[time]] = value
+    return grid
+
+
+def grid_intervals(days: list[str], times: list[str], grids: dict[str, list[list]]) -> pd.DataFrame:
+    """The inverse of day_grid: one row per filled cell, indexed by interval_start."""
+    starts, columns = [], {name: [] for name in grids}
+    for i, day in enumerate(days):
+        for j, time in enumerate(times):
+            if all(grids[name][i][j] is None for name in grids):
+                continue
+            starts.append(f"{day}T{time}")
+            for name in grids:
+                columns[name].append(grids[name][i][j])
+    return pd.DataFrame(columns, index=pd.DatetimeIndex(pd.to_datetime(starts), name="interval_start"))
+
+
+def table(frame: pd.DataFrame) -> dict:
+    """A DataFrame as {"columns": [...], "rows": [[...], ...]}: names once, not once per row."""
+    return {"columns": [str(c) for c in frame.columns],
+            "rows": [[_scalar(v) for v in row] for row in frame.itertuples(index=False, name=None)]}
 
 
 @dataclass
@@ -320,11 +353,14 @@ def stored_roster(doc: dict) -> StoredRoster:
         "shift": [s for e in people for s in e["shifts"]],
         "lunch_start": [x for e in people for x in e["lunches"]],
     })
-    coverage = pd.DataFrame(doc["coverage"], columns=["interval_start", "required", "staffed", "short", "over", "airing"])
-    coverage.index = pd.DatetimeIndex(pd.to_datetime(coverage.pop("interval_start")), name="interval_start")
+    coverage = grid_intervals(doc["days"], doc["times"], doc["coverage"])
+    coverage["airing"] = coverage["airing"].astype(bool)
+    gap = coverage["required"] - coverage["staffed"]
+    coverage["short"], coverage["over"] = gap.clip(lower=0), (-gap).clip(lower=0)
+    coverage = coverage[["required", "staffed", "short", "over", "airing"]]
     employees = pd.DataFrame([{"employee_id": e["employee_id"], "name": e["name"], "role": e["role"],
                                "group": e["group"], "team": e["team"], **e["totals"]} for e in people])
-    unmet = pd.DataFrame(doc["unmet"])
+    unmet = pd.DataFrame(doc["unmet"]["rows"], columns=doc["unmet"]["columns"])
     if "interval_start" in unmet:
         unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
     return StoredRoster(assignments, coverage, employees, doc["kpis"], unmet, doc["conflicts"], doc["status"],

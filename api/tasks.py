@@ -35,7 +35,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     doc = services.roster_document(roster, month, staff)
     summary = {k: doc[k] for k in ("status", "objective", "lower_bound", "gap", "seconds")}
     summary["employees"] = len(doc["employees"])
-    summary["short_intervals"] = sum(1 for c in doc["coverage"] if c["short"] > 0)
+    summary["short_intervals"] = len(doc["unmet"]["rows"])
     result = Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
     # The workbook is rendered now, stored with the roster, so the first download costs no more than the next.
     try:

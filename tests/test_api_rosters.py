@@ -52,10 +52,33 @@ def test_a_roster_document_reads_back_to_the_same_roster(specimen):
     assert (got["shift"] == want["shift"].astype(str)).all()
     assert (got["lunch_start"].fillna("") == want["lunch_start"].map(services._hhmm).fillna("")).all()
     cov = roster.coverage
-    assert np.allclose(back.coverage["staffed"].to_numpy(), cov["staffed"].to_numpy())
+    for column in ("required", "staffed", "short", "over"):  # short and over are not sent: they come back derived
+        assert np.allclose(back.coverage[column].to_numpy(), cov[column].to_numpy()), column
     assert (back.coverage["airing"].to_numpy() == cov["airing"].to_numpy(bool)).all()
     assert back.coverage.index.equals(pd.DatetimeIndex(cov.index))
     assert back.kpis.keys() == roster.kpis.keys()
+    assert list(back.unmet.columns) == list(roster.unmet.columns) and len(back.unmet) == len(roster.unmet) > 0
+    assert (back.unmet["interval_start"].to_numpy() == roster.unmet["interval_start"].to_numpy()).all()
+    assert np.allclose(back.unmet["missing"], roster.unmet["missing"])
+
+
+def test_the_roster_document_is_a_grid(specimen):
+    """Days and times once, coverage as days × times, the short intervals' column names once."""
+    staff, roster = specimen
+    doc = services.roster_document(roster, MONTH, staff)
+    days, times = doc["days"], doc["times"]
+    assert times[0] == "08:00" and times[-1] == "17:45" and len(times) == 40
+    for name in ("required", "staffed", "airing"):
+        assert len(doc["coverage"][name]) == len(days) and {len(row) for row in doc["coverage"][name]} == {len(times)}
+    t = roster.coverage.index[45]  # the 6th interval of the second day
+    i, j = days.index(t.strftime("%Y-%m-%d")), times.index(t.strftime("%H:%M"))
+    assert (i, j) == (1, 5) and doc["coverage"]["required"][i][j] == roster.coverage["required"].iloc[45]
+    assert doc["unmet"]["columns"][0] == "interval_start" and len(doc["unmet"]["rows"]) == len(roster.unmet)
+    # a month without some interval leaves its cell empty, and reads back without it
+    partial = roster.coverage.drop(roster.coverage.index[45])
+    grid = services.day_grid(pd.DatetimeIndex(partial.index), partial["required"].to_numpy(float), days, times)
+    assert grid[1][5] is None and grid[1][6] == roster.coverage["required"].iloc[46]
+    assert len(services.grid_intervals(days, times, {"required": grid})) == len(partial)
 
 
 def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):

@@ -182,9 +182,25 @@
       el("option", { value: d }, `${d} ${LEGEND.weekdays.zh[weekdayOf(d)]} ${LEGEND.weekdays.en[weekdayOf(d)]}`)));
   }
 
+  // The document's coverage grids (days × times) as one row per interval: all days, or one.
+  function coverageRows(doc, day) {
+    const { required, staffed, airing } = doc.coverage;
+    const rows = [];
+    doc.days.forEach((d, i) => {
+      if (day && d !== day) return;
+      doc.times.forEach((t, j) => {
+        if (required[i][j] === null && staffed[i][j] === null) return;
+        const need = required[i][j] ?? 0, have = staffed[i][j] ?? 0;
+        rows.push({ interval_start: `${d}T${t}`, required: need, staffed: have, short: Math.max(need - have, 0),
+          airing: Boolean(airing[i][j]) });
+      });
+    });
+    return rows;
+  }
+
   function drawChart() {
     const day = $("chart-day").value;
-    const rows = current.coverage.filter((c) => !day || c.interval_start.startsWith(day));
+    const rows = coverageRows(current, day);
     const W = 1200, H = 280, left = 44, right = 8, top = 14, bottom = 36;
     const pw = W - left - right, ph = H - top - bottom;
     const chart = svg("svg", { id: "coverage-chart", viewBox: `0 0 ${W} ${H}`, role: "img",
@@ -310,7 +326,8 @@
   const SHORT_LIMIT = 300;
 
   function renderShort(doc) {
-    const rows = doc.unmet || [];
+    const { columns = [], rows: cells = [] } = doc.unmet || {};
+    const rows = cells.map((r) => Object.fromEntries(columns.map((c, k) => [c, r[k]])));
     $("short-count").textContent = rows.length ? `(${rows.length})` : "";
     if (!rows.length) {
       $("short").replaceChildren(el("tbody", {}, el("tr", {}, el("td", { class: "none" }, "没有缺员时段 — no short intervals"))));
