@@ -227,8 +227,9 @@ class RosterEmployee(BaseModel):
     role: str
     group: str
     team: str
-    shifts: list[str] = Field(description="one code per day of `days`: a shift code, OFF or LEAVE")
-    lunches: list[str | None] = Field(description="lunch start (HH:MM) per day, null on days off")
+    shifts: str = Field(description="one character per day of `days`, standing for the shift code `codes` gives "
+                                    "(a shift, OFF or LEAVE), e.g. \"LLLLLL-EEEEEE-…\"")
+    lunches: list[int | None] = Field(description="lunch start per day as a position in `times`, null without lunch")
     totals: dict[str, Scalar] = Field(description="shifts, late shifts, weekend rests, paid hours, overtime")
 
 
@@ -261,7 +262,10 @@ class RosterOut(BaseModel):
     seconds: float | None
     kpis: dict[str, Scalar]
     days: list[str] = Field(description="the month's days (YYYY-MM-DD): the grids' rows and shifts' positions")
-    times: list[str] = Field(description="interval starts within a day (HH:MM): the coverage grids' columns")
+    times: list[str] = Field(description="interval starts within a day (HH:MM): the coverage grids' columns "
+                                         "and the lunch starts' positions")
+    codes: dict[str, str] = Field(description="the shift code each character of an employee's `shifts` stands for, "
+                                              "e.g. {\"E\": \"E\", \"L\": \"L\", \"-\": \"OFF\", \"+\": \"LEAVE\"}")
     employees: list[RosterEmployee]
     coverage: CoverageGrid
     unmet: Table = Field(description="intervals left short: interval_start, required, staffed, missing agents, "

@@ -63,10 +63,19 @@ def test_a_roster_document_reads_back_to_the_same_roster(specimen):
 
 
 def test_the_roster_document_is_a_grid(specimen):
-    """Days and times once, coverage as days × times, the short intervals' column names once."""
+    """Days, times and codes once: a character per day per employee, lunches as positions in the day's
+    times, coverage as days × times, the short intervals' column names once."""
     staff, roster = specimen
     doc = services.roster_document(roster, MONTH, staff)
     days, times = doc["days"], doc["times"]
+    assert doc["codes"] == {"E": "E", "L": "L", "-": "OFF", "+": "LEAVE"}
+    a = roster.assignments.set_index(["employee_id", "date"]).sort_index()
+    person = doc["employees"][3]
+    assert len(person["shifts"]) == len(days) == len(person["lunches"])
+    for day, ch, lunch in zip(days, person["shifts"], person["lunches"]):
+        want = a.loc[(person["employee_id"], pd.Timestamp(day))]
+        assert doc["codes"][ch] == want["shift"]
+        assert (times[lunch] if lunch is not None else None) == services._hhmm(want["lunch_start"])
     assert times[0] == "08:00" and times[-1] == "17:45" and len(times) == 40
     for name in ("required", "staffed", "airing"):
         assert len(doc["coverage"][name]) == len(days) and {len(row) for row in doc["coverage"][name]} == {len(times)}
@@ -81,6 +90,13 @@ def test_the_roster_document_is_a_grid(specimen):
     assert len(services.grid_intervals(days, times, {"required": grid})) == len(partial)
 
 
+def test_shift_symbols_are_one_character_each_and_distinct():
+    assert services.shift_symbols(["E", "L", "LEAVE", "OFF"]) == {"E": "E", "L": "L", "LEAVE": "+", "OFF": "-"}
+    odd = services.shift_symbols(["-", "E1", "E2", "LEAVE", "OFF", "x"])  # a code may take a symbol OFF wants
+    assert odd["-"] == "-" and odd["x"] == "x" and len(set(odd.values())) == 6
+    assert all(len(ch) == 1 for ch in odd.values())
+
+
 def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
     staff, roster = specimen
     rid = testing.store_roster(url, roster, MONTH, staff)
@@ -90,8 +106,9 @@ def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
     doc = RosterOut.model_validate(r.json)
     assert doc.id == rid and doc.month == MONTH and len(doc.employees) == len(staff)
     first = roster.assignments.sort_values(["employee_id", "date"]).iloc[0]
-    person = next(e for e in doc.employees if e.employee_id == first["employee_id"])
-    assert person.shifts[0] == first["shift"]
+    person = next(e for e in r.json["employees"] if e["employee_id"] == first["employee_id"])
+    assert services.roster_shifts(r.json, person)[0] == first["shift"]
+    assert services.roster_lunches(r.json, person)[0] == services._hhmm(first["lunch_start"])
     gz = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "Accept-Encoding": "gzip"})
     assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == r.data
     assert len(gz.data) < len(r.data) / 4
@@ -166,10 +183,11 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     job = client.get(job_url, headers=viewer).json
     assert job["state"] == "succeeded", job
     assert job["progress"]["objective"] is not None and job["progress"]["bound"] is not None
-    roster = RosterOut.model_validate(client.get(job["result_url"], headers=viewer).json)
+    doc = client.get(job["result_url"], headers=viewer).json
+    roster = RosterOut.model_validate(doc)
     assert roster.job_id == job["id"] and len(roster.employees) == 20 and len(roster.days) == 31
-    for person in roster.employees:
-        assert set(person.shifts) <= {"E", "L", "OFF", "LEAVE"}
+    for person in doc["employees"]:
+        assert len(person["shifts"]) == 31 and set(services.roster_shifts(doc, person)) <= {"E", "L", "OFF", "LEAVE"}
     assert client.post(f"/api/v1/jobs/{job['id']}/cancel", headers=sup).status_code == 409
     if importlib.util.find_spec("shiftcast.exports") is not None:  # the job rendered the workbook, stored with it
         with make_sessionmaker(make_engine(url))() as s:

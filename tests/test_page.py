@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import api
-from api import testing
+from api import services, testing
 from shiftcast.rules import DEFAULT_RULES
 
 MONTH = "2026-12"
@@ -131,6 +131,8 @@ def test_the_month_grid_chart_and_lists_render(page, stored, solved):
         assert cell.get_attribute("data-shift") == want["shift"]
         assert cell.inner_text() == {"E": "早", "L": "晚", "OFF": "休", "LEAVE": "假"}[want["shift"]]
         assert want.employee_id in cell.get_attribute("title")
+        lunch = services._hhmm(want["lunch_start"])  # the lunch start, from its position in the document's times
+        assert (f"lunch {lunch}" in cell.get_attribute("title")) == (lunch is not None)
     leave = a[a["shift"] == "LEAVE"].iloc[0]
     assert page.locator(f'td[data-employee="{leave.employee_id}"][data-date="{leave.date:%Y-%m-%d}"]').inner_text() == "假"
     leaders = staff.loc[staff["role"].isin(DEFAULT_RULES.leader_roles), "employee_id"]

@@ -297,10 +297,11 @@
           el("td", { colspan: doc.days.length + 4 })));
       }
       const leader = leaders.has(e.role);
-      const cells = e.shifts.map((c, j) => {
+      const cells = [...e.shifts].map((symbol, j) => { // one character per day, standing for doc.codes[symbol]
+        const c = doc.codes[symbol];
         const info = code(c);
         if (info.worked) onDuty[j] += 1;
-        const lunch = e.lunches[j] ? ` · 午餐 lunch ${e.lunches[j]}` : "";
+        const lunch = e.lunches[j] !== null ? ` · 午餐 lunch ${doc.times[e.lunches[j]]}` : "";
         const hours = info.start ? ` ${info.start}–${info.end}` : "";
         return el("td", { class: `shift c-${c}${weekdays[j] >= 5 ? " weekend" : ""}`, style: `background:${info.colour}`,
           "data-employee": e.employee_id, "data-date": doc.days[j], "data-shift": c,
