@@ -41,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
     from api.views import calendars, page  # the roster page at / and the per-person calendars it offers
     for bp in (page.bp, calendars.bp):
         app.register_blueprint(bp)
+    from api.fastpath import CachedRosters
+    app.wsgi_app = CachedRosters(app)  # type: ignore[method-assign]
 
     runner = JobRunner(sessions, HANDLERS, poll_s=app.config["JOB_POLL_S"], heartbeat_s=app.config["JOB_HEARTBEAT_S"],
                        stale_after_s=app.config["JOB_STALE_AFTER_S"], max_attempts=app.config["JOB_MAX_ATTEMPTS"],

@@ -92,9 +92,8 @@ class Caller:
     role: str
 
 
-def authenticate(lookup: TokenLookup, allowed: tuple[str, ...]) -> Caller:
-    """The caller's token from the Authorization header, checked against `allowed` roles (401/403)."""
-    header = request.headers.get("Authorization", "")
+def check_token(lookup: TokenLookup, header: str, allowed: tuple[str, ...]) -> Caller:
+    """The caller an Authorization header names, if its role is one of `allowed`; else a Problem (401/403)."""
     scheme, _, text = header.partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="shiftcast"'}
     if scheme.lower() != "bearer" or not text.strip():
@@ -108,8 +107,13 @@ def authenticate(lookup: TokenLookup, allowed: tuple[str, ...]) -> Caller:
     if caller.role not in allowed:
         raise Problem(403, f"role '{caller.role}' may not do this; it needs one of: {', '.join(allowed)}",
                       slug="forbidden")
-    g.token = caller
     return caller
+
+
+def authenticate(lookup: TokenLookup, allowed: tuple[str, ...]) -> Caller:
+    """The request's caller (check_token on its Authorization header), kept for the request in g.token."""
+    g.token = check_token(lookup, request.headers.get("Authorization", ""), allowed)
+    return g.token
 
 
 def caller_name() -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from flask import Request, Response
 from werkzeug.http import parse_etags, quote_etag
+from werkzeug.utils import get_content_type
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Document:
     mimetype: str = "application/json"
     filename: str | None = None
     headers: tuple = field(init=False, repr=False)  # the same on every answer: made once, not per request
+    content_type: tuple = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         headers = [("ETag", quote_etag(self.etag)), ("Vary", "Accept-Encoding"),
@@ -26,14 +28,29 @@ class Document:
         if self.filename:
             headers.append(("Content-Disposition", f'attachment; filename="{self.filename}"'))
         object.__setattr__(self, "headers", tuple(headers))
+        object.__setattr__(self, "content_type", ("Content-Type", get_content_type(self.mimetype, "utf-8")))
+
+    def answer(self, accept_encoding: str, if_none_match: str | None) -> tuple[int, bytes, tuple]:
+        """Status, body and headers for a GET with these request headers (304, gzip or plain)."""
+        if if_none_match and self.etag in parse_etags(if_none_match):
+            return 304, b"", self.headers
+        if self.gz is not None and "gzip" in accept_encoding:
+            return 200, self.gz, (self.content_type, *self.headers, ("Content-Encoding", "gzip"))
+        return 200, self.raw, (self.content_type, *self.headers)
 
     def response(self, request: Request) -> Response:
-        match = request.headers.get("If-None-Match")
-        if match and self.etag in parse_etags(match):
-            return Response(status=304, headers=self.headers)
-        if self.gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-            return Response(self.gz, mimetype=self.mimetype, headers=(*self.headers, ("Content-Encoding", "gzip")))
-        return Response(self.raw, mimetype=self.mimetype, headers=self.headers)
+        status, body, headers = self.answer(request.headers.get("Accept-Encoding", ""),
+                                            request.headers.get("If-None-Match"))
+        return Response(body, status=status, headers=headers)
+
+    def wsgi(self, environ: dict, start_response) -> list[bytes]:
+        """The same answer as `response`, straight to a WSGI server."""
+        status, body, headers = self.answer(environ.get("HTTP_ACCEPT_ENCODING", ""), environ.get("HTTP_IF_NONE_MATCH"))
+        if status == 304:
+            start_response("304 Not Modified", list(headers))
+            return []
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+        return [body]
 
 
 class DocumentCache:
