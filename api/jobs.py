@@ -45,6 +45,17 @@ class Progress:
         self.values: dict = {}
         self._last = 0.0
         self.cancel_requested = False
+        self.stop = threading.Event()  # set on cancel: a solver given it stops searching (scheduler.roster.solve)
+
+    def cancel(self) -> None:
+        """The job was asked to stop: set from the runner's watch, or from a progress write that saw it."""
+        self.cancel_requested = True
+        self.stop.set()
+
+    def check(self) -> None:
+        """Raise Cancelled if the job was asked to stop (a handler calls this between its steps)."""
+        if self.cancel_requested:
+            raise Cancelled()
 
     def report(self, **values) -> None:
         self.values.update({k: _plain(v) for k, v in values.items()})
@@ -52,15 +63,15 @@ class Progress:
         if now - self._last >= self.min_interval_s:
             self._last = now
             self.flush()
-        if self.cancel_requested:
-            raise Cancelled()
+        self.check()
 
     def flush(self) -> None:
         with self.runner.sessions() as s:
             s.execute(update(Job).where(Job.id == self.job_id, Job.runner == self.runner.id)
                       .values(progress=dict(self.values), heartbeat_at=utcnow()))
             s.commit()
-            self.cancel_requested = bool(s.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
+            if s.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
+                self.cancel()
 
     def __call__(self, *args, **kwargs) -> None:
         """The solver's callback: a dict, a message, an object with attributes, or (objective, bound, seconds)."""
@@ -177,6 +188,7 @@ class JobRunner:
         self.max_running = max_running
         self.id = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.current: int | None = None
+        self.progress: Progress | None = None  # the running job's, for the watch to signal a cancel to
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -211,14 +223,21 @@ class JobRunner:
                 self._wake.clear()
 
     def _heartbeat(self) -> None:
-        while not self._stop.wait(self.heartbeat_s):
-            job_id = self.current
+        """While a job runs: its heartbeat every heartbeat_s, and a look for a cancel every poll_s, so that a
+        cancel reaches the solver within about a second even when it reports no progress for a while."""
+        beat = 0.0
+        while not self._stop.wait(min(self.heartbeat_s, self.poll_s)):
+            job_id, progress = self.current, self.progress
             if job_id is None:
                 continue
             try:
                 with self.sessions() as s:
-                    s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id).values(heartbeat_at=utcnow()))
-                    s.commit()
+                    if time.monotonic() - beat >= self.heartbeat_s:
+                        s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id).values(heartbeat_at=utcnow()))
+                        s.commit()
+                        beat = time.monotonic()
+                    if progress is not None and s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+                        progress.cancel()
             except Exception:
                 log.exception("job heartbeat")
 
@@ -257,9 +276,9 @@ class JobRunner:
         return ran
 
     def run(self, job_id: int) -> None:
-        self.current = job_id
         started = time.monotonic()
         progress = Progress(self, job_id)
+        self.current, self.progress = job_id, progress
         try:
             with self.sessions() as s:
                 job = s.get(Job, job_id)
@@ -289,7 +308,7 @@ class JobRunner:
                                     progress=progress.values or None):
                     log.warning("job %s was taken from runner %s; its result is dropped", job_id, self.id)
         finally:
-            self.current = None
+            self.current, self.progress = None, None
 
     def _finish(self, s: Session, job_id: int, started: float, *, state: str, error: str | None = None,
                 result_id: int | None = None, progress: dict | None = None) -> bool:

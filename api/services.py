@@ -170,14 +170,14 @@ def staffing_requirements(calls: pd.Series, aht_s: float, rules: Rules) -> pd.Da
 # ---------------------------------------------------------------- roster
 
 def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, leave=None, ads=None,
-                 previous=None, time_limit_s: float, progress: Callable | None = None):
+                 previous=None, time_limit_s: float, progress: Callable | None = None, stop=None):
     try:
         from scheduler import roster
     except ImportError:
         raise Unavailable("the roster solver is not in this build yet") from None
     try:
         return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
-                            time_limit_s=time_limit_s, progress=progress)
+                            time_limit_s=time_limit_s, progress=progress, stop=stop)
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
 

@@ -31,7 +31,8 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
         prev = inputs.result(s, p["previous_roster_id"], "roster", "previous_roster_id")
         previous = services.stored_roster(inputs.payload(prev)).assignments
     roster = services.solve_roster(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
-                                   time_limit_s=p["time_limit_s"], progress=progress)
+                                   time_limit_s=p["time_limit_s"], progress=progress, stop=progress.stop)
+    progress.check()  # cancelled during the solve: neither the document nor the workbook is made
     doc = services.roster_document(roster, month, staff)
     summary = {k: doc[k] for k in ("status", "objective", "lower_bound", "gap", "seconds")}
     summary["employees"] = len(doc["employees"])

@@ -18,8 +18,10 @@ so the roster is solved in two stages:
 """
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -83,8 +85,32 @@ def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress
     solver.parameters.num_workers = workers
     solver.parameters.cp_model_presolve = presolve
     solver.parameters.linearization_level = linearization
-    status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+    stop = STOP.get()
+    if stop is None:
+        status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+        return solver, solver.status_name(status)
+    if stop.is_set():
+        solver.parameters.max_time_in_seconds = 0.0
+    done = threading.Event()
+
+    def stop_when_asked() -> None:  # CP-SAT swallows a callback's exception: stop_search is the way out
+        while not done.wait(0.1):
+            if stop.is_set():
+                solver.stop_search()
+
+    watcher = threading.Thread(target=stop_when_asked, name="cp-sat-stop", daemon=True)
+    watcher.start()
+    try:
+        status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+    finally:
+        done.set()
+        watcher.join()
     return solver, solver.status_name(status)
+
+
+# Set by roster.solve(stop=...) for its own thread: every CP-SAT search in it ends within ~0.1 s of the
+# event being set, keeping the best solution found so far.
+STOP: ContextVar[threading.Event | None] = ContextVar("roster_stop", default=None)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 
 import pytest
 from sqlalchemy import select, update
@@ -129,6 +130,37 @@ def test_cancel_queued_running_and_finished_jobs(sessions):
     runner(sessions, cancelled_midway).run_pending()
     row = job(sessions, running)
     assert seen == [True] and row.state == "cancelled" and row.result_id is None
+
+
+def test_a_cancel_reaches_a_job_that_reports_nothing(sessions):
+    """A solver deep in a search reports no progress for long stretches: the runner's watch still tells it
+    to stop (progress.stop, which scheduler.roster.solve hands to CP-SAT), within about poll_s."""
+    waited = []
+
+    def silent_solver(s, job, progress):
+        waited.append(progress.stop.wait(20))  # a search that only a stop ends
+        progress.check()
+        raise AssertionError("not reached")
+
+    r = runner(sessions, silent_solver, poll_s=0.1, heartbeat_s=0.5)
+    job_id = enqueue(sessions)
+    r.start()
+    try:
+        deadline = time.monotonic() + 10
+        while job(sessions, job_id).state != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with sessions() as s:
+            jobs.cancel(s, job_id)
+        asked = time.monotonic()
+        while job(sessions, job_id).state == "running":
+            assert time.monotonic() - asked < 10, "the running job never heard of the cancel"
+            time.sleep(0.05)
+    finally:
+        r.stop()
+    row = job(sessions, job_id)
+    assert waited == [True] and row.state == "cancelled" and row.result_id is None
+    assert time.monotonic() - asked < 3
 
 
 def _orphan(sessions, runner_id: str, heartbeat_age_s: float, attempts: int = 1) -> int:

@@ -228,3 +228,41 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     wrong = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"],
                                                  "leave_id": staff["id"]}, headers=sup)
     assert wrong.status_code == 422 and wrong.json["errors"][0]["pointer"] == "/leave_id"
+
+
+@pytest.mark.slow
+def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
+    """A cancel reaches CP-SAT mid-search (StopSearch): the job ends within seconds, not at its time limit."""
+    pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
+    import time
+
+    from scheduler.roster_synthetic import synthetic_month
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = api.create_app({"DATABASE_URL": url, "JOB_POLL_S": 0.2})  # with its background job runner
+    try:
+        client = app.test_client()
+        sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+        month = synthetic_month(60, seed=3)  # unhindered, this solve runs ~25 s (aggregate proved at ~16 s)
+        staff = month.staff.assign(shifts=month.staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
+        staff_id = client.post("/api/v1/datasets/staff", data=staff.to_csv(index=False),
+                               headers={**sup, "Content-Type": "text/csv"}).json["id"]
+        staffing_id = testing.store_staffing(url, month.requirement, MONTH)
+        r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff_id, "time_limit_s": 300},
+                        headers=sup)
+        job_url = r.headers["Location"]
+        deadline = time.monotonic() + 60
+        while client.get(job_url, headers=sup).json["state"] != "running":
+            assert time.monotonic() < deadline, "the job never started"
+            time.sleep(0.1)
+        time.sleep(3.0)  # into the search
+        assert client.post(f"{job_url}/cancel", headers=sup).status_code == 202
+        asked = time.monotonic()
+        while (job := client.get(job_url, headers=sup).json)["state"] == "running":
+            assert time.monotonic() - asked < 30, "the cancel did not stop the solve"
+            time.sleep(0.1)
+        took = time.monotonic() - asked
+        assert job["state"] == "cancelled" and job["result_id"] is None, job
+        assert took < 8, f"the solve went on {took:.1f} s after the cancel"
+    finally:
+        app.extensions["shiftcast"].runner.stop()
