@@ -6,10 +6,10 @@ import os
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
 bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
 # Requests are short (a roster month is one stored document); solves run in the job runner thread.
-# Measured on 2 cores (benchmarks.api, 50 keep-alive clients, roster JSON): 5 workers x 2 threads and
-# 3 x 4 did best (p99 74-149 ms); 2 x 8, 2 x 25 and 1 x 50 did worse (p99 130-300 ms): with 2 workers,
-# gthread let one of them take all 50 connections at once (it accepts with every thread busy) and run at
-# one core. More processes spread them, and a worker's threads wait less on its GIL.
+# Measured on 2 cores (benchmarks.api, 50 keep-alive clients, roster JSON, 6,000 requests a run, 6 runs
+# each): 5 workers x 2 threads p99 74-120 ms (mean 93), 4 x 1 79-132 (105), 4 x 2 84-144 (113); 2 x 8 and
+# 2 x 25 were worse still: gthread accepts with every thread busy, and one of 2 workers took all 50
+# connections at once and ran at one core (its GIL) while the other idled. More processes spread them.
 workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 threads = 2
 worker_class = "gthread"
