@@ -93,7 +93,7 @@ def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress
         solver.parameters.max_time_in_seconds = 0.0
     done = threading.Event()
 
-    def stop_when_asked() -> None:  # CP-SAT swallows a callback's exception: stop_search is the way out
+    def stop_when_asked() -> None:  # a solution callback may not come for seconds (a search proving its bound)
         while not done.wait(0.1):
             if stop.is_set():
                 solver.stop_search()
