@@ -384,18 +384,25 @@ def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref:
     return used
 
 
-def _hint_coverage(model: cp_model.CpModel, p: RosterProblem, cov: _Coverage, y: dict, lunch: dict) -> None:
-    """Hint the shortfall, overstaffing and missing leaders the hinted counts give, so the hint is a
-    complete solution CP-SAT starts from."""
+def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(D, S) leaders working each shift and (D, T) people on the phones per interval, for the day-level
+    counts y ((class, day, shift) -> people) and lunch ((day, shift, slot) -> people)."""
     S = len(p.shift_codes)
     phones = np.zeros((p.n_days, S), np.int64)
     leaders = np.zeros((p.n_days, S), np.int64)
     for (c, d, s), v in y.items():
-        phones[d, s] += v * p.classes[c][1]
-        leaders[d, s] += v * p.classes[c][0]
+        phones[d, s] += int(v) * p.classes[c][1]
+        leaders[d, s] += int(v) * p.classes[c][0]
     staffed = phones @ p.cover.astype(np.int64)
     for (d, s, l), v in lunch.items():
-        staffed[d, l:l + p.lunch_len] -= v
+        staffed[d, l:l + p.lunch_len] -= int(v)
+    return leaders, staffed
+
+
+def _hint_coverage(model: cp_model.CpModel, p: RosterProblem, cov: _Coverage, y: dict, lunch: dict) -> None:
+    """Hint the shortfall, overstaffing and missing leaders the hinted counts give, so the hint is a
+    complete solution CP-SAT starts from."""
+    leaders, staffed = counts_staffing(p, y, lunch)
     for (d, t), (su, dp, ov) in cov.pieces.items():
         short = max(int(p.required[d, t] - staffed[d, t]), 0)
         deep = max(short - int(p.deep_from[d, t]), 0) if dp is not None else 0
@@ -594,32 +601,22 @@ def rest_change_costs(p: RosterProblem, y: dict, lunch: dict, pieces: int = 3) -
     extra people of class c resting on day d ([..., 0, k]: the k+1-th more resting, each leaving the
     shift it costs least to lose) and of as many fewer resting ([..., 1, k], each joining the shift it
     helps most). Convex by construction when the coverage cost is; lunches are left as they are."""
-    S = len(p.shift_codes)
-    phones = np.zeros((p.n_days, S), np.int64)
-    for (c, d, s), v in y.items():
-        phones[d, s] += int(v) * p.classes[c][1]
-    staffed = phones @ p.cover.astype(np.int64)
-    for (d, s, l), v in lunch.items():
-        staffed[d, l:l + p.lunch_len] -= int(v)
-
-    def cost(x: np.ndarray) -> np.ndarray:
-        flat, deep = p.shortfall_cost(np.maximum(p.required - x, 0))
-        return flat + deep + p.rules.weights.overstaffing * np.maximum(x - p.required, 0)
-
+    _, staffed = counts_staffing(p, y, lunch)
     cover = p.cover.astype(np.int64)
     out = np.zeros((len(p.classes), p.n_days, 2, pieces), np.int64)
     for c, key in enumerate(p.classes):
-        shifts = [s for s in range(S) if key[2][s]]
-        if not key[1] or not shifts:
+        shifts = np.flatnonzero(key[2])
+        if not key[1] or not len(shifts):
             continue  # off the phones: resting changes no coverage
         for side, step in enumerate((-1, 1)):
             x = staffed.copy()
             for k in range(pieces):
                 # the shift whose coverage changes cheapest with one person fewer (more)
-                deltas = [((cost(x + step * cover[s]) - cost(x)) * cover[s]).sum(axis=1) for s in shifts]
-                best = np.argmin(np.array(deltas), axis=0)
-                out[c, :, side, k] = np.array(deltas)[best, np.arange(p.n_days)]
-                x = x + step * cover[np.array(shifts)[best]]
+                now = p.coverage_cost(x)
+                deltas = np.array([((p.coverage_cost(x + step * cover[s]) - now) * cover[s]).sum(axis=1) for s in shifts])
+                best = np.argmin(deltas, axis=0)
+                out[c, :, side, k] = deltas[best, np.arange(p.n_days)]
+                x = x + step * cover[shifts[best]]
     return out
 
 

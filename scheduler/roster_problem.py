@@ -107,6 +107,11 @@ class RosterProblem:
         deep = np.maximum(short - self.deep_from, 0)
         return self.shortfall_weight * short, self.deep_weight * deep
 
+    def coverage_cost(self, staffed: np.ndarray) -> np.ndarray:
+        """(D, T) objective cost of `staffed` agents on the phones: shortfall (flat and deep) and overstaffing."""
+        flat, deep = self.shortfall_cost(np.maximum(self.required - staffed, 0))
+        return flat + deep + self.rules.weights.overstaffing * np.maximum(staffed - self.required, 0)
+
 
 def required_agents(requirement: pd.DataFrame | pd.Series) -> pd.Series:
     """The agents to roster per interval: the `scheduled` column (or the Series itself), rounded up."""
