@@ -136,15 +136,15 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     token = rm.STOP.set(stop)
     try:
-        best = _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progress, stop)
+        best = _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progress)
+        if rm.stopped():
+            best.status = "CANCELLED"
     finally:
         rm.STOP.reset(token)
-    if stop is not None and stop.is_set():
-        best.status = "CANCELLED"
     return best
 
 
-def _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progress, stop) -> Roster:
+def _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progress) -> Roster:
     started = time.monotonic()
     p = build_problem(requirement, staff, rules, leave, ads, previous)
     impossible = rm.relax_impossible_rest_weeks(p)
@@ -164,8 +164,8 @@ def _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progre
         reserve = 1.2 * agg.seconds + 0.1 * time_limit_s
         second = time_limit_s >= SECOND_AGGREGATE_FROM_S and left() > 1.5 * reserve and not rm.IRREGULAR_EXACT
         best = _rosters_from_aggregate(p, requirement, agg, bound, started, deadline - (reserve if second else 1.5),
-                                       deadline, time_limit_s, progress, stop)
-    if agg.found and second and best.gap > 1e-3 and left() > 0.9 * reserve and not (stop and stop.is_set()):
+                                       deadline, time_limit_s, progress)
+    if agg.found and second and best.gap > 1e-3 and left() > 0.9 * reserve and not rm.stopped():
         # Time left: the aggregate again with the people on leave one variable each (exact for them),
         # started from the roster found; its bound is at least as good.
         hint = {"rest": _rest_rows(best, p), "y": agg.values["y"], "lunch": agg.values["lunch"]}
@@ -174,7 +174,7 @@ def _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progre
         if again.found:
             bound = max(bound, again.bound)
             other = _rosters_from_aggregate(p, requirement, again, bound, started, deadline - 1.0, deadline,
-                                            time_limit_s, progress, stop)
+                                            time_limit_s, progress)
             if other.objective < best.objective:
                 best = other
         elif not math.isnan(again.bound):
@@ -212,8 +212,7 @@ def _rest_rows(roster: Roster, p: RosterProblem) -> np.ndarray:
     return (g == REST).to_numpy()
 
 
-def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline, time_limit_s, progress,
-                            stop=None) -> Roster:
+def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline, time_limit_s, progress) -> Roster:
     """People's rest days, shifts and lunches from the aggregate's counts: the best of a few tries
     (tie-break orders) until the monotonic time `until`; the first is always made."""
 
@@ -236,7 +235,7 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
     # the first is always tried.
-    while best is None or (best.gap > 1e-9 and left() > 1.0 and stale < 4 and not (stop and stop.is_set())):
+    while best is None or (best.gap > 1e-9 and left() > 1.0 and stale < 4 and not rm.stopped()):
         rest, broken = rest_days_of_people(p, counts, preset, decided, variant)
         if not broken:
             repair_rest_counts(p, rest, counts, decided)

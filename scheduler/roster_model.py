@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Callable
@@ -85,32 +86,45 @@ def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress
     solver.parameters.num_workers = workers
     solver.parameters.cp_model_presolve = presolve
     solver.parameters.linearization_level = linearization
-    stop = STOP.get()
-    if stop is None:
-        status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
-        return solver, solver.status_name(status)
-    if stop.is_set():
+    if stopped():
         solver.parameters.max_time_in_seconds = 0.0
+    with _stopping(solver, STOP.get()):
+        status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+    return solver, solver.status_name(status)
+
+
+@contextmanager
+def _stopping(solver: cp_model.CpSolver, stop: threading.Event | None):
+    """While the solve runs, a watcher ends it once `stop` is set: a solution callback may not come for
+    seconds (a search proving its bound), and CP-SAT swallows what a callback raises."""
+    if stop is None:
+        yield
+        return
     done = threading.Event()
 
-    def stop_when_asked() -> None:  # a solution callback may not come for seconds (a search proving its bound)
+    def watch() -> None:
         while not done.wait(0.1):
             if stop.is_set():
                 solver.stop_search()
 
-    watcher = threading.Thread(target=stop_when_asked, name="cp-sat-stop", daemon=True)
+    watcher = threading.Thread(target=watch, name="cp-sat-stop", daemon=True)
     watcher.start()
     try:
-        status = solver.solve(model, _Reporter(progress, offset, started or time.monotonic()))
+        yield
     finally:
         done.set()
         watcher.join()
-    return solver, solver.status_name(status)
 
 
 # Set by roster.solve(stop=...) for its own thread: every CP-SAT search in it ends within ~0.1 s of the
 # event being set, keeping the best solution found so far.
 STOP: ContextVar[threading.Event | None] = ContextVar("roster_stop", default=None)
+
+
+def stopped() -> bool:
+    """Whether the solve running in this context was asked to stop (its STOP event is set)."""
+    stop = STOP.get()
+    return stop is not None and stop.is_set()
 
 
 @dataclass
