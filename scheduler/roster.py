@@ -240,7 +240,7 @@ def _rosters_from_aggregate(p, requirement, agg, bound, started, until, deadline
         if not broken:
             repair_rest_counts(p, rest, counts, decided)
             rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left(), 0.1)))
-        if _class_rest_counts(p, rest, np.ones(p.n_people, bool), {}) == wanted:
+        if _resting(p, rest) == wanted:
             roster = _people_to_roster(p, requirement, rest, agg.values["y"], lunch, broken, bound, started)
         else:
             roster = _roster_for_rest_days(p, requirement, rest, broken, bound, started,
@@ -272,7 +272,7 @@ def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, dec
                            costs: np.ndarray, time_limit_s: float) -> np.ndarray:
     """Rest days re-matched to the wanted counts by CP-SAT in the classes the earliest-deadline rule
     left off them, where the class is small and none of its rows is decided already."""
-    got = _class_rest_counts(p, rest, np.ones(p.n_people, bool), {})
+    got = _resting(p, rest)
     off = [c for c in range(len(p.classes))
            if any(got[c, d] != wanted[c, d] for d in range(p.n_days))
            and len(p.members(c)) <= MATCH_MAX_PEOPLE and not decided[p.members(c)].any()]
@@ -283,7 +283,7 @@ def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_lim
     """The pooled people could not take exactly the aggregate's rest days: re-place shifts and lunches,
     starting from counts fitted by hand to the `reference` aggregate's (which stand when no better
     counts come in time)."""
-    achieved = {(c, d): int(rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
+    achieved = _resting(p, rest)
     ref = reference.values if reference is not None else {}
     y, lunch = rm.counts_for_rest_days(p, achieved, ref.get("y"), ref.get("lunch"))
     fixed = rm.solve_aggregate(p, time_limit_s, fixed_rest=achieved,
@@ -291,6 +291,11 @@ def _roster_for_rest_days(p, requirement, rest, broken, bound, started, time_lim
     if fixed.found:
         y, lunch = fixed.values["y"], fixed.values["lunch"]
     return _people_to_roster(p, requirement, rest, y, lunch, broken, bound, started)
+
+
+def _resting(p: RosterProblem, rest: np.ndarray) -> dict:
+    """(class, day) -> people resting in the (E, D) rest days `rest`."""
+    return _class_rest_counts(p, rest, np.ones(p.n_people, bool), {})
 
 
 def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, pool: dict) -> dict:
