@@ -295,9 +295,8 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
         "times": times,
         "codes": {s: c for c, s in symbol.items()},
         "employees": employees,
-        "coverage": {name: day_grid(starts, values, days, times) for name, values in
-                     (("required", cov["required"].to_numpy(float)), ("staffed", cov["staffed"].to_numpy(float)),
-                      ("airing", airing))},
+        "coverage": day_grids(starts, {"required": cov["required"].to_numpy(float),
+                                       "staffed": cov["staffed"].to_numpy(float), "airing": airing}, days, times),
         "unmet": table(unmet),
         "conflicts": conflict_records(roster.conflicts),
     }
@@ -341,18 +340,24 @@ def roster_lunches(doc: dict, employee: dict) -> list[str | None]:
     return [None if j is None else doc["times"][j] for j in employee["lunches"]]
 
 
-def day_grid(starts: pd.DatetimeIndex, values: np.ndarray, days: list[str], times: list[str]) -> list[list]:
-    """Values per interval as one row per day of `days`, one cell per time of `times` (None where there is no interval)."""
-    grid: list[list] = [[None] * len(times) for _ in days]
+def day_grids(starts: pd.DatetimeIndex, columns: dict[str, np.ndarray], days: list[str], times: list[str]) -> dict[str, list[list]]:
+    """Each column's values per interval as one row per day of `days`, one cell per time of `times` (None
+    where there is no interval); the intervals' places in the grid are found once for all columns."""
     row_of, col_of = {d: i for i, d in enumerate(days)}, {t: j for j, t in enumerate(times)}
-    for day, time, value in zip(starts.strftime("%Y-%m-%d"), starts.strftime("%H:%M"), values.tolist()):
-        if day in row_of:
-            grid[row_of[day]][col_of[time]] = value
-    return grid
+    day_of, time_of = starts.strftime("%Y-%m-%d"), starts.strftime("%H:%M")
+    kept = np.array([day in row_of for day in day_of], bool)
+    places = [(row_of[day], col_of[time]) for day, time in zip(day_of[kept], time_of[kept])]
+    grids = {}
+    for name, values in columns.items():
+        grid: list[list] = [[None] * len(times) for _ in days]
+        for (i, j), value in zip(places, np.asarray(values)[kept].tolist()):
+            grid[i][j] = value
+        grids[name] = grid
+    return grids
 
 
 def grid_intervals(days: list[str], times: list[str], grids: dict[str, list[list]]) -> pd.DataFrame:
-    """The inverse of day_grid: one row per filled cell, indexed by interval_start."""
+    """The inverse of day_grids: one row per filled cell, indexed by interval_start."""
     starts, columns = [], {name: [] for name in grids}
     for i, day in enumerate(days):
         for j, time in enumerate(times):

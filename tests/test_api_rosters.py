@@ -85,7 +85,8 @@ def test_the_roster_document_is_a_grid(specimen):
     assert doc["unmet"]["columns"][0] == "interval_start" and len(doc["unmet"]["rows"]) == len(roster.unmet)
     # a month without some interval leaves its cell empty, and reads back without it
     partial = roster.coverage.drop(roster.coverage.index[45])
-    grid = services.day_grid(pd.DatetimeIndex(partial.index), partial["required"].to_numpy(float), days, times)
+    grid = services.day_grids(pd.DatetimeIndex(partial.index), {"required": partial["required"].to_numpy(float)},
+                              days, times)["required"]
     assert grid[1][5] is None and grid[1][6] == roster.coverage["required"].iloc[46]
     assert len(services.grid_intervals(days, times, {"required": grid})) == len(partial)
 
