@@ -11,6 +11,8 @@ from api.problems import Problem
 from api.schemas import DatasetOut, JobOut, ResultSummary
 
 PREFIX = "/api/v1"
+# The 304 every served document may answer (serve_document), as the OpenAPI document words it.
+NOT_MODIFIED = "not modified since the ETag sent in If-None-Match"
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:

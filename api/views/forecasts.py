@@ -13,7 +13,7 @@ from api.openapi import operation
 from api.problems import Problem
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.tasks import result_payload
-from api.views.common import PREFIX, document, serve_document, download, get_result, job_out, result_summary
+from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document, download, get_result, job_out, result_summary
 
 bp = Blueprint("forecasts", __name__, url_prefix=PREFIX + "/forecasts")
 staffing_bp = Blueprint("staffing", __name__, url_prefix=PREFIX + "/staffing")
@@ -77,7 +77,7 @@ def list_forecasts(query: MonthFilter):
 
 
 @bp.get("/<id:result_id>")
-@operation("A forecast", tag="forecasts", roles=READ, responses={200: ForecastOut, 304: "not modified since the ETag sent in If-None-Match"})
+@operation("A forecast", tag="forecasts", roles=READ, responses={200: ForecastOut, 304: NOT_MODIFIED})
 def get_forecast(result_id: int):
     return serve_document("forecast", result_id)
 
@@ -122,7 +122,7 @@ def list_staffing(query: MonthFilter):
 
 
 @staffing_bp.get("/<id:result_id>")
-@operation("A staffing requirement", tag="staffing", roles=READ, responses={200: StaffingOut, 304: "not modified since the ETag sent in If-None-Match"})
+@operation("A staffing requirement", tag="staffing", roles=READ, responses={200: StaffingOut, 304: NOT_MODIFIED})
 def get_staffing(result_id: int):
     return serve_document("staffing", result_id)
 

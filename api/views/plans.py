@@ -8,12 +8,11 @@ from api.auth import PLAN, READ
 from api.openapi import operation
 from api.problems import Problem
 from api.schemas import HeadcountCreate, HiringPlanCreate, JobOut, MonthFilter, PlanOut, ResultList
-from api.views.common import PREFIX, document, serve_document
+from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document
 from api.views.forecasts import list_results, save_result, start_job
 
 bp = Blueprint("plans", __name__, url_prefix=PREFIX + "/headcount")
 hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
-NOT_MODIFIED = "not modified since the ETag sent in If-None-Match"
 
 
 @bp.post("")

@@ -14,7 +14,7 @@ from api.db import Export
 from api.openapi import operation
 from api.problems import Problem
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
-from api.views.common import PREFIX, get_result, serve_document
+from api.views.common import NOT_MODIFIED, PREFIX, get_result, serve_document
 from api.views.forecasts import list_results, start_job
 
 bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
@@ -39,7 +39,7 @@ def list_rosters(query: MonthFilter):
 
 
 @bp.get("/<id:result_id>")
-@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut, 304: "not modified since the ETag sent in If-None-Match"},
+@operation("A month's roster for the whole floor", tag="rosters", roles=READ, responses={200: RosterOut, 304: NOT_MODIFIED},
            description="Employees × days (shift codes, lunch starts, totals), coverage per interval and KPIs.")
 def get_roster(result_id: int):
     return serve_document("roster", result_id, with_job=True)
