@@ -35,10 +35,6 @@ class PipelineError(RuntimeError):
     """A pipeline step could not give an answer; its message is for the user."""
 
 
-class Unavailable(PipelineError):
-    """A pipeline step this build does not have yet."""
-
-
 # ---------------------------------------------------------------- datasets
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -138,10 +134,7 @@ def sha256(content: bytes) -> str:
 def forecast_month(calls: pd.DataFrame, month: str, rules: Rules, ads_history: pd.DataFrame | None,
                    ads_plan: pd.DataFrame | None) -> pd.DataFrame:
     """Calls per open interval of `month`: columns mean, lower, upper."""
-    try:
-        from forecasting import CallVolumeForecaster
-    except ImportError:
-        raise Unavailable("the forecaster is not in this build yet") from None
+    from forecasting import CallVolumeForecaster
     index = month_intervals(month, rules)
     model = CallVolumeForecaster(rules=rules).fit(calls, ads_history)
     predicted = model.predict(index, ads_plan)
@@ -160,10 +153,7 @@ def history_aht(calls: pd.DataFrame, rules: Rules, days: int = 28) -> float:
 
 
 def staffing_requirements(calls: pd.Series, aht_s: float, rules: Rules) -> pd.DataFrame:
-    try:
-        from scheduler import staffing
-    except ImportError:
-        raise Unavailable("the staffing model is not in this build yet") from None
+    from scheduler import staffing
     return staffing.requirements(calls, aht_s, rules.service, rules.interval_minutes)
 
 
@@ -171,10 +161,7 @@ def staffing_requirements(calls: pd.Series, aht_s: float, rules: Rules) -> pd.Da
 
 def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, leave=None, ads=None,
                  previous=None, time_limit_s: float, progress: Callable | None = None, stop=None):
-    try:
-        from scheduler import roster
-    except ImportError:
-        raise Unavailable("the roster solver is not in this build yet") from None
+    from scheduler import roster
     try:
         return roster.solve(requirement, staff, rules, leave=leave, ads=ads, previous=previous,
                             time_limit_s=time_limit_s, progress=progress, stop=stop)
@@ -422,10 +409,7 @@ def stored_roster(doc: dict) -> StoredRoster:
 def required_headcount(requirement: pd.DataFrame, rules: Rules, *, staff=None, leave=None, ads=None,
                        time_limit_s: float | None = None, max_solves: int | None = None, progress=None) -> dict:
     """The smallest headcount meeting the target, as JSON: headline numbers and the curve behind them."""
-    try:
-        from scheduler import headcount
-    except ImportError:
-        raise Unavailable("headcount planning is not in this build yet") from None
+    from scheduler import headcount
     options = {k: v for k, v in (("time_limit_s", time_limit_s), ("max_solves", max_solves)) if v is not None}
     result = headcount.required_headcount(requirement, rules, staff, leave=leave, ads=ads, progress=progress, **options)
     return {**{k: [str(x) for x in v] if isinstance(v, list) else _scalar(v) for k, v in result.summary().items()},
@@ -434,10 +418,7 @@ def required_headcount(requirement: pd.DataFrame, rules: Rules, *, staff=None, l
 
 def hiring_plan(request: dict) -> dict:
     """A hiring plan as JSON: the month table, the training cohorts and the assumptions used."""
-    try:
-        from scheduler import hiring
-    except ImportError:
-        raise Unavailable("hiring plans are not in this build yet") from None
+    from scheduler import hiring
     args = {k: v for k, v in request.items() if v is not None}
     monthly = args.pop("monthly_requirements")
     current = args.pop("current_staff")
@@ -461,10 +442,7 @@ EXPORT_FORMATS = {  # format -> (media type, file suffix)
 
 def roster_export(roster: Any, fmt: str, rules: Rules, lang: str, staff: pd.DataFrame | None = None) -> bytes:
     """The roster as a printable workbook, the roster CSV, or a zip of per-employee calendars."""
-    try:
-        from shiftcast.exports import calendar, tables as export_tables, workbook
-    except ImportError:
-        raise Unavailable("the exports are not in this build yet") from None
+    from shiftcast.exports import calendar, tables as export_tables, workbook
     if fmt == "xlsx":
         return workbook.roster_workbook(roster, rules, staff, lang=lang)
     if fmt == "csv":

@@ -39,12 +39,8 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     summary["short_intervals"] = len(doc["unmet"]["rows"])
     result = Result(kind="roster", month=month, inputs=p, summary=summary, payload=result_payload(RosterOut, doc))
     # The workbook is rendered now, stored with the roster, so the first download costs no more than the next.
-    try:
-        xlsx = services.roster_export(roster, "xlsx", rules, services.DEFAULT_EXPORT_LANG, staff)
-    except services.Unavailable:
-        xlsx = None
-    if xlsx is not None:
-        result.exports.append(Export(format=f"xlsx-{services.DEFAULT_EXPORT_LANG}", content=xlsx))
+    xlsx = services.roster_export(roster, "xlsx", rules, services.DEFAULT_EXPORT_LANG, staff)
+    result.exports.append(Export(format=f"xlsx-{services.DEFAULT_EXPORT_LANG}", content=xlsx))
     return result
 
 

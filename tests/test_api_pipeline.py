@@ -21,8 +21,6 @@ def setup(tmp_path):
 
 
 def test_forecast_job_then_staffing(setup):
-    pytest.importorskip("forecasting.model", reason="the forecaster has not landed in this build")
-    pytest.importorskip("scheduler.staffing", reason="scheduler.staffing has not landed in this build")
     app, client, sup = setup
     calls = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=56, start="2026-10-01"),
                         headers={**sup, "Content-Type": "text/csv"}).json

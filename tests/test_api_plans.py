@@ -21,7 +21,6 @@ def setup(tmp_path):
 
 
 def test_hiring_plan(setup):
-    pytest.importorskip("scheduler.hiring", reason="scheduler.hiring has not landed in this build")
     url, app, client, hr = setup
     body = {"monthly_requirements": {"2027-01": 90, "2027-02": 100, "2027-03": 110}, "current_staff": 92,
             "training_weeks": 6}
@@ -45,7 +44,6 @@ def test_hiring_plan(setup):
 
 @pytest.mark.slow
 def test_headcount_job(setup):
-    pytest.importorskip("scheduler.headcount", reason="scheduler.headcount has not landed in this build")
     from shiftcast.periods import month_intervals
 
     url, app, client, hr = setup

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 import api
+from shiftcast.exports.specimen import specimen_roster, specimen_staff
 from api import services, testing
 from api.db import Export, make_engine, make_sessionmaker
 from api.schemas import RosterOut
@@ -36,9 +37,8 @@ def viewer(url, app):
 
 @pytest.fixture
 def specimen():
-    spec = pytest.importorskip("shiftcast.exports.specimen", reason="shiftcast.exports has not landed in this build")
-    staff = spec.specimen_staff(24)
-    return staff, spec.specimen_roster(staff, MONTH, seed=1)
+    staff = specimen_staff(24)
+    return staff, specimen_roster(staff, MONTH, seed=1)
 
 
 def test_a_roster_document_reads_back_to_the_same_roster(specimen):
@@ -195,7 +195,6 @@ def test_exports_are_made_once_and_open(app, url, viewer, specimen):
 
 
 def test_a_roster_job_from_post_to_result(app, url, viewer):
-    pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
     from shiftcast.periods import month_intervals
 
     sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
@@ -234,7 +233,6 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
 @pytest.mark.slow
 def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
     """A cancel reaches CP-SAT mid-search (StopSearch): the job ends within seconds, not at its time limit."""
-    pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
     import time
 
     from scheduler.roster_synthetic import synthetic_month

@@ -20,14 +20,6 @@ HISTORY_FROM = "2026-11-02"  # four weeks of the sample history keep the forecas
 pytestmark = pytest.mark.slow
 
 
-def needs_pipeline():
-    pytest.importorskip("forecasting.model", reason="the forecaster has not landed in this build")
-    pytest.importorskip("scheduler.staffing", reason="scheduler.staffing has not landed in this build")
-    pytest.importorskip("scheduler.roster", reason="scheduler.roster has not landed in this build")
-    if not SAMPLE.is_dir():
-        pytest.skip("data/sample is missing")
-
-
 def recent(path: Path, since: str) -> bytes:
     """The header and the rows of a sample CSV from `since` on (rows start with their timestamp)."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -88,9 +80,7 @@ class Client:
 
 
 def test_upload_forecast_roster_download(tmp_path):
-    needs_pipeline()
     openpyxl = pytest.importorskip("openpyxl")
-    pytest.importorskip("shiftcast.exports", reason="shiftcast.exports has not landed in this build")
     store_url = f"sqlite:///{tmp_path / 'shiftcast.sqlite'}"
     token = testing.token(store_url, "supervisor")
     with testing.running_server(store_url, tmp_path, workers=2, via_cli=True) as server:  # `shiftcast serve`
@@ -142,7 +132,6 @@ def snapshot(db: Path) -> dict:
 
 
 def test_kill_9_during_a_roster_job(tmp_path):
-    needs_pipeline()
     from shiftcast.rules import load_rules
 
     db = tmp_path / "shiftcast.sqlite"

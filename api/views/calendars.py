@@ -21,10 +21,7 @@ def employee_ics(result_id: int, employee_id: str, lang: str) -> tuple[bytes, st
     doc = inputs.payload(row)
     if employee_id not in {e["employee_id"] for e in doc["employees"]}:
         raise Problem(404, f"employee {employee_id!r} is not on roster {result_id}", slug="not-found")
-    try:
-        from shiftcast.exports import calendar
-    except ImportError:
-        raise Problem(501, "the exports are not in this build yet", slug="not-implemented") from None
+    from shiftcast.exports import calendar
     rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
     content = calendar.employee_calendar(services.stored_roster(doc), rules, employee_id, lang=lang)
     return content, f"roster-{row.month}-{row.id}-{calendar.ics_filename(employee_id)}"

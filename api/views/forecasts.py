@@ -10,7 +10,6 @@ from api import inputs, jobs, services, store
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Result
 from api.openapi import operation
-from api.problems import Problem
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.tasks import result_payload
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document, download, get_result, job_out, result_summary
@@ -26,10 +25,6 @@ def start_job(kind: str, params: dict):
     if runner is not None:
         runner.wake()
     return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
-
-
-def unavailable(exc: services.Unavailable) -> Problem:
-    return Problem(501, str(exc), slug="not-implemented")
 
 
 def list_results(kind: str, month: str | None) -> ResultList:
@@ -98,10 +93,7 @@ def create_staffing(body: StaffingCreate):
     forecast = inputs.result(s, body.forecast_id, "forecast", "forecast_id")
     calls = inputs.interval_frame(inputs.payload(forecast))[body.calls]
     aht = body.aht_s or float(forecast.summary.get("aht_s") or rules.service.aht_s)
-    try:
-        frame = services.staffing_requirements(calls, aht, rules)
-    except services.Unavailable as exc:
-        raise unavailable(exc) from None
+    frame = services.staffing_requirements(calls, aht, rules)
     intervals = services.records(frame.rename_axis("interval_start"))
     for row, start in zip(intervals, frame.index):
         row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")

@@ -29,11 +29,9 @@ PAGE_LABELS = (
 
 def page_legend(rules: Rules = DEFAULT_RULES) -> dict:
     """What the page's script needs to draw a roster: each code's marks, names, hours and colour; labels."""
-    try:
-        from shiftcast.exports import labels as L
-        from shiftcast.exports.workbook import assignment_fills
-    except ImportError:  # pragma: no cover - the exports landed with the API
-        return {"codes": {}, "labels": {}, "leader_roles": list(rules.leader_roles)}
+    from shiftcast.exports import labels as L
+    from shiftcast.exports.workbook import assignment_fills
+
     fills = assignment_fills(rules)
     codes = {}
     for code, colour in fills.items():

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, url_for
 from api import inputs, services, store
 from api.auth import PLAN, READ
 from api.openapi import operation
-from api.problems import Problem
 from api.schemas import HeadcountCreate, HiringPlanCreate, JobOut, MonthFilter, PlanOut, ResultList
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document
 from api.views.forecasts import list_results, save_result, start_job
@@ -47,10 +46,7 @@ def create_hiring_plan(body: HiringPlanCreate):
     request = body.model_dump()
     if request["as_of"] is not None:
         request["as_of"] = str(request["as_of"])
-    try:
-        result = services.hiring_plan(request)
-    except services.Unavailable as exc:
-        raise Problem(501, str(exc), slug="not-implemented") from None
+    result = services.hiring_plan(request)
     first = min(body.monthly_requirements)
     summary = {"months": len(body.monthly_requirements), "total_hires": result["total_hires"], "first_month": first}
     params = body.model_dump(mode="json")

@@ -12,7 +12,6 @@ from api import inputs, services, store
 from api.auth import READ, SUPERVISE
 from api.db import Export
 from api.openapi import operation
-from api.problems import Problem
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
 from api.views.common import NOT_MODIFIED, PREFIX, get_result, serve_document
 from api.views.forecasts import list_results, start_job
@@ -67,10 +66,7 @@ def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
     if cached is None:
         # Made once, on first request, then served from the store: a roster never changes.
         rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
-        try:
-            cached = services.roster_export(services.stored_roster(inputs.payload(row)), fmt, rules, lang)
-        except services.Unavailable as exc:
-            raise Problem(501, str(exc), slug="not-implemented") from None
+        cached = services.roster_export(services.stored_roster(inputs.payload(row)), fmt, rules, lang)
         s.add(Export(result_id=result_id, format=key, content=cached))
         try:
             s.commit()
