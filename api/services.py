@@ -169,7 +169,8 @@ def solve_roster(requirement: pd.Series, staff: pd.DataFrame, rules: Rules, *, l
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
 
 
-def _scalar(value: Any) -> Any:
+def json_scalar(value: Any) -> Any:
+    """A table cell as JSON writes it: NumPy scalars as Python ones, NaN/NaT/NA as null, times as ISO text."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -191,13 +192,13 @@ def records(obj: Any) -> list[dict]:
         idx = obj.index
         default = isinstance(idx, pd.RangeIndex) and idx.name is None and idx.start == 0 and idx.step == 1
         frame = obj if default else obj.reset_index()  # a named index (pandas 3 may make it a range) is data
-        return [{str(k): _scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        return [{str(k): json_scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]
     out = []
     for item in obj:
         if isinstance(item, dict):
-            out.append({str(k): _scalar(v) for k, v in item.items()})
+            out.append({str(k): json_scalar(v) for k, v in item.items()})
         elif hasattr(item, "__dataclass_fields__"):
-            out.append({k: _scalar(getattr(item, k)) for k in item.__dataclass_fields__})
+            out.append({k: json_scalar(getattr(item, k)) for k in item.__dataclass_fields__})
         else:
             out.append({"detail": str(item)})
     return out
@@ -208,11 +209,11 @@ def flat(mapping: Any) -> dict:
         return {}
     if hasattr(mapping, "__dataclass_fields__"):
         mapping = {k: getattr(mapping, k) for k in mapping.__dataclass_fields__}
-    return {str(k): _scalar(v) for k, v in dict(mapping).items()}
+    return {str(k): json_scalar(v) for k, v in dict(mapping).items()}
 
 
 def _hhmm(value: Any) -> str | None:
-    if _scalar(value) is None:
+    if json_scalar(value) is None:
         return None
     if hasattr(value, "strftime"):
         return value.strftime("%H:%M")
@@ -225,7 +226,7 @@ def conflict_records(conflicts: Any) -> list[dict]:
     out = []
     for c in conflicts or []:
         raw = c.to_dict() if hasattr(c, "to_dict") else c if isinstance(c, dict) else {"message": str(c)}
-        out.append({str(k): [str(x) for x in v] if isinstance(v, (list, tuple)) else _scalar(v) for k, v in raw.items()})
+        out.append({str(k): [str(x) for x in v] if isinstance(v, (list, tuple)) else json_scalar(v) for k, v in raw.items()})
     return out
 
 
@@ -248,13 +249,13 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
     totals = roster.employees
     totals = totals.set_index("employee_id") if "employee_id" in totals else totals
     person_columns = ("name", "role", "group", "team")
-    totals_of = {str(k): {c: _scalar(v) for c, v in row.items() if c not in person_columns}
+    totals_of = {str(k): {c: json_scalar(v) for c, v in row.items() if c not in person_columns}
                  for k, row in totals.to_dict("index").items()}
     cov = roster.coverage
     starts = pd.DatetimeIndex(cov.index)
     times = sorted(set(starts.strftime("%H:%M")))
     position = {t: j for j, t in enumerate(times)}
-    cells = shifts.map(lambda x: str(x) if _scalar(x) is not None else REST)
+    cells = shifts.map(lambda x: str(x) if json_scalar(x) is not None else REST)
     symbol = shift_symbols(sorted(set(cells.to_numpy().ravel().tolist()) | {REST}))
     employees = []
     for person in staff.itertuples(index=False):
@@ -273,10 +274,10 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
     return {
         "month": month,
         "status": str(roster.status),
-        "objective": _scalar(roster.objective),
-        "lower_bound": _scalar(roster.lower_bound),
-        "gap": _scalar(roster.gap),
-        "seconds": _scalar(roster.seconds),
+        "objective": json_scalar(roster.objective),
+        "lower_bound": json_scalar(roster.lower_bound),
+        "gap": json_scalar(roster.gap),
+        "seconds": json_scalar(roster.seconds),
         "kpis": flat(roster.kpis),
         "days": days,
         "times": times,
@@ -359,7 +360,7 @@ def grid_intervals(days: list[str], times: list[str], grids: dict[str, list[list
 def table(frame: pd.DataFrame) -> dict:
     """A DataFrame as {"columns": [...], "rows": [[...], ...]}: names once, not once per row."""
     return {"columns": [str(c) for c in frame.columns],
-            "rows": [[_scalar(v) for v in row] for row in frame.itertuples(index=False, name=None)]}
+            "rows": [[json_scalar(v) for v in row] for row in frame.itertuples(index=False, name=None)]}
 
 
 @dataclass
@@ -407,12 +408,14 @@ def stored_roster(doc: dict) -> StoredRoster:
 # ---------------------------------------------------------------- headcount and hiring
 
 def required_headcount(requirement: pd.DataFrame, rules: Rules, *, staff=None, leave=None, ads=None,
-                       time_limit_s: float | None = None, max_solves: int | None = None, progress=None) -> dict:
+                       time_limit_s: float | None = None, max_solves: int | None = None, progress=None,
+                       stop=None) -> dict:
     """The smallest headcount meeting the target, as JSON: headline numbers and the curve behind them."""
     from scheduler import headcount
     options = {k: v for k, v in (("time_limit_s", time_limit_s), ("max_solves", max_solves)) if v is not None}
-    result = headcount.required_headcount(requirement, rules, staff, leave=leave, ads=ads, progress=progress, **options)
-    return {**{k: [str(x) for x in v] if isinstance(v, list) else _scalar(v) for k, v in result.summary().items()},
+    result = headcount.required_headcount(requirement, rules, staff, leave=leave, ads=ads, progress=progress,
+                                          stop=stop, **options)
+    return {**{k: [str(x) for x in v] if isinstance(v, list) else json_scalar(v) for k, v in result.summary().items()},
             "curve": records(result.curve)}
 
 

@@ -71,7 +71,8 @@ def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
     ads = inputs.table(s, p.get("ads_plan_id"), "ads", "ads_plan_id")
     answer = services.required_headcount(requirement, rules, staff=staff, leave=leave, ads=ads,
                                          time_limit_s=p.get("time_limit_s"), max_solves=p.get("max_solves"),
-                                         progress=progress)
+                                         progress=progress, stop=progress.stop)
+    progress.check()  # cancelled during the search: no plan is stored
     summary = {k: v for k, v in answer.items() if k not in ("curve", "notes")}
     doc = {"kind": "headcount", "month": staffing.month, "inputs": p, "summary": summary, "result": answer}
     return Result(kind="headcount", month=staffing.month, inputs=p, summary=summary, payload=result_payload(PlanOut, doc))

@@ -11,6 +11,7 @@ leader mix, shift restrictions and leave (`synthesize_staff`).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from scheduler.roster_model import stopping
 from shiftcast.periods import open_intervals
 from shiftcast.rules import Rules
 
@@ -513,6 +515,7 @@ def required_headcount(
     bound: Bound | None = None,
     solve=None,
     progress: Progress | None = None,
+    stop: threading.Event | None = None,
 ) -> HeadcountResult:
     """The smallest number of agents (with the leaders that go with them) whose best roster meets `target`.
 
@@ -524,6 +527,8 @@ def required_headcount(
     up or down until the answer is bracketed and bisection, at most `max_solves` headcounts tried (one
     roster solve each, two when the first is doubtful: see `Tryout`).
     `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the roster solver.
+    `stop`, once set (from another thread), ends the roster solve under way and the search: the answer is
+    what the finished solves showed, with a note.
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -564,9 +569,17 @@ def required_headcount(
     n = max(lower, start if start is not None else estimate)
     # exponential search from the estimate (steps 1, 1, 2, 4, … away from it) until the answer is bracketed,
     # then bisection: the estimate is usually within a few agents, so two to four solves
-    moves = 0
+    moves, cut_short = 0, False
     while len(trials) < max_solves:
-        if attempt(n).met:
+        with stopping(stop):
+            trial = attempt(n)
+        if stop is not None and stop.is_set():  # a solve cut short says nothing about its headcount
+            del trials[n]
+            found.pop(n, None)
+            notes.append(f"stopped before the search ended, after {len(trials)} headcounts were tried")
+            cut_short = True
+            break
+        if trial.met:
             ok = n if ok is None else min(ok, n)
         else:
             fail = max(fail, n)
@@ -581,7 +594,8 @@ def required_headcount(
         else:
             n = (fail + ok) // 2
     if ok is None:
-        notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {max_solves} roster solves")
+        if not cut_short:
+            notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {max_solves} roster solves")
         agents, margin, verified = None, 0, "open"
     else:
         agents, margin = ok, ok - fail - 1
@@ -594,8 +608,9 @@ def required_headcount(
             notes.append(f"rosters at {', '.join(map(str, above))} agents missed the target although {ok} met it: the "
                          "time-limited roster solves are not monotone here, so neighbouring answers are as plausible")
         if margin:
+            why = "the search was stopped" if cut_short else f"solve limit {max_solves}"
             notes.append(f"the target is met at {ok} agents; between {fail + 1} and {ok - 1} it was not tried "
-                         f"(solve limit {max_solves}), so the answer may be up to {margin} lower")
+                         f"({why}), so the answer may be up to {margin} lower")
     curve = pd.DataFrame([vars(t) for t in sorted(trials.values(), key=lambda t: t.agents)]).set_index("agents") \
         if trials else pd.DataFrame()
     roster, staff, lv = found.get(agents, (None, None, None))

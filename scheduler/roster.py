@@ -132,15 +132,13 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
     `stop`, once set (from another thread), ends the searches within ~0.1 s and skips what is left:
-    the roster made from the best solution so far comes back with status CANCELLED.
+    the roster made from the best solution so far comes back with status CANCELLED. Without one, the
+    event of an enclosing `roster_model.stopping` block does the same.
     """
-    token = rm.STOP.set(stop)
-    try:
+    with rm.stopping(stop):
         best = _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progress)
         if rm.stopped():
             best.status = "CANCELLED"
-    finally:
-        rm.STOP.reset(token)
     return best
 
 

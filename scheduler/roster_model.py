@@ -116,9 +116,23 @@ def _stopping(solver: cp_model.CpSolver, stop: threading.Event | None):
         watcher.join()
 
 
-# Set by roster.solve(stop=...) for its own thread: every CP-SAT search in it ends within ~0.1 s of the
-# event being set, keeping the best solution found so far.
+# Set by `stopping` for its own thread: every CP-SAT search in it ends within ~0.1 s of the event being
+# set, keeping the best solution found so far.
 STOP: ContextVar[threading.Event | None] = ContextVar("roster_stop", default=None)
+
+
+@contextmanager
+def stopping(stop: threading.Event | None):
+    """Every roster solve in the block (in this thread) stops once `stop` is set; None keeps the enclosing
+    block's event, so a search made of many solves (the headcount's) is stopped by one event."""
+    if stop is None:
+        yield
+        return
+    token = STOP.set(stop)
+    try:
+        yield
+    finally:
+        STOP.reset(token)
 
 
 def stopped() -> bool:

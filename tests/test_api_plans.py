@@ -64,3 +64,45 @@ def test_headcount_job(setup):
     assert 1 <= plan.result["solves"] <= 4 and curve
     assert agents in {row["agents"] for row in curve}
     assert job["progress"]["message"]  # the search said what it was doing
+
+
+def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, monkeypatch):
+    """A cancel reaches the roster solve under way in the search (through scheduler.roster_model.stopping, which
+    scheduler.roster.solve obeys: tests/test_roster_stop.py): the job ends at once, not when the solve would."""
+    import time
+
+    from scheduler import headcount
+    from scheduler.roster_model import stopped
+
+    def solve_until_stopped(requirement, staff, rules, leave, ads, time_limit_s):
+        deadline = time.monotonic() + 60
+        while not stopped() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(headcount, "_default_solve", solve_until_stopped)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = api.create_app({"DATABASE_URL": url, "JOB_POLL_S": 0.2})  # with its background job runner
+    try:
+        client = app.test_client()
+        hr = {"Authorization": f"Bearer {testing.token(url, 'hr')}"}
+        index = pd.date_range("2026-12-07 08:00", periods=40, freq="15min")
+        staffing_id = testing.store_staffing(url, pd.DataFrame({"scheduled": 6}, index=index), MONTH)
+        r = client.post("/api/v1/headcount", json={"staffing_id": staffing_id, "max_solves": 4}, headers=hr)
+        job_url = r.headers["Location"]
+        deadline = time.monotonic() + 60
+        # The search reports its bound, then starts the roster solves: cancel into the first of them.
+        while not str((job := client.get(job_url, headers=hr).json)["progress"].get("message", "")).startswith("bound"):
+            assert job["state"] in ("queued", "running") and time.monotonic() < deadline, job
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert client.post(f"{job_url}/cancel", headers=hr).status_code == 202
+        asked = time.monotonic()
+        while (job := client.get(job_url, headers=hr).json)["state"] == "running":
+            assert time.monotonic() - asked < 60, "the cancel did not stop the search"
+            time.sleep(0.05)
+        took = time.monotonic() - asked
+        assert job["state"] == "cancelled" and job["result_id"] is None, job
+        assert took < 5, f"the search went on {took:.1f} s after the cancel"
+    finally:
+        app.extensions["shiftcast"].runner.stop()

@@ -1,6 +1,7 @@
 """Required headcount: staff lists of any size, the relaxation bound, and the search over roster solves."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from scheduler.headcount import (
     required_headcount,
     synthesize_staff,
 )
+from scheduler.roster_model import stopped
 from shiftcast.periods import open_intervals
 from shiftcast.rules import DEFAULT_RULES
 
@@ -244,6 +246,28 @@ def test_search_says_when_nothing_met_the_target(flat_week):
     result = required_headcount(req, RULES, bound=bound, solve=threshold_solver(10_000, req, []), max_solves=3)
     assert result.agents is None and result.solves == 3
     assert "no headcount tried" in result.notes[0]
+
+
+def test_a_stop_ends_the_search_and_drops_the_headcount_it_cut_short(flat_week):
+    req, bound = flat_week
+    stop = threading.Event()
+    calls: list[int] = []
+    seen_by_solver: list[bool] = []
+    solve_below_the_answer = threshold_solver(bound.on_phone + 30, req, calls)
+
+    def solve(*args):
+        roster = solve_below_the_answer(*args)
+        if len(calls) == 2:
+            stop.set()  # a cancel arrives during the second solve
+        seen_by_solver.append(stopped())  # what scheduler.roster.solve watches
+        return roster
+
+    result = required_headcount(req, RULES, bound=bound, solve=solve, max_solves=20, stop=stop)
+    assert len(calls) == 2 and seen_by_solver == [False, True]
+    assert result.solves == 1 and list(result.curve.index) == [agents_for_on_phone(calls[0], None, RULES)]
+    assert result.agents is None and result.verified == "open"
+    assert any(n.startswith("stopped before the search ended") for n in result.notes), result.notes
+    assert not stopped()  # the stop is the search's own, not left behind in the caller's context
 
 
 # --- with the real roster solver ----------------------------------------------------------------------------

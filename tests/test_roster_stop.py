@@ -6,6 +6,7 @@ import time
 
 from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
+from scheduler.roster_model import stopping
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.rules import DEFAULT_RULES
 
@@ -31,3 +32,14 @@ def test_a_solve_stopped_before_it_starts_still_answers():
     stop.set()
     roster = solve(month.requirement, month.staff, DEFAULT_RULES, time_limit_s=30, stop=stop)
     assert roster.status == "CANCELLED" and len(roster.assignments) == 12 * 7
+
+
+def test_a_solve_inside_a_stopping_block_stops_without_its_own_event():
+    """What a headcount search relies on: one event stops every roster solve in the block."""
+    month = synthetic_month(12, days=7, seed=1)
+    stop = threading.Event()
+    stop.set()
+    with stopping(stop):
+        roster = solve(month.requirement, month.staff, DEFAULT_RULES, time_limit_s=30)
+    assert roster.status == "CANCELLED" and len(roster.assignments) == 12 * 7
+    assert solve(month.requirement, month.staff, DEFAULT_RULES, time_limit_s=30).status != "CANCELLED"

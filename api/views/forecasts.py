@@ -98,8 +98,8 @@ def create_staffing(body: StaffingCreate):
     for row, start in zip(intervals, frame.index):
         row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
     summary = {"intervals": len(frame), "aht_s": aht,
-               "peak_scheduled": services._scalar(frame["scheduled"].max()),
-               "agent_intervals": services._scalar(frame["scheduled"].sum())}
+               "peak_scheduled": services.json_scalar(frame["scheduled"].max()),
+               "agent_intervals": services.json_scalar(frame["scheduled"].sum())}
     params = body.model_dump()
     row = save_result("staffing", forecast.month, params, summary,
                       {"month": forecast.month, "inputs": params, "summary": summary, "intervals": intervals},
