@@ -5,18 +5,20 @@ import os
 
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
 bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
-# Requests are short (a roster month is one stored document); solves run in the job runner thread.
-# Measured on 2 cores (benchmarks.api, 50 keep-alive clients, roster JSON, 6,000 requests a run, 6 runs
-# each): 5 workers x 2 threads p99 74-120 ms (mean 93), 4 x 1 79-132 (105), 4 x 2 84-144 (113); 2 x 8 and
-# 2 x 25 were worse still: gthread accepts with every thread busy, and one of 2 workers took all 50
-# connections at once and ran at one core (its GIL) while the other idled. More processes spread them.
+# Requests are short (a roster month is one stored document; forecasts and solves run as jobs in each
+# worker's job runner thread), so each worker answers one request at a time: gunicorn's sync worker. Every
+# worker takes its next connection from the one accept queue only when it is free, so the load spreads
+# evenly and no request waits behind a busy worker's backlog. Measured on 2 cores (benchmarks.api, 50
+# clients, roster JSON, 2,000 requests a run, runs interleaved): sync x 5 p99 57-84 ms in 5 runs, sync x 3
+# 57-69 in 5; gthread 5 x 2 with keep-alive 112-209 in 5: each worker kept the connections it happened to
+# accept in the first burst (seen as 1/5/8/13/23 of the 50), and the busiest worker's clients waited.
+# The sync worker closes each connection after its answer and needs a buffering proxy in front of slow
+# clients: serve a network through one (see bind), never straight from gunicorn.
 workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-threads = 2
-worker_class = "gthread"
-# A forecast fit is the slowest synchronous request; solves never block a request.
+worker_class = "sync"
+# The longest a request may run before its worker is replaced; no request comes near it.
 timeout = 120
 graceful_timeout = 30
-keepalive = 5
 backlog = 256
 # No control socket: it lives at one path per user, which two servers on one machine would share.
 control_socket_disable = True

@@ -33,7 +33,8 @@ TARGET_XLSX_MS = 1000.0
 
 
 def _client_process(port, path, headers, counts, gate, out) -> None:
-    """One client process: a thread per client, each on its own keep-alive connection."""
+    """One client process: a thread per client, each on its own connection (http.client opens a new one when
+    the server closed the last after its answer, as gunicorn's sync worker does)."""
     latencies = [[] for _ in counts]
     sizes, errors = [0] * len(counts), [0] * len(counts)
 
