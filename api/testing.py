@@ -165,3 +165,14 @@ def store_staffing(database_url: str, requirement: pd.DataFrame, month: str) -> 
         s.add(row)
         s.commit()
         return row.id
+
+
+def cancel_and_wait(client, job_url: str, headers: dict, timeout: float = 60.0) -> tuple[dict, float]:
+    """Cancel a running job through a Flask test client and wait until it stops running: (the job as it
+    ended, the seconds it went on after the cancel)."""
+    assert client.post(f"{job_url}/cancel", headers=headers).status_code == 202
+    asked = time.monotonic()
+    while (job := client.get(job_url, headers=headers).json)["state"] == "running":
+        assert time.monotonic() - asked < timeout, f"the job went on {timeout} s after the cancel"
+        time.sleep(0.05)
+    return job, time.monotonic() - asked
