@@ -175,29 +175,27 @@ def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, lead
             for t in np.flatnonzero(p.cover[s]):
                 staffed[d][t].append(n)
             if slots:
-                xs = []
+                here = {}  # this shift and day's lunches: slot -> IntVar
                 for k, l in enumerate(slots):
                     if p.lunch_ok[d, s, k]:
                         x = model.new_int_var(0, E, f"lunch_d{d}_s{s}_l{l}")
-                        lunch[d, s, l] = x
-                        xs.append(x)
+                        lunch[d, s, l] = here[l] = x
                         for t in range(l, l + p.lunch_len):
                             staffed[d][t].append(-x)
                         terms.append((int(p.lunch_cost[d, s, k]), x))
-                model.add(sum(xs) == n)
+                model.add(sum(here.values()) == n)
                 if a < b:
                     # at lunch at once in each interval <= ceil(a·n / b), in integers; an interval whose
                     # lunches are a subset of another's adds nothing
-                    sets = {frozenset(l for l in slots if (d, s, l) in lunch and l <= t < l + p.lunch_len)
+                    sets = {frozenset(l for l in here if l <= t < l + p.lunch_len)
                             for t in range(slots[0], slots[-1] + p.lunch_len)}
                     for away in sets:
                         if away and not any(away < other for other in sets):
                             # n is the sum of the shift's lunches: written over them alone, the
                             # constraint stays local to this shift and day (much faster to solve
                             # than through the shift counts)
-                            model.add((b - a) * sum(lunch[d, s, l] for l in sorted(away))
-                                      - a * sum(x for (dd, ss, l), x in lunch.items() if dd == d and ss == s and l not in away)
-                                      <= b - 1)
+                            model.add((b - a) * sum(here[l] for l in sorted(away))
+                                      - a * sum(x for l, x in here.items() if l not in away) <= b - 1)
             need = p.rules.leaders_per_shift
             if need > 0:
                 miss = model.new_int_var(0, need, f"leader_missing_d{d}_s{s}")
@@ -363,11 +361,12 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
             for s in shifts:
                 y[c, d, s] = counts[s]
     lunch: dict = {}
+    _, phones = shift_counts(p, y)
     for d in range(p.n_days):
         for s, slots in enumerate(p.lunch_slots):
             if not slots:
                 continue
-            n = sum(v for (c, dd, ss), v in y.items() if dd == d and ss == s and p.classes[c][1])
+            n = int(phones[d, s])
             allowed = [(k, l) for k, l in enumerate(slots) if p.lunch_ok[d, s, k]]
             placed = _place_lunches(p, d, s, allowed, n, lunch_ref)
             for l, v in placed.items():
@@ -412,15 +411,22 @@ def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref:
     return used
 
 
-def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(D, S) leaders working each shift and (D, T) people on the phones per interval, for the day-level
-    counts y ((class, day, shift) -> people) and lunch ((day, shift, slot) -> people)."""
+def shift_counts(p: RosterProblem, y: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(D, S) leaders and (D, S) people on the phones working each shift, for the day-level counts y
+    ((class, day, shift) -> people)."""
     S = len(p.shift_codes)
     phones = np.zeros((p.n_days, S), np.int64)
     leaders = np.zeros((p.n_days, S), np.int64)
     for (c, d, s), v in y.items():
         phones[d, s] += int(v) * p.classes[c][1]
         leaders[d, s] += int(v) * p.classes[c][0]
+    return leaders, phones
+
+
+def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(D, S) leaders working each shift and (D, T) people on the phones per interval, for the day-level
+    counts y ((class, day, shift) -> people) and lunch ((day, shift, slot) -> people)."""
+    leaders, phones = shift_counts(p, y)
     staffed = phones @ p.cover.astype(np.int64)
     for (d, s, l), v in lunch.items():
         staffed[d, l:l + p.lunch_len] -= int(v)
