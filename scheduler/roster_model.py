@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.roster_assign import assign_patterns
 from scheduler.roster_flow import add_flow_group, flow_signature
-from scheduler.roster_problem import WEEKEND, RosterProblem, stagger_fraction
+from scheduler.roster_problem import WEEKEND, RosterProblem
 
 # A shift without its leader costs more than any coverage could gain.
 LEADER_MISSING_COST = 1_000_000
@@ -165,7 +165,7 @@ def add_coverage(model: cp_model.CpModel, p: RosterProblem, on_phone: dict, lead
     D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
     w = p.rules.weights
     E = p.n_people
-    a, b = stagger_fraction(p.rules)
+    a, b = p.rules.stagger_fraction
     lunch, terms, leader_missing = {}, [], {}
     staffed = [[[] for _ in range(T)] for _ in range(D)]
     for d in range(D):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -97,7 +96,7 @@ class RosterProblem:
 
     def lunch_cap(self, people: int) -> int:
         """Most of a shift's `people` on the phones that may be at lunch at the same time (the stagger rule)."""
-        a, b = stagger_fraction(self.rules)
+        a, b = self.rules.stagger_fraction
         return -(-a * people // b)
 
     def shortfall_cost(self, short: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -137,12 +136,6 @@ def shortfall_weights(required: np.ndarray, airing: np.ndarray, rules: Rules) ->
 def deep_shortfall(required: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Extra weight per agent missing beyond half the requirement, and where that starts."""
     return ((DEEP_SHORTFALL_FACTOR - 1) * weight).astype(np.int64), (required // 2).astype(np.int64)
-
-
-def stagger_fraction(rules: Rules) -> tuple[int, int]:
-    """The lunch stagger share as a fraction a / b, so the cap ceil(a·n / b) is exact integer arithmetic."""
-    f = Fraction(rules.lunch_stagger_share).limit_denominator(1000)
-    return max(f.numerator, 1), f.denominator
 
 
 def disjoint_lunches(starts: list[int], length: int) -> int:
@@ -255,7 +248,6 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     lunch_clear = np.zeros_like(lunch_ok)
     lunch_cost = np.zeros(lunch_ok.shape, np.int64)
     lunch_forced = []
-    a, b = stagger_fraction(rules)
     for d in range(D):
         for s, slots in enumerate(lunch_slots):
             if not slots:
@@ -267,7 +259,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             # airing interval it overlaps, so lunches stay clear of airings wherever coverage allows.
             lunch_cost[d, s, :len(slots)] = rules.weights.overstaffing * hits
             # under the stagger cap the clear slots hold every lunch when enough of them do not overlap
-            if disjoint_lunches([l for l, c in zip(slots, clear) if c], lunch_len) * a >= b:
+            if rules.lunches_fit(disjoint_lunches([l for l, c in zip(slots, clear) if c], lunch_len)):
                 lunch_ok[d, s, :len(slots)] = clear
             else:
                 # the clear slots cannot hold every lunch under the stagger cap (none clear, or too few):

@@ -138,6 +138,6 @@ def _lunch_possible(airings: list[tuple[pd.Timestamp, int]], day: pd.Timestamp, 
         step = rules.interval_minutes
         clear = [l for l in starts
                  if all(not ((a0 // step) * step < l + s.unpaid_break_minutes and l < a1) for a0, a1 in spans)]
-        if disjoint_lunches(clear, s.unpaid_break_minutes) * rules.lunch_stagger_share < 1 - 1e-9:
+        if not rules.lunches_fit(disjoint_lunches(clear, s.unpaid_break_minutes)):
             return False
     return True

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +148,18 @@ class Rules:
             if s.code == code:
                 return s
         raise KeyError(code)
+
+    @property
+    def stagger_fraction(self) -> tuple[int, int]:
+        """The lunch stagger share as a fraction a / b, so the cap ceil(a·n / b) is exact integer arithmetic."""
+        f = Fraction(self.lunch_stagger_share).limit_denominator(1000)
+        return max(f.numerator, 1), f.denominator
+
+    def lunches_fit(self, separate_hours: int) -> bool:
+        """Whether lunch hours that do not overlap, `separate_hours` of them, hold a whole shift's lunches
+        when at most the stagger share of it may be at lunch at the same time."""
+        a, b = self.stagger_fraction
+        return separate_hours * a >= b
 
 
 DEFAULT_RULES = Rules()
@@ -342,7 +355,7 @@ def _check_rules(source: str, r: Rules) -> None:
     _in_range(source, "lunch_stagger_share", r.lunch_stagger_share, 0, 1, open_low=True)
     for s in r.shifts:
         hours = (minutes_of(s.lunch_latest_end) - minutes_of(s.lunch_earliest)) // max(s.unpaid_break_minutes, 1)
-        if s.unpaid_break_minutes and hours * r.lunch_stagger_share < 1:
+        if s.unpaid_break_minutes and not r.lunches_fit(hours):
             raise DataError(source, f"lunch_stagger_share {r.lunch_stagger_share:g} leaves no room for every lunch: shift "
                             f"'{s.code}' has {hours} separate lunch breaks in its window {s.lunch_earliest}–{s.lunch_latest_end}",
                             column="lunch_stagger_share")
