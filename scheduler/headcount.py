@@ -300,6 +300,22 @@ def headcount_bound(requirement, rules: Rules, *, ads=None, leave_share=None, ta
     return Bound(lower, max(estimate, lower), optimal, True, daily, allowed, time.monotonic() - started)
 
 
+def agents_in(staff: pd.DataFrame, rules: Rules) -> int:
+    """Agents on a staff list (its leaders, who also take calls, are counted apart)."""
+    return len(_roles(staff, rules)[0])
+
+
+def mix_leave_share(staff_mix: pd.DataFrame | None, leave: pd.DataFrame | None, days: pd.DatetimeIndex,
+                    rules: Rules) -> np.ndarray | None:
+    """Per day, the share of the people on the phones away on `leave` in a staff list like `staff_mix`, at
+    its own size (None without leave): what the relaxation takes as `leave_share`."""
+    if leave is None:
+        return None
+    mix = _default_mix(rules) if staff_mix is None else staff_mix
+    staff, lv = synthesize_staff(agents_in(mix, rules), rules, staff_mix, leave)
+    return leave_share(staff, lv, days, rules)
+
+
 def leave_share(staff: pd.DataFrame, leave: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
     """Per day, the share of the people on the phones who are on approved leave."""
     from scheduler.roster_problem import OFF_PHONE_ROLES
@@ -532,13 +548,8 @@ def required_headcount(
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
-    mix = _default_mix(rules) if staff_mix is None else staff_mix
-    days = requirement_days(requirement)
     if bound is None:
-        share = None
-        if leave is not None:
-            mix_staff, mix_leave = synthesize_staff(len(_roles(mix, rules)[0]), rules, staff_mix, leave)
-            share = leave_share(mix_staff, mix_leave, days, rules)
+        share = mix_leave_share(staff_mix, leave, requirement_days(requirement), rules)
         bound = headcount_bound(requirement, rules, ads=ads, leave_share=share, target=target)
     lower = agents_for_on_phone(bound.on_phone, staff_mix, rules)
     notes: list[str] = []

@@ -16,9 +16,8 @@ from scheduler.headcount import (
     Target,
     agents_for_on_phone,
     headcount_bound,
-    leave_share,
+    mix_leave_share,
     required_headcount,
-    synthesize_staff,
 )
 from shiftcast.periods import month_days, month_intervals
 from shiftcast.rules import Rules
@@ -117,6 +116,7 @@ def what_if(
     """
     say = progress or (lambda _m: None)
     index = month_intervals(month, rules)
+    share = mix_leave_share(staff_mix, leave, month_days(month), rules)  # the same for every scenario
     rows, offset = [], None
     for name, plan in scenarios.items():
         say(f"scenario {name}: {len(plan)} airings")
@@ -124,7 +124,6 @@ def what_if(
         req = month_requirement(forecast["mean"], history, rules)
         b, start = None, None
         if offset is not None:
-            share = _leave_share(staff_mix, leave, month, rules)
             b = headcount_bound(req, rules, ads=plan, leave_share=share, target=target)
             start = agents_for_on_phone(b.estimate, staff_mix, rules) + offset
         if offset is None and first is not None:
@@ -148,14 +147,6 @@ def what_if(
             "abandoned_calls": float(result.curve.loc[result.agents, "abandoned_calls"]) if result.agents is not None else np.nan,
         })
     return pd.DataFrame(rows).set_index("scenario")
-
-
-def _leave_share(staff_mix, leave, month: str, rules: Rules):
-    if leave is None or staff_mix is None:
-        return None
-    n_agents = int((staff_mix["role"] == "agent").sum())
-    staff, lv = synthesize_staff(n_agents, rules, staff_mix, leave)
-    return leave_share(staff, lv, month_days(month), rules)
 
 
 def monthly_headcounts(

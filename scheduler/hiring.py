@@ -138,6 +138,8 @@ def hiring_plan(
     people = baseline.copy()
     cohorts: list[Cohort] = []
 
+    first = (1.0 - training_attrition) * per_graduate(np.array([0]))[0]  # one hire's worth in its first month
+
     def ready_position(start: pd.Timestamp) -> int | None:
         later = np.flatnonzero(starts >= start + training)
         return int(later[0]) if len(later) else None
@@ -154,7 +156,6 @@ def hiring_plan(
         gap = req.iloc[k] - effective[k]
         if gap <= _EPS:  # an earlier late cohort already covers month k
             continue
-        first = (1.0 - training_attrition) * per_graduate(np.array([0]))[0]
         hires = math.ceil(gap / first - _EPS)
         cohorts.append(Cohort(start, hires, months[m], months[k], late))
         j = np.arange(n - k)
@@ -173,7 +174,6 @@ def hiring_plan(
         index=months,
     )
     table["unreachable"] = table["gap"] > _EPS
-    cohort_frame = _cohort_frame(cohorts, training, training_attrition)
     table = _with_hiring_columns(table, cohorts, training, training_attrition)
     if monthly_wage is not None:
         table["cost"] = _costs(table, monthly_wage, trainee_monthly_wage, hiring_cost)
@@ -183,11 +183,11 @@ def hiring_plan(
         "monthly_wage": monthly_wage, "trainee_monthly_wage": trainee_monthly_wage, "hiring_cost": hiring_cost,
         "headcount_counted": "at the end of each month, after its expected leavers",
     }
-    return HiringPlan(table=table, cohorts=cohort_frame, assumptions=assumptions)
+    return HiringPlan(table=table, cohorts=_cohort_frame(cohorts, training, training_attrition), assumptions=assumptions)
 
 
 def _cohort_frame(cohorts: list[Cohort], training: pd.Timedelta, training_attrition: float) -> pd.DataFrame:
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "start": pd.to_datetime([c.start for c in cohorts]),
             "hires": np.array([c.hires for c in cohorts], dtype="int64"),
@@ -198,7 +198,6 @@ def _cohort_frame(cohorts: list[Cohort], training: pd.Timedelta, training_attrit
             "late": np.array([c.late for c in cohorts], dtype=bool),
         }
     )
-    return frame
 
 
 def _with_hiring_columns(table: pd.DataFrame, cohorts: list[Cohort], training: pd.Timedelta, training_attrition: float) -> pd.DataFrame:

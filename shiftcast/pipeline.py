@@ -18,6 +18,7 @@ from forecasting import CallVolumeForecaster, forecast_month, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import UnknownHolidayYearWarning
+from scheduler.headcount import agents_in
 from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
 from shiftcast.errors import DataError
@@ -189,7 +190,7 @@ def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo) -> None:
     if headcount.agents is None:
         return
     needed = months_ahead(inputs, result.month, 6, headcount, result.model, out_dir, indent)
-    agents_now = float((inputs.staff["role"] == "agent").sum())
+    agents_now = float(agents_in(inputs.staff, inputs.rules))
     hiring_report(needed, agents_now, out_dir, indent)
     result.files += [out_dir / name for name in ("headcount.csv", "headcount_curve.csv", "monthly_headcount.csv",
                                                   "hiring_plan.csv", "hiring_cohorts.csv")]

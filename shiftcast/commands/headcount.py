@@ -18,6 +18,7 @@ from scheduler.headcount import (
     DEFAULT_SOLVE_SECONDS,
     DEFAULT_TARGET_SHARE,
     Target,
+    agents_in,
 )
 from shiftcast.commands.validate import input_options
 from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead, write_csv
@@ -176,7 +177,7 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
     if current_staff is None:
         if inputs.staff is None:
             raise click.UsageError("give --current-staff or the staff list (--staff)")
-        current_staff = float((inputs.staff["role"] == "agent").sum())
+        current_staff = float(agents_in(inputs.staff, inputs.rules))
     hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
                   attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
                   ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
