@@ -17,38 +17,29 @@ import time
 
 import pandas as pd
 
-from forecasting.data import load_ads, load_calls
-from scheduler.data import load_leave, load_staff
 from scheduler.headcount import (
     DEFAULT_MAX_SOLVES,
     DEFAULT_SOLVE_SECONDS,
     Target,
     Tryout,
+    agents_in,
     required_headcount,
 )
 from scheduler.headcount_scenarios import month_requirement
-from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH
+from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH, InputPaths, load_inputs
 from shiftcast.periods import month_intervals
-from shiftcast.rules import load_rules
+from shiftcast.pipeline import forecast_step
 
 
 def december(use_forecaster: bool):
-    rules = load_rules(SAMPLE_DIR / "rules.toml")
-    calls = load_calls(SAMPLE_DIR / "calls.csv")
-    plan = load_ads(SAMPLE_DIR / f"ads_plan_{SAMPLE_MONTH}.csv")
-    staff = load_staff(SAMPLE_DIR / "staff.csv", rules)
-    leave = load_leave(SAMPLE_DIR / f"leave_{SAMPLE_MONTH}.csv", staff, rules)
-    index = month_intervals(SAMPLE_MONTH, rules)
+    inputs = load_inputs(InputPaths.sample(month=SAMPLE_MONTH))
     if use_forecaster:
-        from forecasting import CallVolumeForecaster
-
-        model = CallVolumeForecaster(rules=rules).fit(calls, load_ads(SAMPLE_DIR / "ads_history.csv"))
-        expected = model.predict(index, plan)["mean"]
+        expected = forecast_step(inputs, SAMPLE_MONTH)[1]["mean"]
     else:
         truth = pd.read_csv(SAMPLE_DIR / "truth_expected_calls.csv", parse_dates=["interval_start"]).set_index("interval_start")
-        expected = truth["expected_calls"].reindex(index).fillna(0.0)
-    req = month_requirement(expected, calls, rules)
-    return rules, req, plan, staff, leave
+        expected = truth["expected_calls"].reindex(month_intervals(SAMPLE_MONTH, inputs.rules)).fillna(0.0)
+    req = month_requirement(expected, inputs.calls, inputs.rules)
+    return inputs.rules, req, inputs.plan, inputs.staff, inputs.leave
 
 
 def linear_search(tryout: Tryout, start: int, cap: int) -> dict:
@@ -110,7 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     if not args.no_baseline:
         tryout = Tryout(req, rules, staff, leave, plan, target, args.time_limit)
-        base = linear_search(tryout, int((staff["role"] == "agent").sum()), args.baseline_cap)
+        base = linear_search(tryout, agents_in(staff, rules), args.baseline_cap)
         out["baseline_linear"] = base
         out["speedup_solves"] = round(base["solves"] / max(result.solves, 1), 2)
         out["speedup_seconds"] = round(base["seconds"] / max(result.seconds, 1e-9), 2)

@@ -16,11 +16,10 @@ import pandas as pd
 
 from forecasting import CallVolumeForecaster, forecast_month, month_summary
 from forecasting.month import response_curves_by_channel
-from forecasting.handle_time import aht_profile
 from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.headcount import agents_in
+from scheduler.headcount_scenarios import month_requirement
 from scheduler.roster import Roster, solve
-from scheduler.staffing import requirements
 from shiftcast.errors import DataError
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
@@ -55,11 +54,7 @@ def forecast_step(inputs: Inputs, month: str) -> tuple[CallVolumeForecaster, pd.
 
 def requirement_step(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
     """Agents needed per open interval of the month, for the forecast's mean calls."""
-    rules = inputs.rules
-    aht = aht_profile(inputs.calls, forecast.index, rules.service.aht_s)
-    table = requirements(forecast["mean"], aht, rules.service, rules.interval_minutes)
-    table.index.name = "interval_start"
-    return table
+    return month_requirement(forecast["mean"], inputs.calls, inputs.rules)
 
 
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, time_limit_s: float, progress=None) -> Roster:
