@@ -11,6 +11,7 @@ import pandas as pd
 
 from scheduler import hiring
 from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
+from shiftcast.exports.tables import write_frame_csv
 from shiftcast.inputs import Inputs
 
 
@@ -88,13 +89,7 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
 
 
 def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
-    """CSV with months as 2026-12 and dates as 2026-12-01."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.PeriodDtype):
-            frame[column] = frame[column].astype(str)
-    if isinstance(frame.index, pd.PeriodIndex):
-        frame.index = frame.index.astype(str)
+    """The exports' CSV (months as 2026-12, dates as 2026-12-01, user text formula-safe), and say so."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, date_format="%Y-%m-%d", index=index)
+    write_frame_csv(path, frame, index=index)
     echo(f"wrote {path}")

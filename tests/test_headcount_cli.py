@@ -187,3 +187,20 @@ def test_headcount_and_hiring_plan_commands_on_a_requirement_file(tmp_path):
     plan = pd.read_csv(out / "hiring_plan.csv", index_col="month")
     assert plan.loc["2026-12", "required"] == pd.read_csv(out / "monthly_headcount.csv", index_col="month").loc["2026-12", "required"]
     assert plan["hires"].sum() >= 5 and plan.loc["2026-12", "gap"] <= 0
+
+
+def test_hr_csv_files_keep_months_and_dates_short_and_user_text_formula_safe(tmp_path):
+    from shiftcast.headcount_reports import write_csv
+
+    table = pd.DataFrame({"start_by": pd.to_datetime(["2026-11-03", None]), "required": [90.0, 95.5],
+                          "scenario": ["=HYPERLINK(\"http://x\")", "plan"]},
+                         index=pd.PeriodIndex(["2026-12", "2027-01"], freq="M", name="month"))
+    said: list[str] = []
+    write_csv(table, tmp_path / "hr" / "plan.csv", said.append)
+    rows = (tmp_path / "hr" / "plan.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "month,start_by,required,scenario"
+    assert rows[1].startswith("2026-12,2026-11-03,90.0,")
+    assert rows[2] == "2027-01,,95.5,plan"
+    cell = pd.read_csv(tmp_path / "hr" / "plan.csv")["scenario"][0]
+    assert cell.startswith("'=")  # a spreadsheet shows it as text, never runs it
+    assert said == [f"wrote {tmp_path / 'hr' / 'plan.csv'}"]
