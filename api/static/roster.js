@@ -9,6 +9,7 @@
   const LEGEND = JSON.parse(document.getElementById("legend-data").textContent);
   const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
     "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
+  const TOTALS = ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"]; // the grid's right-hand columns
   const $ = (id) => document.getElementById(id);
   let current = null; // the roster document on show
 
@@ -139,13 +140,16 @@
     $("kpis").replaceChildren(...cards);
   }
 
-  function renderDownloads(doc) {
+  // The roster's download path for a format: xlsx, csv, ics (everyone) or ics-one (the employee picked).
+  function downloadPath(doc, fmt) {
     const base = `${API}/rosters/${doc.id}`;
-    for (const fmt of ["xlsx", "csv", "ics"]) $(`dl-${fmt}`).href = `${base}/${fmt}`;
-    const select = $("ics-employee");
-    select.replaceChildren(...doc.employees.map((e) =>
+    return fmt === "ics-one" ? `${base}/ics/${encodeURIComponent($("ics-employee").value)}` : `${base}/${fmt}`;
+  }
+
+  function renderDownloads(doc) {
+    $("ics-employee").replaceChildren(...doc.employees.map((e) =>
       el("option", { value: e.employee_id }, `${e.employee_id} ${e.name}`)));
-    $("dl-ics-one").href = `${base}/ics/${encodeURIComponent(select.value)}`;
+    for (const fmt of ["xlsx", "csv", "ics", "ics-one"]) $(`dl-${fmt}`).href = downloadPath(doc, fmt);
   }
 
   async function download(event) {
@@ -154,11 +158,9 @@
     const lang = $("lang").value;
     const link = event.currentTarget;
     const fmt = link.dataset.format;
-    const base = `${API}/rosters/${current.id}`;
-    const path = fmt === "ics-one" ? `${base}/ics/${encodeURIComponent($("ics-employee").value)}` : `${base}/${fmt}`;
     link.classList.add("busy");
     try {
-      const r = await api(`${path}?lang=${lang}`, true);
+      const r = await api(`${downloadPath(current, fmt)}?lang=${lang}`, true);
       const blob = await r.blob();
       const found = /filename="?([^";]+)"?/.exec(r.headers.get("Content-Disposition") || "");
       const url = URL.createObjectURL(blob);
@@ -284,8 +286,7 @@
       doc.days.map((d, j) => el("th", { class: `day${weekdays[j] >= 5 ? " weekend" : ""}`, "data-date": d,
         title: d }, el("b", {}, String(Number(d.slice(8)))),
         el("small", {}, LEGEND.weekdays.zh[weekdays[j]]), el("small", { class: "en" }, LEGEND.weekdays.en[weekdays[j]]))),
-      ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"].map((k) =>
-        el("th", { class: "total", title: label(k) }, label(k))));
+      TOTALS.map((k) => el("th", { class: "total", title: label(k) }, label(k))));
     const body = [];
     const onDuty = doc.days.map(() => 0);
     let band = null;
@@ -294,7 +295,7 @@
       if (group !== band) {
         band = group;
         body.push(el("tr", { class: "band" }, el("th", { class: "band-name" }, group || "—"),
-          el("td", { colspan: doc.days.length + 4 })));
+          el("td", { colspan: doc.days.length + TOTALS.length })));
       }
       const leader = leaders.has(e.role);
       const cells = [...e.shifts].map((symbol, j) => { // one character per day, standing for doc.codes[symbol]
@@ -314,11 +315,11 @@
           leader ? el("span", { class: "star", title: label(e.role) }, "★") : null,
           el("span", { class: "name" }, e.name), el("small", {}, e.employee_id)),
         cells,
-        ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"].map((k) =>
+        TOTALS.map((k) =>
           el("td", { class: `total${k === "overtime_hours" && t[k] > 0 ? " warn" : ""}` }, number(t[k], k)))));
     }
     const foot = el("tr", { class: "on-duty" }, el("th", { class: "person" }, "出勤 On duty"),
-      onDuty.map((v) => el("td", {}, String(v))), el("td", { colspan: 4 }));
+      onDuty.map((v) => el("td", {}, String(v))), el("td", { colspan: TOTALS.length }));
     $("grid").replaceChildren(el("thead", {}, head), el("tbody", {}, body), el("tfoot", {}, foot));
   }
 
@@ -391,7 +392,7 @@
   $("chart-day").addEventListener("change", drawChart);
   $("short").addEventListener("click", showDayOf);
   $("ics-employee").addEventListener("change", () => {
-    if (current) $("dl-ics-one").href = `${API}/rosters/${current.id}/ics/${encodeURIComponent($("ics-employee").value)}`;
+    if (current) $("dl-ics-one").href = downloadPath(current, "ics-one");
   });
   for (const id of ["dl-xlsx", "dl-csv", "dl-ics", "dl-ics-one"]) $(id).addEventListener("click", download);
 

@@ -64,10 +64,10 @@ def document_key(kind: str, result_id: int) -> tuple[str, int]:
 
 def serve_document(kind: str, result_id: int, with_job: bool = False) -> Response:
     """A stored result's JSON, from this process's cache when seen before (gzip and ETag aware)."""
-    cache = store.state().documents
-    doc = cache.get(document_key(kind, result_id))
+    cache, key = store.state().documents, document_key(kind, result_id)
+    doc = cache.get(key)
     if doc is None:
-        doc = cache.put(document_key(kind, result_id), document(get_result(store.session(), kind, result_id), with_job))
+        doc = cache.put(key, document(get_result(store.session(), kind, result_id), with_job))
     return doc.response(request)
 
 
