@@ -5,6 +5,7 @@ Shift marks, names and colours come from the exports (one source with the workbo
 """
 from __future__ import annotations
 
+import functools
 import json
 
 from flask import Blueprint, Response, render_template
@@ -54,7 +55,11 @@ def page_legend(rules: Rules = DEFAULT_RULES) -> dict:
 @operation("The supervisor's roster page (HTML; its script sends the token)", tag="page", roles=None,
            responses={200: {"text/html": {"schema": {"type": "string"}}}})
 def roster_page():
-    # '<' escaped so no text can close the <script> the JSON sits in.
-    legend = json.dumps(page_legend(), ensure_ascii=False).replace("<", "\\u003c")
-    html = render_template("roster.html", legend=legend)
-    return Response(html, mimetype="text/html")
+    return Response(render_template("roster.html", legend=legend_json()), mimetype="text/html")
+
+
+@functools.cache
+def legend_json() -> str:
+    """page_legend as the page embeds it, made once per process (the rules' defaults do not change).
+    '<' is escaped so no text can close the <script> the JSON sits in."""
+    return json.dumps(page_legend(), ensure_ascii=False).replace("<", "\\u003c")
