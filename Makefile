@@ -16,6 +16,7 @@ demo: $(STAMP)
 	$(BIN)/shiftcast demo
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)

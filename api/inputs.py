@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api import services
 from api.db import Dataset, Result
 from api.problems import Problem
-from shiftcast.rules import DEFAULT_RULES, Rules
+from core.rules import DEFAULT_RULES, Rules
 
 
 def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset:

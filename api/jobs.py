@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.db import Job, Result, utcnow
 from api.problems import Problem
 from api.services import PipelineError
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
 FINAL_STATES = ("succeeded", "failed", "cancelled")

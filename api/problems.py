@@ -7,7 +7,7 @@ from flask import Flask, Response, json, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")

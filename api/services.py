@@ -19,9 +19,9 @@ import pandas as pd
 from forecasting import data as forecast_data
 from scheduler import data as schedule_data
 from scheduler.roster_problem import LEAVE, REST
-from shiftcast.errors import DataError
-from shiftcast.periods import month_intervals
-from shiftcast.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
+from core.errors import DataError
+from core.periods import month_intervals
+from core.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
 
 TABLE_COLUMNS = {
     "calls": (forecast_data.CALLS_COLUMNS, forecast_data.CALLS_OPTIONAL),
@@ -239,7 +239,7 @@ def roster_document(roster: Any, month: str, staff: pd.DataFrame) -> dict:
     a list of codes and times per employee; every client of the API's most-read document unzips and
     parses less (~0.2 ms against ~0.55 ms). Short and over are not sent: they are max(required − staffed, 0)
     and max(staffed − required, 0)."""
-    from shiftcast.periods import month_days
+    from core.periods import month_days
 
     days = [d.strftime("%Y-%m-%d") for d in month_days(month)]
     a = roster.assignments.copy()

@@ -76,7 +76,7 @@ class Server:
         env = {**os.environ, "SHIFTCAST_DATABASE_URL": self.database_url, "PYTHONPATH": path, **self.env}
         workers = ["--workers", str(self.workers)] if self.workers else []
         if self.via_cli:  # `shiftcast serve` itself: it execs gunicorn with the config (same pid, same group)
-            cmd = [sys.executable, "-c", "from shiftcast.cli import main; main()", "serve",
+            cmd = [sys.executable, "-c", "from cli import main; main()", "serve",
                    "--bind", f"127.0.0.1:{self.port}", *workers]
         else:  # gunicorn with the same config, without the CLI's imports (seconds faster to start)
             cmd = [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}",

@@ -104,7 +104,7 @@ def main() -> None:
     from shiftcast.exports.specimen import specimen_roster, specimen_staff
 
     from api import services
-    from shiftcast.rules import DEFAULT_RULES
+    from core.rules import DEFAULT_RULES
 
     staff = specimen_staff(args.agents)
     roster = specimen_roster(staff, MONTH, seed=0)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.staffing import performance
-from shiftcast.rules import ServiceTargets
+from core.rules import ServiceTargets
 
 DATASET = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "il_anonymous_bank_1999_02_calls.tsv"
 INTERVAL_MIN = 30

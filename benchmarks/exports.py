@@ -18,7 +18,7 @@ from shiftcast.exports.labels import shift_marks
 from shiftcast.exports.roster_frames import assignments_of, people, plan_days, shift_grid
 from shiftcast.exports.specimen import specimen_roster, specimen_staff
 from shiftcast.exports.workbook import roster_workbook
-from shiftcast.rules import DEFAULT_RULES
+from core.rules import DEFAULT_RULES
 
 AGENTS = 300
 MONTH = "2026-12"

@@ -30,8 +30,8 @@ import pandas as pd
 
 from forecasting import CallVolumeForecaster, backtest, wape
 from forecasting.data import load_ads, load_calls
-from shiftcast.periods import month_intervals
-from shiftcast.rules import load_rules
+from core.periods import month_intervals
+from core.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

@@ -25,16 +25,15 @@ from scheduler.headcount import (
     agents_in,
     required_headcount,
 )
-from scheduler.headcount_scenarios import month_requirement
 from shiftcast.inputs import SAMPLE_DIR, SAMPLE_MONTH, InputPaths, load_inputs
-from shiftcast.periods import month_intervals
-from shiftcast.pipeline import forecast_step
+from core.periods import month_intervals
+from shiftcast.steps import forecast_step, month_requirement
 
 
 def december(use_forecaster: bool):
     inputs = load_inputs(InputPaths.sample(month=SAMPLE_MONTH))
     if use_forecaster:
-        expected = forecast_step(inputs, SAMPLE_MONTH)[1]["mean"]
+        expected = forecast_step(inputs, SAMPLE_MONTH).table["mean"]
     else:
         truth = pd.read_csv(SAMPLE_DIR / "truth_expected_calls.csv", parse_dates=["interval_start"]).set_index("interval_start")
         expected = truth["expected_calls"].reindex(month_intervals(SAMPLE_MONTH, inputs.rules)).fillna(0.0)

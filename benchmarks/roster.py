@@ -22,7 +22,7 @@ from scheduler.roster import load_assignments, load_requirement, solve, write_ro
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_problem import build_problem
 from scheduler.roster_synthetic import synthetic_month
-from shiftcast.rules import DEFAULT_RULES, load_rules, rules_to_toml
+from core.rules import DEFAULT_RULES, load_rules, rules_to_toml
 
 
 def write_inputs(month, rules, out: Path) -> dict[str, Path]:

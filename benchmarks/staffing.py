@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.staffing import requirements
-from shiftcast.rules import ServiceTargets
+from core.rules import ServiceTargets
 
 TARGETS_MS = {"month_erlang_c": 20.0, "month_erlang_a": 200.0, "big_erlang_c": 5.0, "big_erlang_a": 50.0}
 

@@ -35,7 +35,7 @@ import pandas as pd
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shiftcast.rules import DEFAULT_RULES, minutes_of, rules_to_toml
+from core.rules import DEFAULT_RULES, minutes_of, rules_to_toml
 
 SEED = 20261201
 HISTORY_START = dt.date(2024, 12, 1)

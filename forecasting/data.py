@@ -7,9 +7,9 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from shiftcast import tables
-from shiftcast.errors import DataError
-from shiftcast.rules import ALLOWED_INTERVALS
+from core import tables
+from core.errors import DataError
+from core.rules import ALLOWED_INTERVALS
 
 CALLS_COLUMNS = ("interval_start", "calls")
 CALLS_OPTIONAL = ("answered", "abandoned", "aht_s")

@@ -15,7 +15,7 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from shiftcast.rules import CalendarOverride
+from core.rules import CalendarOverride
 
 
 class UnknownHolidayYearWarning(UserWarning):

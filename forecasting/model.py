@@ -26,8 +26,8 @@ from threadpoolctl import threadpool_limits
 from forecasting import holidays as hol
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
 from forecasting.baseline import WEEKDAYS, BaselineDesign, Block, learn_open_cells, open_mask
-from shiftcast.errors import DataError
-from shiftcast.rules import ALLOWED_INTERVALS, Rules
+from core.errors import DataError
+from core.rules import ALLOWED_INTERVALS, Rules
 
 MAX_ITER = 60
 ETA_PRIOR_LAM = 4.0  # prior sd 0.5 on each log-multiplier of the airing scale: a 2x channel is plausible, 10x needs evidence

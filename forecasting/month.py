@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from forecasting.model import CallVolumeForecaster
-from shiftcast.periods import month_intervals
-from shiftcast.rules import DEFAULT_RULES, Rules
+from core.periods import month_intervals
+from core.rules import DEFAULT_RULES, Rules
 
 
 def forecast_month(

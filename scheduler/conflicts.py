@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from scheduler.roster_problem import RosterProblem
-from shiftcast.rules import hhmm
+from core.rules import hhmm
 
 LEADER_RULE = "leader on every shift"
 LUNCH_RULE = "no lunch during an airing"

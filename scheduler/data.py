@@ -7,9 +7,9 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from shiftcast import tables
-from shiftcast.errors import DataError
-from shiftcast.rules import DEFAULT_RULES, ROLES, Rules
+from core import tables
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, ROLES, Rules
 
 STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
 STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")

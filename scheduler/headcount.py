@@ -21,8 +21,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from scheduler.roster_model import stopping
-from shiftcast.periods import open_intervals
-from shiftcast.rules import Rules
+from core.periods import open_intervals
+from core.rules import Rules
 
 # The default target (issue 6): at least this share of open intervals at the target service level, and
 # no airing whose response window falls below it.

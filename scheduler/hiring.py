@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 # Defaults of the hiring assumptions (the CLI shows these in its help). Typical of inbound sales centers:
 # 3 % of agents leave a month (~30 % a year), four weeks of product and system training, a tenth of

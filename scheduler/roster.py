@@ -22,8 +22,8 @@ from scheduler.roster_assign import (assignment_rows, lunches_of_people, repair_
                                      shifts_of_people, spread_rest_counts)
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS
 from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
-from shiftcast import tables
-from shiftcast.rules import Rules
+from core import tables
+from core.rules import Rules
 
 __all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "write_roster", "REQUIREMENT_COLUMNS"]
 

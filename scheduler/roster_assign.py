@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shiftcast.rules import hhmm
+from core.rules import hhmm
 from scheduler.roster_problem import LEAVE, REST, WEEKEND, RosterProblem
 
 

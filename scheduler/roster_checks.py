@@ -10,7 +10,7 @@ import math
 import pandas as pd
 
 from scheduler.roster_problem import OFF_PHONE_ROLES
-from shiftcast.rules import Rules, minutes_of
+from core.rules import Rules, minutes_of
 
 OFF, LEAVE = "OFF", "LEAVE"
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shiftcast.rules import Rules, minutes_of
+from core.rules import Rules, minutes_of
 
 REST, LEAVE = "OFF", "LEAVE"
 WEEKEND = (5, 6)

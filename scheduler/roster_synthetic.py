@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from scheduler.roster_problem import disjoint_lunches
-from shiftcast.periods import open_intervals
-from shiftcast.rules import DEFAULT_RULES, Rules, minutes_of
+from core.periods import open_intervals
+from core.rules import DEFAULT_RULES, Rules, minutes_of
 
 # Relative call demand by weekday (Monday first): TV-shopping evenings and weekends run hotter.
 WEEKDAY_FACTOR = (1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1)

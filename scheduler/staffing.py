@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler import erlang
-from shiftcast.rules import ServiceTargets
+from core.rules import ServiceTargets
 
 COLUMNS = (
     "calls",

@@ -1,8 +1,8 @@
 """Shiftcast: workforce planning for inbound call centers driven by TV advertising.
 
-The pipeline's parts live in their own packages: `forecasting` (calls per interval),
-`scheduler` (staffing, roster, headcount) and `api` (the HTTP service). This package holds what
-they share: the rules (`shiftcast.rules`), input errors (`shiftcast.errors`), CSV reading
-(`shiftcast.tables`) and the command line (`shiftcast.cli`).
+This package is the application layer: the planning steps (`shiftcast.steps`), the inputs they read
+(`shiftcast.inputs`), the whole month's run (`shiftcast.pipeline`), headcount scenarios and reports,
+and the exports (`shiftcast.exports`). It stands on the models (`forecasting`, `scheduler`), which
+stand on `core`; the command line (`cli`) and the HTTP service (`api`) stand on it.
 """
 __version__ = "0.1.0"

@@ -65,7 +65,7 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
     """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's estimate
     plus the first month's distance from its estimate (never below the proven bound), on the forecast under
     the first month's ad plan carried forward. Writes monthly_headcount.csv."""
-    from scheduler.headcount_scenarios import monthly_headcounts, roll_plan
+    from shiftcast.scenarios import monthly_headcounts, roll_plan
 
     if result.agents is None:
         raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")

@@ -8,8 +8,8 @@ import pandas as pd
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
 from scheduler.data import load_leave, load_staff
-from shiftcast.errors import DataError
-from shiftcast.rules import DEFAULT_RULES, Rules, load_rules
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, Rules, load_rules
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 SAMPLE_MONTH = "2026-12"

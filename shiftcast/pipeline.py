@@ -14,19 +14,18 @@ from typing import Callable
 
 import pandas as pd
 
-from forecasting import CallVolumeForecaster, forecast_month, month_summary
+from forecasting import CallVolumeForecaster, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.headcount import agents_in
-from scheduler.headcount_scenarios import month_requirement
-from scheduler.roster import Roster, solve
-from shiftcast.errors import DataError
+from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.tables import write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
+from shiftcast.steps import forecast_step, requirement_step, roster_step
 
 Echo = Callable[[str], None]
 
@@ -43,26 +42,6 @@ class PlanResult:
     roster: Roster | None = None
     files: list[Path] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def forecast_step(inputs: Inputs, month: str) -> tuple[CallVolumeForecaster, pd.DataFrame]:
-    """Fit the forecaster on the history and past airings; forecast the month under its ad plan."""
-    if inputs.calls is None:
-        raise DataError("calls", "planning a month needs the call history (--calls or --records)")
-    return forecast_month(inputs.calls, inputs.ads, inputs.plan, month, inputs.rules)
-
-
-def requirement_step(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
-    """Agents needed per open interval of the month, for the forecast's mean calls."""
-    return month_requirement(forecast["mean"], inputs.calls, inputs.rules)
-
-
-def roster_step(inputs: Inputs, requirement: pd.DataFrame, time_limit_s: float, progress=None) -> Roster:
-    """The month's roster for the requirement, the staff, their leave and the ad plan."""
-    if inputs.staff is None:
-        raise DataError("staff", "building a roster needs the staff list (--staff)")
-    return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan,
-                 time_limit_s=time_limit_s, progress=progress)
 
 
 def _solver_progress(echo: Echo):
@@ -120,7 +99,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     out_dir.mkdir(parents=True, exist_ok=True)
 
     echo(f"Forecast of {month}…")
-    result.model, result.forecast = _timed(result, "forecast", forecast_step, inputs, month)
+    forecast = _timed(result, "forecast", forecast_step, inputs, month)
+    result.model, result.forecast = forecast.model, forecast.table
     s = month_summary(result.model, result.forecast, inputs.plan)
     echo(f"  {s['calls']:,.0f} calls expected ({s['calls_per_day_mean']:,.0f} a day), busiest day {s['busiest_day']}, "
          f"busiest interval {s['busiest_interval'][5:16]} with {s['busiest_interval_calls']:.0f} calls")
@@ -137,8 +117,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
-        result.roster = _timed(result, "roster", roster_step, inputs, result.requirement, time_limit_s,
-                               _solver_progress(echo))
+        result.roster = _timed(result, "roster", lambda: roster_step(
+            inputs, result.requirement, time_limit_s=time_limit_s, progress=_solver_progress(echo)))
         for line in roster_summary_lines(result.roster, inputs.rules):
             echo("  " + line)
 

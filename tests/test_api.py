@@ -87,7 +87,7 @@ def test_tokens_are_stored_only_as_hashes_and_can_be_revoked(app, client, tokens
 def test_token_cli_prints_a_working_token_once(tmp_path):
     from click.testing import CliRunner
 
-    from shiftcast.cli import main
+    from cli import main
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     result = CliRunner().invoke(main, ["token", "create", "--role", "hr", "--name", "Ms Li", "--database-url", url])

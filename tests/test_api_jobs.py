@@ -14,7 +14,7 @@ from api import jobs, testing
 from api.db import Job, Result, make_engine, make_sessionmaker, utcnow
 from api.problems import Problem
 from api.services import PipelineError
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def test_hiring_plan(setup):
 
 @pytest.mark.slow
 def test_headcount_job(setup):
-    from shiftcast.periods import month_intervals
+    from core.periods import month_intervals
 
     url, app, client, hr = setup
     index = month_intervals(MONTH)

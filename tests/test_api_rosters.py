@@ -195,7 +195,7 @@ def test_exports_are_made_once_and_open(app, url, viewer, specimen):
 
 
 def test_a_roster_job_from_post_to_result(app, url, viewer):
-    from shiftcast.periods import month_intervals
+    from core.periods import month_intervals
 
     sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
     client = app.test_client()

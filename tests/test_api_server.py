@@ -132,7 +132,7 @@ def snapshot(db: Path) -> dict:
 
 
 def test_kill_9_during_a_roster_job(tmp_path):
-    from shiftcast.rules import load_rules
+    from core.rules import load_rules
 
     db = tmp_path / "shiftcast.sqlite"
     store_url = f"sqlite:///{db}"

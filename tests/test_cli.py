@@ -4,7 +4,7 @@ import sys
 
 from click.testing import CliRunner
 
-from shiftcast.cli import COMMANDS, main
+from cli import COMMANDS, main
 
 
 def test_every_subcommand_loads_under_its_own_name():
@@ -15,7 +15,7 @@ def test_every_subcommand_loads_under_its_own_name():
 
 
 def test_token_command_does_not_import_the_solver_or_the_forecaster():
-    code = ("import sys; from shiftcast.cli import main; main.get_command(None, 'token'); "
+    code = ("import sys; from cli import main; main.get_command(None, 'token'); "
             "print(any(m in sys.modules for m in ('ortools', 'statsmodels', 'scheduler.roster')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

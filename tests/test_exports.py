@@ -21,8 +21,8 @@ from shiftcast.exports.cells import csv_safe, day_kinds
 from shiftcast.exports.labels import shift_mark, shift_marks
 from shiftcast.exports.specimen import specimen_roster, specimen_staff
 from shiftcast.exports.workbook import band_title, frames_workbook, roster_workbook, write_roster_workbook
-from shiftcast.periods import open_intervals
-from shiftcast.rules import DEFAULT_RULES, CalendarOverride, Rules, ShiftTemplate
+from core.periods import open_intervals
+from core.rules import DEFAULT_RULES, CalendarOverride, Rules, ShiftTemplate
 
 # --- a small roster written out by hand ----------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import pytest
 from matplotlib import image as mpimg
 
 from shiftcast.exports import charts
-from shiftcast.periods import open_intervals
-from shiftcast.rules import DEFAULT_RULES
+from core.periods import open_intervals
+from core.rules import DEFAULT_RULES
 
 DAYS = pd.date_range("2026-12-01", "2026-12-03", freq="D")
 INDEX = open_intervals(DAYS, DEFAULT_RULES)  # 08:00..17:45, 40 a day

@@ -10,8 +10,8 @@ import pytest
 from forecasting import CallVolumeForecaster, wape
 from forecasting.holidays import UnknownHolidayYearWarning
 from forecasting.synthetic import World
-from shiftcast.errors import DataError
-from shiftcast.rules import CalendarOverride, Rules
+from core.errors import DataError
+from core.rules import CalendarOverride, Rules
 
 
 def split(series: pd.Series, days: int):

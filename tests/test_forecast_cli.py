@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from forecasting import CallVolumeForecaster
 from forecasting.synthetic import World
-from shiftcast.cli import main
-from shiftcast.periods import month_intervals
+from cli import main
+from core.periods import month_intervals
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 needs_data = pytest.mark.skipif(not DATASETS.is_dir(), reason="../shared/datasets is absent")

@@ -11,7 +11,7 @@ from forecasting import backtest, seasonal_naive, wape, weekday_mean
 from forecasting.evaluation import coverage, mase_scale
 from forecasting.holidays import calendar_days, unknown_years, year_known
 from forecasting.synthetic import World
-from shiftcast.rules import CalendarOverride
+from core.rules import CalendarOverride
 
 
 def _ramp(days: int = 35) -> pd.Series:

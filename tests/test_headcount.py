@@ -22,8 +22,8 @@ from scheduler.headcount import (
     synthesize_staff,
 )
 from scheduler.roster_model import stopped
-from shiftcast.periods import open_intervals
-from shiftcast.rules import DEFAULT_RULES
+from core.periods import open_intervals
+from core.rules import DEFAULT_RULES
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 RULES = DEFAULT_RULES

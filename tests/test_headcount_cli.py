@@ -9,9 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from forecasting.data import load_ads
-from scheduler.headcount_scenarios import month_requirement, more_airings, roll_plan, with_channel
-from shiftcast.cli import main
-from shiftcast.rules import DEFAULT_RULES
+from shiftcast.scenarios import more_airings, roll_plan, with_channel
+from shiftcast.steps import month_requirement
+from cli import main
+from core.rules import DEFAULT_RULES
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 RULES = DEFAULT_RULES
@@ -137,7 +138,7 @@ def coverage_solver(requirement, staff, rules, leave, ads, time_limit_s):
 
 @pytest.mark.slow
 def test_what_if_prices_each_plan_side_by_side(plan):
-    from scheduler.headcount_scenarios import what_if
+    from shiftcast.scenarios import what_if
 
     week = plan[plan["start"] < pd.Timestamp("2026-12-08")]
     scenarios = {"plan": week, "+50%": more_airings(week, 0.5, RULES, seed=2)}
@@ -151,7 +152,7 @@ def test_what_if_prices_each_plan_side_by_side(plan):
 
 
 def test_months_ahead_carry_the_plan_and_the_first_months_margin(plan):
-    from scheduler.headcount_scenarios import monthly_headcounts
+    from shiftcast.scenarios import monthly_headcounts
 
     table = monthly_headcounts(AiringForecaster(), ["2027-01", "2027-02"], lambda m: roll_plan(plan, m), RULES, None,
                                calibration=4)

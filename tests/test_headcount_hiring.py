@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.hiring import hiring_plan
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 MONTHS = pd.period_range("2027-01", periods=12, freq="M")
 

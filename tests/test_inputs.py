@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
 from scheduler.data import load_leave, load_staff, weekday_number
-from shiftcast.cli import main
-from shiftcast.errors import DataError
-from shiftcast.rules import DEFAULT_RULES, Rules, load_rules, rules_to_toml
+from cli import main
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, Rules, load_rules, rules_to_toml
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 

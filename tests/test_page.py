@@ -14,7 +14,7 @@ import pytest
 
 import api
 from api import services, testing
-from shiftcast.rules import DEFAULT_RULES
+from core.rules import DEFAULT_RULES
 
 MONTH = "2026-12"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -2,9 +2,9 @@
 import pandas as pd
 import pytest
 
-from shiftcast.errors import DataError
-from shiftcast.periods import month_days, month_intervals
-from shiftcast.rules import Rules
+from core.errors import DataError
+from core.periods import month_days, month_intervals
+from core.rules import Rules
 
 
 def test_december_has_31_days_of_40_open_intervals():

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from shiftcast.cli import main
+from cli import main
 from shiftcast.inputs import SAMPLE_DIR
-from shiftcast.periods import month_intervals
+from core.periods import month_intervals
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 from scheduler.roster import Roster, load_requirement, solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
-from shiftcast.errors import DataError
-from shiftcast.rules import DEFAULT_RULES, minutes_of
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, minutes_of
 
 RULES = DEFAULT_RULES
 LIMIT = 3.0
@@ -370,7 +370,7 @@ def test_deep_shortfall_costs_more_in_the_model_and_the_roster_alike(roster):
 
 
 def test_a_stagger_share_too_small_for_the_lunch_window_is_refused(tmp_path):
-    from shiftcast.rules import load_rules
+    from core.rules import load_rules
     path = tmp_path / "rules.toml"
     path.write_text("lunch_stagger_share = 0.25\n", encoding="utf-8")  # 4 groups, 3 lunch hours in a window
     with pytest.raises(DataError) as err:

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from benchmarks.roster import write_inputs
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
-from shiftcast.cli import main
-from shiftcast.rules import DEFAULT_RULES
+from cli import main
+from core.rules import DEFAULT_RULES
 
 
 def test_roster_command_writes_the_roster_and_coverage(tmp_path):

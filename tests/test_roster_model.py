@@ -8,7 +8,7 @@ from scheduler import roster_model as rm
 from scheduler.roster_assign import rest_days_of_people
 from scheduler.roster_problem import build_problem
 from scheduler.roster_synthetic import synthetic_month
-from shiftcast.rules import DEFAULT_RULES
+from core.rules import DEFAULT_RULES
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_model import stopping
 from scheduler.roster_synthetic import synthetic_month
-from shiftcast.rules import DEFAULT_RULES
+from core.rules import DEFAULT_RULES
 
 
 def test_a_stopped_solve_returns_its_best_roster_at_once_marked_cancelled():

@@ -16,7 +16,7 @@ import pytest
 from forecasting.data import load_ads, load_calls
 from scheduler.data import load_leave, load_staff
 from data import generate_sample as gen
-from shiftcast.rules import DEFAULT_RULES, load_rules, rules_to_toml
+from core.rules import DEFAULT_RULES, load_rules, rules_to_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from scheduler import erlang
 from scheduler.staffing import COLUMNS, performance, requirements, scheduled_agents
-from shiftcast.rules import DEFAULT_RULES, ServiceTargets
+from core.rules import DEFAULT_RULES, ServiceTargets
 
 REFERENCE = ServiceTargets(service_level=0.8, answer_within_s=20.0, max_occupancy=0.85, shrinkage=0.3)
 

@@ -5,8 +5,8 @@ import pandas as pd
 from click.testing import CliRunner
 
 from scheduler.staffing import COLUMNS, requirements
-from shiftcast.cli import main
-from shiftcast.rules import ServiceTargets
+from cli import main
+from core.rules import ServiceTargets
 
 CALLS = """interval_start,calls,aht_s
 2026-12-01 08:00:00,0,

@@ -11,7 +11,7 @@ from api.openapi import operation
 from api.problems import Problem, data_error_problem
 from api.schemas import DatasetFilter, DatasetList, DatasetOut, DatasetQuery, DatasetUpload
 from api.views.common import PREFIX, dataset_out, download
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
 

@@ -11,7 +11,7 @@ import json
 from flask import Blueprint, Response, render_template
 
 from api.openapi import operation
-from shiftcast.rules import DEFAULT_RULES, Rules
+from core.rules import DEFAULT_RULES, Rules
 
 bp = Blueprint("page", __name__)
 

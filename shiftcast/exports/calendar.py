@@ -21,7 +21,7 @@ import pandas as pd
 
 from shiftcast.exports.labels import DEFAULT_LANG, check_lang, label, shift_name
 from shiftcast.exports.roster_frames import assignments_of, is_worked, people
-from shiftcast.rules import Rules, hhmm, minutes_of
+from core.rules import Rules, hhmm, minutes_of
 
 TIMEZONE = "Asia/Shanghai"
 PRODID = "-//Shiftcast//Roster//EN"

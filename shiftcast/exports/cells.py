@@ -6,7 +6,7 @@ from typing import Iterable
 import pandas as pd
 
 from forecasting.holidays import calendar_days
-from shiftcast.rules import Rules
+from core.rules import Rules
 
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV/formula injection, OWASP);
 # tab and carriage return are on OWASP's list because some programs strip them before looking.

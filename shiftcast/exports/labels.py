@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from shiftcast.rules import Rules
+from core.rules import Rules
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"

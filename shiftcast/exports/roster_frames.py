@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from shiftcast.exports.labels import LEAVE, REST
-from shiftcast.rules import Rules
+from core.rules import Rules
 
 PERSON_COLUMNS = ("employee_id", "name", "role", "group", "team")
 HOURS_COLUMNS = (

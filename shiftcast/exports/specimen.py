@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from shiftcast.exports.labels import LEAVE, REST
-from shiftcast.periods import month_days, open_intervals
-from shiftcast.rules import DEFAULT_RULES, Rules, hhmm
+from core.periods import month_days, open_intervals
+from core.rules import DEFAULT_RULES, Rules, hhmm
 
 
 @dataclass

@@ -20,7 +20,7 @@ from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
     plan_days, shift_grid,
 )
-from shiftcast.rules import Rules
+from core.rules import Rules
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
 # are shaded in the header and a shade darker in the body, so the shift colour still reads.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from shiftcast.commands.validate import input_options
+from cli.commands.validate import input_options
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths
 from shiftcast.pipeline import run_plan
 

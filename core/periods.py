@@ -5,8 +5,8 @@ import re
 
 import pandas as pd
 
-from shiftcast.errors import DataError
-from shiftcast.rules import DEFAULT_RULES, Rules
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, Rules
 
 
 def month_start(month: str) -> pd.Timestamp:

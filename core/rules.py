@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 LEADER_ROLES = ("group_leader", "team_leader")
 ROLES = ("agent", "group_leader", "team_leader", "supervisor")

@@ -1,4 +1,6 @@
-"""The `shiftcast` command line. Each sub-command lives in shiftcast/commands/."""
+"""The `shiftcast` command line: translation between people and the planning steps (shiftcast).
+
+Each sub-command lives in cli/commands/."""
 from __future__ import annotations
 
 import importlib
@@ -6,10 +8,10 @@ import sys
 
 import click
 
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 
-# Sub-commands: name -> "module:attribute" in shiftcast/commands/. They are imported only when run
+# Sub-commands: name -> "module:attribute" in cli/commands/. They are imported only when run
 # (or listed by --help), so `shiftcast serve` or `shiftcast token` do not load the solver and forecaster.
 COMMANDS = {
     "demo": "plan:demo_command",
@@ -35,7 +37,7 @@ class _Group(click.Group):
         if name not in COMMANDS:
             return None
         module, attribute = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(f"shiftcast.commands.{module}"), attribute)
+        return getattr(importlib.import_module(f"cli.commands.{module}"), attribute)
 
     def invoke(self, ctx: click.Context):
         try:

@@ -25,7 +25,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     from forecasting.data import load_ads
     from scheduler.data import load_leave, load_staff
     from scheduler.roster import load_assignments, load_requirement, solve, write_roster
-    from shiftcast.rules import load_rules
+    from core.rules import load_rules
 
     the_rules = load_rules(rules)
     people = load_staff(staff, the_rules)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from forecasting.data import load_calls
 from scheduler.staffing import requirements
-from shiftcast.rules import Rules, load_rules
+from core.rules import Rules, load_rules
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -19,21 +19,9 @@ from scheduler.headcount import (
     mix_leave_share,
     required_headcount,
 )
-from shiftcast.periods import month_days, month_intervals
-from shiftcast.rules import Rules
-
-def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
-    """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets), with
-    the handle time the recent history shows at each time of day (forecasting.handle_time)."""
-    from forecasting.handle_time import aht_profile
-    from scheduler.staffing import requirements
-
-    index = pd.DatetimeIndex(calls_mean.index)
-    aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
-    table = requirements(calls_mean.astype(float), aht, rules.service, rules.interval_minutes)
-    table.index.name = "interval_start"
-    return table
-
+from core.periods import month_days, month_intervals
+from core.rules import Rules
+from shiftcast.steps import month_requirement
 
 # --- scenarios ---------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from scheduler.headcount import (
     Target,
     agents_in,
 )
-from shiftcast.commands.validate import input_options
+from cli.commands.validate import input_options
 from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead, write_csv
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, Inputs, load_inputs
 
@@ -59,18 +59,18 @@ def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
 def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None, echo) -> tuple[pd.DataFrame, object]:
     """The month's requirement and the fitted forecaster (None when the requirement was given): the
     pipeline's forecast and staffing steps."""
-    from shiftcast.pipeline import forecast_step, requirement_step
+    from shiftcast.steps import forecast_step, requirement_step
 
     if requirement_path is not None:
         return load_requirement(requirement_path), None
     echo("fitting the forecaster on the call history …")
-    model, forecast = forecast_step(inputs, month)
-    echo(f"{month}: {forecast['mean'].sum():,.0f} calls expected")
-    return requirement_step(inputs, forecast), model
+    forecast = forecast_step(inputs, month)
+    echo(f"{month}: {forecast.table['mean'].sum():,.0f} calls expected")
+    return requirement_step(inputs, forecast.table), forecast.model
 
 
 def _scenarios(specs: tuple[str, ...], plan: pd.DataFrame, rules) -> dict[str, pd.DataFrame]:
-    from scheduler.headcount_scenarios import more_airings, with_channel
+    from shiftcast.scenarios import more_airings, with_channel
 
     out = {"plan": plan}
     for spec in specs:
@@ -108,7 +108,7 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
                               max_solves=max_solves)
     if what_ifs:
-        from scheduler.headcount_scenarios import what_if
+        from shiftcast.scenarios import what_if
 
         if model is None or inputs.plan is None:
             raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
@@ -128,7 +128,7 @@ def _ramp(text: str) -> tuple[float, ...]:
 
 
 def _requirements_csv(path: Path) -> pd.Series:
-    from shiftcast import tables
+    from core import tables
 
     frame = tables.read_table(path, ("month", "required"), (), source=str(path))
     values = tables.numbers(frame, "required", minimum=0)
@@ -162,7 +162,7 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
                    time_limit, max_solves, out_dir: Path, **paths) -> None:
     """Hires to start month by month, given attrition and training lead time: writes hiring_plan.csv
     (per month), hiring_cohorts.csv (per training start) and monthly_headcount.csv (what each month needs)."""
-    from shiftcast.periods import month_start
+    from core.periods import month_start
 
     month_start(first_month)  # a clear error for a bad month
     inputs = _inputs(paths, sample, first_month)

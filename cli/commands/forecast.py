@@ -8,7 +8,7 @@ import click
 from forecasting import forecast_month, month_summary
 from forecasting.data import load_ads, load_calls
 from shiftcast.exports import charts
-from shiftcast.rules import load_rules
+from core.rules import load_rules
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from shiftcast.errors import DataError
+from core.errors import DataError
 
 FIRST_DATA_ROW = 2  # spreadsheet row of the first data line
 

@@ -1,0 +1,1 @@
+"""One module per `shiftcast` sub-command; each exposes `command`, registered in cli."""

@@ -1,1 +1,0 @@
-"""One module per `shiftcast` sub-command; each exposes `command`, registered in shiftcast.cli."""
