@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from api import services
 from api.db import Dataset, Result
 from api.problems import Problem
-from core.rules import DEFAULT_RULES, Rules
+from core.rules import DEFAULT_RULES, Rules, rules_from_toml
 
 
 def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset:
@@ -36,7 +36,7 @@ def rules(session: Session, rules_id: int | None, field: str = "rules_id") -> Ru
     if rules_id is None:
         return DEFAULT_RULES
     row = dataset(session, rules_id, "rules", field)
-    return services.rules_from_bytes(row.content, source=row.name or "rules")
+    return rules_from_toml(row.content, source=row.name or "rules")
 
 
 def check_references(session: Session, body) -> None:

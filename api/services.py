@@ -9,7 +9,6 @@ import csv
 import hashlib
 import io
 import json
-import tomllib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -56,16 +55,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def rules_from_bytes(content: bytes, source: str = "rules") -> Rules:
-    try:
-        raw = tomllib.loads(content.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise DataError(source, "is not UTF-8 text; save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(source, f"is not valid TOML: {exc}") from None
-    return rules_from_dict(raw, source=source)
 
 
 def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:

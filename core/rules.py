@@ -384,15 +384,18 @@ def load_rules(path: str | Path | None) -> Rules:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(str(path), f"cannot read the file ({exc.strerror})") from None
+    return rules_from_toml(data, source=str(path))
+
+
+def rules_from_toml(content: bytes, source: str = "rules") -> Rules:
+    """Rules from the bytes of a TOML file (UTF-8, with or without a byte-order mark)."""
     try:
-        text = data.decode("utf-8-sig")
+        raw = tomllib.loads(content.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise DataError(str(path), "is not UTF-8 text; save it as UTF-8") from None
-    try:
-        raw = tomllib.loads(text)
+        raise DataError(source, "is not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise DataError(str(path), f"is not valid TOML: {exc}") from None
-    return rules_from_dict(raw, source=str(path))
+        raise DataError(source, f"is not valid TOML: {exc}") from None
+    return rules_from_dict(raw, source=source)
 
 
 def _toml_value(value: Any) -> str:

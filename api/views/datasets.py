@@ -5,6 +5,7 @@ from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
 from api import inputs, services, store
+from core.rules import rules_from_toml
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Dataset
 from api.openapi import operation
@@ -32,7 +33,7 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
     try:
         if kind == "rules":
             rules = (services.rules_from_dict_checked(rules_table, source) if rules_table is not None
-                     else services.rules_from_bytes(content or b"", source))
+                     else rules_from_toml(content or b"", source))
             canonical, rows = services.canonical_rules(rules), 0
             summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
         else:
