@@ -27,6 +27,8 @@ Times = pd.DatetimeIndex | pd.Series | np.ndarray | Iterable
 def _naive_index(values: Times, source: str, column: str) -> pd.DatetimeIndex:
     if isinstance(values, pd.Series):
         values = values.array
+    elif not isinstance(values, (pd.Index, pd.api.extensions.ExtensionArray, np.ndarray, list, tuple)):
+        values = list(values)  # a generator or a set: read once
     raw = np.asarray(values)
     if raw.size and raw.dtype.kind in "iufb":
         # Bare numbers would be read as nanoseconds since 1970: a unit nobody meant.
@@ -34,17 +36,17 @@ def _naive_index(values: Times, source: str, column: str) -> pd.DatetimeIndex:
     try:
         index = pd.DatetimeIndex(values)
     except (TypeError, ValueError) as exc:
-        if "offset" in str(exc) or "tz" in str(exc).lower():
-            index = None  # mixed time-zone offsets: reported below as time-zone-aware
+        if any(word in str(exc).lower() for word in ("tz", "timezone")):
+            index = None  # times in several zones, or zoned and naive mixed: pandas refuses to put them together
         else:
             raise DataError(source, f"expected local date-times, got values pandas cannot read as times ({exc})",
                             column=column) from None
     if index is None or index.tz is not None:
-        zone = "mixed offsets" if index is None else str(index.tz)
+        zone = "several zones, or zoned and naive mixed" if index is None else str(index.tz)
         raise DataError(
             source,
             f"times carry a time zone ({zone}); Shiftcast works in the center's local wall-clock time: convert "
-            "them first, e.g. times.tz_convert('Asia/Shanghai').tz_localize(None)",
+            "them first, e.g. .tz_convert('Asia/Shanghai').tz_localize(None)",
             column=column,
         )
     return index

@@ -3,7 +3,6 @@ and time-zone-aware times are refused naming the source and column."""
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import numpy as np
