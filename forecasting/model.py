@@ -375,7 +375,8 @@ class CallVolumeForecaster:
     # ------------------------------------------------------------- predict
     def predict(self, index, ads: pd.DataFrame | None = None, level: float | None = None) -> pd.DataFrame:
         """Forecast for the interval starts `index`: mean, lower, upper (closed intervals 0), and
-        `calendar_known` (False where the holiday calendar does not know the year)."""
+        `calendar_known` (False where the holiday calendar does not know the year). The result's index
+        is `index` in core.times.UNIT, whatever unit it came in."""
         self._check_fitted()
         index = times.local_index(index, "index", "interval_start")
         level = self.level if level is None else level
