@@ -15,9 +15,12 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.errors import DataError
 
 FIRST_DATA_ROW = 2  # spreadsheet row of the first data line
+# A clock time followed by Z, +08, +0800 or +08:00: an offset no local time carries.
+_ZONE_OFFSET = r"(?i)\d:\d\d(?::\d\d(?:[.,]\d+)?)?\s*(?:z|[+-]\d\d(?::?\d\d)?)$"
 
 
 def spreadsheet_row(position: int) -> int:
@@ -128,25 +131,36 @@ def require_filled(frame: pd.DataFrame, column: str, expected: str) -> None:
     fail_at(frame, ~_present(frame, column), column, expected)
 
 
-def datetimes(frame: pd.DataFrame, column: str, expected: str = "a local date and time like 2026-12-01 08:15") -> pd.Series:
-    """Parse ISO 8601 local date-times; time-zone offsets are rejected (all times are local)."""
+def datetimes(
+    frame: pd.DataFrame,
+    column: str,
+    expected: str = "a local date and time like 2026-12-01 08:15",
+    *,
+    allow_empty: bool = False,
+) -> pd.Series:
+    """Parse ISO 8601 local date-times to datetime64 in core.times.UNIT; time-zone offsets are rejected
+    (all times are local); empty cells are NaT when allowed."""
     raw = frame[column]
-    require_filled(frame, column, expected)
-    parsed = pd.to_datetime(raw, format="ISO8601", errors="coerce")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        fail_at(frame, np.ones(len(raw), bool), column, expected + " without a time-zone offset")
-    if parsed.dtype == object:  # a mix of offsets and none: pandas leaves objects
-        fail_at(frame, np.ones(len(raw), bool), column, expected + " without a time-zone offset")
-    fail_at(frame, parsed.isna().to_numpy(), column, expected)
-    return parsed.astype("datetime64[ns]")
+    present = _present(frame, column)
+    if not allow_empty:
+        require_filled(frame, column, expected)
+    fail_at(frame, raw.str.contains(_ZONE_OFFSET, regex=True).to_numpy(), column, expected + " without a time-zone offset")
+    source = frame.attrs.get("source", "input")
+    try:
+        parsed = pd.to_datetime(raw.where(present, None), format="ISO8601", errors="coerce")
+    except ValueError:  # time zones the offset pattern does not spell, mixed: pandas refuses to parse them together
+        raise DataError(source, expected + " without a time zone; some cells carry one", column=column) from None
+    fail_at(frame, (present & parsed.isna()).to_numpy(), column, expected + (", or an empty cell" if allow_empty else ""))
+    return times.local_times(parsed, source, column)
 
 
 def dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Parse dates (2026-12-01) to midnights in core.times.UNIT."""
     expected = "a date like 2026-12-01"
     require_filled(frame, column, expected)
     parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
     fail_at(frame, parsed.isna().to_numpy(), column, expected)
-    return parsed.astype("datetime64[ns]")
+    return times.local_times(parsed, frame.attrs.get("source", "input"), column)
 
 
 def numbers(

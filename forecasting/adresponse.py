@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from core import times
+
 DAYPARTS = ((0, "night 00-06"), (6, "morning 06-12"), (12, "afternoon 12-18"), (18, "evening 18-24"))
 PIECE_MINUTES = 5.0
 MIN_AIRINGS_PER_LEVEL = 30  # a channel or daypart with fewer airings is pooled: too few to learn its own scale
@@ -132,9 +134,8 @@ def lag_matrices(
     if n_ads == 0 or n_rows == 0:
         empty = sp.csr_matrix((n_rows, n_ads))
         return [empty] * (len(edges) - 1), empty
-    epoch = np.datetime64("1970-01-01T00:00:00", "s")
-    row_min = ((rows.values.astype("datetime64[s]") - epoch).astype(np.int64) // 60).astype(np.int64)
-    start_min = (ads["start"].values.astype("datetime64[s]") - epoch).astype(np.int64) / 60.0
+    row_min = times.epoch_minutes(rows)
+    start_min = times.epoch_minutes(ads["start"], exact=True)
     duration_min = ads["duration_s"].to_numpy(dtype=float) / 60.0
     n_pieces = np.maximum(1, np.ceil(duration_min / PIECE_MINUTES).astype(int))
     airing = np.repeat(np.arange(n_ads), n_pieces)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from core import times
 from forecasting import holidays as hol
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -228,7 +229,7 @@ class BaselineDesign:
 def spring_festival_parts(index: pd.DatetimeIndex, kind: np.ndarray, name: np.ndarray) -> list[np.ndarray]:
     """Masks for SF_PARTS: the festival's first three days off, and the week before and after it
     (people travel home early and come back late)."""
-    day = np.asarray(index.normalize().asi8 // 86_400_000_000_000)
+    day = times.epoch_days(index)
     sf_days = np.unique(day[(kind == "holiday") & (name == SPRING_FESTIVAL)])
     first3 = np.zeros(len(day), bool)
     before = np.zeros(len(day), bool)
@@ -245,10 +246,9 @@ def spring_festival_parts(index: pd.DatetimeIndex, kind: np.ndarray, name: np.nd
 
 def open_mask(open_cells: np.ndarray, interval_minutes: int, index: pd.DatetimeIndex) -> np.ndarray:
     """Which intervals of `index` fall on an open weekday-slot (and on the grid)."""
-    minute = np.asarray(index.hour * 60 + index.minute)
-    aligned = (minute % interval_minutes == 0) & np.asarray(index.second == 0)
+    minute = times.minute_of_day(index)
     slot = (minute // interval_minutes) % open_cells.shape[1]
-    return open_cells[np.asarray(index.day_of_week), slot] & aligned
+    return open_cells[np.asarray(index.day_of_week), slot] & ~times.off_grid(index, interval_minutes)
 
 
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:

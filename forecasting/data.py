@@ -7,7 +7,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from core import tables
+from core import tables, times
 from core.errors import DataError
 from core.rules import ALLOWED_INTERVALS
 
@@ -23,31 +23,18 @@ MAX_AIRING_S = 3600
 Source = str | Path | BinaryIO | bytes
 
 
-def _interval_minutes(starts: pd.Series, source: str, given: int | None) -> int:
+def _interval_minutes(frame: pd.DataFrame, starts: pd.Series, given: int | None) -> int:
     """The grid the data is on: the one given, or the coarsest allowed grid every start sits on."""
-    minute_of_day = (starts.dt.hour * 60 + starts.dt.minute).to_numpy()
-    off_second = (starts.dt.second != 0) | (starts.dt.microsecond != 0)
-    if given is None:
-        steps = np.diff(starts.to_numpy()).astype("timedelta64[m]").astype(np.int64)
-        step = int(steps[steps > 0].min()) if (steps > 0).any() else 60
-        candidates = [m for m in sorted(ALLOWED_INTERVALS, reverse=True) if m <= step and not (minute_of_day % m).any()]
-        given = candidates[0] if candidates else 15
-    frame = pd.DataFrame({"interval_start": starts.dt.strftime("%Y-%m-%d %H:%M:%S")})
-    frame.attrs["source"] = source
-    tables.fail_at(
-        frame,
-        off_second.to_numpy() | (minute_of_day % given != 0),
-        "interval_start",
-        f"an interval start on the {given}-minute grid (minutes :00{''.join(f', :{m:02d}' for m in range(given, 60, given))})",
-    )
-    return given
+    step = given or times.grid_minutes(starts)
+    tables.fail_at(frame, times.off_grid(starts, step), "interval_start", times.grid_phrase(step))
+    return step
 
 
 def calls_from_table(frame: pd.DataFrame, interval_minutes: int | None = None) -> pd.DataFrame:
     """Check and type a calls table of strings (see load_calls)."""
     source = frame.attrs.get("source", "calls")
     starts = tables.datetimes(frame, "interval_start")
-    step = _interval_minutes(starts, source, interval_minutes)
+    step = _interval_minutes(frame, starts, interval_minutes)
     tables.no_duplicates(frame, starts, "interval_start", "interval")
     backwards = np.r_[False, np.diff(starts.to_numpy()) < np.timedelta64(0)]
     tables.fail_at(frame, backwards, "interval_start", "intervals in time order (this one comes before the row above it)")
@@ -92,17 +79,7 @@ def records_from_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"arrived_at": tables.datetimes(frame, "arrived_at")})
     for col in ("answered_at", "ended_at"):
         if col in frame:
-            present = frame[col] != ""
-            parsed = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
-            if present.any():
-                sub = frame.loc[present].copy()
-                sub.attrs = frame.attrs
-                values = pd.to_datetime(sub[col], format="ISO8601", errors="coerce")
-                bad = present.copy()
-                bad[present] = values.isna().to_numpy()
-                tables.fail_at(frame, bad.to_numpy(), col, "a local date and time like 2026-12-01 08:15:30, or an empty cell")
-                parsed[present] = values.astype("datetime64[ns]")
-            out[col] = parsed
+            out[col] = tables.datetimes(frame, col, "a local date and time like 2026-12-01 08:15:30", allow_empty=True)
     if "answered_at" in out:
         tables.fail_at(frame, (out["answered_at"] < out["arrived_at"]).to_numpy(), "answered_at", "a time not before arrived_at")
     if "ended_at" in out:
@@ -127,7 +104,8 @@ def aggregate_call_records(records: pd.DataFrame, interval_minutes: int = 15) ->
     """
     if interval_minutes not in ALLOWED_INTERVALS:
         raise DataError("records", f"interval_minutes must be one of {ALLOWED_INTERVALS}, got {interval_minutes}")
-    key = records["arrived_at"].dt.floor(f"{interval_minutes}min").rename("interval_start")
+    arrived = times.local_times(records["arrived_at"], records.attrs.get("source", "records"), "arrived_at")
+    key = arrived.dt.floor(f"{interval_minutes}min").rename("interval_start")
     grouped = records.groupby(key)
     out = pd.DataFrame({"calls": grouped.size().astype(np.int64)})
     if "outcome" in records:

@@ -7,7 +7,8 @@ from typing import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from forecasting.model import CallVolumeForecaster, _as_series
+from core import times
+from forecasting.model import CallVolumeForecaster, _as_series, _check_ads
 
 WEEK = pd.Timedelta(days=7)
 
@@ -17,7 +18,7 @@ def seasonal_naive(history: pd.Series, index: pd.DatetimeIndex) -> pd.Series:
     the latest week the history has); 0 where the history has nothing."""
     history = history.sort_index()
     end = history.index[-1]
-    index = pd.DatetimeIndex(index)
+    index = times.local_index(index, "index", "interval_start")
     weeks = np.maximum(1, np.ceil((index - end) / WEEK).astype(int))
     source = index - pd.to_timedelta(7 * np.asarray(weeks), unit="D")
     return pd.Series(history.reindex(source).fillna(0.0).to_numpy(), index=index, name="seasonal_naive")
@@ -28,7 +29,7 @@ def weekday_mean(history: pd.Series, index: pd.DatetimeIndex, weeks: int = 4) ->
     the history is shorter; missing days are skipped)."""
     history = history.sort_index()
     end = history.index[-1]
-    index = pd.DatetimeIndex(index)
+    index = times.local_index(index, "index", "interval_start")
     first = np.maximum(1, np.ceil((index - end) / WEEK).astype(int))
     total = np.zeros(len(index))
     count = np.zeros(len(index))
@@ -107,11 +108,12 @@ def backtest(
     if origins is None:
         step = pd.Timedelta(horizon or "28D")
         origins = [last - step * k for k in range(n_origins, 0, -1)]
-    origins = pd.DatetimeIndex(sorted(pd.DatetimeIndex(list(origins))))
+    origins = times.local_index(list(origins), "origins", "origin").sort_values()
     if horizon is None:
         ends = list(origins[1:]) + [last]
     else:
         ends = [o + pd.Timedelta(horizon) for o in origins]
+    ads = _check_ads(ads, "ads") if use_ads else None
     rows = []
     for origin, end in zip(origins, ends):
         past, future = y[y.index < origin], y[(y.index >= origin) & (y.index < end)]
@@ -119,7 +121,7 @@ def backtest(
             continue
         model = make_model()
         past_ads = plan = None
-        if ads is not None and use_ads:
+        if ads is not None:
             past_ads = ads[ads["start"] < origin]
             # The plan is what airs in the window; the airings just before it still bring calls into it.
             plan = ads[(ads["start"] >= origin - pd.Timedelta(hours=4)) & (ads["start"] < end)]

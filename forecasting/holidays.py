@@ -15,6 +15,7 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.rules import CalendarOverride
 
 
@@ -46,7 +47,7 @@ def calendar_days(days: Iterable, overrides: Iterable[CalendarOverride] = ()) ->
     """One row per distinct day: `kind` ('holiday', 'workday' for a make-up workday, '' ordinary),
     `name` (the holiday's English name) and `known` (False when neither the package nor an override
     covers that day's year)."""
-    dates = pd.DatetimeIndex(pd.to_datetime(pd.Index(days))).normalize().unique().sort_values()
+    dates = times.local_index(days, "days", "date").normalize().unique().sort_values()
     by_date = {o.date: o for o in overrides}
     rows = []
     for stamp in dates:

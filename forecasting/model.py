@@ -26,6 +26,7 @@ from threadpoolctl import threadpool_limits
 from forecasting import holidays as hol
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
 from forecasting.baseline import WEEKDAYS, BaselineDesign, Block, learn_open_cells, open_mask
+from core import times
 from core.errors import DataError
 from core.rules import ALLOWED_INTERVALS, Rules
 
@@ -55,8 +56,8 @@ def _as_series(calls, name: str = "calls") -> pd.Series:
         raise DataError(name, f"expected a pandas Series or DataFrame of calls, got {type(calls).__name__}")
     if not isinstance(series.index, pd.DatetimeIndex):
         raise DataError(name, "calls must be indexed by interval start times (a DatetimeIndex)", column="interval_start")
-    if series.index.tz is not None:
-        raise DataError(name, "interval starts must be local times without a time zone", column="interval_start")
+    attrs = dict(series.attrs)
+    series = series.set_axis(times.local_index(series.index, name, "interval_start"))
     values = pd.to_numeric(series, errors="coerce")
     bad = values.isna() & series.notna()
     if bad.any():
@@ -69,20 +70,19 @@ def _as_series(calls, name: str = "calls") -> pd.Series:
         first = values.index[values.index.duplicated()][0]
         raise DataError(name, f"interval {first} appears twice", column="interval_start")
     values = values.sort_index().astype(float)
-    values.attrs = dict(series.attrs)
+    values.attrs = attrs
     return values
 
 
 def _interval_minutes(index: pd.DatetimeIndex, given: int | None) -> int:
-    if given is not None:
-        return given
-    minutes = np.asarray(index.hour * 60 + index.minute)
-    steps = np.diff(index.asi8) // 60_000_000_000 if len(index) > 1 else np.array([60])
-    step = int(steps[steps > 0].min()) if (steps > 0).any() else 60
-    for m in sorted(ALLOWED_INTERVALS, reverse=True):
-        if m <= step and not (minutes % m).any():
-            return m
-    raise DataError("calls", "interval starts are not on a 15-, 30- or 60-minute grid", column="interval_start")
+    """The grid given (or inferred from the data); an interval start off it is a DataError naming it."""
+    if given is not None and given not in ALLOWED_INTERVALS:
+        raise DataError("calls", f"interval_minutes must be one of {ALLOWED_INTERVALS}, got {given}")
+    step = given or times.grid_minutes(index)
+    stray = times.off_grid(index, step)
+    if stray.any():
+        raise DataError("calls", f"expected {times.grid_phrase(step)}, got {index[stray][0]}", column="interval_start")
+    return step
 
 
 def _check_ads(ads, name: str) -> pd.DataFrame | None:
@@ -94,7 +94,7 @@ def _check_ads(ads, name: str) -> pd.DataFrame | None:
         if col not in ads:
             raise DataError(name, f"the airings table needs a '{col}' column", column=col)
     out = ads.copy()
-    out["start"] = pd.to_datetime(out["start"])
+    out["start"] = times.local_times(out["start"], name, "start")
     out["duration_s"] = pd.to_numeric(out["duration_s"], errors="coerce")
     if out["duration_s"].isna().any() or (out["duration_s"] <= 0).any():
         raise DataError(name, "duration_s must be a positive number of seconds", column="duration_s")
@@ -375,9 +375,10 @@ class CallVolumeForecaster:
     # ------------------------------------------------------------- predict
     def predict(self, index, ads: pd.DataFrame | None = None, level: float | None = None) -> pd.DataFrame:
         """Forecast for the interval starts `index`: mean, lower, upper (closed intervals 0), and
-        `calendar_known` (False where the holiday calendar does not know the year)."""
+        `calendar_known` (False where the holiday calendar does not know the year). The result's index
+        is `index` in core.times.UNIT, whatever unit it came in."""
         self._check_fitted()
-        index = pd.DatetimeIndex(index)
+        index = times.local_index(index, "index", "interval_start")
         level = self.level if level is None else level
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1, got {level}")
@@ -394,7 +395,7 @@ class CallVolumeForecaster:
         if not is_open.any():
             return out
         sub = index[is_open]
-        order = np.argsort(sub.asi8, kind="stable")
+        order = np.argsort(sub.to_numpy(), kind="stable")
         sub_sorted = sub[order]
         X = self.design_.matrix(sub_sorted)
         L, Xa = self._ad_inputs(sub_sorted, ads) if self.has_ads_ and ads is not None and len(ads) else (None, None)

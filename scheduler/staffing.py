@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler import erlang
+from core import times
 from core.rules import ServiceTargets
 
 COLUMNS = (
@@ -55,6 +56,9 @@ def _aligned(named: dict[str, object]) -> tuple[pd.Index, dict[str, np.ndarray]]
                 raise ValueError(f"{name} is indexed differently from the other series")
     if index is None:
         index = pd.RangeIndex(1)
+    elif isinstance(index, pd.DatetimeIndex):
+        # Interval starts leave in the unit every later step computes with; a time zone is refused here.
+        index = times.local_index(index, "requirement", "interval_start")
     arrays = {}
     for name, value in named.items():
         values = value.to_numpy(dtype=float) if isinstance(value, pd.Series) else np.asarray(value, dtype=float)
