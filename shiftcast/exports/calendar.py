@@ -37,11 +37,6 @@ def _uid_tail(employee_id: str) -> str:
     return f"-{_id_text(employee_id)}@{UID_DOMAIN}"
 
 
-def event_uid(employee_id: str, day: pd.Timestamp | dt.date) -> str:
-    """Stable per employee and day: the same day re-exported (even with another shift) keeps its UID."""
-    return f"{pd.Timestamp(day):%Y%m%d}{_uid_tail(employee_id)}"
-
-
 def ics_filename(employee_id: str) -> str:
     return _id_text(employee_id) + ".ics"
 

@@ -5,7 +5,6 @@ renames a shift in rules.toml sees the new name everywhere.
 """
 from __future__ import annotations
 
-from typing import Mapping
 
 from core.rules import Rules
 
@@ -169,10 +168,6 @@ def has_label(key: str) -> bool:
     return key in _LABELS
 
 
-def labels(keys, lang: str = DEFAULT_LANG) -> list[str]:
-    return [label(k, lang) for k in keys]
-
-
 def weekday(day_of_week: int, lang: str = DEFAULT_LANG) -> str:
     """0 = Monday -> '一' / 'Mon'."""
     return _WEEKDAYS[check_lang(lang)][day_of_week]
@@ -204,7 +199,3 @@ def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
 
 def role_name(role: str, lang: str = DEFAULT_LANG) -> str:
     return label(role, lang)
-
-
-def kpi_names(kpis: Mapping[str, object], lang: str = DEFAULT_LANG) -> dict[str, str]:
-    return {k: label(k, lang) for k in kpis}

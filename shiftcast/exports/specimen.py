@@ -6,7 +6,6 @@ and API that serve them) can be built and measured without solving a roster firs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,14 +13,6 @@ import pandas as pd
 from shiftcast.exports.labels import LEAVE, REST
 from core.periods import month_days, open_intervals
 from core.rules import DEFAULT_RULES, Rules, hhmm
-
-
-@dataclass
-class Conflict:
-    rule: str
-    date: Any
-    employees: list[str]
-    message: str
 
 
 @dataclass

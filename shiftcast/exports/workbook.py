@@ -1,4 +1,4 @@
-"""Excel workbooks: the printable roster, and any planning tables as a tidy workbook (XlsxWriter).
+"""The printable roster workbook (XlsxWriter): grid, coverage with its chart, hours, KPIs, short intervals.
 
 Every text cell is written with `write_string`, so text from user data (names, groups, messages) is never
 read as a formula, whatever it starts with; numbers and dates are written as numbers and dates.
@@ -8,14 +8,14 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from shiftcast.exports.cells import HOLIDAY, WEEKDAY, WEEKEND, WORKDAY, day_kinds, month_label
-from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, has_label, label, role_name, shift_marks, shift_name, weekday
+from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, weekday
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
     plan_days, shift_grid,
@@ -513,38 +513,4 @@ def write_roster_workbook(path: str | Path, roster: Any, rules: Rules, staff: pd
                           lang: str = DEFAULT_LANG, detail: bool = False) -> Path:
     path = Path(path)
     path.write_bytes(roster_workbook(roster, rules, staff, lang, detail))
-    return path
-
-
-def frames_workbook(frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
-                    headers: Mapping[str, str] | None = None) -> bytes:
-    """Tables (forecast, staffing, hiring plan...) as a tidy .xlsx: one sheet per frame, header, filter.
-
-    A named or non-range index becomes the first column(s). Column headers are the labels of known
-    column names in `lang` (or `headers[name]`), otherwise the names themselves.
-    """
-    check_lang(lang)
-    out = io.BytesIO()
-    wb = _new_workbook(out)
-    fm = _Formats(wb)
-    taken: set[str] = set()
-    for title, df in frames.items():
-        ws = wb.add_worksheet(sheet_name(title, taken))
-        if not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names):
-            df = df.reset_index()
-        heads = [(headers or {}).get(str(c)) or (label(str(c), lang) if has_label(str(c)) else str(c))
-                 for c in df.columns]
-        end = _write_frame(ws, fm, df, 0, heads, lang)
-        ws.freeze_panes(1, 0)
-        if len(df.columns):
-            ws.autofilter(0, 0, max(end - 1, 0), len(df.columns) - 1)
-        _setup_print(ws, lang, (0, 0), landscape=len(df.columns) > 6)
-    wb.close()
-    return out.getvalue()
-
-
-def write_frames_workbook(path: str | Path, frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
-                          headers: Mapping[str, str] | None = None) -> Path:
-    path = Path(path)
-    path.write_bytes(frames_workbook(frames, lang, headers))
     return path
