@@ -75,7 +75,7 @@ def hand_roster(week: dict[str, str] = WEEK, rules: Rules = RULES) -> SimpleName
     conflict = SimpleNamespace(rule="leader_per_shift", date=pd.Timestamp("2026-12-06"), employees=["A1", "A3"],
                                message="=no leader on the late shift")
     return SimpleNamespace(assignments=a, coverage=cov, employees=emp, unmet=unmet, conflicts=[conflict],
-                           kpis={"expected_service_level": 0.812, "abandoned_calls": 37.0, "short_intervals": len(short)},
+                           kpis={"expected_service_level": 0.812, "expected_abandoned_calls": 37.0, "short_intervals": len(short)},
                            status="FEASIBLE", objective=321.0, lower_bound=300.0, gap=0.065, seconds=1.5)
 
 

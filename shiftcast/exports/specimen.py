@@ -114,11 +114,11 @@ def specimen_roster(staff: pd.DataFrame, month: str = "2026-12", rules: Rules = 
         "airing": short["airing"].to_numpy(),
         "expected_service_level": (0.8 * short["staffed"] / short["required"].clip(lower=1)).to_numpy(),
     })
-    kpis = {
-        "expected_service_level": 0.83, "abandoned_calls": 412.0, "short_intervals": int((cov["short"] > 0).sum()),
-        "short_airing_intervals": int(((cov["short"] > 0) & cov["airing"]).sum()),
-        "total_paid_hours": float(emp["paid_hours"].sum()),
-        "total_overtime_hours": float(emp["overtime_hours"].sum()),
+    kpis = {  # a few of the keys scheduler.roster.solve reports
+        "expected_service_level": 0.83, "expected_abandoned_calls": 412.0, "short_intervals": int((cov["short"] > 0).sum()),
+        "airing_shortfall_agent_intervals": int(cov.loc[cov["airing"], "short"].sum()),
+        "paid_hours": float(emp["paid_hours"].sum()),
+        "overtime_hours": float(emp["overtime_hours"].sum()),
     }
     return SpecimenRoster(assignments=a, coverage=cov, employees=emp, kpis=kpis, unmet=unmet,
                           status="FEASIBLE", objective=1234.0, lower_bound=1100.0, gap=0.109, seconds=12.5)

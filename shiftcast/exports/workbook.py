@@ -35,7 +35,7 @@ HEADER_FILL = "#DDEBF7"
 BAND_FILL = "#D6DCE4"
 SHORT_FILL = "#FFC7CE"
 # Fractions shown as percentages wherever they appear (KPI keys and table columns).
-PERCENT_KEYS = ("service_level", "expected_service_level", "abandon_rate", "occupancy", "coverage_ratio", "gap")
+PERCENT_KEYS = ("expected_service_level", "gap")
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
 PERSON_COLS = ("employee_id", "name", "role")
 MAX_SHEET_NAME = 31
