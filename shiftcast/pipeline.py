@@ -1,8 +1,8 @@
-"""The whole planning pipeline for one month, as `shiftcast demo` and `shiftcast plan` run it.
+"""The whole planning run for one month, as `shiftcast demo` and `shiftcast plan` do it.
 
-Each step is a function of the packages (forecasting, scheduler) over plain tables; this module only
-strings them together, reports progress and writes the results into an output folder. The notebooks
-call the same steps one by one.
+`run_plan` loads the inputs, calls the planning steps (shiftcast.steps) and HR's reports
+(shiftcast.headcount_reports) in turn, says what each found, and writes every result into an output
+folder. The notebooks call the same steps one by one.
 """
 from __future__ import annotations
 

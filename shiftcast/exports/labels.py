@@ -1,4 +1,4 @@
-"""Every label the exports (and the CLI summary) show, in Chinese and English, in one place.
+"""Every label the exports (and the roster page) show, in Chinese and English, in one place.
 
 Shift names are not here: they come from the rules (`ShiftTemplate.name_zh` / `name_en`), so a user who
 renames a shift in rules.toml sees the new name everywhere.

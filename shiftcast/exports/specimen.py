@@ -1,4 +1,4 @@
-"""A hand-built roster in the shape `scheduler.roster.solve` returns, for tests, benchmarks and previews.
+"""A hand-built roster in the shape `scheduler.roster.solve` returns, for tests and benchmarks.
 
 Nothing here is planned: people rotate through a fixed pattern. It exists so the exports (and the pages
 and API that serve them) can be built and measured without solving a roster first.
