@@ -111,28 +111,27 @@ def _number_format(name: str, values: pd.Series) -> str | None:
 
 
 def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str], lang: str,
-                 col: int = 0, bool_as: str = "label") -> int:
+                 bool_as: str = "label") -> int:
     """Write `df` with a header row at `row`; return the first row after it.
 
     Columns are written by type: text with write_string (never a formula), numbers, dates and times as
     such, booleans as yes/no labels (or 1/0 shown as yes/no when `bool_as` is 'number', for charts).
     """
-    ws.write_row(row, col, headers, fm.header)
+    ws.write_row(row, 0, headers, fm.header)
     widths = [max(6, min(40, len(str(h)) * (2 if lang == "zh" else 1) + 2)) for h in headers]
     for j, name in enumerate(df.columns):
         values = df[name]
-        c = col + j
         r0 = row + 1
         if pd.api.types.is_bool_dtype(values):
             flags = values.fillna(False).astype(bool).to_numpy()
             if bool_as == "number":
                 fmt = fm.get(num_format=f'"{label("yes", lang)}";;"{label("no", lang)}"', align="center")
                 for i, v in enumerate(flags):
-                    ws.write_number(r0 + i, c, int(v), fmt)
+                    ws.write_number(r0 + i, j, int(v), fmt)
             else:
                 yes, no = label("yes", lang), label("no", lang)
                 for i, v in enumerate(flags):
-                    ws.write_string(r0 + i, c, yes if v else no)
+                    ws.write_string(r0 + i, j, yes if v else no)
         elif pd.api.types.is_datetime64_any_dtype(values):
             stamps = pd.DatetimeIndex(values)
             if stamps.tz is not None:
@@ -144,23 +143,23 @@ def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str
             serials = ((stamps - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
             for i, v in enumerate(serials):
                 if math.isfinite(v):
-                    ws.write_number(r0 + i, c, v, fmt)
+                    ws.write_number(r0 + i, j, v, fmt)
         elif pd.api.types.is_numeric_dtype(values):
             fmt = fm.get(num_format=_number_format(str(name), values))
             for i, v in enumerate(values.to_numpy(dtype=float, na_value=np.nan)):
                 if math.isfinite(v):
-                    ws.write_number(r0 + i, c, v, fmt)
+                    ws.write_number(r0 + i, j, v, fmt)
         else:
             longest = 0
             for i, v in enumerate(values):
                 if v is None or (not isinstance(v, str) and pd.isna(v)):
                     continue
                 text = v.isoformat() if hasattr(v, "isoformat") else str(v)
-                ws.write_string(r0 + i, c, text)
+                ws.write_string(r0 + i, j, text)
                 longest = max(longest, len(text))
             widths[j] = max(widths[j], min(40, longest + 2))
     for j, w in enumerate(widths):
-        ws.set_column(col + j, col + j, w)
+        ws.set_column(j, j, w)
     return row + 1 + len(df)
 
 
