@@ -1,7 +1,7 @@
 """Export speed for a 300-agent month: roster workbook, CSV files, iCalendar; one JSON object.
 
 Baseline, measured in the same run: pandas `DataFrame.to_excel` (openpyxl) of the same employees × days
-grid with no formatting, and plain `DataFrame.to_csv` of the assignments. Target (issue 7): a roster
+grid with no formatting, and plain `DataFrame.to_csv` of the assignments. Target: a roster
 .xlsx in at most 1 s, since the API serves one per request.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Forecast benchmark: accuracy against the oracle and the baselines, ad response, PI coverage, speed.
 
-`python -m benchmarks.forecast` prints one JSON object. Targets (issue 4):
+`python -m benchmarks.forecast` prints one JSON object. Targets:
 - sample, month ahead over the last six months: WAPE <= 1.15 x the oracle's (the generator's true mean);
   WAPE over airing windows >= 40 % lower than the same model without ads; calls per airing within 10 %;
 - Israeli bank, one week ahead: WAPE >= 10 % below the best baseline's;

@@ -1,6 +1,6 @@
 """Staffing speed: a month of intervals and one very large interval, Erlang C and Erlang A sizing.
 
-Prints one JSON object. Targets (issue 3): month (31 days × 40 intervals of 15 min) Erlang C ≤ 20 ms,
+Prints one JSON object. Targets: month (31 days × 40 intervals of 15 min) Erlang C ≤ 20 ms,
 Erlang A ≤ 200 ms; one interval of 20,000 calls per 30 min at AHT 300 s: Erlang C ≤ 5 ms,
 Erlang A ≤ 50 ms. The baseline is the peer library pyworkforce (ErlangC, one interval at a time)
 on the same Erlang C cases in the same run (`pip install -e '.[bench]'`).
@@ -110,7 +110,7 @@ def main() -> dict:
     }
     ours = {"month": requirements(month, month_aht, targets, 15)["agents"].to_numpy(),
             "big": requirements(big, big_aht, targets, 30)["agents"].to_numpy()}
-    # The issue's correctness case: 96 calls / 30 min, AHT 180 s, 50 % in 20 s, occupancy ≤ 0.8 needs 12.
+    # A case with a known answer: 96 calls / 30 min, AHT 180 s, 50 % in 20 s, occupancy ≤ 0.8 needs 12.
     low = ServiceTargets(service_level=0.5, max_occupancy=0.8)
     result["case_96_calls_agents"] = int(requirements(96, 180, low, 30)["agents"].iloc[0])
     try:

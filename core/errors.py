@@ -23,6 +23,3 @@ class DataError(ValueError):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         return f"{', '.join(where)}: {self.message}"
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "row": self.row, "column": self.column, "message": self.message}

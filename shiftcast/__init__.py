@@ -5,4 +5,3 @@ This package is the application layer: the planning steps (`shiftcast.steps`), t
 and the exports (`shiftcast.exports`). It stands on the models (`forecasting`, `scheduler`), which
 stand on `core`; the command line (`cli`) and the HTTP service (`api`) stand on it.
 """
-__version__ = "0.1.0"

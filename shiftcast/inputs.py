@@ -1,7 +1,8 @@
-"""The user's input files, loaded together and summarised: what `validate`, `plan` and `demo` read."""
+"""The user's input files loaded together and checked (`load_inputs` gives the `Inputs` every planning step
+reads), the one-screen summary `validate`, `plan` and `demo` print, and where the bundled sample lives."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -50,7 +51,6 @@ class Inputs:
     plan: pd.DataFrame | None = None
     staff: pd.DataFrame | None = None
     leave: pd.DataFrame | None = None
-    sources: dict[str, str] = field(default_factory=dict)
 
 
 def load_inputs(paths: InputPaths) -> Inputs:
@@ -73,13 +73,11 @@ def load_inputs(paths: InputPaths) -> Inputs:
         if out.staff is None:
             raise DataError(str(paths.leave), "checking leave needs the staff file (--staff) to know the employees")
         out.leave = load_leave(paths.leave, out.staff, rules)
-    out.sources = {k: str(v) for k, v in vars(paths).items() if v is not None}
     return out
 
 
 def _span(index: pd.DatetimeIndex | pd.Series) -> str:
     return f"{pd.Timestamp(index.min()):%Y-%m-%d %H:%M} → {pd.Timestamp(index.max()):%Y-%m-%d %H:%M}"
-
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,12 +1,11 @@
-"""The whole planning pipeline for one month, as `shiftcast demo` and `shiftcast plan` run it.
+"""The whole planning run for one month, as `shiftcast demo` and `shiftcast plan` do it.
 
-Each step is a function of the packages (forecasting, scheduler) over plain tables; this module only
-strings them together, reports progress and writes the results into an output folder. The notebooks
-call the same steps one by one.
+`run_plan` loads the inputs, calls the planning steps (shiftcast.steps) and HR's reports
+(shiftcast.headcount_reports) in turn, says what each found, and writes every result into an output
+folder. The notebooks call the same steps one by one.
 """
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,6 @@ class PlanResult:
     requirement: pd.DataFrame | None = None
     roster: Roster | None = None
     files: list[Path] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _solver_progress(echo: Echo):
@@ -81,13 +79,6 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
     return lines
 
 
-def _timed(result: PlanResult, name: str, func, *args):
-    started = time.perf_counter()
-    value = func(*args)
-    result.seconds[name] = round(time.perf_counter() - started, 2)
-    return value
-
-
 def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, lang: str = "zh",
              time_limit_s: float = 20.0) -> PlanResult:
     """Load and check the inputs, then plan `month`, writing results into `out_dir`."""
@@ -99,7 +90,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     out_dir.mkdir(parents=True, exist_ok=True)
 
     echo(f"Forecast of {month}…")
-    forecast = _timed(result, "forecast", forecast_step, inputs, month)
+    forecast = forecast_step(inputs, month)
     result.model, result.forecast = forecast.model, forecast.table
     s = month_summary(result.model, result.forecast, inputs.plan)
     echo(f"  {s['calls']:,.0f} calls expected ({s['calls_per_day_mean']:,.0f} a day), busiest day {s['busiest_day']}, "
@@ -109,7 +100,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     if not s["calendar_known"]:
         echo("  warning: the holiday calendar does not know this month's year; add [[calendar]] days to the rules")
 
-    result.requirement = _timed(result, "staffing", requirement_step, inputs, result.forecast)
+    result.requirement = requirement_step(inputs, result.forecast)
     req = result.requirement
     minutes = inputs.rules.interval_minutes
     echo(f"Staffing: peak {req['agents'].max()} agents on the phones ({req['scheduled'].max()} to schedule after "
@@ -117,8 +108,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
-        result.roster = _timed(result, "roster", lambda: roster_step(
-            inputs, result.requirement, time_limit_s=time_limit_s, progress=_solver_progress(echo)))
+        result.roster = roster_step(inputs, result.requirement, time_limit_s=time_limit_s,
+                                    progress=_solver_progress(echo))
         for line in roster_summary_lines(result.roster, inputs.rules):
             echo("  " + line)
 
@@ -126,7 +117,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
         echo(f"Headcount for {month} and a hiring plan for six months…")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UnknownHolidayYearWarning)
-            _timed(result, "headcount", _headcount_reports, result, out_dir, echo)
+            _headcount_reports(result, out_dir, echo)
         for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
             echo(f"  note: {message}")
 

@@ -1,11 +1,12 @@
-"""Exports: the roster and plans as Excel, CSV, iCalendar and PNG files. Pure writers, no planning here.
+"""Exports: the roster as Excel, CSV and iCalendar files, and PNG charts. Pure writers, no planning here.
 
-Each writer reads a roster (the result of `scheduler.roster.solve`: assignments, coverage, employees,
-kpis, unmet, conflicts, status...) and returns bytes; a `write_*` twin writes the same to a path.
+The roster writers read any object shaped like `scheduler.roster.solve`'s result (roster_frames names
+the attributes) and return bytes; a `write_*` function writes the same to a path.
 
-- `workbook`: `roster_workbook` (printable .xlsx), `frames_workbook` (any tables as a tidy .xlsx)
-- `tables`: `roster_csv`, `coverage_csv`, `employees_csv`, `unmet_csv`, `frame_csv`, `write_roster_csvs`
+- `workbook`: `roster_workbook`, the printable .xlsx
+- `tables`: `roster_csv`, `coverage_csv`, `employees_csv`, `unmet_csv`, `write_roster_csvs`; `frame_csv` for any table
 - `calendar`: `employee_calendar`, `employee_calendars`, `calendars_zip`, `write_calendars`
 - `charts`: `forecast_chart`, `coverage_chart`, `ad_response_chart` (PNG; imports matplotlib)
-- `labels`: every zh/en label, for these writers and the CLI summary
+- `labels`: every zh/en label, for these writers and the roster page
+- `cells`, `roster_frames`: what the writers share; `specimen`: a hand-built roster for tests and benchmarks
 """

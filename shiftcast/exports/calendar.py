@@ -37,11 +37,6 @@ def _uid_tail(employee_id: str) -> str:
     return f"-{_id_text(employee_id)}@{UID_DOMAIN}"
 
 
-def event_uid(employee_id: str, day: pd.Timestamp | dt.date) -> str:
-    """Stable per employee and day: the same day re-exported (even with another shift) keeps its UID."""
-    return f"{pd.Timestamp(day):%Y%m%d}{_uid_tail(employee_id)}"
-
-
 def ics_filename(employee_id: str) -> str:
     return _id_text(employee_id) + ".ics"
 
@@ -82,66 +77,58 @@ def _clock(minutes: int) -> str:
 
 
 def _with_day_texts(a: pd.DataFrame) -> pd.DataFrame:
-    """Assignments plus each day and the next as YYYYMMDD, formatted in one go (per row is slow)."""
+    """Assignments plus each day as YYYYMMDD, formatted in one go (per row is slow)."""
     a = a.copy()
     a["ymd"] = a["date"].dt.strftime("%Y%m%d")
-    a["next_ymd"] = (a["date"] + pd.Timedelta(days=1)).dt.strftime("%Y%m%d")
     return a
 
 
-def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str, lang: str, days_off: bool,
-                  stamp: dt.datetime | None, tz: str) -> bytes:
+def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str, lang: str,
+                  stamp: dt.datetime | None) -> bytes:
     # Events are serialized here rather than built as icalendar objects: icalendar spends about 1 ms an
     # event, 8 s for a 300-person month; the tests parse every file back with icalendar.
     stamp = stamp or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     dtstamp = stamp.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-        "X-WR-CALNAME:" + _text(label("calendar_name", lang, name=name)), f"X-WR-TIMEZONE:{tz}",
+        "X-WR-CALNAME:" + _text(label("calendar_name", lang, name=name)), f"X-WR-TIMEZONE:{TIMEZONE}",
     ]
     if len(mine):
-        lines += vtimezone_lines(tz, mine["date"].min().year, mine["date"].max().year)
+        lines += vtimezone_lines(TIMEZONE, mine["date"].min().year, mine["date"].max().year)
     uid_tail = _uid_tail(employee_id)
     lunch_word = label("lunch", lang)
     summaries = {code: "SUMMARY:" + _text(shift_name(code, rules, lang)) for code in set(mine["shift"])}
-    columns = (mine[c].tolist() for c in ("ymd", "next_ymd", "shift", "lunch_start"))  # lists iterate fast
-    for ymd, next_ymd, code, lunch in zip(*columns):
-        worked = is_worked(code)
-        if not worked and not days_off:
+    columns = (mine[c].tolist() for c in ("ymd", "shift", "lunch_start"))  # lists iterate fast
+    for ymd, code, lunch in zip(*columns):
+        if not is_worked(code):
             continue
-        lines += ["BEGIN:VEVENT", f"UID:{ymd}{uid_tail}", f"DTSTAMP:{dtstamp}", summaries[code]]
-        if worked:
-            s = rules.shift(code)
-            lines += [f"DTSTART;TZID={tz}:{ymd}T{_clock(s.start_minute)}", f"DTEND;TZID={tz}:{ymd}T{_clock(s.end_minute)}"]
-            if lunch:
-                lunch_end = hhmm(minutes_of(lunch) + s.unpaid_break_minutes)
-                lines.append("DESCRIPTION:" + _text(f"{lunch_word} {lunch}–{lunch_end}"))
-            lines.append("TRANSP:OPAQUE")
-        else:
-            lines += [f"DTSTART;VALUE=DATE:{ymd}", f"DTEND;VALUE=DATE:{next_ymd}", "TRANSP:TRANSPARENT"]
-        lines.append("END:VEVENT")
+        s = rules.shift(code)
+        lines += ["BEGIN:VEVENT", f"UID:{ymd}{uid_tail}", f"DTSTAMP:{dtstamp}", summaries[code],
+                  f"DTSTART;TZID={TIMEZONE}:{ymd}T{_clock(s.start_minute)}",
+                  f"DTEND;TZID={TIMEZONE}:{ymd}T{_clock(s.end_minute)}"]
+        if lunch:
+            lunch_end = hhmm(minutes_of(lunch) + s.unpaid_break_minutes)
+            lines.append("DESCRIPTION:" + _text(f"{lunch_word} {lunch}–{lunch_end}"))
+        lines += ["TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
 def employee_calendar(roster: Any, rules: Rules, employee_id: str, lang: str = DEFAULT_LANG,
-                      days_off: bool = False, stamp: dt.datetime | None = None, tz: str = TIMEZONE,
-                      name: str | None = None) -> bytes:
-    """One employee's .ics: an event per worked shift (lunch in the description); rest/leave all-day if `days_off`."""
+                      stamp: dt.datetime | None = None) -> bytes:
+    """One employee's .ics: an event per worked shift, its lunch in the description."""
     check_lang(lang)
     a = assignments_of(roster)
     mine = _with_day_texts(a[a["employee_id"] == str(employee_id)])
     names = people(roster).set_index("employee_id")["name"]
     if str(employee_id) not in names.index:
         raise KeyError(f"employee {employee_id!r} is not on the roster")
-    if name is None:
-        name = names[str(employee_id)] or str(employee_id)
-    return _employee_ics(mine, rules, str(employee_id), str(name), lang, days_off, stamp, tz)
+    name = names[str(employee_id)] or str(employee_id)
+    return _employee_ics(mine, rules, str(employee_id), str(name), lang, stamp)
 
 
 def employee_calendars(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
-                       days_off: bool = False, stamp: dt.datetime | None = None,
-                       tz: str = TIMEZONE) -> dict[str, bytes]:
+                       stamp: dt.datetime | None = None) -> dict[str, bytes]:
     """Every employee's .ics, keyed by file name ('A001.ics'), in listing order."""
     check_lang(lang)
     stamp = stamp or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -151,28 +138,27 @@ def employee_calendars(roster: Any, rules: Rules, staff: pd.DataFrame | None = N
     for person in people(roster, staff).itertuples(index=False):
         eid = str(person.employee_id)
         mine = by_person.get(eid, a.iloc[:0])
-        out[ics_filename(eid)] = _employee_ics(mine, rules, eid, str(person.name or eid), lang, days_off, stamp, tz)
+        out[ics_filename(eid)] = _employee_ics(mine, rules, eid, str(person.name or eid), lang, stamp)
     return out
 
 
 def calendars_zip(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
-                  days_off: bool = False, stamp: dt.datetime | None = None, tz: str = TIMEZONE) -> bytes:
+                  stamp: dt.datetime | None = None) -> bytes:
     """A .zip holding every employee's .ics."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for filename, data in employee_calendars(roster, rules, staff, lang, days_off, stamp, tz).items():
+        for filename, data in employee_calendars(roster, rules, staff, lang, stamp).items():
             zf.writestr(filename, data)
     return out.getvalue()
 
 
 def write_calendars(out_dir: str | Path, roster: Any, rules: Rules, staff: pd.DataFrame | None = None,
-                    lang: str = DEFAULT_LANG, days_off: bool = False, stamp: dt.datetime | None = None,
-                    tz: str = TIMEZONE) -> list[Path]:
+                    lang: str = DEFAULT_LANG, stamp: dt.datetime | None = None) -> list[Path]:
     """Every employee's .ics into `out_dir`; their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for filename, data in employee_calendars(roster, rules, staff, lang, days_off, stamp, tz).items():
+    for filename, data in employee_calendars(roster, rules, staff, lang, stamp).items():
         (out_dir / filename).write_bytes(data)
         paths.append(out_dir / filename)
     return paths

@@ -101,34 +101,21 @@ def _mark_airings(ax: plt.Axes, positions: np.ndarray, lang: str) -> None:
                 color=AIRING_COLOUR, markeredgewidth=1.2, label=label("airing", lang), clip_on=False, zorder=5)
 
 
-def _airing_starts(airings) -> list:
-    if airings is None:
-        return []
-    if isinstance(airings, pd.DataFrame):
-        return list(airings["start"])
-    return list(airings)
+def forecast_chart(forecast: pd.DataFrame, airings: pd.DataFrame | None = None, lang: str = DEFAULT_LANG) -> bytes:
+    """PNG: forecast calls per interval with its prediction interval, the ad plan's airings marked.
 
-
-def forecast_chart(forecast: pd.DataFrame, airings=None, history: pd.Series | None = None,
-                   lang: str = DEFAULT_LANG, mean: str = "mean", lower: str = "lower", upper: str = "upper") -> bytes:
-    """PNG: forecast calls per interval with its prediction interval, airings marked (and actuals, if given).
-
-    `forecast` is indexed by interval start; `airings` an ad plan (a `start` column) or start times.
+    `forecast` is indexed by interval start with columns mean, lower, upper; `airings` an ad plan.
     """
     lang = chart_lang(lang)
     index = pd.DatetimeIndex(forecast.index)
     fig, ax = _figure(lang)
     x = np.arange(len(index))
-    if lower in forecast and upper in forecast:
-        ax.fill_between(x, forecast[lower].to_numpy(float), forecast[upper].to_numpy(float), step="mid",
-                        color=FORECAST_COLOUR, alpha=0.18, linewidth=0, label=label("prediction_interval", lang))
-    ax.plot(x, forecast[mean].to_numpy(float), drawstyle="steps-mid", color=FORECAST_COLOUR, linewidth=0.9,
+    ax.fill_between(x, forecast["lower"].to_numpy(float), forecast["upper"].to_numpy(float), step="mid",
+                    color=FORECAST_COLOUR, alpha=0.18, linewidth=0, label=label("prediction_interval", lang))
+    ax.plot(x, forecast["mean"].to_numpy(float), drawstyle="steps-mid", color=FORECAST_COLOUR, linewidth=0.9,
             label=label("forecast", lang))
-    if history is not None:
-        actual = pd.Series(history).reindex(index)
-        ax.plot(x, actual.to_numpy(float), drawstyle="steps-mid", color="#404040", linewidth=0.7, alpha=0.8,
-                label=label("history", lang))
-    _mark_airings(ax, airing_positions(index, _airing_starts(airings)), lang)
+    starts = [] if airings is None else list(airings["start"])
+    _mark_airings(ax, airing_positions(index, starts), lang)
     return _interval_chart_png(fig, ax, index, lang, "calls_per_interval", "chart_forecast")
 
 
@@ -165,12 +152,9 @@ def coverage_chart(coverage: pd.DataFrame, lang: str = DEFAULT_LANG) -> bytes:
 def ad_response_chart(curve: pd.DataFrame, lang: str = DEFAULT_LANG) -> bytes:
     """PNG: extra calls by minutes since an airing, one line per channel.
 
-    `curve` is wide (index minutes since airing, a column per channel) or long (columns minute, channel,
-    extra_calls).
+    `curve` is indexed by minutes since the airing, with a column per channel.
     """
     lang = chart_lang(lang)
-    if {"minute", "channel", "extra_calls"} <= set(curve.columns):
-        curve = curve.pivot_table(index="minute", columns="channel", values="extra_calls", aggfunc="mean")
     fig = Figure(figsize=(9, 5), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     ax.grid(color="#D9D9D9", linewidth=0.6)

@@ -1,11 +1,10 @@
-"""Every label the exports (and the CLI summary) show, in Chinese and English, in one place.
+"""Every label the exports (and the roster page) show, in Chinese and English, in one place.
 
 Shift names are not here: they come from the rules (`ShiftTemplate.name_zh` / `name_en`), so a user who
 renames a shift in rules.toml sees the new name everywhere.
 """
 from __future__ import annotations
 
-from typing import Mapping
 
 from core.rules import Rules
 
@@ -56,7 +55,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "chart_forecast": ("话务量预测", "Call forecast"),
     "chart_ad_response": ("广告带来的来电", "Calls brought by an airing"),
     "prediction_interval": ("预测区间", "Prediction interval"),
-    "history": ("实际来电", "Actual calls"),
     "forecast": ("预测", "Forecast"),
     "minutes_since_airing": ("播出后分钟数", "Minutes since airing"),
     "extra_calls": ("广告带来的额外来电", "Extra calls from the airing"),
@@ -75,7 +73,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "group": ("组", "Group"),
     "team": ("队", "Team"),
     "date": ("日期", "Date"),
-    "time": ("时间", "Time"),
     "weekday": ("星期", "Weekday"),
     "shift": ("班次", "Shift"),
     "start": ("开始", "Start"),
@@ -103,31 +100,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "message": ("说明", "Message"),
     "on_duty": ("出勤人数", "On duty"),
     "leaders_on_duty": ("在岗组长/队长", "Leaders on duty"),
-    # solve facts and KPIs (keys of Roster.kpis; unknown keys fall back to the key itself)
+    # solve facts and KPIs (keys of Roster.kpis; an unknown key reads as itself)
     "status": ("求解状态", "Solver status"),
     "objective": ("目标值", "Objective"),
     "lower_bound": ("下界", "Lower bound"),
     "gap": ("相对差距", "Gap"),
     "seconds": ("求解秒数", "Solve seconds"),
-    "service_level": ("服务水平", "Service level"),
-    "abandoned_calls": ("预计呼损来电", "Expected abandoned calls"),
-    "abandon_rate": ("呼损率", "Abandon rate"),
-    "asa_s": ("平均应答速度（秒）", "Average speed of answer (s)"),
-    "occupancy": ("占用率", "Occupancy"),
+    "expected_abandoned_calls": ("预计呼损来电", "Expected abandoned calls"),
     "short_intervals": ("缺员时段数", "Short intervals"),
-    "short_airing_intervals": ("广告时段缺员数", "Short intervals during airings"),
-    "short_agent_intervals": ("缺员人·时段", "Agent-intervals short"),
-    "over_agent_intervals": ("超员人·时段", "Agent-intervals over"),
-    "coverage_ratio": ("覆盖率", "Coverage ratio"),
-    "total_paid_hours": ("总计薪工时", "Total paid hours"),
-    "total_overtime_hours": ("总加班工时", "Total overtime hours"),
-    "max_overtime_hours": ("最高个人加班工时", "Most overtime of one person"),
-    "rest_requests_honoured": ("满足的休息申请", "Rest requests honoured"),
-    "shift_requests_honoured": ("满足的班次申请", "Shift requests honoured"),
     "late_shift_spread": ("晚班数差距", "Late-shift spread"),
     "weekend_rest_spread": ("周末休息差距", "Weekend-rest spread"),
-    "changes_from_previous": ("与上版相比的变动", "Changes from the previous roster"),
-    "headcount": ("人数", "Headcount"),
     "shortfall_agent_intervals": ("缺员人·时段", "Agent-intervals short"),
     "airing_shortfall_agent_intervals": ("广告时段缺员人·时段", "Agent-intervals short during airings"),
     "overstaff_agent_intervals": ("超员人·时段", "Agent-intervals over"),
@@ -169,10 +151,6 @@ def has_label(key: str) -> bool:
     return key in _LABELS
 
 
-def labels(keys, lang: str = DEFAULT_LANG) -> list[str]:
-    return [label(k, lang) for k in keys]
-
-
 def weekday(day_of_week: int, lang: str = DEFAULT_LANG) -> str:
     """0 = Monday -> '一' / 'Mon'."""
     return _WEEKDAYS[check_lang(lang)][day_of_week]
@@ -204,7 +182,3 @@ def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
 
 def role_name(role: str, lang: str = DEFAULT_LANG) -> str:
     return label(role, lang)
-
-
-def kpi_names(kpis: Mapping[str, object], lang: str = DEFAULT_LANG) -> dict[str, str]:
-    return {k: label(k, lang) for k in kpis}

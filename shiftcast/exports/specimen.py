@@ -1,4 +1,4 @@
-"""A hand-built roster in the shape `scheduler.roster.solve` returns, for tests, benchmarks and previews.
+"""A hand-built roster in the shape `scheduler.roster.solve` returns, for tests and benchmarks.
 
 Nothing here is planned: people rotate through a fixed pattern. It exists so the exports (and the pages
 and API that serve them) can be built and measured without solving a roster first.
@@ -6,7 +6,6 @@ and API that serve them) can be built and measured without solving a roster firs
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,14 +13,6 @@ import pandas as pd
 from shiftcast.exports.labels import LEAVE, REST
 from core.periods import month_days, open_intervals
 from core.rules import DEFAULT_RULES, Rules, hhmm
-
-
-@dataclass
-class Conflict:
-    rule: str
-    date: Any
-    employees: list[str]
-    message: str
 
 
 @dataclass
@@ -123,11 +114,11 @@ def specimen_roster(staff: pd.DataFrame, month: str = "2026-12", rules: Rules = 
         "airing": short["airing"].to_numpy(),
         "expected_service_level": (0.8 * short["staffed"] / short["required"].clip(lower=1)).to_numpy(),
     })
-    kpis = {
-        "expected_service_level": 0.83, "abandoned_calls": 412.0, "short_intervals": int((cov["short"] > 0).sum()),
-        "short_airing_intervals": int(((cov["short"] > 0) & cov["airing"]).sum()),
-        "total_paid_hours": float(emp["paid_hours"].sum()),
-        "total_overtime_hours": float(emp["overtime_hours"].sum()),
+    kpis = {  # a few of the keys scheduler.roster.solve reports
+        "expected_service_level": 0.83, "expected_abandoned_calls": 412.0, "short_intervals": int((cov["short"] > 0).sum()),
+        "airing_shortfall_agent_intervals": int(cov.loc[cov["airing"], "short"].sum()),
+        "paid_hours": float(emp["paid_hours"].sum()),
+        "overtime_hours": float(emp["overtime_hours"].sum()),
     }
     return SpecimenRoster(assignments=a, coverage=cov, employees=emp, kpis=kpis, unmet=unmet,
                           status="FEASIBLE", objective=1234.0, lower_bound=1100.0, gap=0.109, seconds=12.5)

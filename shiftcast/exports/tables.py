@@ -20,8 +20,8 @@ from shiftcast.exports.roster_frames import (
 ROSTER_CSV, COVERAGE_CSV, EMPLOYEES_CSV, SHORT_CSV = "roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"
 
 
-def frame_csv(df: pd.DataFrame, index: bool | None = None, bom: bool = False) -> bytes:
-    """Any table as UTF-8 CSV (a byte-order mark when `bom`, for Excel on Chinese Windows); formula-safe.
+def frame_csv(df: pd.DataFrame, index: bool | None = None) -> bytes:
+    """Any table as UTF-8 CSV, formula-safe.
 
     A named or non-range index is written as the first column(s) unless `index` says otherwise.
     """
@@ -30,7 +30,7 @@ def frame_csv(df: pd.DataFrame, index: bool | None = None, bom: bool = False) ->
     if index:
         df = df.reset_index()
     text = csv_safe_frame(df).to_csv(index=False, lineterminator="\n", date_format=None)
-    return text.encode("utf-8-sig" if bom else "utf-8")
+    return text.encode("utf-8")
 
 
 def roster_frame(roster: Any) -> pd.DataFrame:
@@ -63,30 +63,29 @@ def unmet_frame(roster: Any) -> pd.DataFrame:
     return out
 
 
-def roster_csv(roster: Any, bom: bool = False) -> bytes:
-    return frame_csv(roster_frame(roster), index=False, bom=bom)
+def roster_csv(roster: Any) -> bytes:
+    return frame_csv(roster_frame(roster), index=False)
 
 
-def coverage_csv(roster: Any, bom: bool = False) -> bytes:
-    return frame_csv(coverage_frame(roster), index=False, bom=bom)
+def coverage_csv(roster: Any) -> bytes:
+    return frame_csv(coverage_frame(roster), index=False)
 
 
-def employees_csv(roster: Any, staff: pd.DataFrame | None = None, bom: bool = False) -> bytes:
-    return frame_csv(employees_frame(roster, staff), index=False, bom=bom)
+def employees_csv(roster: Any, staff: pd.DataFrame | None = None) -> bytes:
+    return frame_csv(employees_frame(roster, staff), index=False)
 
 
-def unmet_csv(roster: Any, bom: bool = False) -> bytes:
-    return frame_csv(unmet_frame(roster), index=False, bom=bom)
+def unmet_csv(roster: Any) -> bytes:
+    return frame_csv(unmet_frame(roster), index=False)
 
 
-def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | None = None,
-                      bom: bool = False) -> list[Path]:
+def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | None = None) -> list[Path]:
     """roster.csv, coverage.csv, employees.csv and short_intervals.csv into `out_dir`; their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
-        ROSTER_CSV: roster_csv(roster, bom), COVERAGE_CSV: coverage_csv(roster, bom),
-        EMPLOYEES_CSV: employees_csv(roster, staff, bom), SHORT_CSV: unmet_csv(roster, bom),
+        ROSTER_CSV: roster_csv(roster), COVERAGE_CSV: coverage_csv(roster),
+        EMPLOYEES_CSV: employees_csv(roster, staff), SHORT_CSV: unmet_csv(roster),
     }
     paths = []
     for name, data in files.items():
@@ -95,7 +94,7 @@ def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | No
     return paths
 
 
-def write_frame_csv(path: str | Path, df: pd.DataFrame, index: bool | None = None, bom: bool = False) -> Path:
+def write_frame_csv(path: str | Path, df: pd.DataFrame, index: bool | None = None) -> Path:
     path = Path(path)
-    path.write_bytes(frame_csv(df, index=index, bom=bom))
+    path.write_bytes(frame_csv(df, index=index))
     return path

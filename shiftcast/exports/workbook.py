@@ -1,4 +1,4 @@
-"""Excel workbooks: the printable roster, and any planning tables as a tidy workbook (XlsxWriter).
+"""The printable roster workbook (XlsxWriter): grid, coverage with its chart, hours, KPIs, short intervals.
 
 Every text cell is written with `write_string`, so text from user data (names, groups, messages) is never
 read as a formula, whatever it starts with; numbers and dates are written as numbers and dates.
@@ -8,14 +8,14 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from shiftcast.exports.cells import HOLIDAY, WEEKDAY, WEEKEND, WORKDAY, day_kinds, month_label
-from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, has_label, label, role_name, shift_marks, shift_name, weekday
+from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, weekday
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
     plan_days, shift_grid,
@@ -35,7 +35,7 @@ HEADER_FILL = "#DDEBF7"
 BAND_FILL = "#D6DCE4"
 SHORT_FILL = "#FFC7CE"
 # Fractions shown as percentages wherever they appear (KPI keys and table columns).
-PERCENT_KEYS = ("service_level", "expected_service_level", "abandon_rate", "occupancy", "coverage_ratio", "gap")
+PERCENT_KEYS = ("expected_service_level", "gap")
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
 PERSON_COLS = ("employee_id", "name", "role")
 MAX_SHEET_NAME = 31
@@ -111,28 +111,27 @@ def _number_format(name: str, values: pd.Series) -> str | None:
 
 
 def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str], lang: str,
-                 col: int = 0, bool_as: str = "label") -> int:
+                 bool_as: str = "label") -> int:
     """Write `df` with a header row at `row`; return the first row after it.
 
     Columns are written by type: text with write_string (never a formula), numbers, dates and times as
     such, booleans as yes/no labels (or 1/0 shown as yes/no when `bool_as` is 'number', for charts).
     """
-    ws.write_row(row, col, headers, fm.header)
+    ws.write_row(row, 0, headers, fm.header)
     widths = [max(6, min(40, len(str(h)) * (2 if lang == "zh" else 1) + 2)) for h in headers]
     for j, name in enumerate(df.columns):
         values = df[name]
-        c = col + j
         r0 = row + 1
         if pd.api.types.is_bool_dtype(values):
             flags = values.fillna(False).astype(bool).to_numpy()
             if bool_as == "number":
                 fmt = fm.get(num_format=f'"{label("yes", lang)}";;"{label("no", lang)}"', align="center")
                 for i, v in enumerate(flags):
-                    ws.write_number(r0 + i, c, int(v), fmt)
+                    ws.write_number(r0 + i, j, int(v), fmt)
             else:
                 yes, no = label("yes", lang), label("no", lang)
                 for i, v in enumerate(flags):
-                    ws.write_string(r0 + i, c, yes if v else no)
+                    ws.write_string(r0 + i, j, yes if v else no)
         elif pd.api.types.is_datetime64_any_dtype(values):
             stamps = pd.DatetimeIndex(values)
             if stamps.tz is not None:
@@ -144,23 +143,23 @@ def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str
             serials = ((stamps - EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
             for i, v in enumerate(serials):
                 if math.isfinite(v):
-                    ws.write_number(r0 + i, c, v, fmt)
+                    ws.write_number(r0 + i, j, v, fmt)
         elif pd.api.types.is_numeric_dtype(values):
             fmt = fm.get(num_format=_number_format(str(name), values))
             for i, v in enumerate(values.to_numpy(dtype=float, na_value=np.nan)):
                 if math.isfinite(v):
-                    ws.write_number(r0 + i, c, v, fmt)
+                    ws.write_number(r0 + i, j, v, fmt)
         else:
             longest = 0
             for i, v in enumerate(values):
                 if v is None or (not isinstance(v, str) and pd.isna(v)):
                     continue
                 text = v.isoformat() if hasattr(v, "isoformat") else str(v)
-                ws.write_string(r0 + i, c, text)
+                ws.write_string(r0 + i, j, text)
                 longest = max(longest, len(text))
             widths[j] = max(widths[j], min(40, longest + 2))
     for j, w in enumerate(widths):
-        ws.set_column(col + j, col + j, w)
+        ws.set_column(j, j, w)
     return row + 1 + len(df)
 
 
@@ -513,38 +512,4 @@ def write_roster_workbook(path: str | Path, roster: Any, rules: Rules, staff: pd
                           lang: str = DEFAULT_LANG, detail: bool = False) -> Path:
     path = Path(path)
     path.write_bytes(roster_workbook(roster, rules, staff, lang, detail))
-    return path
-
-
-def frames_workbook(frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
-                    headers: Mapping[str, str] | None = None) -> bytes:
-    """Tables (forecast, staffing, hiring plan...) as a tidy .xlsx: one sheet per frame, header, filter.
-
-    A named or non-range index becomes the first column(s). Column headers are the labels of known
-    column names in `lang` (or `headers[name]`), otherwise the names themselves.
-    """
-    check_lang(lang)
-    out = io.BytesIO()
-    wb = _new_workbook(out)
-    fm = _Formats(wb)
-    taken: set[str] = set()
-    for title, df in frames.items():
-        ws = wb.add_worksheet(sheet_name(title, taken))
-        if not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names):
-            df = df.reset_index()
-        heads = [(headers or {}).get(str(c)) or (label(str(c), lang) if has_label(str(c)) else str(c))
-                 for c in df.columns]
-        end = _write_frame(ws, fm, df, 0, heads, lang)
-        ws.freeze_panes(1, 0)
-        if len(df.columns):
-            ws.autofilter(0, 0, max(end - 1, 0), len(df.columns) - 1)
-        _setup_print(ws, lang, (0, 0), landscape=len(df.columns) > 6)
-    wb.close()
-    return out.getvalue()
-
-
-def write_frames_workbook(path: str | Path, frames: Mapping[str, pd.DataFrame], lang: str = DEFAULT_LANG,
-                          headers: Mapping[str, str] | None = None) -> Path:
-    path = Path(path)
-    path.write_bytes(frames_workbook(frames, lang, headers))
     return path
