@@ -1,4 +1,4 @@
-"""Loaders for what the forecaster reads: interval call counts, call records, ad airings (DESIGN §3)."""
+"""Loaders for what the forecaster reads: interval call counts, call records, ad airings."""
 from __future__ import annotations
 
 from pathlib import Path

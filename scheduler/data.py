@@ -1,4 +1,4 @@
-"""Loaders for what the roster reads: the staff list and approved leave (DESIGN §3)."""
+"""Loaders for what the roster reads: the staff list and approved leave."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,6 +1,6 @@
 """The hiring plan: how many agents HR must start training, and when, so each month has the agents it needs.
 
-Pure arithmetic over expected values (DESIGN section 4, issue 6). The model, stated once:
+Pure arithmetic over expected values. The model, stated once:
 
 - `current_staff` productive agents are on staff on the first day of the first plan month.
 - Each month a share `attrition` of the productive agents leaves; a month's headcount is counted at its

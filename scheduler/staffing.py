@@ -1,4 +1,4 @@
-"""Agents needed per interval, and the service a given staffing delivers (DESIGN section 4).
+"""Agents needed per interval, and the service a given staffing delivers.
 
 Both tables carry the Erlang C measures (`service_level`, `asa_s`, `prob_wait`, `occupancy`) and,
 when the targets set a caller patience, the Erlang A ones (`service_level_a`, `asa_a_s`,

@@ -85,7 +85,7 @@ def test_vectorised_erlang_b_equals_one_at_a_time():
 
 
 def test_erlang_c_reference_value():
-    # 100 calls / 30 min at 180 s = 10 Erlangs on 14 agents (issue 3).
+    # 100 calls / 30 min at 180 s = 10 Erlangs on 14 agents.
     m = erlang.erlang_c_measures(14, 10.0, 180.0, 20.0)
     assert m.prob_wait == pytest.approx(0.1741319335950498, rel=1e-12)
     assert m.service_level == pytest.approx(0.8883500191794669, rel=1e-12)

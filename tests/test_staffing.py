@@ -17,7 +17,7 @@ from core.rules import DEFAULT_RULES, ServiceTargets
 REFERENCE = ServiceTargets(service_level=0.8, answer_within_s=20.0, max_occupancy=0.85, shrinkage=0.3)
 
 
-def test_reference_values_issue_3():
+def test_reference_values():
     row = requirements(100, 180, REFERENCE, interval_minutes=30).iloc[0]
     assert row["agents"] == 14 and row["scheduled"] == 20
     assert row["service_level"] == pytest.approx(0.8883500191794669, rel=1e-12)
