@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Job, Result, utcnow
 from api.problems import Problem
-from api.services import PipelineError
 from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
@@ -33,6 +32,10 @@ HOST = socket.gethostname()
 
 class Cancelled(Exception):
     """Raised inside a job when its cancellation was requested."""
+
+
+class PipelineError(RuntimeError):
+    """A step could not give an answer; the job fails with this message, which is for the user."""
 
 
 class Progress:

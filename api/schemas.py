@@ -249,6 +249,19 @@ class Table(BaseModel):
     rows: list[list[Scalar]]
 
 
+class ShiftLegend(BaseModel):
+    """How the roster shows an assignment code, from the rules it was solved with (as the workbook shows it)."""
+
+    zh: str = Field(description="grid mark in Chinese, e.g. 早")
+    en: str = Field(description="grid mark in English, e.g. Early")
+    name_zh: str
+    name_en: str
+    colour: str = Field(description="fill colour, #RRGGBB")
+    worked: bool = Field(description="a shift worked (not rest or leave)")
+    start: str | None = Field(description="a shift's start, HH:MM; null for rest and leave")
+    end: str | None = Field(description="a shift's end, HH:MM; null for rest and leave")
+
+
 class RosterOut(BaseModel):
     """A month's roster for the whole floor: employees × days, coverage as days × times, KPIs."""
 
@@ -266,6 +279,8 @@ class RosterOut(BaseModel):
                                          "and the lunch starts' positions")
     codes: dict[str, str] = Field(description="the shift code each character of an employee's `shifts` stands for, "
                                               "e.g. {\"E\": \"E\", \"L\": \"L\", \"-\": \"OFF\", \"+\": \"LEAVE\"}")
+    shifts: dict[str, ShiftLegend] = Field(description="every code the roster's rules allow (its shifts, OFF, LEAVE): "
+                                                       "marks, names, hours and colour")
     employees: list[RosterEmployee]
     coverage: CoverageGrid
     unmet: Table = Field(description="intervals left short: interval_start, required, staffed, missing agents, "

@@ -103,13 +103,13 @@ def main() -> None:
 
     from shiftcast.exports.specimen import specimen_roster, specimen_staff
 
-    from api import services
+    from api.exports import DEFAULT_EXPORT_LANG, roster_export
     from core.rules import DEFAULT_RULES
 
     staff = specimen_staff(args.agents)
     roster = specimen_roster(staff, MONTH, seed=0)
     t0 = time.perf_counter()
-    workbook = services.roster_export(roster, "xlsx", DEFAULT_RULES, services.DEFAULT_EXPORT_LANG, staff)
+    workbook = roster_export(roster, "xlsx", DEFAULT_RULES, DEFAULT_EXPORT_LANG, staff)
     render_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="shiftcast-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"

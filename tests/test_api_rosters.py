@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-import api
 from shiftcast.exports.specimen import specimen_roster, specimen_staff
-from api import services, testing
-from api.db import Export, make_engine, make_sessionmaker
+from api import roster_document as documents, testing
+from api.db import Export
 from api.schemas import RosterOut
+from api.worker import job_runner
+from core.rules import DEFAULT_RULES
 
 MONTH = "2026-12"
 
@@ -27,7 +28,7 @@ def url(tmp_path):
 
 @pytest.fixture
 def app(url):
-    return api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    return testing.app(url)
 
 
 @pytest.fixture
@@ -43,14 +44,14 @@ def specimen():
 
 def test_a_roster_document_reads_back_to_the_same_roster(specimen):
     staff, roster = specimen
-    doc = services.roster_document(roster, MONTH, staff)
+    doc = documents.roster_document(roster, MONTH, staff, DEFAULT_RULES)
     RosterOut.model_validate({"id": 1, "job_id": None, **doc})
     assert len(doc["days"]) == 31 and len(doc["employees"]) == 24
-    back = services.stored_roster(json.loads(json.dumps(doc)))
+    back = documents.stored_roster(json.loads(json.dumps(doc)))
     want = roster.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
     got = back.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
     assert (got["shift"] == want["shift"].astype(str)).all()
-    assert (got["lunch_start"].fillna("") == want["lunch_start"].map(services._hhmm).fillna("")).all()
+    assert (got["lunch_start"].fillna("") == want["lunch_start"].map(documents.hhmm).fillna("")).all()
     cov = roster.coverage
     for column in ("required", "staffed", "short", "over"):  # short and over are not sent: they come back derived
         assert np.allclose(back.coverage[column].to_numpy(), cov[column].to_numpy()), column
@@ -66,7 +67,7 @@ def test_the_roster_document_is_a_grid(specimen):
     """Days, times and codes once: a character per day per employee, lunches as positions in the day's
     times, coverage as days × times, the short intervals' column names once."""
     staff, roster = specimen
-    doc = services.roster_document(roster, MONTH, staff)
+    doc = documents.roster_document(roster, MONTH, staff, DEFAULT_RULES)
     days, times = doc["days"], doc["times"]
     assert doc["codes"] == {"E": "E", "L": "L", "-": "OFF", "+": "LEAVE"}
     a = roster.assignments.set_index(["employee_id", "date"]).sort_index()
@@ -75,7 +76,7 @@ def test_the_roster_document_is_a_grid(specimen):
     for day, ch, lunch in zip(days, person["shifts"], person["lunches"]):
         want = a.loc[(person["employee_id"], pd.Timestamp(day))]
         assert doc["codes"][ch] == want["shift"]
-        assert (times[lunch] if lunch is not None else None) == services._hhmm(want["lunch_start"])
+        assert (times[lunch] if lunch is not None else None) == documents.hhmm(want["lunch_start"])
     assert times[0] == "08:00" and times[-1] == "17:45" and len(times) == 40
     for name in ("required", "staffed", "airing"):
         assert len(doc["coverage"][name]) == len(days) and {len(row) for row in doc["coverage"][name]} == {len(times)}
@@ -85,15 +86,15 @@ def test_the_roster_document_is_a_grid(specimen):
     assert doc["unmet"]["columns"][0] == "interval_start" and len(doc["unmet"]["rows"]) == len(roster.unmet)
     # a month without some interval leaves its cell empty, and reads back without it
     partial = roster.coverage.drop(roster.coverage.index[45])
-    grid = services.day_grids(pd.DatetimeIndex(partial.index), {"required": partial["required"].to_numpy(float)},
+    grid = documents.day_grids(pd.DatetimeIndex(partial.index), {"required": partial["required"].to_numpy(float)},
                               days, times)["required"]
     assert grid[1][5] is None and grid[1][6] == roster.coverage["required"].iloc[46]
-    assert len(services.grid_intervals(days, times, {"required": grid})) == len(partial)
+    assert len(documents.grid_intervals(days, times, {"required": grid})) == len(partial)
 
 
 def test_shift_symbols_are_one_character_each_and_distinct():
-    assert services.shift_symbols(["E", "L", "LEAVE", "OFF"]) == {"E": "E", "L": "L", "LEAVE": "+", "OFF": "-"}
-    odd = services.shift_symbols(["-", "E1", "E2", "LEAVE", "OFF", "x"])  # a code may take a symbol OFF wants
+    assert documents.shift_symbols(["E", "L", "LEAVE", "OFF"]) == {"E": "E", "L": "L", "LEAVE": "+", "OFF": "-"}
+    odd = documents.shift_symbols(["-", "E1", "E2", "LEAVE", "OFF", "x"])  # a code may take a symbol OFF wants
     assert odd["-"] == "-" and odd["x"] == "x" and len(set(odd.values())) == 6
     assert all(len(ch) == 1 for ch in odd.values())
 
@@ -108,8 +109,8 @@ def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
     assert doc.id == rid and doc.month == MONTH and len(doc.employees) == len(staff)
     first = roster.assignments.sort_values(["employee_id", "date"]).iloc[0]
     person = next(e for e in r.json["employees"] if e["employee_id"] == first["employee_id"])
-    assert services.roster_shifts(r.json, person)[0] == first["shift"]
-    assert services.roster_lunches(r.json, person)[0] == services._hhmm(first["lunch_start"])
+    assert documents.roster_shifts(r.json, person)[0] == first["shift"]
+    assert documents.roster_lunches(r.json, person)[0] == documents.hhmm(first["lunch_start"])
     gz = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "Accept-Encoding": "gzip"})
     assert gz.headers["Content-Encoding"] == "gzip" and gzip.decompress(gz.data) == r.data
     assert len(gz.data) < len(r.data) / 4
@@ -131,7 +132,7 @@ def test_a_cached_roster_still_asks_the_store_about_the_token(app, url, specimen
     reader = {"Authorization": f"Bearer {made['token']}"}
     assert client.get(f"/api/v1/rosters/{rid}", headers=reader).status_code == 200
     assert client.get(f"/api/v1/rosters/{rid}", headers=reader).status_code == 200  # now from the cache
-    with make_sessionmaker(make_engine(url))() as s:  # revoked behind the app's back, as another worker would
+    with testing.sessions(url)() as s:  # revoked behind the app's back, as another worker would
         from api.auth import revoke_token
         revoke_token(s, made["id"])
     r = client.get(f"/api/v1/rosters/{rid}", headers=reader)
@@ -189,7 +190,7 @@ def test_exports_are_made_once_and_open(app, url, viewer, specimen):
 
     ics = zipfile.ZipFile(io.BytesIO(client.get(f"/api/v1/rosters/{rid}/ics", headers=viewer).data))
     assert len(ics.namelist()) == len(staff) and b"BEGIN:VCALENDAR" in ics.read(ics.namelist()[0])
-    with make_sessionmaker(make_engine(url))() as s:
+    with testing.sessions(url)() as s:
         assert s.scalar(select(func.count()).select_from(Export)) == 3
     assert client.get(f"/api/v1/rosters/{rid}/xlsx", query_string={"lang": "fr"}, headers=viewer).status_code == 422
 
@@ -209,7 +210,7 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
                     headers=sup)
     assert r.status_code == 202 and r.json["state"] == "queued"
     job_url = r.headers["Location"]
-    assert app.extensions["shiftcast"].runner.run_pending() == 1
+    assert job_runner(app).run_pending() == 1
     job = client.get(job_url, headers=viewer).json
     assert job["state"] == "succeeded", job
     assert job["progress"]["objective"] is not None and job["progress"]["bound"] is not None
@@ -217,10 +218,10 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     roster = RosterOut.model_validate(doc)
     assert roster.job_id == job["id"] and len(roster.employees) == 20 and len(roster.days) == 31
     for person in doc["employees"]:
-        assert len(person["shifts"]) == 31 and set(services.roster_shifts(doc, person)) <= {"E", "L", "OFF", "LEAVE"}
+        assert len(person["shifts"]) == 31 and set(documents.roster_shifts(doc, person)) <= {"E", "L", "OFF", "LEAVE"}
     assert client.post(f"/api/v1/jobs/{job['id']}/cancel", headers=sup).status_code == 409
     if importlib.util.find_spec("shiftcast.exports") is not None:  # the job rendered the workbook, stored with it
-        with make_sessionmaker(make_engine(url))() as s:
+        with testing.sessions(url)() as s:
             assert s.scalars(select(Export.format).where(Export.result_id == roster.id)).all() == ["xlsx-zh"]
     # References are checked when the job is asked for, not when it runs.
     bad = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staffing_id + 100}, headers=sup)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api import testing
-from api.services import roster_shifts
+from api.roster_document import roster_shifts
 
 requests = pytest.importorskip("requests")
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -111,11 +111,11 @@ def sample_requirement(rules):
     """December's staffing from the sample's true expected calls (no forecast fit: this test is about crashes)."""
     import pandas as pd
 
-    from api import services
+    from shiftcast.steps import month_requirement
 
     truth = pd.read_csv(SAMPLE / "truth_expected_calls.csv", parse_dates=["interval_start"], index_col="interval_start")
     calls = truth.loc[MONTH, "expected_calls"]
-    return services.staffing_requirements(calls, rules.service.aht_s, rules)
+    return month_requirement(calls, None, rules)
 
 
 def snapshot(db: Path) -> dict:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import api
-from api import services, testing
+from api import testing
+from api.roster_document import hhmm
 from core.rules import DEFAULT_RULES
 
 MONTH = "2026-12"
@@ -42,7 +42,7 @@ def stored(tmp_path_factory, solved):
     folder = tmp_path_factory.mktemp("page")
     url = f"sqlite:///{folder / 'store.sqlite'}"
     staff, roster = solved
-    api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})  # creates the schema
+    testing.sessions(url)  # the schema, by the migrations
     rid = testing.store_roster(url, roster, MONTH, staff)
     return {"url": url, "folder": folder, "id": rid, "token": testing.token(url, "viewer")}
 
@@ -50,7 +50,7 @@ def stored(tmp_path_factory, solved):
 # ---------------------------------------------------------------- without a browser
 
 def test_the_page_loads_without_a_token_and_carries_the_workbook_legend(stored):
-    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+    client = testing.app(stored["url"]).test_client()
     r = client.get("/")
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
@@ -66,7 +66,7 @@ def test_the_page_loads_without_a_token_and_carries_the_workbook_legend(stored):
 
 def test_one_employees_calendar(stored, solved):
     staff, roster = solved
-    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+    client = testing.app(stored["url"]).test_client()
     auth = {"Authorization": f"Bearer {stored['token']}"}
     person = staff["employee_id"].iloc[5]
     r = client.get(f"/api/v1/rosters/{stored['id']}/ics/{person}", query_string={"lang": "en"}, headers=auth)
@@ -131,7 +131,7 @@ def test_the_month_grid_chart_and_lists_render(page, stored, solved):
         assert cell.get_attribute("data-shift") == want["shift"]
         assert cell.inner_text() == {"E": "早", "L": "晚", "OFF": "休", "LEAVE": "假"}[want["shift"]]
         assert want.employee_id in cell.get_attribute("title")
-        lunch = services._hhmm(want["lunch_start"])  # the lunch start, from its position in the document's times
+        lunch = hhmm(want["lunch_start"])  # the lunch start, from its position in the document's times
         assert (f"lunch {lunch}" in cell.get_attribute("title")) == (lunch is not None)
     leave = a[a["shift"] == "LEAVE"].iloc[0]
     assert page.locator(f'td[data-employee="{leave.employee_id}"][data-date="{leave.date:%Y-%m-%d}"]').inner_text() == "假"
