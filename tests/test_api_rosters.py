@@ -198,16 +198,25 @@ def test_exports_are_made_once_and_open(app, url, viewer, specimen):
 def test_a_roster_job_from_post_to_result(app, url, viewer):
     from core.periods import month_intervals
 
+    from dataclasses import replace
+
+    from core.rules import ShiftTemplate, rules_to_toml
+
     sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
     client = app.test_client()
+    # Rules of three shifts: the roster is solved with them and its document says how to show each.
+    rules = replace(DEFAULT_RULES, shifts=(*DEFAULT_RULES.shifts,
+                                           ShiftTemplate("M", "中班", "Middle", "09:00", "17:30", 60, "12:00", "14:00")))
+    rules_id = client.post("/api/v1/datasets/rules", data=rules_to_toml(rules).encode(),
+                           headers={**sup, "Content-Type": "application/toml"}).json["id"]
     staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=16, leaders=4),
-                        headers={**sup, "Content-Type": "text/csv"}).json
+                        query_string={"rules_id": rules_id}, headers={**sup, "Content-Type": "text/csv"}).json
     index = month_intervals(MONTH)
     minutes = index.hour * 60 + index.minute
     requirement = pd.DataFrame({"scheduled": np.where((minutes >= 600) & (minutes < 960), 8, 4)}, index=index)
     staffing_id = testing.store_staffing(url, requirement, MONTH)
-    r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "time_limit_s": 5},
-                    headers=sup)
+    r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "rules_id": rules_id,
+                                             "time_limit_s": 5}, headers=sup)
     assert r.status_code == 202 and r.json["state"] == "queued"
     job_url = r.headers["Location"]
     assert job_runner(app).run_pending() == 1
@@ -218,7 +227,10 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
     roster = RosterOut.model_validate(doc)
     assert roster.job_id == job["id"] and len(roster.employees) == 20 and len(roster.days) == 31
     for person in doc["employees"]:
-        assert len(person["shifts"]) == 31 and set(documents.roster_shifts(doc, person)) <= {"E", "L", "OFF", "LEAVE"}
+        assert len(person["shifts"]) == 31 and set(documents.roster_shifts(doc, person)) <= {"E", "L", "M", "OFF", "LEAVE"}
+    assert list(doc["shifts"]) == ["E", "L", "M", "OFF", "LEAVE"]
+    assert doc["shifts"]["M"] | {"colour": None} == {"zh": "中", "en": "Middle", "name_zh": "中班", "name_en": "Middle",
+                                                   "colour": None, "worked": True, "start": "09:00", "end": "17:30"}
     assert client.post(f"/api/v1/jobs/{job['id']}/cancel", headers=sup).status_code == 409
     if importlib.util.find_spec("shiftcast.exports") is not None:  # the job rendered the workbook, stored with it
         with testing.sessions(url)() as s:
