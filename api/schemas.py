@@ -85,11 +85,12 @@ class StaffingCreate(Request):
     """Agents needed per interval for a forecast, under the rules' service targets."""
 
     forecast_id: Id
-    rules_id: Id | None = None
+    rules_id: Id | None = Field(default=None, description="rules with the service targets; default: the forecast's")
     calls: Literal["mean", "upper"] = Field(
         default="mean", description="plan for the forecast's mean, or its upper prediction bound")
     aht_s: float | None = Field(default=None, gt=0, le=86400,
-                                description="average handle time; default: the calls history's, else the rules'")
+                                description="one handle time for every interval; default: by time of day, from "
+                                            "the forecast's calls history (else the rules')")
 
 
 class RosterCreate(Request):

@@ -98,6 +98,18 @@ def test_token_cli_prints_a_working_token_once(tmp_path):
     assert CliRunner().invoke(main, ["token", "create", "--role", "boss", "--name", "x", "--database-url", url]).exit_code == 2
 
 
+def test_settings_come_from_the_defaults_the_environment_then_the_factory_argument(tmp_path, monkeypatch):
+    import api
+
+    url = f"sqlite:///{tmp_path / 'env.sqlite'}"
+    testing.sessions(url)
+    monkeypatch.setenv("SHIFTCAST_DATABASE_URL", url)
+    monkeypatch.setenv("SHIFTCAST_JOB_POLL_S", "0.2")  # read as JSON: a number
+    config = api.create_app().config
+    assert (config["DATABASE_URL"], config["JOB_POLL_S"], config["JOB_MAX_RUNNING"]) == (url, 0.2, 1)
+    assert api.create_app({"JOB_POLL_S": 1.5}).config["JOB_POLL_S"] == 1.5
+
+
 # ---------------------------------------------------------------- uploads
 
 def test_csv_upload_is_validated_summarised_and_kept_verbatim(app, client, tokens):
