@@ -28,6 +28,4 @@ def create_app(config: dict | None = None) -> Flask:
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
                plans.hiring_bp, jobs.bp, tokens.bp, page.bp, calendars.bp):
         app.register_blueprint(bp)
-    from api.fastpath import CachedRosters
-    app.wsgi_app = CachedRosters(app)  # type: ignore[method-assign]
     return app

@@ -124,7 +124,9 @@ def main() -> None:
             baseline = _load(port, "/health", {}, total=args.requests, **load)
             as_json = _load(port, json_path, headers, total=args.requests, **load)
             as_xlsx = _load(port, xlsx_path, headers, total=args.xlsx_requests, **load)
-            workers = len(Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split())
+            children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+            # the web workers (forks of the arbiter); the arbiter's other child is the job worker
+            workers = sum(b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children)
     result = {
         "benchmark": "api",
         "agents": args.agents, "days": 31, "clients": args.clients, "client_processes": args.client_processes,

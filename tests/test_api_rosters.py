@@ -123,7 +123,7 @@ def test_the_whole_floor_month_in_one_call(app, url, viewer, specimen):
 
 
 def test_a_cached_roster_still_asks_the_store_about_the_token(app, url, specimen):
-    """The cached fast path checks the token on every request: a revocation (by any process) holds at once."""
+    """A roster served from the process's cache still checks the token: a revocation (by any process) holds at once."""
     staff, roster = specimen
     rid = testing.store_roster(url, roster, MONTH, staff)
     client = app.test_client()
@@ -138,36 +138,6 @@ def test_a_cached_roster_still_asks_the_store_about_the_token(app, url, specimen
     r = client.get(f"/api/v1/rosters/{rid}", headers=reader)
     assert r.status_code == 401 and r.json["title"] and "revoked" in r.json["detail"]
     assert client.get(f"/api/v1/rosters/{rid}", headers=admin).status_code == 200
-
-
-def test_a_cached_roster_is_answered_ahead_of_flask_with_the_same_bytes(app, url, viewer, specimen):
-    staff, roster = specimen
-    rid = testing.store_roster(url, roster, MONTH, staff)
-    client = app.test_client()
-    through_flask = []
-    app.before_request(lambda: through_flask.append(1) and None)
-    first = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, "Accept-Encoding": "gzip"})
-    assert len(through_flask) == 1  # not cached yet: the view reads the store and fills the cache
-    middleware = app.wsgi_app
-    for headers in ({"Accept-Encoding": "gzip"}, {}, {"If-None-Match": first.headers["ETag"]}):
-        seen = len(through_flask)
-        fast = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, **headers})
-        assert len(through_flask) == seen, headers  # answered by api.fastpath, Flask never saw it
-        app.wsgi_app = middleware.app  # the same request through Flask alone
-        try:
-            slow = client.get(f"/api/v1/rosters/{rid}", headers={**viewer, **headers})
-        finally:
-            app.wsgi_app = middleware
-        assert len(through_flask) == seen + 1
-        assert (fast.status_code, fast.data) == (slow.status_code, slow.data)
-        for name in ("Content-Type", "Content-Encoding", "Content-Length", "ETag", "Vary", "Cache-Control"):
-            assert fast.headers.get(name) == slow.headers.get(name), name
-    assert fast.status_code == 304 and first.headers["Content-Encoding"] == "gzip"
-    # anything the fast path does not answer goes on to the app: no token, another path, a query
-    assert client.get(f"/api/v1/rosters/{rid}").status_code == 401
-    assert client.get(f"/api/v1/rosters/{rid}", query_string={"x": 1}, headers=viewer).status_code == 200
-    assert client.get(f"/api/v1/rosters/{rid + 1}", headers=viewer).status_code == 404
-    assert len(through_flask) == 1 + 3 + 3
 
 
 def test_exports_are_made_once_and_open(app, url, viewer, specimen):
