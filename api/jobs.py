@@ -1,7 +1,7 @@
-"""Durable jobs: long solves run by a runner thread in each app process, their state kept in the store.
+"""Durable jobs: long solves run by the job worker's runner (api.worker), their state kept in the store.
 
-- A job is claimed with one atomic `UPDATE ... WHERE state = 'queued'`, so among several gunicorn workers
-  (or servers sharing a database) exactly one runs it.
+- A job is claimed with one atomic `UPDATE ... WHERE state = 'queued'`, so among several job workers
+  (on one machine or on several sharing a database) exactly one runs it.
 - While it runs, the runner writes a heartbeat and the solver's progress; a job whose runner died (the
   heartbeat went stale, or its process on this host is gone) is re-queued, or failed with the reason once
   it has used its attempts. This is checked on start-up and then every poll.
