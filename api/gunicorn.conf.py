@@ -47,8 +47,9 @@ JOB_WORKER = [sys.executable, "-c", "from cli import main; main()", "worker"]
 job_worker = None  # the `shiftcast worker` process, while the arbiter runs
 
 
-def on_starting(server) -> None:
-    """Start the job worker (the same environment: the store's URL and settings) with the arbiter."""
+def when_ready(server) -> None:
+    """Start the job worker (the same environment: the store's URL and settings) once the arbiter listens, so
+    an arbiter that cannot start leaves none behind."""
     global job_worker
     job_worker = subprocess.Popen(JOB_WORKER)
 
