@@ -48,6 +48,7 @@ class Progress:
         self.values: dict = {}
         self._last = 0.0
         self.cancel_requested = False
+        self.interrupted = False  # the worker is stopping: the job goes back to the queue, not to `cancelled`
         self.stop = threading.Event()  # set on cancel: a solver given it stops searching (scheduler.roster.solve)
 
     def cancel(self) -> None:
@@ -55,9 +56,14 @@ class Progress:
         self.cancel_requested = True
         self.stop.set()
 
+    def interrupt(self) -> None:
+        """The worker is stopping: the solver stops as for a cancel, and the job is queued again."""
+        self.interrupted = True
+        self.stop.set()
+
     def check(self) -> None:
         """Raise Cancelled if the job was asked to stop (a handler calls this between its steps)."""
-        if self.cancel_requested:
+        if self.cancel_requested or self.interrupted:
             raise Cancelled()
 
     def report(self, **values) -> None:
@@ -204,8 +210,12 @@ class JobRunner:
             self._threads.append(t)
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop claiming; a running job's solver is stopped too and the job queued again for the next worker."""
         self._stop.set()
         self._wake.set()
+        progress = self.progress
+        if progress is not None:
+            progress.interrupt()
         for t in self._threads:
             t.join(timeout)
 
@@ -288,11 +298,15 @@ class JobRunner:
                 handler = self.handlers[job.kind]
                 try:
                     result = handler(s, job, progress)
-                    if progress.cancel_requested or s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+                    if progress.interrupted or progress.cancel_requested or s.scalar(
+                            select(Job.cancel_requested).where(Job.id == job_id)):
                         raise Cancelled()
                 except Cancelled:
                     s.rollback()
-                    self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
+                    if progress.interrupted:
+                        self._requeue(s, job_id)
+                    else:
+                        self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
                     return
                 except (DataError, Problem, PipelineError) as exc:
                     s.rollback()
@@ -312,6 +326,13 @@ class JobRunner:
                     log.warning("job %s was taken from runner %s; its result is dropped", job_id, self.id)
         finally:
             self.current, self.progress = None, None
+
+    def _requeue(self, s: Session, job_id: int) -> None:
+        """Put a job this runner was stopped in back in the queue (as a crash's recovery would, at once)."""
+        s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id, Job.state == "running")
+                  .values(state="queued", runner=None, error="the worker stopped during the run; re-queued")
+                  .execution_options(synchronize_session=False))
+        s.commit()
 
     def _finish(self, s: Session, job_id: int, started: float, *, state: str, error: str | None = None,
                 result_id: int | None = None, progress: dict | None = None) -> bool:

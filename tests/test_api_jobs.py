@@ -161,6 +161,31 @@ def test_a_cancel_reaches_a_job_that_reports_nothing(sessions):
     assert time.monotonic() - asked < 3
 
 
+def test_a_stopping_worker_stops_its_solve_and_queues_the_job_again(sessions):
+    """A worker told to stop (SIGTERM to `shiftcast worker`) ends the solve under way, as a cancel would, and
+    gives the job back to the queue for the next worker, instead of dying in the middle of the search."""
+    waited = []
+
+    def silent_solver(s, job, progress):
+        waited.append(progress.stop.wait(20))
+        progress.check()
+        raise AssertionError("not reached")
+
+    r = runner(sessions, silent_solver, poll_s=0.1, heartbeat_s=0.5)
+    job_id = enqueue(sessions)
+    r.start()
+    deadline = time.monotonic() + 10
+    while job(sessions, job_id).state != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    asked = time.monotonic()
+    r.stop()
+    assert time.monotonic() - asked < 2 and not any(t.is_alive() for t in r._threads)
+    row = job(sessions, job_id)
+    assert waited == [True] and (row.state, row.runner, row.attempts) == ("queued", None, 1)
+    assert "worker stopped" in row.error
+
+
 def _orphan(sessions, runner_id: str, heartbeat_age_s: float, attempts: int = 1) -> int:
     job_id = enqueue(sessions)
     with sessions() as s:

@@ -21,5 +21,5 @@ def command(database_url: str | None) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    # A job cut off here is left running; the next worker's start re-queues it (api.jobs.recover_orphans).
+    # On a stop the solve under way ends and its job is queued again for the next worker (JobRunner.stop).
     run_worker(app, stop)
