@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
+import pandas as pd
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
@@ -94,8 +95,8 @@ def create_staffing(body: StaffingCreate):
     s = store.session()
     forecast = inputs.result(s, body.forecast_id, "forecast", "forecast_id")
     made_with = forecast.inputs  # the forecast job's request: its calls history and rules
-    step_inputs = inputs.step_inputs(s, rules_id=body.rules_id or made_with.get("rules_id"),
-                                     calls_id=None if body.aht_s else made_with["calls_id"])
+    rules_id = body.rules_id or made_with.get("rules_id")
+    step_inputs = inputs.step_inputs(s, rules_id=rules_id, calls_id=None if body.aht_s else made_with["calls_id"])
     if body.aht_s:  # without a history the step takes the rules' handle time: this one
         rules = step_inputs.rules
         step_inputs.rules = replace(rules, service=replace(rules.service, aht_s=body.aht_s))
@@ -105,14 +106,14 @@ def create_staffing(body: StaffingCreate):
     summary = {"intervals": len(frame), "aht_s": mean_handle_time(frame),
                "peak_scheduled": json_scalar(frame["scheduled"].max()),
                "agent_intervals": json_scalar(frame["scheduled"].sum())}
-    params = body.model_dump()
+    params = {**body.model_dump(), "rules_id": rules_id}  # the rules it was sized with, given or the forecast's
     row = save_result("staffing", forecast.month, params, summary,
                       {"month": forecast.month, "inputs": params, "summary": summary,
                        "intervals": interval_records(frame)}, StaffingOut)
     return document(row), 201, {"Location": url_for("staffing.get_staffing", result_id=row.id)}
 
 
-def mean_handle_time(requirement) -> float:
+def mean_handle_time(requirement: pd.DataFrame) -> float:
     """The calls-weighted mean of the handle times a requirement was sized with (their plain mean without calls)."""
     calls, aht = requirement["calls"], requirement["aht_s"]
     return round(float((aht * calls).sum() / calls.sum() if calls.sum() > 0 else aht.mean()), 1)
