@@ -43,11 +43,16 @@ def specimen():
 
 
 def test_a_roster_document_reads_back_to_the_same_roster(specimen):
+    from scheduler.conflicts import Conflict
+    from shiftcast.steps import Roster
+
     staff, roster = specimen
+    roster.conflicts = [Conflict("leader", "2026-12-05", ("A0001", "A0002"), "no leader on the late shift")]
     doc = documents.roster_document(roster, MONTH, staff, DEFAULT_RULES)
     RosterOut.model_validate({"id": 1, "job_id": None, **doc})
     assert len(doc["days"]) == 31 and len(doc["employees"]) == 24
     back = documents.stored_roster(json.loads(json.dumps(doc)))
+    assert isinstance(back, Roster) and back.conflicts == roster.conflicts and back.status == roster.status
     want = roster.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
     got = back.assignments.sort_values(["employee_id", "date"]).reset_index(drop=True)
     assert (got["shift"] == want["shift"].astype(str)).all()
