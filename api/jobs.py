@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Job, Result, utcnow
+from api.json_values import json_scalar
 from api.problems import Problem
 from core.errors import DataError
 
@@ -67,7 +68,7 @@ class Progress:
             raise Cancelled()
 
     def report(self, **values) -> None:
-        self.values.update({k: _plain(v) for k, v in values.items()})
+        self.values.update({k: json_scalar(v) for k, v in values.items()})
         now = time.monotonic()
         if now - self._last >= self.min_interval_s:
             self._last = now
@@ -94,17 +95,6 @@ class Progress:
             values = dict(zip(("objective", "bound", "seconds"), args))
         values.update(kwargs)
         self.report(**values)
-
-
-def _plain(value):
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            return value.item()
-    except ImportError:  # pragma: no cover
-        pass
-    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 Handler = Callable[[Session, Job, Progress], Result]
