@@ -30,27 +30,14 @@ class Document:
         object.__setattr__(self, "headers", tuple(headers))
         object.__setattr__(self, "content_type", ("Content-Type", get_content_type(self.mimetype, "utf-8")))
 
-    def answer(self, accept_encoding: str, if_none_match: str | None) -> tuple[int, bytes, tuple]:
-        """Status, body and headers for a GET with these request headers (304, gzip or plain)."""
-        if if_none_match and self.etag in parse_etags(if_none_match):
-            return 304, b"", self.headers
-        if self.gz is not None and "gzip" in accept_encoding:
-            return 200, self.gz, (self.content_type, *self.headers, ("Content-Encoding", "gzip"))
-        return 200, self.raw, (self.content_type, *self.headers)
-
     def response(self, request: Request) -> Response:
-        status, body, headers = self.answer(request.headers.get("Accept-Encoding", ""),
-                                            request.headers.get("If-None-Match"))
-        return Response(body, status=status, headers=headers)
-
-    def wsgi(self, environ: dict, start_response) -> list[bytes]:
-        """The same answer as `response`, straight to a WSGI server."""
-        status, body, headers = self.answer(environ.get("HTTP_ACCEPT_ENCODING", ""), environ.get("HTTP_IF_NONE_MATCH"))
-        if status == 304:
-            start_response("304 Not Modified", list(headers))
-            return []
-        start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
-        return [body]
+        """The answer to a GET with the request's headers: 304 when its ETag matches, else gzip or plain."""
+        if_none_match = request.headers.get("If-None-Match")
+        if if_none_match and self.etag in parse_etags(if_none_match):
+            return Response(b"", status=304, headers=self.headers)
+        if self.gz is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+            return Response(self.gz, headers=(self.content_type, *self.headers, ("Content-Encoding", "gzip")))
+        return Response(self.raw, headers=(self.content_type, *self.headers))
 
 
 class DocumentCache:

@@ -1,6 +1,7 @@
 """The store: SQLAlchemy tables for tokens, datasets, results and jobs.
 
-Only portable column types (Integer, String, Text, LargeBinary, Float, Boolean, DateTime, JSON), so the
+The schema is made and changed by migrations (api/migrations, `shiftcast db upgrade`), never from these
+models at run time; a test checks that the migrated schema matches them. Only portable column types (Integer, String, Text, LargeBinary, Float, Boolean, DateTime, JSON), so the
 same schema runs on SQLite and PostgreSQL. Results are kept as the JSON bytes the API serves, written
 once when computed, so reads cost one row fetch.
 """
@@ -121,13 +122,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`, the schema created on it if missing."""
+    """An engine for `url` (its schema is made by migrations: api.migrate)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
     return engine
 
 

@@ -1,12 +1,18 @@
-"""gunicorn settings for `shiftcast serve` (any can be overridden on gunicorn's command line or GUNICORN_CMD_ARGS)."""
+"""gunicorn settings for `shiftcast serve` (any can be overridden on gunicorn's command line or GUNICORN_CMD_ARGS).
+
+The arbiter also starts the job worker (`shiftcast worker`) beside the web workers and stops it on exit, so
+that solves never run in a web process and one command serves the whole API.
+"""
 import gc
 import multiprocessing
 import os
+import subprocess
+import sys
 
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
 bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
-# Requests are short (a roster month is one stored document; forecasts and solves run as jobs in each
-# worker's job runner thread), so each worker answers one request at a time: gunicorn's sync worker. Every
+# Requests are short (a roster month is one stored document; forecasts and solves run as jobs in the job
+# worker process), so each worker answers one request at a time: gunicorn's sync worker. Every
 # worker takes its next connection from the one accept queue only when it is free, so the load spreads
 # evenly and no request waits behind a busy worker's backlog. Measured on 2 cores (benchmarks.api, 50
 # clients, roster JSON, 2,000 requests a run, runs interleaved): sync x 5 p99 57-84 ms in 5 runs, sync x 3
@@ -22,7 +28,7 @@ graceful_timeout = 30
 backlog = 256
 # No control socket: it lives at one path per user, which two servers on one machine would share.
 control_socket_disable = True
-# Never preload: each worker builds its own app, database connections and job runner after the fork.
+# Never preload: each worker builds its own app and database connections after the fork.
 preload_app = False
 accesslog = "-" if os.environ.get("SHIFTCAST_ACCESS_LOG") else None
 errorlog = "-"
@@ -35,3 +41,24 @@ def post_worker_init(worker) -> None:
     every request in flight on that worker. Later objects are collected as usual."""
     gc.collect()
     gc.freeze()
+
+
+JOB_WORKER = [sys.executable, "-c", "from cli import main; main()", "worker"]
+job_worker = None  # the `shiftcast worker` process, while the arbiter runs
+
+
+def when_ready(server) -> None:
+    """Start the job worker (the same environment: the store's URL and settings) once the arbiter listens, so
+    an arbiter that cannot start leaves none behind."""
+    global job_worker
+    job_worker = subprocess.Popen(JOB_WORKER)
+
+
+def on_exit(server) -> None:
+    """Stop the job worker with the arbiter (a job it was running is re-queued when a worker next starts)."""
+    if job_worker is not None and job_worker.poll() is None:
+        job_worker.terminate()
+        try:
+            job_worker.wait(graceful_timeout)
+        except subprocess.TimeoutExpired:
+            job_worker.kill()

@@ -1,4 +1,5 @@
-"""Stored rows -> pipeline inputs: datasets re-read with their loaders, results re-read from their JSON."""
+"""Stored rows -> the steps' inputs: datasets re-read with their loaders into a shiftcast.inputs.Inputs, results
+re-read from their JSON."""
 from __future__ import annotations
 
 import json
@@ -6,10 +7,11 @@ import json
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from api import services
 from api.db import Dataset, Result
 from api.problems import Problem
+from api.uploads import read_table
 from core.rules import DEFAULT_RULES, Rules, rules_from_toml
+from shiftcast.inputs import Inputs
 
 
 def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset:
@@ -60,7 +62,19 @@ def table(session: Session, dataset_id: int | None, kind: str, field: str, rules
     staff = None
     if kind == "leave":
         staff = table(session, row.staff_id, "staff", "staff_id", rules_)
-    return services.read_table(kind, row.content, row.name or kind, staff=staff, rules=rules_)
+    return read_table(kind, row.content, row.name or kind, staff=staff, rules=rules_)
+
+
+def step_inputs(session: Session, *, rules_id: int | None = None, calls_id: int | None = None,
+                ads_history_id: int | None = None, ads_plan_id: int | None = None, staff_id: int | None = None,
+                leave_id: int | None = None) -> Inputs:
+    """The datasets a request names, loaded as the CLI loads its files: what the steps (shiftcast.steps) read."""
+    rules_ = rules(session, rules_id)
+    return Inputs(rules=rules_, calls=table(session, calls_id, "calls", "calls_id"),
+                  ads=table(session, ads_history_id, "ads", "ads_history_id"),
+                  plan=table(session, ads_plan_id, "ads", "ads_plan_id"),
+                  staff=table(session, staff_id, "staff", "staff_id", rules_),
+                  leave=table(session, leave_id, "leave", "leave_id", rules_))
 
 
 def payload(row: Result) -> dict:

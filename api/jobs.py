@@ -1,7 +1,7 @@
-"""Durable jobs: long solves run by a runner thread in each app process, their state kept in the store.
+"""Durable jobs: long solves run by the job worker's runner (api.worker), their state kept in the store.
 
-- A job is claimed with one atomic `UPDATE ... WHERE state = 'queued'`, so among several gunicorn workers
-  (or servers sharing a database) exactly one runs it.
+- A job is claimed with one atomic `UPDATE ... WHERE state = 'queued'`, so among several job workers
+  (on one machine or on several sharing a database) exactly one runs it.
 - While it runs, the runner writes a heartbeat and the solver's progress; a job whose runner died (the
   heartbeat went stale, or its process on this host is gone) is re-queued, or failed with the reason once
   it has used its attempts. This is checked on start-up and then every poll.
@@ -22,8 +22,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import Job, Result, utcnow
+from api.json_values import json_scalar
 from api.problems import Problem
-from api.services import PipelineError
 from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
@@ -33,6 +33,10 @@ HOST = socket.gethostname()
 
 class Cancelled(Exception):
     """Raised inside a job when its cancellation was requested."""
+
+
+class PipelineError(RuntimeError):
+    """A step could not give an answer; the job fails with this message, which is for the user."""
 
 
 class Progress:
@@ -45,6 +49,7 @@ class Progress:
         self.values: dict = {}
         self._last = 0.0
         self.cancel_requested = False
+        self.interrupted = False  # the worker is stopping: the job goes back to the queue, not to `cancelled`
         self.stop = threading.Event()  # set on cancel: a solver given it stops searching (scheduler.roster.solve)
 
     def cancel(self) -> None:
@@ -52,13 +57,18 @@ class Progress:
         self.cancel_requested = True
         self.stop.set()
 
+    def interrupt(self) -> None:
+        """The worker is stopping: the solver stops as for a cancel, and the job is queued again."""
+        self.interrupted = True
+        self.stop.set()
+
     def check(self) -> None:
         """Raise Cancelled if the job was asked to stop (a handler calls this between its steps)."""
-        if self.cancel_requested:
+        if self.cancel_requested or self.interrupted:
             raise Cancelled()
 
     def report(self, **values) -> None:
-        self.values.update({k: _plain(v) for k, v in values.items()})
+        self.values.update({k: json_scalar(v) for k, v in values.items()})
         now = time.monotonic()
         if now - self._last >= self.min_interval_s:
             self._last = now
@@ -85,17 +95,6 @@ class Progress:
             values = dict(zip(("objective", "bound", "seconds"), args))
         values.update(kwargs)
         self.report(**values)
-
-
-def _plain(value):
-    try:
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            return value.item()
-    except ImportError:  # pragma: no cover
-        pass
-    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 Handler = Callable[[Session, Job, Progress], Result]
@@ -201,8 +200,12 @@ class JobRunner:
             self._threads.append(t)
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop claiming; a running job's solver is stopped too and the job queued again for the next worker."""
         self._stop.set()
         self._wake.set()
+        progress = self.progress
+        if progress is not None:
+            progress.interrupt()
         for t in self._threads:
             t.join(timeout)
 
@@ -285,11 +288,15 @@ class JobRunner:
                 handler = self.handlers[job.kind]
                 try:
                     result = handler(s, job, progress)
-                    if progress.cancel_requested or s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+                    if progress.interrupted or progress.cancel_requested or s.scalar(
+                            select(Job.cancel_requested).where(Job.id == job_id)):
                         raise Cancelled()
                 except Cancelled:
                     s.rollback()
-                    self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
+                    if progress.interrupted:
+                        self._requeue(s, job_id)
+                    else:
+                        self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
                     return
                 except (DataError, Problem, PipelineError) as exc:
                     s.rollback()
@@ -309,6 +316,13 @@ class JobRunner:
                     log.warning("job %s was taken from runner %s; its result is dropped", job_id, self.id)
         finally:
             self.current, self.progress = None, None
+
+    def _requeue(self, s: Session, job_id: int) -> None:
+        """Put a job this runner was stopped in back in the queue (as a crash's recovery would, at once)."""
+        s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id, Job.state == "running")
+                  .values(state="queued", runner=None, error="the worker stopped during the run; re-queued")
+                  .execution_options(synchronize_session=False))
+        s.commit()
 
     def _finish(self, s: Session, job_id: int, started: float, *, state: str, error: str | None = None,
                 result_id: int | None = None, progress: dict | None = None) -> bool:

@@ -85,11 +85,12 @@ class StaffingCreate(Request):
     """Agents needed per interval for a forecast, under the rules' service targets."""
 
     forecast_id: Id
-    rules_id: Id | None = None
+    rules_id: Id | None = Field(default=None, description="rules with the service targets; default: the forecast's")
     calls: Literal["mean", "upper"] = Field(
         default="mean", description="plan for the forecast's mean, or its upper prediction bound")
     aht_s: float | None = Field(default=None, gt=0, le=86400,
-                                description="average handle time; default: the calls history's, else the rules'")
+                                description="one handle time for every interval; default: by time of day, from "
+                                            "the forecast's calls history (else the rules')")
 
 
 class RosterCreate(Request):
@@ -249,6 +250,19 @@ class Table(BaseModel):
     rows: list[list[Scalar]]
 
 
+class ShiftLegend(BaseModel):
+    """How the roster shows an assignment code, from the rules it was solved with (as the workbook shows it)."""
+
+    zh: str = Field(description="grid mark in Chinese, e.g. 早")
+    en: str = Field(description="grid mark in English, e.g. Early")
+    name_zh: str
+    name_en: str
+    colour: str = Field(description="fill colour, #RRGGBB")
+    worked: bool = Field(description="a shift worked (not rest or leave)")
+    start: str | None = Field(description="a shift's start, HH:MM; null for rest and leave")
+    end: str | None = Field(description="a shift's end, HH:MM; null for rest and leave")
+
+
 class RosterOut(BaseModel):
     """A month's roster for the whole floor: employees × days, coverage as days × times, KPIs."""
 
@@ -266,6 +280,8 @@ class RosterOut(BaseModel):
                                          "and the lunch starts' positions")
     codes: dict[str, str] = Field(description="the shift code each character of an employee's `shifts` stands for, "
                                               "e.g. {\"E\": \"E\", \"L\": \"L\", \"-\": \"OFF\", \"+\": \"LEAVE\"}")
+    shifts: dict[str, ShiftLegend] = Field(description="every code the roster's rules allow (its shifts, OFF, LEAVE): "
+                                                       "marks, names, hours and colour")
     employees: list[RosterEmployee]
     coverage: CoverageGrid
     unmet: Table = Field(description="intervals left short: interval_start, required, staffed, missing agents, "

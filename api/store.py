@@ -1,22 +1,34 @@
-"""The app's handle on the store: engine, sessions (one per request), and the job runner."""
+"""The app's handle on the store: engine, sessions (one per request), served documents, token checks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from flask import current_app, g
+from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+
+from api.auth import TokenLookup
+from api.cache import DocumentCache
+from api.db import make_engine, make_sessionmaker
 
 
 @dataclass
 class State:
     engine: Engine
     sessions: sessionmaker
-    runner: Any = None  # api.jobs.JobRunner when started
+    documents: DocumentCache
+    tokens: TokenLookup  # the per-request token check, without a session
     openapi: dict | None = field(default=None)  # built once, on first request
-    documents: Any = None  # api.cache.DocumentCache of served results
-    tokens: Any = None  # api.auth.TokenLookup: the per-request token check, without a session
+
+
+def init_app(app: Flask) -> None:
+    """Register the store as the app's extension: an engine on DATABASE_URL (whose schema `shiftcast db
+    upgrade` made), a session per request closed at teardown."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["shiftcast"] = State(engine=engine, sessions=make_sessionmaker(engine),
+                                        documents=DocumentCache(app.config["DOCUMENT_CACHE_BYTES"]),
+                                        tokens=TokenLookup(engine))
+    app.teardown_appcontext(close_session)
 
 
 def state() -> State:

@@ -1,4 +1,5 @@
-"""Helpers for tests and benchmarks: tokens, small valid tables, and a real gunicorn server on loopback."""
+"""Helpers for tests and benchmarks: stores made by the migrations, apps over them, tokens,
+small valid tables, and a real gunicorn server on loopback."""
 from __future__ import annotations
 
 import contextlib
@@ -14,15 +15,38 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from flask import Flask
+from sqlalchemy.orm import sessionmaker
+
+import api
 from api.auth import create_token
-from api.db import make_engine, make_sessionmaker
+from api.db import Export, Result, make_engine, make_sessionmaker
+from api.exports import DEFAULT_EXPORT_LANG
+from api.json_values import interval_records
+from api.migrate import upgrade
+from api.roster_document import roster_document
+from api.schemas import RosterOut, StaffingOut
+from api.tasks import result_payload
+from core.rules import DEFAULT_RULES, Rules
 
 GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
 
 
+def sessions(database_url: str) -> sessionmaker:
+    """Sessions on the store at `database_url`, its schema brought up to date by the migrations first."""
+    upgrade(database_url)
+    return make_sessionmaker(make_engine(database_url))
+
+
+def app(database_url: str, **config) -> Flask:
+    """The app over the store at `database_url` (migrated first), with `config` over its settings."""
+    upgrade(database_url)
+    return api.create_app({"DATABASE_URL": database_url, **config})
+
+
 def token(database_url: str, role: str, name: str | None = None) -> str:
-    """A new token of `role` in the store at `database_url` (schema created if needed)."""
-    with make_sessionmaker(make_engine(database_url))() as s:
+    """A new token of `role` in the store at `database_url`."""
+    with sessions(database_url)() as s:
         return create_token(s, name or f"test-{role}", role)[1]
 
 
@@ -55,7 +79,8 @@ def free_port() -> int:
 
 
 class Server:
-    """`shiftcast serve`'s gunicorn on a free loopback port, in its own process group (so kill -9 takes all)."""
+    """`shiftcast serve`'s gunicorn (with its job worker) on a free loopback port, in its own process group (so
+    kill -9 takes all). Without `via_cli` the store must be migrated already (`sessions`, `token` do it)."""
 
     def __init__(self, database_url: str, workdir: Path, workers: int | None = 2, env: dict | None = None,
                  via_cli: bool = False) -> None:
@@ -130,16 +155,11 @@ def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Serve
 
 
 def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None,
-                 workbook: bytes | None = None) -> int:
+                 workbook: bytes | None = None, rules: Rules = DEFAULT_RULES) -> int:
     """Store a solved (or hand-built) roster as the API would after a job (with the job's workbook when
     given, see api.tasks.run_roster); returns its id."""
-    from api.db import Export, Result
-    from api.schemas import RosterOut
-    from api.services import DEFAULT_EXPORT_LANG, roster_document
-    from api.tasks import result_payload
-
-    doc = roster_document(roster, month, staff)
-    with make_sessionmaker(make_engine(database_url))() as s:
+    doc = roster_document(roster, month, staff, rules)
+    with sessions(database_url)() as s:
         row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
                      payload=result_payload(RosterOut, doc), created_by="test")
         if workbook is not None:
@@ -151,16 +171,8 @@ def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inp
 
 def store_staffing(database_url: str, requirement: pd.DataFrame, month: str) -> int:
     """Store a staffing requirement (interval index, `scheduled` and any other columns) as POST /staffing would."""
-    from api.db import Result
-    from api.schemas import StaffingOut
-    from api.services import records
-    from api.tasks import result_payload
-
-    rows = records(requirement.rename_axis("interval_start"))
-    for row, start in zip(rows, requirement.index):
-        row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
-    doc = {"month": month, "inputs": {}, "summary": {}, "intervals": rows}
-    with make_sessionmaker(make_engine(database_url))() as s:
+    doc = {"month": month, "inputs": {}, "summary": {}, "intervals": interval_records(requirement)}
+    with sessions(database_url)() as s:
         row = Result(kind="staffing", month=month, inputs={}, summary={}, payload=result_payload(StaffingOut, doc))
         s.add(row)
         s.commit()

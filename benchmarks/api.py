@@ -103,13 +103,13 @@ def main() -> None:
 
     from shiftcast.exports.specimen import specimen_roster, specimen_staff
 
-    from api import services
+    from api.exports import DEFAULT_EXPORT_LANG, roster_export
     from core.rules import DEFAULT_RULES
 
     staff = specimen_staff(args.agents)
     roster = specimen_roster(staff, MONTH, seed=0)
     t0 = time.perf_counter()
-    workbook = services.roster_export(roster, "xlsx", DEFAULT_RULES, services.DEFAULT_EXPORT_LANG, staff)
+    workbook = roster_export(roster, "xlsx", DEFAULT_RULES, DEFAULT_EXPORT_LANG, staff)
     render_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="shiftcast-bench-") as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite'}"
@@ -124,7 +124,9 @@ def main() -> None:
             baseline = _load(port, "/health", {}, total=args.requests, **load)
             as_json = _load(port, json_path, headers, total=args.requests, **load)
             as_xlsx = _load(port, xlsx_path, headers, total=args.xlsx_requests, **load)
-            workers = len(Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split())
+            children = Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split()
+            # the web workers (forks of the arbiter); the arbiter's other child is the job worker
+            workers = sum(b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children)
     result = {
         "benchmark": "api",
         "agents": args.agents, "days": 31, "clients": args.clients, "client_processes": args.client_processes,

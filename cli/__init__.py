@@ -23,6 +23,8 @@ COMMANDS = {
     "headcount": "headcount:command",
     "hiring-plan": "headcount:hiring_command",
     "serve": "serve:command",
+    "worker": "worker:command",
+    "db": "db:command",
     "token": "token:command",
 }
 

@@ -7,7 +7,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-import api
 from api import testing
 from api.db import Dataset, Token
 from api.schemas import DatasetUpload, ForecastCreate
@@ -17,8 +16,7 @@ ROLES = ("viewer", "supervisor", "hr", "admin")
 
 @pytest.fixture
 def app(tmp_path):
-    return api.create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite'}", "JOB_RUNNER": False,
-                           "MAX_CONTENT_LENGTH": 2 * 1024 * 1024})
+    return testing.app(f"sqlite:///{tmp_path / 'store.sqlite'}", MAX_CONTENT_LENGTH=2 * 1024 * 1024)
 
 
 @pytest.fixture
@@ -93,11 +91,23 @@ def test_token_cli_prints_a_working_token_once(tmp_path):
     result = CliRunner().invoke(main, ["token", "create", "--role", "hr", "--name", "Ms Li", "--database-url", url])
     assert result.exit_code == 0, result.output
     text = result.stdout.strip()
-    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    app = testing.app(url)
     assert app.test_client().get("/api/v1/datasets", headers=auth(text)).status_code == 200
     listing = CliRunner().invoke(main, ["token", "list", "--database-url", url]).stdout
     assert "Ms Li" in listing and text not in listing
     assert CliRunner().invoke(main, ["token", "create", "--role", "boss", "--name", "x", "--database-url", url]).exit_code == 2
+
+
+def test_settings_come_from_the_defaults_the_environment_then_the_factory_argument(tmp_path, monkeypatch):
+    import api
+
+    url = f"sqlite:///{tmp_path / 'env.sqlite'}"
+    testing.sessions(url)
+    monkeypatch.setenv("SHIFTCAST_DATABASE_URL", url)
+    monkeypatch.setenv("SHIFTCAST_JOB_POLL_S", "0.2")  # read as JSON: a number
+    config = api.create_app().config
+    assert (config["DATABASE_URL"], config["JOB_POLL_S"], config["JOB_MAX_RUNNING"]) == (url, 0.2, 1)
+    assert api.create_app({"JOB_POLL_S": 1.5}).config["JOB_POLL_S"] == 1.5
 
 
 # ---------------------------------------------------------------- uploads

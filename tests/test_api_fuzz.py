@@ -7,7 +7,6 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 from schemathesis import checks  # noqa: E402
 
-import api  # noqa: E402
 from api import testing  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -24,7 +23,7 @@ def _the_app():
 
         folder = tempfile.mkdtemp(prefix="shiftcast-fuzz-")
         url = f"sqlite:///{folder}/fuzz.sqlite"
-        _app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False, "MAX_CONTENT_LENGTH": 256 * 1024})
+        _app = testing.app(url, MAX_CONTENT_LENGTH=256 * 1024)
         _token = testing.token(url, "admin")
         # Something to find: a dataset of each table kind, so ids 1-4 exist.
         client = _app.test_client()

@@ -9,17 +9,15 @@ import time
 import pytest
 from sqlalchemy import select, update
 
-import api
 from api import jobs, testing
-from api.db import Job, Result, make_engine, make_sessionmaker, utcnow
+from api.db import Job, Result, utcnow
 from api.problems import Problem
-from api.services import PipelineError
 from core.errors import DataError
 
 
 @pytest.fixture
 def sessions(tmp_path):
-    return make_sessionmaker(make_engine(f"sqlite:///{tmp_path / 'jobs.sqlite'}"))
+    return testing.sessions(f"sqlite:///{tmp_path / 'jobs.sqlite'}")
 
 
 def solve_like(s, job, progress):
@@ -88,7 +86,7 @@ def test_a_job_runs_to_its_result_with_progress(sessions):
 @pytest.mark.parametrize("exc, reason", [
     (DataError("staff.csv", "expected a role", row=4, column="role"), "staff.csv, row 4, column 'role': expected a role"),
     (KeyError("/secret/path"), "internal error (KeyError); the server log has the details"),
-    (PipelineError("the roster solver found no roster: raise the time limit"),
+    (jobs.PipelineError("the roster solver found no roster: raise the time limit"),
      "the roster solver found no roster: raise the time limit"),
 ])
 def test_a_failing_job_keeps_its_reason_and_no_result(sessions, exc, reason):
@@ -163,6 +161,31 @@ def test_a_cancel_reaches_a_job_that_reports_nothing(sessions):
     assert time.monotonic() - asked < 3
 
 
+def test_a_stopping_worker_stops_its_solve_and_queues_the_job_again(sessions):
+    """A worker told to stop (SIGTERM to `shiftcast worker`) ends the solve under way, as a cancel would, and
+    gives the job back to the queue for the next worker, instead of dying in the middle of the search."""
+    waited = []
+
+    def silent_solver(s, job, progress):
+        waited.append(progress.stop.wait(20))
+        progress.check()
+        raise AssertionError("not reached")
+
+    r = runner(sessions, silent_solver, poll_s=0.1, heartbeat_s=0.5)
+    job_id = enqueue(sessions)
+    r.start()
+    deadline = time.monotonic() + 10
+    while job(sessions, job_id).state != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    asked = time.monotonic()
+    r.stop()
+    assert time.monotonic() - asked < 2 and not any(t.is_alive() for t in r._threads)
+    row = job(sessions, job_id)
+    assert waited == [True] and (row.state, row.runner, row.attempts) == ("queued", None, 1)
+    assert "worker stopped" in row.error
+
+
 def _orphan(sessions, runner_id: str, heartbeat_age_s: float, attempts: int = 1) -> int:
     job_id = enqueue(sessions)
     with sessions() as s:
@@ -222,13 +245,22 @@ def test_a_result_from_a_runner_that_lost_its_job_is_dropped(sessions):
         assert s.scalars(select(Result)).all() == []
 
 
-def test_the_app_recovers_orphans_when_it_starts(tmp_path):
+def test_the_worker_recovers_orphans_when_it_starts_and_the_app_leaves_jobs_alone(tmp_path):
+    from api.worker import run_worker
+
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    sessions = make_sessionmaker(make_engine(url))
+    sessions = testing.sessions(url)
     job_id = _orphan(sessions, "deadhost:1:x", heartbeat_age_s=3600)
-    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    threads = threading.active_count()
+    app = testing.app(url, JOB_MAX_RUNNING=0)  # a runner that claims nothing: the test sees the recovery alone
     token = testing.token(url, "viewer")
-    body = app.test_client().get(f"/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}).json
+    client = app.test_client()
+    assert threading.active_count() == threads  # the factory starts no job thread
+    assert client.get(f"/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}).json["state"] == "running"
+    stopped = threading.Event()
+    stopped.set()
+    run_worker(app, stopped)  # recovers at its start, then stops at once
+    body = client.get(f"/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {token}"}).json
     assert body["state"] == "queued" and "re-queued" in body["error"] and body["attempts"] == 1
 
 

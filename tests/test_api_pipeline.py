@@ -6,9 +6,9 @@ import io
 import pandas as pd
 import pytest
 
-import api
 from api import testing
 from api.schemas import ForecastOut, StaffingOut
+from api.worker import job_runner
 
 MONTH = "2026-12"
 
@@ -16,7 +16,7 @@ MONTH = "2026-12"
 @pytest.fixture
 def setup(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    app = testing.app(url)
     return app, app.test_client(), {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
 
 
@@ -26,7 +26,7 @@ def test_forecast_job_then_staffing(setup):
                         headers={**sup, "Content-Type": "text/csv"}).json
     r = client.post("/api/v1/forecasts", json={"calls_id": calls["id"], "month": MONTH}, headers=sup)
     assert r.status_code == 202 and r.json["kind"] == "forecast"
-    app.extensions["shiftcast"].runner.run_pending()
+    job_runner(app).run_pending()
     job = client.get(r.headers["Location"], headers=sup).json
     assert job["state"] == "succeeded", job
     forecast = ForecastOut.model_validate(client.get(job["result_url"], headers=sup).json)

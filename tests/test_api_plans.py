@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import api
 from api import testing
 from api.schemas import PlanOut
+from api.worker import job_runner
 
 MONTH = "2026-12"
 
@@ -15,7 +15,7 @@ MONTH = "2026-12"
 @pytest.fixture
 def setup(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    app = api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})
+    app = testing.app(url)
     hr = {"Authorization": f"Bearer {testing.token(url, 'hr')}"}
     return url, app, app.test_client(), hr
 
@@ -54,7 +54,7 @@ def test_headcount_job(setup):
     staffing_id = testing.store_staffing(url, requirement, MONTH)
     r = client.post("/api/v1/headcount", json={"staffing_id": staffing_id, "time_limit_s": 3, "max_solves": 4}, headers=hr)
     assert r.status_code == 202, r.json
-    app.extensions["shiftcast"].runner.run_pending()
+    job_runner(app).run_pending()
     job = client.get(r.headers["Location"], headers=hr).json
     assert job["state"] == "succeeded", job
     plan = PlanOut.model_validate(client.get(job["result_url"], headers=hr).json)
@@ -82,7 +82,9 @@ def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, mon
 
     monkeypatch.setattr(headcount, "_default_solve", solve_until_stopped)
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    app = api.create_app({"DATABASE_URL": url, "JOB_POLL_S": 0.2})  # with its background job runner
+    app = testing.app(url, JOB_POLL_S=0.2)
+    runner = job_runner(app)  # the job worker's runner, in the background as `shiftcast worker` runs it
+    runner.start()
     try:
         client = app.test_client()
         hr = {"Authorization": f"Bearer {testing.token(url, 'hr')}"}
@@ -100,4 +102,4 @@ def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, mon
         assert job["state"] == "cancelled" and job["result_id"] is None, job
         assert took < 5, f"the search went on {took:.1f} s after the cancel"
     finally:
-        app.extensions["shiftcast"].runner.stop()
+        runner.stop()

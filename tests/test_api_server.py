@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api import testing
-from api.services import roster_shifts
+from api.roster_document import roster_shifts
 
 requests = pytest.importorskip("requests")
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -18,6 +18,15 @@ MONTH = "2026-12"
 HISTORY_FROM = "2026-11-02"  # four weeks of the sample history keep the forecast fit short
 
 pytestmark = pytest.mark.slow
+
+
+def rows(db: Path, sql: str, *args) -> list[tuple]:
+    """A query's rows, read straight from the store's file."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
 
 
 def recent(path: Path, since: str) -> bytes:
@@ -81,10 +90,12 @@ class Client:
 
 def test_upload_forecast_roster_download(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    store_url = f"sqlite:///{tmp_path / 'shiftcast.sqlite'}"
-    token = testing.token(store_url, "supervisor")
+    db = tmp_path / "shiftcast.sqlite"
+    store_url = f"sqlite:///{db}"
     with testing.running_server(store_url, tmp_path, workers=2, via_cli=True) as server:  # `shiftcast serve`
-        api = Client(server, token)
+        # serve made the schema on the empty store (the migrations) before it answered
+        assert rows(db, "SELECT version_num FROM alembic_version") == [("0001",)]
+        api = Client(server, testing.token(store_url, "supervisor"))
         ids = api.inputs()
         body = {k: ids[k] for k in ("staffing_id", "staff_id", "leave_id", "ads_plan_id", "rules_id")}
         # A generous limit: the solve stops once optimal, and a loaded machine must not make it give up.
@@ -93,6 +104,10 @@ def test_upload_forecast_roster_download(tmp_path):
         done = api.wait(job["url"])
         assert done["state"] == "succeeded", done
         assert done["progress"]["objective"] >= done["progress"]["bound"] >= 0
+        # The solve ran in the job worker (`shiftcast worker`, started with the server), not in a web worker.
+        [(runner,)] = rows(db, "SELECT runner FROM jobs WHERE id = ?", job["id"])
+        pid = int(runner.split(":")[1])
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[-2:] == [b"worker", b""]
         roster = api.get(done["result_url"]).json()
         assert roster["month"] == MONTH and len(roster["days"]) == 31
         assert len(roster["employees"]) == 120 and roster["status"] in ("OPTIMAL", "FEASIBLE", "RELAXED")
@@ -111,11 +126,11 @@ def sample_requirement(rules):
     """December's staffing from the sample's true expected calls (no forecast fit: this test is about crashes)."""
     import pandas as pd
 
-    from api import services
+    from shiftcast.steps import month_requirement
 
     truth = pd.read_csv(SAMPLE / "truth_expected_calls.csv", parse_dates=["interval_start"], index_col="interval_start")
     calls = truth.loc[MONTH, "expected_calls"]
-    return services.staffing_requirements(calls, rules.service.aht_s, rules)
+    return month_requirement(calls, None, rules)
 
 
 def snapshot(db: Path) -> dict:

@@ -6,17 +6,26 @@ Python (the test extra; it drives that browser, it never downloads one). Without
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-import api
-from api import services, testing
-from core.rules import DEFAULT_RULES
+from api import testing
+from api.roster_document import hhmm
+from core.rules import DEFAULT_RULES, ShiftTemplate
 
 MONTH = "2026-12"
+THREE_SHIFT_MONTH = "2026-11"
+THREE_SHIFT_RULES = replace(DEFAULT_RULES, shifts=(
+    ShiftTemplate("E", "早班", "Early", "08:00", "16:00", 60, "11:00", "13:00"),
+    ShiftTemplate("M", "中班", "Middle", "09:00", "17:00", 60, "12:00", "14:00"),
+    ShiftTemplate("L", "晚班", "Late", "10:00", "18:00", 60, "13:00", "15:00"),
+))
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -42,31 +51,49 @@ def stored(tmp_path_factory, solved):
     folder = tmp_path_factory.mktemp("page")
     url = f"sqlite:///{folder / 'store.sqlite'}"
     staff, roster = solved
-    api.create_app({"DATABASE_URL": url, "JOB_RUNNER": False})  # creates the schema
+    testing.sessions(url)  # the schema, by the migrations
     rid = testing.store_roster(url, roster, MONTH, staff)
     return {"url": url, "folder": folder, "id": rid, "token": testing.token(url, "viewer")}
 
 
+@pytest.fixture(scope="module")
+def three_shifts(stored):
+    """A roster of November under rules of three shifts (early, middle, late), solved and stored beside the other."""
+    from scheduler.data import load_staff
+    from core.periods import month_intervals
+    from shiftcast.inputs import Inputs
+    from shiftcast.steps import roster_step
+
+    rules = THREE_SHIFT_RULES
+    staff = load_staff(testing.staff_csv(agents=12, leaders=3), rules)
+    requirement = pd.DataFrame({"scheduled": 3}, index=month_intervals(THREE_SHIFT_MONTH, rules))
+    roster = roster_step(Inputs(rules=rules, staff=staff), requirement, time_limit_s=3)
+    testing.store_roster(stored["url"], roster, THREE_SHIFT_MONTH, staff, rules=rules)
+    return roster
+
+
 # ---------------------------------------------------------------- without a browser
 
-def test_the_page_loads_without_a_token_and_carries_the_workbook_legend(stored):
-    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+def test_the_page_loads_without_a_token_and_a_roster_carries_the_workbook_legend(stored):
+    client = testing.app(stored["url"]).test_client()
     r = client.get("/")
     assert r.status_code == 200 and r.mimetype == "text/html"
     html = r.get_data(as_text=True)
     assert "/static/roster.js" in html and "/static/roster.css" in html
+    page = json.loads(re.search(r'id="page-labels"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert page["leader_roles"] == list(DEFAULT_RULES.leader_roles) and page["weekdays"]["en"][0] == "Mon"
+    assert client.get("/static/roster.js").status_code == 200
     from shiftcast.exports.workbook import assignment_fills
 
-    legend = __import__("json").loads(re.search(r'id="legend-data"[^>]*>(.*?)</script>', html, re.S).group(1))
-    assert {c: v["colour"] for c, v in legend["codes"].items()} == assignment_fills(DEFAULT_RULES)
-    assert legend["codes"]["E"]["zh"] == "早" and legend["codes"]["OFF"]["zh"] == "休"
-    assert legend["codes"]["LEAVE"]["en"] == "Leave" and legend["leader_roles"] == list(DEFAULT_RULES.leader_roles)
-    assert client.get("/static/roster.js").status_code == 200
+    doc = client.get(f"/api/v1/rosters/{stored['id']}", headers={"Authorization": f"Bearer {stored['token']}"}).json
+    assert {c: v["colour"] for c, v in doc["shifts"].items()} == assignment_fills(DEFAULT_RULES)
+    assert doc["shifts"]["E"]["zh"] == "早" and doc["shifts"]["OFF"]["zh"] == "休"
+    assert doc["shifts"]["LEAVE"]["en"] == "Leave" and (doc["shifts"]["L"]["start"], doc["shifts"]["L"]["end"]) == ("10:00", "18:00")
 
 
 def test_one_employees_calendar(stored, solved):
     staff, roster = solved
-    client = api.create_app({"DATABASE_URL": stored["url"], "JOB_RUNNER": False}).test_client()
+    client = testing.app(stored["url"]).test_client()
     auth = {"Authorization": f"Bearer {stored['token']}"}
     person = staff["employee_id"].iloc[5]
     r = client.get(f"/api/v1/rosters/{stored['id']}/ics/{person}", query_string={"lang": "en"}, headers=auth)
@@ -131,7 +158,7 @@ def test_the_month_grid_chart_and_lists_render(page, stored, solved):
         assert cell.get_attribute("data-shift") == want["shift"]
         assert cell.inner_text() == {"E": "早", "L": "晚", "OFF": "休", "LEAVE": "假"}[want["shift"]]
         assert want.employee_id in cell.get_attribute("title")
-        lunch = services._hhmm(want["lunch_start"])  # the lunch start, from its position in the document's times
+        lunch = hhmm(want["lunch_start"])  # the lunch start, from its position in the document's times
         assert (f"lunch {lunch}" in cell.get_attribute("title")) == (lunch is not None)
     leave = a[a["shift"] == "LEAVE"].iloc[0]
     assert page.locator(f'td[data-employee="{leave.employee_id}"][data-date="{leave.date:%Y-%m-%d}"]').inner_text() == "假"
@@ -195,3 +222,20 @@ def test_the_token_stays_in_the_tab_and_problems_are_shown(page, stored):
     assert page.input_value("#token") == stored["token"] and page.input_value("#month") == MONTH
     page.click("#forget")
     assert page.evaluate("sessionStorage.getItem('shiftcast.token')") is None
+
+
+def test_a_roster_shows_its_own_shifts(page, stored, three_shifts):
+    """The legend and the cells come from the rules the roster was solved with: three shifts, their own hours."""
+    show(page, stored["token"], THREE_SHIFT_MONTH)
+    page.wait_for_selector("#grid tbody tr[data-employee]")
+    chips = page.locator("#legend .chip").all_inner_texts()
+    for text in ("早 Early 08:00–16:00", "中 Middle 09:00–17:00", "晚 Late 10:00–18:00"):
+        assert any(chip.strip() == text for chip in chips), (text, chips)
+    a = three_shifts.assignments
+    middle = a[a["shift"] == "M"].iloc[0]
+    cell = page.locator(f'td[data-employee="{middle.employee_id}"][data-date="{middle.date:%Y-%m-%d}"]')
+    assert cell.inner_text() == "中" and "中班 Middle 09:00–17:00" in cell.get_attribute("title")
+    show(page, stored["token"], MONTH)  # and the two-shift month next to it keeps its own
+    page.wait_for_selector(f'#title:has-text("{MONTH}")')
+    chips = page.locator("#legend .chip").all_inner_texts()
+    assert any(chip.strip() == "早 Early 08:00–17:00" for chip in chips) and not any("Middle" in c for c in chips)

@@ -6,7 +6,7 @@
   const TOKEN_KEY = "shiftcast.token";
   const MONTH_KEY = "shiftcast.month";
   const SVG = "http://www.w3.org/2000/svg";
-  const LEGEND = JSON.parse(document.getElementById("legend-data").textContent);
+  const PAGE = JSON.parse(document.getElementById("page-labels").textContent); // labels, weekdays, leader roles
   const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
     "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
   const TOTALS = ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"]; // the grid's right-hand columns
@@ -35,13 +35,14 @@
   }
 
   function label(key) {
-    const l = LEGEND.labels[key];
+    const l = PAGE.labels[key];
     if (!l) { const words = key.replace(/_/g, " "); return words.charAt(0).toUpperCase() + words.slice(1); }
     return l.zh === l.en ? l.zh : `${l.zh} ${l.en}`;
   }
 
+  // How the roster on show draws a code: its own rules' marks, names, hours and colour (doc.shifts).
   function code(c) {
-    return LEGEND.codes[c] || { zh: c, en: c, name_zh: c, name_en: c, colour: "#FFFFFF", worked: true };
+    return current.shifts[c] || { zh: c, en: c, name_zh: c, name_en: c, colour: "#FFFFFF", worked: true };
   }
 
   function number(value, key = "") {
@@ -118,7 +119,7 @@
     renderDownloads(doc);
     renderChartDays(doc);
     drawChart();
-    renderLegend();
+    renderLegend(doc);
     renderGrid(doc);
     renderShort(doc);
     renderConflicts(doc);
@@ -181,7 +182,7 @@
   function renderChartDays(doc) {
     const select = $("chart-day");
     select.replaceChildren(el("option", { value: "" }, "全月 Whole month"), ...doc.days.map((d) =>
-      el("option", { value: d }, `${d} ${LEGEND.weekdays.zh[weekdayOf(d)]} ${LEGEND.weekdays.en[weekdayOf(d)]}`)));
+      el("option", { value: d }, `${d} ${PAGE.weekdays.zh[weekdayOf(d)]} ${PAGE.weekdays.en[weekdayOf(d)]}`)));
   }
 
   // The document's coverage grids (days × times) as one row per interval: all days, or one.
@@ -269,8 +270,8 @@
 
   // ------------------------------------------------------------ roster grid
 
-  function renderLegend() {
-    const chips = Object.entries(LEGEND.codes).map(([c, info]) => {
+  function renderLegend(doc) {
+    const chips = Object.entries(doc.shifts).map(([c, info]) => {
       const hours = info.start ? ` ${info.start}–${info.end}` : "";
       return el("span", { class: "chip", style: `background:${info.colour}` },
         el("b", {}, info.zh), ` ${info.en === info.zh ? "" : info.en}${hours}`);
@@ -280,12 +281,12 @@
   }
 
   function renderGrid(doc) {
-    const leaders = new Set(LEGEND.leader_roles);
+    const leaders = new Set(PAGE.leader_roles);
     const weekdays = doc.days.map(weekdayOf);
     const head = el("tr", {}, el("th", { class: "corner" }, "员工 Employee"),
       doc.days.map((d, j) => el("th", { class: `day${weekdays[j] >= 5 ? " weekend" : ""}`, "data-date": d,
         title: d }, el("b", {}, String(Number(d.slice(8)))),
-        el("small", {}, LEGEND.weekdays.zh[weekdays[j]]), el("small", { class: "en" }, LEGEND.weekdays.en[weekdays[j]]))),
+        el("small", {}, PAGE.weekdays.zh[weekdays[j]]), el("small", { class: "en" }, PAGE.weekdays.en[weekdays[j]]))),
       TOTALS.map((k) => el("th", { class: "total", title: label(k) }, label(k))));
     const body = [];
     const onDuty = doc.days.map(() => 0);
@@ -306,7 +307,7 @@
         const hours = info.start ? ` ${info.start}–${info.end}` : "";
         return el("td", { class: `shift c-${c}${weekdays[j] >= 5 ? " weekend" : ""}`, style: `background:${info.colour}`,
           "data-employee": e.employee_id, "data-date": doc.days[j], "data-shift": c,
-          title: `${e.name} (${e.employee_id}) · ${doc.days[j]} ${LEGEND.weekdays.en[weekdays[j]]} · ` +
+          title: `${e.name} (${e.employee_id}) · ${doc.days[j]} ${PAGE.weekdays.en[weekdays[j]]} · ` +
             `${info.name_zh} ${info.name_en}${hours}${lunch}` }, info.zh);
       });
       const t = e.totals || {};

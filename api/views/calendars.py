@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from api import inputs, services, store
+from api import inputs, store
 from api.auth import READ
 from api.openapi import operation
 from api.problems import Problem
+from api.roster_document import stored_roster
 from api.views.common import PREFIX, get_result
 from api.views.rosters import ExportQuery
 
@@ -23,7 +24,7 @@ def employee_ics(result_id: int, employee_id: str, lang: str) -> tuple[bytes, st
         raise Problem(404, f"employee {employee_id!r} is not on roster {result_id}", slug="not-found")
     from shiftcast.exports import calendar
     rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
-    content = calendar.employee_calendar(services.stored_roster(doc), rules, employee_id, lang=lang)
+    content = calendar.employee_calendar(stored_roster(doc), rules, employee_id, lang=lang)
     return content, f"roster-{row.month}-{row.id}-{calendar.ics_filename(employee_id)}"
 
 

@@ -57,14 +57,9 @@ def document(row: Result, with_job: bool = False) -> bytes:
     return head.encode() + body if body.strip() != b"}" else head.rstrip(",").encode() + b"}"
 
 
-def document_key(kind: str, result_id: int) -> tuple[str, int]:
-    """A stored result's JSON in this process's document cache (api.fastpath reads it too)."""
-    return kind, result_id
-
-
 def serve_document(kind: str, result_id: int, with_job: bool = False) -> Response:
     """A stored result's JSON, from this process's cache when seen before (gzip and ETag aware)."""
-    cache, key = store.state().documents, document_key(kind, result_id)
+    cache, key = store.state().documents, (kind, result_id)
     doc = cache.get(key)
     if doc is None:
         doc = cache.put(key, document(get_result(store.session(), kind, result_id), with_job))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
-from api import inputs, services, store
+from api import inputs, store, uploads
 from core.rules import rules_from_toml
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Dataset
@@ -32,9 +32,9 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
     source = name or (f"{kind}.toml" if kind == "rules" else f"{kind}.csv")
     try:
         if kind == "rules":
-            rules = (services.rules_from_dict_checked(rules_table, source) if rules_table is not None
+            rules = (uploads.rules_from_dict_checked(rules_table, source) if rules_table is not None
                      else rules_from_toml(content or b"", source))
-            canonical, rows = services.canonical_rules(rules), 0
+            canonical, rows = uploads.canonical_rules(rules), 0
             summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
         else:
             rules = inputs.rules(s, rules_id)
@@ -43,12 +43,12 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
                               title="Invalid request", slug="invalid-request",
                               errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
             staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
-            frame = services.read_table(kind, content, source, staff=staff, rules=rules)
+            frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
             canonical, rows = content, len(frame)
-            summary = services.table_summary(kind, frame)
+            summary = uploads.table_summary(kind, frame)
     except DataError as exc:
         raise data_error_problem(exc, rows_pointer) from None
-    row = Dataset(kind=kind, name=name or source, rows=rows, sha256=services.sha256(canonical), content=canonical,
+    row = Dataset(kind=kind, name=name or source, rows=rows, sha256=uploads.sha256(canonical), content=canonical,
                   summary=summary, staff_id=staff_id if kind == "leave" else None,
                   rules_id=rules_id if kind != "rules" else None, created_by=caller_name())
     s.add(row)
@@ -66,7 +66,7 @@ def _created(row: Dataset):
            description="Rows carry the CSV columns of DESIGN §3. The loaders validate them; a bad cell is a 422 whose "
                        "`errors[0].pointer` is /rows/<index>/<column>. Nothing is stored unless all is valid.")
 def upload_json(body: DatasetUpload):
-    content = services.rows_to_csv(body.rows) if body.rows is not None else None
+    content = uploads.rows_to_csv(body.rows) if body.rows is not None else None
     return _created(_store(body.kind, body.name, content=content, rules_table=body.rules, staff_id=body.staff_id,
                            rules_id=body.rules_id, rows_pointer="/rows"))
 

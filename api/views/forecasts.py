@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
+import pandas as pd
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
-from api import inputs, jobs, services, store
+from api import inputs, jobs, store
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Result
+from api.json_values import interval_records, json_scalar
 from api.openapi import operation
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.tasks import result_payload
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document, download, get_result, job_out, result_summary
+from shiftcast.steps import requirement_step
 
 bp = Blueprint("forecasts", __name__, url_prefix=PREFIX + "/forecasts")
 staffing_bp = Blueprint("staffing", __name__, url_prefix=PREFIX + "/staffing")
@@ -20,10 +24,8 @@ CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
 def start_job(kind: str, params: dict):
+    """Queue a job for the job worker (api.worker) and answer 202 with it."""
     job = jobs.enqueue(store.session(), kind, params, caller_name())
-    runner = store.state().runner
-    if runner is not None:
-        runner.wake()
     return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 
@@ -86,25 +88,35 @@ def get_forecast_csv(result_id: int):
 
 @staffing_bp.post("")
 @operation("Agents needed per interval for a forecast", tag="staffing", roles=SUPERVISE, body=StaffingCreate,
-           responses={201: StaffingOut})
+           responses={201: StaffingOut},
+           description="The requirement step the CLI runs (shiftcast.steps.requirement_step): handle time by time of "
+                       "day from the forecast's calls history (its `calls_id`), or `aht_s` throughout when given.")
 def create_staffing(body: StaffingCreate):
     s = store.session()
-    rules = inputs.rules(s, body.rules_id)
     forecast = inputs.result(s, body.forecast_id, "forecast", "forecast_id")
-    calls = inputs.interval_frame(inputs.payload(forecast))[body.calls]
-    aht = body.aht_s or float(forecast.summary.get("aht_s") or rules.service.aht_s)
-    frame = services.staffing_requirements(calls, aht, rules)
-    intervals = services.records(frame.rename_axis("interval_start"))
-    for row, start in zip(intervals, frame.index):
-        row["interval_start"] = start.strftime("%Y-%m-%dT%H:%M")
-    summary = {"intervals": len(frame), "aht_s": aht,
-               "peak_scheduled": services.json_scalar(frame["scheduled"].max()),
-               "agent_intervals": services.json_scalar(frame["scheduled"].sum())}
-    params = body.model_dump()
+    made_with = forecast.inputs  # the forecast job's request: its calls history and rules
+    rules_id = body.rules_id or made_with.get("rules_id")
+    step_inputs = inputs.step_inputs(s, rules_id=rules_id, calls_id=None if body.aht_s else made_with["calls_id"])
+    if body.aht_s:  # without a history the step takes the rules' handle time: this one
+        rules = step_inputs.rules
+        step_inputs.rules = replace(rules, service=replace(rules.service, aht_s=body.aht_s))
+    # The step plans for the forecast's `mean`: that is the column the request picked.
+    calls = inputs.interval_frame(inputs.payload(forecast))[[body.calls]].rename(columns={body.calls: "mean"})
+    frame = requirement_step(step_inputs, calls)
+    summary = {"intervals": len(frame), "aht_s": mean_handle_time(frame),
+               "peak_scheduled": json_scalar(frame["scheduled"].max()),
+               "agent_intervals": json_scalar(frame["scheduled"].sum())}
+    params = {**body.model_dump(), "rules_id": rules_id}  # the rules it was sized with, given or the forecast's
     row = save_result("staffing", forecast.month, params, summary,
-                      {"month": forecast.month, "inputs": params, "summary": summary, "intervals": intervals},
-                      StaffingOut)
+                      {"month": forecast.month, "inputs": params, "summary": summary,
+                       "intervals": interval_records(frame)}, StaffingOut)
     return document(row), 201, {"Location": url_for("staffing.get_staffing", result_id=row.id)}
+
+
+def mean_handle_time(requirement: pd.DataFrame) -> float:
+    """The calls-weighted mean of the handle times a requirement was sized with (their plain mean without calls)."""
+    calls, aht = requirement["calls"], requirement["aht_s"]
+    return round(float((aht * calls).sum() / calls.sum() if calls.sum() > 0 else aht.mean()), 1)
 
 
 @staffing_bp.get("")

@@ -1,7 +1,8 @@
 """`/`: the supervisor's roster page (HTML, CSS and a little JavaScript from api/static; no build step).
 
 The page loads without a token; its script sends the token the supervisor pastes with every data call.
-Shift marks, names and colours come from the exports (one source with the workbook), not from the page.
+Shift marks, names, hours and colours come with each roster (its `shifts`, from the rules it was solved with,
+made by the exports' labels and fills: one source with the workbook); the page carries only its own labels.
 """
 from __future__ import annotations
 
@@ -28,23 +29,11 @@ PAGE_LABELS = (
 )
 
 
-def page_legend(rules: Rules = DEFAULT_RULES) -> dict:
-    """What the page's script needs to draw a roster: each code's marks, names, hours and colour; labels."""
+def page_labels(rules: Rules = DEFAULT_RULES) -> dict:
+    """The words the page's script shows around a roster (both languages), and who counts as a leader."""
     from shiftcast.exports import labels as L
-    from shiftcast.exports.workbook import assignment_fills
 
-    fills = assignment_fills(rules)
-    codes = {}
-    for code, colour in fills.items():
-        entry = {"zh": L.shift_mark(code, rules, "zh"), "en": L.shift_mark(code, rules, "en"),
-                 "name_zh": L.shift_name(code, rules, "zh"), "name_en": L.shift_name(code, rules, "en"),
-                 "colour": colour, "worked": code in rules.shift_codes}
-        if code in rules.shift_codes:
-            s = rules.shift(code)
-            entry.update(start=s.start, end=s.end)
-        codes[code] = entry
     return {
-        "codes": codes,
         "labels": {k: {"zh": L.label(k, "zh"), "en": L.label(k, "en")} for k in PAGE_LABELS if L.has_label(k)},
         "leader_roles": list(rules.leader_roles),
         "weekdays": {"zh": [L.weekday(i, "zh") for i in range(7)], "en": [L.weekday(i, "en") for i in range(7)]},
@@ -55,11 +44,11 @@ def page_legend(rules: Rules = DEFAULT_RULES) -> dict:
 @operation("The supervisor's roster page (HTML; its script sends the token)", tag="page", roles=None,
            responses={200: {"text/html": {"schema": {"type": "string"}}}})
 def roster_page():
-    return Response(render_template("roster.html", legend=legend_json()), mimetype="text/html")
+    return Response(render_template("roster.html", labels=labels_json()), mimetype="text/html")
 
 
 @functools.cache
-def legend_json() -> str:
-    """page_legend as the page embeds it, made once per process (the rules' defaults do not change).
+def labels_json() -> str:
+    """page_labels as the page embeds it, made once per process (they do not change).
     '<' is escaped so no text can close the <script> the JSON sits in."""
-    return json.dumps(page_legend(), ensure_ascii=False).replace("<", "\\u003c")
+    return json.dumps(page_labels(), ensure_ascii=False).replace("<", "\\u003c")

@@ -1,14 +1,18 @@
 """/api/v1/headcount and /api/v1/hiring-plans: HR's questions."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, url_for
 
-from api import inputs, services, store
+from api import inputs, store
 from api.auth import PLAN, READ
+from api.json_values import records
 from api.openapi import operation
 from api.schemas import HeadcountCreate, HiringPlanCreate, JobOut, MonthFilter, PlanOut, ResultList
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document
 from api.views.forecasts import list_results, save_result, start_job
+from scheduler import hiring
 
 bp = Blueprint("plans", __name__, url_prefix=PREFIX + "/headcount")
 hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
@@ -43,10 +47,7 @@ def get_headcount(result_id: int):
            body=HiringPlanCreate, responses={201: PlanOut},
            description="Assumptions left out take the planning module's defaults, which the answer lists.")
 def create_hiring_plan(body: HiringPlanCreate):
-    request = body.model_dump()
-    if request["as_of"] is not None:
-        request["as_of"] = str(request["as_of"])
-    result = services.hiring_plan(request)
+    result = hiring_answer(body)
     first = min(body.monthly_requirements)
     summary = {"months": len(body.monthly_requirements), "total_hires": result["total_hires"], "first_month": first}
     params = body.model_dump(mode="json")
@@ -54,6 +55,19 @@ def create_hiring_plan(body: HiringPlanCreate):
            "summary": summary, "result": {**result, "request": params}}
     row = save_result("hiring", first, params, summary, doc, PlanOut)
     return document(row), 201, {"Location": url_for("hiring.get_hiring_plan", result_id=row.id)}
+
+
+def hiring_answer(body: HiringPlanCreate) -> dict:
+    """The hiring plan `shiftcast hiring-plan` makes (scheduler.hiring), as JSON: the month table, the training
+    cohorts and the assumptions used."""
+    args = {k: v for k, v in body.model_dump().items() if v is not None}
+    if "as_of" in args:
+        args["as_of"] = str(args["as_of"])
+    plan = hiring.hiring_plan(args.pop("monthly_requirements"), args.pop("current_staff"), **args)
+    months = plan.table.copy()
+    months.index = months.index.astype(str)
+    return {"table": records(months.rename_axis("month")), "cohorts": records(plan.cohorts),
+            "assumptions": json.loads(json.dumps(plan.assumptions, default=str)), "total_hires": plan.total_hires}
 
 
 @hiring_bp.get("")

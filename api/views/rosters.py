@@ -8,10 +8,12 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api import inputs, services, store
+from api import inputs, store
 from api.auth import READ, SUPERVISE
 from api.db import Export
+from api.exports import EXPORT_FORMATS, roster_export
 from api.openapi import operation
+from api.roster_document import stored_roster
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
 from api.views.common import NOT_MODIFIED, PREFIX, get_result, serve_document
 from api.views.forecasts import list_results, start_job
@@ -53,7 +55,7 @@ def _export(result_id: int, fmt: str, lang: str):
     doc = cache.get(("export", result_id, fmt, lang))
     if doc is None:
         content, filename = _stored_export(result_id, fmt, lang)
-        mimetype = services.EXPORT_FORMATS[fmt][0]
+        mimetype = EXPORT_FORMATS[fmt][0]
         doc = cache.put(("export", result_id, fmt, lang), content, mimetype, filename, compress=fmt == "csv")
     return doc.response(request)
 
@@ -66,18 +68,18 @@ def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
     if cached is None:
         # Made once, on first request, then served from the store: a roster never changes.
         rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
-        cached = services.roster_export(services.stored_roster(inputs.payload(row)), fmt, rules, lang)
+        cached = roster_export(stored_roster(inputs.payload(row)), fmt, rules, lang)
         s.add(Export(result_id=result_id, format=key, content=cached))
         try:
             s.commit()
         except IntegrityError:  # another worker stored it first: same bytes
             s.rollback()
-    return cached, f"roster-{row.month}-{row.id}.{services.EXPORT_FORMATS[fmt][1]}"
+    return cached, f"roster-{row.month}-{row.id}.{EXPORT_FORMATS[fmt][1]}"
 
 
 @bp.get("/<id:result_id>/xlsx")
 @operation("A roster as a printable Excel workbook", tag="rosters", roles=READ, query=ExportQuery,
-           responses={200: {services.EXPORT_FORMATS["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}}}},
+           responses={200: {EXPORT_FORMATS["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}}}},
            description="Employees × days grid with coloured shift codes (早/晚/休 with English), coverage vs "
                        "requirement with a chart, hours and overtime, KPIs, short intervals.")
 def get_roster_xlsx(result_id: int, query: ExportQuery):

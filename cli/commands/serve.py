@@ -1,4 +1,5 @@
-"""`shiftcast serve`: the API under gunicorn, configured by api/gunicorn.conf.py."""
+"""`shiftcast serve`: the store's schema brought up to date, then the API under gunicorn (api/gunicorn.conf.py),
+whose arbiter starts the job worker (`shiftcast worker`) beside its web workers."""
 from __future__ import annotations
 
 import os
@@ -7,24 +8,27 @@ from pathlib import Path
 
 import click
 
+from cli.commands.db import default_database_url
+
 CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 
 
 @click.command("serve")
 @click.option("--bind", default=None, help="Address to listen on (default 127.0.0.1:8000, from the config).")
-@click.option("--workers", type=int, default=None, help="Worker processes (default from the config).")
+@click.option("--workers", type=int, default=None, help="Web worker processes (default from the config).")
 @click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
               help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
 def command(bind: str | None, workers: int | None, database_url: str | None) -> None:
-    """Run the HTTP API (create a token first: shiftcast token create --role admin --name me)."""
+    """Run the HTTP API and its job worker (create a token first: shiftcast token create --role admin --name me)."""
+    from api.migrate import upgrade
+
+    url = database_url or default_database_url()
+    upgrade(url)
     args = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG)]
     if bind:
         args += ["--bind", bind]
     if workers:
         args += ["--workers", str(workers)]
     args.append("api:create_app()")
-    env = dict(os.environ)
-    if database_url:
-        env["SHIFTCAST_DATABASE_URL"] = database_url
-    # Replace this process: signals (Ctrl-C, SIGTERM) go straight to gunicorn's arbiter.
-    os.execve(sys.executable, args, env)
+    # Replace this process: signals (Ctrl-C, SIGTERM) go straight to gunicorn's arbiter, which stops the worker.
+    os.execve(sys.executable, args, {**os.environ, "SHIFTCAST_DATABASE_URL": url})

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import click
 
+from cli.commands.db import default_database_url
+
 
 def _sessions(database_url: str | None):
-    from api.config import settings
+    """Sessions on the store, its schema brought up to date first (a token is often the first thing made)."""
     from api.db import make_engine, make_sessionmaker
+    from api.migrate import upgrade
 
-    url = database_url or settings()["DATABASE_URL"]
+    url = database_url or default_database_url()
+    upgrade(url)
     return make_sessionmaker(make_engine(url))
 
 

@@ -1,0 +1,100 @@
+"""Dataset uploads: JSON rows and rules as the canonical CSV and TOML kept in the store, checked by the loaders.
+
+Datasets are stored as canonical CSV (tables) or TOML (rules) and re-read with the project's loaders, so
+an upload is validated by exactly the code that reads it later, with the same messages.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any
+
+import pandas as pd
+
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
+from forecasting import data as forecast_data
+from scheduler import data as schedule_data
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
+    """JSON rows -> CSV bytes for the loaders: columns in order of first appearance, null as empty."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def rules_from_dict_checked(table: dict, source: str = "rules") -> Rules:
+    """Rules from a JSON object: the same checks as a TOML file."""
+    try:
+        return rules_from_dict(table, source=source)
+    except DataError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # The rules parser expects TOML's shapes; JSON can send anything (a number where a table goes).
+        raise DataError(source, f"is not a valid rules table ({type(exc).__name__}: {exc})") from None
+
+
+def canonical_rules(rules: Rules) -> bytes:
+    return rules_to_toml(rules).encode("utf-8")
+
+
+def read_table(kind: str, content: bytes, source: str, *, staff: pd.DataFrame | None = None,
+               rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    """Validate and type a table upload with its loader (a DataError names file, row and column)."""
+    try:
+        return _loaded(kind, content, source, staff, rules)
+    except csv.Error as exc:
+        # pandas' C parser lets the csv module's errors through (e.g. a lone carriage return).
+        raise DataError(source, f"is not a valid CSV table: {exc}") from None
+
+
+def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
+    if kind == "calls":
+        return forecast_data.load_calls(content, source=source)
+    if kind == "ads":
+        return forecast_data.load_ads(content, source=source)
+    if kind == "staff":
+        return schedule_data.load_staff(content, rules, source=source)
+    if kind == "leave":
+        if staff is None:
+            raise DataError(source, "leave needs the staff it refers to (staff_id)")
+        return schedule_data.load_leave(content, staff, rules, source=source)
+    raise ValueError(kind)
+
+
+def table_summary(kind: str, frame: pd.DataFrame) -> dict:
+    """A few facts shown with a dataset: its span, grid, head counts."""
+    if kind == "calls":
+        idx = frame.index
+        return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
+                "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
+                "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind == "ads":
+        return {"first": frame["start"].min().isoformat(), "last": frame["start"].max().isoformat(),
+                "airings": len(frame), "channels": int(frame["channel"].nunique())}
+    if kind == "staff":
+        return {"employees": len(frame), **{f"role_{k}": int(v) for k, v in frame["role"].value_counts().items()}}
+    if kind == "leave":
+        return {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat(),
+                **{f"kind_{k}": int(v) for k, v in frame["kind"].value_counts().items()}}
+    return {}
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()

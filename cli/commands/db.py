@@ -1,0 +1,28 @@
+"""`shiftcast db upgrade`: create or migrate the store's schema (api/migrations)."""
+from __future__ import annotations
+
+import click
+
+
+@click.group("db")
+def command() -> None:
+    """The store's schema."""
+
+
+@command.command("upgrade")
+@click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
+              help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+def upgrade(database_url: str | None) -> None:
+    """Bring the store's schema to the newest revision (an empty database gets all of it)."""
+    from api.migrate import upgrade as upgrade_store
+
+    url = database_url or default_database_url()
+    upgrade_store(url)
+    click.echo(f"the store at {url} is up to date")
+
+
+def default_database_url() -> str:
+    """The store the API uses when no URL is given (api.config)."""
+    from api.config import DEFAULTS
+
+    return DEFAULTS["DATABASE_URL"]
