@@ -33,7 +33,7 @@ class DatasetUpload(Request):
     name: Name = ""
     rows: list[dict[str, Scalar]] | None = Field(
         default=None, max_length=1_000_000,
-        description="one object per row with the CSV file's column names (DESIGN §3); values as in the CSV")
+        description="one object per row with the CSV file's column names; values as in the CSV")
     rules: dict | None = Field(default=None, description="for kind=rules: the rules file's tables as JSON")
     staff_id: Id | None = Field(default=None, description="for kind=leave: the staff dataset the leave refers to")
     rules_id: Id | None = Field(default=None, description="rules dataset giving shift codes (default rules when absent)")

@@ -63,7 +63,7 @@ def _created(row: Dataset):
 @bp.post("")
 @operation("Upload a dataset as JSON rows (or a rules table)", tag="datasets", roles=SUPERVISE, body=DatasetUpload,
            responses={201: DatasetOut},
-           description="Rows carry the CSV columns of DESIGN §3. The loaders validate them; a bad cell is a 422 whose "
+           description="Rows carry the columns of the kind's CSV file, same names and values. The loaders validate them; a bad cell is a 422 whose "
                        "`errors[0].pointer` is /rows/<index>/<column>. Nothing is stored unless all is valid.")
 def upload_json(body: DatasetUpload):
     content = uploads.rows_to_csv(body.rows) if body.rows is not None else None
