@@ -11,7 +11,6 @@ from core.rules import hhmm
 LEADER_RULE = "leader on every shift"
 LUNCH_RULE = "no lunch during an airing"
 REST_RULE = "rest days per week"
-STREAK_RULE = "maximum consecutive work days"
 
 
 @dataclass(frozen=True)
@@ -111,23 +110,16 @@ def person_conflicts(p: RosterProblem, broken: dict) -> list[Conflict]:
     for key, value in sorted(broken.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
         if not value:
             continue
-        kind, e, k = key
+        _, e, k = key
         who = p.ids[e]
         leave_days = [p.days[d].date().isoformat() for d in np.flatnonzero(p.leave[e])]
         on_leave = f" (on leave {', '.join(leave_days)})" if leave_days else ""
-        if kind == "week":
-            week = p.weeks[k]
-            first = p.days[week.days[0]].date().isoformat()
-            lo, hi = p.rest_bounds[e, k]
-            want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
-            out.append(Conflict(REST_RULE, first, (who,),
-                                f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
-                                f"while working at most {r.max_consecutive_work_days} days in a row; "
-                                f"the roster gives a different number of rest days that week."))
-        else:
-            days = p.windows[k]
-            first, last = p.days[days[0]].date().isoformat(), p.days[days[-1]].date().isoformat()
-            out.append(Conflict(STREAK_RULE, first, (who,),
-                                f"{who} works more than {r.max_consecutive_work_days} days in a row around "
-                                f"{first}–{last}: the weekly rest-day rule{on_leave} leaves no other way."))
+        week = p.weeks[k]
+        first = p.days[week.days[0]].date().isoformat()
+        lo, hi = p.rest_bounds[e, k]
+        want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+        out.append(Conflict(REST_RULE, first, (who,),
+                            f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
+                            f"while working at most {r.max_consecutive_work_days} days in a row; "
+                            f"the roster gives a different number of rest days that week."))
     return out

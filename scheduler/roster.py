@@ -20,7 +20,7 @@ from scheduler import roster_model as rm
 from scheduler.conflicts import Conflict, leader_conflicts, lunch_conflicts, person_conflicts
 from scheduler.roster_assign import (assignment_rows, lunches_of_people, repair_rest_counts, rest_days_of_people,
                                      shifts_of_people, spread_rest_counts)
-from scheduler.staffing import COLUMNS as STAFFING_COLUMNS
+from scheduler.staffing import COLUMNS as STAFFING_COLUMNS, performance
 from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from core import tables
 from core.rules import Rules
@@ -46,43 +46,6 @@ class Roster:
     seconds: float
     unmet: pd.DataFrame
     conflicts: list = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """JSON-ready: dates and times as ISO text, NaN as None."""
-        a = self.assignments.assign(date=self.assignments["date"].dt.strftime("%Y-%m-%d"))
-        cov = self.coverage.reset_index()
-        cov["interval_start"] = cov["interval_start"].dt.strftime("%Y-%m-%dT%H:%M")
-        unmet = self.unmet.assign(interval_start=self.unmet["interval_start"].dt.strftime("%Y-%m-%dT%H:%M"))
-        return {
-            "status": self.status,
-            "objective": _number(self.objective),
-            "lower_bound": _number(self.lower_bound),
-            "gap": _number(self.gap),
-            "seconds": _number(self.seconds),
-            "kpis": {k: _number(v) for k, v in self.kpis.items()},
-            "conflicts": [c.to_dict() for c in self.conflicts],
-            "assignments": _records(a),
-            "coverage": _records(cov),
-            "employees": _records(self.employees),
-            "unmet": _records(unmet),
-        }
-
-
-def _number(v):
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    v = float(v)
-    return None if math.isnan(v) or math.isinf(v) else v
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    cols = list(frame.columns)
-    return [{c: _number(v) if isinstance(v, (int, float, np.number, np.bool_)) else v for c, v in zip(cols, row)}
-            for row in frame.itertuples(index=False, name=None)]
 
 
 def load_requirement(path, source: str | None = None) -> pd.DataFrame:
@@ -160,7 +123,7 @@ def _solve(requirement, staff, rules, leave, ads, previous, time_limit_s, progre
         # otherwise spend it on more tries of the first. (Measured on synthetic months: at a 10 s
         # limit more tries pay off more, at 60 s the second aggregate does.)
         reserve = 1.2 * agg.seconds + 0.1 * time_limit_s
-        second = time_limit_s >= SECOND_AGGREGATE_FROM_S and left() > 1.5 * reserve and not rm.IRREGULAR_EXACT
+        second = time_limit_s >= SECOND_AGGREGATE_FROM_S and left() > 1.5 * reserve
         best = _rosters_from_aggregate(p, requirement, agg, bound, started, deadline - (reserve if second else 1.5),
                                        deadline, time_limit_s, progress)
     if agg.found and second and best.gap > 1e-3 and left() > 0.9 * reserve and not rm.stopped():
@@ -388,13 +351,9 @@ def expected_service(requirement, staffed: pd.Series, rules: Rules) -> pd.DataFr
     """Service level and abandonment per interval the rostered staffing gives, when calls are known.
 
     Uses scheduler.staffing.performance (on-phone agents = rostered × (1 − shrinkage)); None when the
-    requirement has no calls or the staffing module is not there yet.
+    requirement has no calls.
     """
     if not isinstance(requirement, pd.DataFrame) or "calls" not in requirement:
-        return None
-    try:
-        from scheduler.staffing import performance
-    except ImportError:
         return None
     calls = requirement["calls"].reindex(staffed.index).fillna(0.0)
     aht = requirement["aht_s"].reindex(staffed.index).fillna(rules.service.aht_s) if "aht_s" in requirement \

@@ -253,21 +253,3 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
                 if diff[d1] <= 0:
                     break
     return moved
-
-
-def assign_patterns(p: RosterProblem, members: list[int], rows: list[np.ndarray]) -> list[np.ndarray]:
-    """Give interchangeable people the solved rest patterns, honouring requests and the previous roster:
-    people with wishes choose first, each the pattern that keeps most of them."""
-    pool = np.array(rows, bool)
-    free = np.ones(len(rows), bool)
-    wants_rest = p.rest_request[members] | (p.previous_rest[members] == 1)
-    wants_work = (p.shift_request[members] >= 0) | (p.previous_rest[members] == 0)
-    # misses[i, j]: wishes of member i that pattern j breaks
-    misses = wants_rest.astype(np.int64) @ (~pool).T.astype(np.int64) + wants_work.astype(np.int64) @ pool.T.astype(np.int64)
-    order = np.argsort(-(wants_rest.sum(axis=1) + wants_work.sum(axis=1)), kind="stable")
-    out: list = [None] * len(members)
-    for i in order:
-        j = int(np.argmin(np.where(free, misses[i], np.iinfo(np.int64).max)))
-        free[j] = False
-        out[i] = pool[j]
-    return out

@@ -29,8 +29,6 @@ from typing import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.roster_assign import assign_patterns
-from scheduler.roster_flow import add_flow_group, flow_signature
 from scheduler.roster_problem import WEEKEND, RosterProblem
 
 # A shift without its leader costs more than any coverage could gain.
@@ -38,15 +36,6 @@ LEADER_MISSING_COST = 1_000_000
 # The aggregate stops this close to its bound: its first solution is often there already (its LP
 # is nearly tight), and the time left builds more rosters from it.
 AGGREGATE_GAP = 0.001
-# Interchangeable people share one flow of rest patterns from this many on; fewer get a variable each.
-# Measured at 300 agents: the flows and per-leader variables make the aggregate exact but slower to
-# prove than the 10-second target allows, so by default everyone is pooled and leaders' rest days
-# are chosen afterwards (leader_rest_days). Both switches stay for larger time limits.
-FLOW_MIN_PEOPLE = 10**9
-LEADERS_EXACT = False
-# People with leave (or their own start) are few and pooled loosely: one variable each makes their
-# rest days exact in the aggregate.
-IRREGULAR_EXACT = False
 
 Progress = Callable[[float, float, float], None]
 
@@ -259,38 +248,27 @@ def _shift_counts(model, p: RosterProblem, working: dict) -> tuple[dict, dict, d
     return y, {k: sum(v) for k, v in on_phone.items()}, {k: sum(v) for k, v in leaders.items()}
 
 
-def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_exact: bool | None = None,
+def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_exact: bool = False,
                     hint: dict | None = None) -> tuple[cp_model.CpModel, dict]:
     """Stage 1: day-level counts; its bound is a lower bound of every roster's objective.
 
-    People's rest days enter three ways, each no stronger than the real rules: large groups of
-    interchangeable people as a flow of rest patterns (exact, scheduler.roster_flow), the remaining
-    leaders one variable each (exact: a leader on every shift depends on who they are), and everyone
-    else pooled per class with the person rules summed (weekly rest totals, rest in every
-    (max consecutive + 1)-day window, paid-hour cap) — a relaxation. With `fixed_rest`
-    ((class, day) -> people resting, people already chosen) only shifts and lunches are optimised.
+    People's rest days enter pooled per class with the person rules summed (weekly rest totals, rest
+    in every (max consecutive + 1)-day window, paid-hour cap), a relaxation; with `irregular_exact`
+    the people of irregular classes (leave, their own start) get one variable each instead, exact for
+    them. With `fixed_rest` ((class, day) -> people resting, people already chosen) only shifts and
+    lunches are optimised.
     """
     model = cp_model.CpModel()
     D = p.n_days
-    irregular = IRREGULAR_EXACT if irregular_exact is None else irregular_exact
-    groups, singles, pooled = [], [], defaultdict(list)
+    singles, pooled = [], defaultdict(list)
     if fixed_rest is None:
-        by_signature: dict = {}
         for e in range(p.n_people):
-            by_signature.setdefault(flow_signature(p, e) or ("own", e), []).append(e)
-        for key, members in by_signature.items():
-            if key[0] != "own" and len(members) >= FLOW_MIN_PEOPLE:
-                groups.append(add_flow_group(model, p, members))
+            if irregular_exact and p.classes[p.class_of[e]][4]:
+                singles.append(e)
             else:
-                for e in members:
-                    exact = (p.leader[e] and LEADERS_EXACT) or (irregular and p.classes[p.class_of[e]][4])
-                    (singles.append(e) if exact else pooled[int(p.class_of[e])].append(e))
-    pv = _person_rules(model, p, sorted(singles), soft=False)
+                pooled[int(p.class_of[e])].append(e)
+    pv = _person_rules(model, p, singles, soft=False)
     resting = defaultdict(list)
-    for g in groups:
-        c = int(p.class_of[g.members[0]])
-        for d in range(D):
-            resting[c, d].append(g.rests[d])
     for (e, d), x in pv.rest.items():
         resting[int(p.class_of[e]), d].append(x)
     pool, working, terms = {}, {}, []
@@ -335,7 +313,7 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
         for k, x in cov.lunch.items():
             model.add_hint(x, hint["lunch"].get(k, 0))
         _hint_coverage(model, p, cov, hint["y"], hint["lunch"])
-    return model, {"groups": groups, "singles": pv.rest, "pool": pool, "y": y, "cov": cov}
+    return model, {"singles": pv.rest, "pool": pool, "y": y, "cov": cov}
 
 
 def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None = None,
@@ -450,7 +428,7 @@ def _hint_coverage(model: cp_model.CpModel, p: RosterProblem, cov: _Coverage, y:
 
 def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,
                     progress: Progress | None = None, started: float | None = None,
-                    irregular_exact: bool | None = None, hint: dict | None = None) -> Solved:
+                    irregular_exact: bool = False, hint: dict | None = None) -> Solved:
     """Measured on synthetic months: one worker without presolve, with the full LP
     (linearization level 2), proves the aggregate optimal fastest (its LP relaxation is nearly tight;
     presolve spends seconds and weakens it; a second worker only competes for the same cores)."""
@@ -462,16 +440,12 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fix
     out.bound = solver.best_objective_bound
     if status in ("OPTIMAL", "FEASIBLE"):
         out.objective = solver.objective_value
-        # people whose rest days the model decided (flows and single leaders); -1 rows for the pooled
+        # people whose rest days the model decided (the irregular ones when exact)
         rest = np.zeros((p.n_people, p.n_days), bool)
         decided = np.zeros(p.n_people, bool)
         for (e, d), x in v["singles"].items():
             rest[e, d] = bool(solver.value(x))
         decided[list({e for e, _ in v["singles"]})] = True
-        for g in v["groups"]:
-            for e, row in zip(g.members, assign_patterns(p, g.members, g.patterns(solver.value, p.n_days))):
-                rest[e] = row
-            decided[g.members] = True
         out.values = {
             "rest_of": rest, "decided": decided,
             "pool": {k: solver.value(x) for k, x in v["pool"].items()},
