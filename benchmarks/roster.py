@@ -18,11 +18,12 @@ import pandas as pd
 from forecasting.data import load_ads
 from scheduler import roster_model as rm
 from scheduler.data import WEEKDAYS, load_leave, load_staff
-from scheduler.roster import load_assignments, load_requirement, solve, write_roster
+from scheduler.roster import load_assignments, load_requirement, solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_problem import build_problem
 from scheduler.roster_synthetic import synthetic_month
 from core.rules import DEFAULT_RULES, load_rules, rules_to_toml
+from shiftcast.exports.tables import ROSTER_CSV, write_roster_csvs
 
 
 def write_inputs(month, rules, out: Path) -> dict[str, Path]:
@@ -66,8 +67,8 @@ def main(argv: list[str] | None = None) -> dict:
     requirement = load_requirement(paths["requirement"])
 
     roster = solve(requirement, staff, rules, leave=leave, ads=ads, time_limit_s=args.time_limit)
-    write_roster(roster, args.out)
-    written = load_assignments(args.out / "roster.csv", rules)
+    write_roster_csvs(args.out, roster, staff)
+    written = load_assignments(args.out / ROSTER_CSV, rules)
     violations = roster_violations(written, staff, rules, leave, ads)
 
     result = {

@@ -10,7 +10,6 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -25,7 +24,7 @@ from scheduler.roster_problem import REST, WEEKEND, RosterProblem, build_problem
 from core import tables
 from core.rules import Rules
 
-__all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "write_roster", "REQUIREMENT_COLUMNS"]
+__all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "REQUIREMENT_COLUMNS"]
 
 REQUIREMENT_COLUMNS = ("interval_start", "scheduled")
 # The staffing CSV's other columns are accepted (it is what `shiftcast staffing` writes); these are read.
@@ -439,16 +438,3 @@ def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:
         "paid_hours": paid,
         "overtime_hours": np.round(np.maximum(paid - legal, 0.0), 2),
     })
-
-
-def write_roster(roster: Roster, out_dir: str | Path) -> dict[str, Path]:
-    """roster.csv (employee_id,date,shift,lunch_start) and coverage.csv into `out_dir`."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    a = roster.assignments.assign(date=roster.assignments["date"].dt.strftime("%Y-%m-%d"))
-    paths = {"roster": out / "roster.csv", "coverage": out / "coverage.csv"}
-    a[["employee_id", "date", "shift", "lunch_start"]].to_csv(paths["roster"], index=False)
-    cov = roster.coverage.reset_index()
-    cov["interval_start"] = cov["interval_start"].dt.strftime("%Y-%m-%d %H:%M")
-    cov.to_csv(paths["coverage"], index=False)
-    return paths
