@@ -1,0 +1,63 @@
+"""Requested rest days and shifts (the leave table's kinds `rest_request` and `shift_request`; weights
+`rest_request`, `shift_request`): honoured where they cost little, each one missed costs its weight."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scheduler.rules.base import PersonDays, RestTracker, RosterDays, RosterRule, Term
+
+if TYPE_CHECKING:
+    from scheduler.roster_problem import RosterProblem
+
+
+class _Tracker(RestTracker):
+    def __init__(self, p: RosterProblem):
+        self.p = p
+
+    def keys(self, d, people):
+        return [~self.p.rest_request[people, d], self.p.shift_request[people, d] >= 0]
+
+
+class RestRequests(RosterRule):
+    name = "requested rest days"
+    keys = ("weights.rest_request",)
+    hard = False
+    greedy_order = 0
+    objective_key = "rest_requests"
+
+    def person(self, m: PersonDays) -> list[Term]:
+        p = m.problem
+        w = p.rules.weights.rest_request
+        if not m.goals or not w:
+            return []
+        return [Term(w, x.Not()) for (e, d), x in m.rest.items() if p.rest_request[e, d]]
+
+    def rest_tracker(self, p: RosterProblem) -> RestTracker:
+        return _Tracker(p)
+
+    def cost(self, r: RosterDays) -> int:
+        p = r.problem
+        return int(p.rules.weights.rest_request * (p.rest_request & ~r.rest & ~p.leave).sum())
+
+
+class ShiftRequests(RosterRule):
+    name = "requested shifts"
+    keys = ("weights.shift_request",)
+    hard = False
+    objective_key = "shift_requests"
+
+    def person(self, m: PersonDays) -> list[Term]:
+        p = m.problem
+        w = p.rules.weights.shift_request
+        if not m.goals or not w:
+            return []
+        return [Term(w, x) for (e, d), x in m.rest.items() if p.shift_request[e, d] >= 0]
+
+    def cost(self, r: RosterDays) -> int:
+        p = r.problem
+        wish = p.shift_request >= 0
+        return int(p.rules.weights.shift_request * (wish & (r.shift != p.shift_request) & ~p.leave).sum())
+
+
+REST = RestRequests()
+SHIFT = ShiftRequests()

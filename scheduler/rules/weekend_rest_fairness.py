@@ -1,0 +1,98 @@
+"""A fair share of weekend rests (weight `weekend_rest_fairness`): the spread (most minus least) of
+rest days on Saturdays and Sundays among people with no leave on a weekend costs the weight per day.
+
+In the day-level model the spread is bounded per class, as for late shifts
+(scheduler.rules.late_shift_fairness); the person-stage models bound it per person, and the rest-day
+greedy gives a weekend's rest days to whoever has had fewest so far.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term,
+                                  add_spread, classes_within, hint_spread, spread)
+
+if TYPE_CHECKING:
+    from scheduler.roster_problem import RosterProblem
+
+WEEKEND = (5, 6)
+
+
+def weekend_days(p: RosterProblem) -> list[int]:
+    return [d for d, day in enumerate(p.days) if day.weekday() in WEEKEND]
+
+
+def comparable(p: RosterProblem) -> np.ndarray:
+    """(E,) people whose weekend rests are compared: no leave on a weekend day."""
+    weekend = weekend_days(p)
+    return ~p.leave[:, weekend].any(axis=1) if weekend else np.zeros(p.n_people, bool)
+
+
+def _shares(p: RosterProblem, value: Callable) -> list[tuple[int, object]]:
+    """(people, weekend rests) of each comparable class, the rests summed from value((class, day))."""
+    weekend = weekend_days(p)
+    return [(len(p.members(c)), sum(value((c, d)) for d in weekend)) for c in classes_within(p, comparable(p))]
+
+
+class _Tracker(RestTracker):
+    def __init__(self, p: RosterProblem):
+        self.weekend = np.zeros(p.n_days, bool)
+        self.weekend[weekend_days(p)] = True
+        self.rests = np.zeros(p.n_people, np.int64)
+
+    def keys(self, d, people):
+        return [self.rests[people] if self.weekend[d] else np.zeros(len(people), np.int64)]
+
+    def off(self, d, people, resting):
+        if resting and self.weekend[d]:
+            self.rests[people] += 1
+
+
+class WeekendRestFairness(RosterRule):
+    name = "fair share of weekend rests"
+    keys = ("weights.weekend_rest_fairness",)
+    hard = False
+    greedy_order = 5
+    objective_key = "weekend_rest_fairness"
+
+    def aggregate(self, m: DayCounts) -> list[Term]:
+        p = m.problem
+        w = p.rules.weights.weekend_rest_fairness
+        if not w or not m.pool or not weekend_days(p):
+            return []
+        owned = add_spread(m.model, "weekend_rests", _shares(p, m.resting.get), len(weekend_days(p)))
+        if owned is None:
+            return []
+        m.owned[self.name] = owned
+        return [Term(w, owned[2])]
+
+    def hint(self, m: DayCounts, values: CountValues) -> None:
+        if self.name in m.owned:
+            hint_spread(m.model, m.owned[self.name], _shares(m.problem, lambda k: int(values.resting.get(k, 0))))
+
+    def person(self, m: PersonDays) -> list[Term]:
+        p = m.problem
+        w = p.rules.weights.weekend_rest_fairness
+        weekend = weekend_days(p)
+        fair = comparable(p)
+        people = [e for e in m.people if fair[e]] if m.goals and w else []
+        if len(people) < 2:
+            return []
+        rests = [(1, sum(m.rest[e, d] for d in weekend)) for e in people]
+        _, _, gap = add_spread(m.model, "weekend_rests", rests, len(weekend))
+        return [Term(w, gap)]
+
+    def rest_tracker(self, p: RosterProblem) -> RestTracker:
+        return _Tracker(p)
+
+    def spread(self, r: RosterDays) -> int:
+        p = r.problem
+        return spread(r.rest[:, weekend_days(p)].sum(axis=1)[comparable(p)])
+
+    def cost(self, r: RosterDays) -> int:
+        return r.problem.rules.weights.weekend_rest_fairness * self.spread(r)
+
+
+RULE = WeekendRestFairness()
