@@ -2,7 +2,8 @@
 
 The models decide who rests and how many of each class work each shift and lunch in each slot;
 any split of those counts among the class's working people covers the same. The split here honours
-shift requests first, then the previous roster (few changes), then shares late shifts fairly.
+shift requests first, then the previous roster (few changes), then shares late shifts fairly when the
+late-shift fairness weight asks. Rest days come from the rules' own greedy steps (scheduler.rules).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     E, D, S = p.n_people, p.n_days, len(p.shift_codes)
     shift = np.where(p.leave, -2, np.where(rest, -1, 0)).astype(np.int64)
     late_so_far = np.zeros(E, np.int64)
+    fair = bool(p.rules.weights.late_shift_fairness)
     late_order = [s for s in range(S) if p.late[s]] + [s for s in range(S) if not p.late[s]]
     codes = p.shift_codes
     pools: dict[tuple, list[int]] = {}
@@ -41,8 +43,9 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
                     left[s] -= 1
                 else:
                     todo.append(e)
-            # fewest late shifts so far take the late shifts; ties rotate with the day
-            todo.sort(key=lambda e: (late_so_far[e], (e + d) % max(len(working), 1)))
+            # fewest late shifts so far take the late shifts (scheduler.rules.late_shift_fairness); ties
+            # rotate with the day
+            todo.sort(key=lambda e: (late_so_far[e] if fair else 0, (e + d) % max(len(working), 1)))
             queue = [s for s in late_order for _ in range(left[s])]
             for e, s in zip(todo, queue):
                 shift[e, d] = s

@@ -4,6 +4,11 @@ rest days on Saturdays and Sundays among people with no leave on a weekend costs
 In the day-level model the spread is bounded per class, as for late shifts
 (scheduler.rules.late_shift_fairness); the person-stage models bound it per person, and the rest-day
 greedy gives a weekend's rest days to whoever has had fewest so far.
+
+The other rules leave this goal little room: with exactly one rest day a week and at most six work
+days in a row, a person's rest day can only move earlier in the week from one week to the next (a
+later one would make seven work days in a row), so whoever rests on weekdays early in the month has no
+weekend rest after, and the spread within a class follows from the day counts.
 """
 from __future__ import annotations
 
@@ -37,9 +42,12 @@ def _shares(p: RosterProblem, value: Callable) -> list[tuple[int, object]]:
 
 
 class _Tracker(RestTracker):
+    """On a weekend day, whoever has had fewest weekend rests so far rests first (when the weight asks)."""
+
     def __init__(self, p: RosterProblem):
         self.weekend = np.zeros(p.n_days, bool)
-        self.weekend[weekend_days(p)] = True
+        if p.rules.weights.weekend_rest_fairness:
+            self.weekend[weekend_days(p)] = True
         self.rests = np.zeros(p.n_people, np.int64)
 
     def keys(self, d, people):
