@@ -151,6 +151,38 @@ class RosterRule:
         return []
 
 
+class ClassSpreadRule(RosterRule):
+    """A fair-share rule whose spread (most minus least per person) the day-level model bounds per class:
+    a class with total x over n people has someone at ceil(x / n) or more and someone at floor(x / n) or
+    less, so the classes' spread is at most the people's and the model's bound stays a lower bound."""
+
+    hard = False
+    weight_key = ""  # its field of core.rules.Weights
+
+    def weight(self, p: RosterProblem) -> int:
+        return getattr(p.rules.weights, self.weight_key)
+
+    def shares(self, m: DayCounts, values: CountValues | None) -> list[tuple[int, Any]]:
+        """(people, total) per comparable class: expressions of `m`, or their values in `values`."""
+        return []
+
+    def top(self, p: RosterProblem) -> int:
+        """The most a person's count can be."""
+        return p.n_days
+
+    def aggregate(self, m: DayCounts) -> list[Term]:
+        w = self.weight(m.problem)
+        owned = add_spread(m.model, self.weight_key, self.shares(m, None), self.top(m.problem)) if w else None
+        if owned is None:
+            return []
+        m.owned[self.name] = owned
+        return [Term(w, owned[2])]
+
+    def hint(self, m: DayCounts, values: CountValues) -> None:
+        if self.name in m.owned:
+            hint_spread(m.model, m.owned[self.name], self.shares(m, values))
+
+
 def spread(values: np.ndarray) -> int:
     """Most minus least of `values` (0 for fewer than two)."""
     return int(values.max() - values.min()) if len(values) > 1 else 0

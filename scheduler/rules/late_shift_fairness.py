@@ -1,20 +1,18 @@
 """A fair share of late shifts (weight `late_shift_fairness`): the spread (most minus least) of late
 shifts among comparable people costs the weight per shift.
 
-In the day-level model the spread is bounded per class of interchangeable people: a class with x late
-shifts over n people has someone at ceil(x / n) or more and someone at floor(x / n) or less, so the
-classes' spread is at most the people's and the model's bound stays a lower bound. The shift split
+In the day-level model the spread is bounded per class of interchangeable people
+(scheduler.rules.base.ClassSpreadRule). The shift split
 (scheduler.roster_assign.shifts_of_people) then gives each class's late shifts to whoever has had
 fewest so far.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scheduler.rules.base import (CountValues, DayCounts, RosterDays, RosterRule, Term, add_spread, classes_within,
-                                  hint_spread, spread)
+from scheduler.rules.base import ClassSpreadRule, CountValues, DayCounts, RosterDays, classes_within, spread
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -26,35 +24,21 @@ def comparable(p: RosterProblem) -> np.ndarray:
     return (p.allowed.sum(axis=1) > 1) & p.allowed[:, p.late].any(axis=1) & ~p.leave.any(axis=1) & p.on_phone & ~p.leader
 
 
-def _shares(p: RosterProblem, keys, value: Callable) -> list[tuple[int, object]]:
-    """(people, late shifts) of each comparable class, the late shifts summed from value((class, day, shift))."""
-    by_class: dict[int, list] = {}
-    for k in keys:
-        if p.late[k[2]]:
-            by_class.setdefault(k[0], []).append(k)
-    return [(len(p.members(c)), sum(value(k) for k in by_class.get(c, []))) for c in classes_within(p, comparable(p))]
-
-
-class LateShiftFairness(RosterRule):
+class LateShiftFairness(ClassSpreadRule):
     name = "fair share of late shifts"
     keys = ("weights.late_shift_fairness",)
-    hard = False
+    weight_key = "late_shift_fairness"
     objective_key = "late_shift_fairness"
 
-    def aggregate(self, m: DayCounts) -> list[Term]:
+    def shares(self, m: DayCounts, values: CountValues | None) -> list[tuple[int, object]]:
         p = m.problem
-        w = p.rules.weights.late_shift_fairness
-        if not w or not m.y:
-            return []
-        owned = add_spread(m.model, "late_shifts", _shares(p, m.y, m.y.get), p.n_days)
-        if owned is None:
-            return []
-        m.owned[self.name] = owned
-        return [Term(w, owned[2])]
-
-    def hint(self, m: DayCounts, values: CountValues) -> None:
-        if self.name in m.owned:
-            hint_spread(m.model, m.owned[self.name], _shares(m.problem, m.y, lambda k: int(values.y.get(k, 0))))
+        by_class: dict[int, list] = {}
+        for k in m.y:
+            if p.late[k[2]]:
+                by_class.setdefault(k[0], []).append(k)
+        value = m.y.get if values is None else (lambda k: int(values.y.get(k, 0)))
+        return [(len(p.members(c)), sum(value(k) for k in by_class.get(c, [])))
+                for c in classes_within(p, comparable(p))]
 
     def spread(self, r: RosterDays) -> int:
         p = r.problem

@@ -12,12 +12,12 @@ weekend rest after, and the spread within a class follows from the day counts.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term,
-                                  add_spread, classes_within, hint_spread, spread)
+from scheduler.rules.base import (ClassSpreadRule, CountValues, DayCounts, PersonDays, RestTracker, RosterDays, Term,
+                                  add_spread, classes_within, spread)
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -33,12 +33,6 @@ def comparable(p: RosterProblem) -> np.ndarray:
     """(E,) people whose weekend rests are compared: no leave on a weekend day."""
     weekend = weekend_days(p)
     return ~p.leave[:, weekend].any(axis=1) if weekend else np.zeros(p.n_people, bool)
-
-
-def _shares(p: RosterProblem, value: Callable) -> list[tuple[int, object]]:
-    """(people, weekend rests) of each comparable class, the rests summed from value((class, day))."""
-    weekend = weekend_days(p)
-    return [(len(p.members(c)), sum(value((c, d)) for d in weekend)) for c in classes_within(p, comparable(p))]
 
 
 class _Tracker(RestTracker):
@@ -58,27 +52,23 @@ class _Tracker(RestTracker):
             self.rests[people] += 1
 
 
-class WeekendRestFairness(RosterRule):
+class WeekendRestFairness(ClassSpreadRule):
     name = "fair share of weekend rests"
     keys = ("weights.weekend_rest_fairness",)
-    hard = False
+    weight_key = "weekend_rest_fairness"
     greedy_order = 5
     objective_key = "weekend_rest_fairness"
 
-    def aggregate(self, m: DayCounts) -> list[Term]:
+    def shares(self, m: DayCounts, values: CountValues | None) -> list[tuple[int, object]]:
         p = m.problem
-        w = p.rules.weights.weekend_rest_fairness
-        if not w or not m.pool or not weekend_days(p):
-            return []
-        owned = add_spread(m.model, "weekend_rests", _shares(p, m.resting.get), len(weekend_days(p)))
-        if owned is None:
-            return []
-        m.owned[self.name] = owned
-        return [Term(w, owned[2])]
+        if not m.pool:
+            return []  # rest days fixed: nothing to share
+        value = m.resting.get if values is None else (lambda k: int(values.resting.get(k, 0)))
+        return [(len(p.members(c)), sum(value((c, d)) for d in weekend_days(p)))
+                for c in classes_within(p, comparable(p))]
 
-    def hint(self, m: DayCounts, values: CountValues) -> None:
-        if self.name in m.owned:
-            hint_spread(m.model, m.owned[self.name], _shares(m.problem, lambda k: int(values.resting.get(k, 0))))
+    def top(self, p: RosterProblem) -> int:
+        return len(weekend_days(p))
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
