@@ -69,9 +69,10 @@ def seeded(seed: int | None):
 
 
 def elapsed() -> float:
-    """Seconds the solve in this context has spent (deterministic with a seed)."""
+    """Seconds the solve in this context has spent (deterministic with a seed); outside a solve, the wall
+    clock (time.monotonic), so differences of it are seconds all the same."""
     clock = _CLOCK.get()
-    return clock.elapsed() if clock is not None else 0.0
+    return clock.elapsed() if clock is not None else time.monotonic()
 
 
 def run(model: cp_model.CpModel, time_limit_s: float, workers: int = 2, progress: Progress | None = None,
