@@ -72,12 +72,20 @@ class Start:
     lunch: dict
 
 
+class IntervalVars(NamedTuple):
+    """One interval's coverage variables: agents short up to deep_from, short beyond it, over."""
+
+    short: cp_model.IntVar
+    deep: cp_model.IntVar | None
+    over: cp_model.IntVar
+
+
 class Coverage(NamedTuple):
     """Coverage variables of a model: shortfall, its deep part and overstaffing per (day, interval)."""
 
     short: np.ndarray  # (D, T) of expressions
     over: np.ndarray  # (D, T) of IntVar
-    pieces: dict  # (d, t) -> (short IntVar, deep IntVar or None, over IntVar)
+    intervals: dict[tuple[int, int], IntervalVars]
     terms: list[Term]
 
 
@@ -116,7 +124,7 @@ def _add_coverage(m: DayCounts) -> Coverage:
     terms = []
     short = np.empty((D, T), object)
     over = np.empty((D, T), object)
-    pieces = {}
+    intervals = {}
     for d in range(D):
         for t in range(T):
             r = int(p.required[d, t])
@@ -134,8 +142,8 @@ def _add_coverage(m: DayCounts) -> Coverage:
             model.add(sum(staffed[d][t]) + su + (dp if dp is not None else 0) - ov == r)
             short[d, t] = su + dp if dp is not None else su
             over[d, t] = ov
-            pieces[d, t] = (su, dp, ov)
-    return Coverage(short, over, pieces, terms)
+            intervals[d, t] = IntervalVars(su, dp, ov)
+    return Coverage(short, over, intervals, terms)
 
 
 def day_level(m: DayCounts) -> tuple[Coverage, list[Term]]:
@@ -231,13 +239,13 @@ def _hint(m: DayCounts, cov: Coverage, own: dict, start: Start, fixed_rest: dict
         for l, x in here.items():
             model.add_hint(x, start.lunch.get((d, s, l), 0))
     _, staffed = counts_staffing(p, start.y, start.lunch)
-    for (d, t), (su, dp, ov) in cov.pieces.items():
+    for (d, t), v in cov.intervals.items():
         short = max(int(p.required[d, t] - staffed[d, t]), 0)
-        deep = max(short - int(p.deep_from[d, t]), 0) if dp is not None else 0
-        model.add_hint(su, short - deep)
-        if dp is not None:
-            model.add_hint(dp, deep)
-        model.add_hint(ov, max(int(staffed[d, t] - p.required[d, t]), 0))
+        deep = max(short - int(p.deep_from[d, t]), 0) if v.deep is not None else 0
+        model.add_hint(v.short, short - deep)
+        if v.deep is not None:
+            model.add_hint(v.deep, deep)
+        model.add_hint(v.over, max(int(staffed[d, t] - p.required[d, t]), 0))
     resting = fixed_rest if fixed_rest is not None else {
         (c, d): int(start.rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
     hint_rules(m, CountValues(resting, start.y, start.lunch))

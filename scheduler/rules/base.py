@@ -151,6 +151,21 @@ class RosterRule:
         return []
 
 
+def day_wish_terms(m: PersonDays, weight: int, rest: np.ndarray | None = None,
+                   work: np.ndarray | None = None) -> list[Term]:
+    """Person-stage goals of single days: `weight` for each day of `m` that rests where (E, D) `work` wants
+    work, or works where `rest` wants rest. None without the person goals or a weight."""
+    if not m.goals or not weight:
+        return []
+    terms = []
+    for (e, d), x in m.rest.items():
+        if rest is not None and rest[e, d]:
+            terms.append(Term(weight, x.Not()))
+        if work is not None and work[e, d]:
+            terms.append(Term(weight, x))
+    return terms
+
+
 class ClassSpreadRule(RosterRule):
     """A fair-share rule whose spread (most minus least per person) the day-level model bounds per class:
     a class with total x over n people has someone at ceil(x / n) or more and someone at floor(x / n) or
@@ -176,7 +191,7 @@ class ClassSpreadRule(RosterRule):
         if owned is None:
             return []
         m.owned[self.name] = owned
-        return [Term(w, owned[2])]
+        return [Term(w, owned.spread)]
 
     def hint(self, m: DayCounts, values: CountValues) -> None:
         if self.name in m.owned:
@@ -188,8 +203,16 @@ def spread(values: np.ndarray) -> int:
     return int(values.max() - values.min()) if len(values) > 1 else 0
 
 
-def add_spread(model: cp_model.CpModel, name: str, shares: list[tuple[int, Any]], top: int) -> tuple | None:
-    """Variables (most, least, spread) bounding groups' per-person shares: for each (people n, total x),
+class Spread(NamedTuple):
+    """Variables bounding groups' per-person shares from above and below, and their difference."""
+
+    most: cp_model.IntVar
+    least: cp_model.IntVar
+    spread: cp_model.IntVar
+
+
+def add_spread(model: cp_model.CpModel, name: str, shares: list[tuple[int, Any]], top: int) -> Spread | None:
+    """Variables bounding groups' per-person shares: for each (people n, total x),
     most ≥ x / n ≥ least in integers. Their spread is at most any split of the totals into people
     gives, so it is a valid penalty for a lower-bounding model. None for fewer than two groups."""
     if len(shares) < 2:
@@ -201,17 +224,16 @@ def add_spread(model: cp_model.CpModel, name: str, shares: list[tuple[int, Any]]
         model.add(n * least <= total)
     gap = model.new_int_var(0, top, f"{name}_spread")
     model.add(gap == most - least)
-    return most, least, gap
+    return Spread(most, least, gap)
 
 
-def hint_spread(model: cp_model.CpModel, owned: tuple, shares: list[tuple[int, int]]) -> None:
-    """Hint (most, least, spread) of add_spread for the totals given."""
-    most, least, gap = owned
+def hint_spread(model: cp_model.CpModel, owned: Spread, shares: list[tuple[int, int]]) -> None:
+    """Hint the variables of add_spread for the totals given."""
     hi = max(-(-x // n) for n, x in shares)
     lo = min(x // n for n, x in shares)
-    model.add_hint(most, hi)
-    model.add_hint(least, lo)
-    model.add_hint(gap, hi - lo)
+    model.add_hint(owned.most, hi)
+    model.add_hint(owned.least, lo)
+    model.add_hint(owned.spread, hi - lo)
 
 
 def classes_within(p: RosterProblem, people: np.ndarray) -> list[int]:

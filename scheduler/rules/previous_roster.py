@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scheduler.rules.base import PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.base import PersonDays, RestTracker, RosterDays, RosterRule, Term, day_wish_terms
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -27,11 +27,8 @@ class ChangeFromPrevious(RosterRule):
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
-        w = p.rules.weights.change_from_previous
-        if not m.goals or not w:
-            return []
-        return [Term(w, x.Not() if p.previous_rest[e, d] == 1 else x)
-                for (e, d), x in m.rest.items() if p.previous_rest[e, d] >= 0]
+        return day_wish_terms(m, p.rules.weights.change_from_previous, rest=p.previous_rest == 1,
+                              work=p.previous_rest == 0)
 
     def rest_tracker(self, p: RosterProblem) -> RestTracker:
         return _Tracker(p)

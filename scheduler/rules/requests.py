@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scheduler.rules.base import PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.base import PersonDays, RestTracker, RosterDays, RosterRule, Term, day_wish_terms
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -27,10 +27,7 @@ class RestRequests(RosterRule):
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
-        w = p.rules.weights.rest_request
-        if not m.goals or not w:
-            return []
-        return [Term(w, x.Not()) for (e, d), x in m.rest.items() if p.rest_request[e, d]]
+        return day_wish_terms(m, p.rules.weights.rest_request, rest=p.rest_request)
 
     def rest_tracker(self, p: RosterProblem) -> RestTracker:
         return _Tracker(p)
@@ -48,10 +45,7 @@ class ShiftRequests(RosterRule):
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
-        w = p.rules.weights.shift_request
-        if not m.goals or not w:
-            return []
-        return [Term(w, x) for (e, d), x in m.rest.items() if p.shift_request[e, d] >= 0]
+        return day_wish_terms(m, p.rules.weights.shift_request, work=p.shift_request >= 0)
 
     def cost(self, r: RosterDays) -> int:
         p = r.problem

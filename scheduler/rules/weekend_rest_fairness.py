@@ -79,8 +79,7 @@ class WeekendRestFairness(ClassSpreadRule):
         if len(people) < 2:
             return []
         rests = [(1, sum(m.rest[e, d] for d in weekend)) for e in people]
-        _, _, gap = add_spread(m.model, "weekend_rests", rests, len(weekend))
-        return [Term(w, gap)]
+        return [Term(w, add_spread(m.model, "weekend_rests", rests, len(weekend)).spread)]
 
     def rest_tracker(self, p: RosterProblem) -> RestTracker:
         return _Tracker(p)
