@@ -52,3 +52,26 @@ def test_raising_the_fairness_weights_narrows_their_spreads_on_the_sample_month(
     late_50, weekend_50 = spreads(50)
     assert late_50 <= late_0 and weekend_50 <= weekend_0
     assert late_50 < late_0 or weekend_50 < weekend_0, (late_0, late_50, weekend_0, weekend_50)
+
+
+def test_the_checker_names_each_hard_rule_a_roster_breaks():
+    from scheduler.roster_checks import roster_violations
+
+    month = synthetic_month(30, days=7, seed=2)
+    r = solve(month.requirement, month.staff, DEFAULT_RULES, leave=month.leave, ads=month.ads, time_limit_s=2.0)
+    assert roster_violations(r.assignments, month.staff, DEFAULT_RULES, month.leave, month.ads) == []
+    a = r.assignments.copy()
+    staff = month.staff.set_index("employee_id")
+    first = a["date"].min()
+    only_early = next(e for e, s in staff["shifts"].items() if s == ("E",))
+    a.loc[(a["employee_id"] == only_early) & (a["date"] == first), ["shift", "lunch_start"]] = ["L", "13:00"]
+    on_leave = month.leave[month.leave["kind"] == "leave"].iloc[0]
+    a.loc[(a["employee_id"] == on_leave["employee_id"]) & (a["date"] == on_leave["date"]), ["shift", "lunch_start"]] = ["E", "11:00"]
+    leaders = staff.index[staff["role"].isin(DEFAULT_RULES.leader_roles)]
+    last = a["date"].max()
+    a.loc[a["employee_id"].isin(leaders) & (a["date"] == last), ["shift", "lunch_start"]] = ["OFF", None]
+    worker = a[(a["date"] == first) & (a["shift"] == "E") & (a["employee_id"] != only_early)].index[0]
+    a.loc[worker, "lunch_start"] = "09:00"
+    found = roster_violations(a, month.staff, DEFAULT_RULES, month.leave, month.ads)
+    for words in ("allowed shifts", "approved leave", "leader on every shift", "lunch window"):
+        assert any(v.startswith(words) for v in found), (words, found)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scheduler.rules import (consecutive_days, late_shift_fairness, leader_per_shift, leave, lunch_airings,
-                             lunch_stagger, monthly_hours, previous_roster, requests, rest_placement,
-                             shifts_and_days, weekend_rest_fairness, weekly_rest)
+from scheduler.rules import (allowed_shifts, consecutive_days, late_shift_fairness, leader_per_shift, leave,
+                             lunch_airings, lunch_stagger, monthly_hours, one_shift_a_day, previous_roster, requests,
+                             rest_placement, weekend_rest_fairness, weekly_rest)
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term)
 
 if TYPE_CHECKING:
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
 
 ROSTER_RULES: tuple[RosterRule, ...] = (
-    shifts_and_days.ONE_SHIFT,
-    shifts_and_days.ALLOWED,
+    one_shift_a_day.RULE,
+    allowed_shifts.RULE,
     leave.RULE,
     weekly_rest.RULE,
     consecutive_days.RULE,

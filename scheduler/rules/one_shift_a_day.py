@@ -1,6 +1,6 @@
-"""One shift a day, from the person's allowed shifts (the staff's `shifts` column, the rules' `shifts`):
-every person has one row a day, a known shift code, OFF or LEAVE. The models hold it by construction
-(one rest-or-shift choice per person and day, counts only for allowed shifts); the check is explicit."""
+"""One shift a day (the rules' `shifts`): every person has one row a day with a known shift code, OFF or
+LEAVE. The models hold it by construction (one rest-or-shift choice per person and day); the check is
+explicit."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -32,16 +32,4 @@ class OneShiftADay(RosterRule):
         return out
 
 
-class AllowedShifts(RosterRule):
-    name = "allowed shifts"
-    keys = ("shifts",)
-
-    def check(self, t: RosterTable) -> list[str]:
-        allowed = dict(zip(t.staff["employee_id"], t.staff["shifts"]))
-        return [f"{self.name}: {emp} works {code} on {day.date()} but may only work {'/'.join(allowed.get(emp, ()))}"
-                for emp, day, code in t.assignments[["employee_id", "date", "shift"]].itertuples(index=False)
-                if code in t.codes and code not in tuple(allowed.get(emp, ()))]
-
-
-ONE_SHIFT = OneShiftADay()
-ALLOWED = AllowedShifts()
+RULE = OneShiftADay()
