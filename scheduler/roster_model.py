@@ -344,7 +344,7 @@ def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray,
     return leaders, staffed
 
 
-def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fixed_rest: dict | None = None,
+def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | None = None,
                     progress: Progress | None = None, started: float | None = None,
                     irregular_exact: bool = False, start: Start | None = None) -> Solved:
     """Measured on synthetic months: one worker without presolve, with the full LP
@@ -352,7 +352,7 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, workers: int = 1, fix
     presolve spends seconds and weakens it; a second worker only competes for the same cores)."""
     t0 = elapsed()
     m, own = aggregate_model(p, fixed_rest, irregular_exact, start)
-    done = run(m.model, time_limit_s - (elapsed() - t0), workers, progress, started, presolve=False,
+    done = run(m.model, time_limit_s - (elapsed() - t0), 1, progress, started, presolve=False,
                linearization=2, gap=AGGREGATE_GAP)
     solver = done.solver
     out = Solved(done.status, bound=solver.best_objective_bound, seconds=elapsed() - t0)
@@ -418,10 +418,10 @@ class FlatSolved:
         return self.status in ("OPTIMAL", "FEASIBLE")
 
 
-def solve_flat(p: RosterProblem, time_limit_s: float, workers: int = 2) -> FlatSolved:
+def solve_flat(p: RosterProblem, time_limit_s: float) -> FlatSolved:
     t0 = elapsed()
     model, cov = flat_model(p)
-    done = run(model, time_limit_s, workers)
+    done = run(model, time_limit_s, 2)
     solver = done.solver
     found = done.found
     return FlatSolved(done.status, solver.objective_value if found else float("nan"), solver.best_objective_bound,
@@ -445,8 +445,7 @@ def _count_deviation(model: cp_model.CpModel, p: RosterProblem, rest: dict, clas
     return terms
 
 
-def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which: np.ndarray,
-                     workers: int = 1) -> np.ndarray | None:
+def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which: np.ndarray) -> np.ndarray | None:
     """Rest days of the leaders in `which`: every rule, a leader for each shift each day wherever leave
     allows, and as close as possible to the aggregate's daily rest counts. (E, D) rows of others are
     left False; None when no answer came in time."""
@@ -457,7 +456,7 @@ def leader_rest_days(p: RosterProblem, counts: dict, time_limit_s: float, which:
     rest, terms = person_model(model, p, leaders, leaders_first=True)
     terms += _count_deviation(model, p, rest, [c for c, key in enumerate(p.classes) if key.leader], counts)
     _minimize(model, terms)
-    done = run(model, time_limit_s, workers, presolve=False)
+    done = run(model, time_limit_s, 1, presolve=False)
     if not done.found:
         return None
     out = np.zeros((p.n_people, p.n_days), bool)
