@@ -18,11 +18,12 @@ import pandas as pd
 from forecasting.data import load_ads
 from scheduler import roster_model as rm
 from scheduler.data import WEEKDAYS, load_leave, load_staff
-from scheduler.roster import load_assignments, load_requirement, solve, write_roster
+from scheduler.roster import load_assignments, load_requirement, solve
 from scheduler.roster_checks import roster_violations
-from scheduler.roster_problem import build_problem
+from scheduler.roster_build import build_problem
 from scheduler.roster_synthetic import synthetic_month
 from core.rules import DEFAULT_RULES, load_rules, rules_to_toml
+from shiftcast.exports.tables import ROSTER_CSV, write_roster_csvs
 
 
 def write_inputs(month, rules, out: Path) -> dict[str, Path]:
@@ -66,8 +67,8 @@ def main(argv: list[str] | None = None) -> dict:
     requirement = load_requirement(paths["requirement"])
 
     roster = solve(requirement, staff, rules, leave=leave, ads=ads, time_limit_s=args.time_limit)
-    write_roster(roster, args.out)
-    written = load_assignments(args.out / "roster.csv", rules)
+    write_roster_csvs(args.out, roster, staff)
+    written = load_assignments(args.out / ROSTER_CSV, rules)
     violations = roster_violations(written, staff, rules, leave, ads)
 
     result = {
@@ -90,8 +91,8 @@ def main(argv: list[str] | None = None) -> dict:
         if flat.found:
             base["gap"] = round((flat.objective - flat.bound) / flat.objective, 5) if flat.objective else 0.0
             base["gap_to_roster_bound"] = round((flat.objective - roster.lower_bound) / flat.objective, 5)
-            base["shortfall_agent_intervals"] = int(flat.values["short"].sum())
-            base["overstaff_agent_intervals"] = int(flat.values["over"].sum())
+            base["shortfall_agent_intervals"] = int(flat.short.sum())
+            base["overstaff_agent_intervals"] = int(flat.over.sum())
         result["baseline_flat_model"] = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in base.items()}
         result["note"] = ("baseline objective has coverage, leader and rest-placement terms only (no fairness, "
                           "request or lunch-assignment terms), so it is at most what the same roster would score here")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.roster_model import stopping
+from scheduler.roster_solver import stopping
 from core.periods import open_intervals
 from core.rules import Rules
 
@@ -157,7 +157,7 @@ class Bound:
 
 def _problem(requirement, rules: Rules, ads=None):
     """The roster problem's arrays (requirement, shifts, lunch slots, airing windows, weeks) for one person."""
-    from scheduler.roster_problem import build_problem
+    from scheduler.roster_build import build_problem
 
     staff, _ = synthesize_staff(1, rules)
     return build_problem(requirement, staff, rules, None, ads)
@@ -222,7 +222,7 @@ def _relaxation(p, need: np.ndarray, floor: np.ndarray, rules: Rules, allowed_mi
                     if p.lunch_ok[d, s, k]:
                         v = model.new_int_var(0, top, f"lunch{d}_{s}_{first}")
                         lunches.append(v)
-                        for t in range(first, first + p.lunch_len):
+                        for t in range(first, first + int(p.lunch_len[s])):
                             staffed[t].append(-v)
                 model.add(sum(lunches) == x[d, s])
         for t in range(T):
@@ -360,7 +360,7 @@ class Trial:
 
 def airing_windows(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: Rules) -> list[np.ndarray]:
     """Per airing, the positions in `index` (open intervals) of its response window, as the roster sees it."""
-    from scheduler.roster_problem import airing_mask
+    from scheduler.rules.lunch_airings import airing_mask
 
     if ads is None or len(ads) == 0:
         return []

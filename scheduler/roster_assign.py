@@ -2,14 +2,16 @@
 
 The models decide who rests and how many of each class work each shift and lunch in each slot;
 any split of those counts among the class's working people covers the same. The split here honours
-shift requests first, then the previous roster (few changes), then shares late shifts fairly.
+shift requests first, then the previous roster (few changes), then shares late shifts fairly when the
+late-shift fairness weight asks. Rest days come from the rules' own greedy steps (scheduler.rules).
 """
 from __future__ import annotations
 
 import numpy as np
 
 from core.rules import hhmm
-from scheduler.roster_problem import LEAVE, REST, WEEKEND, RosterProblem
+from scheduler.roster_problem import LEAVE, REST, RosterProblem
+from scheduler.rules import rest_row_holds, rest_trackers
 
 
 def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
@@ -17,13 +19,12 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     E, D, S = p.n_people, p.n_days, len(p.shift_codes)
     shift = np.where(p.leave, -2, np.where(rest, -1, 0)).astype(np.int64)
     late_so_far = np.zeros(E, np.int64)
+    fair = bool(p.rules.weights.late_shift_fairness)
     late_order = [s for s in range(S) if p.late[s]] + [s for s in range(S) if not p.late[s]]
     codes = p.shift_codes
-    # Classes differing only in preferred rest weekday are one pool for shifts: swapping two such
-    # people's shifts on a day changes no count the coverage or the leader rule depends on.
     pools: dict[tuple, list[int]] = {}
     for c, key in enumerate(p.classes):
-        pools.setdefault(key[:3], []).append(c)
+        pools.setdefault(key.shift_pool, []).append(c)
     for d in range(D):
         for classes in pools.values():
             members = [e for c in classes for e in p.members(c)]
@@ -42,8 +43,9 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
                     left[s] -= 1
                 else:
                     todo.append(e)
-            # fewest late shifts so far take the late shifts; ties rotate with the day
-            todo.sort(key=lambda e: (late_so_far[e], (e + d) % max(len(working), 1)))
+            # fewest late shifts so far take the late shifts (scheduler.rules.late_shift_fairness); ties
+            # rotate with the day
+            todo.sort(key=lambda e: (late_so_far[e] if fair else 0, (e + d) % max(len(working), 1)))
             queue = [s for s in late_order for _ in range(left[s])]
             for e, s in zip(todo, queue):
                 shift[e, d] = s
@@ -123,97 +125,51 @@ def spread_rest_counts(p: RosterProblem) -> dict:
 
 
 def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | None = None,
-                        decided: np.ndarray | None = None, variant: int = 0) -> tuple[np.ndarray, list[tuple[str, int, int]]]:
-    """(E, D) rest days matching the day-level rest counts per class as far as the person rules allow.
+                        decided: np.ndarray | None = None, variant: int = 0) -> tuple[np.ndarray, bool]:
+    """(E, D) rest days matching the day-level rest counts per class as far as the rules allow, and
+    whether a rule had to give way to another.
 
     People marked `decided` keep their `preset` rows; `counts` are for the others of each class.
     `variant` > 0 breaks ties among equally urgent people in another (seeded) order.
 
-    Earliest deadline first, day by day: whoever must rest today (a (max consecutive + 1)-day window
-    closing, or the week's rest days still owed equal to its days left) rests; the remaining places go
-    to requested rest days, then to the most urgent. Person rules are never broken for a count; when two
-    person rules collide the consecutive-day rule wins and the break is returned as
-    ("week", employee, week) for the explanations.
+    Earliest deadline first, day by day: whoever a rule says must rest today (scheduler.rules'
+    rest trackers: a (max consecutive + 1)-day window closing, the week's rest days still owed equal
+    to its days left, the month's work days used up) rests; the remaining places go to those the
+    rules' keys put first (requested rest days, then the most urgent). Rules are never broken for a
+    count; when two collide the one forcing a rest day wins, and the other is explained later.
     """
     E, D = p.n_people, p.n_days
-    shuffle = np.random.default_rng(variant).permutation(E) if variant else None
+    tie = np.random.default_rng(variant).permutation(E) if variant else None
     decided = np.zeros(E, bool) if decided is None else decided
     rest = np.zeros((E, D), bool) if preset is None else preset & decided[:, None]
-    broken: list[tuple[str, int, int]] = []
-    week_of = np.zeros(D, np.int64)
-    for w, week in enumerate(p.weeks):
-        week_of[list(week.days)] = w
-    win_start = np.array([days[0] for days in p.windows], np.int64)
-    win_end = np.array([days[-1] for days in p.windows], np.int64)
-    needed = [np.flatnonzero(p.window_need[e]) for e in range(E)]
-    pointer = np.zeros(E, np.int64)
-    in_week = np.zeros((E, len(p.weeks)), np.int64)
-    free = ~p.leave
-    # eligible days left in the week from day d on (inclusive), per person
-    left_in_week = np.zeros((E, D), np.int64)
-    for week in p.weeks:
-        days = list(week.days)
-        left_in_week[:, days] = np.cumsum(free[:, days][:, ::-1], axis=1)[:, ::-1]
-    left_in_month = np.cumsum(free[:, ::-1], axis=1)[:, ::-1]
-    owed_month = np.maximum(free.sum(axis=1) - p.max_work_days, 0)
-    weekend_rests = np.zeros(E, np.int64)
+    trackers = rest_trackers(p)
+    broken = False
     for d in range(D):
-        w = week_of[d]
-        is_weekend = p.days[d].weekday() in WEEKEND
         for c in range(len(p.classes)):
-            members = [e for e in p.members(c) if free[e, d] and not decided[e]]
-            forced, optional = [], []
-            for e in members:
-                k = pointer[e]
-                deadline = win_end[needed[e][k]] if k < len(needed[e]) else D + 7
-                owed = p.rest_bounds[e, w, 0] - in_week[e, w]
-                room = in_week[e, w] < p.rest_bounds[e, w, 1]
-                must = deadline <= d or owed >= left_in_week[e, d] or owed_month[e] >= left_in_month[e, d]
-                if must:
-                    forced.append(e)
-                    if not room:
-                        broken.append(("week", e, int(w)))
-                elif room:
-                    optional.append((
-                        not p.rest_request[e, d],
-                        p.shift_request[e, d] >= 0,
-                        owed <= 0,
-                        deadline,
-                        p.previous_rest[e, d] == 0,
-                        weekend_rests[e] if is_weekend else 0,
-                        (e * 7 + d) % 11 if shuffle is None else shuffle[e],
-                        e,
-                    ))
-            optional.sort()
+            members = p.members(c)
+            members = members[~p.leave[members, d] & ~decided[members]]
+            if not len(members):
+                continue
+            must = np.zeros(len(members), bool)
+            room = np.ones(len(members), bool)
+            for t in trackers:
+                must |= t.must(d, members)
+                room &= t.room(d, members)
+            broken |= bool((must & ~room).any())
+            optional = members[~must & room]
+            keys = [k for t in trackers for k in t.keys(d, optional)]
+            last = (optional * 7 + d) % 11 if tie is None else tie[optional]
+            # np.lexsort sorts by its last key first
+            order = np.lexsort([optional, last] + keys[::-1]) if len(optional) else np.zeros(0, np.int64)
             want = int(counts.get((c, d), 0))
-            chosen = forced + [o[-1] for o in optional[:max(want - len(forced), 0)]]
-            for e in chosen:
-                rest[e, d] = True
-                in_week[e, w] += 1
-                owed_month[e] -= 1
-                if is_weekend:
-                    weekend_rests[e] += 1
-                ks = needed[e]
-                while pointer[e] < len(ks) and win_start[ks[pointer[e]]] <= d:
-                    pointer[e] += 1
-        # windows a day off on leave already satisfies
-        for e in np.flatnonzero(p.leave[:, d]):
-            ks = needed[e]
-            while pointer[e] < len(ks) and win_start[ks[pointer[e]]] <= d:
-                pointer[e] += 1
+            chosen = np.concatenate([members[must], optional[order[:max(want - int(must.sum()), 0)]]])
+            rest[chosen, d] = True
+            for t in trackers:
+                t.off(d, chosen, True)
+        on_leave = np.flatnonzero(p.leave[:, d])
+        for t in trackers:
+            t.off(d, on_leave, False)
     return rest, broken
-
-
-def _person_rules_hold(p: RosterProblem, e: int, row: np.ndarray, week_of: np.ndarray) -> bool:
-    """Weekly rest bounds and every (max consecutive + 1)-day window of one person's rest row."""
-    for w, week in enumerate(p.weeks):
-        n = int(row[list(week.days)].sum())
-        if not p.rest_bounds[e, w, 0] <= n <= p.rest_bounds[e, w, 1]:
-            return False
-    for k in np.flatnonzero(p.window_need[e]):
-        if not row[list(p.windows[k])].any():
-            return False
-    return True
 
 
 def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided: np.ndarray | None = None) -> int:
@@ -221,9 +177,6 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
 
     Changes `rest` in place; returns how many rest days moved.
     """
-    week_of = np.zeros(p.n_days, np.int64)
-    for w, week in enumerate(p.weeks):
-        week_of[list(week.days)] = w
     moved = 0
     decided = np.zeros(p.n_people, bool) if decided is None else decided
     for c in range(len(p.classes)):
@@ -241,7 +194,7 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
                             continue
                         row = rest[e].copy()
                         row[d1], row[d2] = False, True
-                        if _person_rules_hold(p, e, row, week_of):
+                        if rest_row_holds(p, e, row):
                             rest[e] = row
                             diff[d1] -= 1
                             diff[d2] += 1
@@ -253,21 +206,3 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
                 if diff[d1] <= 0:
                     break
     return moved
-
-
-def assign_patterns(p: RosterProblem, members: list[int], rows: list[np.ndarray]) -> list[np.ndarray]:
-    """Give interchangeable people the solved rest patterns, honouring requests and the previous roster:
-    people with wishes choose first, each the pattern that keeps most of them."""
-    pool = np.array(rows, bool)
-    free = np.ones(len(rows), bool)
-    wants_rest = p.rest_request[members] | (p.previous_rest[members] == 1)
-    wants_work = (p.shift_request[members] >= 0) | (p.previous_rest[members] == 0)
-    # misses[i, j]: wishes of member i that pattern j breaks
-    misses = wants_rest.astype(np.int64) @ (~pool).T.astype(np.int64) + wants_work.astype(np.int64) @ pool.T.astype(np.int64)
-    order = np.argsort(-(wants_rest.sum(axis=1) + wants_work.sum(axis=1)), kind="stable")
-    out: list = [None] * len(members)
-    for i in order:
-        j = int(np.argmin(np.where(free, misses[i], np.iinfo(np.int64).max)))
-        free[j] = False
-        out[i] = pool[j]
-    return out

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scheduler.roster_problem import disjoint_lunches
+from scheduler.rules.lunch_airings import disjoint_lunches
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES, Rules, minutes_of
 

@@ -54,9 +54,10 @@ def requirement_step(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
 
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,
                 previous: pd.DataFrame | None = None, progress: Callable[[float, float, float], None] | None = None,
-                stop: threading.Event | None = None) -> Roster:
-    """The month's roster for the requirement, the staff, their leave and the ad plan."""
+                stop: threading.Event | None = None, seed: int | None = None) -> Roster:
+    """The month's roster for the requirement, the staff, their leave and the ad plan; with a `seed`, the
+    same roster for the same inputs on any machine (scheduler.roster.solve)."""
     if inputs.staff is None:
         raise DataError("staff", "building a roster needs the staff list (--staff)")
     return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan, previous=previous,
-                 time_limit_s=time_limit_s, progress=progress, stop=stop)
+                 time_limit_s=time_limit_s, progress=progress, stop=stop, seed=seed)

@@ -21,7 +21,7 @@ from scheduler.headcount import (
     required_headcount,
     synthesize_staff,
 )
-from scheduler.roster_model import stopped
+from scheduler.roster_solver import stopped
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES
 
@@ -152,7 +152,7 @@ def small_months(draw):
 def _lunch_possible(ads: pd.DataFrame) -> bool:
     """Whether every shift keeps a lunch hour clear of airings each day (the roster's forced-lunch
     fallback moves lunches around when it does not, which is a policy, not a monotone rule)."""
-    from scheduler.roster_problem import build_problem
+    from scheduler.roster_build import build_problem
 
     req = requirement(np.ones(T * 3))
     staff, _ = synthesize_staff(1, RULES)

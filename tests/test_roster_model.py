@@ -6,7 +6,7 @@ import pytest
 
 from scheduler import roster_model as rm
 from scheduler.roster_assign import rest_days_of_people
-from scheduler.roster_problem import build_problem
+from scheduler.roster_build import build_problem
 from scheduler.roster_synthetic import synthetic_month
 from core.rules import DEFAULT_RULES
 
@@ -43,13 +43,13 @@ def rules_hold(p, rest) -> bool:
 
 
 def test_the_aggregate_keeps_the_stagger_cap_on_every_day(problem, aggregate):
-    p, v = problem, aggregate.values
+    p, v = problem, aggregate.counts
     for d in range(p.n_days):
         for s, slots in enumerate(p.lunch_slots):
-            phones = sum(n * p.classes[c][1] for (c, dd, ss), n in v["y"].items() if dd == d and ss == s)
+            phones = sum(n * p.classes[c].on_phone for (c, dd, ss), n in v.y.items() if dd == d and ss == s)
             away = np.zeros(p.n_intervals, np.int64)
             for l in slots:
-                away[l:l + p.lunch_len] += v["lunch"].get((d, s, l), 0)
+                away[l:l + p.lunch_len[s]] += v.lunch.get((d, s, l), 0)
             assert away.max() <= p.lunch_cap(phones), (d, s)
 
 

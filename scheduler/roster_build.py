@@ -1,0 +1,147 @@
+"""The roster problem's arrays from the user's tables: requirement, shifts, people, leave, the previous
+roster, and each rule's bounds (scheduler.rules computes its own)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.rules import Rules
+from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, RosterProblem, Week, deep_shortfall,
+                                      required_agents, shortfall_weights)
+from scheduler.rules.consecutive_days import rest_windows
+from scheduler.rules.lunch_airings import airing_mask, lunch_options
+from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
+from scheduler.rules.monthly_hours import most_work_days
+from scheduler.rules.rest_placement import rest_costs
+from scheduler.rules.weekly_rest import rest_bounds
+
+
+def _weeks(days: pd.DatetimeIndex, week_start: int) -> list[Week]:
+    weeks: list[Week] = []
+    current: list[int] = []
+    for d, day in enumerate(days):
+        if current and day.weekday() == week_start:
+            weeks.append(current)  # type: ignore[arg-type]
+            current = []
+        current.append(d)
+    weeks.append(current)  # type: ignore[arg-type]
+    out = []
+    for w in weeks:
+        before = (days[w[0]].weekday() - week_start) % 7
+        out.append(Week(tuple(w), before, 7 - before - len(w)))
+    return out
+
+
+def previous_days(previous: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, lookback: int):
+    """From a previous roster: (E, lookback) state of the days just before the horizon
+    (1 rest or leave, 0 work, -1 unknown; column j is day -lookback+j), whether each was an OFF day,
+    and in the horizon (E, D) previous rest flags and shift codes."""
+    E, D = len(ids), len(days)
+    before = np.full((E, lookback), -1, np.int64)
+    before_off = np.zeros((E, lookback), bool)
+    inside = np.full((E, D), -1, np.int64)
+    inside_shift: list[dict[int, str]] = [dict() for _ in ids]
+    if previous is None or len(previous) == 0:
+        return before, before_off, inside, inside_shift
+    index = {e: i for i, e in enumerate(ids)}
+    first = days[0]
+    dates = pd.to_datetime(previous["date"]).dt.normalize()
+    for emp, day, shift in zip(previous["employee_id"], dates, previous["shift"]):
+        e = index.get(emp)
+        if e is None:
+            continue
+        offset = (day - first).days
+        nonwork = shift in (REST, LEAVE)
+        if -lookback <= offset < 0:
+            before[e, offset + lookback] = int(nonwork)
+            before_off[e, offset + lookback] = shift == REST
+        elif 0 <= offset < D:
+            inside[e, offset] = int(shift == REST)
+            inside_shift[e][offset] = shift
+    return before, before_off, inside, inside_shift
+
+
+def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None) -> RosterProblem:
+    """Arrays of the roster problem for the days the requirement covers (whole days, every day open)."""
+    req = required_agents(requirement)
+    if len(req) == 0:
+        raise ValueError("the requirement has no intervals")
+    days = pd.date_range(req.index.min().normalize(), req.index.max().normalize(), freq="D")
+    D, T, step = len(days), rules.intervals_per_day, rules.interval_minutes
+    minutes = (req.index.hour * 60 + req.index.minute - rules.open_minute) // step
+    dpos = (req.index.normalize() - days[0]).days
+    inside = (minutes >= 0) & (minutes < T)
+    required = np.zeros((D, T), np.int64)
+    np.add.at(required, (np.asarray(dpos)[inside], np.asarray(minutes)[inside]), req.to_numpy()[inside])
+    airing = airing_mask(ads, days, rules)
+
+    shifts = rules.shifts
+    t_start = np.arange(T) * step + rules.open_minute
+    cover = np.array([(t_start >= s.start_minute) & (t_start < s.end_minute) for s in shifts])
+    lunch_len = np.array(lunch_lengths(rules), np.int64)
+    slots = lunch_slots(rules)
+    lunches = lunch_options(airing, slots, lunch_len, rules)
+    first_start = min(s.start_minute for s in shifts)
+
+    staff = staff.reset_index(drop=True)
+    ids = list(staff["employee_id"])
+    E = len(ids)
+    index = {e: i for i, e in enumerate(ids)}
+    leader = staff["role"].isin(rules.leader_roles).to_numpy()
+    on_phone = ~staff["role"].isin(OFF_PHONE_ROLES).to_numpy()
+    codes = rules.shift_codes
+    allowed = np.array([[c in tuple(a) for c in codes] for a in staff["shifts"]], bool).reshape(E, len(codes))
+    pref = staff["preferred_rest_weekday"] if "preferred_rest_weekday" in staff else pd.Series([pd.NA] * E)
+    preferred = np.array([-1 if pd.isna(v) else int(v) for v in pref], np.int64)
+
+    leave_m = np.zeros((E, D), bool)
+    rest_req = np.zeros((E, D), bool)
+    shift_req = np.full((E, D), -1, np.int64)
+    if leave is not None and len(leave):
+        for emp, day, kind, shift in zip(leave["employee_id"], pd.to_datetime(leave["date"]), leave["kind"], leave["shift"]):
+            e = index.get(emp)
+            d = (day.normalize() - days[0]).days
+            if e is None or not 0 <= d < D:
+                continue
+            if kind == "leave":
+                leave_m[e, d] = True
+            elif kind == "rest_request":
+                rest_req[e, d] = True
+            elif kind == "shift_request" and shift in codes:
+                shift_req[e, d] = codes.index(shift)
+
+    m = rules.max_consecutive_work_days
+    before, before_off, prev_inside, prev_shift = previous_days(previous, ids, days, max(m, 6))
+
+    weeks = _weeks(days, rules.week_starts_on)
+    bounds = rest_bounds(weeks, leave_m, before, before_off, rules.rest_days_per_week,
+                         rules.monthly_paid_hours_cap_enabled)
+    windows = rest_windows(D, m, leave_m, before)
+    max_work = most_work_days(rules, allowed, D)
+
+    # People with leave or a previous-roster start of their own are a class apart: pooled with the
+    # regular ones, their rest days would count toward windows only the regular ones need, and the
+    # day counts the aggregate chose could not be split into people.
+    irregular = leave_m.any(axis=1) | (windows.start_streak > 0) | (max_work < D)
+    keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
+                        bool(irregular[e])) for e in range(E)]
+    classes = sorted(set(keys))
+    class_of = np.array([classes.index(k) for k in keys], np.int64)
+
+    problem = RosterProblem(
+        rules=rules, days=days, required=required, airing=airing, shift_codes=codes, cover=cover,
+        paid_hours=np.array([s.paid_hours for s in shifts]),
+        late=np.array([s.start_minute > first_start for s in shifts]),
+        lunch_slots=slots, lunch_len=lunch_len, lunch_ok=lunches.ok, lunch_clear=lunches.clear,
+        lunch_cost=lunches.cost, lunch_forced=lunches.forced,
+        staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
+        rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
+        weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
+        start_streak=windows.start_streak,
+        previous_rest=prev_inside, previous_shift=prev_shift, classes=classes, class_of=class_of,
+    )
+    problem.shortfall_weight = shortfall_weights(required, airing, rules)
+    problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)
+    problem.rest_cost = rest_costs(days, preferred, rules)
+    return problem
+

@@ -1,0 +1,224 @@
+"""The search for the best roster: the stages of scheduler.roster_model in turn, within the time limit.
+
+The day-level aggregate first (its bound is the roster's lower bound), then people's rest days, shifts
+and lunches from its counts in a few tie-break orders while time lasts, and, with time to spare, the
+aggregate again with the irregular people exact. Time is read from scheduler.roster_solver.elapsed, so a
+seeded solve decides by deterministic time and comes out the same on any machine.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler import roster_model as rm
+from scheduler.roster_assign import (lunches_of_people, repair_rest_counts, rest_days_of_people, shifts_of_people,
+                                     spread_rest_counts)
+from scheduler.roster_problem import RosterProblem
+from scheduler.roster_solver import Progress, elapsed, stopped
+from scheduler.rules import RosterDays, objective_parts
+
+# Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
+# (measured at 300 agents: exact in hundredths of a second for a few people; a class of 187 regular
+# agents gets no better in 2 s), with this share of the time limit in all.
+MATCH_MAX_PEOPLE = 40
+MATCH_SHARE = 0.1
+SECOND_AGGREGATE_FROM_S = 30.0  # time limits from which the aggregate is solved again, people on leave exact
+
+
+@dataclass
+class Measured:
+    """A roster's coverage per (day, interval) and every part of its objective."""
+
+    staffed: np.ndarray
+    short: np.ndarray
+    over: np.ndarray
+    parts: dict[str, int]  # objective key -> cost
+
+    @property
+    def objective(self) -> float:
+        return float(sum(self.parts.values()))
+
+
+@dataclass
+class Candidate:
+    days: RosterDays
+    measured: Measured
+
+    @property
+    def objective(self) -> float:
+        return self.measured.objective
+
+
+@dataclass
+class Found:
+    """The best roster found and the proven lower bound of every roster's objective."""
+
+    best: Candidate
+    bound: float
+
+
+def staffed_of(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> np.ndarray:
+    """(D, T) people on the phones per interval: on shift and not at lunch."""
+    D, S = p.n_days, len(p.shift_codes)
+    counts = np.zeros((D, S), np.int64)
+    phone = p.on_phone[:, None] & (shift >= 0)
+    for s in range(S):
+        counts[:, s] = (phone & (shift == s)).sum(axis=0)
+    staffed = counts @ p.cover.astype(np.int64)
+    e_idx, d_idx = np.nonzero(phone & (lunch >= 0))
+    length = p.lunch_len[shift[e_idx, d_idx]]
+    for k in range(int(p.lunch_len.max(initial=0))):
+        at = k < length
+        np.add.at(staffed, (d_idx[at], lunch[e_idx[at], d_idx[at]] + k), -1)
+    return staffed
+
+
+def measure(r: RosterDays) -> Measured:
+    """Every weighted goal of the objective, measured on the roster itself."""
+    p = r.problem
+    staffed = staffed_of(p, r.shift, r.lunch)
+    short = np.maximum(p.required - staffed, 0)
+    over = np.maximum(staffed - p.required, 0)
+    flat, deep = p.shortfall_cost(short)
+    parts = {"shortfall": int(flat.sum()), "deep_shortfall": int(deep.sum()),
+             "overstaffing": int(p.rules.weights.overstaffing * over.sum())}
+    parts.update(objective_parts(r))
+    return Measured(staffed, short, over, parts)
+
+
+def gap(objective: float, bound: float) -> float:
+    bound = min(bound, objective)
+    return (objective - bound) / objective if objective > 0 else 0.0
+
+
+def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, started: float) -> Found:
+    """The best roster in `time_limit_s` (of scheduler.roster_solver.elapsed) and the proven bound."""
+    deadline = elapsed() + time_limit_s
+
+    def left() -> float:
+        return deadline - elapsed()
+
+    agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
+    bound = agg.bound if not math.isnan(agg.bound) else 0.0
+    if not agg.found:
+        return Found(_without_aggregate(p, deadline, time_limit_s), bound)
+    # Keep time for the second aggregate (about as long as the first) when there is plenty of it;
+    # otherwise spend it on more tries of the first. (Measured on synthetic months: at a 10 s limit more
+    # tries pay off more, at 60 s the second aggregate does.)
+    reserve = 1.2 * agg.seconds + 0.1 * time_limit_s
+    second = time_limit_s >= SECOND_AGGREGATE_FROM_S and left() > 1.5 * reserve
+    best = _from_aggregate(p, agg.counts, bound, deadline - (reserve if second else 1.5), deadline, time_limit_s,
+                           progress, started)
+    if second and gap(best.objective, bound) > 1e-3 and left() > 0.9 * reserve and not stopped():
+        # Time left: the aggregate again with the people on leave one variable each (exact for them),
+        # started from the roster found; its bound is at least as good.
+        start = rm.Start(best.days.rest, agg.counts.y, agg.counts.lunch)
+        again = rm.solve_aggregate(p, left() - max(0.15 * time_limit_s, 1.5), progress=progress, started=started,
+                                   irregular_exact=True, start=start)
+        if not math.isnan(again.bound):
+            bound = max(bound, again.bound)
+        if again.found:
+            other = _from_aggregate(p, again.counts, bound, deadline - 1.0, deadline, time_limit_s, progress, started)
+            if other.objective < best.objective:
+                best = other
+    return Found(best, bound)
+
+
+def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: float, deadline: float,
+                    time_limit_s: float, progress: Progress | None, started: float) -> Candidate:
+    """People's rest days, shifts and lunches from the aggregate's counts: the best of a few tries
+    (tie-break orders) until `until`; the first is always made."""
+
+    def left() -> float:
+        return until - elapsed()
+
+    decided, pool, preset = counts.decided.copy(), counts.pool, counts.rest_of.copy()
+    wanted = _class_rest_counts(p, preset, decided, pool)
+    pooled_leaders = p.leader & ~decided
+    if pooled_leaders.any():
+        # a leader on every shift depends on who rests: choose the pooled leaders' days first
+        chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
+                                     pooled_leaders)
+        if chosen is not None:
+            preset[pooled_leaders] = chosen[pooled_leaders]
+            decided |= pooled_leaders
+    costs = rm.rest_change_costs(p, counts.y, counts.lunch)
+    best = None
+    variant = stale = 0
+    # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
+    # the first is always tried.
+    while best is None or (gap(best.objective, bound) > 1e-9 and left() > 1.0 and stale < 4 and not stopped()):
+        rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
+        if not broken:
+            repair_rest_counts(p, rest, pool, decided)
+            rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left(), 0.1)))
+        if _resting(p, rest) == wanted:
+            found = _candidate(p, rest, counts.y, counts.lunch)
+        else:
+            found = _for_rest_days(p, rest, max(deadline - elapsed() - 0.5, 1.0) if best is None else left(), counts)
+        if best is None or found.objective < best.objective:
+            best, stale = found, 0
+            if progress:
+                progress(best.objective, min(bound, best.objective), time.monotonic() - started)
+        else:
+            stale += 1
+        variant += 1
+    return best
+
+
+def _without_aggregate(p: RosterProblem, deadline: float, time_limit_s: float) -> Candidate:
+    """No aggregate in time (a tiny time limit, a loaded machine): rest days spread evenly over each
+    week, the leaders' chosen first so every shift keeps one, shifts and lunches fitted to them."""
+    counts = spread_rest_counts(p)
+    preset, decided = np.zeros((p.n_people, p.n_days), bool), np.zeros(p.n_people, bool)
+    if p.leader.any():
+        chosen = rm.leader_rest_days(p, counts, max(min(0.1 * time_limit_s, deadline - elapsed() - 1.0), 0.5), p.leader)
+        if chosen is not None:
+            preset, decided = chosen, p.leader.copy()
+    rest, _ = rest_days_of_people(p, counts, preset, decided)
+    return _for_rest_days(p, rest, max(deadline - elapsed(), 1.0))
+
+
+def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, decided: np.ndarray,
+                           costs: np.ndarray, time_limit_s: float) -> np.ndarray:
+    """Rest days re-matched to the wanted counts by CP-SAT in the classes the earliest-deadline rule
+    left off them, where the class is small and none of its rows is decided already."""
+    got = _resting(p, rest)
+    off = [c for c in range(len(p.classes))
+           if any(got[c, d] != wanted[c, d] for d in range(p.n_days))
+           and len(p.members(c)) <= MATCH_MAX_PEOPLE and not decided[p.members(c)].any()]
+    return rm.matched_rest_days(p, rest, wanted, off, costs, time_limit_s) if off else rest
+
+
+def _for_rest_days(p: RosterProblem, rest: np.ndarray, time_limit_s: float,
+                   reference: rm.Counts | None = None) -> Candidate:
+    """The people could not take exactly the aggregate's rest days: re-place shifts and lunches, starting
+    from counts fitted by hand to the `reference` aggregate's (which stand when no better come in time)."""
+    achieved = _resting(p, rest)
+    y, lunch = rm.counts_for_rest_days(p, achieved, reference.y if reference else None,
+                                       reference.lunch if reference else None)
+    fixed = rm.solve_aggregate(p, time_limit_s, fixed_rest=achieved,
+                               start=rm.Start(np.zeros((p.n_people, p.n_days), bool), y, lunch))
+    if fixed.found:
+        y, lunch = fixed.counts.y, fixed.counts.lunch
+    return _candidate(p, rest, y, lunch)
+
+
+def _resting(p: RosterProblem, rest: np.ndarray) -> dict:
+    """(class, day) -> people resting in the (E, D) rest days `rest`."""
+    return _class_rest_counts(p, rest, np.ones(p.n_people, bool), {})
+
+
+def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, pool: dict) -> dict:
+    """(class, day) -> people resting: the decided people's rows plus the pooled counts."""
+    return {(c, d): int(rest[[e for e in p.members(c) if decided[e]], d].sum()) + int(pool.get((c, d), 0))
+            for c in range(len(p.classes)) for d in range(p.n_days)}
+
+
+def _candidate(p: RosterProblem, rest: np.ndarray, y: dict, lunch_counts: dict) -> Candidate:
+    shift = shifts_of_people(p, rest, y)
+    days = RosterDays(p, shift, lunches_of_people(p, shift, lunch_counts))
+    return Candidate(days, measure(days))

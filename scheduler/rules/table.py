@@ -1,0 +1,73 @@
+"""A roster table and the user's tables it is checked against, read once for every rule's check.
+
+Read from the tables alone, none of scheduler.roster_problem's arrays: the checks stay independent of
+the solver (only which roles are off the phones is shared).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import pandas as pd
+
+from core.rules import Rules, ShiftTemplate
+from scheduler.roster_problem import OFF_PHONE_ROLES
+
+
+@dataclass
+class RosterTable:
+    """A roster table and the user's tables it is checked against, read once for every rule's check."""
+
+    rules: Rules
+    staff: pd.DataFrame
+    assignments: pd.DataFrame  # employee_id, date (midnight), shift, lunch_start
+    ads: pd.DataFrame | None
+    ids: list[str]
+    days: pd.DatetimeIndex
+    table: pd.DataFrame  # employees × days: shift code, OFF or LEAVE (NaN where no row)
+    codes: dict[str, ShiftTemplate]
+    on_leave: set[tuple[str, pd.Timestamp]]  # approved leave
+    before: dict[str, dict[pd.Timestamp, str]]  # per person, the previous roster's codes before the horizon
+    on_phone: set[str]
+
+    OFF = "OFF"
+    LEAVE = "LEAVE"
+    one_day = pd.Timedelta(days=1)
+
+    def lunches(self) -> Iterator[tuple[str, pd.Timestamp, str, str | None]]:
+        """(employee, day, shift code, lunch start or None) of every worked shift with a lunch."""
+        a = self.assignments
+        for emp, day, code, lunch in a[["employee_id", "date", "shift", "lunch_start"]].itertuples(index=False):
+            if code not in self.codes or self.codes[code].unpaid_break_minutes <= 0:
+                continue
+            missing = lunch is None or (isinstance(lunch, float) and math.isnan(lunch)) or lunch == ""
+            yield emp, day, code, None if missing else lunch
+
+
+def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, leave: pd.DataFrame | None = None,
+                 ads: pd.DataFrame | None = None, previous: pd.DataFrame | None = None) -> RosterTable:
+    a = assignments.copy()
+    a["date"] = pd.to_datetime(a["date"]).dt.normalize()
+    days = pd.date_range(a["date"].min(), a["date"].max(), freq="D")
+    ids = list(staff["employee_id"])
+    grid = a.drop_duplicates(["employee_id", "date"]).set_index(["employee_id", "date"])["shift"]
+    on_leave = set()
+    if leave is not None and len(leave):
+        lv = leave[leave["kind"] == "leave"]
+        on_leave = {(e, pd.Timestamp(d).normalize()) for e, d in zip(lv["employee_id"], lv["date"])}
+    before: dict[str, dict[pd.Timestamp, str]] = {e: {} for e in ids}
+    if previous is not None and len(previous):
+        pv = previous.copy()
+        pv["date"] = pd.to_datetime(pv["date"]).dt.normalize()
+        for emp, day, code in pv[pv["date"] < days[0]][["employee_id", "date", "shift"]].itertuples(index=False):
+            if emp in before:
+                before[emp][day] = code
+    return RosterTable(
+        rules=rules, staff=staff, assignments=a, ads=ads if ads is not None and len(ads) else None, ids=ids,
+        days=days, table=grid.unstack("date").reindex(index=ids, columns=days),
+        codes={s.code: s for s in rules.shifts}, on_leave=on_leave, before=before,
+        on_phone=set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"]),
+    )
+
+

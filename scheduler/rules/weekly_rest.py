@@ -1,0 +1,193 @@
+"""Rest days per week (`rest_days_per_week`, `week_starts_on`): exactly so many in a full week, a
+partial week at the month's edge its share (or the rest owed after the previous roster's days), a
+minimum only when the paid-hour cap is on. Leave days are not rest days and lower the count owed."""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.conflicts import Conflict
+from scheduler.roster_solver import run
+from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scheduler.rules.table import RosterTable
+    from scheduler.roster_problem import RosterProblem, Week
+
+
+def rest_bounds(weeks: list[Week], leave: np.ndarray, before: np.ndarray, before_off: np.ndarray,
+                rest_days: int, cap_enabled: bool) -> np.ndarray:
+    """(E, W, 2) least and most rest days of each person in each week of the horizon.
+
+    `before` / `before_off` are the previous roster's days just before the horizon ((E, lookback):
+    1 day off, 0 work, -1 unknown; whether a day off was a rest day)."""
+    E, lookback = before.shape
+    r = rest_days
+    bounds = np.zeros((E, len(weeks), 2), np.int64)
+    for w, week in enumerate(weeks):
+        k = len(week.days)
+        available = (~leave[:, list(week.days)]).sum(axis=1)
+        if week.before == 0 and week.after == 0:
+            lo = hi = np.full(E, r)
+        elif week.after == 0 and week.before <= lookback and (before[:, lookback - week.before:] >= 0).all(axis=1).any():
+            # the previous roster knows the first days of this week: count the rest days taken there
+            known = (before[:, lookback - week.before:] >= 0).all(axis=1)
+            taken = before_off[:, lookback - week.before:].sum(axis=1)
+            exact = np.maximum(r - taken, 0)
+            lo = np.where(known, exact, math.floor(r * k / 7))
+            hi = np.where(known, exact, math.ceil(r * k / 7))
+        else:
+            lo, hi = np.full(E, math.floor(r * k / 7)), np.full(E, math.ceil(r * k / 7))
+        if cap_enabled:
+            hi = available  # with a paid-hour cap the weekly rest days are a minimum
+        bounds[:, w, 0] = np.minimum(lo, available)
+        bounds[:, w, 1] = np.minimum(np.maximum(hi, lo), available)
+    return bounds
+
+
+def week_of_days(p: RosterProblem) -> np.ndarray:
+    """(D,) the week index of each day."""
+    week_of = np.zeros(p.n_days, np.int64)
+    for w, week in enumerate(p.weeks):
+        week_of[list(week.days)] = w
+    return week_of
+
+
+class _Tracker(RestTracker):
+    def __init__(self, p: RosterProblem):
+        self.p = p
+        self.week_of = week_of_days(p)
+        self.in_week = np.zeros((p.n_people, len(p.weeks)), np.int64)
+        free = ~p.leave
+        # free days left in the week from day d on (inclusive), per person
+        self.left = np.zeros((p.n_people, p.n_days), np.int64)
+        for week in p.weeks:
+            days = list(week.days)
+            self.left[:, days] = np.cumsum(free[:, days][:, ::-1], axis=1)[:, ::-1]
+
+    def _owed(self, d: int, people: np.ndarray) -> np.ndarray:
+        w = self.week_of[d]
+        return self.p.rest_bounds[people, w, 0] - self.in_week[people, w]
+
+    def must(self, d, people):
+        return self._owed(d, people) >= self.left[people, d]
+
+    def room(self, d, people):
+        w = self.week_of[d]
+        return self.in_week[people, w] < self.p.rest_bounds[people, w, 1]
+
+    def keys(self, d, people):
+        return [self._owed(d, people) <= 0]
+
+    def off(self, d, people, resting):
+        if resting:
+            self.in_week[people, self.week_of[d]] += 1
+
+
+class WeeklyRest(RosterRule):
+    name = "rest days per week"
+    keys = ("rest_days_per_week", "week_starts_on")
+    greedy_order = 2
+
+    def aggregate(self, m: DayCounts) -> list[Term]:
+        p = m.problem
+        for c, mine in m.pooled.items():
+            for w, week in enumerate(p.weeks):
+                lo, hi = p.rest_bounds[mine, w].sum(axis=0)
+                m.model.add_linear_constraint(sum(m.pool[c, d] for d in week.days), int(lo), int(hi))
+        return []
+
+    def person(self, m: PersonDays) -> list[Term]:
+        p = m.problem
+        for e in m.people:
+            for k, week in enumerate(p.weeks):
+                lo, hi = (int(v) for v in p.rest_bounds[e, k])
+                m.model.add_linear_constraint(sum(m.rest[e, d] for d in week.days if (e, d) in m.rest), lo, hi)
+        return []
+
+    def rest_tracker(self, p: RosterProblem) -> RestTracker:
+        return _Tracker(p)
+
+    def holds(self, p: RosterProblem, e: int, row: np.ndarray) -> bool:
+        return all(p.rest_bounds[e, w, 0] <= row[list(week.days)].sum() <= p.rest_bounds[e, w, 1]
+                   for w, week in enumerate(p.weeks))
+
+    def check(self, t: RosterTable) -> list[str]:
+        out = []
+        rules = t.rules
+        r = rules.rest_days_per_week
+        weeks: dict[pd.Timestamp, list[pd.Timestamp]] = {}
+        for day in t.days:
+            weeks.setdefault(day - t.one_day * ((day.weekday() - rules.week_starts_on) % 7), []).append(day)
+        for emp in t.ids:
+            for first, wdays in weeks.items():
+                full = [first + t.one_day * i for i in range(7)]
+                inside = [t.table.at[emp, d] for d in wdays]
+                early = [d for d in full if d < t.days[0]]
+                late_missing = [d for d in full if d > t.days[-1]]
+                free = sum(code != t.LEAVE for code in inside)
+                rests = sum(code == t.OFF for code in inside)
+                if not early and not late_missing:
+                    lo = hi = r
+                elif early and not late_missing and all(d in t.before[emp] for d in early):
+                    taken = sum(t.before[emp][d] == t.OFF for d in early)
+                    lo = hi = max(r - taken, 0)
+                else:
+                    k = len(wdays)
+                    lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
+                if rules.monthly_paid_hours_cap_enabled:
+                    hi = free
+                lo, hi = min(lo, free), min(max(hi, lo), free)
+                if not lo <= rests <= hi:
+                    want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+                    out.append(f"{self.name}: {emp} has {rests} rest days in the week from {first.date()}, needs {want}")
+        return out
+
+    def explain(self, r: RosterDays) -> list[Conflict]:
+        """People whose weekly rest count had to give way to the consecutive-day rule."""
+        p = r.problem
+        out = []
+        for e in range(p.n_people):
+            for k, week in enumerate(p.weeks):
+                lo, hi = (int(v) for v in p.rest_bounds[e, k])
+                if lo <= int(r.rest[e, list(week.days)].sum()) <= hi:
+                    continue
+                who = p.ids[e]
+                leave_days = [p.days[d].date().isoformat() for d in np.flatnonzero(p.leave[e])]
+                on_leave = f" (on leave {', '.join(leave_days)})" if leave_days else ""
+                first = p.days[week.days[0]].date().isoformat()
+                want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+                out.append(Conflict(self.name, first, (who,),
+                                    f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
+                                    f"while working at most {p.rules.max_consecutive_work_days} days in a row; "
+                                    f"the roster gives a different number of rest days that week."))
+        return out
+
+
+def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarray]:
+    """People whose own rules cannot all hold (weekly rest days against consecutive days, say after the
+    previous roster): their weekly rest bounds are widened in place so the roster can be built.
+    `person_rules(model, people)` adds the hard person rules. Returns employee -> original (W, 2) bounds,
+    to put back (RosterProblem.rest_bounds) before the roster is explained."""
+    relaxed: dict[int, np.ndarray] = {}
+    verdict: dict[bytes, bool] = {}
+    for e in range(p.n_people):
+        key = p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes() + bytes([int(p.max_work_days[e] % 256)])
+        if key not in verdict:
+            model = cp_model.CpModel()
+            person_rules(model, [e])
+            verdict[key] = run(model, 5.0, 1).status in ("OPTIMAL", "FEASIBLE")
+        if not verdict[key]:
+            relaxed[e] = p.rest_bounds[e].copy()
+            free = (~p.leave[e]).astype(np.int64)
+            p.rest_bounds[e, :, 0] = 0
+            p.rest_bounds[e, :, 1] = [int(free[list(w.days)].sum()) for w in p.weeks]
+    return relaxed
+
+
+RULE = WeeklyRest()
