@@ -27,7 +27,7 @@ from shiftcast.exports.tables import ROSTER_CSV, write_roster_csvs
 
 
 def write_inputs(month, rules, out: Path) -> dict[str, Path]:
-    """The synthetic month as the user's CSV files (DESIGN §3) and the rules as TOML."""
+    """The synthetic month as the user's CSV files and the rules as TOML."""
     out.mkdir(parents=True, exist_ok=True)
     paths = {k: out / f"{k}.csv" for k in ("requirement", "staff", "leave", "ads")}
     paths["rules"] = out / "rules.toml"

@@ -24,7 +24,7 @@ from scheduler.roster_solver import stopping
 from core.periods import open_intervals
 from core.rules import Rules
 
-# The default target (issue 6): at least this share of open intervals at the target service level, and
+# The default target: at least this share of open intervals at the target service level, and
 # no airing whose response window falls below it.
 DEFAULT_TARGET_SHARE = 0.95
 DEFAULT_SOLVE_SECONDS = 8.0

@@ -1,4 +1,4 @@
-"""The monthly roster: who works which shift on which day and when they lunch (DESIGN §4).
+"""The monthly roster: who works which shift on which day and when they lunch.
 
 `solve` returns a `Roster` always: the best roster found in the time limit with its objective, a
 proven lower bound (from the day-level aggregate relaxation, scheduler.roster_model) and the gap;

@@ -26,7 +26,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, elapsed, run, stopped, stopping  # noqa: F401  (cancellation, named here by callers)
+from scheduler.roster_solver import Progress, elapsed, run
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
 from scheduler.rules.weekly_rest import relax_impossible_weeks

@@ -67,12 +67,12 @@ def test_headcount_job(setup):
 
 
 def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, monkeypatch):
-    """A cancel reaches the roster solve under way in the search (through scheduler.roster_model.stopping, which
+    """A cancel reaches the roster solve under way in the search (through scheduler.roster_solver.stopping, which
     scheduler.roster.solve obeys: tests/test_roster_stop.py): the job ends at once, not when the solve would."""
     import time
 
     from scheduler import headcount
-    from scheduler.roster_model import stopped
+    from scheduler.roster_solver import stopped
 
     def solve_until_stopped(requirement, staff, rules, leave, ads, time_limit_s):
         deadline = time.monotonic() + 60

@@ -6,7 +6,7 @@ import time
 
 from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
-from scheduler.roster_model import stopping
+from scheduler.roster_solver import stopping
 from scheduler.roster_synthetic import synthetic_month
 from core.rules import DEFAULT_RULES
 
