@@ -103,6 +103,9 @@ class RosterCreate(Request):
     rules_id: Id | None = None
     previous_roster_id: Id | None = Field(default=None, description="re-plan: few changes against this roster")
     time_limit_s: float | None = Field(default=None, gt=0, le=3600)
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1,
+                             description="a reproducible roster: the same inputs and seed give the same roster "
+                                         "(one solver worker; the time limit counts the solver's deterministic time)")
 
 
 class HeadcountCreate(Request):

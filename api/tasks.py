@@ -49,7 +49,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
         previous = stored_roster(inputs.payload(prev)).assignments
     try:
         roster = roster_step(step_inputs, requirement, time_limit_s=p["time_limit_s"], previous=previous,
-                             progress=progress, stop=progress.stop)
+                             seed=p.get("seed"), progress=progress, stop=progress.stop)
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
     progress.check()  # cancelled during the solve: neither the document nor the workbook is made

@@ -80,7 +80,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
 
 
 def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, lang: str = "zh",
-             time_limit_s: float = 20.0) -> PlanResult:
+             time_limit_s: float = 20.0, seed: int | None = None) -> PlanResult:
     """Load and check the inputs, then plan `month`, writing results into `out_dir`."""
     inputs = load_inputs(paths)
     result = PlanResult(inputs=inputs, month=month)
@@ -108,7 +108,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
-        result.roster = roster_step(inputs, result.requirement, time_limit_s=time_limit_s,
+        result.roster = roster_step(inputs, result.requirement, time_limit_s=time_limit_s, seed=seed,
                                     progress=_solver_progress(echo))
         for line in roster_summary_lines(result.roster, inputs.rules):
             echo("  " + line)

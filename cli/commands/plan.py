@@ -15,6 +15,9 @@ _lang = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", sh
                      help="language of labels in the exports and charts")
 _time_limit = click.option("--time-limit", "time_limit_s", type=click.FloatRange(1, 3600), default=20.0,
                            show_default=True, help="seconds the roster solver may take")
+_seed = click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="a reproducible roster: the same inputs and seed give the same roster on any machine load "
+                          "(one solver worker; the time limit counts the solver's deterministic time)")
 
 
 @click.command("plan")
@@ -23,9 +26,10 @@ _time_limit = click.option("--time-limit", "time_limit_s", type=click.FloatRange
 @_out
 @_lang
 @_time_limit
-def command(month: str, out_dir: Path, lang: str, time_limit_s: float, **paths: Path | None) -> None:
+@_seed
+def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, **paths: Path | None) -> None:
     """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
-    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
+    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
 
 
 @click.command("demo")
