@@ -71,6 +71,7 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
         "times": times,
         "codes": {s: c for c, s in symbol.items()},
         "shifts": shift_legend(rules),
+        "leader_roles": list(rules.leader_roles),
         "employees": employees,
         "coverage": day_grids(starts, {"required": cov["required"].to_numpy(float),
                                        "staffed": cov["staffed"].to_numpy(float), "airing": airing}, days, times),

@@ -285,6 +285,7 @@ class RosterOut(BaseModel):
                                               "e.g. {\"E\": \"E\", \"L\": \"L\", \"-\": \"OFF\", \"+\": \"LEAVE\"}")
     shifts: dict[str, ShiftLegend] = Field(description="every code the roster's rules allow (its shifts, OFF, LEAVE): "
                                                        "marks, names, hours and colour")
+    leader_roles: list[str] = Field(description="the roles the roster's rules count as leaders (a leader on every shift)")
     employees: list[RosterEmployee]
     coverage: CoverageGrid
     unmet: Table = Field(description="intervals left short: interval_start, required, staffed, missing agents, "

@@ -81,13 +81,14 @@ def test_the_page_loads_without_a_token_and_a_roster_carries_the_workbook_legend
     html = r.get_data(as_text=True)
     assert "/static/roster.js" in html and "/static/roster.css" in html
     page = json.loads(re.search(r'id="page-labels"[^>]*>(.*?)</script>', html, re.S).group(1))
-    assert page["leader_roles"] == list(DEFAULT_RULES.leader_roles) and page["weekdays"]["en"][0] == "Mon"
+    assert page["weekdays"]["en"][0] == "Mon" and page["labels"]["expected_abandoned_calls"]["zh"]
     assert client.get("/static/roster.js").status_code == 200
     from shiftcast.exports.workbook import assignment_fills
 
     doc = client.get(f"/api/v1/rosters/{stored['id']}", headers={"Authorization": f"Bearer {stored['token']}"}).json
     assert {c: v["colour"] for c, v in doc["shifts"].items()} == assignment_fills(DEFAULT_RULES)
     assert doc["shifts"]["E"]["zh"] == "早" and doc["shifts"]["OFF"]["zh"] == "休"
+    assert doc["leader_roles"] == list(DEFAULT_RULES.leader_roles)
     assert doc["shifts"]["LEAVE"]["en"] == "Leave" and (doc["shifts"]["L"]["start"], doc["shifts"]["L"]["end"]) == ("10:00", "18:00")
 
 

@@ -281,7 +281,7 @@
   }
 
   function renderGrid(doc) {
-    const leaders = new Set(PAGE.leader_roles);
+    const leaders = new Set(doc.leader_roles);
     const weekdays = doc.days.map(weekdayOf);
     const head = el("tr", {}, el("th", { class: "corner" }, "员工 Employee"),
       doc.days.map((d, j) => el("th", { class: `day${weekdays[j] >= 5 ? " weekend" : ""}`, "data-date": d,

@@ -12,30 +12,16 @@ import json
 from flask import Blueprint, Response, render_template
 
 from api.openapi import operation
-from core.rules import DEFAULT_RULES, Rules
 
 bp = Blueprint("page", __name__)
 
-# Labels the page shows, looked up in the exports' label table (both languages).
-PAGE_LABELS = (
-    "status", "objective", "lower_bound", "gap", "seconds", "service_level", "expected_service_level",
-    "abandoned_calls", "abandon_rate", "asa_s", "occupancy", "short_intervals", "short_airing_intervals",
-    "short_agent_intervals", "over_agent_intervals", "coverage_ratio", "total_paid_hours", "total_overtime_hours",
-    "max_overtime_hours", "rest_requests_honoured", "shift_requests_honoured", "late_shift_spread",
-    "weekend_rest_spread", "changes_from_previous", "shifts_worked", "late_shifts", "rest_days", "weekend_rests",
-    "leave_days", "paid_hours", "overtime_hours", "required", "staffed", "short", "over", "missing", "airing",
-    "interval_start", "rule", "date", "employees", "message", "on_duty", "agent", "group_leader", "team_leader",
-    "supervisor", "lunch", "conflicts", "chart_coverage", "legend", "weekend", "name", "employee_id",
-)
 
-
-def page_labels(rules: Rules = DEFAULT_RULES) -> dict:
-    """The words the page's script shows around a roster (both languages), and who counts as a leader."""
+def page_labels() -> dict:
+    """The words the page's script shows around a roster (both languages)."""
     from shiftcast.exports import labels as L
 
     return {
-        "labels": {k: {"zh": L.label(k, "zh"), "en": L.label(k, "en")} for k in PAGE_LABELS if L.has_label(k)},
-        "leader_roles": list(rules.leader_roles),
+        "labels": L.label_table(),
         "weekdays": {"zh": [L.weekday(i, "zh") for i in range(7)], "en": [L.weekday(i, "en") for i in range(7)]},
     }
 

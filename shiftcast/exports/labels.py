@@ -151,6 +151,11 @@ def has_label(key: str) -> bool:
     return key in _LABELS
 
 
+def label_table() -> dict[str, dict[str, str]]:
+    """Every label in both languages, {key: {lang: text}}: what the roster page's script looks words up in."""
+    return {key: dict(zip(LANGS, pair)) for key, pair in _LABELS.items()}
+
+
 def weekday(day_of_week: int, lang: str = DEFAULT_LANG) -> str:
     """0 = Monday -> '一' / 'Mon'."""
     return _WEEKDAYS[check_lang(lang)][day_of_week]
