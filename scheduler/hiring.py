@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.errors import DataError
 
 # Defaults of the hiring assumptions (the CLI shows these in its help). Typical of inbound sales centers:
@@ -208,7 +209,7 @@ def _with_hiring_columns(table: pd.DataFrame, cohorts: list[Cohort], training: p
     table["unreachable"] = table["unreachable"].fillna(False).astype(bool)
     n = len(months)
     hires = np.zeros(n, dtype="int64")
-    start_by = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    start_by = np.full(n, np.datetime64("NaT"), dtype=f"datetime64[{times.UNIT}]")
     joining = np.zeros(n)
     in_training = np.zeros(n)  # person-months spent training in each month
     month_start = months.to_timestamp(how="start").to_numpy()

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from core import tables
+from core import tables, times
 from core.rules import Rules
 from scheduler.conflicts import Conflict
 from scheduler.roster_assign import assignment_rows
@@ -157,7 +157,7 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
         "airing": short_rows["airing"].to_numpy(), "expected_service_level": level.reindex(short_rows.index).to_numpy(),
     })
     assignments = pd.DataFrame(assignment_rows(p, r.shift, r.lunch))
-    assignments["date"] = pd.to_datetime(assignments["date"]).astype("datetime64[ns]")
+    assignments["date"] = pd.to_datetime(assignments["date"]).astype(f"datetime64[{times.UNIT}]")
     employees = _employee_totals(p, r.shift)
     kpis = {
         "shortfall_agent_intervals": int(short.sum()),

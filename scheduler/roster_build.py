@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.rules import Rules
 from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, RosterProblem, Week, deep_shortfall,
                                       required_agents, shortfall_weights)
@@ -61,12 +62,23 @@ def previous_days(previous: pd.DataFrame | None, ids: list[str], days: pd.Dateti
     return before, before_off, inside, inside_shift
 
 
+def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
+    """`frame` with its `column` as naive local times in core.times' unit (a time zone is a DataError)."""
+    if frame is None:
+        return None
+    return frame.assign(**{column: times.local_times(frame[column], source, column)})
+
+
 def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None) -> RosterProblem:
     """Arrays of the roster problem for the days the requirement covers (whole days, every day open)."""
     req = required_agents(requirement)
     if len(req) == 0:
         raise ValueError("the requirement has no intervals")
-    days = pd.date_range(req.index.min().normalize(), req.index.max().normalize(), freq="D")
+    req.index = times.local_index(req.index, "requirement", "interval_start")
+    leave = _with_local_times(leave, "date", "leave")
+    ads = _with_local_times(ads, "start", "ads plan")
+    previous = _with_local_times(previous, "date", "previous roster")
+    days = pd.date_range(req.index.min().normalize(), req.index.max().normalize(), freq="D", unit=times.UNIT)
     D, T, step = len(days), rules.intervals_per_day, rules.interval_minutes
     minutes = (req.index.hour * 60 + req.index.minute - rules.open_minute) // step
     dpos = (req.index.normalize() - days[0]).days

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from core.periods import open_intervals
 from core.rules import Rules
 
 REST, LEAVE = "OFF", "LEAVE"
@@ -101,9 +102,7 @@ class RosterProblem:
         return self.required.shape[1]
 
     def interval_starts(self) -> pd.DatetimeIndex:
-        r = self.rules
-        offsets = pd.to_timedelta(np.arange(r.open_minute, r.close_minute, r.interval_minutes), unit="min")
-        return pd.DatetimeIndex((self.days.values[:, None] + offsets.values[None, :]).ravel(), name="interval_start")
+        return open_intervals(self.days, self.rules)
 
     def members(self, c: int) -> np.ndarray:
         return np.flatnonzero(self.class_of == c)

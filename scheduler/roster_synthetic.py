@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.rules.lunch_airings import disjoint_lunches
+from core import times
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES, Rules, minutes_of
 
@@ -61,7 +62,7 @@ def synthetic_month(agents: int, days: int = 31, seed: int = 1, start: str = "20
     scheduled = np.maximum(np.round((base + lift) * noise), 1).astype(np.int64)
     requirement = pd.DataFrame({"scheduled": scheduled.ravel()}, index=index)
     ads = pd.DataFrame({
-        "start": pd.DatetimeIndex([a[0] for a in airings]).astype("datetime64[ns]"),
+        "start": pd.DatetimeIndex([a[0] for a in airings]).astype(f"datetime64[{times.UNIT}]"),
         "duration_s": np.array([a[1] for a in airings], np.int64),
         "channel": rng.choice(["CCTV-2", "HNTV", "ZJTV"], len(airings)),
         "product": rng.choice(["blender", "mattress", "jade", "skincare"], len(airings)),
@@ -120,7 +121,7 @@ def synthetic_leave(staff: pd.DataFrame, days: pd.DatetimeIndex, rng: np.random.
             rows.append((emp, days[d], "shift_request", str(rng.choice(list(allowed[emp])))))
             taken.add((emp, d))
     leave = pd.DataFrame(rows, columns=["employee_id", "date", "kind", "shift"])
-    leave["date"] = pd.to_datetime(leave["date"]).astype("datetime64[ns]")
+    leave["date"] = pd.to_datetime(leave["date"]).astype(f"datetime64[{times.UNIT}]")
     return leave
 
 

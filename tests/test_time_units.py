@@ -403,18 +403,12 @@ def test_roster_step_identical_assignments_in_every_unit(unit, roster_week):
     assert roster.kpis == expected.kpis
 
 
-@pytest.mark.xfail(strict=True, reason="scheduler.roster_problem builds its days with pd.date_range in the input's "
-                   "unit and RosterProblem.interval_starts() repeats core.periods.open_intervals: the coverage index "
-                   "comes back in microseconds for s/ms/us input (owned by the roster restructuring)")
 def test_roster_coverage_index_in_one_unit(roster_week):
     month, _ = roster_week
     assert {str(_roster_in(month, unit).coverage.index.dtype) for unit in UNITS} == {CANONICAL}
 
 
 
-@pytest.mark.xfail(strict=True, reason="scheduler.roster.solve does not pass its times through core.times: a "
-                   "time-zone-aware requirement or leave date raises a bare TypeError, and a time-zone-aware plan is "
-                   "silently ignored (airing_mask finds no airing) (owned by the roster restructuring)")
 @pytest.mark.parametrize("part", ["requirement", "leave", "plan"])
 def test_roster_refuses_time_zone_aware_input(part, roster_week):
     month, _ = roster_week
