@@ -116,23 +116,22 @@ def test_erlang_a_model_meets_the_targets_with_abandonment(tmp_path):
     assert "Erlang A" in output
 
 
+def _refusal(tmp_path, name: str, text: str) -> str:
+    """What `shiftcast staffing` says of a bad calls file: exit status 2 and nothing written."""
+    (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(main, ["staffing", "--calls", str(tmp_path / name), "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 2 and not (tmp_path / "r.csv").exists()
+    return result.output
+
+
 def test_bad_calls_file_names_row_and_column(tmp_path):
-    bad = tmp_path / "calls.csv"
-    bad.write_text("interval_start,calls\n2026-12-01 08:00:00,5\n2026-12-01 08:15:00,-3\n")
-    result = CliRunner().invoke(main, ["staffing", "--calls", str(bad), "--out", str(tmp_path / "r.csv")])
-    assert result.exit_code == 2
-    assert "calls" in result.output and "calls.csv" in result.output and "row 3" in result.output
-    assert not (tmp_path / "r.csv").exists()
+    output = _refusal(tmp_path, "calls.csv", "interval_start,calls\n2026-12-01 08:00:00,5\n2026-12-01 08:15:00,-3\n")
+    assert "calls.csv" in output and "column 'calls'" in output and "row 3" in output
 
 
 def test_bad_forecast_file_names_row_and_column(tmp_path):
-    bad = tmp_path / "forecast.csv"
-    bad.write_text("interval_start,mean,lower,upper\n2026-12-01 08:00:00,5,4,6\n2026-12-01 08:15:00,lots,4,6\n")
-    result = CliRunner().invoke(main, ["staffing", "--calls", str(bad), "--out", str(tmp_path / "r.csv")])
-    assert result.exit_code == 2
-    assert "forecast.csv" in result.output and "mean" in result.output and "row 3" in result.output
-    mixed = tmp_path / "mixed.csv"
-    mixed.write_text("interval_start,calls,mean\n2026-12-01 08:00:00,5,4\n")
-    result = CliRunner().invoke(main, ["staffing", "--calls", str(mixed), "--out", str(tmp_path / "r.csv")])
-    assert result.exit_code == 2 and "mixed.csv" in result.output and "'mean'" in result.output
-    assert not (tmp_path / "r.csv").exists()
+    output = _refusal(tmp_path, "forecast.csv",
+                      "interval_start,mean,lower,upper\n2026-12-01 08:00:00,5,4,6\n2026-12-01 08:15:00,lots,4,6\n")
+    assert "forecast.csv" in output and "column 'mean'" in output and "row 3" in output
+    output = _refusal(tmp_path, "mixed.csv", "interval_start,calls,mean\n2026-12-01 08:00:00,5,4\n")
+    assert "mixed.csv" in output and "'mean'" in output and "give one of them" in output
