@@ -9,26 +9,23 @@ import pandas as pd
 from core import tables, times
 from core.errors import DataError
 from forecasting.data import CALLS_COLUMNS, CALLS_OPTIONAL, calls_from_table
-from shiftcast.exports.tables import write_frame_csv
+from shiftcast.exports.tables import FORECAST_COLUMNS, write_frame_csv
 from shiftcast.inputs import InputPaths, load_inputs
 from shiftcast.steps import requirement_step
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-FORECAST_COLUMNS = ("interval_start", "mean")
-FORECAST_OPTIONAL = ("lower", "upper")
+HISTORY_COLUMNS = CALLS_COLUMNS[1:] + CALLS_OPTIONAL  # a call history's, after interval_start
 
 
 def calls_to_staff(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The calls per interval to staff as a `mean` column (a forecast.csv's `mean`, or a history's `calls`)
     on the file's grid, and the file itself as a call history when it is one (else None)."""
-    history_columns, forecast_columns = CALLS_COLUMNS[1:] + CALLS_OPTIONAL, FORECAST_COLUMNS[1:] + FORECAST_OPTIONAL
-    frame = tables.read_table(path, ("interval_start",), history_columns + forecast_columns)
+    frame = tables.read_table(path, ("interval_start",), HISTORY_COLUMNS + FORECAST_COLUMNS)
     source = frame.attrs["source"]
-    mixed = [c for c in forecast_columns if c in frame] if any(c in frame for c in history_columns) else []
-    if mixed:
-        raise DataError(source, f"mixes a call history's columns with a forecast's '{mixed[0]}'; give one of them",
-                        row=1, column=mixed[0])
+    forecast_columns = [c for c in FORECAST_COLUMNS if c in frame]
+    if forecast_columns and any(c in frame for c in HISTORY_COLUMNS):
+        raise DataError(source, f"mixes a call history's columns with a forecast's '{forecast_columns[0]}'; "
+                        "give one of them", row=1, column=forecast_columns[0])
     if "calls" in frame:
         history = calls_from_table(frame)
         return history[["calls"]].rename(columns={"calls": "mean"}), history

@@ -18,6 +18,8 @@ from shiftcast.exports.roster_frames import (
 
 # File names in an output folder, as the CLI and the API's downloads call them.
 ROSTER_CSV, COVERAGE_CSV, EMPLOYEES_CSV, SHORT_CSV = "roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"
+# forecast.csv's columns after interval_start: the expected calls and the prediction interval around them.
+FORECAST_COLUMNS = ("mean", "lower", "upper")
 
 
 def frame_csv(df: pd.DataFrame, index: bool | None = None) -> bytes:
@@ -35,7 +37,7 @@ def frame_csv(df: pd.DataFrame, index: bool | None = None) -> bytes:
 
 def forecast_frame(forecast: pd.DataFrame) -> pd.DataFrame:
     """A month forecast as forecast.csv holds it: interval_start, mean, lower, upper (calls, 3 decimals)."""
-    out = forecast.loc[:, ["mean", "lower", "upper"]].round(3)
+    out = forecast.loc[:, list(FORECAST_COLUMNS)].round(3)
     out.index.name = "interval_start"
     return out
 
