@@ -20,7 +20,7 @@ from scheduler.headcount import agents_in
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
-from shiftcast.exports.tables import write_frame_csv, write_roster_csvs
+from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
@@ -134,8 +134,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
 
 def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[Path]:
-    forecast = result.forecast[["mean", "lower", "upper"]].round(3)
-    forecast.index.name = "interval_start"
+    forecast = forecast_frame(result.forecast)
     paths = [out_dir / "forecast.csv", out_dir / "requirement.csv", out_dir / "forecast.png", out_dir / "ad_response.png"]
     write_frame_csv(paths[0], forecast)
     write_frame_csv(paths[1], result.requirement)

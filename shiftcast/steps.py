@@ -16,6 +16,7 @@ from core.errors import DataError
 from core.rules import Rules
 from forecasting import CallVolumeForecaster, forecast_month
 from forecasting.handle_time import aht_profile
+from scheduler.erlang import Model
 from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
 from shiftcast.inputs import Inputs
@@ -29,27 +30,35 @@ class MonthForecast:
     table: pd.DataFrame
 
 
-def forecast_step(inputs: Inputs, month: str) -> MonthForecast:
-    """Fit the forecaster on the history and past airings; forecast the month under its ad plan."""
+def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:
+    """Fit the forecaster on the history and past airings; forecast the month under its ad plan, with a
+    `level` prediction interval. The table keeps its interval length in `attrs["interval_minutes"]`."""
     if inputs.calls is None:
         raise DataError("calls", "planning a month needs the call history (--calls or --records)")
-    model, table = forecast_month(inputs.calls, inputs.ads, inputs.plan, month, inputs.rules)
+    model, table = forecast_month(inputs.calls, inputs.ads, inputs.plan, month, inputs.rules, level)
+    # The forecast is on the history's grid, which may be coarser than the rules' one: staffing needs it.
+    table.attrs["interval_minutes"] = model.interval_minutes_
     return MonthForecast(model=model, table=table)
 
 
-def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
-    """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets), with
-    the handle time the recent history shows at each time of day (forecasting.handle_time)."""
+def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules: Rules, *,
+                      model: Model = "erlang_c") -> pd.DataFrame:
+    """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets, the
+    queue `model`), with the handle time the recent history shows at each time of day
+    (forecasting.handle_time). Intervals are `calls_mean.attrs["interval_minutes"]` long, else the rules'."""
     index = pd.DatetimeIndex(calls_mean.index)
+    minutes = calls_mean.attrs.get("interval_minutes", rules.interval_minutes)
     aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
-    table = requirements(calls_mean.astype(float), aht, rules.service, rules.interval_minutes)
+    table = requirements(calls_mean.astype(float), aht, rules.service, minutes, model=model)
     table.index.name = "interval_start"
+    table.attrs["interval_minutes"] = minutes
     return table
 
 
-def requirement_step(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
-    """Agents needed per open interval of the month, for the forecast's mean calls."""
-    return month_requirement(forecast["mean"], inputs.calls, inputs.rules)
+def requirement_step(inputs: Inputs, forecast: pd.DataFrame, *, model: Model = "erlang_c") -> pd.DataFrame:
+    """Agents needed per open interval of the month, for the forecast's mean calls, met with the queue
+    `model` (Erlang C, or Erlang A with the rules' caller patience)."""
+    return month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
 
 
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,

@@ -1,4 +1,4 @@
-"""`shiftcast forecast` end to end, and smoke tests on the real data sets (skipped when absent)."""
+"""`shiftcast forecast` end to end (the same forecast.csv as `shiftcast plan`), and smoke tests on the real data sets (skipped when absent)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,19 +29,46 @@ def files(tmp_path_factory):
     return folder
 
 
-def test_cli_writes_forecast_csv_and_chart(files, tmp_path):
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, [
-        "forecast", "--calls", str(files / "calls.csv"), "--ads", str(files / "ads.csv"),
-        "--plan", str(files / "plan.csv"), "--month", "2026-11", "--out", str(out),
-    ])
+def _run(*args) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def forecast_out(files, tmp_path_factory):
+    """`shiftcast forecast` for November at the default 80 % level: its folder and what it printed."""
+    out = tmp_path_factory.mktemp("forecast_out")
+    output = _run("forecast", "--calls", files / "calls.csv", "--ads", files / "ads.csv", "--plan", files / "plan.csv",
+                  "--month", "2026-11", "--out", out)
+    return out, output
+
+
+def test_cli_writes_forecast_csv_and_chart(forecast_out):
+    out, output = forecast_out
     table = pd.read_csv(out / "forecast.csv", parse_dates=["interval_start"])
     assert list(table.columns) == ["interval_start", "mean", "lower", "upper"]
     assert pd.DatetimeIndex(table["interval_start"]).equals(pd.DatetimeIndex(month_intervals("2026-11"), name="interval_start"))
     assert (table["lower"] <= table["mean"]).all() and (table["mean"] <= table["upper"]).all()
     assert (out / "forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Forecast 2026-11" in result.output and "planned airings" in result.output
+    assert "Forecast 2026-11" in output and "planned airings" in output
+
+
+def test_forecast_csv_is_the_one_plan_writes(files, forecast_out, tmp_path):
+    """The forecast step of `shiftcast plan`, written by the same writer: the same file byte for byte."""
+    _run("plan", "--calls", files / "calls.csv", "--ads", files / "ads.csv", "--plan", files / "plan.csv",
+         "--month", "2026-11", "--out", tmp_path, "--lang", "en")
+    assert (forecast_out[0] / "forecast.csv").read_bytes() == (tmp_path / "forecast.csv").read_bytes()
+
+
+def test_level_widens_the_interval_around_the_same_mean(files, forecast_out, tmp_path):
+    _run("forecast", "--calls", files / "calls.csv", "--ads", files / "ads.csv", "--plan", files / "plan.csv",
+         "--month", "2026-11", "--level", "0.95", "--out", tmp_path)
+    at_80 = pd.read_csv(forecast_out[0] / "forecast.csv")
+    at_95 = pd.read_csv(tmp_path / "forecast.csv")
+    assert at_95["mean"].equals(at_80["mean"])
+    assert (at_95["upper"] >= at_80["upper"]).all() and (at_95["lower"] <= at_80["lower"]).all()
+    assert (at_95["upper"] - at_95["lower"]).sum() > (at_80["upper"] - at_80["lower"]).sum()
 
 
 def test_cli_bad_month_and_bad_file(files, tmp_path):

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 
-from forecasting import forecast_month, month_summary
-from forecasting.data import load_ads, load_calls
+from forecasting import month_summary
 from shiftcast.exports import charts
-from core.rules import load_rules
+from shiftcast.exports.tables import forecast_frame, write_frame_csv
+from shiftcast.inputs import InputPaths, load_inputs
+from shiftcast.steps import forecast_step
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -21,19 +22,16 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--rules", "rules_path", type=_file, default=None, help="rules TOML (open hours, holiday overrides)")
 @click.option("--level", type=click.FloatRange(0.5, 0.99), default=0.8, show_default=True, help="prediction-interval coverage")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"), show_default=True)
-def command(calls_path, ads_path, plan_path, month, rules_path, level, out_dir) -> None:
-    """Forecast a month's calls per interval: writes forecast.csv and forecast.png."""
-    rules = load_rules(rules_path)
-    calls = load_calls(calls_path)
-    ads = load_ads(ads_path) if ads_path else None
-    plan = load_ads(plan_path) if plan_path else None
-    model, forecast = forecast_month(calls, ads, plan, month, rules, level)
+def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, month: str, rules_path: Path | None,
+            level: float, out_dir: Path) -> None:
+    """Forecast a month's calls per interval (the forecast step of `shiftcast plan`): writes forecast.csv,
+    the same file `plan` writes, and forecast.png."""
+    inputs = load_inputs(InputPaths(calls=calls_path, ads=ads_path, plan=plan_path, rules=rules_path))
+    forecast = forecast_step(inputs, month, level=level)
     out_dir.mkdir(parents=True, exist_ok=True)
-    table = forecast[["mean", "lower", "upper"]].round(3)
-    table.index.name = "interval_start"
-    table.to_csv(out_dir / "forecast.csv", date_format="%Y-%m-%d %H:%M:%S")
-    charts.write_png(out_dir / "forecast.png", charts.forecast_chart(forecast, plan, lang="en"))
-    s = month_summary(model, forecast, plan)
+    write_frame_csv(out_dir / "forecast.csv", forecast_frame(forecast.table))
+    charts.write_png(out_dir / "forecast.png", charts.forecast_chart(forecast.table, inputs.plan, lang="en"))
+    s = month_summary(forecast.model, forecast.table, inputs.plan)
     click.echo(f"Forecast {month}: {s['calls']:.0f} calls ({s['calls_low']:.0f}-{s['calls_high']:.0f} summed interval bounds), "
                f"{s['calls_per_day_mean']:.0f} a day; busiest day {s['busiest_day']}, busiest interval "
                f"{s['busiest_interval']} ({s['busiest_interval_calls']:.0f} calls)")

@@ -1,43 +1,41 @@
-"""`shiftcast roster`: the monthly roster from a staffing requirement, staff, leave and rules."""
+"""`shiftcast roster`: the monthly roster from a staffing requirement, staff, leave and rules (the roster step)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
+from scheduler.roster import load_assignments, load_requirement
+from shiftcast.exports.tables import write_roster_csvs
+from shiftcast.inputs import InputPaths, load_inputs
+from shiftcast.steps import roster_step
+
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("roster")
-@click.option("--requirement", type=_file, required=True, help="staffing CSV: interval_start, scheduled")
+@click.option("--requirement", type=_file, required=True,
+              help="staffing CSV: interval_start, scheduled (the requirement.csv of `shiftcast staffing` or `plan`)")
 @click.option("--staff", type=_file, required=True, help="staff CSV")
 @click.option("--leave", type=_file, default=None, help="approved leave and requests CSV")
 @click.option("--rules", type=_file, default=None, help="rules TOML (defaults when left out)")
 @click.option("--ads", type=_file, default=None, help="planned airings CSV: no lunches in their response windows")
 @click.option("--previous", type=_file, default=None, help="an earlier roster.csv: re-plan with few changes")
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
-              help="seconds the solver may take")
+              help="seconds the solver may take (with --seed, the solver's deterministic seconds)")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="solve reproducibly: the same inputs and seed give the same roster on any machine "
+                   "(one solver worker, so it may find a worse roster in the same time)")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="folder for roster.csv, coverage.csv, employees.csv and short_intervals.csv")
 def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | None, ads: Path | None,
-            previous: Path | None, time_limit: float, out_dir: Path) -> None:
-    """Build the roster: who works which shift on which day and when they lunch."""
-    from forecasting.data import load_ads
-    from scheduler.data import load_leave, load_staff
-    from scheduler.roster import load_assignments, load_requirement, solve
-    from core.rules import load_rules
-    from shiftcast.exports.tables import write_roster_csvs
-
-    the_rules = load_rules(rules)
-    people = load_staff(staff, the_rules)
-    result = solve(
-        load_requirement(requirement), people, the_rules,
-        leave=load_leave(leave, people, the_rules) if leave else None,
-        ads=load_ads(ads) if ads else None,
-        previous=load_assignments(previous, the_rules) if previous else None,
-        time_limit_s=time_limit,
-    )
-    paths = write_roster_csvs(out_dir, result, people)
+            previous: Path | None, time_limit: float, seed: int | None, out_dir: Path) -> None:
+    """Build the roster (the roster step of `shiftcast plan`): who works which shift on which day and when
+    they lunch."""
+    inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads))
+    result = roster_step(inputs, load_requirement(requirement), time_limit_s=time_limit,
+                         previous=load_assignments(previous, inputs.rules) if previous else None, seed=seed)
+    paths = write_roster_csvs(out_dir, result, inputs.staff)
     k = result.kpis
     click.echo(f"roster: {result.status}, objective {result.objective:,.0f}, lower bound {result.lower_bound:,.0f}, "
                f"gap {result.gap:.2%}, {result.seconds:.1f} s")

@@ -1,4 +1,4 @@
-"""CSV files of the roster: assignments, coverage, people and hours, short intervals; any table as CSV.
+"""CSV files of the roster: assignments, coverage, people and hours, short intervals; the forecast; any table.
 
 Headers are the contract's column names (machine-readable, the same in every language); shift codes are
 the rules' codes with OFF and LEAVE. Text that a spreadsheet would run as a formula gets a leading `'`.
@@ -18,6 +18,8 @@ from shiftcast.exports.roster_frames import (
 
 # File names in an output folder, as the CLI and the API's downloads call them.
 ROSTER_CSV, COVERAGE_CSV, EMPLOYEES_CSV, SHORT_CSV = "roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"
+# forecast.csv's columns after interval_start: the expected calls and the prediction interval around them.
+FORECAST_COLUMNS = ("mean", "lower", "upper")
 
 
 def frame_csv(df: pd.DataFrame, index: bool | None = None) -> bytes:
@@ -31,6 +33,13 @@ def frame_csv(df: pd.DataFrame, index: bool | None = None) -> bytes:
         df = df.reset_index()
     text = csv_safe_frame(df).to_csv(index=False, lineterminator="\n", date_format=None)
     return text.encode("utf-8")
+
+
+def forecast_frame(forecast: pd.DataFrame) -> pd.DataFrame:
+    """A month forecast as forecast.csv holds it: interval_start, mean, lower, upper (calls, 3 decimals)."""
+    out = forecast.loc[:, list(FORECAST_COLUMNS)].round(3)
+    out.index.name = "interval_start"
+    return out
 
 
 def roster_frame(roster: Any) -> pd.DataFrame:
@@ -95,6 +104,7 @@ def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | No
 
 
 def write_frame_csv(path: str | Path, df: pd.DataFrame, index: bool | None = None) -> Path:
+    """`frame_csv` of the table written to `path`; the path."""
     path = Path(path)
     path.write_bytes(frame_csv(df, index=index))
     return path
