@@ -12,6 +12,7 @@ from typing import Callable
 
 import pandas as pd
 
+from core import times
 from core.errors import DataError
 from core.rules import Rules
 from forecasting import CallVolumeForecaster, forecast_month
@@ -32,12 +33,10 @@ class MonthForecast:
 
 def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:
     """Fit the forecaster on the history and past airings; forecast the month under its ad plan, with a
-    `level` prediction interval. The table keeps its interval length in `attrs["interval_minutes"]`."""
+    `level` prediction interval."""
     if inputs.calls is None:
         raise DataError("calls", "planning a month needs the call history (--calls or --records)")
     model, table = forecast_month(inputs.calls, inputs.ads, inputs.plan, month, inputs.rules, level)
-    # The forecast is on the history's grid, which may be coarser than the rules' one: staffing needs it.
-    table.attrs["interval_minutes"] = model.interval_minutes_
     return MonthForecast(model=model, table=table)
 
 
@@ -45,9 +44,11 @@ def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules
                       model: Model = "erlang_c") -> pd.DataFrame:
     """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets, the
     queue `model`), with the handle time the recent history shows at each time of day
-    (forecasting.handle_time). Intervals are `calls_mean.attrs["interval_minutes"]` long, else the rules'."""
+    (forecasting.handle_time). An interval is as long as the grid the calls are on (a 30-minute history gives a
+    30-minute forecast whatever the rules say), read from the times themselves so a table that lost its
+    attributes on the way (JSON, CSV) is sized the same."""
     index = pd.DatetimeIndex(calls_mean.index)
-    minutes = calls_mean.attrs.get("interval_minutes", rules.interval_minutes)
+    minutes = times.grid_minutes(index) if len(index) > 1 else rules.interval_minutes
     aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
     table = requirements(calls_mean.astype(float), aht, rules.service, minutes, model=model)
     table.index.name = "interval_start"
