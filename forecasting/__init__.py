@@ -7,6 +7,6 @@ calls and ads (`data`), and a small world with a known truth for tests (`synthet
 """
 from forecasting.evaluation import BacktestResult, backtest, seasonal_naive, wape, weekday_mean
 from forecasting.model import CallVolumeForecaster
-from forecasting.month import forecast_month, month_summary
+from forecasting.month import MonthSummary, forecast_month, month_summary
 
-__all__ = ["CallVolumeForecaster", "backtest", "BacktestResult", "seasonal_naive", "weekday_mean", "wape", "forecast_month", "month_summary"]
+__all__ = ["CallVolumeForecaster", "backtest", "BacktestResult", "seasonal_naive", "weekday_mean", "wape", "forecast_month", "month_summary", "MonthSummary"]

@@ -1,6 +1,8 @@
 """The month forecast the planner rosters against: fit on all history, forecast the month's open intervals."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 import pandas as pd
 
@@ -29,25 +31,41 @@ def forecast_month(
     return model, model.predict(index, plan)
 
 
-def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.DataFrame | None) -> dict:
-    """Headline numbers of a month forecast for people: totals, busiest interval, the ads' share."""
+@dataclass(frozen=True)
+class MonthSummary:
+    """Headline numbers of a month forecast for people: totals, the busiest day and interval, the ads' share."""
+
+    intervals: int
+    calls: float
+    calls_low: float  # the intervals' lower bounds summed
+    calls_high: float
+    calls_per_day_mean: float
+    busiest_day: pd.Timestamp
+    busiest_interval: pd.Timestamp
+    busiest_interval_calls: float
+    calendar_known: bool  # the holiday calendar knows every day of the month
+    airings: int | None = None  # planned airings, when the model learnt an ad response
+    calls_from_airings: float | None = None
+
+
+def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.DataFrame | None) -> MonthSummary:
+    """The headline numbers of `forecast` (mean, lower, upper, calendar_known per interval) under `plan`."""
     daily = forecast["mean"].groupby(forecast.index.normalize()).sum()
     peak = forecast["mean"].idxmax()
-    out = {
-        "intervals": int(len(forecast)),
-        "calls": round(float(forecast["mean"].sum()), 1),
-        "calls_low": round(float(forecast["lower"].sum()), 1),
-        "calls_high": round(float(forecast["upper"].sum()), 1),
-        "calls_per_day_mean": round(float(daily.mean()), 1),
-        "busiest_day": str(daily.idxmax().date()),
-        "busiest_interval": str(peak),
-        "busiest_interval_calls": round(float(forecast.loc[peak, "mean"]), 1),
-        "calendar_known": bool(forecast["calendar_known"].all()),
-    }
-    if plan is not None and len(plan) and model.has_ads_:
-        out["airings"] = int(len(plan))
-        out["calls_from_airings"] = round(float(model.calls_per_airing(plan).sum()), 1)
-    return out
+    with_ads = plan is not None and len(plan) > 0 and model.has_ads_
+    return MonthSummary(
+        intervals=int(len(forecast)),
+        calls=float(forecast["mean"].sum()),
+        calls_low=float(forecast["lower"].sum()),
+        calls_high=float(forecast["upper"].sum()),
+        calls_per_day_mean=float(daily.mean()),
+        busiest_day=daily.idxmax(),
+        busiest_interval=peak,
+        busiest_interval_calls=float(forecast.loc[peak, "mean"]),
+        calendar_known=bool(forecast["calendar_known"].all()),
+        airings=int(len(plan)) if with_ads else None,
+        calls_from_airings=float(model.calls_per_airing(plan).sum()) if with_ads else None,
+    )
 
 
 def response_curves_by_channel(model: CallVolumeForecaster) -> pd.DataFrame:

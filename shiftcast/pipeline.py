@@ -13,7 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
-from forecasting import CallVolumeForecaster, month_summary
+from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.headcount import agents_in
@@ -54,6 +54,18 @@ def _solver_progress(echo: Echo):
     return report
 
 
+def forecast_summary_lines(s: MonthSummary) -> list[str]:
+    """What a planner reads of a month forecast: calls, the busiest day and interval, the airings' share."""
+    lines = [f"{s.calls:,.0f} calls expected ({s.calls_low:,.0f}–{s.calls_high:,.0f} summed over the intervals' "
+             f"bounds; {s.calls_per_day_mean:,.0f} a day), busiest day {s.busiest_day:%Y-%m-%d}, busiest interval "
+             f"{s.busiest_interval:%m-%d %H:%M} with {s.busiest_interval_calls:.0f} calls"]
+    if s.airings is not None:
+        lines.append(f"{s.airings} planned airings bring about {s.calls_from_airings:,.0f} of them")
+    if not s.calendar_known:
+        lines.append("warning: the holiday calendar does not know this month's year; add [[calendar]] days to the rules")
+    return lines
+
+
 def roster_summary_lines(roster: Roster, rules) -> list[str]:
     """What a supervisor reads first: status and gap, service, shortfall, hours, fairness, conflicts."""
     k = roster.kpis
@@ -92,13 +104,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     echo(f"Forecast of {month}…")
     forecast = forecast_step(inputs, month)
     result.model, result.forecast = forecast.model, forecast.table
-    s = month_summary(result.model, result.forecast, inputs.plan)
-    echo(f"  {s['calls']:,.0f} calls expected ({s['calls_per_day_mean']:,.0f} a day), busiest day {s['busiest_day']}, "
-         f"busiest interval {s['busiest_interval'][5:16]} with {s['busiest_interval_calls']:.0f} calls")
-    if "airings" in s:
-        echo(f"  {s['airings']} planned airings bring about {s['calls_from_airings']:,.0f} of them")
-    if not s["calendar_known"]:
-        echo("  warning: the holiday calendar does not know this month's year; add [[calendar]] days to the rules")
+    for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
+        echo("  " + line)
 
     result.requirement = requirement_step(inputs, result.forecast)
     req = result.requirement

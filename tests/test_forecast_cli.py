@@ -52,6 +52,10 @@ def test_cli_writes_forecast_csv_and_chart(forecast_out):
     assert (table["lower"] <= table["mean"]).all() and (table["mean"] <= table["upper"]).all()
     assert (out / "forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Forecast 2026-11" in output and "planned airings" in output
+    # The summary it prints is the file's: its total and its busiest interval.
+    busiest = table.loc[table["mean"].idxmax()]
+    assert f"{table['mean'].sum():,.0f} calls expected" in output
+    assert f"busiest interval {busiest['interval_start']:%m-%d %H:%M} with {busiest['mean']:.0f} calls" in output
 
 
 def test_forecast_csv_is_the_one_plan_writes(files, forecast_out, tmp_path):

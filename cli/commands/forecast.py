@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from forecasting import month_summary
+from shiftcast.pipeline import forecast_summary_lines
 from shiftcast.exports import charts
 from shiftcast.exports.tables import forecast_frame, write_frame_csv
 from shiftcast.inputs import InputPaths, load_inputs
@@ -31,13 +32,7 @@ def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, mon
     out_dir.mkdir(parents=True, exist_ok=True)
     write_frame_csv(out_dir / "forecast.csv", forecast_frame(forecast.table))
     charts.write_png(out_dir / "forecast.png", charts.forecast_chart(forecast.table, inputs.plan, lang="en"))
-    s = month_summary(forecast.model, forecast.table, inputs.plan)
-    click.echo(f"Forecast {month}: {s['calls']:.0f} calls ({s['calls_low']:.0f}-{s['calls_high']:.0f} summed interval bounds), "
-               f"{s['calls_per_day_mean']:.0f} a day; busiest day {s['busiest_day']}, busiest interval "
-               f"{s['busiest_interval']} ({s['busiest_interval_calls']:.0f} calls)")
-    if "airings" in s:
-        click.echo(f"{s['airings']} planned airings bring about {s['calls_from_airings']:.0f} calls")
-    if not s["calendar_known"]:
-        click.echo("warning: the holiday calendar does not know this month's year; add [[calendar]] days to the rules",
-                   err=True)
+    click.echo(f"Forecast {month}:")
+    for line in forecast_summary_lines(month_summary(forecast.model, forecast.table, inputs.plan)):
+        click.echo("  " + line)
     click.echo(f"wrote {out_dir / 'forecast.csv'} and {out_dir / 'forecast.png'}")
