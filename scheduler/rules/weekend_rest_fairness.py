@@ -12,8 +12,10 @@ The day-level model therefore bounds the spread from each pooled class's rest co
 (anyone resting there has at least the fewest weekend rests a person resting there can have; when not
 everyone does, someone has at most the most a person not resting there can have: both from the person
 rules, `weekend_reach`) as well as from its totals, and counts the people whose leave or previous roster
-sets them apart one by one (`people_apart`). The person-stage models bound it per person, and the rest-day
-greedy gives a weekend's rest days to whoever has had fewest so far.
+sets them apart one by one (`people_apart`). Those bounds' booleans are set by assumption rather than
+searched (scheduler.roster_model.solve_aggregate: loose first, then the most held lower in turn while it
+pays). The person-stage models bound it per person, and the rest-day greedy gives a weekend's rest days
+to whoever has had fewest so far.
 """
 from __future__ import annotations
 
