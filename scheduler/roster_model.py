@@ -186,8 +186,8 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
     People's rest days enter pooled per class with the rules summed over the class, a relaxation; with
     `irregular_exact` the people of irregular classes (leave, their own start) get one variable each
     instead, exact for them, and so do the people whose weekend rests the fairness rule must count one by
-    one (scheduler.rules.weekend_rest_fairness.people_apart). With `fixed_rest` ((class, day) -> people resting, people already chosen)
-    only shifts and lunches are optimised.
+    one (scheduler.rules.weekend_rest_fairness.people_apart). With `fixed_rest` ((class, day) -> people
+    resting, people already chosen) only shifts and lunches are optimised.
     """
     model = cp_model.CpModel()
     m = DayCounts(model, p)
@@ -418,6 +418,7 @@ def _narrow_weekend_spread(m: DayCounts, own: dict, solver: cp_model.CpSolver, o
 
 
 def _values_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> CountValues:
+    """The solver's solution of `m` as the values the rules' hints and bounds read."""
     p = m.problem
     rest = np.zeros((p.n_people, p.n_days), bool)
     for (e, d), x in own.items():
@@ -428,6 +429,7 @@ def _values_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> CountValue
 
 
 def _counts_of(p: RosterProblem, m: DayCounts, own: dict, solver: cp_model.CpSolver) -> Counts:
+    """The solver's solution of `m` as the counts the later stages start from."""
     rest = np.zeros((p.n_people, p.n_days), bool)
     decided = np.zeros(p.n_people, bool)
     for (e, d), x in own.items():

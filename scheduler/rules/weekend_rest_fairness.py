@@ -271,23 +271,16 @@ class WeekendRestFairness(ClassSpreadRule):
             m.model.add_hint(owned.at_least_least[t - 1], t <= least)
 
     def loose(self, m: DayCounts, most: int | None = None) -> list:
-        """Literals under which the model's spread bounds do not bind (the most at its top, or held at
-        `most` or below, the least 0): assumed, the model is the one without them plus a constant
-        weight × (top or `most`), whose LP stays tight."""
+        """Literals that set the model's spread bounds: the most at its top (not binding) or held at
+        `most`, the least at 0. Assumed, the model is the one without the bounds' booleans, no one above
+        `most` weekend rests, plus a constant weight × (top or `most`): its LP stays as tight as without."""
         owned = m.owned.get(self.name)
         if owned is None:
             return []
         top = self.top(m.problem)
         held = top if most is None else most
-        return ([x for x in owned.at_least_most[:held]] + [x.Not() for x in owned.at_least_most[held:]]
+        return (list(owned.at_least_most[:held]) + [x.Not() for x in owned.at_least_most[held:]]
                 + [x.Not() for x in owned.at_least_least])
-
-    def own_variables(self, m: DayCounts) -> list:
-        owned = m.owned.get(self.name)
-        if owned is None:
-            return []
-        return [owned.spread.most, owned.spread.least, owned.spread.spread, *owned.at_least_most,
-                *owned.at_least_least]
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
