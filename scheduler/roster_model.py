@@ -26,9 +26,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, elapsed, run
+from scheduler.roster_solver import Progress, elapsed, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
+from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, people_apart as weekend_rests_apart
 from scheduler.rules.weekly_rest import relax_impossible_weeks
 
 # The aggregate stops this close to its bound: its first solution is often there already (its LP
@@ -184,20 +185,23 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
 
     People's rest days enter pooled per class with the rules summed over the class, a relaxation; with
     `irregular_exact` the people of irregular classes (leave, their own start) get one variable each
-    instead, exact for them. With `fixed_rest` ((class, day) -> people resting, people already chosen)
-    only shifts and lunches are optimised.
+    instead, exact for them, and so do the people whose weekend rests the fairness rule must count one by
+    one (scheduler.rules.weekend_rest_fairness.people_apart). With `fixed_rest` ((class, day) -> people
+    resting, people already chosen) only shifts and lunches are optimised.
     """
     model = cp_model.CpModel()
     m = DayCounts(model, p)
     D = p.n_days
     singles, pooled = [], {}
     if fixed_rest is None:
+        apart = weekend_rests_apart(p)
         for e in range(p.n_people):
-            if irregular_exact and p.classes[p.class_of[e]].irregular:
+            if apart[e] or (irregular_exact and p.classes[p.class_of[e]].irregular):
                 singles.append(e)
             else:
                 pooled.setdefault(int(p.class_of[e]), []).append(e)
     own = PersonDays(model, p, singles, _rest_vars(model, p, singles), goals=False)
+    m.rest = own.rest
     person_terms(own)
     resting = {}
     working = {}
@@ -248,7 +252,7 @@ def _hint(m: DayCounts, cov: Coverage, own: dict, start: Start, fixed_rest: dict
         model.add_hint(v.over, max(int(staffed[d, t] - p.required[d, t]), 0))
     resting = fixed_rest if fixed_rest is not None else {
         (c, d): int(start.rest[p.members(c), d].sum()) for c in range(len(p.classes)) for d in range(p.n_days)}
-    hint_rules(m, CountValues(resting, start.y, start.lunch))
+    hint_rules(m, CountValues(resting, start.y, start.lunch, start.rest))
 
 
 def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None = None,
@@ -349,24 +353,91 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | No
                     irregular_exact: bool = False, start: Start | None = None) -> Solved:
     """Measured on synthetic months: one worker without presolve, with the full LP
     (linearization level 2), proves the aggregate optimal fastest (its LP relaxation is nearly tight;
-    presolve spends seconds and weakens it; a second worker only competes for the same cores)."""
+    presolve spends seconds and weakens it; a second worker only competes for the same cores).
+
+    The weekend-rest spread's bounds are not searched (their booleans, fractional in the LP, lead the
+    search to empty weekends wholesale, and it finds little else in time) but set by assumption: loose
+    first, so the coverage's own solution comes as fast as without them, then with the most weekend
+    rests of anyone held one lower at a time while narrowing could pay more than the gap the search
+    stops at (_narrow_weekend_spread)."""
     t0 = elapsed()
     m, own = aggregate_model(p, fixed_rest, irregular_exact, start)
+    loose = WEEKEND_FAIRNESS.loose(m)
+    if loose:
+        m.model.add_assumptions(loose)
+        if progress is not None:
+            # the loose bounds add weight × top to the bound, more than any roster's spread costs
+            report, extra = progress, p.rules.weights.weekend_rest_fairness * WEEKEND_FAIRNESS.top(p)
+
+            def progress(objective: float, bound: float, seconds: float) -> None:
+                report(objective, bound - extra, seconds)
     done = run(m.model, time_limit_s - (elapsed() - t0), 1, progress, started, presolve=False,
                linearization=2, gap=AGGREGATE_GAP)
     solver = done.solver
     out = Solved(done.status, bound=solver.best_objective_bound, seconds=elapsed() - t0)
     if done.found:
         out.objective = solver.objective_value
-        rest = np.zeros((p.n_people, p.n_days), bool)
-        decided = np.zeros(p.n_people, bool)
-        for (e, d), x in own.items():
-            rest[e, d] = bool(solver.value(x))
-            decided[e] = True
-        lunch = {(d, s, l): solver.value(x) for (d, s), here in m.lunches.items() for l, x in here.items()}
-        out.counts = Counts(rest, decided, {k: solver.value(x) for k, x in m.pool.items()},
-                            {k: solver.value(x) for k, x in m.y.items()}, lunch)
+        out.counts = _counts_of(p, m, own, solver)
+    if loose:
+        # loose, the bounds cost weight × top whatever the spread: a valid bound without them is that
+        # much lower
+        out.bound -= p.rules.weights.weekend_rest_fairness * WEEKEND_FAIRNESS.top(p)
+        if done.found:
+            _narrow_weekend_spread(m, own, solver, out, time_limit_s - (elapsed() - t0))
+        out.seconds = elapsed() - t0
     return out
+
+
+def _narrow_weekend_spread(m: DayCounts, own: dict, solver: cp_model.CpSolver, out: Solved,
+                           time_limit_s: float) -> None:
+    """Price the found solution's weekend-rest spread as the model bounds it, then solve again with the most
+    weekend rests of anyone held one lower at a time (the fewest left loose), keeping each better solution,
+    while narrowing could still pay more than the search's stopping gap and time lasts."""
+    p = m.problem
+    until = elapsed() + time_limit_s
+    w, top = p.rules.weights.weekend_rest_fairness, WEEKEND_FAIRNESS.top(p)
+    most, least = WEEKEND_FAIRNESS.bounds_of(m, _values_of(m, own, solver))
+    out.objective -= w * (top - (most - least))
+    while most > least and w * (most - least) > AGGREGATE_GAP * out.objective and until - elapsed() > 0.05 \
+            and not stopped():
+        held = most - 1
+        m.model.clear_assumptions()
+        m.model.add_assumptions(WEEKEND_FAIRNESS.loose(m, most=held))
+        # no progress reports: the objective and bound held this way are not the roster's
+        done = run(m.model, until - elapsed(), 1, presolve=False, linearization=2, gap=AGGREGATE_GAP)
+        if not done.found:
+            return
+        narrower = done.solver
+        most, least = WEEKEND_FAIRNESS.bounds_of(m, _values_of(m, own, narrower))
+        objective = narrower.objective_value - w * (held - (most - least))
+        if objective >= out.objective:
+            return
+        out.objective = objective
+        out.counts = _counts_of(p, m, own, narrower)
+        out.status = "FEASIBLE"  # the best with the spread held so, not proven the best of all
+
+
+def _values_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> CountValues:
+    """The solver's solution of `m` as the values the rules' hints and bounds read."""
+    p = m.problem
+    rest = np.zeros((p.n_people, p.n_days), bool)
+    for (e, d), x in own.items():
+        rest[e, d] = bool(solver.value(x))
+    resting = {k: (v if isinstance(v, int) else int(solver.value(v))) for k, v in m.resting.items()}
+    lunch = {(d, s, l): solver.value(x) for (d, s), here in m.lunches.items() for l, x in here.items()}
+    return CountValues(resting, {k: solver.value(x) for k, x in m.y.items()}, lunch, rest)
+
+
+def _counts_of(p: RosterProblem, m: DayCounts, own: dict, solver: cp_model.CpSolver) -> Counts:
+    """The solver's solution of `m` as the counts the later stages start from."""
+    rest = np.zeros((p.n_people, p.n_days), bool)
+    decided = np.zeros(p.n_people, bool)
+    for (e, d), x in own.items():
+        rest[e, d] = bool(solver.value(x))
+        decided[e] = True
+    lunch = {(d, s, l): solver.value(x) for (d, s), here in m.lunches.items() for l, x in here.items()}
+    return Counts(rest, decided, {k: solver.value(x) for k, x in m.pool.items()},
+                  {k: solver.value(x) for k, x in m.y.items()}, lunch)
 
 
 def _rest_vars(model: cp_model.CpModel, p: RosterProblem, people) -> dict:

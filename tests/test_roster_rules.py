@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -41,17 +42,51 @@ def test_raising_the_fairness_weights_narrows_their_spreads_on_the_sample_month(
 
     inputs = load_inputs(InputPaths.sample())
     requirement = steps.requirement_step(inputs, steps.forecast_step(inputs, "2026-12").table)
+    defaults = inputs.rules.weights
 
-    def spreads(weight: int) -> tuple[int, int]:
-        weights = dataclasses.replace(inputs.rules.weights, late_shift_fairness=weight, weekend_rest_fairness=weight)
+    def spread(kpi: str, **weight: int) -> int:
+        weights = dataclasses.replace(defaults, **weight)
         given = dataclasses.replace(inputs, rules=dataclasses.replace(inputs.rules, weights=weights))
-        r = steps.roster_step(given, requirement, time_limit_s=3.0, seed=0)
-        return r.kpis["late_shift_spread"], r.kpis["weekend_rest_spread"]
+        return steps.roster_step(given, requirement, time_limit_s=3.0, seed=0).kpis[kpi]
 
-    late_0, weekend_0 = spreads(0)
-    late_50, weekend_50 = spreads(50)
-    assert late_50 <= late_0 and weekend_50 <= weekend_0
-    assert late_50 < late_0 or weekend_50 < weekend_0, (late_0, late_50, weekend_0, weekend_50)
+    # each weight on its own, the other at its default
+    for weight, kpi in (("late_shift_fairness", "late_shift_spread"), ("weekend_rest_fairness", "weekend_rest_spread")):
+        without, high = spread(kpi, **{weight: 0}), spread(kpi, **{weight: 200})
+        assert high < without, (weight, without, high)
+
+
+def test_the_rules_alone_allow_any_weekend_rest_spread_on_the_sample_month():
+    """One rest day a week and six work days in a row at most bind each person's weekend rests together
+    (a rest day moves only earlier from week to week), but every spread stays possible: the roster's
+    weekend-rest spread is the coverage's choice, which the weight can change."""
+    from ortools.sat.python import cp_model
+
+    from scheduler.roster_build import build_problem
+    from scheduler.roster_model import person_model
+    from scheduler.rules.weekend_rest_fairness import comparable, weekend_days, weekend_reach, weekends
+    from shiftcast.inputs import InputPaths, load_inputs
+
+    inputs = load_inputs(InputPaths.sample())
+    days = pd.date_range("2026-12-01", "2026-12-31", freq="D")
+    requirement = pd.Series(1, index=pd.DatetimeIndex([d + pd.Timedelta(hours=8) for d in days]))
+    p = build_problem(requirement, inputs.staff, inputs.rules, inputs.leave, inputs.plan)
+    assert [len(g) for g in weekends(p)] == [2, 2, 2, 2]  # Tuesday 1 to Thursday 31: four whole weekends
+    regular = int(next(e for e in range(p.n_people) if not p.leave[e].any()))
+    # resting on the k-th weekend means resting on every one before; not resting there, on none after
+    assert weekend_reach(p, regular) == ((1, 2, 3, 4), (0, 1, 2, 3))
+    fair = np.flatnonzero(comparable(p))
+    for spread in range(5):
+        model = cp_model.CpModel()
+        rest, _ = person_model(model, p, fair, goals=False)
+        counts = [sum(rest[e, d] for d in weekend_days(p) if (e, d) in rest) for e in fair]
+        most, least = model.new_int_var(0, 8, "most"), model.new_int_var(0, 8, "least")
+        for x in counts:
+            model.add(least <= x)
+            model.add(x <= most)
+        model.add(most - least == spread)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = 10.0
+        assert solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE), spread
 
 
 def test_the_checker_names_each_hard_rule_a_roster_breaks():

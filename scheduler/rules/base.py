@@ -39,14 +39,15 @@ class DayCounts:
     shift who is on the phones, who leads and who lunches in which slot. Expressions are linear.
 
     `pooled[c]` are the class's people whose rest days are only counted (`pool[c, d]` of them rest on
-    day d); the other people of the class have their own variables or fixed rest days. The flat model
-    leaves `pooled`, `pool` and `y` empty.
+    day d); the other people of the class have their own variables (`rest`) or fixed rest days. The flat
+    model leaves `pooled`, `pool`, `rest` and `y` empty.
     """
 
     model: cp_model.CpModel
     problem: RosterProblem
     pooled: dict[int, np.ndarray] = field(default_factory=dict)
     pool: dict = field(default_factory=dict)  # (class, day) -> IntVar: pooled people resting
+    rest: dict = field(default_factory=dict)  # (employee, day) -> BoolVar: people decided one by one
     resting: dict = field(default_factory=dict)  # (class, day) -> expression: everyone of the class resting
     y: dict = field(default_factory=dict)  # (class, day, shift) -> IntVar: people working the shift
     on_phone: dict = field(default_factory=dict)  # (day, shift) -> expression
@@ -58,11 +59,12 @@ class DayCounts:
 @dataclass
 class CountValues:
     """Values of a day-level solution, for hints: (class, day) -> resting, (class, day, shift) -> working,
-    (day, shift, slot) -> lunching."""
+    (day, shift, slot) -> lunching, and the (E, D) rest rows they come from when known."""
 
     resting: dict
     y: dict
     lunch: dict
+    rest: np.ndarray | None = None
 
 
 @dataclass
