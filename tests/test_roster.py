@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, ShiftTemplate, minutes_of
-from scheduler.roster import Roster, load_requirement, solve
+from scheduler.roster import Roster, RosterKpis, load_requirement, solve
 from scheduler.roster_build import build_problem
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_search import measure
@@ -406,6 +406,25 @@ def test_every_kpi_and_total_the_solver_reports_has_a_label_in_both_languages(ro
     keys = list(roster.kpis.as_table()) + [c for c in roster.employees.columns if c != "employee_id"]
     assert [k for k in keys if not has_label(k)] == []
     assert all(label(k, "zh") != label(k, "en") for k in keys)
+
+
+def test_the_kpis_read_back_from_their_flat_table_and_from_a_stored_roster_document(roster, month):
+    from api.roster_document import roster_document, stored_roster
+
+    kpis = roster.kpis
+    table = kpis.as_table()
+    # the names and order the workbook's sheet, the API's `kpis` and the page show; no calls, no expected service
+    assert list(table) == [
+        "shortfall_agent_intervals", "airing_shortfall_agent_intervals", "overstaff_agent_intervals", "short_intervals",
+        "required_agent_intervals", "staffed_agent_intervals", "leaders_missing", "paid_hours", "overtime_hours",
+        "late_shift_spread", "weekend_rest_spread", "conflicts", *(f"objective_{k}" for k in kpis.objective_parts),
+    ]
+    assert kpis.objective_parts and RosterKpis.from_table(table) == kpis
+    known = dataclasses.replace(kpis, expected_service_level=0.91, expected_abandoned_calls=12.5)
+    assert list(known.as_table())[12:14] == ["expected_service_level", "expected_abandoned_calls"]
+    assert RosterKpis.from_table(known.as_table()) == known
+    doc = json.loads(json.dumps(roster_document(roster, "2026-12", month.staff, RULES)))
+    assert doc["kpis"] == table and stored_roster(doc).kpis == kpis
 
 
 def test_without_an_aggregate_in_time_the_roster_still_holds_every_rule(roster, month, monkeypatch):
