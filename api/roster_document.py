@@ -19,6 +19,7 @@ from api.json_values import json_scalar, scalars, table
 from core.periods import month_days
 from core.rules import Rules
 from scheduler.conflicts import Conflict
+from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import LEAVE, REST
 from shiftcast.steps import Roster
 
@@ -66,7 +67,7 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
         "lower_bound": json_scalar(roster.lower_bound),
         "gap": json_scalar(roster.gap),
         "seconds": json_scalar(roster.seconds),
-        "kpis": scalars(roster.kpis),
+        "kpis": scalars(roster.kpis.as_table()),
         "days": days,
         "times": times,
         "codes": {s: c for c, s in symbol.items()},
@@ -192,6 +193,7 @@ def stored_roster(doc: dict) -> Roster:
         unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
     conflicts = [Conflict(rule=c["rule"], date=c.get("date"), employees=tuple(c.get("employees") or ()),
                           message=c["message"]) for c in doc["conflicts"]]
-    return Roster(assignments=assignments, coverage=coverage, employees=employees, kpis=doc["kpis"],
-                  status=doc["status"], objective=doc["objective"], lower_bound=doc["lower_bound"], gap=doc["gap"],
-                  seconds=doc["seconds"], unmet=unmet, conflicts=conflicts)
+    return Roster(assignments=assignments, coverage=coverage, employees=employees,
+                  kpis=RosterKpis.from_table(doc["kpis"]), status=doc["status"], objective=doc["objective"],
+                  lower_bound=doc["lower_bound"], gap=doc["gap"], seconds=doc["seconds"], unmet=unmet,
+                  conflicts=conflicts)

@@ -416,8 +416,8 @@ def judge(roster, requirement, rules: Rules, target: Target, windows: list[np.nd
         agents=agents, leaders=leaders, met=bool(met), share_met=share,
         short_intervals=int((cov["short"].to_numpy() > 0).sum()), airing_windows_short=short_windows,
         shortfall_agent_intervals=int(cov["short"].sum()),
-        service_level=float(k.get("expected_service_level", np.nan)),
-        abandoned_calls=float(k.get("expected_abandoned_calls", np.nan)),
+        service_level=np.nan if k.expected_service_level is None else float(k.expected_service_level),
+        abandoned_calls=np.nan if k.expected_abandoned_calls is None else float(k.expected_abandoned_calls),
         status=roster.status, seconds=float(roster.seconds),
     )
 

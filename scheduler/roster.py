@@ -20,6 +20,7 @@ from scheduler.conflicts import Conflict
 from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
 from scheduler.roster_build import build_problem
+from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_search import Found, gap, search
 from scheduler.roster_solver import seeded, stopped, stopping
@@ -29,7 +30,7 @@ from scheduler.rules.leader_per_shift import leaders_missing
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, WEEKEND
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS, performance
 
-__all__ = ["Roster", "Conflict", "solve", "load_requirement", "load_assignments", "REQUIREMENT_COLUMNS"]
+__all__ = ["Roster", "RosterKpis", "Conflict", "solve", "load_requirement", "load_assignments", "REQUIREMENT_COLUMNS"]
 
 REQUIREMENT_COLUMNS = ("interval_start", "scheduled")
 # The staffing CSV's other columns are accepted (it is what `shiftcast staffing` writes); these are read.
@@ -42,7 +43,7 @@ class Roster:
     assignments: pd.DataFrame
     coverage: pd.DataFrame
     employees: pd.DataFrame
-    kpis: dict
+    kpis: RosterKpis
     status: str
     objective: float
     lower_bound: float
@@ -159,27 +160,29 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     assignments = pd.DataFrame(assignment_rows(p, r.shift, r.lunch))
     assignments["date"] = pd.to_datetime(assignments["date"]).astype(f"datetime64[{times.UNIT}]")
     employees = _employee_totals(p, r.shift)
-    kpis = {
-        "shortfall_agent_intervals": int(short.sum()),
-        "airing_shortfall_agent_intervals": int(short[p.airing].sum()),
-        "overstaff_agent_intervals": int(over.sum()),
-        "short_intervals": int((short > 0).sum()),
-        "required_agent_intervals": int(p.required.sum()),
-        "staffed_agent_intervals": int(staffed.sum()),
-        "leaders_missing": leaders_missing(r),
-        "paid_hours": float(employees["paid_hours"].sum()),
-        "overtime_hours": float(employees["overtime_hours"].sum()),
-        "late_shift_spread": LATE_FAIRNESS.spread(r),
-        "weekend_rest_spread": WEEKEND_FAIRNESS.spread(r),
-        "conflicts": len(conflicts),
-    }
+    service_level = abandoned = None
     if perf is not None:
         calls = perf["calls"].to_numpy(float)
-        kpis["expected_service_level"] = float((perf["service_level"].to_numpy(float) * calls).sum() / max(calls.sum(), 1e-9))
+        service_level = float((perf["service_level"].to_numpy(float) * calls).sum() / max(calls.sum(), 1e-9))
         if "abandon_rate" in perf and perf["abandon_rate"].notna().any():
-            kpis["expected_abandoned_calls"] = float((perf["abandon_rate"].fillna(0).to_numpy(float) * calls).sum())
-    for k, v in measured.parts.items():
-        kpis[f"objective_{k}"] = v
+            abandoned = float((perf["abandon_rate"].fillna(0).to_numpy(float) * calls).sum())
+    kpis = RosterKpis(
+        shortfall_agent_intervals=int(short.sum()),
+        airing_shortfall_agent_intervals=int(short[p.airing].sum()),
+        overstaff_agent_intervals=int(over.sum()),
+        short_intervals=int((short > 0).sum()),
+        required_agent_intervals=int(p.required.sum()),
+        staffed_agent_intervals=int(staffed.sum()),
+        leaders_missing=leaders_missing(r),
+        paid_hours=float(employees["paid_hours"].sum()),
+        overtime_hours=float(employees["overtime_hours"].sum()),
+        late_shift_spread=LATE_FAIRNESS.spread(r),
+        weekend_rest_spread=WEEKEND_FAIRNESS.spread(r),
+        conflicts=len(conflicts),
+        expected_service_level=service_level,
+        expected_abandoned_calls=abandoned,
+        objective_parts=dict(measured.parts),
+    )
     bound = min(found.bound, objective)  # a bound above the objective would only be rounding
     the_gap = gap(objective, bound)
     if conflicts:

@@ -69,18 +69,18 @@ def forecast_summary_lines(s: MonthSummary) -> list[str]:
 def roster_summary_lines(roster: Roster, rules) -> list[str]:
     """What a supervisor reads first: status and gap, service, shortfall, hours, fairness, conflicts."""
     k = roster.kpis
+    level = float("nan") if k.expected_service_level is None else k.expected_service_level
     minutes = rules.interval_minutes
     lines = [
         f"status {roster.status}, objective {roster.objective:,.0f}, proven bound {roster.lower_bound:,.0f} "
         f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
-        f"expected service level {k.get('expected_service_level', float('nan')):.1%}, "
-        f"about {k.get('expected_abandoned_calls', 0):,.0f} calls abandoned",
-        f"{k['short_intervals']} intervals short by {k['shortfall_agent_intervals'] * minutes / 60:,.1f} agent-hours "
-        f"({k['airing_shortfall_agent_intervals'] * minutes / 60:,.1f} during airings); "
-        f"{k['overstaff_agent_intervals'] * minutes / 60:,.0f} agent-hours above the requirement",
-        f"{k['paid_hours']:,.0f} paid hours, {k['overtime_hours']:,.0f} overtime hours against the legal "
-        f"{rules.legal_monthly_hours:g} h a month; late shifts differ by at most {k['late_shift_spread']} "
-        f"and weekend rests by {k['weekend_rest_spread']} between people",
+        f"expected service level {level:.1%}, about {k.expected_abandoned_calls or 0:,.0f} calls abandoned",
+        f"{k.short_intervals} intervals short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
+        f"({k.airing_shortfall_agent_intervals * minutes / 60:,.1f} during airings); "
+        f"{k.overstaff_agent_intervals * minutes / 60:,.0f} agent-hours above the requirement",
+        f"{k.paid_hours:,.0f} paid hours, {k.overtime_hours:,.0f} overtime hours against the legal "
+        f"{rules.legal_monthly_hours:g} h a month; late shifts differ by at most {k.late_shift_spread} "
+        f"and weekend rests by {k.weekend_rest_spread} between people",
     ]
     if roster.conflicts:
         by_rule: dict[str, int] = {}

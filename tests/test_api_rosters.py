@@ -62,7 +62,7 @@ def test_a_roster_document_reads_back_to_the_same_roster(specimen):
         assert np.allclose(back.coverage[column].to_numpy(), cov[column].to_numpy()), column
     assert (back.coverage["airing"].to_numpy() == cov["airing"].to_numpy(bool)).all()
     assert back.coverage.index.equals(pd.DatetimeIndex(cov.index))
-    assert back.kpis.keys() == roster.kpis.keys()
+    assert back.kpis == roster.kpis
     assert list(back.unmet.columns) == list(roster.unmet.columns) and len(back.unmet) == len(roster.unmet) > 0
     assert (back.unmet["interval_start"].to_numpy() == roster.unmet["interval_start"].to_numpy()).all()
     assert np.allclose(back.unmet["missing"], roster.unmet["missing"])

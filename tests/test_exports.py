@@ -19,7 +19,7 @@ from shiftcast.exports import calendar as ics
 from shiftcast.exports import tables
 from shiftcast.exports.cells import csv_safe, day_kinds
 from shiftcast.exports.labels import shift_mark, shift_marks
-from shiftcast.exports.specimen import specimen_roster, specimen_staff
+from shiftcast.exports.specimen import coverage_kpis, specimen_roster, specimen_staff
 from shiftcast.exports.workbook import band_title, roster_workbook, write_roster_workbook
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES, CalendarOverride, Rules, ShiftTemplate
@@ -75,7 +75,7 @@ def hand_roster(week: dict[str, str] = WEEK, rules: Rules = RULES) -> SimpleName
     conflict = SimpleNamespace(rule="leader_per_shift", date=pd.Timestamp("2026-12-06"), employees=["A1", "A3"],
                                message="=no leader on the late shift")
     return SimpleNamespace(assignments=a, coverage=cov, employees=emp, unmet=unmet, conflicts=[conflict],
-                           kpis={"expected_service_level": 0.812, "expected_abandoned_calls": 37.0, "short_intervals": len(short)},
+                           kpis=coverage_kpis(cov, expected_service_level=0.812, expected_abandoned_calls=37.0),
                            status="FEASIBLE", objective=321.0, lower_bound=300.0, gap=0.065, seconds=1.5)
 
 
@@ -440,9 +440,11 @@ def test_day_kinds_know_weekends_holidays_and_make_up_workdays():
 def test_a_roster_with_nothing_assigned_still_exports(tmp_path):
     roster = hand_roster()
     roster.assignments, roster.coverage = roster.assignments.iloc[:0], roster.coverage.iloc[:0]
-    roster.unmet, roster.conflicts, roster.kpis, roster.status = roster.unmet.iloc[:0], [], {}, "INFEASIBLE"
+    roster.unmet, roster.conflicts, roster.status = roster.unmet.iloc[:0], [], "INFEASIBLE"
+    roster.kpis = coverage_kpis(roster.coverage)
     wb = load(roster_workbook(roster, RULES, lang="en"))
-    assert find_row(wb["Roster"], 1, "L1") and wb["KPIs"]["B4"].value == "INFEASIBLE"
+    kpis = wb["KPIs"]
+    assert find_row(wb["Roster"], 1, "L1") and kpis.cell(find_row(kpis, 1, "Solver status"), 2).value == "INFEASIBLE"
     assert tables.roster_csv(roster) == b"employee_id,date,shift,lunch_start\n"
     with zipfile.ZipFile(io.BytesIO(ics.calendars_zip(roster, RULES, stamp=STAMP))) as zf:
         assert all(events(zf.read(n)) == [] for n in zf.namelist())

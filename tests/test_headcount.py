@@ -21,9 +21,11 @@ from scheduler.headcount import (
     required_headcount,
     synthesize_staff,
 )
+from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_solver import stopped
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES
+from shiftcast.exports.specimen import coverage_kpis
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 RULES = DEFAULT_RULES
@@ -180,7 +182,7 @@ def test_more_calls_or_more_airings_never_lower_the_bound(month):
 @dataclass
 class FakeRoster:
     coverage: pd.DataFrame
-    kpis: dict
+    kpis: RosterKpis
     status: str = "OPTIMAL"
     seconds: float = 0.0
 
@@ -199,7 +201,7 @@ def threshold_solver(on_phone_needed: int, req: pd.DataFrame, calls: list):
         cov = pd.DataFrame({"required": requirement["scheduled"].to_numpy(), "staffed": requirement["scheduled"].to_numpy() - short,
                             "short": short, "over": 0, "airing": False}, index=requirement.index)
         cov.loc[cov.index[::20], "airing"] = True
-        return FakeRoster(cov, {"expected_service_level": 0.8 if short.any() else 0.9})
+        return FakeRoster(cov, coverage_kpis(cov, expected_service_level=0.8 if short.any() else 0.9))
 
     return solve
 

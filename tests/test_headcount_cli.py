@@ -126,6 +126,8 @@ def coverage_solver(requirement, staff, rules, leave, ads, time_limit_s):
     """Stand-in roster: everyone on the phones spread evenly over the week's intervals, capped by need."""
     from types import SimpleNamespace
 
+    from shiftcast.exports.specimen import coverage_kpis
+
     on_phone = int((staff["role"] != "supervisor").sum())
     per_interval = on_phone * 6 / 7 * 0.8  # six days in seven, a fifth lost to shift shapes and lunches
     required = requirement["scheduled"].to_numpy()
@@ -133,7 +135,7 @@ def coverage_solver(requirement, staff, rules, leave, ads, time_limit_s):
     days = pd.date_range(requirement.index.min().normalize(), requirement.index.max().normalize())
     cov = pd.DataFrame({"required": required, "staffed": staffed, "short": required - staffed, "over": 0,
                         "airing": False}, index=requirement.index)
-    return SimpleNamespace(coverage=cov, kpis={}, status="OPTIMAL", seconds=0.0, days=days)
+    return SimpleNamespace(coverage=cov, kpis=coverage_kpis(cov), status="OPTIMAL", seconds=0.0, days=days)
 
 
 @pytest.mark.slow

@@ -177,7 +177,7 @@ def test_the_month_grid_chart_and_lists_render(page, stored, solved):
     assert chart.locator("rect.staffed").count() == int((cov.index.normalize() == "2026-12-09").sum())
 
     # KPIs, short intervals and conflicts.
-    measures = [k for k in roster.kpis if not k.startswith("objective_")]
+    measures = [k for k in roster.kpis.as_table() if not k.startswith("objective_")]
     assert page.locator("#kpis .kpi[data-kpi]").count() == len(measures) > 0
     assert page.locator("#short tbody tr[data-interval]").count() == min(len(roster.unmet), 300) > 0
     assert page.locator("#conflicts li").count() == max(len(roster.conflicts), 1)

@@ -10,7 +10,7 @@ import pytest
 
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, ShiftTemplate, minutes_of
-from scheduler.roster import Roster, load_requirement, solve
+from scheduler.roster import Roster, RosterKpis, load_requirement, solve
 from scheduler.roster_build import build_problem
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_search import measure
@@ -129,7 +129,7 @@ def test_coverage_is_what_the_assignments_give(roster):
     row = roster.coverage.loc[t]
     assert row["staffed"] == on - supervisors
     assert row["short"] == max(row["required"] - row["staffed"], 0) and row["over"] == max(row["staffed"] - row["required"], 0)
-    assert roster.kpis["shortfall_agent_intervals"] == roster.coverage["short"].sum() == roster.unmet["missing"].sum()
+    assert roster.kpis.shortfall_agent_intervals == roster.coverage["short"].sum() == roster.unmet["missing"].sum()
 
 
 def naive_rotation(month, rules: Rules = RULES):
@@ -155,14 +155,14 @@ def test_the_roster_beats_a_naive_one_and_stays_near_its_bound(roster, month):
     naive = naive_rotation(month)
     assert roster.gap < 0.05
     assert roster.objective < 0.8 * naive.objective
-    assert roster.kpis["shortfall_agent_intervals"] < naive.short.sum()
+    assert roster.kpis.shortfall_agent_intervals < naive.short.sum()
     airing = roster.coverage["airing"].to_numpy().reshape(naive.short.shape)
-    assert roster.kpis["airing_shortfall_agent_intervals"] < naive.short[airing].sum()
+    assert roster.kpis.airing_shortfall_agent_intervals < naive.short[airing].sum()
 
 
 def test_late_shifts_and_weekend_rests_are_shared_fairly(roster):
-    assert roster.kpis["late_shift_spread"] <= 3
-    assert roster.kpis["weekend_rest_spread"] <= 2
+    assert roster.kpis.late_shift_spread <= 3
+    assert roster.kpis.weekend_rest_spread <= 2
 
 
 def test_the_checker_finds_broken_rules(roster, month):
@@ -291,8 +291,8 @@ def test_short_intervals_carry_the_expected_service_level_when_calls_are_known(m
     req["aht_s"] = 240.0
     staff = month.staff.head(25)
     r = solve(req, staff, RULES, time_limit_s=2.0)
-    assert 0.0 <= r.kpis["expected_service_level"] <= 1.0
-    assert r.kpis["expected_abandoned_calls"] > 0
+    assert 0.0 <= r.kpis.expected_service_level <= 1.0
+    assert r.kpis.expected_abandoned_calls > 0
     assert len(r.unmet) and r.unmet["expected_service_level"].between(0, 1).all()
     assert (r.unmet["missing"] == r.unmet["required"] - r.unmet["staffed"]).all() and r.unmet["missing"].min() >= 1
 
@@ -385,10 +385,10 @@ def test_deep_shortfall_costs_more_in_the_model_and_the_roster_alike(roster):
     deep = sum(x.sum() for x in RosterProblem.shortfall_cost(p, np.array([[6, 0]])))
     assert spread == 60 and deep == 4 * 10 + 2 * 30 == 100
     # the reported objective is the sum of its parts, the deep part included, and stays above the bound
-    parts = {k: v for k, v in roster.kpis.items() if k.startswith("objective_")}
-    assert "objective_deep_shortfall" in parts and sum(parts.values()) == roster.objective >= roster.lower_bound
+    parts = roster.kpis.objective_parts
+    assert "deep_shortfall" in parts and sum(parts.values()) == roster.objective >= roster.lower_bound
     cov = roster.coverage
-    assert (parts["objective_deep_shortfall"] > 0) == (cov["short"] > cov["required"] // 2).any()
+    assert (parts["deep_shortfall"] > 0) == (cov["short"] > cov["required"] // 2).any()
 
 
 def test_a_stagger_share_too_small_for_the_lunch_window_is_refused(tmp_path):
@@ -403,9 +403,28 @@ def test_a_stagger_share_too_small_for_the_lunch_window_is_refused(tmp_path):
 def test_every_kpi_and_total_the_solver_reports_has_a_label_in_both_languages(roster):
     from shiftcast.exports.labels import has_label, label
 
-    keys = list(roster.kpis) + [c for c in roster.employees.columns if c != "employee_id"]
+    keys = list(roster.kpis.as_table()) + [c for c in roster.employees.columns if c != "employee_id"]
     assert [k for k in keys if not has_label(k)] == []
     assert all(label(k, "zh") != label(k, "en") for k in keys)
+
+
+def test_the_kpis_read_back_from_their_flat_table_and_from_a_stored_roster_document(roster, month):
+    from api.roster_document import roster_document, stored_roster
+
+    kpis = roster.kpis
+    table = kpis.as_table()
+    # the names and order the workbook's sheet, the API's `kpis` and the page show; no calls, no expected service
+    assert list(table) == [
+        "shortfall_agent_intervals", "airing_shortfall_agent_intervals", "overstaff_agent_intervals", "short_intervals",
+        "required_agent_intervals", "staffed_agent_intervals", "leaders_missing", "paid_hours", "overtime_hours",
+        "late_shift_spread", "weekend_rest_spread", "conflicts", *(f"objective_{k}" for k in kpis.objective_parts),
+    ]
+    assert kpis.objective_parts and RosterKpis.from_table(table) == kpis
+    known = dataclasses.replace(kpis, expected_service_level=0.91, expected_abandoned_calls=12.5)
+    assert list(known.as_table())[12:14] == ["expected_service_level", "expected_abandoned_calls"]
+    assert RosterKpis.from_table(known.as_table()) == known
+    doc = json.loads(json.dumps(roster_document(roster, "2026-12", month.staff, RULES)))
+    assert doc["kpis"] == table and stored_roster(doc).kpis == kpis
 
 
 def test_without_an_aggregate_in_time_the_roster_still_holds_every_rule(roster, month, monkeypatch):
@@ -421,7 +440,7 @@ def test_without_an_aggregate_in_time_the_roster_still_holds_every_rule(roster, 
     monkeypatch.setattr(rm, "solve_aggregate", none_in_time)
     r = solve(month.requirement, month.staff, RULES, leave=month.leave, ads=month.ads, time_limit_s=LIMIT)
     assert roster_violations(r.assignments, month.staff, RULES, month.leave, month.ads) == []
-    assert r.kpis["leaders_missing"] == 0 and r.status == "FEASIBLE"
+    assert r.kpis.leaders_missing == 0 and r.status == "FEASIBLE"
     # rest days spread over the weeks by hand, not everyone resting on the same day
     off = (grid(r) == "OFF").sum(axis=0)
     assert off.max() <= 2 * off[off > 0].mean()

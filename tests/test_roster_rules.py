@@ -47,7 +47,7 @@ def test_raising_the_fairness_weights_narrows_their_spreads_on_the_sample_month(
     def spread(kpi: str, **weight: int) -> int:
         weights = dataclasses.replace(defaults, **weight)
         given = dataclasses.replace(inputs, rules=dataclasses.replace(inputs.rules, weights=weights))
-        return steps.roster_step(given, requirement, time_limit_s=3.0, seed=0).kpis[kpi]
+        return getattr(steps.roster_step(given, requirement, time_limit_s=3.0, seed=0).kpis, kpi)
 
     # each weight on its own, the other at its default
     for weight, kpi in (("late_shift_fairness", "late_shift_spread"), ("weekend_rest_fairness", "weekend_rest_spread")):

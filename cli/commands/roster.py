@@ -39,8 +39,8 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     k = result.kpis
     click.echo(f"roster: {result.status}, objective {result.objective:,.0f}, lower bound {result.lower_bound:,.0f}, "
                f"gap {result.gap:.2%}, {result.seconds:.1f} s")
-    click.echo(f"shortfall {k['shortfall_agent_intervals']} agent-intervals ({k['airing_shortfall_agent_intervals']} "
-               f"during airings) in {k['short_intervals']} intervals; overstaffing {k['overstaff_agent_intervals']}")
+    click.echo(f"shortfall {k.shortfall_agent_intervals} agent-intervals ({k.airing_shortfall_agent_intervals} "
+               f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:
         click.echo(f"conflict ({c.rule}): {c.message}")
     for path in paths:

@@ -1,7 +1,8 @@
 """The roster reshaped for people to read: who is listed in what order, and the employees × days grid.
 
 A roster is any object with the attributes of `scheduler.roster.solve`'s result (assignments, coverage,
-employees, kpis, unmet, conflicts, status, objective, lower_bound, gap, seconds); the writers only read it.
+employees, kpis as a scheduler.roster.RosterKpis, unmet, conflicts, status, objective, lower_bound, gap,
+seconds); the writers only read it.
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import pandas as pd
 from shiftcast.exports.labels import LEAVE, REST
 from core.periods import month_days, open_intervals
 from core.rules import DEFAULT_RULES, Rules, hhmm
+from scheduler.roster_kpis import RosterKpis
 
 
 @dataclass
@@ -20,7 +21,7 @@ class SpecimenRoster:
     assignments: pd.DataFrame
     coverage: pd.DataFrame
     employees: pd.DataFrame
-    kpis: dict
+    kpis: RosterKpis
     unmet: pd.DataFrame
     conflicts: list = field(default_factory=list)
     status: str = "FEASIBLE"
@@ -28,6 +29,21 @@ class SpecimenRoster:
     lower_bound: float = 0.0
     gap: float = 0.0
     seconds: float = 0.0
+
+
+def coverage_kpis(coverage: pd.DataFrame, **measured) -> RosterKpis:
+    """A stand-in roster's KPIs: shortfall and staffing counted on `coverage`, the others as `measured`
+    gives them (else none missing, no hours, no spread, service unknown)."""
+    short, airing = coverage["short"], coverage["airing"].astype(bool)
+    counted = dict(
+        shortfall_agent_intervals=int(short.sum()), airing_shortfall_agent_intervals=int(short[airing].sum()),
+        overstaff_agent_intervals=int(coverage["over"].sum()), short_intervals=int((short > 0).sum()),
+        required_agent_intervals=int(coverage["required"].sum()),
+        staffed_agent_intervals=int(coverage["staffed"].sum()),
+    )
+    others = dict(leaders_missing=0, paid_hours=0.0, overtime_hours=0.0, late_shift_spread=0, weekend_rest_spread=0,
+                  conflicts=0)
+    return RosterKpis(**counted | others | measured)
 
 
 def specimen_staff(n: int, group_size: int = 10, groups_per_team: int = 3) -> pd.DataFrame:
@@ -114,11 +130,10 @@ def specimen_roster(staff: pd.DataFrame, month: str = "2026-12", rules: Rules = 
         "airing": short["airing"].to_numpy(),
         "expected_service_level": (0.8 * short["staffed"] / short["required"].clip(lower=1)).to_numpy(),
     })
-    kpis = {  # a few of the keys scheduler.roster.solve reports
-        "expected_service_level": 0.83, "expected_abandoned_calls": 412.0, "short_intervals": int((cov["short"] > 0).sum()),
-        "airing_shortfall_agent_intervals": int(cov.loc[cov["airing"], "short"].sum()),
-        "paid_hours": float(emp["paid_hours"].sum()),
-        "overtime_hours": float(emp["overtime_hours"].sum()),
-    }
+    kpis = coverage_kpis(cov, paid_hours=float(emp["paid_hours"].sum()),
+                         overtime_hours=float(emp["overtime_hours"].sum()),
+                         late_shift_spread=int(np.ptp(emp["late_shifts"])),
+                         weekend_rest_spread=int(np.ptp(emp["weekend_rests"])),
+                         expected_service_level=0.83, expected_abandoned_calls=412.0)
     return SpecimenRoster(assignments=a, coverage=cov, employees=emp, kpis=kpis, unmet=unmet,
                           status="FEASIBLE", objective=1234.0, lower_bound=1100.0, gap=0.109, seconds=12.5)

@@ -406,7 +406,7 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
     ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
     row = 3
     facts = {k: getattr(roster, k, None) for k in ("status", "objective", "lower_bound", "gap", "seconds")}
-    for key, value in [*dict(roster.kpis).items(), *facts.items()]:
+    for key, value in [*roster.kpis.as_table().items(), *facts.items()]:
         ws.write_string(row, 0, label(key, lang))
         if isinstance(value, (bool, np.bool_)):
             ws.write_string(row, 1, label("yes" if value else "no", lang))
