@@ -73,3 +73,22 @@ def test_chinese_labels_fall_back_to_english_without_a_chinese_font():
         with pytest.warns(UserWarning, match="Chinese font"):
             assert charts.chart_lang("zh") == "en"
     assert charts.chart_lang("en") == "en"
+
+
+@pytest.mark.skipif(charts.cjk_font() is None, reason="no CJK font on this machine (CI installs fonts-wqy-microhei)")
+def test_a_cjk_font_installed_after_matplotlib_made_its_font_cache_is_found(tmp_path):
+    """matplotlib's font list is a cache made on first use; a font installed later must not read as missing."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path)}
+    find = "from shiftcast.exports import charts; print(charts.cjk_font())"
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=True)
+    (cache,) = tmp_path.glob("fontlist-*.json")
+    fonts = json.loads(cache.read_text())
+    fonts["ttflist"] = [f for f in fonts["ttflist"] if f["name"] not in charts.CJK_FONTS]  # as before the install
+    cache.write_text(json.dumps(fonts))
+    found = subprocess.run([sys.executable, "-c", find], env=env, capture_output=True, text=True, check=True).stdout
+    assert found.strip() in charts.CJK_FONTS

@@ -6,6 +6,7 @@ machine has none, the chart falls back to English labels (with a warning) rather
 """
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from pathlib import Path
@@ -30,8 +31,7 @@ DPI = 110
 REQUIRED_COLOUR, STAFFED_COLOUR, AIRING_COLOUR, FORECAST_COLOUR = "#C00000", "#2F5597", "#ED7D31", "#2F5597"
 
 
-def cjk_font() -> str | None:
-    """The first installed font that can draw Chinese, or None."""
+def _known_cjk_font() -> str | None:
     for name in CJK_FONTS:
         try:
             font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
@@ -39,6 +39,22 @@ def cjk_font() -> str | None:
             continue
         return name
     return None
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The first installed font that can draw Chinese, or None."""
+    found = _known_cjk_font()
+    if found is None:
+        # matplotlib keeps its font list in a cache made the first time it ran: a font installed since
+        # (apt-get install fonts-wqy-microhei) is only seen once the system's font files are added again.
+        for path in font_manager.findSystemFonts():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
+        found = _known_cjk_font()
+    return found
 
 
 def chart_lang(lang: str) -> str:
