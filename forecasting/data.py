@@ -122,6 +122,57 @@ def aggregate_call_records(records: pd.DataFrame, interval_minutes: int = 15) ->
     return out
 
 
+def history_grid(calls: pd.DataFrame | pd.Series) -> int:
+    """The grid a call history is on: the loader's `attrs["interval_minutes"]`, else read from its times."""
+    step = calls.attrs.get("interval_minutes")
+    if step is None:
+        step = times.grid_minutes(calls.index) if len(calls.index) > 1 else min(ALLOWED_INTERVALS)
+    return int(step)
+
+
+def calls_on_grid(calls: pd.DataFrame | pd.Series, interval_minutes: int) -> pd.DataFrame | pd.Series:
+    """The call history on the `interval_minutes` grid, in the shape it came in.
+
+    A finer history is summed into the coarser intervals (calls, answered, abandoned added; `aht_s` the
+    call-weighted mean of the parts that measured one) and keeps the grid it came from in
+    `attrs["summed_from_minutes"]`. A history already on the grid comes back as it is. A coarser one is a
+    DataError naming its source and both grids: its counts cannot be split into shorter intervals.
+    """
+    if interval_minutes not in ALLOWED_INTERVALS:
+        raise DataError("rules", f"interval_minutes must be one of {ALLOWED_INTERVALS}, got {interval_minutes}")
+    source = calls.attrs.get("source", "calls")
+    step = history_grid(calls)
+    if step == interval_minutes:
+        return calls
+    if step > interval_minutes:
+        raise DataError(
+            source,
+            f"the call history is on a {step}-minute grid, coarser than the rules' {interval_minutes}-minute "
+            f"intervals: a {step}-minute count cannot be split into {interval_minutes}-minute ones; give a history "
+            f"on the {interval_minutes}-minute grid (or finer), or set interval_minutes = {step} in the rules",
+            column="interval_start",
+        )
+    index = times.local_index(calls.index, source, "interval_start")
+    key = pd.DatetimeIndex(index.floor(f"{interval_minutes}min"), name="interval_start")
+    if isinstance(calls, pd.Series):
+        out = calls.groupby(key).sum()
+    else:
+        out = pd.DataFrame(index=pd.DatetimeIndex(key.unique(), name="interval_start"))
+        for col in calls.columns:
+            if col == "aht_s":
+                continue
+            out[col] = calls[col].groupby(key).sum()
+        if "aht_s" in calls:
+            measured = calls["aht_s"].notna().to_numpy()
+            weight = calls["calls"].where(measured, 0).astype(float).to_numpy()
+            weighted = pd.Series(calls["aht_s"].fillna(0).to_numpy() * weight, index=key).groupby(level=0).sum()
+            volume = pd.Series(weight, index=key).groupby(level=0).sum()
+            plain = calls["aht_s"].groupby(key).mean()  # parts that measured a handle time but had no calls
+            out["aht_s"] = (weighted / volume.where(volume > 0)).fillna(plain)
+    out.attrs = {**calls.attrs, "interval_minutes": interval_minutes, "summed_from_minutes": step}
+    return out
+
+
 def ads_from_table(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"start": tables.datetimes(frame, "start", "an airing start like 2026-12-01 09:30:00")})
     out["duration_s"] = tables.numbers(frame, "duration_s", whole=True, above=0, maximum=MAX_AIRING_S).astype(np.int64)

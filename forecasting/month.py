@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 import pandas as pd
 
+from forecasting.data import calls_on_grid
 from forecasting.model import CallVolumeForecaster
 from core.periods import month_intervals
 from core.rules import DEFAULT_RULES, Rules
@@ -20,12 +20,9 @@ def forecast_month(
     level: float = 0.8,
 ) -> tuple[CallVolumeForecaster, pd.DataFrame]:
     """The fitted model and the forecast (mean, lower, upper, calendar_known) on the month's open
-    intervals. The rules' interval length is used when the history is on it, else the history's."""
-    step = calls.attrs.get("interval_minutes") if hasattr(calls, "attrs") else None
-    if step is not None and step != rules.interval_minutes:
-        from dataclasses import replace
-
-        rules = replace(rules, interval_minutes=step)
+    intervals of the rules' grid. A finer history is summed to that grid first (forecasting.data.calls_on_grid);
+    a coarser one is a DataError, since the rules' intervals are what staffing and the roster plan on."""
+    calls = calls_on_grid(calls, rules.interval_minutes)
     model = CallVolumeForecaster(level=level, rules=rules).fit(calls, history_ads)
     index = month_intervals(month, rules)
     return model, model.predict(index, plan)

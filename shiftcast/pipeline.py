@@ -24,7 +24,7 @@ from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_rost
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
-from shiftcast.steps import forecast_step, requirement_step, roster_step
+from shiftcast.steps import forecast_step, requirement_on_grid, requirement_step, roster_step
 
 Echo = Callable[[str], None]
 
@@ -66,6 +66,18 @@ def forecast_summary_lines(s: MonthSummary) -> list[str]:
     return lines
 
 
+def grid_peak_line(requirement: pd.DataFrame, finer: pd.DataFrame) -> str:
+    """How the peak of a plan on coarse intervals compares with the same month sized on the history's finer
+    grid: a longer interval averages a short rush with the quieter minutes around it."""
+    coarse, fine = requirement.attrs["interval_minutes"], finer.attrs["interval_minutes"]
+    peak, fine_peak = int(requirement["agents"].max()), int(finer["agents"].max())
+    line = (f"{coarse}-minute intervals: peak {peak} agents; on the history's {fine}-minute grid the peak is "
+            f"{fine_peak}")
+    if fine_peak > peak:
+        return line + f" — coarser intervals hide {fine_peak - peak} agents of peak"
+    return line + " — the coarser intervals hide no peak"
+
+
 def roster_summary_lines(roster: Roster, rules) -> list[str]:
     """What a supervisor reads first: status and gap, service, shortfall, hours, fairness, conflicts."""
     k = roster.kpis
@@ -104,14 +116,19 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     echo(f"Forecast of {month}…")
     forecast = forecast_step(inputs, month)
     result.model, result.forecast = forecast.model, forecast.table
+    if forecast.grid_note:
+        echo("  " + forecast.grid_note)
     for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
         echo("  " + line)
 
     result.requirement = requirement_step(inputs, result.forecast)
     req = result.requirement
-    minutes = inputs.rules.interval_minutes
+    minutes = req.attrs["interval_minutes"]
     echo(f"Staffing: peak {req['agents'].max()} agents on the phones ({req['scheduled'].max()} to schedule after "
          f"{inputs.rules.service.shrinkage:.0%} shrinkage), {req['scheduled'].sum() * minutes / 60:,.0f} scheduled hours in the month")
+    if forecast.summed_from_minutes is not None:
+        finer = requirement_on_grid(inputs, month, forecast.summed_from_minutes)
+        echo("  " + grid_peak_line(req, finer))
 
     if inputs.staff is not None:
         echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")

@@ -7,7 +7,7 @@ the previous step's table, and returns plain tables or dataclasses; none reads o
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import pandas as pd
@@ -16,6 +16,7 @@ from core import times
 from core.errors import DataError
 from core.rules import Rules
 from forecasting import CallVolumeForecaster, forecast_month
+from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from scheduler.erlang import Model
 from scheduler.roster import Roster, solve
@@ -25,30 +26,45 @@ from shiftcast.inputs import Inputs
 
 @dataclass
 class MonthForecast:
-    """A month's forecast: the fitted model and its table (mean, lower, upper, calendar_known per interval)."""
+    """A month's forecast: the fitted model and its table (mean, lower, upper, calendar_known per interval),
+    on the rules' grid; `summed_from_minutes` is the history's finer grid when it was summed to that one."""
 
     model: CallVolumeForecaster
     table: pd.DataFrame
+    summed_from_minutes: int | None = None
+
+    @property
+    def grid_note(self) -> str | None:
+        """One line for people when the history was summed to the rules' intervals, else None."""
+        if self.summed_from_minutes is None:
+            return None
+        return (f"history on a {self.summed_from_minutes}-minute grid summed to the rules' "
+                f"{self.model.interval_minutes_}-minute intervals")
 
 
 def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:
     """Fit the forecaster on the history and past airings; forecast the month under its ad plan, with a
-    `level` prediction interval."""
+    `level` prediction interval, on the rules' intervals. A finer history is summed to them (and the
+    result says so); a coarser one is a DataError naming the calls file and both grids."""
     if inputs.calls is None:
         raise DataError("calls", "planning a month needs the call history (--calls or --records)")
-    model, table = forecast_month(inputs.calls, inputs.ads, inputs.plan, month, inputs.rules, level)
-    return MonthForecast(model=model, table=table)
+    history = calls_on_grid(inputs.calls, inputs.rules.interval_minutes)
+    model, table = forecast_month(history, inputs.ads, inputs.plan, month, inputs.rules, level)
+    return MonthForecast(model=model, table=table, summed_from_minutes=history.attrs.get("summed_from_minutes"))
 
 
 def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules: Rules, *,
                       model: Model = "erlang_c") -> pd.DataFrame:
     """Agents to roster per interval for the expected calls (scheduler.staffing, the rules' targets, the
     queue `model`), with the handle time the recent history shows at each time of day
-    (forecasting.handle_time). An interval is as long as the grid the calls are on (a 30-minute history gives a
-    30-minute forecast whatever the rules say), read from the times themselves so a table that lost its
-    attributes on the way (JSON, CSV) is sized the same."""
+    (forecasting.handle_time). An interval is as long as the grid the calls are on (the forecast step puts
+    them on the rules' grid; a 30-minute history given to `shiftcast staffing` is sized as 30-minute
+    intervals), read from the times themselves so a table that lost its attributes on the way (JSON, CSV)
+    is sized the same. A finer history is summed to that grid before its handle times are read."""
     index = pd.DatetimeIndex(calls_mean.index)
     minutes = times.grid_minutes(index) if len(index) > 1 else rules.interval_minutes
+    if history is not None and history_grid(history) < minutes:
+        history = calls_on_grid(history, minutes)
     aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
     table = requirements(calls_mean.astype(float), aht, rules.service, minutes, model=model)
     table.index.name = "interval_start"
@@ -60,6 +76,13 @@ def requirement_step(inputs: Inputs, forecast: pd.DataFrame, *, model: Model = "
     """Agents needed per open interval of the month, for the forecast's mean calls, met with the queue
     `model` (Erlang C, or Erlang A with the rules' caller patience)."""
     return month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
+
+
+def requirement_on_grid(inputs: Inputs, month: str, minutes: int, *, model: Model = "erlang_c") -> pd.DataFrame:
+    """The month's requirement as the forecast and requirement steps give it with `minutes`-long
+    intervals instead of the rules': how a plan on a coarser grid compares with the history's own."""
+    on_grid = replace(inputs, rules=replace(inputs.rules, interval_minutes=minutes))
+    return requirement_step(on_grid, forecast_step(on_grid, month).table, model=model)
 
 
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,
