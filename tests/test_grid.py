@@ -113,3 +113,13 @@ def test_plan_on_the_sample_with_30_minute_rules_rosters_on_30_minute_intervals(
     fifteen = forecast_step(load_inputs(InputPaths.sample()), "2026-12").table
     assert forecast["mean"].sum() == pytest.approx(fifteen["mean"].sum(), rel=0.02)
     assert 1.3 <= forecast["mean"].max() / fifteen["mean"].max() <= 2.05
+
+
+def test_shiftcast_forecast_says_when_it_summed_the_history(tmp_path):
+    (tmp_path / "calls.csv").write_bytes(calls_csv(days=28))
+    (tmp_path / "rules.toml").write_text("interval_minutes = 30\n")
+    result = CliRunner().invoke(main, ["forecast", "--calls", str(tmp_path / "calls.csv"), "--rules",
+                                       str(tmp_path / "rules.toml"), "--month", "2026-12", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "history on a 15-minute grid summed to the rules' 30-minute intervals" in result.output
+    assert len(pd.read_csv(tmp_path / "forecast.csv")) == 31 * 20

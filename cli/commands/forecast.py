@@ -33,6 +33,8 @@ def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, mon
     write_frame_csv(out_dir / "forecast.csv", forecast_frame(forecast.table))
     charts.write_png(out_dir / "forecast.png", charts.forecast_chart(forecast.table, inputs.plan, lang="en"))
     click.echo(f"Forecast {month}:")
+    if forecast.grid_note:
+        click.echo("  " + forecast.grid_note)
     for line in forecast_summary_lines(month_summary(forecast.model, forecast.table, inputs.plan)):
         click.echo("  " + line)
     click.echo(f"wrote {out_dir / 'forecast.csv'} and {out_dir / 'forecast.png'}")
