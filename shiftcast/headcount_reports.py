@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from core.words import counted
 from scheduler import hiring
 from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
 from shiftcast.exports.tables import write_frame_csv
@@ -20,8 +21,9 @@ def _headline(result: HeadcountResult, month: str) -> str:
         return f"{month}: no headcount tried met the target ({'; '.join(result.notes)})"
     how = {"bound": "one fewer is ruled out by the bound", "solve": "one fewer was solved and misses the target",
            "open": f"the answer may be up to {result.margin} lower"}[result.verified]
-    return (f"{month}: {result.agents} agents + {result.leaders} leaders needed ({result.people} people with supervisors); "
-            f"{how}; {result.solves} roster solves in {result.seconds:.0f} s")
+    return (f"{month}: {counted(result.agents, 'agent')} + {counted(result.leaders, 'leader')} needed "
+            f"({counted(result.people, 'person', 'people')} with supervisors); "
+            f"{how}; {counted(result.solves, 'roster solve')} in {result.seconds:.0f} s")
 
 
 def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_dir: Path, echo, *,
@@ -51,7 +53,7 @@ def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, 
                               monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
     shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
     echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
-    echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
+    echo(f"{counted(plan.total_hires, 'hire')} in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
          f"training {training_weeks:g} weeks")
     for month, row in plan.table[plan.table["unreachable"]].iterrows():
         echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")

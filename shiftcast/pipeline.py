@@ -13,6 +13,7 @@ from typing import Callable
 
 import pandas as pd
 
+from core.words import counted
 from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
 from forecasting.holidays import UnknownHolidayYearWarning
@@ -75,7 +76,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
         f"status {roster.status}, objective {roster.objective:,.0f}, proven bound {roster.lower_bound:,.0f} "
         f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
         f"expected service level {level:.1%}, about {k.expected_abandoned_calls or 0:,.0f} calls abandoned",
-        f"{k.short_intervals} intervals short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
+        f"{counted(k.short_intervals, 'interval')} short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
         f"({k.airing_shortfall_agent_intervals * minutes / 60:,.1f} during airings); "
         f"{k.overstaff_agent_intervals * minutes / 60:,.0f} agent-hours above the requirement",
         f"{k.paid_hours:,.0f} paid hours, {k.overtime_hours:,.0f} overtime hours against the legal "
@@ -114,7 +115,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
          f"{inputs.rules.service.shrinkage:.0%} shrinkage), {req['scheduled'].sum() * minutes / 60:,.0f} scheduled hours in the month")
 
     if inputs.staff is not None:
-        echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
+        echo(f"Roster of {month} for {counted(len(inputs.staff), 'person', 'people')} (CP-SAT, up to {time_limit_s:g} s)…")
         result.roster = roster_step(inputs, result.requirement, time_limit_s=time_limit_s, seed=seed,
                                     progress=_solver_progress(echo))
         for line in roster_summary_lines(result.roster, inputs.rules):
