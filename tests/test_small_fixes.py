@@ -56,3 +56,48 @@ def test_hiring_report_says_one_hire(tmp_path):
                          attrition=0.0, training_attrition=0.0, ramp=())
     assert plan.total_hires == 1
     assert any(line.startswith("1 hire in all;") for line in said), said
+
+
+# --- times outside pandas' range ------------------------------------------------------------------------------
+
+_STAFF = "employee_id,name,role,group,team\nE1,Li,agent,g1,t1\nE2,Wang,group_leader,g1,t1\n"
+
+
+@pytest.mark.parametrize("far", ["9999-01-01", "0001-01-01"])
+@pytest.mark.parametrize("option,name,text,column", [
+    ("--calls", "calls.csv", "interval_start,calls\n2026-12-01 08:00,3\n{far} 08:15,4\n", "interval_start"),
+    ("--records", "records.csv", "arrived_at\n2026-12-01 08:00:10\n{far} 08:01:00\n", "arrived_at"),
+    ("--records", "records.csv", "arrived_at,ended_at\n2026-12-01 08:00:10,2026-12-01 08:03:00\n"
+                                 "2026-12-01 08:01:00,{far} 08:05:00\n", "ended_at"),
+    ("--ads", "ads.csv", "start,duration_s,channel,product\n2026-12-01 09:00,60,c,p\n{far} 09:30,60,c,p\n", "start"),
+    ("--leave", "leave.csv", "employee_id,date,kind\nE1,2026-12-02,leave\nE1,{far},leave\n", "date"),
+])
+def test_a_date_outside_pandas_range_is_named_by_file_row_and_column(tmp_path, far, option, name, text, column):
+    path = tmp_path / name
+    path.write_text(text.format(far=far), encoding="utf-8")
+    staff = tmp_path / "staff.csv"
+    staff.write_text(_STAFF, encoding="utf-8")
+    extra = ["--staff", str(staff)] if option == "--leave" else []
+    result = _cli("validate", option, str(path), *extra)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{name}, row 3, column '{column}'" in result.output
+    assert "between 1678 and 2261" in result.output and far in result.output
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_a_month_outside_pandas_range_is_an_input_error(month):
+    with pytest.raises(DataError, match="between 1678 and 2261"):
+        month_start(month)
+
+
+@pytest.mark.parametrize("command", ["plan", "forecast", "headcount", "hiring-plan"])
+def test_commands_refuse_a_month_outside_pandas_range_without_a_traceback(tmp_path, command):
+    lines = (SAMPLE / "calls.csv").read_text(encoding="utf-8").splitlines()
+    calls = tmp_path / "calls.csv"
+    calls.write_text("\n".join([lines[0], *lines[-600:]]) + "\n", encoding="utf-8")  # the last two weeks
+    option = "--start" if command == "hiring-plan" else "--month"
+    result = _cli(command, "--calls", str(calls), option, "9999-12", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "month" in result.output and "between 1678 and 2261" in result.output and "'9999-12'" in result.output
