@@ -90,8 +90,31 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
     return table["required"]
 
 
+# Decimals HR reads these columns to, in any of the files above: people to a tenth (expected agents are
+# averages over attrition, so whole numbers would hide a shortfall of a few tenths), shares to a tenth of a
+# percent, calls and seconds to one decimal, money to the cent. Counts (hires, agents, solves) are whole already.
+DECIMALS = {
+    **dict.fromkeys(("required", "expected_without_hiring", "joining", "in_training", "expected_headcount",
+                     "effective_agents", "gap", "graduates", "abandoned_calls", "seconds"), 1),
+    **dict.fromkeys(("share_met", "service_level"), 3),
+    "cost": 2,
+}
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the float columns of DECIMALS rounded (and -0.0 written as 0.0)."""
+    columns = [c for c in frame.columns if c in DECIMALS and pd.api.types.is_float_dtype(frame[c])]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].round(DECIMALS[c]) + 0.0
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
-    """The exports' CSV (months as 2026-12, dates as 2026-12-01, user text formula-safe), and say so."""
+    """The exports' CSV (months as 2026-12, dates as 2026-12-01, user text formula-safe, people and shares
+    rounded as DECIMALS says), and say so."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_frame_csv(path, frame, index=index)
+    write_frame_csv(path, rounded(frame), index=index)
     echo(f"wrote {path}")

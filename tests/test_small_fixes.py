@@ -25,6 +25,40 @@ def _cli(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
+# --- HR files -------------------------------------------------------------------------------------------
+
+def test_hiring_plan_csv_has_tenths_of_people_and_whole_hires(tmp_path):
+    req = tmp_path / "req.csv"
+    req.write_text("month,required\n2027-01,100\n2027-02,104\n2027-03,110\n2027-04,110\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = _cli("hiring-plan", "--requirements", str(req), "--current-staff", "100", "--attrition", "0.03",
+                  "--as-of", "2026-12-01", "--wage", "5000", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = (out / "hiring_plan.csv").read_text(encoding="utf-8")
+    plan = pd.read_csv(out / "hiring_plan.csv", index_col="month")
+    for column in ("required", "expected_without_hiring", "joining", "in_training", "expected_headcount",
+                   "effective_agents", "gap"):
+        assert not plan[column].astype(str).str.contains(DECIMALS).any(), (column, text)
+    assert plan["hires"].dtype.kind == "i"
+    assert plan.loc["2027-01", "expected_without_hiring"] == 97.0  # 100 × 0.97
+    assert "-0.0" not in text
+    cohorts = pd.read_csv(out / "hiring_cohorts.csv")
+    assert not cohorts["graduates"].astype(str).str.contains(DECIMALS).any()
+    assert cohorts["hires"].dtype.kind == "i"
+
+
+def test_headcount_files_round_shares_calls_and_seconds(tmp_path):
+    from shiftcast.headcount_reports import write_csv
+
+    curve = pd.DataFrame({"agents": [84], "share_met": [0.967741935483871], "service_level": [0.9423685539613944],
+                          "abandoned_calls": [718.0462844334531], "seconds": [5.772756301999834],
+                          "gap": [-0.0290885]}).set_index("agents")
+    write_csv(curve, tmp_path / "headcount_curve.csv", lambda _line: None)
+    rows = (tmp_path / "headcount_curve.csv").read_text(encoding="utf-8").splitlines()
+    assert rows == ["agents,share_met,service_level,abandoned_calls,seconds,gap", "84,0.968,0.942,718.0,5.8,0.0"]
+    assert curve.loc[84, "share_met"] == 0.967741935483871  # the caller's table is left as it was
+
+
 # --- counted nouns -----------------------------------------------------------------------------------------------
 
 def test_counted_nouns_agree_with_their_number():
