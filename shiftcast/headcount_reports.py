@@ -4,12 +4,15 @@ What `shiftcast headcount`, `shiftcast hiring-plan` and the pipeline (`make demo
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
 
 from core.words import counted
+from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler import hiring
 from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
 from shiftcast.exports.tables import write_frame_csv
@@ -118,3 +121,17 @@ def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None
     path.parent.mkdir(parents=True, exist_ok=True)
     write_frame_csv(path, rounded(frame), index=index)
     echo(f"wrote {path}")
+
+
+@contextmanager
+def holiday_notes(echo):
+    """Say once, in a note, each year the holiday calendar does not know, however many months' forecasts
+    warned about it (each month of a hiring plan forecasts, and each would print the same warning)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownHolidayYearWarning)
+        yield
+    for w in caught:  # other warnings go on as they came
+        if not issubclass(w.category, UnknownHolidayYearWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
+        echo(f"note: {message}")

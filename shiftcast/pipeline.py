@@ -16,14 +16,13 @@ import pandas as pd
 from core.words import counted
 from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
-from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.headcount import agents_in
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
-from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
+from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
 from shiftcast.steps import forecast_step, requirement_step, roster_step
 
@@ -123,11 +122,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Headcount for {month} and a hiring plan for six months…")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UnknownHolidayYearWarning)
+        with holiday_notes(lambda line: echo("  " + line)):
             _headcount_reports(result, out_dir, echo)
-        for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
-            echo(f"  note: {message}")
 
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.

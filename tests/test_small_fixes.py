@@ -59,6 +59,36 @@ def test_headcount_files_round_shares_calls_and_seconds(tmp_path):
     assert curve.loc[84, "share_met"] == 0.967741935483871  # the caller's table is left as it was
 
 
+# --- the holiday warning -----------------------------------------------------------------------------------
+
+class WarningForecaster:
+    """Flat calls; warns about 2027's unknown holidays on every month it forecasts, as the real model does."""
+
+    def predict(self, index, ads=None):
+        from forecasting.holidays import warn_unknown_years
+
+        warn_unknown_years([2027])
+        mean = pd.Series(4.0, index=pd.DatetimeIndex(index))
+        return pd.DataFrame({"mean": mean, "lower": mean * 0.8, "upper": mean * 1.2})
+
+
+def test_hiring_plan_says_an_unknown_holiday_year_once_in_words(tmp_path, monkeypatch):
+    import cli.commands.headcount as command
+
+    requirement = pd.DataFrame({"scheduled": [3]}, index=pd.DatetimeIndex(["2026-12-01 08:00"], name="interval_start"))
+    first = SimpleNamespace(agents=20, estimate_agents=20, lower_bound_agents=18)
+    monkeypatch.setattr(command, "_month_requirement", lambda *a: (requirement, WarningForecaster()))
+    monkeypatch.setattr(command, "headcount_report", lambda *a, **k: first)  # no roster solves
+    with warnings.catch_warnings(record=True) as leaked:
+        warnings.simplefilter("always")
+        result = _cli("hiring-plan", "--plan", str(SAMPLE / "ads_plan_2026-12.csv"), "--staff", str(SAMPLE / "staff.csv"),
+                      "--months", "6", "--as-of", "2026-10-01", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("the holiday calendar does not know 2027") == 1
+    assert "note: the holiday calendar does not know 2027: public holidays" in result.output
+    assert not [w for w in leaked if "holiday calendar" in str(w.message)]
+
+
 # --- counted nouns -----------------------------------------------------------------------------------------------
 
 def test_counted_nouns_agree_with_their_number():
