@@ -89,6 +89,16 @@ def test_hiring_plan_says_an_unknown_holiday_year_once_in_words(tmp_path, monkey
     assert not [w for w in leaked if "holiday calendar" in str(w.message)]
 
 
+# --- help texts ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["headcount", "hiring-plan", "plan", "forecast"])
+def test_help_shows_percent_signs_as_written(command):
+    result = _cli(command, "--help")
+    assert result.exit_code == 0 and "%%" not in result.output
+    if command == "headcount":
+        assert "30 % more airings" in " ".join(result.output.split())
+
+
 # --- counted nouns -----------------------------------------------------------------------------------------------
 
 def test_counted_nouns_agree_with_their_number():

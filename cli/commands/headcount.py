@@ -95,7 +95,7 @@ def _scenarios(specs: tuple[str, ...], plan: pd.DataFrame, rules) -> dict[str, p
 @click.option("--month", default=SAMPLE_MONTH, show_default=True, help="the month to size")
 @_search_options
 @click.option("--what-if", "what_ifs", multiple=True,
-              help="also size the month under another ad plan: more:0.3 (30 %% more airings) or channel:NAME:0.25 "
+              help="also size the month under another ad plan: more:0.3 (30 % more airings) or channel:NAME:0.25 "
                    "(a new channel with a quarter as many airings); repeatable")
 @_out
 def command(month: str, sample: bool, requirement_path, target_share, airing_short, time_limit, max_solves, what_ifs,
