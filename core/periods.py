@@ -14,6 +14,8 @@ def month_start(month: str) -> pd.Timestamp:
     """'2026-12' -> Timestamp('2026-12-01'); a clear error for anything else."""
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
         raise DataError("month", f"expected a month like 2026-12, got {month!r}")
+    if not times.FIRST_YEAR <= int(str(month)[:4]) <= times.LAST_YEAR:
+        raise DataError("month", f"expected a month {times.YEARS}, got {month!r}")
     return pd.Timestamp(f"{month}-01").as_unit(times.UNIT)
 
 

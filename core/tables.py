@@ -151,6 +151,7 @@ def datetimes(
     except ValueError:  # time zones the offset pattern does not spell, mixed: pandas refuses to parse them together
         raise DataError(source, expected + " without a time zone; some cells carry one", column=column) from None
     fail_at(frame, (present & parsed.isna()).to_numpy(), column, expected + (", or an empty cell" if allow_empty else ""))
+    fail_at(frame, times.out_of_range(parsed), column, f"a time {times.YEARS}")
     return times.local_times(parsed, source, column)
 
 
@@ -160,6 +161,7 @@ def dates(frame: pd.DataFrame, column: str) -> pd.Series:
     require_filled(frame, column, expected)
     parsed = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
     fail_at(frame, parsed.isna().to_numpy(), column, expected)
+    fail_at(frame, times.out_of_range(parsed), column, f"a date {times.YEARS}")
     return times.local_times(parsed, frame.attrs.get("source", "input"), column)
 
 

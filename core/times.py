@@ -19,6 +19,9 @@ from core.errors import DataError
 from core.rules import ALLOWED_INTERVALS
 
 UNIT = "ns"  # what every loader and entry point hands on; datetime64[ns] spans 1678-2261
+# The whole years UNIT can hold (it ends on 2262-04-11): what a time or a month in the input may be.
+FIRST_YEAR, LAST_YEAR = 1678, 2261
+YEARS = f"between {FIRST_YEAR} and {LAST_YEAR}"
 _EPOCH_MINUTES = "datetime64[m]"
 
 Times = pd.DatetimeIndex | pd.Series | np.ndarray | Iterable
@@ -56,8 +59,15 @@ def _in_unit(index: pd.DatetimeIndex, source: str, column: str) -> pd.DatetimeIn
     try:
         return index.as_unit(UNIT)
     except pd.errors.OutOfBoundsDatetime:
-        raise DataError(source, f"times must lie between 1678 and 2261, got {index.min()} to {index.max()}",
+        raise DataError(source, f"times must lie {YEARS}, got {index.min()} to {index.max()}",
                         column=column) from None
+
+
+def out_of_range(values: pd.Series) -> np.ndarray:
+    """True where a parsed time (any unit; NaT is fine) lies outside the years UNIT can hold: a row to name
+    before `local_times` would fail on the column as a whole."""
+    years = pd.DatetimeIndex(values).year.to_numpy(dtype="float64", na_value=np.nan)
+    return (years < FIRST_YEAR) | (years > LAST_YEAR)
 
 
 def local_index(values: Times, source: str, column: str) -> pd.DatetimeIndex:

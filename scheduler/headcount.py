@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 from scheduler.roster_solver import stopping
 from core.periods import open_intervals
 from core.rules import Rules
+from core.words import counted
 
 # The default target: at least this share of open intervals at the target service level, and
 # no airing whose response window falls below it.
@@ -571,7 +572,7 @@ def required_headcount(
             say(f"{n} agents + {trial.leaders} leaders: the roster solver gave up ({trial.status})")
         else:
             say(f"{n} agents + {trial.leaders} leaders: {trial.share_met:.1%} of intervals at the service level, "
-                f"{trial.airing_windows_short} airing windows below it -> {'meets' if trial.met else 'misses'} the target")
+                f"{counted(trial.airing_windows_short, 'airing window')} below it -> {'meets' if trial.met else 'misses'} the target")
         return trial
 
     fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
@@ -587,7 +588,7 @@ def required_headcount(
         if stop is not None and stop.is_set():  # a solve cut short says nothing about its headcount
             del trials[n]
             found.pop(n, None)
-            notes.append(f"stopped before the search ended, after {len(trials)} headcounts were tried")
+            notes.append(f"stopped before the search ended, after {counted(len(trials), 'headcount')} tried")
             cut_short = True
             break
         if trial.met:
@@ -606,7 +607,7 @@ def required_headcount(
             n = (fail + ok) // 2
     if ok is None:
         if not cut_short:
-            notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {max_solves} roster solves")
+            notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {counted(max_solves, 'roster solve')}")
         agents, margin, verified = None, 0, "open"
     else:
         agents, margin = ok, ok - fail - 1

@@ -4,11 +4,15 @@ What `shiftcast headcount`, `shiftcast hiring-plan` and the pipeline (`make demo
 """
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from core.words import counted
+from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler import hiring
 from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
 from shiftcast.exports.tables import write_frame_csv
@@ -20,8 +24,9 @@ def _headline(result: HeadcountResult, month: str) -> str:
         return f"{month}: no headcount tried met the target ({'; '.join(result.notes)})"
     how = {"bound": "one fewer is ruled out by the bound", "solve": "one fewer was solved and misses the target",
            "open": f"the answer may be up to {result.margin} lower"}[result.verified]
-    return (f"{month}: {result.agents} agents + {result.leaders} leaders needed ({result.people} people with supervisors); "
-            f"{how}; {result.solves} roster solves in {result.seconds:.0f} s")
+    return (f"{month}: {counted(result.agents, 'agent')} + {counted(result.leaders, 'leader')} needed "
+            f"({counted(result.people, 'person', 'people')} with supervisors); "
+            f"{how}; {counted(result.solves, 'roster solve')} in {result.seconds:.0f} s")
 
 
 def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_dir: Path, echo, *,
@@ -51,7 +56,7 @@ def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, 
                               monthly_wage=wage, trainee_monthly_wage=trainee_wage, hiring_cost=hiring_cost)
     shown = plan.table[["required", "expected_without_hiring", "hires", "start_by", "effective_agents", "gap"]]
     echo(shown.to_string(float_format=lambda v: f"{v:,.1f}", na_rep=""))
-    echo(f"{plan.total_hires} hires in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
+    echo(f"{counted(plan.total_hires, 'hire')} in all; current staff {current_staff:g} agents, attrition {attrition:.0%}/month, "
          f"training {training_weeks:g} weeks")
     for month, row in plan.table[plan.table["unreachable"]].iterrows():
         echo(f"note: {month} stays {row['gap']:.1f} agents short: training cannot finish in time")
@@ -88,8 +93,45 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
     return table["required"]
 
 
+# Decimals HR reads these columns to, in any of the files above: people to a tenth (expected agents are
+# averages over attrition, so whole numbers would hide a shortfall of a few tenths), shares to a tenth of a
+# percent, calls and seconds to one decimal, money to the cent. Counts (hires, agents, solves) are whole already.
+DECIMALS = {
+    **dict.fromkeys(("required", "expected_without_hiring", "joining", "in_training", "expected_headcount",
+                     "effective_agents", "gap", "graduates", "abandoned_calls", "seconds"), 1),
+    **dict.fromkeys(("share_met", "service_level"), 3),
+    "cost": 2,
+}
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the float columns of DECIMALS rounded (and -0.0 written as 0.0)."""
+    columns = [c for c in frame.columns if c in DECIMALS and pd.api.types.is_float_dtype(frame[c])]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].round(DECIMALS[c]) + 0.0
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None:
-    """The exports' CSV (months as 2026-12, dates as 2026-12-01, user text formula-safe), and say so."""
+    """The exports' CSV (months as 2026-12, dates as 2026-12-01, user text formula-safe, people and shares
+    rounded as DECIMALS says), and say so."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_frame_csv(path, frame, index=index)
+    write_frame_csv(path, rounded(frame), index=index)
     echo(f"wrote {path}")
+
+
+@contextmanager
+def holiday_notes(echo):
+    """Say once, in a note, each year the holiday calendar does not know, however many months' forecasts
+    warned about it (each month of a hiring plan forecasts, and each would print the same warning)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownHolidayYearWarning)
+        yield
+    for w in caught:  # other warnings go on as they came
+        if not issubclass(w.category, UnknownHolidayYearWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
+        echo(f"note: {message}")

@@ -11,6 +11,7 @@ from forecasting.data import aggregate_call_records, load_ads, load_call_records
 from scheduler.data import load_leave, load_staff
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, load_rules
+from core.words import counted
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 SAMPLE_MONTH = "2026-12"
@@ -80,11 +81,6 @@ def _span(index: pd.DatetimeIndex | pd.Series) -> str:
     return f"{pd.Timestamp(index.min()):%Y-%m-%d %H:%M} → {pd.Timestamp(index.max()):%Y-%m-%d %H:%M}"
 
 
-def _count(n: int, noun: str) -> str:
-    """'1 agent', '3 agents'."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def summary_lines(inputs: Inputs) -> list[str]:
     """A one-screen summary of what was loaded."""
     r = inputs.rules
@@ -121,13 +117,13 @@ def summary_lines(inputs: Inputs) -> list[str]:
         groups, teams = (s[c][s[c] != ""].nunique() for c in ("group", "team"))
         lines.append(
             f"staff     {len(s)} people: "
-            + ", ".join(_count(roles.get(k, 0), k.replace("_", " ")) for k in ("agent", "group_leader", "team_leader", "supervisor"))
-            + f"; {_count(groups, 'group')} in {_count(teams, 'team')}"
+            + ", ".join(counted(roles.get(k, 0), k.replace("_", " ")) for k in ("agent", "group_leader", "team_leader", "supervisor"))
+            + f"; {counted(groups, 'group')} in {counted(teams, 'team')}"
         )
     if inputs.leave is not None:
         kinds = inputs.leave["kind"].value_counts()
         lines.append(
-            "leave     " + ", ".join(_count(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
+            "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
             + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
     return lines

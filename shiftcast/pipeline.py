@@ -13,16 +13,16 @@ from typing import Callable
 
 import pandas as pd
 
+from core.words import counted
 from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
-from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler.headcount import agents_in
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
-from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead
+from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
 from shiftcast.steps import forecast_step, requirement_on_grid, requirement_step, roster_step
 
@@ -87,7 +87,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
         f"status {roster.status}, objective {roster.objective:,.0f}, proven bound {roster.lower_bound:,.0f} "
         f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
         f"expected service level {level:.1%}, about {k.expected_abandoned_calls or 0:,.0f} calls abandoned",
-        f"{k.short_intervals} intervals short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
+        f"{counted(k.short_intervals, 'interval')} short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
         f"({k.airing_shortfall_agent_intervals * minutes / 60:,.1f} during airings); "
         f"{k.overstaff_agent_intervals * minutes / 60:,.0f} agent-hours above the requirement",
         f"{k.paid_hours:,.0f} paid hours, {k.overtime_hours:,.0f} overtime hours against the legal "
@@ -131,7 +131,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
         echo("  " + grid_peak_line(req, finer))
 
     if inputs.staff is not None:
-        echo(f"Roster of {month} for {len(inputs.staff)} people (CP-SAT, up to {time_limit_s:g} s)…")
+        echo(f"Roster of {month} for {counted(len(inputs.staff), 'person', 'people')} (CP-SAT, up to {time_limit_s:g} s)…")
         result.roster = roster_step(inputs, result.requirement, time_limit_s=time_limit_s, seed=seed,
                                     progress=_solver_progress(echo))
         for line in roster_summary_lines(result.roster, inputs.rules):
@@ -139,11 +139,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Headcount for {month} and a hiring plan for six months…")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UnknownHolidayYearWarning)
+        with holiday_notes(lambda line: echo("  " + line)):
             _headcount_reports(result, out_dir, echo)
-        for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
-            echo(f"  note: {message}")
 
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.

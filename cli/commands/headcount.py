@@ -21,7 +21,7 @@ from scheduler.headcount import (
     agents_in,
 )
 from cli.commands.validate import input_options
-from shiftcast.headcount_reports import headcount_report, hiring_report, months_ahead, write_csv
+from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead, write_csv
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, Inputs, load_inputs
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -95,29 +95,30 @@ def _scenarios(specs: tuple[str, ...], plan: pd.DataFrame, rules) -> dict[str, p
 @click.option("--month", default=SAMPLE_MONTH, show_default=True, help="the month to size")
 @_search_options
 @click.option("--what-if", "what_ifs", multiple=True,
-              help="also size the month under another ad plan: more:0.3 (30 %% more airings) or channel:NAME:0.25 "
+              help="also size the month under another ad plan: more:0.3 (30 % more airings) or channel:NAME:0.25 "
                    "(a new channel with a quarter as many airings); repeatable")
 @_out
 def command(month: str, sample: bool, requirement_path, target_share, airing_short, time_limit, max_solves, what_ifs,
             out_dir: Path, **paths) -> None:
     """The smallest headcount whose roster meets the service target: writes headcount.csv (the answer),
     headcount_curve.csv (every headcount tried) and, with --what-if, headcount_what_if.csv."""
-    inputs = _inputs(paths, sample, month)
-    target = Target(target_share, airing_short)
-    req, model = _month_requirement(inputs, month, requirement_path, click.echo)
-    result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
-                              max_solves=max_solves)
-    if what_ifs:
-        from shiftcast.scenarios import what_if
+    with holiday_notes(click.echo):
+        inputs = _inputs(paths, sample, month)
+        target = Target(target_share, airing_short)
+        req, model = _month_requirement(inputs, month, requirement_path, click.echo)
+        result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                                  max_solves=max_solves)
+        if what_ifs:
+            from shiftcast.scenarios import what_if
 
-        if model is None or inputs.plan is None:
-            raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
-        table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
-                        inputs.calls, inputs.staff, inputs.leave, target=target,
-                        time_limit_s=time_limit, max_solves=max_solves, first=result,
-                        progress=lambda m: click.echo("  " + m))
-        click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
-        write_csv(table, out_dir / "headcount_what_if.csv", click.echo)
+            if model is None or inputs.plan is None:
+                raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
+            table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
+                            inputs.calls, inputs.staff, inputs.leave, target=target,
+                            time_limit_s=time_limit, max_solves=max_solves, first=result,
+                            progress=lambda m: click.echo("  " + m))
+            click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
+            write_csv(table, out_dir / "headcount_what_if.csv", click.echo)
 
 
 def _ramp(text: str) -> tuple[float, ...]:
@@ -164,20 +165,21 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
     (per month), hiring_cohorts.csv (per training start) and monthly_headcount.csv (what each month needs)."""
     from core.periods import month_start
 
-    month_start(first_month)  # a clear error for a bad month
-    inputs = _inputs(paths, sample, first_month)
-    if requirements_path is not None:
-        needed = _requirements_csv(requirements_path)
-    else:
-        target = Target(target_share, airing_short)
-        req, model = _month_requirement(inputs, first_month, requirement_path, click.echo)
-        result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
-                                  max_solves=max_solves)
-        needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
-    if current_staff is None:
-        if inputs.staff is None:
-            raise click.UsageError("give --current-staff or the staff list (--staff)")
-        current_staff = float(agents_in(inputs.staff, inputs.rules))
-    hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
-                  attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
-                  ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
+    with holiday_notes(click.echo):
+        month_start(first_month)  # a clear error for a bad month
+        inputs = _inputs(paths, sample, first_month)
+        if requirements_path is not None:
+            needed = _requirements_csv(requirements_path)
+        else:
+            target = Target(target_share, airing_short)
+            req, model = _month_requirement(inputs, first_month, requirement_path, click.echo)
+            result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                                      max_solves=max_solves)
+            needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
+        if current_staff is None:
+            if inputs.staff is None:
+                raise click.UsageError("give --current-staff or the staff list (--staff)")
+            current_staff = float(agents_in(inputs.staff, inputs.rules))
+        hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
+                      attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
+                      ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
