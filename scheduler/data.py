@@ -9,7 +9,7 @@ import pandas as pd
 
 from core import tables
 from core.errors import DataError
-from core.rules import DEFAULT_RULES, ROLES, Rules
+from core.rules import DEFAULT_RULES, ROLE_NAMES, ROLES, Rules
 
 STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
 STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")
@@ -30,6 +30,17 @@ _WEEKDAY_NAMES = {
 
 Source = str | Path | BinaryIO | bytes
 
+# A role cell may hold the code or either name the exports write for it ('话务员', 'Agent', 'group leader').
+_ROLE_WORDS = {
+    **{code: code for code in ROLES},
+    **{code.replace("_", " "): code for code in ROLES},
+    **{name.lower(): code for code, names in ROLE_NAMES.items() for name in names},
+}
+_ROLE_EXPECTED = (
+    "a role: one of " + ", ".join(ROLES)
+    + " (or " + ", ".join(ROLE_NAMES[r][0] for r in ROLES) + "; " + ", ".join(ROLE_NAMES[r][1] for r in ROLES) + ")"
+)
+
 
 def weekday_number(text: str) -> int | None:
     """'mon', 'Monday', '周一' or ISO '1' -> 0 (Monday); None when not a weekday."""
@@ -40,8 +51,10 @@ def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.Da
     tables.require_filled(frame, "employee_id", "an employee id")
     tables.no_duplicates(frame, frame["employee_id"], "employee_id", "employee id")
     tables.require_filled(frame, "name", "the employee's name")
-    tables.choices(frame, "role", ROLES)
+    roles = frame["role"].map(lambda cell: _ROLE_WORDS.get(" ".join(cell.lower().split())))
+    tables.fail_at(frame, roles.isna().to_numpy(), "role", _ROLE_EXPECTED)
     out = frame[list(STAFF_COLUMNS)].copy()
+    out["role"] = roles
     codes = rules.shift_codes
     if "shifts" in frame:
         allowed = frame["shifts"].map(lambda cell: tuple(c.strip() for c in cell.split(";") if c.strip()))

@@ -218,6 +218,24 @@ def test_bad_rules_name_the_key(tmp_path, case):
     assert words in str(err.value)
 
 
+# --- roles: the words the exports write read back --------------------------------------------------
+
+def test_staff_roles_accept_the_names_the_exports_write(tmp_path):
+    from shiftcast.exports.labels import role_name
+
+    rows = [("话务员", "agent"), ("组长", "group_leader"), ("队长", "team_leader"), ("主管", "supervisor"),
+            ("Agent", "agent"), ("Group leader", "group_leader"), ("team leader", "team_leader"),
+            ("SUPERVISOR", "supervisor"), ("group_leader", "group_leader"), (" Group  Leader ", "group_leader")]
+    content = "employee_id,name,role,group,team\n" + "".join(f"E{i},n{i},{word},G,T\n" for i, (word, _) in enumerate(rows))
+    staff = load_staff(write(tmp_path, "staff.csv", content))
+    assert list(staff["role"]) == [code for _, code in rows]
+    # every name an export writes for a role reads back as that role
+    for code in ("agent", "group_leader", "team_leader", "supervisor"):
+        for lang in ("zh", "en"):
+            one = load_staff(write(tmp_path, "one.csv", f"employee_id,name,role,group,team\nX,x,{role_name(code, lang)},G,T\n"))
+            assert one["role"].iloc[0] == code
+
+
 # --- the CLI -----------------------------------------------------------------------------------
 
 def test_validate_prints_a_summary_and_exits_zero(tmp_path):
