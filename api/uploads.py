@@ -85,6 +85,8 @@ def table_summary(kind: str, frame: pd.DataFrame) -> dict:
         return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
                 "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
                 "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind in ("ads", "leave") and frame.empty:
+        return {"airings": 0} if kind == "ads" else {"requests": 0}
     if kind == "ads":
         return {"first": frame["start"].min().isoformat(), "last": frame["start"].max().isoformat(),
                 "airings": len(frame), "channels": int(frame["channel"].nunique())}

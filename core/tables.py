@@ -53,12 +53,16 @@ def read_table(
     required: Sequence[str],
     optional: Sequence[str] = (),
     source: str | None = None,
+    *,
+    allow_empty: bool = False,
+    needs: str = "",
 ) -> pd.DataFrame:
     """Read a CSV into a DataFrame of stripped strings, checking its encoding and columns.
 
     `path` may be a file path, raw bytes or a binary file object (uploads); `source` names it in errors.
     Missing optional columns are absent from the result; unknown columns are an error (a misspelled
-    optional column would otherwise be silently ignored).
+    optional column would otherwise be silently ignored). A header without rows is an empty table when
+    `allow_empty`, else an error saying what the rows are for (`needs`).
     """
     if isinstance(path, (str, Path)):
         source = source or Path(path).name
@@ -83,9 +87,9 @@ def read_table(
     header = [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]  # pandas renames repeats
     _check_columns(header, required, optional, source)
     frame.columns = header
-    if frame.empty:
-        raise DataError(source, "has a header but no data rows")
-    frame = frame.apply(lambda col: col.str.strip())
+    if frame.empty and not allow_empty:
+        raise DataError(source, "has a header but no data rows" + (f"; {needs}" if needs else ""))
+    frame = frame.apply(lambda col: col.str.strip()) if not frame.empty else frame.astype(str)
     frame.attrs["source"] = source
     return frame
 
