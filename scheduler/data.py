@@ -75,10 +75,12 @@ def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.Da
 
 
 def load_staff(path: Source, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
-    """The staff list: one row per employee with role, group, team, allowed shifts and preferred rest day."""
-    frame = tables.read_table(path, STAFF_COLUMNS, STAFF_OPTIONAL, source=source,
+    """The staff list (CSV, or the first sheet of an .xlsx): one row per employee with role, group, team,
+    allowed shifts and preferred rest day."""
+    frame = tables.read_table(path, STAFF_COLUMNS, STAFF_OPTIONAL, source=source, excel=True,
                               needs="a roster needs the employees it plans")
-    return staff_from_table(frame, rules)
+    with tables.in_sheet(frame):
+        return staff_from_table(frame, rules)
 
 
 def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
@@ -116,7 +118,8 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
 
 
 def load_leave(path: Source, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
-    """Approved requests: leave (fixed), rest_request and shift_request (honoured where possible).
-    A header without rows is a month without leave."""
-    frame = tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source, allow_empty=True)
-    return leave_from_table(frame, staff, rules)
+    """Approved requests (CSV, or the first sheet of an .xlsx): leave (fixed), rest_request and
+    shift_request (honoured where possible). A header without rows is a month without leave."""
+    frame = tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source, excel=True, allow_empty=True)
+    with tables.in_sheet(frame):
+        return leave_from_table(frame, staff, rules)
