@@ -107,7 +107,7 @@ def test_header_only_leave_workbook_is_no_leave():
     assert load_leave(workbook(LEAVE_ROWS[:1]), staff).empty
 
 
-def test_cli_validate_and_plan_read_xlsx(tmp_path):
+def test_cli_validate_reads_workbooks_and_names_a_bad_cell(tmp_path):
     staff = write(tmp_path, "staff.xlsx", workbook(STAFF_ROWS))
     leave = write(tmp_path, "leave.xlsx", workbook(LEAVE_ROWS))
     r = CliRunner().invoke(main, ["validate", "--staff", str(staff), "--leave", str(leave)])

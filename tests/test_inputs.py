@@ -265,6 +265,16 @@ def test_validate_reads_header_only_leave_and_ad_plan_as_none(tmp_path):
     assert "ad plan   no airings" in result.output
 
 
+def test_forecast_with_header_only_ads_forecasts_without_airings(tmp_path):
+    ads = write(tmp_path, "ads.csv", "start,duration_s,channel,product\n")
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = CliRunner().invoke(main, ["forecast", "--calls", str(sample / "calls.csv"), "--ads", str(ads),
+                                       "--plan", str(ads), "--month", "2026-12", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    assert len(forecast) > 0 and (forecast["mean"] >= 0).all()
+
+
 @pytest.mark.slow
 def test_plan_with_header_only_leave_plans_without_leave(tmp_path):
     staff = write(tmp_path, "staff.csv", STAFF)
