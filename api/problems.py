@@ -69,6 +69,8 @@ def validation_errors(exc: ValidationError, prefix: tuple = ()) -> list[dict]:
 def data_error_problem(exc: DataError, rows_pointer: str | None = None) -> Problem:
     """A loader's DataError as a 422 naming file, row and column; `rows_pointer` maps rows of a JSON upload."""
     err: dict = {"file": exc.file, "row": exc.row, "column": exc.column, "detail": exc.message}
+    if exc.sheet is not None:
+        err["sheet"] = exc.sheet
     if rows_pointer and exc.row is not None and exc.row >= 2:
         # Row 1 is the header in the loaders' numbering, so JSON row i is spreadsheet row i + 2.
         err["pointer"] = f"{rows_pointer}/{exc.row - 2}" + (f"/{exc.column}" if exc.column else "")

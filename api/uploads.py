@@ -1,7 +1,8 @@
 """Dataset uploads: JSON rows and rules as the canonical CSV and TOML kept in the store, checked by the loaders.
 
 Datasets are stored as canonical CSV (tables) or TOML (rules) and re-read with the project's loaders, so
-an upload is validated by exactly the code that reads it later, with the same messages.
+an upload is validated by exactly the code that reads it later, with the same messages. Staff and leave
+may come as .xlsx: the loaders read the workbook (errors name its sheet), and its cells are stored as CSV.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from core import tables
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
 from forecasting import data as forecast_data
@@ -78,6 +80,22 @@ def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, 
     raise ValueError(kind)
 
 
+_COLUMNS = {
+    "staff": (schedule_data.STAFF_COLUMNS, schedule_data.STAFF_OPTIONAL),
+    "leave": (schedule_data.LEAVE_COLUMNS, schedule_data.LEAVE_OPTIONAL),
+}
+
+
+def canonical_table(kind: str, content: bytes, source: str) -> bytes:
+    """What the store keeps of a table upload: CSV as sent; an .xlsx as the CSV of its first sheet's cells
+    (as the loaders read them), so every later read is the CSV path. Call it after `read_table` passed."""
+    if kind not in _COLUMNS or not tables.is_xlsx(content):
+        return content
+    required, optional = _COLUMNS[kind]
+    frame = tables.read_table(content, required, optional, source=source, excel=True, allow_empty=True)
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
 def table_summary(kind: str, frame: pd.DataFrame) -> dict:
     """A few facts shown with a dataset: its span, grid, head counts."""
     if kind == "calls":
@@ -85,6 +103,8 @@ def table_summary(kind: str, frame: pd.DataFrame) -> dict:
         return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
                 "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
                 "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind in ("ads", "leave") and frame.empty:
+        return {"airings": 0} if kind == "ads" else {"requests": 0}
     if kind == "ads":
         return {"first": frame["start"].min().isoformat(), "last": frame["start"].max().isoformat(),
                 "airings": len(frame), "channels": int(frame["channel"].nunique())}

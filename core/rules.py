@@ -20,6 +20,14 @@ from core.errors import DataError
 
 LEADER_ROLES = ("group_leader", "team_leader")
 ROLES = ("agent", "group_leader", "team_leader", "supervisor")
+# Each role's names (zh, en): the one table of them. The exports write these words, and the staff file
+# reads them back as the role, so an exported list chains into the next plan.
+ROLE_NAMES: dict[str, tuple[str, str]] = {
+    "agent": ("话务员", "Agent"),
+    "group_leader": ("组长", "Group leader"),
+    "team_leader": ("队长", "Team leader"),
+    "supervisor": ("主管", "Supervisor"),
+}
 ALLOWED_INTERVALS = (15, 30, 60)
 # The legal standard month: 40 h a week, 52 weeks over 12 months less 11 public holidays
 # (人社部: 21.75 paid days; 20.83 working days × 8 h = 166.64 h).

@@ -1,4 +1,4 @@
-"""Reading user CSV files strictly: encoding, header, and typed columns, each error naming its cell.
+"""Reading user CSV files (and staff and leave kept as .xlsx) strictly: encoding, header, and typed columns, each error naming its cell.
 
 Loaders in `forecasting.data` and `scheduler.data` build on these. Rows are numbered as a spreadsheet
 shows them: the header is row 1, the first data row is row 2.
@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
+import datetime as dt
 import difflib
 import io
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -53,12 +56,20 @@ def read_table(
     required: Sequence[str],
     optional: Sequence[str] = (),
     source: str | None = None,
+    *,
+    excel: bool = False,
+    allow_empty: bool = False,
+    needs: str = "",
 ) -> pd.DataFrame:
-    """Read a CSV into a DataFrame of stripped strings, checking its encoding and columns.
+    """Read a CSV (or, when `excel`, the first sheet of an .xlsx) into a DataFrame of stripped strings,
+    checking its encoding and columns.
 
     `path` may be a file path, raw bytes or a binary file object (uploads); `source` names it in errors.
     Missing optional columns are absent from the result; unknown columns are an error (a misspelled
-    optional column would otherwise be silently ignored).
+    optional column would otherwise be silently ignored). A header without rows is an empty table when
+    `allow_empty`, else an error saying what the rows are for (`needs`).
+    An .xlsx table's cells are turned into the text a CSV would hold, and its frame's attrs name the
+    sheet, which `in_sheet` adds to the errors raised while reading its cells.
     """
     if isinstance(path, (str, Path)):
         source = source or Path(path).name
@@ -73,30 +84,123 @@ def read_table(
         if isinstance(data, str):
             data = data.encode("utf-8")
     source = source or "input"
-    text = _decoded_text(data, source)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise DataError(source, f"is not a valid CSV table: {exc}") from None
-    except pd.errors.EmptyDataError:
-        raise DataError(source, "the file is empty; expected a header row and data rows") from None
-    header = [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]  # pandas renames repeats
-    _check_columns(header, required, optional, source)
+    if is_xlsx(data):
+        if not excel:
+            raise DataError(source, "is an Excel workbook; this file must be CSV: save it as 'CSV UTF-8 (comma delimited)'")
+        header, frame, sheet = _xlsx_table(data, source)
+    else:
+        text = _decoded_text(data, source)
+        try:
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        except pd.errors.ParserError as exc:
+            raise DataError(source, f"is not a valid CSV table: {exc}") from None
+        except pd.errors.EmptyDataError:
+            raise DataError(source, "the file is empty; expected a header row and data rows") from None
+        header = [c.strip() for c in next(csv.reader(io.StringIO(text)), [])]  # pandas renames repeats
+        sheet = None
+    _check_columns(header, required, optional, source, sheet)
     frame.columns = header
-    if frame.empty:
-        raise DataError(source, "has a header but no data rows")
-    frame = frame.apply(lambda col: col.str.strip())
+    if frame.empty and not allow_empty:
+        raise DataError(source, "has a header but no data rows" + (f"; {needs}" if needs else ""), sheet=sheet)
+    frame = frame.apply(lambda col: col.str.strip()) if not frame.empty else frame.astype(str)
     frame.attrs["source"] = source
+    if sheet is not None:
+        frame.attrs["sheet"] = sheet
     return frame
 
 
-def _check_columns(columns: Iterable[str], required: Sequence[str], optional: Sequence[str], source: str) -> None:
+def is_xlsx(data: bytes) -> bool:
+    """An .xlsx workbook is a zip archive; no CSV starts with the zip signature."""
+    return data[:4] == b"PK\x03\x04"
+
+
+def _xlsx_table(data: bytes, source: str) -> tuple[list[str], pd.DataFrame, str]:
+    """The first sheet of a workbook: its header, its rows as CSV-like text, and the sheet's name."""
+    import openpyxl  # only staff and leave read workbooks: keep the import off every other path
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or non-workbook zip: openpyxl raises several kinds
+        raise DataError(source, f"is not a readable Excel workbook ({type(exc).__name__}: {exc})") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        name = sheet.title
+    finally:
+        book.close()
+    # Excel keeps formatted but empty rows and columns in a sheet's range: trailing ones are not data.
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise DataError(source, "the first sheet is empty; expected a header row and data rows", sheet=name)
+    first = rows[0]
+    width = max((i + 1 for i, v in enumerate(first) if not _blank(v)), default=0)
+    header = [_cell_text(v) for v in first[:width]]
+    for i, col in enumerate(header):
+        if col == "":
+            raise DataError(source, f"column {_column_letter(i)} has no name in the header", row=1, sheet=name)
+    for pos, row in enumerate(rows[1:]):
+        extra = [i for i, v in enumerate(row[width:], start=width) if not _blank(v)]
+        if extra:
+            raise DataError(source, f"a value in column {_column_letter(extra[0])}, which has no name in the header",
+                            row=spreadsheet_row(pos), sheet=name)
+    body = [[_cell_text(v) for v in (row[:width] + [None] * (width - len(row)))] for row in rows[1:]]
+    return header, pd.DataFrame(body, columns=range(width), dtype=object).astype(str), name
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a CSV of it would hold: ids Excel stores as numbers read as typed (1001, not
+    1001.0), a date cell as 2026-12-01, a date-time cell as 2026-12-01 08:15:00, a time cell as 08:15."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return f"{value:%Y-%m-%d}"
+        return value.isoformat(sep=" ", timespec="seconds" if not value.microsecond else "microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M" if not value.second else "%H:%M:%S")
+    return str(value).strip()
+
+
+@contextmanager
+def in_sheet(frame: pd.DataFrame) -> Iterator[None]:
+    """Errors raised while reading the cells of an .xlsx table name its sheet too."""
+    try:
+        yield
+    except DataError as exc:
+        sheet = frame.attrs.get("sheet")
+        if sheet is None or exc.sheet is not None or exc.file != frame.attrs.get("source"):
+            raise
+        raise dataclasses.replace(exc, sheet=sheet) from None
+
+
+def _check_columns(columns: Iterable[str], required: Sequence[str], optional: Sequence[str], source: str,
+                   sheet: str | None = None) -> None:
     columns = list(columns)
     known = list(required) + list(optional)
     seen: set[str] = set()
     for col in columns:
         if col in seen:
-            raise DataError(source, f"column '{col}' appears twice in the header", row=1, column=col)
+            raise DataError(source, f"column '{col}' appears twice in the header", row=1, column=col, sheet=sheet)
         seen.add(col)
     unknown = [c for c in columns if c not in known]
     for col in required:
@@ -104,12 +208,14 @@ def _check_columns(columns: Iterable[str], required: Sequence[str], optional: Se
             near = difflib.get_close_matches(col, unknown, n=1, cutoff=0.6)
             hint = f" (is '{near[0]}' a misspelling of it?)" if near else ""
             raise DataError(
-                source, f"missing required column '{col}'{hint}; the header must have {', '.join(required)}", row=1, column=col
+                source, f"missing required column '{col}'{hint}; the header must have {', '.join(required)}", row=1, column=col,
+                sheet=sheet,
             )
     for col in unknown:
         near = difflib.get_close_matches(col, known, n=1, cutoff=0.6)
         hint = f"did you mean '{near[0]}'? " if near else ""
-        raise DataError(source, f"unknown column '{col}': {hint}expected columns are {', '.join(known)}", row=1, column=col)
+        raise DataError(source, f"unknown column '{col}': {hint}expected columns are {', '.join(known)}", row=1, column=col,
+                        sheet=sheet)
 
 
 def fail_at(frame: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, expected: str) -> None:

@@ -65,13 +65,15 @@ def load_calls(path: Source, interval_minutes: int | None = None, source: str | 
     Gaps (closed hours, missing days) are allowed; the grid (15, 30 or 60 min) follows the data unless
     given, and is kept in `attrs["interval_minutes"]`.
     """
-    frame = tables.read_table(path, CALLS_COLUMNS, CALLS_OPTIONAL, source=source)
+    frame = tables.read_table(path, CALLS_COLUMNS, CALLS_OPTIONAL, source=source,
+                              needs="a forecast needs call history, one row per interval")
     return calls_from_table(frame, interval_minutes)
 
 
 def load_call_records(path: Source, source: str | None = None) -> pd.DataFrame:
     """One row per call: `arrived_at` and, when given, `answered_at`, `ended_at`, `outcome`, `handle_s`."""
-    frame = tables.read_table(path, RECORD_COLUMNS, RECORD_OPTIONAL, source=source)
+    frame = tables.read_table(path, RECORD_COLUMNS, RECORD_OPTIONAL, source=source,
+                              needs="a forecast needs call history, one row per call")
     return records_from_table(frame)
 
 
@@ -187,5 +189,6 @@ def ads_from_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_ads(path: Source, source: str | None = None) -> pd.DataFrame:
-    """Airings (past or planned): start, duration_s, channel, product, grp, cost; sorted by start."""
-    return ads_from_table(tables.read_table(path, ADS_COLUMNS, ADS_OPTIONAL, source=source))
+    """Airings (past or planned): start, duration_s, channel, product, grp, cost; sorted by start.
+    A header without rows is a month (or a past) without airings."""
+    return ads_from_table(tables.read_table(path, ADS_COLUMNS, ADS_OPTIONAL, source=source, allow_empty=True))

@@ -9,7 +9,7 @@ import pandas as pd
 
 from core import tables
 from core.errors import DataError
-from core.rules import DEFAULT_RULES, ROLES, Rules
+from core.rules import DEFAULT_RULES, ROLE_NAMES, ROLES, Rules
 
 STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
 STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")
@@ -30,6 +30,17 @@ _WEEKDAY_NAMES = {
 
 Source = str | Path | BinaryIO | bytes
 
+# A role cell may hold the code or either name the exports write for it ('话务员', 'Agent', 'group leader').
+_ROLE_WORDS = {
+    **{code: code for code in ROLES},
+    **{code.replace("_", " "): code for code in ROLES},
+    **{name.lower(): code for code, names in ROLE_NAMES.items() for name in names},
+}
+_ROLE_EXPECTED = (
+    "a role: one of " + ", ".join(ROLES)
+    + " (or " + ", ".join(ROLE_NAMES[r][0] for r in ROLES) + "; " + ", ".join(ROLE_NAMES[r][1] for r in ROLES) + ")"
+)
+
 
 def weekday_number(text: str) -> int | None:
     """'mon', 'Monday', '周一' or ISO '1' -> 0 (Monday); None when not a weekday."""
@@ -40,8 +51,10 @@ def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.Da
     tables.require_filled(frame, "employee_id", "an employee id")
     tables.no_duplicates(frame, frame["employee_id"], "employee_id", "employee id")
     tables.require_filled(frame, "name", "the employee's name")
-    tables.choices(frame, "role", ROLES)
+    roles = frame["role"].map(lambda cell: _ROLE_WORDS.get(" ".join(cell.lower().split())))
+    tables.fail_at(frame, roles.isna().to_numpy(), "role", _ROLE_EXPECTED)
     out = frame[list(STAFF_COLUMNS)].copy()
+    out["role"] = roles
     codes = rules.shift_codes
     if "shifts" in frame:
         allowed = frame["shifts"].map(lambda cell: tuple(c.strip() for c in cell.split(";") if c.strip()))
@@ -62,8 +75,12 @@ def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.Da
 
 
 def load_staff(path: Source, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
-    """The staff list: one row per employee with role, group, team, allowed shifts and preferred rest day."""
-    return staff_from_table(tables.read_table(path, STAFF_COLUMNS, STAFF_OPTIONAL, source=source), rules)
+    """The staff list (CSV, or the first sheet of an .xlsx): one row per employee with role, group, team,
+    allowed shifts and preferred rest day."""
+    frame = tables.read_table(path, STAFF_COLUMNS, STAFF_OPTIONAL, source=source, excel=True,
+                              needs="a roster needs the employees it plans")
+    with tables.in_sheet(frame):
+        return staff_from_table(frame, rules)
 
 
 def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
@@ -101,5 +118,8 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
 
 
 def load_leave(path: Source, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
-    """Approved requests: leave (fixed), rest_request and shift_request (honoured where possible)."""
-    return leave_from_table(tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source), staff, rules)
+    """Approved requests (CSV, or the first sheet of an .xlsx): leave (fixed), rest_request and
+    shift_request (honoured where possible). A header without rows is a month without leave."""
+    frame = tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source, excel=True, allow_empty=True)
+    with tables.in_sheet(frame):
+        return leave_from_table(frame, staff, rules)

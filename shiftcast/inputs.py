@@ -105,7 +105,9 @@ def summary_lines(inputs: Inputs) -> list[str]:
         )
     for name in ("ads", "plan"):
         a = getattr(inputs, name)
-        if a is not None:
+        if a is not None and a.empty:
+            lines.append(f"{'ads' if name == 'ads' else 'ad plan':<9} no airings")
+        elif a is not None:
             label = "ads" if name == "ads" else "ad plan"
             lines.append(
                 f"{label:<9} {len(a):,} airings ({_span(a['start'])}) on {a['channel'].nunique()} channels, "

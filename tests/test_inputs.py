@@ -131,7 +131,9 @@ BAD_CSV = [
     ("answered above calls", "calls", "interval_start,calls,answered\n2026-12-01 08:00,3,4\n", 2, "answered", "no more than the calls"),
     ("answered+abandoned above calls", "calls", "interval_start,calls,answered,abandoned\n2026-12-01 08:00,3,2,2\n", 2, "calls", "answered + abandoned"),
     ("zero aht", "calls", "interval_start,calls,aht_s\n2026-12-01 08:00,3,0\n", 2, "aht_s", "> 0"),
-    ("header only", "calls", "interval_start,calls\n", None, None, "no data rows"),
+    ("header only", "calls", "interval_start,calls\n", None, None, "no data rows; a forecast needs call history"),
+    ("records header only", "records", "arrived_at\n", None, None, "no data rows; a forecast needs call history"),
+    ("staff header only", "staff", "employee_id,name,role,group,team\n", None, None, "no data rows; a roster needs the employees"),
     ("empty file", "calls", "", None, None, "empty"),
     ("airing too long", "ads", "start,duration_s,channel,product\n2026-12-01 09:00,7200,CCTV,wok\n", 2, "duration_s", "≤ 3600"),
     ("airing without channel", "ads", "start,duration_s,channel,product\n2026-12-01 09:00,30,,wok\n", 2, "channel", "channel name"),
@@ -218,7 +220,74 @@ def test_bad_rules_name_the_key(tmp_path, case):
     assert words in str(err.value)
 
 
+# --- a header without rows: no leave, no airings ------------------------------------------------
+
+def test_header_only_leave_is_no_leave(tmp_path):
+    for header in ("employee_id,date,kind\n", "employee_id,date,kind,shift\n"):
+        leave = load_leave(write(tmp_path, "leave.csv", header), staff_frame(tmp_path))
+        assert leave.empty and list(leave.columns) == ["employee_id", "date", "kind", "shift"]
+        assert leave["date"].dtype.kind == "M"
+
+
+def test_header_only_ads_are_no_airings(tmp_path):
+    ads = load_ads(write(tmp_path, "plan.csv", "start,duration_s,channel,product,grp\n"))
+    assert ads.empty and list(ads.columns) == ["start", "duration_s", "channel", "product", "grp", "cost"]
+    assert ads["start"].dtype.kind == "M" and ads["duration_s"].dtype == np.int64
+
+
+# --- roles: the words the exports write read back --------------------------------------------------
+
+def test_staff_roles_accept_the_names_the_exports_write(tmp_path):
+    from shiftcast.exports.labels import role_name
+
+    rows = [("话务员", "agent"), ("组长", "group_leader"), ("队长", "team_leader"), ("主管", "supervisor"),
+            ("Agent", "agent"), ("Group leader", "group_leader"), ("team leader", "team_leader"),
+            ("SUPERVISOR", "supervisor"), ("group_leader", "group_leader"), (" Group  Leader ", "group_leader")]
+    content = "employee_id,name,role,group,team\n" + "".join(f"E{i},n{i},{word},G,T\n" for i, (word, _) in enumerate(rows))
+    staff = load_staff(write(tmp_path, "staff.csv", content))
+    assert list(staff["role"]) == [code for _, code in rows]
+    # every name an export writes for a role reads back as that role
+    for code in ("agent", "group_leader", "team_leader", "supervisor"):
+        for lang in ("zh", "en"):
+            one = load_staff(write(tmp_path, "one.csv", f"employee_id,name,role,group,team\nX,x,{role_name(code, lang)},G,T\n"))
+            assert one["role"].iloc[0] == code
+
+
 # --- the CLI -----------------------------------------------------------------------------------
+
+def test_validate_reads_header_only_leave_and_ad_plan_as_none(tmp_path):
+    staff = write(tmp_path, "staff.csv", STAFF)
+    leave = write(tmp_path, "leave.csv", "employee_id,date,kind\n")
+    plan = write(tmp_path, "plan.csv", "start,duration_s,channel,product\n")
+    result = CliRunner().invoke(main, ["validate", "--staff", str(staff), "--leave", str(leave), "--plan", str(plan)])
+    assert result.exit_code == 0, result.output
+    assert "0 leaves, 0 rest requests, 0 shift requests" in result.output
+    assert "ad plan   no airings" in result.output
+
+
+def test_forecast_with_header_only_ads_forecasts_without_airings(tmp_path):
+    ads = write(tmp_path, "ads.csv", "start,duration_s,channel,product\n")
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = CliRunner().invoke(main, ["forecast", "--calls", str(sample / "calls.csv"), "--ads", str(ads),
+                                       "--plan", str(ads), "--month", "2026-12", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(tmp_path / "out" / "forecast.csv")
+    assert len(forecast) > 0 and (forecast["mean"] >= 0).all()
+
+
+@pytest.mark.slow
+def test_plan_with_header_only_leave_plans_without_leave(tmp_path):
+    staff = write(tmp_path, "staff.csv", STAFF)
+    leave = write(tmp_path, "leave.csv", "employee_id,date,kind\n")
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    result = CliRunner().invoke(main, ["plan", "--calls", str(sample / "calls.csv"), "--staff", str(staff),
+                                       "--leave", str(leave), "--month", "2026-12", "--out", str(tmp_path / "out"),
+                                       "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    roster = pd.read_csv(tmp_path / "out" / "roster.csv")
+    assert len(roster) == 3 * 31 and "LEAVE" not in set(roster["shift"])
+
+
 
 def test_validate_prints_a_summary_and_exits_zero(tmp_path):
     calls = write(tmp_path, "calls.csv", "interval_start,calls\n2026-12-01 08:00,3\n2026-12-01 08:15,5\n")

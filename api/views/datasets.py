@@ -1,4 +1,4 @@
-"""/api/v1/datasets: upload calls, ads, staff, leave (CSV or JSON) and rules (TOML or JSON)."""
+"""/api/v1/datasets: upload calls, ads, staff, leave (CSV or JSON; staff and leave also .xlsx) and rules (TOML or JSON)."""
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
@@ -17,8 +17,10 @@ from core.errors import DataError
 bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
 
 KINDS = ("calls", "ads", "staff", "leave", "rules")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_UPLOAD = {
     "text/csv": {"schema": {"type": "string"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}},
     "application/toml": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
                                        "required": ["file"]}},
@@ -44,7 +46,7 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
                               errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
             staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
             frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
-            canonical, rows = content, len(frame)
+            canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
             summary = uploads.table_summary(kind, frame)
     except DataError as exc:
         raise data_error_problem(exc, rows_pointer) from None
@@ -72,11 +74,12 @@ def upload_json(body: DatasetUpload):
 
 
 @bp.post("/<any(calls, ads, staff, leave, rules):kind>")
-@operation("Upload a dataset file (CSV; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
+@operation("Upload a dataset file (CSV; .xlsx for staff and leave; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
            raw_body=FILE_UPLOAD, responses={201: DatasetOut},
            path_schemas={"kind": {"type": "string", "enum": list(KINDS)}},
-           description="The body is the file itself (text/csv, application/toml) or a multipart form with `file`. "
-                       "Errors name the file, row and column.")
+           description="The body is the file itself (text/csv, application/toml; an .xlsx workbook for staff and leave, "
+                       "whose first sheet is read and stored as CSV) or a multipart form with `file`. "
+                       "Errors name the file, row and column (and the sheet of a workbook).")
 def upload_file(kind: str, query: DatasetQuery, body: bytes):
     name = query.name
     if request.mimetype == "multipart/form-data":

@@ -17,8 +17,8 @@ def input_options(func):
         ("records", "call records CSV (arrived_at, …), instead of --calls"),
         ("ads", "past airings CSV (start, duration_s, channel, product, …)"),
         ("plan", "planned airings CSV for the month to plan"),
-        ("staff", "staff CSV (employee_id, name, role, group, team, …)"),
-        ("leave", "approved leave CSV (employee_id, date, kind, …)"),
+        ("staff", "staff CSV or .xlsx (employee_id, name, role, group, team, …)"),
+        ("leave", "approved leave CSV or .xlsx (employee_id, date, kind, …)"),
         ("rules", "rules TOML (defaults when omitted)"),
     )):
         func = click.option(f"--{name}", type=_file, help=help_text)(func)

@@ -6,7 +6,7 @@ renames a shift in rules.toml sees the new name everywhere.
 from __future__ import annotations
 
 
-from core.rules import Rules
+from core.rules import ROLE_NAMES, Rules
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -21,11 +21,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rest_long": ("休息", "Rest day"),
     "leave": ("假", "Leave"),
     "leave_long": ("请假", "Leave"),
-    # roles
-    "agent": ("话务员", "Agent"),
-    "group_leader": ("组长", "Group leader"),
-    "team_leader": ("队长", "Team leader"),
-    "supervisor": ("主管", "Supervisor"),
+    # roles: their names live with the roles, where the staff loader reads them too
+    **ROLE_NAMES,
     # sheet names (Excel: at most 31 characters, no []:*?/\)
     "sheet_roster": ("排班表", "Roster"),
     "sheet_coverage": ("覆盖", "Coverage"),
