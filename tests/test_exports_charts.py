@@ -92,3 +92,13 @@ def test_a_cjk_font_installed_after_matplotlib_made_its_font_cache_is_found(tmp_
     cache.write_text(json.dumps(fonts))
     found = subprocess.run([sys.executable, "-c", find], env=env, capture_output=True, text=True, check=True).stdout
     assert found.strip() in charts.CJK_FONTS
+
+
+@pytest.mark.skipif(charts.cjk_font() is None, reason="no CJK font on this machine (CI installs fonts-wqy-microhei)")
+def test_chinese_channel_names_in_an_english_chart_are_drawn_not_boxes():
+    curve = pd.DataFrame({"湖南卫视": np.linspace(5, 0, 10), "CCTV-2": np.linspace(4, 0, 10)},
+                         index=pd.Index(np.arange(10) * 5.0, name="minute"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.ad_response_chart(curve, lang="en")
+    assert not [w for w in caught if "missing from font" in str(w.message)]

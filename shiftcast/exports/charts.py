@@ -78,10 +78,13 @@ def _figure(lang: str) -> tuple[Figure, plt.Axes]:
 
 
 def _png(fig: Figure, lang: str) -> bytes:
-    if lang == "zh":
-        font = cjk_font()
+    font = cjk_font()
+    if font is not None:
+        # The user's own names (channels, products) may be Chinese in an English chart too: the CJK font is
+        # the fallback there, so they do not come out as empty boxes.
+        families = [font, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", font]
         for text in fig.findobj(matplotlib.text.Text):
-            text.set_fontfamily([font, "DejaVu Sans"])
+            text.set_fontfamily(families)
     out = io.BytesIO()
     fig.savefig(out, format="png", dpi=DPI)
     return out.getvalue()
