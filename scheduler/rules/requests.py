@@ -57,15 +57,6 @@ def _wanted_rest(p: RosterProblem) -> dict:
     return out
 
 
-def _wanted_shift(p: RosterProblem) -> dict:
-    """(class, day, shift) -> shift requests of its people not on leave that day."""
-    out = {}
-    for e, d in zip(*np.nonzero((p.shift_request >= 0) & ~p.leave)):
-        k = (int(p.class_of[e]), int(d), int(p.shift_request[e, d]))
-        out[k] = out.get(k, 0) + 1
-    return out
-
-
 def _on_phone(p: RosterProblem, s: int, l: int) -> np.ndarray:
     """(T,) one person's intervals on the phones working shift s with lunch from interval l (-1 none)."""
     out = p.cover[s].astype(np.int64).copy()
@@ -83,10 +74,15 @@ def _staffed(r: RosterDays) -> np.ndarray:
     return staffed
 
 
-def _objective_change(r: RosterDays, staffed: np.ndarray, moves: list[tuple[int, int, int, int]]) -> int:
-    """How much the roster's objective rises when person e takes shift s with lunch l on day d, for each
-    (e, d, s, l) of `moves` (s -1 for a rest day): coverage and every rule's part, measured."""
+def _rule_costs(r: RosterDays) -> int:
     from scheduler.rules import ROSTER_RULES  # imported here: the package imports this module
+    return sum(rule.cost(r) for rule in ROSTER_RULES)
+
+
+def _objective_change(r: RosterDays, staffed: np.ndarray, moves: list[tuple[int, int, int, int]],
+                      base: int) -> int:
+    """How much the roster's objective rises when person e takes shift s with lunch l on day d, for each
+    (e, d, s, l) of `moves` (s -1 for a rest day): coverage and every rule's part (`base` on `r`), measured."""
     p = r.problem
     shift, lunch, after = r.shift.copy(), r.lunch.copy(), staffed.copy()
     for e, d, s, l in moves:
@@ -98,7 +94,7 @@ def _objective_change(r: RosterDays, staffed: np.ndarray, moves: list[tuple[int,
         shift[e, d], lunch[e, d] = s, l
     moved = RosterDays(p, shift, lunch)
     coverage = int(p.coverage_cost(after).sum() - p.coverage_cost(staffed).sum())
-    return coverage + sum(rule.cost(moved) - rule.cost(r) for rule in ROSTER_RULES)
+    return coverage + _rule_costs(moved) - base
 
 
 def _clock(p: RosterProblem, t: int) -> str:
@@ -126,7 +122,7 @@ def _costs(move: str, change: int, w: int) -> str:
     return f"{move} costs {change + w} in the objective, more than the request's weight {w}"
 
 
-def _rest_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
+def _rest_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
     """Why person e works on day d they asked to rest: the rule it would break, or the coverage it
     would leave short and what it costs, from moving one of their rest days there (or adding one)."""
     from scheduler.rules import ROSTER_RULES  # imported here: the package imports this module
@@ -134,7 +130,7 @@ def _rest_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
     s, l = int(r.shift[e, d]), int(r.lunch[e, d])
     w = p.rules.weights.rest_request
     week = next(k for k in p.weeks if d in k.days)
-    others = [o for o in week.days if r.rest[e, o]] + [o for o in range(p.n_days) if r.rest[e, o] and o not in week.days]
+    others = [o for o in week.days if r.rest[e, o]]
     best, broken = None, []
     for o in others + [None]:
         row = r.rest[e].copy()
@@ -146,7 +142,7 @@ def _rest_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
             broken.append((o, failing))
             continue
         moves = [(e, d, -1, -1)] + ([(e, o, s, l)] if o is not None else [])
-        cost = _objective_change(r, staffed, moves)
+        cost = _objective_change(r, staffed, moves, base)
         if best is None or cost < best[1]:
             best = (o, cost)
     if best is None:
@@ -163,7 +159,7 @@ def _rest_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
     return f"outweighed by coverage: {_costs(moved, cost, w)}"
 
 
-def _shift_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
+def _shift_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
     p = r.problem
     want, got = int(p.shift_request[e, d]), int(r.shift[e, d])
     w = p.rules.weights.shift_request
@@ -175,7 +171,7 @@ def _shift_reason(r: RosterDays, staffed: np.ndarray, e: int, d: int) -> str:
             return f"{shift_name(p, got)} would be left without a leader"
     short = _short_without(p, staffed, d, got) if p.on_phone[e] else None
     slots = p.lunch_slots[want]
-    cost = _objective_change(r, staffed, [(e, d, want, slots[len(slots) // 2] if slots else -1)])
+    cost = _objective_change(r, staffed, [(e, d, want, slots[len(slots) // 2] if slots else -1)], base)
     if cost <= 0:
         return _costs("the change", cost, w)
     if short:
@@ -220,10 +216,10 @@ class RestRequests(RosterRule):
         missed = p.rest_request & ~r.rest & ~p.leave
         if not missed.any():
             return []
-        staffed = _staffed(r)
+        staffed, base = _staffed(r), _rule_costs(r)
         out = []
         for e, d in zip(*(a.tolist() for a in np.nonzero(missed))):
-            reason = _rest_reason(r, staffed, e, d)
+            reason = _rest_reason(r, staffed, base, e, d)
             out.append(RefusedRequest(
                 self.name, _day(p, d), (p.ids[e],),
                 f"{p.ids[e]} asked to rest on {_day(p, d)} and works {shift_name(p, int(r.shift[e, d]))}: {reason}.",
@@ -236,13 +232,6 @@ class ShiftRequests(RosterRule):
     keys = ("weights.shift_request",)
     hard = False
     objective_key = "shift_requests"
-
-    def aggregate(self, m: DayCounts) -> list[Term]:
-        p = m.problem
-        return _missed_terms(m, self.name, p.rules.weights.shift_request, _wanted_shift(p), m.y)
-
-    def hint(self, m: DayCounts, values: CountValues) -> None:
-        _hint_missed(m, self.name, values.y)
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
@@ -259,12 +248,12 @@ class ShiftRequests(RosterRule):
         missed = (p.shift_request >= 0) & (r.shift != p.shift_request) & ~p.leave
         if not missed.any():
             return []
-        staffed = _staffed(r)
+        staffed, base = _staffed(r), _rule_costs(r)
         out = []
         for e, d in zip(*(a.tolist() for a in np.nonzero(missed))):
             got = int(r.shift[e, d])
             now = shift_name(p, got) if got >= 0 else "a rest day"
-            reason = _shift_reason(r, staffed, e, d)
+            reason = _shift_reason(r, staffed, base, e, d)
             want = int(p.shift_request[e, d])
             out.append(RefusedRequest(
                 self.name, _day(p, d), (p.ids[e],),
