@@ -129,5 +129,5 @@ def test_most_rest_requests_are_granted_on_the_sample_month():
     roster = steps.roster_step(inputs, requirement, time_limit_s=20, seed=0)
     made = roster.requests_made["rest_request"]
     refused = sum(1 for c in roster.refused_requests if c.kind == "rest_request")
-    # measured: 6 of 22 granted before the day-level model counted requests, 15 of 22 after
-    assert made == 22 and made - refused >= 15, [c.message for c in roster.refused_requests]
+    # measured (seeded, 20 s): 6 of 22 granted before the day-level model counted requests, 16 of 22 after
+    assert made == 22 and made - refused >= 16, [c.message for c in roster.refused_requests]
