@@ -1,5 +1,6 @@
 """Requested rest days and shifts (the leave table's kinds `rest_request` and `shift_request`; weights
-`rest_request`, `shift_request`): honoured where they cost little, each one missed costs its weight."""
+`rest_request`, `shift_request`): honoured where they cost little, each one missed costs its weight.
+Each one not granted is explained with its reason (RefusedRequest); they are soft, so not conflicts."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -23,10 +24,10 @@ class _Tracker(RestTracker):
 
 
 def _missed_terms(m: DayCounts, name: str, weight: int, wanted: dict, granted: dict) -> list[Term]:
-    """Day-level terms of requests: of the `wanted[k]` requests of a class on a day (and shift) at most
-    `granted[k]` (the class's people resting, or working the shift) can be granted, so at least the rest
-    are missed. A lower bound of the people's own goal, so the aggregate's bound stays one; without it the
-    day-level counts ignore requests and the people's stage rarely finds the rest days requested."""
+    """Day-level terms of requests: of the `wanted[k]` requests of a class on a day at most `granted[k]`
+    (the class's people resting) can be granted, so at least the rest are missed. A lower bound of the
+    people's own goal, so the aggregate's bound stays one; without it the day-level counts ignore
+    requests and the people's stage rarely finds the rest days requested."""
     if not weight:
         return []
     owned, terms = {}, []
