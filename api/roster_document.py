@@ -18,7 +18,7 @@ import pandas as pd
 from api.json_values import json_scalar, scalars, table
 from core.periods import month_days
 from core.rules import Rules
-from scheduler.conflicts import Conflict
+from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import LEAVE, REST
 from shiftcast.steps import Roster
@@ -78,6 +78,9 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
                                        "staffed": cov["staffed"].to_numpy(float), "airing": airing}, days, times),
         "unmet": table(unmet),
         "conflicts": [scalars(vars(c)) for c in roster.conflicts],
+        # requests not granted are soft goals, apart from the conflicts
+        "requests_made": {k: int(v) for k, v in (getattr(roster, "requests_made", None) or {}).items()},
+        "refused_requests": [scalars(vars(c)) for c in getattr(roster, "refused_requests", None) or []],
     }
 
 
@@ -193,7 +196,10 @@ def stored_roster(doc: dict) -> Roster:
         unmet["interval_start"] = pd.to_datetime(unmet["interval_start"])
     conflicts = [Conflict(rule=c["rule"], date=c.get("date"), employees=tuple(c.get("employees") or ()),
                           message=c["message"]) for c in doc["conflicts"]]
+    refused = [RefusedRequest(rule=c["rule"], date=c.get("date"), employees=tuple(c.get("employees") or ()),
+                              message=c["message"], kind=c.get("kind", ""), asked=c.get("asked", ""),
+                              reason=c.get("reason", "")) for c in doc.get("refused_requests") or []]
     return Roster(assignments=assignments, coverage=coverage, employees=employees,
                   kpis=RosterKpis.from_table(doc["kpis"]), status=doc["status"], objective=doc["objective"],
                   lower_bound=doc["lower_bound"], gap=doc["gap"], seconds=doc["seconds"], unmet=unmet,
-                  conflicts=conflicts)
+                  conflicts=conflicts, refused_requests=refused, requests_made=dict(doc.get("requests_made") or {}))

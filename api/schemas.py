@@ -292,6 +292,13 @@ class RosterOut(BaseModel):
                                      "airing, expected service level")
     conflicts: list[dict[str, Scalar | list[str]]] = Field(
         description="hard rules that could not all hold: rule, date, employees, message")
+    requests_made: dict[str, int] = Field(
+        default_factory=dict, description="rest and shift requests made on days not on leave, by the leave "
+                                          "table's kind: {\"rest_request\": 22, \"shift_request\": 10}")
+    refused_requests: list[dict[str, Scalar | list[str]]] = Field(
+        default_factory=list, description="each request not granted (soft goals, not conflicts): rule, date, "
+                                          "employees (the one who asked), message, kind (rest_request or "
+                                          "shift_request), asked (rest or the shift code) and reason")
 
 
 class ResultSummary(BaseModel):

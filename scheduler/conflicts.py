@@ -22,6 +22,17 @@ class Conflict:
         return out
 
 
+@dataclass(frozen=True)
+class RefusedRequest(Conflict):
+    """A requested rest day or shift the roster does not grant (a soft goal, so not a conflict of the
+    rules): `kind` is the leave table's kind, `asked` what was asked ('rest' or a shift code) and
+    `reason` why, the words after the request in `message`."""
+
+    kind: str = ""
+    asked: str = ""
+    reason: str = ""
+
+
 def shift_name(p: RosterProblem, s: int) -> str:
     """'the early shift (E 08:00–17:00)'."""
     t = p.rules.shifts[s]

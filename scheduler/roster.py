@@ -24,9 +24,10 @@ from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_search import Found, gap, search
 from scheduler.roster_solver import seeded, stopped, stopping
-from scheduler.rules import explanations
+from scheduler.rules import ROSTER_RULES, explanations
 from scheduler.rules.late_shift_fairness import RULE as LATE_FAIRNESS
 from scheduler.rules.leader_per_shift import leaders_missing
+from scheduler.rules.requests import requests_made
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, WEEKEND
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS, performance
 
@@ -51,6 +52,10 @@ class Roster:
     seconds: float
     unmet: pd.DataFrame
     conflicts: list[Conflict] = field(default_factory=list)
+    # requested rest days and shifts not granted, each with its reason: soft goals, so not conflicts
+    refused_requests: list[Conflict] = field(default_factory=list)
+    # rest and shift requests made (on days not on leave), by the leave table's kind
+    requests_made: dict[str, int] = field(default_factory=dict)
 
 
 def load_requirement(path, source: str | None = None) -> pd.DataFrame:
@@ -143,7 +148,10 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     r, measured = found.best.days, found.best.measured
     objective = measured.objective
     staffed, short, over = measured.staffed, measured.short, measured.over
-    conflicts = explanations(r)
+    said = explanations(r)
+    soft = {rule.name for rule in ROSTER_RULES if not rule.hard}
+    conflicts = [c for c in said if c.rule not in soft]
+    refused = [c for c in said if c.rule in soft]
     index = p.interval_starts()
     coverage = pd.DataFrame({
         "required": p.required.ravel(), "staffed": staffed.ravel(), "short": short.ravel(),
@@ -192,7 +200,7 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     else:
         status = "FEASIBLE"
     return Roster(assignments, coverage, employees, kpis, status, objective, float(bound), float(the_gap),
-                  float(seconds), unmet, conflicts)
+                  float(seconds), unmet, conflicts, refused, requests_made(p))
 
 
 def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:

@@ -100,6 +100,24 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
             by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
         lines.append("rules that could not all hold: " + ", ".join(f"{rule} ×{n}" for rule, n in by_rule.items())
                      + f" (first: {roster.conflicts[0].message})")
+    lines += requests_lines(roster)
+    return lines
+
+
+def requests_lines(roster: Roster) -> list[str]:
+    """'rest requests: 16 of 22 granted; not granted: E005 2026-12-18 (why), …', per kind asked for."""
+    lines = []
+    for kind, what in (("rest_request", "rest requests"), ("shift_request", "shift requests")):
+        made = roster.requests_made.get(kind, 0)
+        if not made:
+            continue
+        refused = [c for c in roster.refused_requests if getattr(c, "kind", "") == kind]
+        line = f"{what}: {made - len(refused)} of {made} granted"
+        if refused:
+            line += "; not granted: " + ", ".join(
+                f"{', '.join(c.employees)} {c.date}{'' if kind == 'rest_request' else ' ' + c.asked} ({c.reason})"
+                for c in refused)
+        lines.append(line)
     return lines
 
 

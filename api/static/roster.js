@@ -123,6 +123,7 @@
     renderGrid(doc);
     renderShort(doc);
     renderConflicts(doc);
+    renderRequests(doc);
   }
 
   // ------------------------------------------------------------ KPIs and downloads
@@ -373,6 +374,38 @@
       return el("li", {}, el("b", {}, c.rule || "rule"), c.date ? el("span", { class: "date" }, ` ${c.date}`) : null,
         el("div", {}, c.message || ""),
         who.length ? el("small", {}, `${who.slice(0, 12).join(", ")}${who.length > 12 ? ` … +${who.length - 12}` : ""}`) : null);
+    }));
+  }
+
+  // Requests not granted: soft goals, listed apart from the conflicts in a card made here after theirs.
+  function requestsCard() {
+    let list = $("requests-refused");
+    if (list) return list;
+    const conflicts = $("conflicts").closest("section");
+    list = el("ul", { id: "requests-refused", class: "conflicts" });
+    const card = el("section", { class: "card requests" },
+      el("h3", {}, "未满足的申请 Requests not granted ", el("span", { id: "requests-count", class: "count" })),
+      el("div", { class: "list-wrap" }, list));
+    conflicts.parentNode.after(card);
+    return list;
+  }
+
+  function renderRequests(doc) {
+    const list = requestsCard();
+    const made = doc.requests_made || {};
+    const refused = doc.refused_requests || [];
+    const asked = Object.values(made).reduce((a, b) => a + b, 0);
+    $("requests-count").textContent = asked ? `(${asked - refused.length} / ${asked} granted)` : "";
+    if (!refused.length) {
+      list.replaceChildren(el("li", { class: "none" },
+        asked ? "所有申请都已满足 — every request granted" : "没有申请 — no requests"));
+      return;
+    }
+    list.replaceChildren(...refused.map((c) => {
+      const who = Array.isArray(c.employees) ? c.employees.join(", ") : "";
+      const what = c.kind === "shift_request" ? `班次 shift ${c.asked}` : "休息 rest";
+      return el("li", {}, el("b", {}, `${who} · ${what}`), c.date ? el("span", { class: "date" }, ` ${c.date}`) : null,
+        el("div", {}, c.reason || c.message || ""));
     }));
   }
 

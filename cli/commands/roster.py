@@ -8,6 +8,7 @@ import click
 from scheduler.roster import load_assignments, load_requirement
 from shiftcast.exports.tables import write_roster_csvs
 from shiftcast.inputs import InputPaths, load_inputs
+from shiftcast.pipeline import requests_lines
 from shiftcast.steps import roster_step
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -43,5 +44,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
                f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:
         click.echo(f"conflict ({c.rule}): {c.message}")
+    for line in requests_lines(result):
+        click.echo(line)
     for path in paths:
         click.echo(f"wrote {path}")

@@ -62,6 +62,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "lunch": ("午餐", "Lunch"),
     "conflicts": ("无法同时满足的规则", "Rules that conflict"),
+    "requests_refused": ("未满足的申请", "Requests not granted"),
+    "rest_request": ("休息申请", "Rest request"),
+    "shift_request": ("班次申请", "Shift request"),
+    "rest_requests_made": ("休息申请数", "Rest requests"),
+    "rest_requests_granted": ("已满足的休息申请", "Rest requests granted"),
+    "shift_requests_made": ("班次申请数", "Shift requests"),
+    "shift_requests_granted": ("已满足的班次申请", "Shift requests granted"),
     "calendar_name": ("{name} 的排班", "{name}'s shifts"),
     # column headers
     "employee_id": ("工号", "ID"),
@@ -95,6 +102,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "rule": ("规则", "Rule"),
     "employees": ("员工", "Employees"),
     "message": ("说明", "Message"),
+    "request_kind": ("申请", "Request"),
+    "asked": ("申请内容", "Asked for"),
+    "reason": ("原因", "Reason"),
     "on_duty": ("出勤人数", "On duty"),
     "leaders_on_duty": ("在岗组长/队长", "Leaders on duty"),
     # solve facts and KPIs (keys of Roster.kpis; an unknown key reads as itself)

@@ -406,6 +406,11 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
     ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
     row = 3
     facts = {k: getattr(roster, k, None) for k in ("status", "objective", "lower_bound", "gap", "seconds")}
+    refused = list(getattr(roster, "refused_requests", None) or [])
+    for kind, made in (getattr(roster, "requests_made", None) or {}).items():
+        if made:
+            facts[f"{kind}s_made"] = made
+            facts[f"{kind}s_granted"] = made - sum(1 for c in refused if getattr(c, "kind", "") == kind)
     for key, value in [*roster.kpis.as_table().items(), *facts.items()]:
         ws.write_string(row, 0, label(key, lang))
         if isinstance(value, (bool, np.bool_)):
@@ -430,6 +435,20 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
         }, dtype=object)
         _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
         ws.set_column(3, 3, 60)
+        row += len(frame) + 2
+    if refused:
+        # soft goals missed, apart from the rules that could not hold
+        row += 1
+        ws.write_string(row, 0, label("requests_refused", lang), fm.get(bold=True, font_size=12))
+        frame = pd.DataFrame({
+            "request_kind": [label(str(getattr(c, "kind", "")), lang) for c in refused],
+            "date": [_date_text(getattr(c, "date", None)) for c in refused],
+            "employees": [", ".join(map(str, getattr(c, "employees", None) or [])) for c in refused],
+            "asked": [str(getattr(c, "asked", "")) for c in refused],
+            "reason": [str(getattr(c, "reason", "")) for c in refused],
+        }, dtype=object)
+        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
+        ws.set_column(4, 4, 60)
     _setup_print(ws, lang, None, landscape=False)
 
 
