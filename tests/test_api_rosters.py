@@ -234,7 +234,7 @@ def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
         sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
         # 300 people with airings and leave: the first roster comes in ~2.5 s and the search goes on improving it
         # until ~20 s (measured unhindered, through this job: 150 people took 14 s); with a 300 s limit it is
-        # still running when the cancel comes, and a job over in well under 20 s was cut short.
+        # still running when the cancel comes.
         month = synthetic_month(300, seed=3)
         staff = month.staff.assign(shifts=month.staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
 
@@ -259,7 +259,8 @@ def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
         assert job["state"] == "running"
         job, took = testing.cancel_and_wait(client, job_url, sup)
         assert job["state"] == "cancelled" and job["result_id"] is None, job
+        # Cancelled (not succeeded) and stopped within seconds of the cancel: the search was cut short. The job's
+        # whole length is not asserted: on a loaded machine the first roster alone takes longer.
         assert took < 8, f"the solve went on {took:.1f} s after the cancel"
-        assert job["seconds"] < 12, f"the job ran {job['seconds']:.1f} s: the solve was not cut short"
     finally:
         runner.stop()
