@@ -28,7 +28,7 @@ from scheduler.rules import ROSTER_RULES, explanations
 from scheduler.rules.late_shift_fairness import RULE as LATE_FAIRNESS
 from scheduler.rules.leader_per_shift import leaders_missing
 from scheduler.rules.requests import requests_made
-from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, WEEKEND
+from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, weekend_days
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS, performance
 
 __all__ = ["Roster", "RosterKpis", "Conflict", "solve", "load_requirement", "load_assignments", "REQUIREMENT_COLUMNS"]
@@ -207,7 +207,6 @@ def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:
     rules = p.rules
     working = shift >= 0
     paid = np.where(working, p.paid_hours[np.maximum(shift, 0)], 0.0).sum(axis=1)
-    weekend = np.array([day.weekday() in WEEKEND for day in p.days])
     days_in_month = p.days[0].days_in_month
     legal = rules.legal_monthly_hours * p.n_days / days_in_month
     s = p.staff
@@ -220,7 +219,7 @@ def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:
         "shifts_worked": working.sum(axis=1),
         "late_shifts": np.isin(shift, np.flatnonzero(p.late)).sum(axis=1),
         "rest_days": (shift == -1).sum(axis=1),
-        "weekend_rests": (shift[:, weekend] == -1).sum(axis=1),
+        "weekend_rests": (shift[:, weekend_days(p)] == -1).sum(axis=1),
         "leave_days": (shift == -2).sum(axis=1),
         "paid_hours": paid,
         "overtime_hours": np.round(np.maximum(paid - legal, 0.0), 2),

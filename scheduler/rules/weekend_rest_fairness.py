@@ -92,6 +92,18 @@ _REACH: dict[tuple, Reach] = {}
 REACH_KEPT = 4096
 
 
+def class_reach(p: RosterProblem, people) -> list[tuple[int | None, int | None]]:
+    """For a class's pooled `people` and each weekend: the fewest weekend rests anyone resting on it can
+    have and the most anyone not resting on it can have (None where no one can, respectively must)."""
+    reach = [weekend_reach(p, int(e)) for e in people]
+    out = []
+    for k in range(len(weekends(p))):
+        resting = [r.least_resting[k] for r in reach if r.least_resting[k] is not None]
+        not_resting = [r.most_not[k] for r in reach if r.most_not[k] is not None]
+        out.append((min(resting) if resting else None, max(not_resting) if not_resting else None))
+    return out
+
+
 def _solve_reach(p: RosterProblem, e: int) -> tuple[Reach, bool]:
     """The reach and whether every value is proven."""
     from scheduler.rules import person_terms  # the registry imports this module
@@ -218,18 +230,12 @@ class WeekendRestFairness(ClassSpreadRule):
                 model.add_implication(unary[t], unary[t - 1])
         classes, _ = self._compared(m)
         for c in classes:
-            mine = m.pooled[c]
-            reach = [weekend_reach(p, int(e)) for e in mine]
-            n = len(mine)
-            for k, g in enumerate(weekends(p)):
+            n = len(m.pooled[c])
+            for g, (lo, hi) in zip(weekends(p), class_reach(p, m.pooled[c])):
                 on_g = sum(m.pool[c, d] for d in g)
-                resting = [r.least_resting[k] for r in reach if r.least_resting[k] is not None]
-                not_resting = [r.most_not[k] for r in reach if r.most_not[k] is not None]
-                lo = min(resting) if resting else None
                 if lo is not None and lo >= 1:
-                    # someone rests on weekend k: they have lo weekend rests or more
+                    # someone rests on weekend g: they have lo weekend rests or more
                     model.add(on_g <= n * len(g) * above[lo - 1])
-                hi = max(not_resting) if not_resting else None
                 if hi is not None and hi < top:
                     # fewer rest days there than people: someone has none, so at most hi weekend rests
                     model.add(on_g >= n * below[hi])
@@ -246,15 +252,12 @@ class WeekendRestFairness(ClassSpreadRule):
         classes, _ = self._compared(m)
         for c in classes:
             n = len(m.pooled[c])
-            reach = [weekend_reach(p, int(e)) for e in m.pooled[c]]
-            for k, g in enumerate(weekends(p)):
+            for g, (lo, hi) in zip(weekends(p), class_reach(p, m.pooled[c])):
                 on_g = sum(self._pool_value(m, values, c, d) for d in g)
-                resting = [r.least_resting[k] for r in reach if r.least_resting[k] is not None]
-                not_resting = [r.most_not[k] for r in reach if r.most_not[k] is not None]
-                if on_g > 0 and resting:
-                    floor_most.append(min(resting))
-                if on_g < n and not_resting:
-                    ceil_least.append(max(not_resting))
+                if on_g > 0 and lo is not None:
+                    floor_most.append(lo)
+                if on_g < n and hi is not None:
+                    ceil_least.append(hi)
         most = min(max(floor_most), top)
         return most, min(max(min(ceil_least), 0), most)
 
