@@ -32,7 +32,6 @@ def forecast_month(
 class MonthSummary:
     """Headline numbers of a month forecast for people: totals, the busiest day and interval, the ads' share."""
 
-    intervals: int
     calls: float
     calls_low: float  # the intervals' lower bounds summed
     calls_high: float
@@ -51,7 +50,6 @@ def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.
     peak = forecast["mean"].idxmax()
     with_ads = plan is not None and len(plan) > 0 and model.has_ads_
     return MonthSummary(
-        intervals=int(len(forecast)),
         calls=float(forecast["mean"].sum()),
         calls_low=float(forecast["lower"].sum()),
         calls_high=float(forecast["upper"].sum()),

@@ -103,12 +103,11 @@ def summary_lines(inputs: Inputs) -> list[str]:
             f"calls     {len(c):,} intervals of {c.attrs.get('interval_minutes', '?')} min over {days} days "
             f"({_span(c.index)}), {c['calls'].sum():,} calls, {c['calls'].sum() / max(days, 1):,.0f} a day{extra}"
         )
-    for name in ("ads", "plan"):
+    for name, label in (("ads", "ads"), ("plan", "ad plan")):
         a = getattr(inputs, name)
         if a is not None and a.empty:
-            lines.append(f"{'ads' if name == 'ads' else 'ad plan':<9} no airings")
+            lines.append(f"{label:<9} no airings")
         elif a is not None:
-            label = "ads" if name == "ads" else "ad plan"
             lines.append(
                 f"{label:<9} {len(a):,} airings ({_span(a['start'])}) on {a['channel'].nunique()} channels, "
                 f"{a['product'].nunique()} products, {a['duration_s'].median():.0f} s median"

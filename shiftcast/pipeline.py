@@ -20,6 +20,7 @@ from scheduler.headcount import agents_in
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
+from shiftcast.exports.roster_frames import requests_by_kind
 from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead
@@ -107,11 +108,11 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
 def requests_lines(roster: Roster) -> list[str]:
     """'rest requests: 16 of 22 granted; not granted: E005 2026-12-18 (why), …', per kind asked for."""
     lines = []
+    counts = requests_by_kind(roster)
     for kind, what in (("rest_request", "rest requests"), ("shift_request", "shift requests")):
-        made = roster.requests_made.get(kind, 0)
-        if not made:
+        if kind not in counts:
             continue
-        refused = [c for c in roster.refused_requests if getattr(c, "kind", "") == kind]
+        made, refused = counts[kind]
         line = f"{what}: {made - len(refused)} of {made} granted"
         if refused:
             line += "; not granted: " + ", ".join(

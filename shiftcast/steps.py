@@ -78,11 +78,11 @@ def requirement_step(inputs: Inputs, forecast: pd.DataFrame, *, model: Model = "
     return month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
 
 
-def requirement_on_grid(inputs: Inputs, month: str, minutes: int, *, model: Model = "erlang_c") -> pd.DataFrame:
+def requirement_on_grid(inputs: Inputs, month: str, minutes: int) -> pd.DataFrame:
     """The month's requirement as the forecast and requirement steps give it with `minutes`-long
     intervals instead of the rules': how a plan on a coarser grid compares with the history's own."""
     on_grid = replace(inputs, rules=replace(inputs.rules, interval_minutes=minutes))
-    return requirement_step(on_grid, forecast_step(on_grid, month).table, model=model)
+    return requirement_step(on_grid, forecast_step(on_grid, month).table)
 
 
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,

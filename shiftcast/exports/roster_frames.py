@@ -104,3 +104,10 @@ def plan_days(assignments: pd.DataFrame) -> pd.DatetimeIndex:
 
 def is_worked(code: str) -> bool:
     return code not in (REST, LEAVE, "")
+
+
+def requests_by_kind(roster: Any) -> dict[str, tuple[int, list]]:
+    """Each kind of request the people made (rest_request, shift_request): how many, and those not granted."""
+    refused = list(getattr(roster, "refused_requests", None) or [])
+    return {kind: (made, [c for c in refused if getattr(c, "kind", "") == kind])
+            for kind, made in (getattr(roster, "requests_made", None) or {}).items() if made}

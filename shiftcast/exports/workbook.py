@@ -18,7 +18,7 @@ from shiftcast.exports.cells import HOLIDAY, WEEKDAY, WEEKEND, WORKDAY, day_kind
 from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, weekday
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
-    plan_days, shift_grid,
+    plan_days, requests_by_kind, shift_grid,
 )
 from core.rules import Rules
 
@@ -407,10 +407,9 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
     row = 3
     facts = {k: getattr(roster, k, None) for k in ("status", "objective", "lower_bound", "gap", "seconds")}
     refused = list(getattr(roster, "refused_requests", None) or [])
-    for kind, made in (getattr(roster, "requests_made", None) or {}).items():
-        if made:
-            facts[f"{kind}s_made"] = made
-            facts[f"{kind}s_granted"] = made - sum(1 for c in refused if getattr(c, "kind", "") == kind)
+    for kind, (made, not_granted) in requests_by_kind(roster).items():
+        facts[f"{kind}s_made"] = made
+        facts[f"{kind}s_granted"] = made - len(not_granted)
     for key, value in [*roster.kpis.as_table().items(), *facts.items()]:
         ws.write_string(row, 0, label(key, lang))
         if isinstance(value, (bool, np.bool_)):
