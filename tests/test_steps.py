@@ -25,3 +25,18 @@ def test_a_30_minute_forecast_is_sized_as_30_minute_intervals_without_its_attrib
     assert (requirements(calls, service.aht_s, service, 15)["agents"] > sized["agents"]).any()
     roundtrip = pd.read_csv(io.StringIO(calls.to_csv()), index_col=0, parse_dates=True)["mean"]
     assert month_requirement(roundtrip, None, DEFAULT_RULES).equals(sized)
+
+
+def test_a_history_coarser_than_the_intervals_to_staff_is_refused_naming_it():
+    import pytest
+
+    from core.errors import DataError
+
+    index = month_intervals("2026-12", DEFAULT_RULES)  # 15-minute intervals to staff
+    calls = pd.Series(20.0, index=index, name="mean")
+    hours = month_intervals("2026-11", replace(DEFAULT_RULES, interval_minutes=60))
+    history = pd.DataFrame({"calls": 80, "aht_s": 200.0}, index=pd.DatetimeIndex(hours, name="interval_start"))
+    history.attrs = {"interval_minutes": 60, "source": "hourly.csv"}
+    with pytest.raises(DataError) as error:
+        month_requirement(calls, history, DEFAULT_RULES)
+    assert error.value.file == "hourly.csv" and "60-minute grid" in str(error.value)
