@@ -53,15 +53,18 @@ def check_references(session: Session, body) -> None:
         result(session, body.previous_roster_id, "roster", "previous_roster_id")
 
 
-def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES
-          ) -> pd.DataFrame | None:
-    """A stored table re-read with its loader (leave with the staff it was validated against)."""
+def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES, *,
+          loaded_staff: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame | None:
+    """A stored table re-read with its loader (leave with the staff it was validated against, taken from
+    `loaded_staff` when the caller has already read that staff dataset, by id)."""
     if dataset_id is None:
         return None
     row = dataset(session, dataset_id, kind, field)
     staff = None
     if kind == "leave":
-        staff = table(session, row.staff_id, "staff", "staff_id", rules_)
+        staff = (loaded_staff or {}).get(row.staff_id)
+        if staff is None:
+            staff = table(session, row.staff_id, "staff", "staff_id", rules_)
     return read_table(kind, row.content, row.name or kind, staff=staff, rules=rules_)
 
 
@@ -70,11 +73,14 @@ def step_inputs(session: Session, *, rules_id: int | None = None, calls_id: int 
                 leave_id: int | None = None) -> Inputs:
     """The datasets a request names, loaded as the CLI loads its files: what the steps (shiftcast.steps) read."""
     rules_ = rules(session, rules_id)
-    return Inputs(rules=rules_, calls=table(session, calls_id, "calls", "calls_id"),
-                  ads=table(session, ads_history_id, "ads", "ads_history_id"),
-                  plan=table(session, ads_plan_id, "ads", "ads_plan_id"),
-                  staff=table(session, staff_id, "staff", "staff_id", rules_),
-                  leave=table(session, leave_id, "leave", "leave_id", rules_))
+    calls = table(session, calls_id, "calls", "calls_id")
+    ads = table(session, ads_history_id, "ads", "ads_history_id")
+    plan = table(session, ads_plan_id, "ads", "ads_plan_id")
+    staff = table(session, staff_id, "staff", "staff_id", rules_)
+    # The leave is checked against its own staff dataset: the one just read, when it is that one.
+    leave = table(session, leave_id, "leave", "leave_id", rules_,
+                  loaded_staff={staff_id: staff} if staff is not None else None)
+    return Inputs(rules=rules_, calls=calls, ads=ads, plan=plan, staff=staff, leave=leave)
 
 
 def payload(row: Result) -> dict:

@@ -6,7 +6,7 @@
   const TOKEN_KEY = "shiftcast.token";
   const MONTH_KEY = "shiftcast.month";
   const SVG = "http://www.w3.org/2000/svg";
-  const PAGE = JSON.parse(document.getElementById("page-labels").textContent); // labels, weekdays, leader roles
+  const PAGE = JSON.parse(document.getElementById("page-labels").textContent); // labels and weekdays (leader roles come with each roster)
   const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
     "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
   const TOTALS = ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"]; // the grid's right-hand columns

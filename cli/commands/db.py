@@ -3,6 +3,11 @@ from __future__ import annotations
 
 import click
 
+# The store's URL, for every command that opens the store (db upgrade, serve, worker).
+database_url_option = click.option(
+    "--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
+    help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+
 
 @click.group("db")
 def command() -> None:
@@ -10,8 +15,7 @@ def command() -> None:
 
 
 @command.command("upgrade")
-@click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
-              help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+@database_url_option
 def upgrade(database_url: str | None) -> None:
     """Bring the store's schema to the newest revision (an empty database gets all of it)."""
     from api.migrate import upgrade as upgrade_store

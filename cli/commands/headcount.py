@@ -47,7 +47,7 @@ def _search_options(func):
     return func
 
 
-def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
+def _inputs(paths: dict, sample: bool) -> Inputs:
     given = InputPaths(**paths)
     if sample:
         for key, value in vars(InputPaths.sample(month=SAMPLE_MONTH)).items():
@@ -103,7 +103,7 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     """The smallest headcount whose roster meets the service target: writes headcount.csv (the answer),
     headcount_curve.csv (every headcount tried) and, with --what-if, headcount_what_if.csv."""
     with holiday_notes(click.echo):
-        inputs = _inputs(paths, sample, month)
+        inputs = _inputs(paths, sample)
         target = Target(target_share, airing_short)
         req, model = _month_requirement(inputs, month, requirement_path, click.echo)
         result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
@@ -167,7 +167,7 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
 
     with holiday_notes(click.echo):
         month_start(first_month)  # a clear error for a bad month
-        inputs = _inputs(paths, sample, first_month)
+        inputs = _inputs(paths, sample)
         if requirements_path is not None:
             needed = _requirements_csv(requirements_path)
         else:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.commands.db import default_database_url
+from cli.commands.db import database_url_option, default_database_url
 
 CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 
@@ -16,8 +16,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 @click.command("serve")
 @click.option("--bind", default=None, help="Address to listen on (default 127.0.0.1:8000, from the config).")
 @click.option("--workers", type=int, default=None, help="Web worker processes (default from the config).")
-@click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
-              help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+@database_url_option
 def command(bind: str | None, workers: int | None, database_url: str | None) -> None:
     """Run the HTTP API and its job worker (create a token first: shiftcast token create --role admin --name me)."""
     from api.migrate import upgrade

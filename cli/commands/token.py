@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from cli.commands.db import default_database_url
+from cli.commands.db import database_url_option, default_database_url
 
 
 def _sessions(database_url: str | None):
@@ -16,10 +16,6 @@ def _sessions(database_url: str | None):
     return make_sessionmaker(make_engine(url))
 
 
-_db_option = click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
-                          help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite here).")
-
-
 @click.group("token")
 def command() -> None:
     """API tokens: each has a role (viewer, supervisor, hr, admin)."""
@@ -28,7 +24,7 @@ def command() -> None:
 @command.command("create")
 @click.option("--role", required=True, type=click.Choice(["viewer", "supervisor", "hr", "admin"]))
 @click.option("--name", required=True, help="Who or what uses the token.")
-@_db_option
+@database_url_option
 def create(role: str, name: str, database_url: str | None) -> None:
     """Create a token and print it (this once; it cannot be shown again)."""
     from api.auth import create_token
@@ -40,7 +36,7 @@ def create(role: str, name: str, database_url: str | None) -> None:
 
 
 @command.command("list")
-@_db_option
+@database_url_option
 def list_(database_url: str | None) -> None:
     """List tokens (ids, names, roles; never the tokens)."""
     from sqlalchemy import select
@@ -55,7 +51,7 @@ def list_(database_url: str | None) -> None:
 
 @command.command("revoke")
 @click.argument("token_id", type=int)
-@_db_option
+@database_url_option
 def revoke(token_id: int, database_url: str | None) -> None:
     """Revoke a token by its id."""
     from api.auth import revoke_token

@@ -7,10 +7,11 @@ import threading
 
 import click
 
+from cli.commands.db import database_url_option
+
 
 @click.command("worker")
-@click.option("--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
-              help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+@database_url_option
 def command(database_url: str | None) -> None:
     """Run queued jobs until stopped (SIGTERM or Ctrl-C); `shiftcast serve` starts one beside gunicorn."""
     import api
