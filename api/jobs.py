@@ -27,7 +27,6 @@ from api.problems import Problem
 from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
-FINAL_STATES = ("succeeded", "failed", "cancelled")
 HOST = socket.gethostname()
 
 

@@ -207,3 +207,14 @@ def test_hr_csv_files_keep_months_and_dates_short_and_user_text_formula_safe(tmp
     cell = pd.read_csv(tmp_path / "hr" / "plan.csv")["scenario"][0]
     assert cell.startswith("'=")  # a spreadsheet shows it as text, never runs it
     assert said == [f"wrote {tmp_path / 'hr' / 'plan.csv'}"]
+
+
+def test_the_sample_fills_a_later_month_without_decembers_plan_and_leave_and_says_so(capsys):
+    from cli.commands.headcount import _inputs
+
+    later = _inputs({}, True, "2027-01")
+    said = capsys.readouterr().out
+    assert later.plan is None and later.leave is None and later.calls is not None and later.staff is not None
+    assert "no plan file for 2027-01" in said and "no leave file for 2027-01" in said
+    december = _inputs({}, True, "2026-12")
+    assert len(december.plan) > 0 and len(december.leave) > 0 and capsys.readouterr().out == ""

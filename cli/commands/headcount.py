@@ -47,12 +47,19 @@ def _search_options(func):
     return func
 
 
-def _inputs(paths: dict, sample: bool) -> Inputs:
+def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
+    """The given files, with the bundled sample's filling the gaps under --sample: its month-specific ad plan
+    and leave only for `month` itself (another month's airings and leave would be planned against the wrong
+    days), and a note for each it does not have."""
     given = InputPaths(**paths)
     if sample:
-        for key, value in vars(InputPaths.sample(month=SAMPLE_MONTH)).items():
-            if getattr(given, key) is None and value is not None and value.exists():
+        for key, value in vars(InputPaths.sample(month=month)).items():
+            if getattr(given, key) is not None or value is None:
+                continue
+            if value.exists():
                 setattr(given, key, value)
+            else:
+                click.echo(f"note: the sample has no {key} file for {month} ({value.name}): sized without one")
     return load_inputs(given)
 
 
@@ -103,7 +110,7 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
     """The smallest headcount whose roster meets the service target: writes headcount.csv (the answer),
     headcount_curve.csv (every headcount tried) and, with --what-if, headcount_what_if.csv."""
     with holiday_notes(click.echo):
-        inputs = _inputs(paths, sample)
+        inputs = _inputs(paths, sample, month)
         target = Target(target_share, airing_short)
         req, model = _month_requirement(inputs, month, requirement_path, click.echo)
         result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
@@ -167,7 +174,7 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
 
     with holiday_notes(click.echo):
         month_start(first_month)  # a clear error for a bad month
-        inputs = _inputs(paths, sample)
+        inputs = _inputs(paths, sample, first_month)
         if requirements_path is not None:
             needed = _requirements_csv(requirements_path)
         else:
