@@ -11,8 +11,8 @@ from api.jobs import PipelineError, Progress
 from api.json_values import interval_records, records, scalars
 from api.roster_document import roster_document, stored_roster
 from api.schemas import ForecastOut, PlanOut, RosterOut
-from scheduler.headcount import DEFAULT_MAX_SOLVES, required_headcount
-from shiftcast.steps import forecast_step, roster_step
+from scheduler.headcount import DEFAULT_MAX_SOLVES
+from shiftcast.steps import forecast_step, headcount_step, roster_step
 
 ROSTER_SUMMARY = ("status", "objective", "lower_bound", "gap", "seconds")
 
@@ -71,11 +71,8 @@ def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
                                      leave_id=p.get("leave_id"), ads_plan_id=p.get("ads_plan_id"))
     staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
     requirement = inputs.interval_frame(inputs.payload(staffing))
-    # The search `shiftcast headcount` runs (shiftcast.headcount_reports), on the same inputs.
-    answer = required_headcount(requirement, step_inputs.rules, step_inputs.staff, leave=step_inputs.leave,
-                                ads=step_inputs.plan, time_limit_s=p["time_limit_s"],
-                                max_solves=p.get("max_solves") or DEFAULT_MAX_SOLVES, progress=progress,
-                                stop=progress.stop)
+    answer = headcount_step(step_inputs, requirement, time_limit_s=p["time_limit_s"],
+                            max_solves=p.get("max_solves") or DEFAULT_MAX_SOLVES, progress=progress, stop=progress.stop)
     progress.check()  # cancelled during the search: no plan is stored
     headline = scalars(answer.summary())
     summary = {k: v for k, v in headline.items() if k != "notes"}  # a summary holds scalars; the notes are a list

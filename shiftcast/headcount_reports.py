@@ -14,9 +14,10 @@ import pandas as pd
 from core.words import counted
 from forecasting.holidays import UnknownHolidayYearWarning
 from scheduler import hiring
-from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target, required_headcount
+from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target
 from shiftcast.exports.tables import write_frame_csv
 from shiftcast.inputs import Inputs
+from shiftcast.steps import headcount_step
 
 
 def _headline(result: HeadcountResult, month: str) -> str:
@@ -34,8 +35,8 @@ def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_
                      max_solves: int = DEFAULT_MAX_SOLVES) -> HeadcountResult:
     """Size `month` (its requirement, the inputs' staff mix, leave, ad plan and rules), say the answer and
     write headcount.csv and headcount_curve.csv: what `shiftcast headcount` and the pipeline run."""
-    result = required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan, target=target,
-                                time_limit_s=time_limit_s, max_solves=max_solves, progress=lambda m: echo("  " + m))
+    result = headcount_step(inputs, requirement, target=target, time_limit_s=time_limit_s, max_solves=max_solves,
+                            progress=lambda m: echo("  " + m))
     echo(_headline(result, month))
     for note in result.notes:
         echo(f"note: {note}")

@@ -19,6 +19,8 @@ from forecasting import CallVolumeForecaster, forecast_month
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from scheduler.erlang import Model
+from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
+                                 required_headcount)
 from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
 from shiftcast.inputs import Inputs
@@ -101,3 +103,14 @@ def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: floa
         raise DataError("staff", "building a roster needs the staff list (--staff)")
     return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan, previous=previous,
                  time_limit_s=time_limit_s, progress=progress, stop=stop, seed=seed)
+
+
+def headcount_step(inputs: Inputs, requirement: pd.DataFrame, *, target: Target = Target(),
+                   time_limit_s: float = DEFAULT_SOLVE_SECONDS, max_solves: int = DEFAULT_MAX_SOLVES,
+                   progress: Callable[[str], None] | None = None,
+                   stop: threading.Event | None = None) -> HeadcountResult:
+    """The smallest headcount whose roster meets `target` for the requirement, with the inputs' staff mix,
+    leave, ad plan and rules (scheduler.headcount's bound-first search, each trial a roster solve)."""
+    return required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan,
+                              target=target, time_limit_s=time_limit_s, max_solves=max_solves, progress=progress,
+                              stop=stop)
