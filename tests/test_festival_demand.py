@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
+
+from api.roster_document import roster_document, stored_roster
+from api.schemas import RosterOut
 
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, CalendarOverride, rules_from_toml
 from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
+from shiftcast.exports.workbook import roster_workbook
+from shiftcast.pipeline import roster_summary_lines
 
 FESTIVAL = pd.date_range("2027-02-06", "2027-02-12")
 AGENTS = 40
@@ -20,6 +27,8 @@ LIMIT = 3.0
 # The festival week's own days (Monday 8 to Friday 12): with one rest day a week exactly, at most a
 # fifth of the floor can rest on each.
 FESTIVAL_WEEKDAYS = FESTIVAL[2:]
+# Paid hours a person keeps in February at least: 20 late shifts of 7 hours, so up to 8 rest days.
+MINIMUM = 140.0
 
 
 def festival_rules(**changes):
@@ -49,11 +58,24 @@ def peak_need(requirement) -> pd.Series:
     return requirement["scheduled"].groupby(requirement.index.normalize()).max()
 
 
-def test_rest_days_cluster_on_festival_days_within_the_monthly_hours(february):
+@pytest.fixture(scope="module")
+def exact(february):
+    """The roster with one rest day a week exactly (the default rules)."""
     m = february
-    exact = solve(m.requirement, m.staff, festival_rules(), leave=m.leave, ads=m.ads, time_limit_s=LIMIT, seed=1)
-    rules = festival_rules(monthly_paid_hours_min=140.0)
-    bounded = solve(m.requirement, m.staff, rules, leave=m.leave, ads=m.ads, time_limit_s=LIMIT, seed=1)
+    return solve(m.requirement, m.staff, festival_rules(), leave=m.leave, ads=m.ads, time_limit_s=LIMIT, seed=1)
+
+
+@pytest.fixture(scope="module")
+def bounded(february):
+    """The roster with the month's paid hours bounded below, so rest days may cluster."""
+    m = february
+    return solve(m.requirement, m.staff, festival_rules(monthly_paid_hours_min=MINIMUM), leave=m.leave, ads=m.ads,
+                 time_limit_s=LIMIT, seed=1)
+
+
+def test_rest_days_cluster_on_festival_days_within_the_monthly_hours(february, exact, bounded):
+    m = february
+    rules = festival_rules(monthly_paid_hours_min=MINIMUM)
     need = peak_need(m.requirement)[FESTIVAL_WEEKDAYS]
     before = on_the_phones(exact, m.staff)[FESTIVAL_WEEKDAYS]
     after = on_the_phones(bounded, m.staff)[FESTIVAL_WEEKDAYS]
@@ -64,24 +86,56 @@ def test_rest_days_cluster_on_festival_days_within_the_monthly_hours(february):
     assert after.sum() < 0.6 * before.sum()
     assert bounded.objective < exact.objective
     assert roster_violations(bounded.assignments, m.staff, rules, m.leave, m.ads) == []
-    # everyone still works the minimum: 140 h at their shortest allowed shift, less their leave
+    # everyone resting beyond the weekly days still works the minimum at their shortest allowed shift
+    # (a day of leave counting as one)
     paid = bounded.employees.set_index("employee_id")
     shortest = m.staff.set_index("employee_id")["shifts"].map(lambda s: min(rules.shift(c).paid_hours for c in s))
     credited = paid["paid_hours"] + paid["leave_days"] * shortest[paid.index]
     weekly = exact.employees.set_index("employee_id")["rest_days"]
     extra = paid["rest_days"] > weekly
     assert extra.any()
-    assert (credited[extra] >= 140.0 - 1e-9).all()
+    assert (credited[extra] >= MINIMUM - 1e-9).all()
 
 
-def test_the_check_names_extra_rest_days_below_the_minimum(february):
+def test_quiet_days_say_rostered_against_needed(february, exact, bounded):
+    need = peak_need(february.requirement)
+    for roster in (exact, bounded):
+        phones = on_the_phones(roster, february.staff)
+        assert [q.date for q in roster.quiet_days] == [d.date() for d in FESTIVAL]
+        assert [q.rostered for q in roster.quiet_days] == [int(phones[d]) for d in FESTIVAL]
+        assert [q.needed for q in roster.quiet_days] == [int(need[d]) for d in FESTIVAL]
+    q = exact.quiet_days[3]
+    exact_lines = roster_summary_lines(exact, festival_rules())
+    assert any(f"{q.date.isoformat()}: {q.rostered} rostered, {q.needed} needed at the peak" in line
+               for line in exact_lines)
+    # with exact weekly rest days the summary says why more could not rest, and what lets them
+    assert any("set monthly_paid_hours_min" in line for line in exact_lines)
+    bounded_lines = roster_summary_lines(bounded, festival_rules(monthly_paid_hours_min=MINIMUM))
+    assert not any("set monthly_paid_hours_min" in line for line in bounded_lines)
+
+
+def test_workbook_and_api_carry_the_quiet_days(february, exact):
+    rules = festival_rules()
+    ws = openpyxl.load_workbook(io.BytesIO(roster_workbook(exact, rules, february.staff, lang="en")))["KPIs"]
+    cells = list(ws.iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(cells) if row[0] == "Days far below the month's demand")
+    assert cells[top + 1][:3] == ("Date", "Rostered", "Needed at the peak")
+    first = exact.quiet_days[0]
+    assert cells[top + 2][:3] == (first.date.isoformat(), first.rostered, first.needed)
+    assert any(str(row[0]).startswith("Everyone has exactly 1 rest day") for row in cells[top + 2:] if row[0])
+    doc = roster_document(exact, "2027-02", february.staff, rules)
+    assert doc["quiet_days"][0] == {"date": first.date.isoformat(), "rostered": first.rostered, "needed": first.needed}
+    assert RosterOut.model_validate({**doc, "id": 1, "job_id": None}).quiet_days[0].rostered == first.rostered
+    assert stored_roster(doc).quiet_days == exact.quiet_days
+
+
+def test_the_check_names_extra_rest_days_below_the_minimum(february, bounded):
     m = february
-    rules = festival_rules(monthly_paid_hours_min=140.0)
-    r = solve(m.requirement, m.staff, rules, leave=m.leave, ads=m.ads, time_limit_s=LIMIT, seed=1)
-    a = r.assignments.copy()
+    rules = festival_rules(monthly_paid_hours_min=MINIMUM)
+    a = bounded.assignments.copy()
     no_leave = sorted(set(m.staff["employee_id"]) - set(m.leave.loc[m.leave["kind"] == "leave", "employee_id"]))
     who = no_leave[1]
-    # ten more days off in the month's last two weeks' working days: below 140 h with rest beyond the weekly one
+    # eight more days off in the month's last two weeks: below the minimum, with rest beyond the weekly days
     mine = (a["employee_id"] == who) & (a["date"] >= pd.Timestamp("2027-02-15")) & ~a["shift"].isin(["OFF", "LEAVE"])
     a.loc[a.index[mine][:8], ["shift", "lunch_start"]] = ["OFF", None]
     said = [v for v in roster_violations(a, m.staff, rules, m.leave, m.ads) if v.startswith("paid-hour minimum")]
