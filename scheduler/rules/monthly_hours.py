@@ -48,8 +48,7 @@ def most_rest_days(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_r
     if rules.monthly_paid_hours_min <= 0:
         return free.astype(np.int64)
     paid = np.array([s.paid_hours for s in rules.shifts])
-    shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1, initial=np.inf)
-    shortest = np.where(np.isfinite(shortest), shortest, paid.min())
+    shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1)
     need = np.ceil(least_hours(rules, days) / shortest - 1e-9).astype(np.int64) - leave.sum(axis=1)
     return np.clip(free - np.maximum(need, 0), least_rest, free).astype(np.int64)
 
@@ -164,8 +163,7 @@ class MonthlyHoursMinimum(RosterRule):
         allowed = dict(zip(t.staff["employee_id"], t.staff["shifts"]))
         for emp in t.ids:
             row = t.table.loc[emp]
-            shifts = [t.codes[c] for c in (allowed.get(emp) or ()) if c in t.codes] or list(t.codes.values())
-            shortest = min(s.paid_hours for s in shifts)
+            shortest = min(t.codes[c].paid_hours for c in allowed[emp])
             paid = sum(t.codes[c].paid_hours for c in row if c in t.codes)
             credited = paid + shortest * int((row == t.LEAVE).sum())
             beyond = sum(w.rests - w.least for w in table_weeks(t, emp))
