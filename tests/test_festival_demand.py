@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from api.roster_document import roster_document, stored_roster
 from api.schemas import RosterOut
+from benchmarks.roster import write_inputs
+from cli import main
 
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, CalendarOverride, rules_from_toml
@@ -19,6 +23,7 @@ from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.exports.workbook import roster_workbook
+from shiftcast.inputs import InputPaths, load_inputs, summary_lines
 from shiftcast.pipeline import roster_summary_lines
 
 FESTIVAL = pd.date_range("2027-02-06", "2027-02-12")
@@ -146,3 +151,23 @@ def test_paid_hour_minimum_is_read_and_checked_against_the_cap():
     assert rules_from_toml(b"monthly_paid_hours_min = 150").monthly_paid_hours_min == 150.0
     with pytest.raises(DataError, match="monthly_paid_hours_min 180 is above the cap"):
         rules_from_toml(b"monthly_paid_hours_cap_enabled = true\nmonthly_paid_hours_cap = 176\nmonthly_paid_hours_min = 180")
+
+
+def test_the_roster_command_lets_rest_days_cluster_and_says_so(february, tmp_path):
+    rules = festival_rules(monthly_paid_hours_min=MINIMUM)
+    paths = write_inputs(february, rules, tmp_path / "in")
+    assert any("≥1 rest day/week, ≥140 paid h/month" in line
+               for line in summary_lines(load_inputs(InputPaths(rules=paths["rules"]))))
+    args = ["roster", "--requirement", paths["requirement"], "--staff", paths["staff"], "--leave", paths["leave"],
+            "--rules", paths["rules"], "--ads", paths["ads"], "--time-limit", str(LIMIT), "--seed", "1",
+            "--out", tmp_path / "out"]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("days far below the month's demand: "))
+    said = dict(re.findall(r"(2027-02-\d\d): (\d+) rostered, \d+ needed at the peak", line))
+    assert sorted(said) == [d.date().isoformat() for d in FESTIVAL]
+    written = pd.read_csv(tmp_path / "out" / "roster.csv")
+    phones = set(february.staff.loc[february.staff["role"] != "supervisor", "employee_id"])
+    working = written[written["employee_id"].isin(phones) & ~written["shift"].isin(["OFF", "LEAVE"])]
+    assert {day: str(n) for day, n in working.groupby("date").size().items() if day in said} == said
+    assert "set monthly_paid_hours_min" not in result.output
