@@ -20,8 +20,11 @@ from cli import main
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, CalendarOverride, rules_from_toml
 from scheduler.roster import solve
+from scheduler.roster_build import build_problem
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
+from scheduler.rules import RosterDays
+from scheduler.rules.monthly_hours import MINIMUM as MINIMUM_RULE
 from shiftcast.exports.workbook import roster_workbook
 from shiftcast.inputs import InputPaths, load_inputs, summary_lines
 from shiftcast.pipeline import roster_summary_lines
@@ -171,3 +174,14 @@ def test_the_roster_command_lets_rest_days_cluster_and_says_so(february, tmp_pat
     working = written[written["employee_id"].isin(phones) & ~written["shift"].isin(["OFF", "LEAVE"])]
     assert {day: str(n) for day, n in working.groupby("date").size().items() if day in said} == said
     assert "set monthly_paid_hours_min" not in result.output
+
+
+def test_a_roster_resting_beyond_the_minimum_is_explained(february):
+    rules = festival_rules(monthly_paid_hours_min=MINIMUM)
+    p = build_problem(february.requirement, february.staff, rules, february.leave, february.ads)
+    shift = np.where(p.leave, -2, 0)
+    e = int(np.flatnonzero(~p.leave.any(axis=1))[1])
+    shift[e, :p.max_rest_days[e] + 1] = -1
+    said = MINIMUM_RULE.explain(RosterDays(p, shift, np.full(shift.shape, -1)))
+    assert [c.employees for c in said] == [(p.ids[e],)]
+    assert f"rests {p.max_rest_days[e] + 1} days, more than the {p.max_rest_days[e]}" in said[0].message

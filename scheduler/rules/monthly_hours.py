@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterRule, Term
+from scheduler.conflicts import Conflict
+from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 from scheduler.rules.weekly_rest import table_weeks, week_of_days
 
 if TYPE_CHECKING:
@@ -151,6 +152,19 @@ class MonthlyHoursMinimum(RosterRule):
 
     def holds(self, p: RosterProblem, e: int, row: np.ndarray) -> bool:
         return int(row.sum()) <= p.max_rest_days[e]
+
+    def explain(self, r: RosterDays) -> list[Conflict]:
+        """People resting more days than keep the minimum: the consecutive-day limit forced them."""
+        p = r.problem
+        out = []
+        for e in np.flatnonzero(r.rest.sum(axis=1) > p.max_rest_days):
+            who = p.ids[e]
+            out.append(Conflict(self.name, None, (who,),
+                                f"{who} rests {int(r.rest[e].sum())} days, more than the {int(p.max_rest_days[e])} "
+                                f"that keep the paid-hour minimum ({least_hours(p.rules, p.days):g} h at their "
+                                f"shortest allowed shift), to work at most {p.rules.max_consecutive_work_days} "
+                                f"days in a row."))
+        return out
 
     def check(self, t: RosterTable) -> list[str]:
         """Who has fewer paid hours (leave days counted at their shortest shift) than the minimum while
