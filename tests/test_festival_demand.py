@@ -20,6 +20,7 @@ from cli import main
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, CalendarOverride, rules_from_toml
 from scheduler.roster import solve
+from scheduler.roster_assign import spread_rest_counts
 from scheduler.roster_build import build_problem
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
@@ -185,3 +186,15 @@ def test_a_roster_resting_beyond_the_minimum_is_explained(february):
     said = MINIMUM_RULE.explain(RosterDays(p, shift, np.full(shift.shape, -1)))
     assert [c.employees for c in said] == [(p.ids[e],)]
     assert f"rests {p.max_rest_days[e] + 1} days, more than the {p.max_rest_days[e]}" in said[0].message
+
+
+def test_the_fallback_rest_plan_spreads_the_weekly_rest_days_not_every_free_day(february):
+    p = build_problem(february.requirement, february.staff, festival_rules(monthly_paid_hours_min=MINIMUM),
+                      february.leave, february.ads)
+    counts = spread_rest_counts(p)
+    for c in range(len(p.classes)):
+        free = (~p.leave[p.members(c)]).sum(axis=0)
+        for w, week in enumerate(p.weeks):
+            # February's full weeks: the weekly rest days owed (one each), however many more the minimum allows
+            assert sum(counts[c, d] for d in week.days) == p.rest_bounds[p.members(c), w, 0].sum()
+            assert all(counts[c, d] <= free[d] for d in week.days)
