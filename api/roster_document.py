@@ -10,6 +10,7 @@ reader (the roster page) draws this roster's own shifts.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from api.json_values import json_scalar, scalars, table
 from core.periods import month_days
 from core.rules import Rules
 from scheduler.conflicts import Conflict, RefusedRequest
+from scheduler.quiet_days import QuietDay
 from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import LEAVE, REST
 from shiftcast.steps import Roster
@@ -81,6 +83,8 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
         # requests not granted are soft goals, apart from the conflicts
         "requests_made": {k: int(v) for k, v in (getattr(roster, "requests_made", None) or {}).items()},
         "refused_requests": [scalars(vars(c)) for c in getattr(roster, "refused_requests", None) or []],
+        "quiet_days": [{"date": q.date.isoformat(), "rostered": q.rostered, "needed": q.needed}
+                       for q in getattr(roster, "quiet_days", None) or []],
     }
 
 
@@ -202,4 +206,6 @@ def stored_roster(doc: dict) -> Roster:
     return Roster(assignments=assignments, coverage=coverage, employees=employees,
                   kpis=RosterKpis.from_table(doc["kpis"]), status=doc["status"], objective=doc["objective"],
                   lower_bound=doc["lower_bound"], gap=doc["gap"], seconds=doc["seconds"], unmet=unmet,
-                  conflicts=conflicts, refused_requests=refused, requests_made=dict(doc.get("requests_made") or {}))
+                  conflicts=conflicts, refused_requests=refused, requests_made=dict(doc.get("requests_made") or {}),
+                  quiet_days=[QuietDay(dt.date.fromisoformat(q["date"]), int(q["rostered"]), int(q["needed"]))
+                              for q in doc.get("quiet_days") or []])

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import ROLES
 from api.openapi import ID_MAX
+from scheduler.quiet_days import QUIET_SHARE
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
 Id = Annotated[int, Field(ge=1, le=ID_MAX, description="id of a stored resource")]
@@ -266,6 +267,14 @@ class ShiftLegend(BaseModel):
     end: str | None = Field(description="a shift's end, HH:MM; null for rest and leave")
 
 
+class QuietDayOut(BaseModel):
+    """A day far below the month's demand (a festival, say)."""
+
+    date: dt.date
+    rostered: int = Field(description="people working a shift on the phones that day")
+    needed: int = Field(description="agents the day's busiest interval needs")
+
+
 class RosterOut(BaseModel):
     """A month's roster for the whole floor: employees × days, coverage as days × times, KPIs."""
 
@@ -299,6 +308,10 @@ class RosterOut(BaseModel):
         default_factory=list, description="each request not granted (soft goals, not conflicts): rule, date, "
                                           "employees (the one who asked), message, kind (rest_request or "
                                           "shift_request), asked (rest or the shift code) and reason")
+    quiet_days: list[QuietDayOut] = Field(
+        default_factory=list, description=f"days whose peak need is at most {QUIET_SHARE:.0%} of the month's median "
+                                          "day's (a festival, say): people rostered on the phones against the agents "
+                                          "the peak needs")
 
 
 class ResultSummary(BaseModel):

@@ -127,6 +127,10 @@ class Rules:
     leader_roles: tuple[str, ...] = LEADER_ROLES
     monthly_paid_hours_cap_enabled: bool = False
     monthly_paid_hours_cap: float = 176.0
+    # Paid hours each person keeps in a month at least; above 0, a person may rest more days than the
+    # weekly count (where demand is low, e.g. a festival) while the month keeps these hours. 0 keeps the
+    # weekly rest days exact.
+    monthly_paid_hours_min: float = 0.0
     legal_monthly_hours: float = LEGAL_MONTHLY_HOURS
     # Minutes after an airing's start kept free of lunches and weighted most for coverage: the sample's
     # response brings ~96 % of its calls within 30 minutes.
@@ -362,6 +366,10 @@ def _check_rules(source: str, r: Rules) -> None:
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
     _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
     _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)
+    _in_range(source, "monthly_paid_hours_min", r.monthly_paid_hours_min, 0, 744)
+    if r.monthly_paid_hours_cap_enabled and r.monthly_paid_hours_min > r.monthly_paid_hours_cap:
+        raise DataError(source, f"monthly_paid_hours_min {r.monthly_paid_hours_min:g} is above the cap "
+                        f"monthly_paid_hours_cap {r.monthly_paid_hours_cap:g}", column="monthly_paid_hours_min")
     _in_range(source, "ad_response_window_minutes", r.ad_response_window_minutes, 0, 360)
     _in_range(source, "lunch_stagger_share", r.lunch_stagger_share, 0, 1, open_low=True)
     for s in r.shifts:

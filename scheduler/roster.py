@@ -21,6 +21,7 @@ from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
 from scheduler.roster_build import build_problem
 from scheduler.roster_kpis import RosterKpis
+from scheduler.quiet_days import QuietDay, quiet_days
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_search import Found, gap, search
 from scheduler.roster_solver import seeded, stopped, stopping
@@ -56,6 +57,8 @@ class Roster:
     refused_requests: list[Conflict] = field(default_factory=list)
     # rest and shift requests made (on days not on leave), by the leave table's kind
     requests_made: dict[str, int] = field(default_factory=dict)
+    # days whose demand is far below the month's norm: people on the phones against the peak's need
+    quiet_days: list[QuietDay] = field(default_factory=list)
 
 
 def load_requirement(path, source: str | None = None) -> pd.DataFrame:
@@ -199,8 +202,10 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
         status = "OPTIMAL"
     else:
         status = "FEASIBLE"
+    rostered = ((r.shift >= 0) & p.on_phone[:, None]).sum(axis=0)
     return Roster(assignments, coverage, employees, kpis, status, objective, float(bound), float(the_gap),
-                  float(seconds), unmet, conflicts, refused, requests_made(p))
+                  float(seconds), unmet, conflicts, refused, requests_made(p),
+                  quiet_days(p.days, rostered, p.required.max(axis=1)))
 
 
 def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:

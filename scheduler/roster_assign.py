@@ -114,9 +114,10 @@ def spread_rest_counts(p: RosterProblem) -> dict:
         free = ~p.leave[members]
         for w, week in enumerate(p.weeks):
             days = list(week.days)
-            # a partial week at a month edge: its share of a week's rest days, within the bounds
+            # a partial week at a month edge: its share of a week's rest days, within the bounds (the
+            # most is every free day when the month's hours bound the rest days instead)
             lo, hi = p.rest_bounds[members, w, 0], p.rest_bounds[members, w, 1]
-            owed = float(np.clip(len(days) / 7 * hi, lo, hi).sum())
+            owed = float(np.clip(len(days) / 7 * p.rules.rest_days_per_week, lo, hi).sum())
             need = p.required[days].sum(axis=1).astype(float)
             room = free[:, days].sum(axis=0) * (need.mean() / np.maximum(need, 1.0)) ** QUIET_DAY_LEAN
             share = np.round(np.cumsum(owed * room / max(room.sum(), 1e-9)))

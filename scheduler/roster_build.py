@@ -12,9 +12,9 @@ from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass,
 from scheduler.rules.consecutive_days import rest_windows
 from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
-from scheduler.rules.monthly_hours import most_work_days
+from scheduler.rules.monthly_hours import most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
-from scheduler.rules.weekly_rest import rest_bounds
+from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
 
 
 def _weeks(days: pd.DatetimeIndex, week_start: int) -> list[Week]:
@@ -126,10 +126,10 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     before, before_off, prev_inside, prev_shift = previous_days(previous, ids, days, max(m, 6))
 
     weeks = _weeks(days, rules.week_starts_on)
-    bounds = rest_bounds(weeks, leave_m, before, before_off, rules.rest_days_per_week,
-                         rules.monthly_paid_hours_cap_enabled)
+    bounds = rest_bounds(weeks, leave_m, before, before_off, rules.rest_days_per_week, weekly_minimum(rules))
     windows = rest_windows(D, m, leave_m, before)
     max_work = most_work_days(rules, allowed, D)
+    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), days)
 
     # People with leave or a previous-roster start of their own are a class apart: pooled with the
     # regular ones, their rest days would count toward windows only the regular ones need, and the
@@ -149,7 +149,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
         rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        start_streak=windows.start_streak,
+        max_rest_days=max_rest, start_streak=windows.start_streak,
         previous_rest=prev_inside, previous_shift=prev_shift, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)

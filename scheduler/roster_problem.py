@@ -79,6 +79,7 @@ class RosterProblem:
     windows: list[tuple[int, ...]]  # horizon days of each (max consecutive + 1)-day window
     window_need: np.ndarray  # (E, n windows) bool: the person needs a rest day in the window
     max_work_days: np.ndarray  # (E,) int: from the paid-hour cap (D when off)
+    max_rest_days: np.ndarray  # (E,) int: from the paid-hour minimum (the free days when off)
     start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous roster)
     previous_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the previous roster
     previous_shift: list[dict[int, str]]  # per person: day -> previous shift code in the horizon

@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
 from scheduler.data import load_leave, load_staff
+from scheduler.rules.weekly_rest import weekly_minimum
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, load_rules
 from core.words import counted
@@ -88,7 +89,9 @@ def summary_lines(inputs: Inputs) -> list[str]:
         f"rules     {len(r.shifts)} shifts ("
         + ", ".join(f"{s.code} {s.name_zh}/{s.name_en} {s.start}–{s.end}" for s in r.shifts)
         + f"), open {r.open_time}–{r.close_time}, {r.interval_minutes}-min intervals, "
-        f"{r.rest_days_per_week} rest day/week, ≤{r.max_consecutive_work_days} days in a row; "
+        f"{'≥' if weekly_minimum(r) else ''}{r.rest_days_per_week} rest day/week, "
+        + (f"≥{r.monthly_paid_hours_min:g} paid h/month, " if r.monthly_paid_hours_min > 0 else "")
+        + f"≤{r.max_consecutive_work_days} days in a row; "
         f"target {r.service.service_level:.0%} in {r.service.answer_within_s:g} s, shrinkage {r.service.shrinkage:.0%}",
     ]
     if inputs.calls is not None:

@@ -17,6 +17,7 @@ from core.words import counted
 from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
 from scheduler.headcount import agents_in
+from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
@@ -101,6 +102,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
             by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
         lines.append("rules that could not all hold: " + ", ".join(f"{rule} ×{n}" for rule, n in by_rule.items())
                      + f" (first: {roster.conflicts[0].message})")
+    lines += quiet_days_lines(roster.quiet_days, rules)
     lines += requests_lines(roster)
     return lines
 

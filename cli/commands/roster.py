@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import load_assignments, load_requirement
 from shiftcast.exports.tables import write_roster_csvs
 from shiftcast.inputs import InputPaths, load_inputs
@@ -44,7 +45,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
                f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:
         click.echo(f"conflict ({c.rule}): {c.message}")
-    for line in requests_lines(result):
+    for line in quiet_days_lines(result.quiet_days, inputs.rules) + requests_lines(result):
         click.echo(line)
     for path in paths:
         click.echo(f"wrote {path}")

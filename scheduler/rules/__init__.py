@@ -26,6 +26,7 @@ ROSTER_RULES: tuple[RosterRule, ...] = (
     weekly_rest.RULE,
     consecutive_days.RULE,
     monthly_hours.RULE,
+    monthly_hours.MINIMUM,
     leader_per_shift.RULE,
     lunch_stagger.RULE,
     lunch_airings.RULE,

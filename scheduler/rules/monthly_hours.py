@@ -1,14 +1,25 @@
-"""Monthly paid-hour cap (`monthly_paid_hours_cap_enabled`, `monthly_paid_hours_cap`): when switched on,
-no one works more days than the cap allows at their longest allowed shift."""
+"""The month's paid hours: the cap (`monthly_paid_hours_cap_enabled`, `monthly_paid_hours_cap`), when
+switched on, lets no one work more days than the cap allows at their longest allowed shift; the minimum
+(`monthly_paid_hours_min`), when above 0, lets no one rest more days than keep the minimum at their
+shortest allowed shift. Either makes the weekly rest days a least count (scheduler.rules.weekly_rest), so
+rest days beyond it go where demand is low, as far as the month's hours allow.
+
+The minimum is for the horizon's share of the month, less the shortest shift's hours for each day of
+approved leave (paid leave counts toward it); where the weekly rest days owed leave fewer work days than
+that, the weekly rule wins and no rest day beyond it is given."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterRule, Term
+from scheduler.conflicts import Conflict
+from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.weekly_rest import table_weeks, week_of_days
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from core.rules import Rules
     from scheduler.rules.table import RosterTable
     from scheduler.roster_problem import RosterProblem
@@ -22,6 +33,25 @@ def most_work_days(rules: Rules, allowed: np.ndarray, n_days: int) -> np.ndarray
     longest = np.where(allowed, paid[None, :], 0).max(axis=1, initial=0)
     most = np.floor(rules.monthly_paid_hours_cap / np.maximum(longest, 1e-9) + 1e-9).astype(np.int64)
     return np.minimum(most, n_days)
+
+
+def least_hours(rules: Rules, days: pd.DatetimeIndex) -> float:
+    """The paid-hour minimum for the horizon `days`: its share of the month it starts in."""
+    return rules.monthly_paid_hours_min * len(days) / days[0].days_in_month
+
+
+def most_rest_days(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_rest: np.ndarray,
+                   days: pd.DatetimeIndex) -> np.ndarray:
+    """(E,) the most rest days each person may have in the horizon: every free day without a minimum,
+    else the free days less those the minimum needs at the person's shortest allowed shift (leave days
+    counting as such shifts), and never fewer than `least_rest` ((E,) the weekly rule's least)."""
+    free = (~leave).sum(axis=1)
+    if rules.monthly_paid_hours_min <= 0:
+        return free.astype(np.int64)
+    paid = np.array([s.paid_hours for s in rules.shifts])
+    shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1)
+    need = np.ceil(least_hours(rules, days) / shortest - 1e-9).astype(np.int64) - leave.sum(axis=1)
+    return np.clip(free - np.maximum(need, 0), least_rest, free).astype(np.int64)
 
 
 class _Tracker(RestTracker):
@@ -75,4 +105,87 @@ class MonthlyHours(RosterRule):
         return out
 
 
+class _RestLeft(RestTracker):
+    """Rest days beyond the weekly least only while the month keeps room for every weekly rest day still owed."""
+
+    def __init__(self, p: RosterProblem):
+        self.p = p
+        self.week_of = week_of_days(p)
+        least = p.rest_bounds[:, :, 0]
+        # weekly rest days owed in the weeks after each week
+        self.later = np.cumsum(least[:, ::-1], axis=1)[:, ::-1] - least
+        self.in_week = np.zeros_like(least)
+        self.taken = np.zeros(p.n_people, np.int64)
+
+    def room(self, d, people):
+        w = self.week_of[d]
+        still_owed = np.maximum(self.p.rest_bounds[people, w, 0] - self.in_week[people, w] - 1, 0)
+        return self.taken[people] + 1 + still_owed + self.later[people, w] <= self.p.max_rest_days[people]
+
+    def off(self, d, people, resting):
+        if resting:
+            self.taken[people] += 1
+            self.in_week[people, self.week_of[d]] += 1
+
+
+class MonthlyHoursMinimum(RosterRule):
+    name = "paid-hour minimum"
+    keys = ("monthly_paid_hours_min",)
+
+    def aggregate(self, m: DayCounts) -> list[Term]:
+        p = m.problem
+        for c, mine in m.pooled.items():
+            if (p.max_rest_days[mine] < (~p.leave[mine]).sum(axis=1)).any():
+                m.model.add(sum(m.pool[c, d] for d in range(p.n_days)) <= int(p.max_rest_days[mine].sum()))
+        return []
+
+    def person(self, m: PersonDays) -> list[Term]:
+        p = m.problem
+        for e in m.people:
+            days = m.days_of(e)
+            if p.max_rest_days[e] < len(days):
+                m.model.add(sum(m.rest[e, d] for d in days) <= int(p.max_rest_days[e]))
+        return []
+
+    def rest_tracker(self, p: RosterProblem) -> RestTracker | None:
+        return _RestLeft(p) if p.rules.monthly_paid_hours_min > 0 else None
+
+    def holds(self, p: RosterProblem, e: int, row: np.ndarray) -> bool:
+        return int(row.sum()) <= p.max_rest_days[e]
+
+    def explain(self, r: RosterDays) -> list[Conflict]:
+        """People resting more days than keep the minimum: the consecutive-day limit forced them."""
+        p = r.problem
+        out = []
+        for e in np.flatnonzero(r.rest.sum(axis=1) > p.max_rest_days):
+            who = p.ids[e]
+            out.append(Conflict(self.name, None, (who,),
+                                f"{who} rests {int(r.rest[e].sum())} days, more than the {int(p.max_rest_days[e])} "
+                                f"that keep the paid-hour minimum ({least_hours(p.rules, p.days):g} h at their "
+                                f"shortest allowed shift), to work at most {p.rules.max_consecutive_work_days} "
+                                f"days in a row."))
+        return out
+
+    def check(self, t: RosterTable) -> list[str]:
+        """Who has fewer paid hours (leave days counted at their shortest shift) than the minimum while
+        resting more days than the weekly rule asks."""
+        rules = t.rules
+        if rules.monthly_paid_hours_min <= 0:
+            return []
+        out = []
+        least = least_hours(rules, t.days)
+        allowed = dict(zip(t.staff["employee_id"], t.staff["shifts"]))
+        for emp in t.ids:
+            row = t.table.loc[emp]
+            shortest = min(t.codes[c].paid_hours for c in allowed[emp])
+            paid = sum(t.codes[c].paid_hours for c in row if c in t.codes)
+            credited = paid + shortest * int((row == t.LEAVE).sum())
+            beyond = sum(w.rests - w.least for w in table_weeks(t, emp))
+            if credited < least - 1e-9 and beyond > 0:
+                out.append(f"{self.name}: {emp} has {paid:g} paid hours, below the minimum {least:g}, "
+                           f"yet {beyond} rest day(s) beyond the weekly ones")
+        return out
+
+
 RULE = MonthlyHours()
+MINIMUM = MonthlyHoursMinimum()

@@ -77,7 +77,7 @@ def weekend_reach(p: RosterProblem, e: int) -> Reach:
     model that gives no proven answer in time gives the trivial bound, so the values stay bounds. Proven
     answers are kept for people whose rules read the same (most share them: everyone without leave)."""
     key = (p.rest_bounds[e].tobytes(), p.window_need[e].tobytes(), p.leave[e].tobytes(), int(p.max_work_days[e]),
-           tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days)
+           int(p.max_rest_days[e]), tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days)
     if key in _REACH:
         return _REACH[key]
     reach, proven = _solve_reach(p, e)

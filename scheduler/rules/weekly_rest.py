@@ -1,9 +1,12 @@
 """Rest days per week (`rest_days_per_week`, `week_starts_on`): exactly so many in a full week, a
 partial week at the month's edge its share (or the rest owed after the previous roster's days), a
-minimum only when the paid-hour cap is on. Leave days are not rest days and lower the count owed."""
+minimum only when the month's paid hours are bounded instead (the paid-hour cap or the paid-hour minimum
+is on, scheduler.rules.monthly_hours): then rest days may cluster where demand is low. Leave days are not
+rest days and lower the count owed."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,16 +19,18 @@ from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays,
 if TYPE_CHECKING:
     import pandas as pd
 
+    from core.rules import Rules
     from scheduler.rules.table import RosterTable
     from scheduler.roster_problem import RosterProblem, Week
 
 
 def rest_bounds(weeks: list[Week], leave: np.ndarray, before: np.ndarray, before_off: np.ndarray,
-                rest_days: int, cap_enabled: bool) -> np.ndarray:
+                rest_days: int, weekly_minimum: bool) -> np.ndarray:
     """(E, W, 2) least and most rest days of each person in each week of the horizon.
 
     `before` / `before_off` are the previous roster's days just before the horizon ((E, lookback):
-    1 day off, 0 work, -1 unknown; whether a day off was a rest day)."""
+    1 day off, 0 work, -1 unknown; whether a day off was a rest day). With `weekly_minimum` the least is
+    kept and the most is every free day."""
     E, lookback = before.shape
     r = rest_days
     bounds = np.zeros((E, len(weeks), 2), np.int64)
@@ -43,11 +48,55 @@ def rest_bounds(weeks: list[Week], leave: np.ndarray, before: np.ndarray, before
             hi = np.where(known, exact, math.ceil(r * k / 7))
         else:
             lo, hi = np.full(E, math.floor(r * k / 7)), np.full(E, math.ceil(r * k / 7))
-        if cap_enabled:
-            hi = available  # with a paid-hour cap the weekly rest days are a minimum
+        if weekly_minimum:
+            hi = available
         bounds[:, w, 0] = np.minimum(lo, available)
         bounds[:, w, 1] = np.minimum(np.maximum(hi, lo), available)
     return bounds
+
+
+def weekly_minimum(rules: Rules) -> bool:
+    """Whether the weekly rest days are a least count only: the month's paid hours are bounded instead."""
+    return rules.monthly_paid_hours_cap_enabled or rules.monthly_paid_hours_min > 0
+
+
+@dataclass(frozen=True)
+class TableWeek:
+    """One person's calendar week in a roster table: its first day, rest days and the rule's bounds."""
+
+    first: pd.Timestamp
+    rests: int
+    least: int
+    most: int
+
+
+def table_weeks(t: RosterTable, emp: str) -> list[TableWeek]:
+    """The weeks of person `emp` in a roster table, with the rule's bounds read from the table alone."""
+    rules = t.rules
+    r = rules.rest_days_per_week
+    weeks: dict[pd.Timestamp, list[pd.Timestamp]] = {}
+    for day in t.days:
+        weeks.setdefault(day - t.one_day * ((day.weekday() - rules.week_starts_on) % 7), []).append(day)
+    out = []
+    for first, wdays in weeks.items():
+        full = [first + t.one_day * i for i in range(7)]
+        inside = [t.table.at[emp, d] for d in wdays]
+        early = [d for d in full if d < t.days[0]]
+        late_missing = [d for d in full if d > t.days[-1]]
+        free = sum(code != t.LEAVE for code in inside)
+        rests = sum(code == t.OFF for code in inside)
+        if not early and not late_missing:
+            lo = hi = r
+        elif early and not late_missing and all(d in t.before[emp] for d in early):
+            taken = sum(t.before[emp][d] == t.OFF for d in early)
+            lo = hi = max(r - taken, 0)
+        else:
+            k = len(wdays)
+            lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
+        if weekly_minimum(rules):
+            hi = free
+        out.append(TableWeek(first, rests, min(lo, free), min(max(hi, lo), free)))
+    return out
 
 
 def week_of_days(p: RosterProblem) -> np.ndarray:
@@ -119,33 +168,12 @@ class WeeklyRest(RosterRule):
 
     def check(self, t: RosterTable) -> list[str]:
         out = []
-        rules = t.rules
-        r = rules.rest_days_per_week
-        weeks: dict[pd.Timestamp, list[pd.Timestamp]] = {}
-        for day in t.days:
-            weeks.setdefault(day - t.one_day * ((day.weekday() - rules.week_starts_on) % 7), []).append(day)
         for emp in t.ids:
-            for first, wdays in weeks.items():
-                full = [first + t.one_day * i for i in range(7)]
-                inside = [t.table.at[emp, d] for d in wdays]
-                early = [d for d in full if d < t.days[0]]
-                late_missing = [d for d in full if d > t.days[-1]]
-                free = sum(code != t.LEAVE for code in inside)
-                rests = sum(code == t.OFF for code in inside)
-                if not early and not late_missing:
-                    lo = hi = r
-                elif early and not late_missing and all(d in t.before[emp] for d in early):
-                    taken = sum(t.before[emp][d] == t.OFF for d in early)
-                    lo = hi = max(r - taken, 0)
-                else:
-                    k = len(wdays)
-                    lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
-                if rules.monthly_paid_hours_cap_enabled:
-                    hi = free
-                lo, hi = min(lo, free), min(max(hi, lo), free)
-                if not lo <= rests <= hi:
-                    want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
-                    out.append(f"{self.name}: {emp} has {rests} rest days in the week from {first.date()}, needs {want}")
+            for week in table_weeks(t, emp):
+                if not week.least <= week.rests <= week.most:
+                    want = f"exactly {week.least}" if week.least == week.most else f"{week.least} to {week.most}"
+                    out.append(f"{self.name}: {emp} has {week.rests} rest days in the week from {week.first.date()}, "
+                               f"needs {want}")
         return out
 
     def explain(self, r: RosterDays) -> list[Conflict]:
@@ -177,7 +205,8 @@ def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarr
     relaxed: dict[int, np.ndarray] = {}
     verdict: dict[bytes, bool] = {}
     for e in range(p.n_people):
-        key = p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes() + bytes([int(p.max_work_days[e] % 256)])
+        key = (p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes()
+               + p.max_work_days[e].tobytes() + p.max_rest_days[e].tobytes())
         if key not in verdict:
             model = cp_model.CpModel()
             person_rules(model, [e])

@@ -63,6 +63,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "lunch": ("午餐", "Lunch"),
     "conflicts": ("无法同时满足的规则", "Rules that conflict"),
     "requests_refused": ("未满足的申请", "Requests not granted"),
+    "quiet_days": ("需求远低于常态的日子", "Days far below the month's demand"),
+    "rostered": ("在线排班人数", "Rostered"),
+    "needed_at_peak": ("高峰所需人数", "Needed at the peak"),
+    "quiet_days_exact_rest": ("每人每周恰好休息 {rest} 天，这些日子无法多休；在规则中设置 monthly_paid_hours_min，"
+                              "即可在保证每人月计薪工时的前提下把休息日集中到需求低的日子",
+                              "Everyone has exactly {rest} rest day(s) a week, so more cannot rest on these days; set "
+                              "monthly_paid_hours_min in the rules to let rest days cluster where demand is low while "
+                              "each person keeps that many paid hours"),
     "rest_request": ("休息申请", "Rest request"),
     "shift_request": ("班次申请", "Shift request"),
     "rest_requests_made": ("休息申请数", "Rest requests"),

@@ -21,6 +21,7 @@ from shiftcast.exports.roster_frames import (
     plan_days, requests_by_kind, shift_grid,
 )
 from core.rules import Rules
+from scheduler.quiet_days import held_by_weekly_rest
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
 # are shaded in the header and a shade darker in the body, so the shift colour still reads.
@@ -400,7 +401,7 @@ def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, l
     _setup_print(ws, lang, (header_row, header_row))
 
 
-def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_kpis", lang, month=month), fm.title)
     ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
@@ -435,6 +436,20 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) 
         _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
         ws.set_column(3, 3, 60)
         row += len(frame) + 2
+    quiet = list(getattr(roster, "quiet_days", None) or [])
+    if quiet:
+        row += 1
+        ws.write_string(row, 0, label("quiet_days", lang), fm.get(bold=True, font_size=12))
+        frame = pd.DataFrame({
+            "date": [q.date.isoformat() for q in quiet],
+            "rostered": [q.rostered for q in quiet],
+            "needed_at_peak": [q.needed for q in quiet],
+        })
+        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
+        row += len(frame) + 2
+        if held_by_weekly_rest(quiet, rules):
+            ws.write_string(row, 0, label("quiet_days_exact_rest", lang, rest=rules.rest_days_per_week), fm.note)
+            row += 1
     if refused:
         # soft goals missed, apart from the rules that could not hold
         row += 1
@@ -517,7 +532,7 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
     _coverage_sheet(wb, fm, names["sheet_coverage"], names["chart_coverage"], roster, lang, month)
     _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
-    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, lang, month)
+    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
     if detail:
         _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
