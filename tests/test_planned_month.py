@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from api import testing
 from api.db import Dataset, Export, Result
-from api.planned_month import store_month
+from api.planned_month import check_storable, store_month
 from cli import main
 from core.errors import DataError
 from core.periods import month_intervals
@@ -114,8 +114,7 @@ def test_call_records_cannot_be_stored_and_it_is_said_before_planning(tmp_path):
     records = tmp_path / "records.csv"
     records.write_text("call_start,duration_s\n")
     with pytest.raises(DataError, match="records.csv: call records cannot be stored"):
-        store_month(None, InputPaths(records=records), PlanResult(inputs=None, month=MONTH), created_by="x",
-                    time_limit_s=1)
+        check_storable(InputPaths(records=records))
     result = CliRunner().invoke(main, ["plan", "--records", str(records), "--month", MONTH, "--out", str(tmp_path / "out"),
                                        "--store", "--database-url", f"sqlite:///{tmp_path / 'store.sqlite'}"])
     assert result.exit_code == 2 and "give the counts per interval with --calls" in result.output
