@@ -119,3 +119,8 @@ def test_call_records_cannot_be_stored_and_it_is_said_before_planning(tmp_path):
                                        "--store", "--database-url", f"sqlite:///{tmp_path / 'store.sqlite'}"])
     assert result.exit_code == 2 and "give the counts per interval with --calls" in result.output
     assert "Inputs" not in result.output and not (tmp_path / "store.sqlite").exists()
+
+
+def test_plan_given_a_store_without_store_says_so(tmp_path):
+    result = CliRunner().invoke(main, ["plan", "--month", MONTH, "--database-url", f"sqlite:///{tmp_path / 's.sqlite'}"])
+    assert result.exit_code == 2 and "add --store" in result.output and not (tmp_path / "s.sqlite").exists()

@@ -39,6 +39,9 @@ PLAN = "shiftcast plan"
 def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, store: bool,
             database_url: str | None, **paths: Path | None) -> None:
     """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
+    given = click.get_current_context().get_parameter_source("database_url")
+    if not store and given == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--database-url names the store --store keeps the month in: add --store")
     inputs = InputPaths(**paths)
     if store:
         from api.planned_month import check_storable
