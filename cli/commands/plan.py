@@ -47,9 +47,10 @@ def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int
         from api.planned_month import check_storable
 
         check_storable(inputs)  # said now, not after the planning
+        url = _store_ready(database_url)
     result = run_plan(inputs, month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
     if store:
-        url = _stored(inputs, result, database_url, PLAN, time_limit_s, seed)
+        _stored(url, inputs, result, PLAN, time_limit_s, seed)
         click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste a token "
                    f"(`shiftcast token create --role viewer --name me` makes one)")
 
@@ -63,19 +64,27 @@ def demo_command(out_dir: Path, lang: str, time_limit_s: float, database_url: st
     """Run the whole pipeline on the bundled sample data (December 2026) and keep it in the service's store."""
     click.echo(f"Shiftcast demo: planning {SAMPLE_MONTH} on the bundled sample data")
     inputs = InputPaths.sample()
+    url = _store_ready(database_url)
     result = run_plan(inputs, SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
-    _say_how_to_see_the_demo(_stored(inputs, result, database_url, DEMO, time_limit_s, None))
+    _stored(url, inputs, result, DEMO, time_limit_s, None)
+    _say_how_to_see_the_demo(url)
 
 
-def _stored(inputs: InputPaths, result: PlanResult, database_url: str | None, created_by: str, time_limit_s: float,
-            seed: int | None) -> str:
-    """Keep the planned month in the store at `database_url` (the service's by default), say what was kept and
-    replaced, and return the store's URL."""
+def _store_ready(database_url: str | None) -> str:
+    """The store's URL (the service's by default), its schema brought up to date before any planning, so a
+    store that cannot be opened is said at once."""
     from api.migrate import upgrade
-    from api.planned_month import store_month
 
     url = database_url or default_database_url()
     upgrade(url)
+    return url
+
+
+def _stored(url: str, inputs: InputPaths, result: PlanResult, created_by: str, time_limit_s: float,
+            seed: int | None) -> None:
+    """Keep the planned month in the store at `url` and say what was kept and replaced."""
+    from api.planned_month import store_month
+
     with _sessions(url)() as s:
         kept = store_month(s, inputs, result, created_by=created_by, time_limit_s=time_limit_s, seed=seed)
     roster = f", roster {kept.roster_id}" if kept.roster_id is not None else " (no staff: no roster)"
@@ -84,7 +93,6 @@ def _stored(inputs: InputPaths, result: PlanResult, database_url: str | None, cr
     if kept.replaced_ids:
         click.echo(f"  it replaces what `{created_by}` stored for {kept.month} before (results "
                    + ", ".join(map(str, kept.replaced_ids)) + ", gone from the store)")
-    return url
 
 
 def _say_how_to_see_the_demo(url: str) -> None:
