@@ -3,6 +3,8 @@ read as JSON where they parse: SHIFTCAST_JOB_POLL_S=0.2), then the mapping given
 from __future__ import annotations
 
 ENV_PREFIX = "SHIFTCAST"
+# Where `shiftcast serve` listens unless SHIFTCAST_BIND or --bind say otherwise (api/gunicorn.conf.py).
+BIND = "127.0.0.1:8000"
 
 DEFAULTS: dict = {
     # SQLite file in the working directory unless told otherwise; any SQLAlchemy URL works (PostgreSQL too).

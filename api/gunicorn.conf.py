@@ -9,8 +9,10 @@ import os
 import subprocess
 import sys
 
+from api.config import BIND
+
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
-bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
+bind = os.environ.get("SHIFTCAST_BIND", BIND)
 # Requests are short (a roster month is one stored document; forecasts and solves run as jobs in the job
 # worker process), so each worker answers one request at a time: gunicorn's sync worker. Every
 # worker takes its next connection from the one accept queue only when it is free, so the load spreads

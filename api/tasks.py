@@ -5,23 +5,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api import inputs
-from api.db import Export, Job, Result
-from api.exports import DEFAULT_EXPORT_LANG, roster_export
+from api.db import Job, Result
 from api.jobs import PipelineError, Progress
-from api.json_values import interval_records, records, scalars
-from api.roster_document import roster_document, stored_roster
-from api.schemas import ForecastOut, PlanOut, RosterOut
+from api.json_values import records, scalars
+from api.results import forecast_result, result_payload, roster_result
+from api.roster_document import stored_roster
+from api.schemas import PlanOut
 from scheduler.headcount import DEFAULT_MAX_SOLVES
 from shiftcast.steps import forecast_step, headcount_step, roster_step
-
-ROSTER_SUMMARY = ("status", "objective", "lower_bound", "gap", "seconds")
-
-
-def result_payload(model: type, doc: dict) -> bytes:
-    """Check a document against its response schema and keep it without the ids the store assigns."""
-    checked = model.model_validate({"id": 0, "job_id": None, **doc} if "job_id" in model.model_fields
-                                   else {"id": 0, **doc})
-    return checked.model_dump_json(exclude={"id", "job_id"}).encode("utf-8")
 
 
 def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
@@ -29,12 +20,9 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), calls_id=p["calls_id"],
                                      ads_history_id=p.get("ads_history_id"), ads_plan_id=p.get("ads_plan_id"))
     progress.report(stage="fitting")
-    frame = forecast_step(step_inputs, p["month"]).table.loc[:, ["mean", "lower", "upper"]].astype(float)
+    forecast = forecast_step(step_inputs, p["month"]).table
     progress.report(stage="done")
-    summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
-               "peak": round(float(frame["mean"].max()), 2)}
-    doc = {"month": p["month"], "inputs": p, "summary": summary, "intervals": interval_records(frame)}
-    return Result(kind="forecast", month=p["month"], inputs=p, summary=summary, payload=result_payload(ForecastOut, doc))
+    return forecast_result(p["month"], p, forecast)
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:
@@ -53,16 +41,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
     progress.check()  # cancelled during the solve: neither the document nor the workbook is made
-    doc = roster_document(roster, staffing.month, step_inputs.staff, step_inputs.rules)
-    summary = {k: doc[k] for k in ROSTER_SUMMARY}
-    summary["employees"] = len(doc["employees"])
-    summary["short_intervals"] = len(doc["unmet"]["rows"])
-    result = Result(kind="roster", month=staffing.month, inputs=p, summary=summary,
-                    payload=result_payload(RosterOut, doc))
-    # The workbook is rendered now, stored with the roster, so the first download costs no more than the next.
-    xlsx = roster_export(roster, "xlsx", step_inputs.rules, DEFAULT_EXPORT_LANG, step_inputs.staff)
-    result.exports.append(Export(format=f"xlsx-{DEFAULT_EXPORT_LANG}", content=xlsx))
-    return result
+    return roster_result(roster, staffing.month, p, step_inputs.staff, step_inputs.rules)
 
 
 def run_headcount(s: Session, job: Job, progress: Progress) -> Result:

@@ -26,7 +26,7 @@ from api.json_values import interval_records
 from api.migrate import upgrade
 from api.roster_document import roster_document
 from api.schemas import RosterOut, StaffingOut
-from api.tasks import result_payload
+from api.results import result_payload
 from core.rules import DEFAULT_RULES, Rules
 
 GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
@@ -157,7 +157,7 @@ def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Serve
 def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None,
                  workbook: bytes | None = None, rules: Rules = DEFAULT_RULES) -> int:
     """Store a solved (or hand-built) roster as the API would after a job (with the job's workbook when
-    given, see api.tasks.run_roster); returns its id."""
+    given, see api.results.roster_result); returns its id."""
     doc = roster_document(roster, month, staff, rules)
     with sessions(database_url)() as s:
         row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},

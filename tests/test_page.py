@@ -144,6 +144,15 @@ def show(page, token: str, month: str = MONTH) -> None:
     page.click("#load")
 
 
+def test_the_month_picker_opens_on_the_latest_roster(page, stored):
+    """A new tab opens on the latest month with a roster (not the next calendar month), and shows it once the
+    token is given."""
+    assert page.input_value("#month") == MONTH
+    page.fill("#token", stored["token"])
+    page.click("#load")
+    page.wait_for_selector(f'#title:has-text("{MONTH}")')
+
+
 def test_the_month_grid_chart_and_lists_render(page, stored, solved):
     staff, roster = solved
     show(page, stored["token"])

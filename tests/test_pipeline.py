@@ -1,6 +1,8 @@
 """The whole pipeline through its public entry points: `shiftcast demo` and `shiftcast plan`."""
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from api import testing
 from cli import main
 from shiftcast.inputs import SAMPLE_DIR
 from core.periods import month_intervals
@@ -16,8 +19,10 @@ from core.periods import month_intervals
 
 @pytest.fixture(scope="module")
 def demo_out(tmp_path_factory) -> tuple[Path, str]:
+    """The demo's folder (its store is store.sqlite there) and what it printed."""
     out = tmp_path_factory.mktemp("demo")
-    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--time-limit", "10"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--time-limit", "10",
+                                       "--database-url", f"sqlite:///{out / 'store.sqlite'}"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out, result.output
 
@@ -61,6 +66,33 @@ def test_demo_rosters_december_for_the_whole_floor(demo_out):
     assert len(list((out / "ics").glob("*.ics"))) == len(staff)
     assert (out / "coverage.png").read_bytes()[:4] == b"\x89PNG"
     assert "proven bound" in output and "expected service level" in output
+
+
+@pytest.mark.slow
+def test_the_demos_month_is_on_the_roster_page(demo_out):
+    """After `make demo` and `shiftcast serve` the page opens on December with the demo's roster, read with the
+    token the demo printed."""
+    out, output = demo_out
+    url = f"sqlite:///{out / 'store.sqlite'}"
+    said = re.search(r"To see it: run `shiftcast serve --database-url (\S+)`, open (http://\S+) and paste the "
+                     r"viewer token (sc_\S+)", output)
+    assert said and said.group(1) == url and said.group(2) == "http://127.0.0.1:8000/", output[-600:]
+    client = testing.app(url).test_client()
+    auth = {"Authorization": f"Bearer {said.group(3)}"}
+    html = client.get("/").get_data(as_text=True)
+    assert json.loads(re.search(r'id="page-labels"[^>]*>(.*?)</script>', html, re.S).group(1))["latest_month"] == "2026-12"
+    rosters = client.get("/api/v1/rosters?month=2026-12", headers=auth).json["items"]
+    assert len(rosters) == 1 and f"roster {rosters[0]['id']}" in output
+    doc = client.get(rosters[0]["url"], headers=auth).json
+    written = pd.read_csv(out / "roster.csv", dtype=str)
+    assert len(doc["employees"]) == written["employee_id"].nunique() == 120
+    person = doc["employees"][3]
+    assert [doc["codes"][c] for c in person["shifts"]] == \
+        written[written["employee_id"] == person["employee_id"]].sort_values("date")["shift"].tolist()
+    for kind in ("forecasts", "staffing"):
+        assert len(client.get(f"/api/v1/{kind}?month=2026-12", headers=auth).json["items"]) == 1
+    names = {d["name"] for d in client.get("/api/v1/datasets", headers=auth).json["items"]}
+    assert names == {"calls.csv", "ads_history.csv", "ads_plan_2026-12.csv", "staff.csv", "leave_2026-12.csv", "rules.toml"}
 
 
 def test_plan_names_the_bad_cell_of_a_users_file(tmp_path):

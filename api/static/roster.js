@@ -6,7 +6,8 @@
   const TOKEN_KEY = "shiftcast.token";
   const MONTH_KEY = "shiftcast.month";
   const SVG = "http://www.w3.org/2000/svg";
-  const PAGE = JSON.parse(document.getElementById("page-labels").textContent); // labels and weekdays (leader roles come with each roster)
+  // Labels, weekdays and the latest month with a roster (leader roles come with each roster).
+  const PAGE = JSON.parse(document.getElementById("page-labels").textContent);
   const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
     "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
   const TOTALS = ["shifts_worked", "late_shifts", "paid_hours", "overtime_hours"]; // the grid's right-hand columns
@@ -431,6 +432,7 @@
   for (const id of ["dl-xlsx", "dl-csv", "dl-ics", "dl-ics-one"]) $(id).addEventListener("click", download);
 
   $("token").value = sessionStorage.getItem(TOKEN_KEY) || "";
-  $("month").value = sessionStorage.getItem(MONTH_KEY) || nextMonth();
+  // The month this tab last showed, else the latest one with a roster, else next month (a store without rosters).
+  $("month").value = sessionStorage.getItem(MONTH_KEY) || PAGE.latest_month || nextMonth();
   if ($("token").value) load();
 })();

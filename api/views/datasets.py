@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
-from api import inputs, store, uploads
-from core.rules import rules_from_toml
+from api import store, uploads
 from api.auth import READ, SUPERVISE, caller_name
+from api.datasets import checked_dataset
 from api.db import Dataset
 from api.openapi import operation
 from api.problems import Problem, data_error_problem
@@ -31,28 +31,11 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
            staff_id: int | None = None, rules_id: int | None = None, rows_pointer: str | None = None) -> Dataset:
     """Validate an upload with its loader and store it whole, or raise and store nothing."""
     s = store.session()
-    source = name or (f"{kind}.toml" if kind == "rules" else f"{kind}.csv")
     try:
-        if kind == "rules":
-            rules = (uploads.rules_from_dict_checked(rules_table, source) if rules_table is not None
-                     else rules_from_toml(content or b"", source))
-            canonical, rows = uploads.canonical_rules(rules), 0
-            summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
-        else:
-            rules = inputs.rules(s, rules_id)
-            if kind == "leave" and staff_id is None:
-                raise Problem(422, "a leave upload needs staff_id, the staff dataset it refers to",
-                              title="Invalid request", slug="invalid-request",
-                              errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
-            staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
-            frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
-            canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
-            summary = uploads.table_summary(kind, frame)
+        row = checked_dataset(s, kind, name, content=content, rules_table=rules_table, staff_id=staff_id,
+                              rules_id=rules_id, created_by=caller_name())
     except DataError as exc:
         raise data_error_problem(exc, rows_pointer) from None
-    row = Dataset(kind=kind, name=name or source, rows=rows, sha256=uploads.sha256(canonical), content=canonical,
-                  summary=summary, staff_id=staff_id if kind == "leave" else None,
-                  rules_id=rules_id if kind != "rules" else None, created_by=caller_name())
     s.add(row)
     s.commit()
     return row

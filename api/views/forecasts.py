@@ -4,17 +4,15 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-import pandas as pd
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
 from api import inputs, jobs, store
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Result
-from api.json_values import interval_records, json_scalar
 from api.openapi import operation
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
-from api.tasks import result_payload
+from api.results import result_payload, staffing_result
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document, download, get_result, job_out, result_summary
 from shiftcast.steps import requirement_step
 
@@ -37,8 +35,12 @@ def list_results(kind: str, month: str | None) -> ResultList:
 
 
 def save_result(kind: str, month: str, params: dict, summary: dict, doc: dict, model: type) -> Result:
-    row = Result(kind=kind, month=month, inputs=params, summary=summary, payload=result_payload(model, doc),
-                 created_by=caller_name())
+    return add_result(Result(kind=kind, month=month, inputs=params, summary=summary, payload=result_payload(model, doc),
+                             created_by=caller_name()))
+
+
+def add_result(row: Result) -> Result:
+    """Keep a new result in the store (the request's session)."""
     s = store.session()
     s.add(row)
     s.commit()
@@ -103,20 +105,9 @@ def create_staffing(body: StaffingCreate):
     # The step plans for the forecast's `mean`: that is the column the request picked.
     calls = inputs.interval_frame(inputs.payload(forecast))[[body.calls]].rename(columns={body.calls: "mean"})
     frame = requirement_step(step_inputs, calls)
-    summary = {"intervals": len(frame), "aht_s": mean_handle_time(frame),
-               "peak_scheduled": json_scalar(frame["scheduled"].max()),
-               "agent_intervals": json_scalar(frame["scheduled"].sum())}
     params = {**body.model_dump(), "rules_id": rules_id}  # the rules it was sized with, given or the forecast's
-    row = save_result("staffing", forecast.month, params, summary,
-                      {"month": forecast.month, "inputs": params, "summary": summary,
-                       "intervals": interval_records(frame)}, StaffingOut)
+    row = add_result(staffing_result(forecast.month, params, frame, caller_name()))
     return document(row), 201, {"Location": url_for("staffing.get_staffing", result_id=row.id)}
-
-
-def mean_handle_time(requirement: pd.DataFrame) -> float:
-    """The calls-weighted mean of the handle times a requirement was sized with (their plain mean without calls)."""
-    calls, aht = requirement["calls"], requirement["aht_s"]
-    return round(float((aht * calls).sum() / calls.sum() if calls.sum() > 0 else aht.mean()), 1)
 
 
 @staffing_bp.get("")

@@ -1,13 +1,15 @@
 """`shiftcast plan` and `shiftcast demo`: the whole pipeline, on the user's files or the bundled sample."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
+from cli.commands.db import database_url_option, default_database_url
 from cli.commands.validate import input_options
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths
-from shiftcast.pipeline import run_plan
+from shiftcast.pipeline import PlanResult, run_plan
 
 _out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
                     show_default=True, help="folder for the results")
@@ -18,6 +20,9 @@ _time_limit = click.option("--time-limit", "time_limit_s", type=click.FloatRange
 _seed = click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="a reproducible roster: the same inputs and seed give the same roster on any machine load "
                           "(one solver worker; the time limit counts the solver's deterministic time)")
+# Who stored a month, in the store's created_by: a month stored again replaces what the same command stored.
+DEMO = "shiftcast demo"
+PLAN = "shiftcast plan"
 
 
 @click.command("plan")
@@ -27,16 +32,99 @@ _seed = click.option("--seed", type=click.IntRange(min=0), default=None,
 @_lang
 @_time_limit
 @_seed
-def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, **paths: Path | None) -> None:
+@click.option("--store", is_flag=True,
+              help="also keep the month (input files, forecast, staffing, roster) in the service's store, for the "
+                   "roster page and the API; a month stored again replaces the one `plan --store` stored before")
+@database_url_option
+def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, store: bool,
+            database_url: str | None, **paths: Path | None) -> None:
     """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
-    run_plan(InputPaths(**paths), month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
+    given = click.get_current_context().get_parameter_source("database_url")
+    if not store and given == click.core.ParameterSource.COMMANDLINE:
+        raise click.UsageError("--database-url names the store --store keeps the month in: add --store")
+    inputs = InputPaths(**paths)
+    if store:
+        from api.planned_month import check_storable
+
+        check_storable(inputs)  # said now, not after the planning
+        url = _store_ready(database_url)
+    result = run_plan(inputs, month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
+    if store:
+        _stored(url, inputs, result, PLAN, time_limit_s, seed)
+        click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste a token "
+                   f"(`shiftcast token create --role viewer --name me` makes one)")
 
 
 @click.command("demo")
 @_out
 @_lang
 @_time_limit
-def demo_command(out_dir: Path, lang: str, time_limit_s: float) -> None:
-    """Run the whole pipeline on the bundled sample data (December 2026)."""
+@database_url_option
+def demo_command(out_dir: Path, lang: str, time_limit_s: float, database_url: str | None) -> None:
+    """Run the whole pipeline on the bundled sample data (December 2026) and keep it in the service's store."""
     click.echo(f"Shiftcast demo: planning {SAMPLE_MONTH} on the bundled sample data")
-    run_plan(InputPaths.sample(), SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
+    inputs = InputPaths.sample()
+    url = _store_ready(database_url)
+    result = run_plan(inputs, SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
+    _stored(url, inputs, result, DEMO, time_limit_s, None)
+    _say_how_to_see_the_demo(url)
+
+
+def _store_ready(database_url: str | None) -> str:
+    """The store's URL (the service's by default), its schema brought up to date before any planning, so a
+    store that cannot be opened is said at once."""
+    from api.migrate import upgrade
+
+    url = database_url or default_database_url()
+    upgrade(url)
+    return url
+
+
+def _stored(url: str, inputs: InputPaths, result: PlanResult, created_by: str, time_limit_s: float,
+            seed: int | None) -> None:
+    """Keep the planned month in the store at `url` and say what was kept and replaced."""
+    from api.planned_month import store_month
+
+    with _sessions(url)() as s:
+        kept = store_month(s, inputs, result, created_by=created_by, time_limit_s=time_limit_s, seed=seed)
+    roster = f", roster {kept.roster_id}" if kept.roster_id is not None else " (no staff: no roster)"
+    click.echo(f"Stored {kept.month} in {url}: forecast {kept.forecast_id}, staffing {kept.staffing_id}{roster}; "
+               f"input files: {kept.datasets_added} added, {kept.datasets_reused} already there")
+    if kept.replaced_ids:
+        click.echo(f"  it replaces what `{created_by}` stored for {kept.month} before (results "
+                   + ", ".join(map(str, kept.replaced_ids)) + ", gone from the store)")
+
+
+def _say_how_to_see_the_demo(url: str) -> None:
+    """How to open the demo's month on the roster page, with a new viewer token for it; the tokens earlier demos
+    made are revoked, so one demo token is live at a time."""
+    from sqlalchemy import select
+
+    from api.auth import create_token, revoke_token
+    from api.db import Token
+
+    with _sessions(url)() as s:
+        earlier = s.scalars(select(Token.id).where(Token.name == DEMO, Token.revoked_at.is_(None))).all()
+        for token_id in earlier:
+            revoke_token(s, token_id)
+        token = create_token(s, DEMO, "viewer")[1]
+    click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste the viewer token {token}"
+               + (" (the earlier demo's token is revoked)" if earlier else ""))
+
+
+def _sessions(url: str):
+    from api.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(url))
+
+
+def _serve_command(url: str) -> str:
+    if url == default_database_url():
+        return "run `shiftcast serve` in this folder"
+    return f"run `shiftcast serve --database-url {url}`"
+
+
+def _page_url() -> str:
+    from api.config import BIND
+
+    return f"http://{os.environ.get('SHIFTCAST_BIND', BIND)}/"

@@ -1,0 +1,36 @@
+"""A dataset checked by its loader and made into the row the store keeps: what an upload through the API
+stores, and what a month stored by the CLI (api.planned_month) keeps of its input files."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api import inputs, uploads
+from api.db import Dataset
+from api.problems import Problem
+from core.rules import rules_from_toml
+
+
+def checked_dataset(session: Session, kind: str, name: str, *, content: bytes | None = None,
+                    rules_table: dict | None = None, staff_id: int | None = None, rules_id: int | None = None,
+                    created_by: str = "") -> Dataset:
+    """The row of a dataset validated by its loader (not yet added to the session); a DataError names the
+    file, row and column at fault."""
+    source = name or (f"{kind}.toml" if kind == "rules" else f"{kind}.csv")
+    if kind == "rules":
+        rules = (uploads.rules_from_dict_checked(rules_table, source) if rules_table is not None
+                 else rules_from_toml(content or b"", source))
+        canonical, rows = uploads.canonical_rules(rules), 0
+        summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
+    else:
+        rules = inputs.rules(session, rules_id)
+        if kind == "leave" and staff_id is None:
+            raise Problem(422, "a leave upload needs staff_id, the staff dataset it refers to",
+                          title="Invalid request", slug="invalid-request",
+                          errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
+        staff = inputs.table(session, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
+        frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
+        canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
+        summary = uploads.table_summary(kind, frame)
+    return Dataset(kind=kind, name=name or source, rows=rows, sha256=uploads.sha256(canonical), content=canonical,
+                   summary=summary, staff_id=staff_id if kind == "leave" else None,
+                   rules_id=rules_id if kind != "rules" else None, created_by=created_by)
