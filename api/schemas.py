@@ -212,6 +212,8 @@ class ForecastOut(BaseModel):
     month: str
     inputs: dict[str, Scalar]
     summary: dict[str, Scalar]
+    # In words: years whose holidays are not modelled.
+    notes: list[str] = []
     intervals: list[ForecastInterval]
 
 

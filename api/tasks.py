@@ -29,11 +29,13 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), calls_id=p["calls_id"],
                                      ads_history_id=p.get("ads_history_id"), ads_plan_id=p.get("ads_plan_id"))
     progress.report(stage="fitting")
-    frame = forecast_step(step_inputs, p["month"]).table.loc[:, ["mean", "lower", "upper"]].astype(float)
+    forecast = forecast_step(step_inputs, p["month"])
+    frame = forecast.table.loc[:, ["mean", "lower", "upper"]].astype(float)
     progress.report(stage="done")
     summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
                "peak": round(float(frame["mean"].max()), 2)}
-    doc = {"month": p["month"], "inputs": p, "summary": summary, "intervals": interval_records(frame)}
+    doc = {"month": p["month"], "inputs": p, "summary": summary, "notes": forecast.notes,
+           "intervals": interval_records(frame)}
     return Result(kind="forecast", month=p["month"], inputs=p, summary=summary, payload=result_payload(ForecastOut, doc))
 
 

@@ -16,7 +16,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import holidays as holiday_package
+
 from core.errors import DataError
+from core.festivals import FESTIVAL_KINDS, festival_named
 
 LEADER_ROLES = ("group_leader", "team_leader")
 ROLES = ("agent", "group_leader", "team_leader", "supervisor")
@@ -112,6 +115,7 @@ class CalendarOverride:
     date: dt.date
     kind: str  # "holiday" or "workday"
     name: str = ""
+    festival: str = ""  # a kind of FESTIVALS, given or read from the name; "" for other holidays
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,9 @@ class Rules:
     service: ServiceTargets = field(default_factory=ServiceTargets)
     weights: Weights = field(default_factory=Weights)
     calendar: tuple[CalendarOverride, ...] = ()
+    # Whose public holidays the forecast models: "CN" from chinese_calendar (with make-up workdays),
+    # any other ISO 3166 code from the holidays package.
+    country: str = "CN"
 
     @property
     def open_minute(self) -> int:
@@ -174,10 +181,10 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+_SUPPORTED_COUNTRIES = frozenset(holiday_package.list_supported_countries())
 
-_TOP_LEVEL_KEYS = {
-    f.name for f in dataclasses.fields(Rules) if f.name not in ("shifts", "service", "weights", "calendar")
-}
+_TABLES = ("shifts", "service", "weights", "calendar")
+_TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
 def _check_keys(source: str, section: str, given: dict, allowed: set[str]) -> None:
@@ -287,7 +294,7 @@ def _parse_section(source: str, section: str, raw: Any, cls):
 
 def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
     """Build and check Rules from a parsed TOML table; missing keys keep their defaults."""
-    _check_keys(source, "the rules file", raw, _TOP_LEVEL_KEYS | {"shifts", "service", "weights", "calendar"})
+    _check_keys(source, "the rules file", raw, _TOP_LEVEL_KEYS | set(_TABLES))
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _TOP_LEVEL_KEYS:
@@ -317,6 +324,8 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
                 raise DataError(source, f"weights.{k} must be ≥ 0, got {v}", column=k)
     if "calendar" in raw:
         values["calendar"] = tuple(_parse_override(source, i, c) for i, c in enumerate(raw["calendar"]))
+    if "country" in values:
+        values["country"] = values["country"].strip().upper()
     for key in ("open_time", "close_time"):
         if key in values:
             _time_text(source, "rules", key, values[key])
@@ -329,7 +338,7 @@ def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
     section = f"calendar[{i + 1}]"
     if not isinstance(raw, dict):
         raise DataError(source, f"{section} must be a table with date, kind and name")
-    _check_keys(source, section, raw, {"date", "kind", "name"})
+    _check_keys(source, section, raw, {"date", "kind", "name", "festival"})
     day = raw.get("date")
     if isinstance(day, str):
         try:
@@ -341,7 +350,20 @@ def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
     kind = raw.get("kind")
     if kind not in ("holiday", "workday"):
         raise DataError(source, f"{section}.kind must be 'holiday' or 'workday', got {kind!r}", column="kind")
-    return CalendarOverride(day, kind, str(raw.get("name", "")))
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        raise DataError(source, f"{section}.name must be a text in quotes, got {name!r}", column="name")
+    named = festival_named(name) if name else None
+    festival = raw.get("festival")
+    if festival is None:
+        return CalendarOverride(day, kind, name, named.kind if named else "")
+    if festival not in FESTIVAL_KINDS:
+        raise DataError(source, f"{section}.festival must be one of {', '.join(FESTIVAL_KINDS)}, got {festival!r}",
+                        column="festival")
+    if named is not None and named.kind != festival:
+        raise DataError(source, f"{section}: name {name!r} is the festival '{named.kind}', but festival is {festival!r}",
+                        column="festival")
+    return CalendarOverride(day, kind, name, festival)
 
 
 def _check_rules(source: str, r: Rules) -> None:
@@ -357,6 +379,9 @@ def _check_rules(source: str, r: Rules) -> None:
             raise DataError(source, f"shift '{s.code}' {s.start}–{s.end} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
         if s.start_minute % r.interval_minutes or s.end_minute % r.interval_minutes:
             raise DataError(source, f"shift '{s.code}' must start and end on the {r.interval_minutes}-minute grid", column="shifts")
+    if r.country not in _SUPPORTED_COUNTRIES:
+        raise DataError(source, f"country: unknown country code {r.country!r}; give a two-letter ISO 3166 code "
+                        "the holidays package knows, such as CN, GB, US or DE", column="country")
     _in_range(source, "rest_days_per_week", r.rest_days_per_week, 0, 6)
     _in_range(source, "max_consecutive_work_days", r.max_consecutive_work_days, 1, 13)
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
@@ -440,4 +465,7 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
                 lines.append(f"{k} = {_toml_value(v)}")
     for c in rules.calendar:
         lines += ["", "[[calendar]]", f"date = {c.date.isoformat()}", f"kind = {_toml_value(c.kind)}", f"name = {_toml_value(c.name)}"]
+        if c.festival:
+            lines.append(f"festival = {_toml_value(c.festival)}")
+
     return "\n".join(lines) + "\n"

@@ -162,6 +162,7 @@ class CallVolumeForecaster:
         step = self.interval_minutes or y.attrs.get("interval_minutes")
         self.interval_minutes_ = _interval_minutes(y.index, step)
         overrides = tuple(self.rules.calendar) if self.rules is not None else ()
+        country = self.rules.country if self.rules is not None else hol.CHINA
         self.open_cells_ = learn_open_cells(y, self.interval_minutes_, self.rules)
         y = y[self._open(y.index)]
         # A whole day without a single call in a busy history is a closure or an outage, not demand.
@@ -171,9 +172,8 @@ class CallVolumeForecaster:
         if len(y) < 2:
             raise DataError("calls", "no open interval with calls in the history")
         self.history_end_ = y.index[-1]
-        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides, self.holidays)
-        self.unknown_years_ = hol.unknown_years(y.index, overrides) if self.holidays else []
-        hol.warn_unknown_years(self.unknown_years_)
+        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides, self.holidays, country)
+        self.unknown_years_ = hol.unknown_years(y.index, overrides, country) if self.holidays else []
         ads = _check_ads(ads, "ads")
         self.has_ads_ = ads is not None and len(ads) > 0
         self.scale_ = AiringScale.learn(ads) if self.has_ads_ else AiringScale()
@@ -386,15 +386,15 @@ class CallVolumeForecaster:
             raise DataError("index", "the intervals to forecast contain duplicates")
         ads = _check_ads(ads, "plan")
         out = pd.DataFrame(0.0, index=index, columns=["mean", "lower", "upper"])
-        overrides = self.design_.overrides
         _, _, known = self.design_.calendar_arrays(index)
         out["calendar_known"] = known.astype(bool)
-        self.forecast_unknown_years_ = hol.unknown_years(index, overrides) if self.holidays else []
-        hol.warn_unknown_years(self.forecast_unknown_years_)
         is_open = self._open(index)
-        if not is_open.any():
-            return out
-        sub = index[is_open]
+        if is_open.any():
+            out.loc[is_open, ["mean", "lower", "upper"]] = self._predict_open(index[is_open], ads, level)
+        return out
+
+    def _predict_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float) -> np.ndarray:
+        """mean, lower and upper (columns) for open intervals `sub`."""
         order = np.argsort(sub.to_numpy(), kind="stable")
         sub_sorted = sub[order]
         X = self.design_.matrix(sub_sorted)
@@ -413,10 +413,7 @@ class CallVolumeForecaster:
         upper = np.maximum(_mid_quantile((1 + level) / 2, size, prob), mu)
         inv = np.empty_like(order)
         inv[order] = np.arange(len(order))
-        out.loc[is_open, "mean"] = mu[inv]
-        out.loc[is_open, "lower"] = lower[inv]
-        out.loc[is_open, "upper"] = upper[inv]
-        return out
+        return np.column_stack([mu, lower, upper])[inv]
 
     def _mean_and_jacobian_any(self, theta, X, L, Xa):
         """Means and the full Jacobian [diag(base) X, D] (the ad columns are zero when the plan has none)."""

@@ -18,6 +18,7 @@ from core.rules import Rules
 from forecasting import CallVolumeForecaster, forecast_month
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
+from forecasting.holidays import unknown_years_note
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
                                  required_headcount)
@@ -42,6 +43,14 @@ class MonthForecast:
             return None
         return (f"history on a {self.summed_from_minutes}-minute grid summed to the rules' "
                 f"{self.model.interval_minutes_}-minute intervals")
+
+    @property
+    def notes(self) -> list[str]:
+        """What people must be told about this forecast: the years whose holidays are not modelled."""
+        unknown = set(self.model.unknown_years_)
+        unknown |= {int(y) for y in self.table.index[~self.table["calendar_known"].to_numpy()].year}
+        note = unknown_years_note(unknown)
+        return [note] if note else []
 
 
 def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:
