@@ -126,3 +126,11 @@ def test_an_unknown_country_or_festival_is_an_error_naming_the_key(text, column,
         rules_from_toml(text.encode("utf-8"), source="rules.toml")
     assert err.value.column == column
     assert words in str(err.value) and "rules.toml" in str(err.value)
+
+
+def test_the_exports_mark_the_centers_own_holidays():
+    from shiftcast.exports.cells import HOLIDAY, WEEKDAY, day_kinds
+
+    days = pd.date_range("2026-12-24", "2026-12-25", freq="D")
+    assert day_kinds(days, rules_from_toml(b'country = "GB"\n')).tolist() == [WEEKDAY, HOLIDAY]
+    assert day_kinds(days, rules_from_toml(b"")).tolist() == [WEEKDAY, WEEKDAY]
