@@ -255,6 +255,13 @@ def open_mask(open_cells: np.ndarray, interval_minutes: int, index: pd.DatetimeI
     return open_cells[np.asarray(index.day_of_week), slot] & ~times.off_grid(index, interval_minutes)
 
 
+def seen_cells(index: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
+    """(7, slots per day) bool: the weekday-slot pairs the history has at least one row for."""
+    seen = np.zeros((7, 1440 // interval_minutes), bool)
+    seen[np.asarray(index.day_of_week), np.asarray((index.hour * 60 + index.minute) // interval_minutes)] = True
+    return seen
+
+
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:
     """Weekday-slot pairs that are open: seen in the history with calls on at least MIN_OPEN_SHARE of
     their days (and MIN_OPEN_DAYS days), and inside the rules' open hours when rules are given."""

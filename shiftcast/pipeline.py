@@ -40,6 +40,7 @@ class PlanResult:
     model: CallVolumeForecaster | None = None
     forecast: pd.DataFrame | None = None
     requirement: pd.DataFrame | None = None
+    forecast_notes: list[str] = field(default_factory=list)
     roster: Roster | None = None
     files: list[Path] = field(default_factory=list)
 
@@ -139,6 +140,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
         echo("  " + line)
     say = SayOnce(lambda line: echo("  " + line))
+    result.forecast_notes = forecast.notes
     for note in forecast.notes:
         say(note)
 
@@ -211,7 +213,8 @@ def _file_label(path: Path, out_dir: Path) -> str:
 
 def _write_roster_files(result: PlanResult, out_dir: Path, lang: str) -> list[Path]:
     roster, inputs = result.roster, result.inputs
-    paths = [write_roster_workbook(out_dir / "roster.xlsx", roster, inputs.rules, inputs.staff, lang=lang, detail=True)]
+    paths = [write_roster_workbook(out_dir / "roster.xlsx", roster, inputs.rules, inputs.staff, lang=lang, detail=True,
+                                   notes=result.forecast_notes)]
     paths += write_roster_csvs(out_dir, roster, inputs.staff)
     paths.append(charts.write_png(out_dir / "coverage.png", charts.coverage_chart(roster.coverage, lang=lang)))
     write_calendars(out_dir / "ics", roster, inputs.rules, inputs.staff, lang=lang)

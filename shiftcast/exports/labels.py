@@ -62,6 +62,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "lunch": ("午餐", "Lunch"),
     "conflicts": ("无法同时满足的规则", "Rules that conflict"),
+    "forecast_notes": ("预测说明", "Forecast notes"),
     "requests_refused": ("未满足的申请", "Requests not granted"),
     "rest_request": ("休息申请", "Rest request"),
     "shift_request": ("班次申请", "Shift request"),
