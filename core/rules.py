@@ -200,7 +200,6 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
-_SUPPORTED_COUNTRIES = frozenset(holiday_package.list_supported_countries())
 
 _TABLES = ("shifts", "service", "weights", "calendar", "hours_without_history")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
@@ -439,7 +438,8 @@ def _check_rules(source: str, r: Rules) -> None:
             raise DataError(source, f"shift '{s.code}' {s.start}–{s.end} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
         if s.start_minute % r.interval_minutes or s.end_minute % r.interval_minutes:
             raise DataError(source, f"shift '{s.code}' must start and end on the {r.interval_minutes}-minute grid", column="shifts")
-    if r.country not in _SUPPORTED_COUNTRIES:
+    # China's calendar is chinese_calendar's; only another country needs the holidays package's list (slow to build).
+    if r.country != DEFAULT_RULES.country and r.country not in holiday_package.list_supported_countries():
         raise DataError(source, f"country: unknown country code {r.country!r}; give a two-letter ISO 3166 code "
                         "the holidays package knows, such as CN, GB, US or DE", column="country")
     _check_hours_without_history(source, r)

@@ -132,9 +132,11 @@ class CallVolumeForecaster:
     """Forecast calls per interval from the call history and the ad-airing plan.
 
     `level`: coverage of the prediction interval (0.8 = 80 %). `rules`: when given, intervals outside
-    its open hours forecast 0 and its calendar overrides the holiday package. `max_lag_minutes`: how long
-    after an airing its calls are looked for. `holidays`: model Chinese public holidays and make-up
-    workdays (switch off for a center elsewhere).
+    its open hours forecast 0, open hours the history never covers follow its [[hours_without_history]]
+    (else 0, see `without_history`), its `country` says whose public holidays are modelled (China's
+    without rules) and its calendar overrides the holiday package. `max_lag_minutes`: how long after an
+    airing its calls are looked for. `holidays`: model public holidays and make-up workdays (switch off
+    for data whose country is not known, such as the benchmarks' foreign data sets).
     """
 
     def __init__(

@@ -33,7 +33,8 @@ from shiftcast.inputs import Inputs
 @dataclass
 class MonthForecast:
     """A month's forecast: the fitted model and its table (mean, lower, upper, calendar_known per interval),
-    on the rules' grid; `summed_from_minutes` is the history's finer grid when it was summed to that one."""
+    on the rules' grid; `summed_from_minutes` is the history's finer grid when it was summed to that one.
+    `notes` says in words what the forecast could not know."""
 
     model: CallVolumeForecaster
     table: pd.DataFrame
