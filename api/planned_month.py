@@ -63,7 +63,7 @@ def store_month(session: Session, paths: InputPaths, plan: PlanResult, *, create
     month = plan.month
     forecast = _added(session, forecast_result(month, ForecastCreate(
         calls_id=calls_id, month=month, ads_history_id=ads_history_id, ads_plan_id=ads_plan_id,
-        rules_id=rules_id).model_dump(), plan.forecast, created_by))
+        rules_id=rules_id).model_dump(), plan.forecast, plan.forecast_notes, created_by))
     # The rules it was sized with, as the API's staffing keeps them.
     staffing_params = {**StaffingCreate(forecast_id=forecast.id, rules_id=rules_id).model_dump(), "rules_id": rules_id}
     staffing = _added(session, staffing_result(month, staffing_params, plan.requirement, created_by))

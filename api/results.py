@@ -3,6 +3,8 @@ holding the JSON document the API serves. The jobs, the views and a month stored
 all make their rows here, so a result reads the same whoever computed it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from api.db import Export, Result
@@ -23,12 +25,15 @@ def result_payload(model: type, doc: dict) -> bytes:
     return checked.model_dump_json(exclude={"id", "job_id"}).encode("utf-8")
 
 
-def forecast_result(month: str, params: dict, forecast: pd.DataFrame, created_by: str = "") -> Result:
-    """A month's forecast (its `mean`, `lower`, `upper` per interval), made with the request `params`."""
+def forecast_result(month: str, params: dict, forecast: pd.DataFrame, notes: Sequence[str],
+                    created_by: str = "") -> Result:
+    """A month's forecast (its `mean`, `lower`, `upper` per interval), made with the request `params`, and what
+    the forecaster noted about its inputs."""
     frame = forecast.loc[:, ["mean", "lower", "upper"]].astype(float)
     summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
                "peak": round(float(frame["mean"].max()), 2)}
-    doc = {"month": month, "inputs": params, "summary": summary, "intervals": interval_records(frame)}
+    doc = {"month": month, "inputs": params, "summary": summary, "notes": list(notes),
+           "intervals": interval_records(frame)}
     return Result(kind="forecast", month=month, inputs=params, summary=summary,
                   payload=result_payload(ForecastOut, doc), created_by=created_by)
 

@@ -213,6 +213,8 @@ class ForecastOut(BaseModel):
     month: str
     inputs: dict[str, Scalar]
     summary: dict[str, Scalar]
+    # In words: years whose holidays are not modelled; open hours without call history and how they were forecast.
+    notes: list[str] = []
     intervals: list[ForecastInterval]
 
 

@@ -20,9 +20,9 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), calls_id=p["calls_id"],
                                      ads_history_id=p.get("ads_history_id"), ads_plan_id=p.get("ads_plan_id"))
     progress.report(stage="fitting")
-    forecast = forecast_step(step_inputs, p["month"]).table
+    forecast = forecast_step(step_inputs, p["month"])
     progress.report(stage="done")
-    return forecast_result(p["month"], p, forecast)
+    return forecast_result(p["month"], p, forecast.table, forecast.notes)
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:

@@ -16,7 +16,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import holidays as holiday_package
+
 from core.errors import DataError
+from core.festivals import FESTIVAL_KINDS, festival_named
 
 LEADER_ROLES = ("group_leader", "team_leader")
 ROLES = ("agent", "group_leader", "team_leader", "supervisor")
@@ -112,6 +115,25 @@ class CalendarOverride:
     date: dt.date
     kind: str  # "holiday" or "workday"
     name: str = ""
+    festival: str = ""  # a kind of FESTIVALS, given or read from the name; "" for other holidays
+
+
+@dataclass(frozen=True)
+class HoursWithoutHistory:
+    """Open hours the call history does not cover, with the calls expected in them: `share` of each day's
+    calls in the hours the history covers, spread evenly over the intervals from `start` to `end`."""
+
+    start: str
+    end: str
+    share: float
+
+    @property
+    def start_minute(self) -> int:
+        return minutes_of(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return minutes_of(self.end)
 
 
 @dataclass(frozen=True)
@@ -141,6 +163,10 @@ class Rules:
     service: ServiceTargets = field(default_factory=ServiceTargets)
     weights: Weights = field(default_factory=Weights)
     calendar: tuple[CalendarOverride, ...] = ()
+    # Whose public holidays the forecast models: "CN" from chinese_calendar (with make-up workdays),
+    # any other ISO 3166 code from the holidays package.
+    country: str = "CN"
+    hours_without_history: tuple[HoursWithoutHistory, ...] = ()
 
     @property
     def open_minute(self) -> int:
@@ -179,9 +205,8 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TOP_LEVEL_KEYS = {
-    f.name for f in dataclasses.fields(Rules) if f.name not in ("shifts", "service", "weights", "calendar")
-}
+_TABLES = ("shifts", "service", "weights", "calendar", "hours_without_history")
+_TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
 def _check_keys(source: str, section: str, given: dict, allowed: set[str]) -> None:
@@ -291,7 +316,7 @@ def _parse_section(source: str, section: str, raw: Any, cls):
 
 def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
     """Build and check Rules from a parsed TOML table; missing keys keep their defaults."""
-    _check_keys(source, "the rules file", raw, _TOP_LEVEL_KEYS | {"shifts", "service", "weights", "calendar"})
+    _check_keys(source, "the rules file", raw, _TOP_LEVEL_KEYS | set(_TABLES))
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if key in _TOP_LEVEL_KEYS:
@@ -321,6 +346,10 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
                 raise DataError(source, f"weights.{k} must be ≥ 0, got {v}", column=k)
     if "calendar" in raw:
         values["calendar"] = tuple(_parse_override(source, i, c) for i, c in enumerate(raw["calendar"]))
+    if "hours_without_history" in raw:
+        values["hours_without_history"] = _parse_hours_without_history(source, raw["hours_without_history"])
+    if "country" in values:
+        values["country"] = values["country"].strip().upper()
     for key in ("open_time", "close_time"):
         if key in values:
             _time_text(source, "rules", key, values[key])
@@ -333,7 +362,7 @@ def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
     section = f"calendar[{i + 1}]"
     if not isinstance(raw, dict):
         raise DataError(source, f"{section} must be a table with date, kind and name")
-    _check_keys(source, section, raw, {"date", "kind", "name"})
+    _check_keys(source, section, raw, {"date", "kind", "name", "festival"})
     day = raw.get("date")
     if isinstance(day, str):
         try:
@@ -345,7 +374,59 @@ def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
     kind = raw.get("kind")
     if kind not in ("holiday", "workday"):
         raise DataError(source, f"{section}.kind must be 'holiday' or 'workday', got {kind!r}", column="kind")
-    return CalendarOverride(day, kind, str(raw.get("name", "")))
+    name = raw.get("name", "")
+    if not isinstance(name, str):
+        raise DataError(source, f"{section}.name must be a text in quotes, got {name!r}", column="name")
+    named = festival_named(name) if name else None
+    festival = raw.get("festival")
+    if festival is None:
+        return CalendarOverride(day, kind, name, named.kind if named else "")
+    if festival not in FESTIVAL_KINDS:
+        raise DataError(source, f"{section}.festival must be one of {', '.join(FESTIVAL_KINDS)}, got {festival!r}",
+                        column="festival")
+    if named is not None and named.kind != festival:
+        raise DataError(source, f"{section}: name {name!r} is the festival '{named.kind}', but festival is {festival!r}",
+                        column="festival")
+    return CalendarOverride(day, kind, name, festival)
+
+
+def _parse_hours_without_history(source: str, raw: Any) -> tuple[HoursWithoutHistory, ...]:
+    if not isinstance(raw, list):
+        raise DataError(source, "hours_without_history must be one or more [[hours_without_history]] tables",
+                        column="hours_without_history")
+    out = []
+    for i, entry in enumerate(raw):
+        section = f"hours_without_history[{i + 1}]"
+        if not isinstance(entry, dict):
+            raise DataError(source, f"{section} must be a table with start, end and share")
+        _check_keys(source, section, entry, {"start", "end", "share"})
+        for key in ("start", "end", "share"):
+            if key not in entry:
+                raise DataError(source, f"{section} needs '{key}'", column=key)
+        start = _time_text(source, section, "start", _typed(source, section, "start", entry["start"], ""))
+        end = _time_text(source, section, "end", _typed(source, section, "end", entry["end"], ""))
+        share = _typed(source, section, "share", entry["share"], 0.0)
+        _in_range(source, f"{section}.share", share, 0, 10, open_low=True)
+        out.append(HoursWithoutHistory(start, end, share))
+    return tuple(out)
+
+
+def _check_hours_without_history(source: str, r: Rules) -> None:
+    """Each window on the grid, inside the open hours and apart from the others."""
+    taken: list[HoursWithoutHistory] = []
+    for i, h in enumerate(r.hours_without_history):
+        section = f"hours_without_history[{i + 1}]"
+        if h.end_minute <= h.start_minute:
+            raise DataError(source, f"{section} ends at {h.end}, not after it starts at {h.start}", column="end")
+        if h.start_minute < r.open_minute or h.end_minute > r.close_minute:
+            raise DataError(source, f"{section} {h.start}–{h.end} falls outside the open hours {r.open_time}–{r.close_time}",
+                            column="start")
+        if h.start_minute % r.interval_minutes or h.end_minute % r.interval_minutes:
+            raise DataError(source, f"{section} must start and end on the {r.interval_minutes}-minute grid", column="start")
+        for other in taken:
+            if h.start_minute < other.end_minute and other.start_minute < h.end_minute:
+                raise DataError(source, f"{section} {h.start}–{h.end} overlaps {other.start}–{other.end}", column="start")
+        taken.append(h)
 
 
 def _check_rules(source: str, r: Rules) -> None:
@@ -361,6 +442,11 @@ def _check_rules(source: str, r: Rules) -> None:
             raise DataError(source, f"shift '{s.code}' {s.start}–{s.end} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
         if s.start_minute % r.interval_minutes or s.end_minute % r.interval_minutes:
             raise DataError(source, f"shift '{s.code}' must start and end on the {r.interval_minutes}-minute grid", column="shifts")
+    # China's calendar is chinese_calendar's; only another country needs the holidays package's list (slow to build).
+    if r.country != DEFAULT_RULES.country and r.country not in holiday_package.list_supported_countries():
+        raise DataError(source, f"country: unknown country code {r.country!r}; give a two-letter ISO 3166 code "
+                        "the holidays package knows, such as CN, GB, US or DE", column="country")
+    _check_hours_without_history(source, r)
     _in_range(source, "rest_days_per_week", r.rest_days_per_week, 0, 6)
     _in_range(source, "max_consecutive_work_days", r.max_consecutive_work_days, 1, 13)
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
@@ -448,4 +534,9 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
                 lines.append(f"{k} = {_toml_value(v)}")
     for c in rules.calendar:
         lines += ["", "[[calendar]]", f"date = {c.date.isoformat()}", f"kind = {_toml_value(c.kind)}", f"name = {_toml_value(c.name)}"]
+        if c.festival:
+            lines.append(f"festival = {_toml_value(c.festival)}")
+    for h in rules.hours_without_history:
+        lines += ["", "[[hours_without_history]]", f"start = {_toml_value(h.start)}", f"end = {_toml_value(h.end)}",
+                  f"share = {_toml_value(h.share)}"]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 `CallVolumeForecaster` (model: the baseline of `baseline` plus the ad response of `adresponse`), the
 month forecast the planner rosters against (`month`), rolling-origin backtests and their baselines
-(`evaluation`), Chinese holidays (`holidays`), expected handle time (`handle_time`), the loaders of
+(`evaluation`), public holidays (`holidays`), expected handle time (`handle_time`), the loaders of
 calls and ads (`data`), and a small world with a known truth for tests (`synthetic`).
 """
 from forecasting.evaluation import BacktestResult, backtest, seasonal_naive, wape, weekday_mean

@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from core import times
+from core.festivals import festival_named
 from forecasting import holidays as hol
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -18,7 +19,7 @@ TREND_KNOT_DAYS = 28  # trend may bend once a month...
 TREND_LAST_KNOT_DAYS = 42  # ...but its last slope rests on at least six weeks of history
 YEARLY_MIN_DAYS = 400  # a yearly season only once more than a year was seen
 YEARLY_HARMONICS = 3
-SPRING_FESTIVAL = "Spring Festival"
+SPRING_FESTIVAL = festival_named("spring").name
 SF_PARTS = ("first three days", "week before", "week after")
 SF_WEEK = 7
 
@@ -63,6 +64,7 @@ class BaselineDesign:
     makeup_workday: bool = False
     overrides: tuple = ()
     use_holidays: bool = True
+    country: str = hol.CHINA
     spring_festival: bool = False  # its first days and the weeks around it have effects of their own
 
     # Derived layout, filled by _layout().
@@ -73,7 +75,8 @@ class BaselineDesign:
 
     @classmethod
     def learn(
-        cls, y: pd.Series, interval_minutes: int, open_cells: np.ndarray, overrides=(), use_holidays: bool = True
+        cls, y: pd.Series, interval_minutes: int, open_cells: np.ndarray, overrides=(), use_holidays: bool = True,
+        country: str = hol.CHINA,
     ) -> "BaselineDesign":
         idx = y.index
         t0, t_end = idx[0].normalize(), idx[-1]
@@ -81,7 +84,7 @@ class BaselineDesign:
         last_knot = span_days - TREND_LAST_KNOT_DAYS
         knots = np.arange(TREND_KNOT_DAYS, last_knot + 1, TREND_KNOT_DAYS, dtype=float) / 365.25
         if use_holidays:
-            cal = hol.calendar_days(idx, overrides)
+            cal = hol.calendar_days(idx, overrides, country)
             kind, name, _ = hol.day_kind_arrays(idx, cal)
         else:
             kind = name = np.full(len(idx), "", dtype=object)
@@ -97,6 +100,7 @@ class BaselineDesign:
             makeup_workday=bool((kind == "workday").any()),
             overrides=tuple(overrides),
             use_holidays=use_holidays,
+            country=country,
             spring_festival=SPRING_FESTIVAL in names,
         )
         design._layout()
@@ -222,7 +226,7 @@ class BaselineDesign:
         if not self.use_holidays:
             blank = np.full(len(index), "", dtype=object)
             return blank, blank, np.ones(len(index), bool)
-        cal = hol.calendar_days(index, self.overrides)
+        cal = hol.calendar_days(index, self.overrides, self.country)
         return hol.day_kind_arrays(index, cal)
 
 
@@ -249,6 +253,13 @@ def open_mask(open_cells: np.ndarray, interval_minutes: int, index: pd.DatetimeI
     minute = times.minute_of_day(index)
     slot = (minute // interval_minutes) % open_cells.shape[1]
     return open_cells[np.asarray(index.day_of_week), slot] & ~times.off_grid(index, interval_minutes)
+
+
+def seen_cells(index: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
+    """(7, slots per day) bool: the weekday-slot pairs the history has at least one row for."""
+    seen = np.zeros((7, 1440 // interval_minutes), bool)
+    seen[np.asarray(index.day_of_week), np.asarray((index.hour * 60 + index.minute) // interval_minutes)] = True
+    return seen
 
 
 def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndarray:

@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from forecasting import holidays as hol
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
-from forecasting.baseline import WEEKDAYS, BaselineDesign, Block, learn_open_cells, open_mask
+from forecasting.baseline import WEEKDAYS, BaselineDesign, Block, learn_open_cells, open_mask, seen_cells
 from core import times
 from core.errors import DataError
 from core.rules import ALLOWED_INTERVALS, Rules
@@ -132,9 +132,11 @@ class CallVolumeForecaster:
     """Forecast calls per interval from the call history and the ad-airing plan.
 
     `level`: coverage of the prediction interval (0.8 = 80 %). `rules`: when given, intervals outside
-    its open hours forecast 0 and its calendar overrides the holiday package. `max_lag_minutes`: how long
-    after an airing its calls are looked for. `holidays`: model Chinese public holidays and make-up
-    workdays (switch off for a center elsewhere).
+    its open hours forecast 0, open hours the history never covers follow its [[hours_without_history]]
+    (else 0, see `without_history`), its `country` says whose public holidays are modelled (China's
+    without rules) and its calendar overrides the holiday package. `max_lag_minutes`: how long after an
+    airing its calls are looked for. `holidays`: model public holidays and make-up workdays (switch off
+    for data whose country is not known, such as the benchmarks' foreign data sets).
     """
 
     def __init__(
@@ -162,6 +164,8 @@ class CallVolumeForecaster:
         step = self.interval_minutes or y.attrs.get("interval_minutes")
         self.interval_minutes_ = _interval_minutes(y.index, step)
         overrides = tuple(self.rules.calendar) if self.rules is not None else ()
+        country = self.rules.country if self.rules is not None else hol.CHINA
+        self.history_cells_ = seen_cells(y.index, self.interval_minutes_)
         self.open_cells_ = learn_open_cells(y, self.interval_minutes_, self.rules)
         y = y[self._open(y.index)]
         # A whole day without a single call in a busy history is a closure or an outage, not demand.
@@ -171,9 +175,8 @@ class CallVolumeForecaster:
         if len(y) < 2:
             raise DataError("calls", "no open interval with calls in the history")
         self.history_end_ = y.index[-1]
-        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides, self.holidays)
-        self.unknown_years_ = hol.unknown_years(y.index, overrides) if self.holidays else []
-        hol.warn_unknown_years(self.unknown_years_)
+        self.design_ = BaselineDesign.learn(y, self.interval_minutes_, self.open_cells_, overrides, self.holidays, country)
+        self.unknown_years_ = hol.unknown_years(y.index, overrides, country) if self.holidays else []
         ads = _check_ads(ads, "ads")
         self.has_ads_ = ads is not None and len(ads) > 0
         self.scale_ = AiringScale.learn(ads) if self.has_ads_ else AiringScale()
@@ -386,15 +389,18 @@ class CallVolumeForecaster:
             raise DataError("index", "the intervals to forecast contain duplicates")
         ads = _check_ads(ads, "plan")
         out = pd.DataFrame(0.0, index=index, columns=["mean", "lower", "upper"])
-        overrides = self.design_.overrides
         _, _, known = self.design_.calendar_arrays(index)
         out["calendar_known"] = known.astype(bool)
-        self.forecast_unknown_years_ = hol.unknown_years(index, overrides) if self.holidays else []
-        hol.warn_unknown_years(self.forecast_unknown_years_)
         is_open = self._open(index)
-        if not is_open.any():
-            return out
-        sub = index[is_open]
+        if is_open.any():
+            out.loc[is_open, ["mean", "lower", "upper"]] = self._predict_open(index[is_open], ads, level)
+        missing = self.without_history(index)
+        if missing.any() and self.rules is not None and self.rules.hours_without_history:
+            self._fill_without_history(out, index, missing, ads, level)
+        return out
+
+    def _predict_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float) -> np.ndarray:
+        """mean, lower and upper (columns) for open intervals `sub`."""
         order = np.argsort(sub.to_numpy(), kind="stable")
         sub_sorted = sub[order]
         X = self.design_.matrix(sub_sorted)
@@ -413,10 +419,46 @@ class CallVolumeForecaster:
         upper = np.maximum(_mid_quantile((1 + level) / 2, size, prob), mu)
         inv = np.empty_like(order)
         inv[order] = np.arange(len(order))
-        out.loc[is_open, "mean"] = mu[inv]
-        out.loc[is_open, "lower"] = lower[inv]
-        out.loc[is_open, "upper"] = upper[inv]
-        return out
+        return np.column_stack([mu, lower, upper])[inv]
+
+    def without_history(self, index: pd.DatetimeIndex) -> np.ndarray:
+        """Which intervals of `index` fall in the rules' open hours at a weekday and time of day the history
+        has no row for: the model has nothing to forecast them from (always none without rules)."""
+        if self.rules is None:
+            return np.zeros(len(index), bool)
+        step = self.interval_minutes_
+        minute = times.minute_of_day(index)
+        inside = (minute >= self.rules.open_minute) & (minute + step <= self.rules.close_minute)
+        seen = self.history_cells_[np.asarray(index.day_of_week), (minute // step) % self.history_cells_.shape[1]]
+        return inside & ~seen & ~times.off_grid(index, step)
+
+    def _fill_without_history(self, out: pd.DataFrame, index: pd.DatetimeIndex, missing: np.ndarray,
+                              ads: pd.DataFrame | None, level: float) -> None:
+        """Calls in the intervals without history from the rules' [[hours_without_history]]: each window's
+        share of its day's calls in the hours the history covers, spread evenly over the window's intervals
+        without history; their bounds keep the day's ratio of bound to mean."""
+        step = self.interval_minutes_
+        days = index[missing].normalize().unique()
+        # The whole day's covered hours, however little of the day `index` holds.
+        day_slots = pd.DatetimeIndex([d + pd.Timedelta(minutes=int(m)) for d in days for m in range(0, 1440, step)])
+        covered = day_slots[self._open(day_slots)]
+        per_day = pd.DataFrame(self._predict_open(covered, ads, level) if len(covered) else np.zeros((0, 3)),
+                               index=covered, columns=["mean", "lower", "upper"])
+        per_day = per_day.groupby(per_day.index.normalize()).sum().reindex(days, fill_value=0.0)
+        minute = times.minute_of_day(index)
+        weekday = np.asarray(index.day_of_week)
+        for window in self.rules.hours_without_history:
+            hit = missing & (minute >= window.start_minute) & (minute < window.end_minute)
+            if not hit.any():
+                continue
+            slots = np.arange(window.start_minute, window.end_minute, step) // step
+            intervals = (~self.history_cells_[:, slots]).sum(axis=1)  # per weekday
+            day = per_day.loc[index[hit].normalize()].to_numpy()
+            mean = window.share * day[:, 0] / intervals[weekday[hit]]
+            ratio = np.divide(day[:, 1:], day[:, :1], out=np.ones((len(day), 2)), where=day[:, :1] > 0)
+            out.loc[hit, "mean"] = mean
+            out.loc[hit, "lower"] = mean * ratio[:, 0]
+            out.loc[hit, "upper"] = mean * ratio[:, 1]
 
     def _mean_and_jacobian_any(self, theta, X, L, Xa):
         """Means and the full Jacobian [diag(base) X, D] (the ad columns are zero when the plan has none)."""

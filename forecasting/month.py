@@ -39,13 +39,12 @@ class MonthSummary:
     busiest_day: pd.Timestamp
     busiest_interval: pd.Timestamp
     busiest_interval_calls: float
-    calendar_known: bool  # the holiday calendar knows every day of the month
     airings: int | None = None  # planned airings, when the model learnt an ad response
     calls_from_airings: float | None = None
 
 
 def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.DataFrame | None) -> MonthSummary:
-    """The headline numbers of `forecast` (mean, lower, upper, calendar_known per interval) under `plan`."""
+    """The headline numbers of `forecast` (mean, lower, upper per interval) under `plan`."""
     daily = forecast["mean"].groupby(forecast.index.normalize()).sum()
     peak = forecast["mean"].idxmax()
     with_ads = plan is not None and len(plan) > 0 and model.has_ads_
@@ -57,7 +56,6 @@ def month_summary(model: CallVolumeForecaster, forecast: pd.DataFrame, plan: pd.
         busiest_day=daily.idxmax(),
         busiest_interval=peak,
         busiest_interval_calls=float(forecast.loc[peak, "mean"]),
-        calendar_known=bool(forecast["calendar_known"].all()),
         airings=int(len(plan)) if with_ads else None,
         calls_from_airings=float(model.calls_per_airing(plan).sum()) if with_ads else None,
     )

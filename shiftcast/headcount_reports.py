@@ -4,15 +4,15 @@ What `shiftcast headcount`, `shiftcast hiring-plan` and the pipeline (`make demo
 """
 from __future__ import annotations
 
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 import pandas as pd
 
 from core.words import counted
-from forecasting.holidays import UnknownHolidayYearWarning
+from core.periods import month_start
+from core.rules import Rules
+from forecasting.holidays import unknown_years, unknown_years_note
 from scheduler import hiring
 from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target
 from shiftcast.exports.tables import write_frame_csv
@@ -124,15 +124,22 @@ def write_csv(frame: pd.DataFrame, path: Path, echo, index: bool = True) -> None
     echo(f"wrote {path}")
 
 
-@contextmanager
-def holiday_notes(echo):
-    """Say once, in a note, each year the holiday calendar does not know, however many months' forecasts
-    warned about it (each month of a hiring plan forecasts, and each would print the same warning)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnknownHolidayYearWarning)
-        yield
-    for w in caught:  # other warnings go on as they came
-        if not issubclass(w.category, UnknownHolidayYearWarning):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    for message in sorted({str(w.message) for w in caught if issubclass(w.category, UnknownHolidayYearWarning)}):
-        echo(f"note: {message}")
+class SayOnce:
+    """Notes for people, each said once however many steps come upon it (a hiring plan forecasts every
+    month ahead, and each would find the same unknown holiday year)."""
+
+    def __init__(self, echo) -> None:
+        self._echo = echo
+        self._said: set[str] = set()
+
+    def __call__(self, note: str | None) -> None:
+        if note and note not in self._said:
+            self._said.add(note)
+            self._echo(f"note: {note}")
+
+
+def months_calendar_note(rules: Rules, first: str, months: int) -> str | None:
+    """The note for the years among `months` months from `first` whose holidays the calendar does not know."""
+    start = month_start(first)
+    days = pd.date_range(start, start + pd.DateOffset(months=months), freq="D", inclusive="left")
+    return unknown_years_note(unknown_years(days, rules.calendar, rules.country))

@@ -24,7 +24,8 @@ from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.roster_frames import requests_by_kind
 from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
-from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead
+from shiftcast.headcount_reports import (SayOnce, headcount_report, hiring_report, months_ahead,
+                                         months_calendar_note)
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
 from shiftcast.steps import forecast_step, requirement_on_grid, requirement_step, roster_step
 
@@ -40,6 +41,7 @@ class PlanResult:
     model: CallVolumeForecaster | None = None
     forecast: pd.DataFrame | None = None
     requirement: pd.DataFrame | None = None
+    forecast_notes: list[str] = field(default_factory=list)
     roster: Roster | None = None
     files: list[Path] = field(default_factory=list)
 
@@ -63,8 +65,6 @@ def forecast_summary_lines(s: MonthSummary) -> list[str]:
              f"{s.busiest_interval:%m-%d %H:%M} with {s.busiest_interval_calls:.0f} calls"]
     if s.airings is not None:
         lines.append(f"{s.airings} planned airings bring about {s.calls_from_airings:,.0f} of them")
-    if not s.calendar_known:
-        lines.append("warning: the holiday calendar does not know this month's year; add [[calendar]] days to the rules")
     return lines
 
 
@@ -141,6 +141,10 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
         echo("  " + forecast.grid_note)
     for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
         echo("  " + line)
+    say = SayOnce(lambda line: echo("  " + line))
+    result.forecast_notes = forecast.notes
+    for note in forecast.notes:
+        say(note)
 
     result.requirement = requirement_step(inputs, result.forecast)
     req = result.requirement
@@ -160,8 +164,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Headcount for {month} and a hiring plan for six months…")
-        with holiday_notes(lambda line: echo("  " + line)):
-            _headcount_reports(result, out_dir, echo)
+        _headcount_reports(result, out_dir, echo, say)
 
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.
@@ -189,8 +192,9 @@ def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[
     return paths
 
 
-def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo) -> None:
-    """December's smallest headcount meeting the targets (roster-verified) and six months of hiring."""
+def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo, say: SayOnce) -> None:
+    """December's smallest headcount meeting the targets (roster-verified) and six months of hiring; `say`
+    tells of the months whose holidays are not modelled, unless the forecast already did."""
     inputs = result.inputs
     indent = lambda line: echo("  " + line)  # noqa: E731
     headcount = headcount_report(inputs, result.month, result.requirement, out_dir, indent)
@@ -199,6 +203,7 @@ def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo) -> None:
     needed = months_ahead(inputs, result.month, 6, headcount, result.model, out_dir, indent)
     agents_now = float(agents_in(inputs.staff, inputs.rules))
     hiring_report(needed, agents_now, out_dir, indent)
+    say(months_calendar_note(inputs.rules, result.month, len(needed)))
     result.files += [out_dir / name for name in ("headcount.csv", "headcount_curve.csv", "monthly_headcount.csv",
                                                   "hiring_plan.csv", "hiring_cohorts.csv")]
 
@@ -210,7 +215,8 @@ def _file_label(path: Path, out_dir: Path) -> str:
 
 def _write_roster_files(result: PlanResult, out_dir: Path, lang: str) -> list[Path]:
     roster, inputs = result.roster, result.inputs
-    paths = [write_roster_workbook(out_dir / "roster.xlsx", roster, inputs.rules, inputs.staff, lang=lang, detail=True)]
+    paths = [write_roster_workbook(out_dir / "roster.xlsx", roster, inputs.rules, inputs.staff, lang=lang, detail=True,
+                                   notes=result.forecast_notes)]
     paths += write_roster_csvs(out_dir, roster, inputs.staff)
     paths.append(charts.write_png(out_dir / "coverage.png", charts.coverage_chart(roster.coverage, lang=lang)))
     write_calendars(out_dir / "ics", roster, inputs.rules, inputs.staff, lang=lang)

@@ -10,14 +10,18 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules
+from core.rules import Rules, hhmm
+from core.words import counted
 from forecasting import CallVolumeForecaster, forecast_month
+from forecasting.baseline import WEEKDAYS
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
+from forecasting.holidays import unknown_years_note
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
                                  required_headcount)
@@ -29,7 +33,8 @@ from shiftcast.inputs import Inputs
 @dataclass
 class MonthForecast:
     """A month's forecast: the fitted model and its table (mean, lower, upper, calendar_known per interval),
-    on the rules' grid; `summed_from_minutes` is the history's finer grid when it was summed to that one."""
+    on the rules' grid; `summed_from_minutes` is the history's finer grid when it was summed to that one.
+    `notes` says in words what the forecast could not know."""
 
     model: CallVolumeForecaster
     table: pd.DataFrame
@@ -42,6 +47,56 @@ class MonthForecast:
             return None
         return (f"history on a {self.summed_from_minutes}-minute grid summed to the rules' "
                 f"{self.model.interval_minutes_}-minute intervals")
+
+    @property
+    def notes(self) -> list[str]:
+        """What people must be told about this forecast: years whose holidays are not modelled, and open
+        hours without call history and how they were forecast."""
+        unknown = set(self.model.unknown_years_)
+        unknown |= {int(y) for y in self.table.index[~self.table["calendar_known"].to_numpy()].year}
+        note = unknown_years_note(unknown)
+        return ([note] if note else []) + hours_without_history_notes(self.model, self.table.index)
+
+
+def _weekday_words(weekdays: set[int]) -> str:
+    return "every day" if len(weekdays) == 7 else ", ".join(WEEKDAYS[d] for d in sorted(weekdays))
+
+
+def hours_without_history_notes(model: CallVolumeForecaster, index: pd.DatetimeIndex) -> list[str]:
+    """One line per stretch of open hours the history has no calls for: when, on which weekdays, how
+    many intervals, and whether they were forecast as 0 or from the rules' [[hours_without_history]]."""
+    missing = model.without_history(index)
+    if not missing.any():
+        return []
+    step = model.interval_minutes_
+    rules = model.rules
+    minute = times.minute_of_day(index)[missing]
+    weekday = np.asarray(index.day_of_week)[missing]
+    windows = rules.hours_without_history
+
+    def window_of(m: int) -> int:
+        return next((i for i, w in enumerate(windows) if w.start_minute <= m < w.end_minute), -1)
+
+    # Stretches of consecutive missing times of day that one window (or none) covers.
+    stretches: list[list[int]] = []
+    for m in np.unique(minute).tolist():
+        if stretches and m == stretches[-1][-1] + step and window_of(m) == window_of(stretches[-1][0]):
+            stretches[-1].append(m)
+        else:
+            stretches.append([m])
+    lines = []
+    for stretch in stretches:
+        hit = np.isin(minute, stretch)
+        where = (f"no call history for {hhmm(stretch[0])}–{hhmm(stretch[-1] + step)} "
+                 f"({_weekday_words(set(weekday[hit].tolist()))}, {counted(int(hit.sum()), 'interval')} this month)")
+        w = window_of(stretch[0])
+        if w < 0:
+            lines.append(f"{where}: forecast as 0 calls and staffed for none; give the calls expected then as "
+                         "[[hours_without_history]] in the rules (docs/data.md)")
+        else:
+            lines.append(f"{where}: forecast as {windows[w].share * 100:g} % of each day's calls in the hours with history, "
+                         "from the rules' [[hours_without_history]]")
+    return lines
 
 
 def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:

@@ -48,3 +48,21 @@ def test_forecast_job_then_staffing(setup):
     listed = client.get("/api/v1/staffing", query_string={"month": MONTH}, headers=sup).json["items"]
     assert [i["id"] for i in listed] == [staffing.id]
     assert client.post("/api/v1/staffing", json={"forecast_id": staffing.id + 50}, headers=sup).status_code == 404
+
+
+def test_forecast_says_which_open_hours_have_no_history(setup):
+    app, client, sup = setup
+    calls = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=28, start="2026-11-01"),
+                        headers={**sup, "Content-Type": "text/csv"}).json
+    rules = client.post("/api/v1/datasets/rules", data=b'close_time = "19:00"\n',
+                        headers={**sup, "Content-Type": "application/toml"}).json
+    r = client.post("/api/v1/forecasts", json={"calls_id": calls["id"], "rules_id": rules["id"], "month": MONTH},
+                    headers=sup)
+    job_runner(app).run_pending()
+    job = client.get(r.headers["Location"], headers=sup).json
+    forecast = ForecastOut.model_validate(client.get(job["result_url"], headers=sup).json)
+    assert [i.mean for i in forecast.intervals if i.interval_start.endswith(("18:00", "18:15", "18:30", "18:45"))] \
+        == [0.0] * 31 * 4
+    assert len(forecast.notes) == 1
+    assert forecast.notes[0].startswith("no call history for 18:00–19:00 (every day, 124 intervals this month): "
+                                        "forecast as 0 calls")

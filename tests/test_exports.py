@@ -448,3 +448,12 @@ def test_a_roster_with_nothing_assigned_still_exports(tmp_path):
     assert tables.roster_csv(roster) == b"employee_id,date,shift,lunch_start\n"
     with zipfile.ZipFile(io.BytesIO(ics.calendars_zip(roster, RULES, stamp=STAMP))) as zf:
         assert all(events(zf.read(n)) == [] for n in zf.namelist())
+
+
+def test_the_kpi_sheet_carries_the_forecasts_notes():
+    note = "no call history for 18:00–21:00 (every day, 372 intervals this month): forecast as 0 calls and staffed for none"
+    ws = load(roster_workbook(hand_roster(), RULES, lang="en", notes=[note]))["KPIs"]
+    title = find_row(ws, 1, "Forecast notes")
+    assert ws.cell(title + 1, 1).value == note
+    assert find_row(load(roster_workbook(hand_roster(), RULES, lang="zh", notes=[note]))["指标"], 1, "预测说明")
+    assert "Forecast notes" not in [c.value for c in hand_book("en")["KPIs"]["A"]]

@@ -61,13 +61,10 @@ def test_headcount_files_round_shares_calls_and_seconds(tmp_path):
 
 # --- the holiday warning -----------------------------------------------------------------------------------
 
-class WarningForecaster:
-    """Flat calls; warns about 2027's unknown holidays on every month it forecasts, as the real model does."""
+class FlatForecaster:
+    """Flat calls for every month it forecasts; the sample's rules do not give 2027's holidays."""
 
     def predict(self, index, ads=None):
-        from forecasting.holidays import warn_unknown_years
-
-        warn_unknown_years([2027])
         mean = pd.Series(4.0, index=pd.DatetimeIndex(index))
         return pd.DataFrame({"mean": mean, "lower": mean * 0.8, "upper": mean * 1.2})
 
@@ -77,7 +74,7 @@ def test_hiring_plan_says_an_unknown_holiday_year_once_in_words(tmp_path, monkey
 
     requirement = pd.DataFrame({"scheduled": [3]}, index=pd.DatetimeIndex(["2026-12-01 08:00"], name="interval_start"))
     first = SimpleNamespace(agents=20, estimate_agents=20, lower_bound_agents=18)
-    monkeypatch.setattr(command, "_month_requirement", lambda *a: (requirement, WarningForecaster()))
+    monkeypatch.setattr(command, "_month_requirement", lambda *a: (requirement, FlatForecaster()))
     monkeypatch.setattr(command, "headcount_report", lambda *a, **k: first)  # no roster solves
     with warnings.catch_warnings(record=True) as leaked:
         warnings.simplefilter("always")

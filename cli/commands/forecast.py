@@ -37,4 +37,6 @@ def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, mon
         click.echo("  " + forecast.grid_note)
     for line in forecast_summary_lines(month_summary(forecast.model, forecast.table, inputs.plan)):
         click.echo("  " + line)
+    for note in forecast.notes:
+        click.echo(f"  note: {note}")
     click.echo(f"wrote {out_dir / 'forecast.csv'} and {out_dir / 'forecast.png'}")

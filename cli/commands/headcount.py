@@ -21,7 +21,8 @@ from scheduler.headcount import (
     agents_in,
 )
 from cli.commands.validate import input_options
-from shiftcast.headcount_reports import headcount_report, hiring_report, holiday_notes, months_ahead, write_csv
+from shiftcast.headcount_reports import (SayOnce, headcount_report, hiring_report, months_ahead, months_calendar_note,
+                                         write_csv)
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, Inputs, load_inputs
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -63,9 +64,10 @@ def _inputs(paths: dict, sample: bool, month: str) -> Inputs:
     return load_inputs(given)
 
 
-def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None, echo) -> tuple[pd.DataFrame, object]:
+def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None, echo,
+                       say: SayOnce) -> tuple[pd.DataFrame, object]:
     """The month's requirement and the fitted forecaster (None when the requirement was given): the
-    pipeline's forecast and staffing steps."""
+    pipeline's forecast and staffing steps; `say` gives the forecast's notes."""
     from shiftcast.steps import forecast_step, requirement_step
 
     if requirement_path is not None:
@@ -73,6 +75,8 @@ def _month_requirement(inputs: Inputs, month: str, requirement_path: Path | None
     echo("fitting the forecaster on the call history …")
     forecast = forecast_step(inputs, month)
     echo(f"{month}: {forecast.table['mean'].sum():,.0f} calls expected")
+    for note in forecast.notes:
+        say(note)
     return requirement_step(inputs, forecast.table), forecast.model
 
 
@@ -109,23 +113,22 @@ def command(month: str, sample: bool, requirement_path, target_share, airing_sho
             out_dir: Path, **paths) -> None:
     """The smallest headcount whose roster meets the service target: writes headcount.csv (the answer),
     headcount_curve.csv (every headcount tried) and, with --what-if, headcount_what_if.csv."""
-    with holiday_notes(click.echo):
-        inputs = _inputs(paths, sample, month)
-        target = Target(target_share, airing_short)
-        req, model = _month_requirement(inputs, month, requirement_path, click.echo)
-        result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
-                                  max_solves=max_solves)
-        if what_ifs:
-            from shiftcast.scenarios import what_if
+    inputs = _inputs(paths, sample, month)
+    target = Target(target_share, airing_short)
+    req, model = _month_requirement(inputs, month, requirement_path, click.echo, SayOnce(click.echo))
+    result = headcount_report(inputs, month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                              max_solves=max_solves)
+    if what_ifs:
+        from shiftcast.scenarios import what_if
 
-            if model is None or inputs.plan is None:
-                raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
-            table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
-                            inputs.calls, inputs.staff, inputs.leave, target=target,
-                            time_limit_s=time_limit, max_solves=max_solves, first=result,
-                            progress=lambda m: click.echo("  " + m))
-            click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
-            write_csv(table, out_dir / "headcount_what_if.csv", click.echo)
+        if model is None or inputs.plan is None:
+            raise click.UsageError("--what-if needs the call history and the month's ad plan (--calls, --ads, --plan)")
+        table = what_if(model, month, _scenarios(what_ifs, inputs.plan, inputs.rules), inputs.rules,
+                        inputs.calls, inputs.staff, inputs.leave, target=target,
+                        time_limit_s=time_limit, max_solves=max_solves, first=result,
+                        progress=lambda m: click.echo("  " + m))
+        click.echo(table[["airings", "expected_calls", "bound_agents", "estimate_agents", "required_agents", "verified"]].to_string())
+        write_csv(table, out_dir / "headcount_what_if.csv", click.echo)
 
 
 def _ramp(text: str) -> tuple[float, ...]:
@@ -172,21 +175,23 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
     (per month), hiring_cohorts.csv (per training start) and monthly_headcount.csv (what each month needs)."""
     from core.periods import month_start
 
-    with holiday_notes(click.echo):
-        month_start(first_month)  # a clear error for a bad month
-        inputs = _inputs(paths, sample, first_month)
-        if requirements_path is not None:
-            needed = _requirements_csv(requirements_path)
-        else:
-            target = Target(target_share, airing_short)
-            req, model = _month_requirement(inputs, first_month, requirement_path, click.echo)
-            result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
-                                      max_solves=max_solves)
-            needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
-        if current_staff is None:
-            if inputs.staff is None:
-                raise click.UsageError("give --current-staff or the staff list (--staff)")
-            current_staff = float(agents_in(inputs.staff, inputs.rules))
-        hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
-                      attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
-                      ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
+    say = SayOnce(click.echo)
+    month_start(first_month)  # a clear error for a bad month
+    inputs = _inputs(paths, sample, first_month)
+    if requirements_path is not None:
+        needed = _requirements_csv(requirements_path)
+    else:
+        target = Target(target_share, airing_short)
+        req, model = _month_requirement(inputs, first_month, requirement_path, click.echo, say)
+        result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
+                                  max_solves=max_solves)
+        needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
+    if current_staff is None:
+        if inputs.staff is None:
+            raise click.UsageError("give --current-staff or the staff list (--staff)")
+        current_staff = float(agents_in(inputs.staff, inputs.rules))
+    hiring_report(needed, current_staff, out_dir, click.echo, as_of=pd.Timestamp(as_of) if as_of else None,
+                  attrition=attrition, training_weeks=training_weeks, training_attrition=training_attrition,
+                  ramp=_ramp(ramp), wage=wage, trainee_wage=trainee_wage, hiring_cost=hiring_cost)
+    if requirements_path is None:  # the months ahead were forecast
+        say(months_calendar_note(inputs.rules, first_month, months))

@@ -37,9 +37,9 @@ def csv_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def day_kinds(days: Iterable, rules: Rules) -> pd.Series:
     """Each day's kind: holiday, make-up workday (调休), weekend or weekday; the rules' calendar wins.
-    One calendar for the whole product: forecasting.holidays (chinesecalendar plus the overrides)."""
+    One calendar for the whole product: forecasting.holidays (the rules' country's, plus the overrides)."""
     index = pd.DatetimeIndex(list(days)).normalize()
-    calendar = calendar_days(index, rules.calendar)["kind"].reindex(index)
+    calendar = calendar_days(index, rules.calendar, rules.country)["kind"].reindex(index)
     weekend = pd.Series(index.day_of_week >= 5, index=index)
     kinds = weekend.map({True: WEEKEND, False: WEEKDAY})
     kinds[calendar == "workday"] = WORKDAY

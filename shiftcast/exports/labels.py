@@ -62,6 +62,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "lunch": ("午餐", "Lunch"),
     "conflicts": ("无法同时满足的规则", "Rules that conflict"),
+    "forecast_notes": ("预测说明", "Forecast notes"),
     "requests_refused": ("未满足的申请", "Requests not granted"),
     "quiet_days": ("需求远低于常态的日子", "Days far below the month's demand"),
     "rostered": ("在线排班人数", "Rostered"),

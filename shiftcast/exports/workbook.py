@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -401,7 +401,8 @@ def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, l
     _setup_print(ws, lang, (header_row, header_row))
 
 
-def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str) -> None:
+def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str,
+               notes: Sequence[str]) -> None:
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_kpis", lang, month=month), fm.title)
     ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
@@ -463,6 +464,13 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
         }, dtype=object)
         _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
         ws.set_column(4, 4, 60)
+        row += len(frame) + 2
+    if notes:
+        # what the forecast behind the requirement could not know, in the CLI's words
+        row += 1
+        ws.write_string(row, 0, label("forecast_notes", lang), fm.get(bold=True, font_size=12))
+        for i, note in enumerate(notes):
+            ws.write_string(row + 1 + i, 0, note)
     _setup_print(ws, lang, None, landscape=False)
 
 
@@ -516,8 +524,9 @@ def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
 
 
 def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
-                    detail: bool = False) -> bytes:
-    """The roster as a printable .xlsx: grid, coverage with chart, hours, KPIs, short intervals[, detail]."""
+                    detail: bool = False, notes: Sequence[str] = ()) -> bytes:
+    """The roster as a printable .xlsx: grid, coverage with chart, hours, KPIs (with the forecast's `notes`),
+    short intervals[, detail]."""
     check_lang(lang)
     out = io.BytesIO()
     wb = _new_workbook(out)
@@ -532,7 +541,7 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
     _coverage_sheet(wb, fm, names["sheet_coverage"], names["chart_coverage"], roster, lang, month)
     _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
-    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month)
+    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month, notes)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
     if detail:
         _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
@@ -542,7 +551,7 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
 
 
 def write_roster_workbook(path: str | Path, roster: Any, rules: Rules, staff: pd.DataFrame | None = None,
-                          lang: str = DEFAULT_LANG, detail: bool = False) -> Path:
+                          lang: str = DEFAULT_LANG, detail: bool = False, notes: Sequence[str] = ()) -> Path:
     path = Path(path)
-    path.write_bytes(roster_workbook(roster, rules, staff, lang, detail))
+    path.write_bytes(roster_workbook(roster, rules, staff, lang, detail, notes))
     return path
