@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
 from scheduler.data import load_leave, load_staff
+from scheduler.roster import load_assignments
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, load_rules
 from core.words import counted
@@ -28,6 +29,7 @@ class InputPaths:
     staff: Path | None = None
     leave: Path | None = None
     rules: Path | None = None
+    previous_month: Path | None = None  # the previous month's roster.csv, as the exports write it
 
     @classmethod
     def sample(cls, directory: Path = SAMPLE_DIR, month: str = SAMPLE_MONTH) -> "InputPaths":
@@ -52,6 +54,8 @@ class Inputs:
     plan: pd.DataFrame | None = None
     staff: pd.DataFrame | None = None
     leave: pd.DataFrame | None = None
+    # the previous month's roster (employee_id, date, shift, lunch_start): its last days and counts carry over
+    previous_month: pd.DataFrame | None = None
 
 
 def load_inputs(paths: InputPaths) -> Inputs:
@@ -74,6 +78,8 @@ def load_inputs(paths: InputPaths) -> Inputs:
         if out.staff is None:
             raise DataError(str(paths.leave), "checking leave needs the staff file (--staff) to know the employees")
         out.leave = load_leave(paths.leave, out.staff, rules)
+    if paths.previous_month:
+        out.previous_month = load_assignments(paths.previous_month, rules)
     return out
 
 
@@ -127,4 +133,14 @@ def summary_lines(inputs: Inputs) -> list[str]:
             "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
             + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
+    if inputs.previous_month is not None and len(inputs.previous_month):
+        pm = inputs.previous_month
+        lines.append(f"previous month's roster: {counted(pm['employee_id'].nunique(), 'person', 'people')}, "
+                     f"{pm['date'].min():%Y-%m-%d} → {pm['date'].max():%Y-%m-%d}")
     return lines
+
+
+def no_history_line(month: str) -> str:
+    """What a roster planned without the previous month's roster assumes, in one line."""
+    return (f"note: no previous month's roster given (--previous-month): the first days of {month} assume no "
+            "history (no work days in a row before them, no rest day taken in a week they share with the month before)")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from cli.commands.validate import input_options
-from shiftcast.inputs import SAMPLE_MONTH, InputPaths
+from shiftcast.inputs import SAMPLE_MONTH, InputPaths, no_history_line
 from shiftcast.pipeline import run_plan
 
 _out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
@@ -29,6 +29,8 @@ _seed = click.option("--seed", type=click.IntRange(min=0), default=None,
 @_seed
 def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, **paths: Path | None) -> None:
     """Plan a month on your own files: forecast, staffing, roster, headcount, exports."""
+    if paths["staff"] and not paths["previous_month"]:
+        click.echo(no_history_line(month))
     run_plan(InputPaths(**paths), month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
 
 
