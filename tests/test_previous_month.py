@@ -143,6 +143,7 @@ def test_the_previous_month_must_be_the_month_before_and_this_centers():
     assert err.value.column == "employee_id"
 
 
+@pytest.mark.slow
 def test_late_shifts_and_weekend_rests_carry_over_from_the_previous_month():
     m = january(n=30, days=31)
     staff = m.staff

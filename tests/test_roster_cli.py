@@ -3,6 +3,7 @@ for the same roster every time); bad input is one clear line."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from benchmarks.roster import write_inputs
@@ -76,6 +77,7 @@ def test_a_seeded_roster_is_the_roster_step_s_and_the_same_every_time(tmp_path):
         assert first == (tmp_path / "second" / name).read_bytes() == (tmp_path / "step" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_roster_command_carries_the_previous_month_over_the_month_edge(tmp_path):
     """December, then January with December's roster.csv as --previous-month: no run of work days longer than
     the rules allow across Dec 31 / Jan 1; without it, one line says the first days assume no history."""
