@@ -71,7 +71,8 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
         i = int(outside[0])
         raise DataError(source, f"{dates.iloc[i].date()} is not in {month}, the month before "
                                 f"{days[0].to_period('M')}: the previous month's roster holds that month's days only "
-                                "(a roster of the same month is re-planned as the previous roster, not this)",
+                                "(a roster of the month planned is re-planned with few changes as the previous "
+                                "roster instead)",
                         row=i + 2, column="date")
     index = {e: i for i, e in enumerate(ids)}
     people = roster["employee_id"].map(index)

@@ -48,10 +48,6 @@ class PreviousMonth:
     def lookback(self) -> int:
         return self.last_days.shape[1]
 
-    @property
-    def given(self) -> bool:
-        return bool(self.known.any())
-
 
 @dataclass(frozen=True)
 class Week:

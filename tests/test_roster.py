@@ -308,6 +308,7 @@ def test_rest_rule_against_consecutive_days_is_explained_by_name():
     assert r.status == "RELAXED"
     hits = [c for c in r.conflicts if c.rule == "rest days per week" and c.employees == ("A0004",)]
     assert hits and "A0004" in hits[0].message and "2026-12-01" in hits[0].message
+    assert "after 1 rest day on 2026-11-30 in the previous month's roster" in hits[0].message
     found = roster_violations(r.assignments, m.staff, rules, leave, m.ads, previous_month=prev)
     assert any("A0004" in v for v in found)
     # nothing broken goes unexplained: every person a violation names is named by a conflict

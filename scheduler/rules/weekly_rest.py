@@ -178,17 +178,19 @@ class WeeklyRest(RosterRule):
 
 
 def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
-    """What the previous month's roster brings into a week: the work days in a row before it and the rest
-    days taken in its days of that month ('' when it brings nothing)."""
+    """What the previous month's roster brings into the horizon's first week: the work days in a row up to
+    its last day and the rest days taken in the week's days of that month ('' when it brings nothing)."""
     pm = p.previous_month
     if not pm.known[e] or week.days[0] != 0:
         return ""
     said = []
+    last = p.days[0] - DAY
     if p.start_streak[e]:
-        said.append(f"{counted(int(p.start_streak[e]), 'work day')} in a row up to {(p.days[0] - DAY).date()}")
+        said.append(f"{counted(int(p.start_streak[e]), 'work day')} in a row up to {last.date()}")
     if week.before and (pm.last_days[e, pm.lookback - week.before:] >= 0).all():
-        said.append(f"{counted(int(pm.rested[e, pm.lookback - week.before:].sum()), 'rest day')} in the week's "
-                    "days of the previous month")
+        first = p.days[0] - DAY * week.before
+        span = f"on {last.date()}" if week.before == 1 else f"from {first.date()} to {last.date()}"
+        said.append(f"{counted(int(pm.rested[e, pm.lookback - week.before:].sum()), 'rest day')} {span}")
     return f", after {' and '.join(said)} in the previous month's roster" if said else ""
 
 
