@@ -57,8 +57,8 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
                       lookback: int) -> PreviousMonth:
     """The previous month's roster (employee_id, date, shift) where it meets the horizon: its last
     `lookback` days and each person's late shifts and weekend rests. Its days must all lie in the calendar
-    month before the horizon's first day and some of its people must be on the staff: a DataError names
-    the roster, row and column otherwise. People it holds who are not on the staff are ignored."""
+    month before the horizon's first day, up to that month's last, and some of its people must be on the
+    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff are ignored."""
     E = len(ids)
     out = PreviousMonth.none(E, lookback)
     if roster is None:
@@ -74,6 +74,10 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
                                 "(a roster of the month planned is re-planned with few changes as the previous "
                                 "roster instead)",
                         row=i + 2, column="date")
+    if len(roster) and dates.max() < month.end_time.normalize():
+        raise DataError(source, f"it ends on {dates.max().date()}: the previous month's roster runs to "
+                                f"{month.end_time.date()}, so that its last days count for {days[0].to_period('M')}",
+                        column="date")
     index = {e: i for i, e in enumerate(ids)}
     people = roster["employee_id"].map(index)
     if len(roster) and people.isna().all():

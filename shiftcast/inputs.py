@@ -133,11 +133,34 @@ def summary_lines(inputs: Inputs) -> list[str]:
             "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
             + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
-    if inputs.previous_month is not None and len(inputs.previous_month):
-        pm = inputs.previous_month
-        lines.append(f"previous month's roster: {counted(pm['employee_id'].nunique(), 'person', 'people')}, "
-                     f"{pm['date'].min():%Y-%m-%d} → {pm['date'].max():%Y-%m-%d}")
+    line = previous_month_line(inputs)
+    if line:
+        lines.append(line)
     return lines
+
+
+def previous_month_line(inputs: Inputs) -> str | None:
+    """The previous month's roster in one line: its days, and whom of the staff it holds (new staff start with
+    no history; people it holds who left are ignored). None when not given."""
+    pm = inputs.previous_month
+    if pm is None or not len(pm):
+        return None
+    line = f"previous month's roster {pm['date'].min():%Y-%m-%d} → {pm['date'].max():%Y-%m-%d}"
+    if inputs.staff is None:
+        return line + f", {counted(pm['employee_id'].nunique(), 'person', 'people')}"
+    staff, held = list(inputs.staff["employee_id"]), set(pm["employee_id"])
+    new = [e for e in staff if e not in held]
+    gone = held - set(staff)
+    line += f", {len(staff) - len(new)} of the staff's {len(staff)} people"
+    if new:
+        line += f"; {counted(len(new), 'new person', 'new people')} without history ({_some(new)})"
+    if gone:
+        line += f"; {counted(len(gone), 'person', 'people')} no longer on the staff ignored"
+    return line
+
+
+def _some(ids: list[str], shown: int = 5) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
 
 
 def no_history_line(month: str) -> str:

@@ -137,6 +137,8 @@ def test_the_previous_month_must_be_the_month_before_and_this_centers():
     november = prev.assign(date=prev["date"] - pd.Timedelta(days=31))
     with pytest.raises(DataError, match="not in 2026-12"):
         build_problem(m.requirement, m.staff, RULES, previous_month=november)
+    with pytest.raises(DataError, match="it ends on 2026-12-30: the previous month's roster runs to 2026-12-31"):
+        build_problem(m.requirement, m.staff, RULES, previous_month=prev[prev["date"] < "2026-12-31"])
     elsewhere = prev.assign(employee_id="B" + prev["employee_id"])
     with pytest.raises(DataError, match="none of its 24 people is on the staff of 2027-01") as err:
         build_problem(m.requirement, m.staff, RULES, previous_month=elsewhere)
@@ -162,3 +164,16 @@ def test_late_shifts_and_weekend_rests_carry_over_from_the_previous_month():
     assert late[many[0]] == (mine.get_group(many[0])["shift"] == "L").sum() > 0 and late[few[0]] == 0
     weekend = dict(zip(p.ids, p.previous_month.weekend_rests))
     assert weekend[few[0]] >= 3 and weekend[many[0]] <= 1
+
+
+def test_the_summary_says_whom_the_previous_month_holds():
+    from shiftcast.inputs import Inputs, previous_month_line
+
+    m = january()
+    prev = december_roster(m.staff, {})
+    prev = prev[prev["employee_id"] != "A0006"]
+    staff = m.staff[m.staff["employee_id"] != "A0003"]
+    line = previous_month_line(Inputs(staff=staff, previous_month=prev))
+    assert line == ("previous month's roster 2026-12-01 → 2026-12-31, 22 of the staff's 23 people; 1 new person "
+                    "without history (A0006); 1 person no longer on the staff ignored")
+    assert previous_month_line(Inputs(staff=staff)) is None

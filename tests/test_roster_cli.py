@@ -97,6 +97,7 @@ def test_roster_command_carries_the_previous_month_over_the_month_edge(tmp_path)
     second = roster(jan_in, tmp_path / "out-jan", "--previous-month", december)
     assert second.exit_code == 0, second.output
     assert "assume no history" not in second.output
+    assert "previous month's roster 2026-12-01 → 2026-12-31, 31 of the staff's 31 people" in second.output
     january = pd.read_csv(tmp_path / "out-jan" / "roster.csv", keep_default_na=False)
     january["lunch_start"] = january["lunch_start"].replace("", None)
     before = pd.read_csv(december, keep_default_na=False)

@@ -7,7 +7,7 @@ import click
 
 from scheduler.roster import load_assignments, load_requirement
 from shiftcast.exports.tables import write_roster_csvs
-from shiftcast.inputs import InputPaths, load_inputs, no_history_line
+from shiftcast.inputs import InputPaths, load_inputs, no_history_line, previous_month_line
 from shiftcast.pipeline import requests_lines
 from shiftcast.steps import roster_step
 
@@ -40,8 +40,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     they lunch."""
     inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads, previous_month=previous_month))
     needed = load_requirement(requirement)
-    if previous_month is None:
-        click.echo(no_history_line(f"{needed.index.min():%Y-%m}"))
+    click.echo(previous_month_line(inputs) or no_history_line(f"{needed.index.min():%Y-%m}"))
     result = roster_step(inputs, needed, time_limit_s=time_limit,
                          previous=load_assignments(previous, inputs.rules) if previous else None, seed=seed)
     paths = write_roster_csvs(out_dir, result, inputs.staff)
