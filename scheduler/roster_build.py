@@ -173,12 +173,13 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     windows = rest_windows(D, m, leave_m, last_month)
     max_work = most_work_days(rules, allowed, D)
 
-    # People with leave or a start of their own after the previous month are a class apart: pooled with the
-    # regular ones, their rest days would count toward windows only the regular ones need, and the
-    # day counts the aggregate chose could not be split into people.
-    irregular = leave_m.any(axis=1) | (windows.start_streak > 0) | (max_work < D)
+    # People with leave or a cap are a class apart, and so are people whose previous month ends otherwise:
+    # pooled with the regular ones, their rest days would count toward windows only the regular ones need,
+    # and the day counts the aggregate chose could not be split into people.
+    irregular = leave_m.any(axis=1) | (max_work < D)
+    edges = np.concatenate([last_month.last_days, last_month.rested.astype(np.int64)], axis=1)
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
-                        bool(irregular[e])) for e in range(E)]
+                        bool(irregular[e]), tuple(int(v) for v in edges[e])) for e in range(E)]
     classes = sorted(set(keys))
     class_of = np.array([classes.index(k) for k in keys], np.int64)
 

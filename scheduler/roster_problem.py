@@ -65,7 +65,10 @@ class PeopleClass(NamedTuple):
     on_phone: bool
     allowed: tuple[bool, ...]  # per shift
     preferred_weekday: int  # -1 when none
-    irregular: bool  # leave, a start of their own after the previous month or a paid-hour cap
+    irregular: bool  # leave or a paid-hour cap
+    # the previous month's last days (rest and work, then which days off were rest days): people who share
+    # them share the windows and week bounds that cross the month edge
+    edge: tuple[int, ...]
 
     @property
     def shift_pool(self) -> tuple:

@@ -11,8 +11,9 @@ ones); what that costs in coverage is the trade the weight sets.
 The day-level model therefore bounds the spread from each pooled class's rest count on each weekend
 (anyone resting there has at least the fewest weekend rests a person resting there can have; when not
 everyone does, someone has at most the most a person not resting there can have: both from the person
-rules, `weekend_reach`) as well as from its totals, and counts the people whose leave or previous month
-sets them apart one by one (`people_apart`). Those bounds' booleans are set by assumption rather than
+rules, `weekend_reach`) as well as from its totals, and counts the people whose leave sets them apart one
+by one (`people_apart`). People after the previous month stay pooled: their classes hold only people whose
+last days there were the same, so their reach is the same. Those bounds' booleans are set by assumption rather than
 searched (scheduler.roster_model.solve_aggregate: loose first, then the most held lower in turn while it
 pays). The person-stage models bound it per person, and the rest-day greedy gives a weekend's rest days
 to whoever has had fewest so far.
@@ -60,13 +61,13 @@ def comparable(p: RosterProblem) -> np.ndarray:
 
 
 def people_apart(p: RosterProblem) -> np.ndarray:
-    """(E,) people the day-level model decides one by one when the weight asks: those with leave or a
-    start of their own after the previous month. Leave on a weekday lets a rest day move later, and their
-    classes mix people compared and not, so class counts cannot say how their weekend rests fall; everyone left
-    pooled is compared and bound to the weekends as the class is."""
+    """(E,) people the day-level model decides one by one when the weight asks: those with leave. Leave on a
+    weekday lets a rest day move later, and their classes mix people compared and not, so class counts
+    cannot say how their weekend rests fall; everyone left pooled is compared and bound to the weekends as
+    the class is."""
     if not p.rules.weights.weekend_rest_fairness or comparable(p).sum() < 2:
         return np.zeros(p.n_people, bool)
-    return p.leave.any(axis=1) | (p.start_streak > 0)
+    return p.leave.any(axis=1)
 
 
 class Reach(NamedTuple):
