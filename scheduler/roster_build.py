@@ -58,7 +58,8 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
     """The previous month's roster (employee_id, date, shift) where it meets the horizon: its last
     `lookback` days and each person's late shifts and weekend rests. Its days must all lie in the calendar
     month before the horizon's first day, up to that month's last, and some of its people must be on the
-    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff are ignored."""
+    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff
+    are ignored."""
     E = len(ids)
     out = PreviousMonth.none(E, lookback)
     if roster is None:
@@ -173,13 +174,14 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     windows = rest_windows(D, m, leave_m, last_month)
     max_work = most_work_days(rules, allowed, D)
 
-    # People with leave or a cap are a class apart, and so are people whose previous month ends otherwise:
-    # pooled with the regular ones, their rest days would count toward windows only the regular ones need,
-    # and the day counts the aggregate chose could not be split into people.
+    # People with leave or a cap are a class apart, and the others are classed by the windows and week bounds
+    # the previous month's last days give them: pooled together, their rest days would count toward windows
+    # only some of them need, and the day counts the aggregate chose could not be split into people.
     irregular = leave_m.any(axis=1) | (max_work < D)
-    edges = np.concatenate([last_month.last_days, last_month.rested.astype(np.int64)], axis=1)
+    edges = [() if irregular[e] else (*windows.need[e].astype(int).tolist(), *bounds[e].ravel().tolist())
+             for e in range(E)]
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
-                        bool(irregular[e]), tuple(int(v) for v in edges[e])) for e in range(E)]
+                        bool(irregular[e]), edges[e]) for e in range(E)]
     classes = sorted(set(keys))
     class_of = np.array([classes.index(k) for k in keys], np.int64)
 

@@ -66,8 +66,8 @@ class PeopleClass(NamedTuple):
     allowed: tuple[bool, ...]  # per shift
     preferred_weekday: int  # -1 when none
     irregular: bool  # leave or a paid-hour cap
-    # the previous month's last days (rest and work, then which days off were rest days): people who share
-    # them share the windows and week bounds that cross the month edge
+    # for the others, the rest windows they need and their week bounds, which the previous month's last days
+    # set: () for irregular people, and the same for everyone without a previous month
     edge: tuple[int, ...]
 
     @property

@@ -28,7 +28,7 @@ class RosterTable:
     table: pd.DataFrame  # employees × days: shift code, OFF or LEAVE (NaN where no row)
     codes: dict[str, ShiftTemplate]
     on_leave: set[tuple[str, pd.Timestamp]]  # approved leave
-    previous_month: dict[str, dict[pd.Timestamp, str]]  # per person, the previous month's roster's codes before the horizon
+    previous_month: dict[str, dict[pd.Timestamp, str]]  # per person, the previous month's codes before the horizon
     on_phone: set[str]
 
     OFF = "OFF"

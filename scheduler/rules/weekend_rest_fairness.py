@@ -13,7 +13,7 @@ The day-level model therefore bounds the spread from each pooled class's rest co
 everyone does, someone has at most the most a person not resting there can have: both from the person
 rules, `weekend_reach`) as well as from its totals, and counts the people whose leave sets them apart one
 by one (`people_apart`). People after the previous month stay pooled: their classes hold only people whose
-last days there were the same, so their reach is the same. Those bounds' booleans are set by assumption rather than
+rest windows and week bounds are the same. Those bounds' booleans are set by assumption rather than
 searched (scheduler.roster_model.solve_aggregate: loose first, then the most held lower in turn while it
 pays). The person-stage models bound it per person, and the rest-day greedy gives a weekend's rest days
 to whoever has had fewest so far.
