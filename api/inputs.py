@@ -51,6 +51,23 @@ def check_references(session: Session, body) -> None:
             dataset(session, getattr(body, field), kind, field)
     if getattr(body, "previous_roster_id", None) is not None:
         result(session, body.previous_roster_id, "roster", "previous_roster_id")
+    if getattr(body, "previous_month_roster_id", None) is not None:
+        previous_month_roster(session, body.previous_month_roster_id, result(session, body.staffing_id, "staffing",
+                                                                              "staffing_id").month)
+
+
+def previous_month_roster(session: Session, result_id: int, month: str) -> Result:
+    """The stored roster `result_id`, which must be of the month before `month` (the staffing's); whether its
+    people are this staff's is the roster step's check (scheduler.roster_build.previous_month_of)."""
+    field = "previous_month_roster_id"
+    row = result(session, result_id, "roster", field)
+    before = str(pd.Period(month, "M") - 1)
+    if row.month != before:
+        raise Problem(422, f"{field}: roster {result_id} is of {row.month}, not {before}, the month before {month} "
+                           "(a roster of the same month is re-planned with previous_roster_id)",
+                      title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": f"/{field}", "detail": f"expected a roster of {before}"}])
+    return row
 
 
 def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES, *,

@@ -102,7 +102,12 @@ class RosterCreate(Request):
     leave_id: Id | None = None
     ads_plan_id: Id | None = Field(default=None, description="airings: no lunch in their response windows")
     rules_id: Id | None = None
-    previous_roster_id: Id | None = Field(default=None, description="re-plan: few changes against this roster")
+    previous_roster_id: Id | None = Field(default=None, description="re-plan: few changes against this roster of the "
+                                                                    "same month")
+    previous_month_roster_id: Id | None = Field(
+        default=None, description="the previous month's roster: its last days count for this month's first (days in a "
+                                  "row, the week spanning both months) and its late shifts and weekend rests for "
+                                  "fairness; without it the first days assume no history")
     time_limit_s: float | None = Field(default=None, gt=0, le=3600)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1,
                              description="a reproducible roster: the same inputs and seed give the same roster "

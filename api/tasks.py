@@ -35,6 +35,10 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     if p.get("previous_roster_id"):
         prev = inputs.result(s, p["previous_roster_id"], "roster", "previous_roster_id")
         previous = stored_roster(inputs.payload(prev)).assignments
+    if p.get("previous_month_roster_id"):
+        before = inputs.previous_month_roster(s, p["previous_month_roster_id"], staffing.month)
+        step_inputs.previous_month = stored_roster(inputs.payload(before)).assignments
+        step_inputs.previous_month.attrs["source"] = f"roster {before.id} (previous_month_roster_id)"
     try:
         roster = roster_step(step_inputs, requirement, time_limit_s=p["time_limit_s"], previous=previous,
                              seed=p.get("seed"), progress=progress, stop=progress.stop)

@@ -80,7 +80,8 @@ ASSIGNMENT_COLUMNS = ("employee_id", "date", "shift", "lunch_start")
 
 
 def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFrame:
-    """A roster.csv written before (employee_id, date, shift, lunch_start), e.g. as `previous`."""
+    """A roster.csv written before (employee_id, date, shift, lunch_start): a roster of the same month to
+    re-plan (`previous`) or the previous month's (`previous_month`)."""
     frame = tables.read_table(path, ASSIGNMENT_COLUMNS[:3], ASSIGNMENT_COLUMNS[3:], source=source)
     tables.require_filled(frame, "employee_id", "an employee id")
     days = tables.dates(frame, "date")
@@ -94,10 +95,14 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 
 # --- solving ---------------------------------------------------------------------------------------
 
-def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
+def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None, previous_month=None,
           time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
           stop: threading.Event | None = None, seed: int | None = None) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
+
+    `previous` is a roster of the same month re-planned with few changes; `previous_month` the roster of
+    the month before, whose last days count for the consecutive-day and weekly rest rules and whose late
+    shifts and weekend rests for the fairness rules (without it the month's first days assume no history).
 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
@@ -112,7 +117,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     started = time.monotonic()
     with stopping(stop), seeded(seed):
-        p = build_problem(requirement, staff, rules, leave, ads, previous)
+        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month)
         found = _search_within_rules(p, time_limit_s, progress, started)
         best = _roster(p, requirement, found, time.monotonic() - started)
         if stopped():

@@ -12,6 +12,7 @@ import numpy as np
 from core.rules import hhmm
 from scheduler.roster_problem import LEAVE, REST, RosterProblem
 from scheduler.rules import rest_row_holds, rest_trackers
+from scheduler.rules.late_shift_fairness import takes_late_first
 
 
 def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
@@ -19,7 +20,6 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     E, D, S = p.n_people, p.n_days, len(p.shift_codes)
     shift = np.where(p.leave, -2, np.where(rest, -1, 0)).astype(np.int64)
     late_so_far = np.zeros(E, np.int64)
-    fair = bool(p.rules.weights.late_shift_fairness)
     late_order = [s for s in range(S) if p.late[s]] + [s for s in range(S) if not p.late[s]]
     codes = p.shift_codes
     pools: dict[tuple, list[int]] = {}
@@ -33,7 +33,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             todo = []
             for e in working:
                 wish = p.shift_request[e, d]
-                before = p.previous_shift[e].get(d)
+                before = p.replan_shift[e].get(d)
                 if wish >= 0 and left.get(wish, 0) > 0:
                     shift[e, d] = wish
                     left[wish] -= 1
@@ -45,7 +45,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
                     todo.append(e)
             # fewest late shifts so far take the late shifts (scheduler.rules.late_shift_fairness); ties
             # rotate with the day
-            todo.sort(key=lambda e: (late_so_far[e] if fair else 0, (e + d) % max(len(working), 1)))
+            todo.sort(key=lambda e: (*takes_late_first(p, late_so_far, e), (e + d) % max(len(working), 1)))
             queue = [s for s in late_order for _ in range(left[s])]
             for e, s in zip(todo, queue):
                 shift[e, d] = s

@@ -1,14 +1,15 @@
-"""The roster problem's arrays from the user's tables: requirement, shifts, people, leave, the previous
-roster, and each rule's bounds (scheduler.rules computes its own)."""
+"""The roster problem's arrays from the user's tables: requirement, shifts, people, leave, the roster
+re-planned, the previous month's roster, and each rule's bounds (scheduler.rules computes its own)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from core import times
+from core.errors import DataError
 from core.rules import Rules
-from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, RosterProblem, Week, deep_shortfall,
-                                      required_agents, shortfall_weights)
+from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, PreviousMonth, RosterProblem, Week,
+                                      deep_shortfall, required_agents, shortfall_weights)
 from scheduler.rules.consecutive_days import rest_windows
 from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
@@ -33,33 +34,69 @@ def _weeks(days: pd.DatetimeIndex, week_start: int) -> list[Week]:
     return out
 
 
-def previous_days(previous: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, lookback: int):
-    """From a previous roster: (E, lookback) state of the days just before the horizon
-    (1 rest or leave, 0 work, -1 unknown; column j is day -lookback+j), whether each was an OFF day,
-    and in the horizon (E, D) previous rest flags and shift codes."""
+def replan_days(previous: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex):
+    """From a roster of the same month being re-planned: (E, D) rest flags (1 rest, 0 work, -1 unknown) and
+    per person day -> shift code, for the horizon's days (its other days are not read)."""
     E, D = len(ids), len(days)
-    before = np.full((E, lookback), -1, np.int64)
-    before_off = np.zeros((E, lookback), bool)
     inside = np.full((E, D), -1, np.int64)
     inside_shift: list[dict[int, str]] = [dict() for _ in ids]
     if previous is None or len(previous) == 0:
-        return before, before_off, inside, inside_shift
+        return inside, inside_shift
     index = {e: i for i, e in enumerate(ids)}
-    first = days[0]
     dates = pd.to_datetime(previous["date"]).dt.normalize()
     for emp, day, shift in zip(previous["employee_id"], dates, previous["shift"]):
         e = index.get(emp)
-        if e is None:
-            continue
-        offset = (day - first).days
-        nonwork = shift in (REST, LEAVE)
-        if -lookback <= offset < 0:
-            before[e, offset + lookback] = int(nonwork)
-            before_off[e, offset + lookback] = shift == REST
-        elif 0 <= offset < D:
+        offset = (day - days[0]).days
+        if e is not None and 0 <= offset < D:
             inside[e, offset] = int(shift == REST)
             inside_shift[e][offset] = shift
-    return before, before_off, inside, inside_shift
+    return inside, inside_shift
+
+
+def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, late_codes: set[str],
+                      lookback: int) -> PreviousMonth:
+    """The previous month's roster (employee_id, date, shift) where it meets the horizon: its last
+    `lookback` days and each person's late shifts and weekend rests. Its days must all lie in the calendar
+    month before the horizon's first day, up to that month's last, and some of its people must be on the
+    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff
+    are ignored."""
+    E = len(ids)
+    out = PreviousMonth.none(E, lookback)
+    if roster is None:
+        return out
+    source = roster.attrs.get("source", "previous month's roster")
+    month = days[0].to_period("M") - 1
+    dates = pd.to_datetime(roster["date"]).dt.normalize()
+    outside = np.flatnonzero((dates.dt.to_period("M") != month).to_numpy())
+    if len(outside):
+        i = int(outside[0])
+        raise DataError(source, f"{dates.iloc[i].date()} is not in {month}, the month before "
+                                f"{days[0].to_period('M')}: the previous month's roster holds that month's days only "
+                                "(a roster of the month planned is re-planned with few changes as the previous "
+                                "roster instead)",
+                        row=i + 2, column="date")
+    if len(roster) and dates.max() < month.end_time.normalize():
+        raise DataError(source, f"it ends on {dates.max().date()}: the previous month's roster runs to "
+                                f"{month.end_time.date()}, so that its last days count for {days[0].to_period('M')}",
+                        column="date")
+    index = {e: i for i, e in enumerate(ids)}
+    people = roster["employee_id"].map(index)
+    if len(roster) and people.isna().all():
+        raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
+                                f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
+    weekend = dates.dt.day_of_week.isin((5, 6)).to_numpy()
+    for e, day, shift, at_weekend in zip(people, dates, roster["shift"], weekend):
+        if pd.isna(e):
+            continue
+        e = int(e)
+        out.known[e] = True
+        out.late_shifts[e] += shift in late_codes
+        out.weekend_rests[e] += bool(at_weekend and shift == REST)
+        offset = (day - days[0]).days
+        if -lookback <= offset < 0:
+            out.last_days[e, offset + lookback] = int(shift in (REST, LEAVE))
+            out.rested[e, offset + lookback] = shift == REST
+    return out
 
 
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
@@ -69,8 +106,12 @@ def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> p
     return frame.assign(**{column: times.local_times(frame[column], source, column)})
 
 
-def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None) -> RosterProblem:
-    """Arrays of the roster problem for the days the requirement covers (whole days, every day open)."""
+def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
+                  previous_month=None) -> RosterProblem:
+    """Arrays of the roster problem for the days the requirement covers (whole days, every day open).
+
+    `previous` is a roster of the same days re-planned with few changes; `previous_month` the roster of
+    the month before, whose last days and counts carry over the month edge."""
     req = required_agents(requirement)
     if len(req) == 0:
         raise ValueError("the requirement has no intervals")
@@ -78,6 +119,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     leave = _with_local_times(leave, "date", "leave")
     ads = _with_local_times(ads, "start", "ads plan")
     previous = _with_local_times(previous, "date", "previous roster")
+    previous_month = _with_local_times(previous_month, "date", "previous month's roster")
     days = pd.date_range(req.index.min().normalize(), req.index.max().normalize(), freq="D", unit=times.UNIT)
     D, T, step = len(days), rules.intervals_per_day, rules.interval_minutes
     minutes = (req.index.hour * 60 + req.index.minute - rules.open_minute) // step
@@ -123,20 +165,24 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
                 shift_req[e, d] = codes.index(shift)
 
     m = rules.max_consecutive_work_days
-    before, before_off, prev_inside, prev_shift = previous_days(previous, ids, days, max(m, 6))
+    replan_rest, replan_shift = replan_days(previous, ids, days)
+    late_codes = {s.code for s in shifts if s.start_minute > first_start}
+    last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
 
     weeks = _weeks(days, rules.week_starts_on)
-    bounds = rest_bounds(weeks, leave_m, before, before_off, rules.rest_days_per_week, weekly_minimum(rules))
-    windows = rest_windows(D, m, leave_m, before)
+    bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))
+    windows = rest_windows(D, m, leave_m, last_month)
     max_work = most_work_days(rules, allowed, D)
     max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), days)
 
-    # People with leave or a previous-roster start of their own are a class apart: pooled with the
-    # regular ones, their rest days would count toward windows only the regular ones need, and the
-    # day counts the aggregate chose could not be split into people.
-    irregular = leave_m.any(axis=1) | (windows.start_streak > 0) | (max_work < D)
+    # People with leave or a cap are a class apart, and the others are classed by the windows and week bounds
+    # the previous month's last days give them: pooled together, their rest days would count toward windows
+    # only some of them need, and the day counts the aggregate chose could not be split into people.
+    irregular = leave_m.any(axis=1) | (max_work < D)
+    edges = [() if irregular[e] else (*windows.need[e].astype(int).tolist(), *bounds[e].ravel().tolist())
+             for e in range(E)]
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
-                        bool(irregular[e])) for e in range(E)]
+                        bool(irregular[e]), edges[e]) for e in range(E)]
     classes = sorted(set(keys))
     class_of = np.array([classes.index(k) for k in keys], np.int64)
 
@@ -149,8 +195,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
         rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        max_rest_days=max_rest, start_streak=windows.start_streak,
-        previous_rest=prev_inside, previous_shift=prev_shift, classes=classes, class_of=class_of,
+        max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
+        replan_rest=replan_rest, replan_shift=replan_shift, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)

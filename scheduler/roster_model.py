@@ -184,7 +184,7 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
     counts model and the rest booleans (employee, day) of the people it decides one by one.
 
     People's rest days enter pooled per class with the rules summed over the class, a relaxation; with
-    `irregular_exact` the people of irregular classes (leave, their own start) get one variable each
+    `irregular_exact` the people of irregular classes (leave, a paid-hour cap) get one variable each
     instead, exact for them, and so do the people whose weekend rests the fairness rule must count one by
     one (scheduler.rules.weekend_rest_fairness.people_apart). With `fixed_rest` ((class, day) -> people
     resting, people already chosen) only shifts and lunches are optimised.

@@ -25,6 +25,31 @@ DEEP_SHORTFALL_FACTOR = 3
 
 
 @dataclass(frozen=True)
+class PreviousMonth:
+    """The previous month's roster where it meets this one, per person of this month's staff (people it
+    does not hold, new staff say, have no history: unknown days and no counts).
+
+    Its last days count for the consecutive-day and weekly rest rules across the month edge; its counts
+    carry the fairness rules over (scheduler.rules.late_shift_fairness, weekend_rest_fairness)."""
+
+    last_days: np.ndarray  # (E, L) int: 1 day off (rest or leave), 0 work, -1 unknown; column j is day j - L
+    rested: np.ndarray  # (E, L) bool: that day off was a rest day (OFF), not leave
+    late_shifts: np.ndarray  # (E,) int late shifts worked in the previous month
+    weekend_rests: np.ndarray  # (E,) int Saturday and Sunday rest days in the previous month
+    known: np.ndarray  # (E,) bool: the person is in the previous month's roster
+
+    @classmethod
+    def none(cls, people: int, lookback: int) -> "PreviousMonth":
+        """No previous month: the first days assume no history."""
+        return cls(np.full((people, lookback), -1, np.int64), np.zeros((people, lookback), bool),
+                   np.zeros(people, np.int64), np.zeros(people, np.int64), np.zeros(people, bool))
+
+    @property
+    def lookback(self) -> int:
+        return self.last_days.shape[1]
+
+
+@dataclass(frozen=True)
 class Week:
     """A calendar week's days inside the horizon and how many of them lie before or after it."""
 
@@ -40,7 +65,10 @@ class PeopleClass(NamedTuple):
     on_phone: bool
     allowed: tuple[bool, ...]  # per shift
     preferred_weekday: int  # -1 when none
-    irregular: bool  # leave, a previous-roster start of their own or a paid-hour cap
+    irregular: bool  # leave or a paid-hour cap
+    # for the others, the rest windows they need and their week bounds, which the previous month's last days
+    # set: () for irregular people, and the same for everyone without a previous month
+    edge: tuple[int, ...]
 
     @property
     def shift_pool(self) -> tuple:
@@ -80,9 +108,10 @@ class RosterProblem:
     window_need: np.ndarray  # (E, n windows) bool: the person needs a rest day in the window
     max_work_days: np.ndarray  # (E,) int: from the paid-hour cap (D when off)
     max_rest_days: np.ndarray  # (E,) int: from the paid-hour minimum (the free days when off)
-    start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous roster)
-    previous_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the previous roster
-    previous_shift: list[dict[int, str]]  # per person: day -> previous shift code in the horizon
+    start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous month)
+    previous_month: PreviousMonth  # the previous month's last days and fairness counts
+    replan_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the roster of this month re-planned
+    replan_shift: list[dict[int, str]]  # per person: day -> shift code in the roster of this month re-planned
     classes: list[PeopleClass]
     class_of: np.ndarray  # (E,) int
     shortfall_weight: np.ndarray = field(default=None)  # (D, T) int objective weight per missing agent

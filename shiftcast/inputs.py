@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
 from scheduler.data import load_leave, load_staff
+from scheduler.roster import load_assignments
 from scheduler.rules.weekly_rest import weekly_minimum
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, load_rules
@@ -29,6 +30,7 @@ class InputPaths:
     staff: Path | None = None
     leave: Path | None = None
     rules: Path | None = None
+    previous_month: Path | None = None  # the previous month's roster.csv, as the exports write it
 
     @classmethod
     def sample(cls, directory: Path = SAMPLE_DIR, month: str = SAMPLE_MONTH) -> "InputPaths":
@@ -53,6 +55,8 @@ class Inputs:
     plan: pd.DataFrame | None = None
     staff: pd.DataFrame | None = None
     leave: pd.DataFrame | None = None
+    # the previous month's roster (employee_id, date, shift, lunch_start): its last days and counts carry over
+    previous_month: pd.DataFrame | None = None
 
 
 def load_inputs(paths: InputPaths) -> Inputs:
@@ -75,6 +79,8 @@ def load_inputs(paths: InputPaths) -> Inputs:
         if out.staff is None:
             raise DataError(str(paths.leave), "checking leave needs the staff file (--staff) to know the employees")
         out.leave = load_leave(paths.leave, out.staff, rules)
+    if paths.previous_month:
+        out.previous_month = load_assignments(paths.previous_month, rules)
     return out
 
 
@@ -130,4 +136,37 @@ def summary_lines(inputs: Inputs) -> list[str]:
             "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
             + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
+    line = previous_month_line(inputs)
+    if line:
+        lines.append(line)
     return lines
+
+
+def previous_month_line(inputs: Inputs) -> str | None:
+    """The previous month's roster in one line: its days, and whom of the staff it holds (new staff start with
+    no history; people it holds who left are ignored). None when not given."""
+    pm = inputs.previous_month
+    if pm is None or not len(pm):
+        return None
+    line = f"previous month's roster {pm['date'].min():%Y-%m-%d} → {pm['date'].max():%Y-%m-%d}"
+    if inputs.staff is None:
+        return line + f", {counted(pm['employee_id'].nunique(), 'person', 'people')}"
+    staff, held = list(inputs.staff["employee_id"]), set(pm["employee_id"])
+    new = [e for e in staff if e not in held]
+    gone = held - set(staff)
+    line += f", {len(staff) - len(new)} of the staff's {len(staff)} people"
+    if new:
+        line += f"; {counted(len(new), 'new person', 'new people')} without history ({_some(new)})"
+    if gone:
+        line += f"; {counted(len(gone), 'person', 'people')} no longer on the staff ignored"
+    return line
+
+
+def _some(ids: list[str], shown: int = 5) -> str:
+    return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+
+def no_history_line(month: str) -> str:
+    """What a roster planned without the previous month's roster assumes, in one line."""
+    return (f"note: no previous month's roster given (--previous-month): the first days of {month} assume no "
+            "history (no work days in a row before them, no rest day taken in a week they share with the month before)")

@@ -152,12 +152,15 @@ def requirement_on_grid(inputs: Inputs, month: str, minutes: int) -> pd.DataFram
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,
                 previous: pd.DataFrame | None = None, progress: Callable[[float, float, float], None] | None = None,
                 stop: threading.Event | None = None, seed: int | None = None) -> Roster:
-    """The month's roster for the requirement, the staff, their leave and the ad plan; with a `seed`, the
-    same roster for the same inputs on any machine (scheduler.roster.solve)."""
+    """The month's roster for the requirement, the staff, their leave, the ad plan and the previous month's
+    roster (whose last days and counts carry over the month edge); `previous` is a roster of the same month
+    to re-plan with few changes. With a `seed`, the same roster for the same inputs on any machine
+    (scheduler.roster.solve)."""
     if inputs.staff is None:
         raise DataError("staff", "building a roster needs the staff list (--staff)")
     return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan, previous=previous,
-                 time_limit_s=time_limit_s, progress=progress, stop=stop, seed=seed)
+                 previous_month=inputs.previous_month, time_limit_s=time_limit_s, progress=progress, stop=stop,
+                 seed=seed)
 
 
 def headcount_step(inputs: Inputs, requirement: pd.DataFrame, *, target: Target = Target(),

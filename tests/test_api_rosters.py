@@ -264,3 +264,55 @@ def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
         assert took < 8, f"the solve went on {took:.1f} s after the cancel"
     finally:
         runner.stop()
+
+
+@pytest.mark.slow
+def test_a_roster_job_carries_the_previous_month_over_the_month_edge(app, url, viewer, tmp_path):
+    """January's roster job with December's stored roster as previous_month_roster_id: no run of work days longer
+    than the rules allow across Dec 31 / Jan 1. A roster of another month or another center is refused."""
+    from core.periods import open_intervals
+    from scheduler.data import load_staff
+    from scheduler.roster_checks import roster_violations
+
+    sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    client = app.test_client()
+    staff_bytes = testing.staff_csv(agents=27, leaders=4)
+    staff_id = client.post("/api/v1/datasets/staff", data=staff_bytes,
+                           headers={**sup, "Content-Type": "text/csv"}).json["id"]
+
+    def staffing(month: str, days: int) -> int:
+        index = open_intervals(pd.date_range(f"{month}-01", periods=days, freq="D"))
+        minutes = index.hour * 60 + index.minute
+        scheduled = np.where((minutes >= 600) & (minutes < 960), 18, 9) + (index.day % 3)
+        return testing.store_staffing(url, pd.DataFrame({"scheduled": scheduled}, index=index), month)
+
+    def roster_job(staffing_id: int, **extra) -> dict:
+        r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff_id, "time_limit_s": 2,
+                                                 "seed": 1, **extra}, headers=sup)
+        assert r.status_code == 202, r.json
+        assert job_runner(app).run_pending() == 1
+        return client.get(r.headers["Location"], headers=viewer).json
+
+    december_job = roster_job(staffing("2026-12", 31))
+    assert december_job["state"] == "succeeded", december_job
+    december_id = december_job["result_id"]
+    january_staffing = staffing("2027-01", 31)
+    january_job = roster_job(january_staffing, previous_month_roster_id=december_id)
+    assert january_job["state"] == "succeeded", january_job
+    doc = client.get(january_job["result_url"], headers=viewer).json
+    december = documents.stored_roster(client.get(december_job["result_url"], headers=viewer).json).assignments
+    january = documents.stored_roster(doc).assignments
+    (tmp_path / "staff.csv").write_bytes(staff_bytes)
+    staff = load_staff(tmp_path / "staff.csv", DEFAULT_RULES)
+    assert roster_violations(january, staff, DEFAULT_RULES, previous_month=december) == []
+
+    # a roster of the same month is no previous month: refused when the job is asked for
+    same = client.post("/api/v1/rosters", json={"staffing_id": january_staffing, "staff_id": staff_id,
+                                                "previous_month_roster_id": january_job["result_id"]}, headers=sup)
+    assert same.status_code == 422 and same.json["errors"][0]["pointer"] == "/previous_month_roster_id"
+    assert "is of 2027-01, not 2026-12" in same.json["detail"]
+    # another center's December: none of its people is on this staff, and the job says so
+    others = specimen_staff(24).assign(employee_id=lambda f: "X" + f["employee_id"])
+    elsewhere = testing.store_roster(url, specimen_roster(others, "2026-12", seed=1), "2026-12", others)
+    failed = roster_job(january_staffing, previous_month_roster_id=elsewhere)
+    assert failed["state"] == "failed" and "none of its 24 people is on the staff of 2027-01" in failed["error"]

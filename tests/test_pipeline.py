@@ -110,3 +110,15 @@ def test_plan_without_history_says_what_is_missing(tmp_path):
     result = CliRunner().invoke(main, ["plan", "--staff", str(tmp_path / "staff.csv"), "--month", "2026-12",
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "needs the call history" in result.output
+
+
+def test_plan_reads_the_previous_month_or_says_the_first_days_assume_no_history(tmp_path):
+    shutil.copy(SAMPLE_DIR / "staff.csv", tmp_path / "staff.csv")
+    plan = ["plan", "--staff", str(tmp_path / "staff.csv"), "--month", "2027-01", "--out", str(tmp_path / "out")]
+    blind = CliRunner().invoke(main, plan)
+    assert blind.output.count("the first days of 2027-01 assume no history") == 1
+    december = tmp_path / "roster.csv"
+    december.write_text("employee_id,date,shift,lunch_start\nA0001,2026-12-31,X,\n", encoding="utf-8")
+    bad = CliRunner().invoke(main, plan + ["--previous-month", str(december)])
+    assert bad.exit_code == 2 and "assume no history" not in bad.output
+    assert "roster.csv, row 2, column 'shift'" in bad.output

@@ -214,18 +214,18 @@ def previous_month(staff: pd.DataFrame, pattern: dict[str, list[str]]) -> pd.Dat
     return pd.DataFrame(rows, columns=["employee_id", "date", "shift", "lunch_start"])
 
 
-def test_previous_roster_rest_days_carry_over_the_month_edge():
+def test_previous_month_rest_days_carry_over_the_month_edge():
     m = small_case()
     leave = m.leave[(m.leave["kind"] == "leave") & ~m.leave["employee_id"].isin(["A0004", "A0005"])]
     # A0004 worked the six days up to Nov 30: Dec 1 must be a day off.
     # A0005 rested on Monday Nov 30: no other rest day in the week to Sunday Dec 6.
     prev = previous_month(m.staff, {"A0004": ["OFF"] + ["E"] * 6, "A0005": ["E"] * 6 + ["OFF"]})
-    r = solve(m.requirement, m.staff, RULES, leave=leave, ads=m.ads, previous=prev, time_limit_s=LIMIT)
+    r = solve(m.requirement, m.staff, RULES, leave=leave, ads=m.ads, previous_month=prev, time_limit_s=LIMIT)
     g = grid(r)
     assert g.loc["A0004", pd.Timestamp("2026-12-01")] == "OFF"
     first_week = [c for c in g.columns if c <= pd.Timestamp("2026-12-06")]
     assert (g.loc["A0005", first_week] == "OFF").sum() == 0
-    assert roster_violations(r.assignments, m.staff, RULES, leave, m.ads, previous=prev) == []
+    assert roster_violations(r.assignments, m.staff, RULES, leave, m.ads, previous_month=prev) == []
 
 
 def test_replanning_against_a_previous_roster_changes_little(roster, month):
@@ -304,11 +304,12 @@ def test_rest_rule_against_consecutive_days_is_explained_by_name():
     # A0004 took the week's rest day on Monday Nov 30: Dec 1-6 would be six days in a row, one too many.
     others = {e: ["E"] * 5 + ["OFF", "E"] for e in m.staff["employee_id"]}  # rested on Sunday Nov 29
     prev = previous_month(m.staff, {**others, "A0004": ["E"] * 6 + ["OFF"]})
-    r = solve(m.requirement, m.staff, rules, leave=leave, ads=m.ads, previous=prev, time_limit_s=LIMIT)
+    r = solve(m.requirement, m.staff, rules, leave=leave, ads=m.ads, previous_month=prev, time_limit_s=LIMIT)
     assert r.status == "RELAXED"
     hits = [c for c in r.conflicts if c.rule == "rest days per week" and c.employees == ("A0004",)]
     assert hits and "A0004" in hits[0].message and "2026-12-01" in hits[0].message
-    found = roster_violations(r.assignments, m.staff, rules, leave, m.ads, previous=prev)
+    assert "after 1 rest day on 2026-11-30 in the previous month's roster" in hits[0].message
+    found = roster_violations(r.assignments, m.staff, rules, leave, m.ads, previous_month=prev)
     assert any("A0004" in v for v in found)
     # nothing broken goes unexplained: every person a violation names is named by a conflict
     named = {e for c in r.conflicts for e in c.employees}

@@ -3,6 +3,7 @@ for the same roster every time); bad input is one clear line."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from benchmarks.roster import write_inputs
@@ -74,3 +75,35 @@ def test_a_seeded_roster_is_the_roster_step_s_and_the_same_every_time(tmp_path):
     for name in ("roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"):
         first = (tmp_path / "first" / name).read_bytes()
         assert first == (tmp_path / "second" / name).read_bytes() == (tmp_path / "step" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_roster_command_carries_the_previous_month_over_the_month_edge(tmp_path):
+    """December, then January with December's roster.csv as --previous-month: no run of work days longer than
+    the rules allow across Dec 31 / Jan 1; without it, one line says the first days assume no history."""
+    dec = synthetic_month(31, days=31, seed=7)
+    jan = synthetic_month(31, days=14, seed=8, start="2027-01-01")
+    dec_in, jan_in = write_inputs(dec, DEFAULT_RULES, tmp_path / "dec"), write_inputs(jan, DEFAULT_RULES, tmp_path / "jan")
+
+    def roster(paths, out, *extra):
+        args = ["roster", "--requirement", paths["requirement"], "--staff", dec_in["staff"], "--rules", paths["rules"],
+                "--ads", paths["ads"], "--time-limit", "2", "--seed", "1", "--out", out, *extra]
+        return CliRunner().invoke(main, [str(a) for a in args])
+
+    first = roster(dec_in, tmp_path / "out-dec")
+    assert first.exit_code == 0, first.output
+    assert first.output.count("the first days of 2026-12 assume no history") == 1
+    december = tmp_path / "out-dec" / "roster.csv"
+    second = roster(jan_in, tmp_path / "out-jan", "--previous-month", december)
+    assert second.exit_code == 0, second.output
+    assert "assume no history" not in second.output
+    assert "previous month's roster 2026-12-01 → 2026-12-31, 31 of the staff's 31 people" in second.output
+    january = pd.read_csv(tmp_path / "out-jan" / "roster.csv", keep_default_na=False)
+    january["lunch_start"] = january["lunch_start"].replace("", None)
+    before = pd.read_csv(december, keep_default_na=False)
+    assert roster_violations(january, dec.staff, DEFAULT_RULES, previous_month=before) == []
+
+    # the same month given as the previous one is refused, naming the file, row and column
+    wrong = roster(jan_in, tmp_path / "out-wrong", "--previous-month", tmp_path / "out-jan" / "roster.csv")
+    assert wrong.exit_code == 2
+    assert "roster.csv, row 2, column 'date': 2027-01-01 is not in 2026-12" in wrong.output

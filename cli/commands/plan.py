@@ -8,7 +8,7 @@ import click
 
 from cli.commands.db import database_url_option, default_database_url
 from cli.commands.validate import input_options
-from shiftcast.inputs import SAMPLE_MONTH, InputPaths
+from shiftcast.inputs import SAMPLE_MONTH, InputPaths, no_history_line
 from shiftcast.pipeline import PlanResult, run_plan
 
 _out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
@@ -42,6 +42,8 @@ def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int
     given = click.get_current_context().get_parameter_source("database_url")
     if not store and given == click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("--database-url names the store --store keeps the month in: add --store")
+    if paths["staff"] and not paths["previous_month"]:
+        click.echo(no_history_line(month))
     inputs = InputPaths(**paths)
     if store:
         from api.planned_month import check_storable

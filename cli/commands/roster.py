@@ -8,7 +8,7 @@ import click
 from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import load_assignments, load_requirement
 from shiftcast.exports.tables import write_roster_csvs
-from shiftcast.inputs import InputPaths, load_inputs
+from shiftcast.inputs import InputPaths, load_inputs, no_history_line, previous_month_line
 from shiftcast.pipeline import requests_lines
 from shiftcast.steps import roster_step
 
@@ -22,7 +22,11 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--leave", type=_file, default=None, help="approved leave and requests CSV or .xlsx")
 @click.option("--rules", type=_file, default=None, help="rules TOML (defaults when left out)")
 @click.option("--ads", type=_file, default=None, help="planned airings CSV: no lunches in their response windows")
-@click.option("--previous", type=_file, default=None, help="an earlier roster.csv: re-plan with few changes")
+@click.option("--previous", type=_file, default=None,
+              help="an earlier roster.csv of the same month: re-plan it with few changes")
+@click.option("--previous-month", "previous_month", type=_file, default=None,
+              help="the previous month's roster.csv: its last days count for this month's first (days in a row, "
+                   "the week spanning both) and its late shifts and weekend rests for fairness")
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
               help="seconds the solver may take (with --seed, the solver's deterministic seconds)")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -31,11 +35,14 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="folder for roster.csv, coverage.csv, employees.csv and short_intervals.csv")
 def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | None, ads: Path | None,
-            previous: Path | None, time_limit: float, seed: int | None, out_dir: Path) -> None:
+            previous: Path | None, previous_month: Path | None, time_limit: float, seed: int | None,
+            out_dir: Path) -> None:
     """Build the roster (the roster step of `shiftcast plan`): who works which shift on which day and when
     they lunch."""
-    inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads))
-    result = roster_step(inputs, load_requirement(requirement), time_limit_s=time_limit,
+    inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads, previous_month=previous_month))
+    needed = load_requirement(requirement)
+    click.echo(previous_month_line(inputs) or no_history_line(f"{needed.index.min():%Y-%m}"))
+    result = roster_step(inputs, needed, time_limit_s=time_limit,
                          previous=load_assignments(previous, inputs.rules) if previous else None, seed=seed)
     paths = write_roster_csvs(out_dir, result, inputs.staff)
     k = result.kpis

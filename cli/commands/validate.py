@@ -20,6 +20,9 @@ def input_options(func):
         ("staff", "staff CSV or .xlsx (employee_id, name, role, group, team, …)"),
         ("leave", "approved leave CSV or .xlsx (employee_id, date, kind, …)"),
         ("rules", "rules TOML (defaults when omitted)"),
+        ("previous-month", "the previous month's roster.csv (as the exports write it): its last days count for "
+                           "this month's first (days in a row, the week spanning both) and its late shifts and "
+                           "weekend rests for fairness"),
     )):
         func = click.option(f"--{name}", type=_file, help=help_text)(func)
     return func

@@ -1,5 +1,6 @@
 """Maximum consecutive work days (`max_consecutive_work_days`): every window of that many days plus one
-holds a day off, counting the previous roster's last days when it is given."""
+holds a day off, counting the previous month's last days when its roster is given (a run of work days
+that ends on its last day continues into this month's first)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
@@ -10,7 +11,7 @@ from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterRule,
 
 if TYPE_CHECKING:
     from scheduler.rules.table import RosterTable
-    from scheduler.roster_problem import RosterProblem
+    from scheduler.roster_problem import PreviousMonth, RosterProblem
 
 
 class RestWindows(NamedTuple):
@@ -19,10 +20,10 @@ class RestWindows(NamedTuple):
     start_streak: np.ndarray  # (E,) work days in a row just before the horizon (0 when unknown)
 
 
-def rest_windows(n_days: int, most: int, leave: np.ndarray, before: np.ndarray) -> RestWindows:
+def rest_windows(n_days: int, most: int, leave: np.ndarray, previous_month: PreviousMonth) -> RestWindows:
     """The windows of `most` + 1 days that must hold a day off, for everyone; windows reaching before
-    the horizon only when the previous roster (`before`, (E, lookback): 1 off, 0 work, -1 unknown)
-    knows those days."""
+    the horizon only for people whose previous month's roster knows those days."""
+    before = previous_month.last_days
     E, lookback = before.shape
     windows, needs = [], []
     for a in range(-lookback, n_days - most):
@@ -108,18 +109,22 @@ class ConsecutiveDays(RosterRule):
         out = []
         m = t.rules.max_consecutive_work_days
         for emp in t.ids:
-            # the previous roster's unbroken run of work days just before the horizon
-            streak, day = 0, t.days[0] - t.one_day
-            while t.before[emp].get(day) in t.codes:
-                streak += 1
+            # the previous month's unbroken run of work days just before the horizon
+            carried, day = 0, t.days[0] - t.one_day
+            while t.previous_month[emp].get(day) in t.codes:
+                carried += 1
                 day -= t.one_day
+            streak = carried
             for day in t.days:
                 if t.table.at[emp, day] in t.codes:
                     streak += 1
                     if streak == m + 1:
-                        out.append(f"max consecutive work days: {emp} works more than {m} days in a row up to {day.date()}")
+                        since = f" (from {(day - t.one_day * m).date()}, {carried} of them in the previous month's " \
+                                "roster)" if carried else ""
+                        out.append(f"max consecutive work days: {emp} works more than {m} days in a row up to "
+                                   f"{day.date()}{since}")
                 else:
-                    streak = 0
+                    streak = carried = 0
         return out
 
 

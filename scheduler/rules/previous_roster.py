@@ -1,5 +1,6 @@
-"""Few changes from a previous roster when re-planning (weight `change_from_previous`): each person-day
-whose rest-or-work (or shift) differs from the previous roster's costs the weight."""
+"""Few changes from a previous roster of the same month when re-planning it (weight `change_from_previous`):
+each person-day whose rest-or-work (or shift) differs from that roster's costs the weight. The previous
+month's roster, whose last days continue into this one, is another input (RosterProblem.previous_month)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ class _Tracker(RestTracker):
         self.p = p
 
     def keys(self, d, people):
-        return [self.p.previous_rest[people, d] == 0]
+        return [self.p.replan_rest[people, d] == 0]
 
 
 class ChangeFromPrevious(RosterRule):
@@ -27,8 +28,8 @@ class ChangeFromPrevious(RosterRule):
 
     def person(self, m: PersonDays) -> list[Term]:
         p = m.problem
-        return day_wish_terms(m, p.rules.weights.change_from_previous, rest=p.previous_rest == 1,
-                              work=p.previous_rest == 0)
+        return day_wish_terms(m, p.rules.weights.change_from_previous, rest=p.replan_rest == 1,
+                              work=p.replan_rest == 0)
 
     def rest_tracker(self, p: RosterProblem) -> RestTracker:
         return _Tracker(p)
@@ -37,7 +38,7 @@ class ChangeFromPrevious(RosterRule):
         p = r.problem
         codes = p.shift_codes
         changes = 0
-        for e, before in enumerate(p.previous_shift):
+        for e, before in enumerate(p.replan_shift):
             for d, code in before.items():
                 s = r.shift[e, d]
                 if s == -2:

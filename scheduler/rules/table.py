@@ -28,7 +28,7 @@ class RosterTable:
     table: pd.DataFrame  # employees × days: shift code, OFF or LEAVE (NaN where no row)
     codes: dict[str, ShiftTemplate]
     on_leave: set[tuple[str, pd.Timestamp]]  # approved leave
-    before: dict[str, dict[pd.Timestamp, str]]  # per person, the previous roster's codes before the horizon
+    previous_month: dict[str, dict[pd.Timestamp, str]]  # per person, the previous month's codes before the horizon
     on_phone: set[str]
 
     OFF = "OFF"
@@ -46,7 +46,7 @@ class RosterTable:
 
 
 def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, leave: pd.DataFrame | None = None,
-                 ads: pd.DataFrame | None = None, previous: pd.DataFrame | None = None) -> RosterTable:
+                 ads: pd.DataFrame | None = None, previous_month: pd.DataFrame | None = None) -> RosterTable:
     a = assignments.copy()
     a["date"] = pd.to_datetime(a["date"]).dt.normalize()
     days = pd.date_range(a["date"].min(), a["date"].max(), freq="D")
@@ -57,8 +57,8 @@ def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, l
         lv = leave[leave["kind"] == "leave"]
         on_leave = {(e, pd.Timestamp(d).normalize()) for e, d in zip(lv["employee_id"], lv["date"])}
     before: dict[str, dict[pd.Timestamp, str]] = {e: {} for e in ids}
-    if previous is not None and len(previous):
-        pv = previous.copy()
+    if previous_month is not None and len(previous_month):
+        pv = previous_month.copy()
         pv["date"] = pd.to_datetime(pv["date"]).dt.normalize()
         for emp, day, code in pv[pv["date"] < days[0]][["employee_id", "date", "shift"]].itertuples(index=False):
             if emp in before:
@@ -66,7 +66,7 @@ def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, l
     return RosterTable(
         rules=rules, staff=staff, assignments=a, ads=ads if ads is not None and len(ads) else None, ids=ids,
         days=days, table=grid.unstack("date").reindex(index=ids, columns=days),
-        codes={s.code: s for s in rules.shifts}, on_leave=on_leave, before=before,
+        codes={s.code: s for s in rules.shifts}, on_leave=on_leave, previous_month=before,
         on_phone=set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"]),
     )
 

@@ -11,11 +11,17 @@ ones); what that costs in coverage is the trade the weight sets.
 The day-level model therefore bounds the spread from each pooled class's rest count on each weekend
 (anyone resting there has at least the fewest weekend rests a person resting there can have; when not
 everyone does, someone has at most the most a person not resting there can have: both from the person
-rules, `weekend_reach`) as well as from its totals, and counts the people whose leave or previous roster
-sets them apart one by one (`people_apart`). Those bounds' booleans are set by assumption rather than
+rules, `weekend_reach`) as well as from its totals, and counts the people whose leave sets them apart one
+by one (`people_apart`). People after the previous month stay pooled: their classes hold only people whose
+rest windows and week bounds are the same. Those bounds' booleans are set by assumption rather than
 searched (scheduler.roster_model.solve_aggregate: loose first, then the most held lower in turn while it
 pays). The person-stage models bound it per person, and the rest-day greedy gives a weekend's rest days
 to whoever has had fewest so far.
+
+Carried over from the previous month's roster, when given: among people with as many weekend rests so
+far, the greedy gives the weekend's rest days first to whoever had fewer weekend rests in the previous
+month. This month's spread, the objective part, is measured as without; the turn of who gets the extra
+weekend rests is what carries over.
 """
 from __future__ import annotations
 
@@ -55,13 +61,13 @@ def comparable(p: RosterProblem) -> np.ndarray:
 
 
 def people_apart(p: RosterProblem) -> np.ndarray:
-    """(E,) people the day-level model decides one by one when the weight asks: those with leave or a
-    previous-roster start of their own. Leave on a weekday lets a rest day move later, and their classes
-    mix people compared and not, so class counts cannot say how their weekend rests fall; everyone left
-    pooled is compared and bound to the weekends as the class is."""
+    """(E,) people the day-level model decides one by one when the weight asks: those with leave. Leave on a
+    weekday lets a rest day move later, and their classes mix people compared and not, so class counts
+    cannot say how their weekend rests fall; everyone left pooled is compared and bound to the weekends as
+    the class is."""
     if not p.rules.weights.weekend_rest_fairness or comparable(p).sum() < 2:
         return np.zeros(p.n_people, bool)
-    return p.leave.any(axis=1) | (p.start_streak > 0)
+    return p.leave.any(axis=1)
 
 
 class Reach(NamedTuple):
@@ -141,16 +147,20 @@ def _solve_reach(p: RosterProblem, e: int) -> tuple[Reach, bool]:
 
 
 class _Tracker(RestTracker):
-    """On a weekend day, whoever has had fewest weekend rests so far rests first (when the weight asks)."""
+    """On a weekend day, whoever has had fewest weekend rests so far rests first, then whoever had fewest in
+    the previous month (when the weight asks)."""
 
     def __init__(self, p: RosterProblem):
         self.weekend = np.zeros(p.n_days, bool)
         if p.rules.weights.weekend_rest_fairness:
             self.weekend[weekend_days(p)] = True
         self.rests = np.zeros(p.n_people, np.int64)
+        self.last_month = p.previous_month.weekend_rests
 
     def keys(self, d, people):
-        return [self.rests[people] if self.weekend[d] else np.zeros(len(people), np.int64)]
+        if not self.weekend[d]:
+            return [np.zeros(len(people), np.int64)] * 2
+        return [self.rests[people], self.last_month[people]]
 
     def off(self, d, people, resting):
         if resting and self.weekend[d]:

@@ -1,8 +1,9 @@
 """Rest days per week (`rest_days_per_week`, `week_starts_on`): exactly so many in a full week, a
-partial week at the month's edge its share (or the rest owed after the previous roster's days), a
-minimum only when the month's paid hours are bounded instead (the paid-hour cap or the paid-hour minimum
-is on, scheduler.rules.monthly_hours): then rest days may cluster where demand is low. Leave days are not
-rest days and lower the count owed."""
+partial week at the month's edge its share, a minimum only when the month's paid hours are bounded
+instead (the paid-hour cap or the paid-hour minimum is on, scheduler.rules.monthly_hours): then rest days
+may cluster where demand is low. Leave days are not rest days and lower the count owed. When the previous
+month's roster is given, the week that spans the two months counts the rest days taken there: if weeks
+run Monday to Sunday and Dec 28 – Jan 3 is one week, a rest day on Dec 29 is that week's."""
 from __future__ import annotations
 
 import math
@@ -10,27 +11,28 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from ortools.sat.python import cp_model
 
+from core.words import counted
 from scheduler.conflicts import Conflict
 from scheduler.roster_solver import run
 from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from core.rules import Rules
     from scheduler.rules.table import RosterTable
-    from scheduler.roster_problem import RosterProblem, Week
+    from scheduler.roster_problem import PreviousMonth, RosterProblem, Week
+
+DAY = pd.Timedelta(days=1)
 
 
-def rest_bounds(weeks: list[Week], leave: np.ndarray, before: np.ndarray, before_off: np.ndarray,
-                rest_days: int, weekly_minimum: bool) -> np.ndarray:
-    """(E, W, 2) least and most rest days of each person in each week of the horizon.
-
-    `before` / `before_off` are the previous roster's days just before the horizon ((E, lookback):
-    1 day off, 0 work, -1 unknown; whether a day off was a rest day). With `weekly_minimum` the least is
-    kept and the most is every free day."""
+def rest_bounds(weeks: list[Week], leave: np.ndarray, previous_month: PreviousMonth, rest_days: int,
+                weekly_minimum: bool) -> np.ndarray:
+    """(E, W, 2) least and most rest days of each person in each week of the horizon; the first week's
+    for people whose previous month's roster knows its earlier days: the rest days it still owes. With
+    `weekly_minimum` the least is kept and the most is every free day."""
+    before, before_off = previous_month.last_days, previous_month.rested
     E, lookback = before.shape
     r = rest_days
     bounds = np.zeros((E, len(weeks), 2), np.int64)
@@ -40,7 +42,7 @@ def rest_bounds(weeks: list[Week], leave: np.ndarray, before: np.ndarray, before
         if week.before == 0 and week.after == 0:
             lo = hi = np.full(E, r)
         elif week.after == 0 and week.before <= lookback and (before[:, lookback - week.before:] >= 0).all(axis=1).any():
-            # the previous roster knows the first days of this week: count the rest days taken there
+            # the previous month's roster knows the first days of this week: count the rest days taken there
             known = (before[:, lookback - week.before:] >= 0).all(axis=1)
             taken = before_off[:, lookback - week.before:].sum(axis=1)
             exact = np.maximum(r - taken, 0)
@@ -68,6 +70,8 @@ class TableWeek:
     rests: int
     least: int
     most: int
+    carried: list[pd.Timestamp]  # the week's days in the previous month's roster, when it counts them
+    taken: int  # rest days taken on those days
 
 
 def table_weeks(t: RosterTable, emp: str) -> list[TableWeek]:
@@ -85,17 +89,18 @@ def table_weeks(t: RosterTable, emp: str) -> list[TableWeek]:
         late_missing = [d for d in full if d > t.days[-1]]
         free = sum(code != t.LEAVE for code in inside)
         rests = sum(code == t.OFF for code in inside)
+        carried = early if early and not late_missing and all(d in t.previous_month[emp] for d in early) else []
+        taken = sum(t.previous_month[emp][d] == t.OFF for d in carried)
         if not early and not late_missing:
             lo = hi = r
-        elif early and not late_missing and all(d in t.before[emp] for d in early):
-            taken = sum(t.before[emp][d] == t.OFF for d in early)
+        elif carried:
             lo = hi = max(r - taken, 0)
         else:
             k = len(wdays)
             lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
         if weekly_minimum(rules):
             hi = free
-        out.append(TableWeek(first, rests, min(lo, free), min(max(hi, lo), free)))
+        out.append(TableWeek(first, rests, min(lo, free), min(max(hi, lo), free), carried, taken))
     return out
 
 
@@ -172,8 +177,10 @@ class WeeklyRest(RosterRule):
             for week in table_weeks(t, emp):
                 if not week.least <= week.rests <= week.most:
                     want = f"exactly {week.least}" if week.least == week.most else f"{week.least} to {week.most}"
+                    before = (f" ({counted(week.taken, 'rest day')} taken from {week.carried[0].date()} to "
+                              f"{week.carried[-1].date()} in the previous month's roster)") if week.carried else ""
                     out.append(f"{self.name}: {emp} has {week.rests} rest days in the week from {week.first.date()}, "
-                               f"needs {want}")
+                               f"needs {want}{before}")
         return out
 
     def explain(self, r: RosterDays) -> list[Conflict]:
@@ -192,9 +199,27 @@ class WeeklyRest(RosterRule):
                 want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
                 out.append(Conflict(self.name, first, (who,),
                                     f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
-                                    f"while working at most {p.rules.max_consecutive_work_days} days in a row; "
-                                    f"the roster gives a different number of rest days that week."))
+                                    f"while working at most {p.rules.max_consecutive_work_days} days in a row"
+                                    f"{_carried_over(p, e, week)}; the roster gives a different number of rest "
+                                    "days that week."))
         return out
+
+
+def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
+    """What the previous month's roster brings into the horizon's first week: the work days in a row up to
+    its last day and the rest days taken in the week's days of that month ('' when it brings nothing)."""
+    pm = p.previous_month
+    if not pm.known[e] or week.days[0] != 0:
+        return ""
+    said = []
+    last = p.days[0] - DAY
+    if p.start_streak[e]:
+        said.append(f"{counted(int(p.start_streak[e]), 'work day')} in a row up to {last.date()}")
+    if week.before and (pm.last_days[e, pm.lookback - week.before:] >= 0).all():
+        first = p.days[0] - DAY * week.before
+        span = f"on {last.date()}" if week.before == 1 else f"from {first.date()} to {last.date()}"
+        said.append(f"{counted(int(pm.rested[e, pm.lookback - week.before:].sum()), 'rest day')} {span}")
+    return f", after {' and '.join(said)} in the previous month's roster" if said else ""
 
 
 def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarray]:
