@@ -19,6 +19,7 @@ from shiftcast.exports import calendar as ics
 from shiftcast.exports import tables
 from shiftcast.exports.cells import csv_safe, day_kinds
 from shiftcast.exports.labels import shift_mark, shift_marks
+from shiftcast.exports.roster_frames import listing_order
 from shiftcast.exports.specimen import coverage_kpis, specimen_roster, specimen_staff
 from shiftcast.exports.workbook import band_title, roster_workbook, write_roster_workbook
 from core.periods import open_intervals
@@ -178,6 +179,16 @@ def test_sample_staff_lists_the_supervisor_then_each_team_leader_before_the_grou
     listed = [ws.cell(r, 1).value for r in range(6, 14)]
     assert listed == ["E001", "1队", "E002", "1队 · 1组", "E003", "E004", "1队 · 2组", "E005"]
     assert band_title("T1", "G2", "en") == "Team T1 · Group G2" and band_title("A-team", None, "en") == "A-team"
+
+
+def test_teams_groups_and_ids_are_listed_in_natural_order_blank_first():
+    staff = pd.DataFrame([
+        ("E10", "c", "agent", "10组", "2队"), ("E9", "b", "agent", "9组", "2队"), ("E2", "a", "agent", "9组", "2队"),
+        ("E1", "s", "supervisor", "", ""), ("E11", "d", "agent", "1组", "10队"), ("E3", "e", "team_leader", "", "2队"),
+    ], columns=["employee_id", "name", "role", "group", "team"])
+    roster = specimen_roster(staff, "2026-12")
+    assert list(tables.employees_frame(roster, staff)["employee_id"]) == ["E1", "E3", "E2", "E9", "E10", "E11"]
+    assert list(listing_order(staff)["employee_id"]) == ["E1", "E3", "E2", "E9", "E10", "E11"]
 
 
 def test_daily_totals_under_the_grid_count_people_on_duty_and_leaders():
