@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from scheduler.roster import load_assignments, load_requirement
+from shiftcast.exports.labels import status_words
 from shiftcast.exports.tables import write_roster_csvs
 from shiftcast.inputs import InputPaths, load_inputs
 from shiftcast.pipeline import requests_lines
@@ -40,6 +41,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     k = result.kpis
     click.echo(f"roster: {result.status}, objective {result.objective:,.0f}, lower bound {result.lower_bound:,.0f}, "
                f"gap {result.gap:.2%}, {result.seconds:.1f} s")
+    click.echo(f"{result.status}: {status_words(result.status, result.gap, len(result.conflicts), 'en')}")
     click.echo(f"shortfall {k.shortfall_agent_intervals} agent-intervals ({k.airing_shortfall_agent_intervals} "
                f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:

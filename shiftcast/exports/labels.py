@@ -109,6 +109,19 @@ _LABELS: dict[str, tuple[str, str]] = {
     "leaders_on_duty": ("在岗组长/队长", "Leaders on duty"),
     # solve facts and KPIs (keys of Roster.kpis; an unknown key reads as itself)
     "status": ("求解状态", "Solver status"),
+    "status_words": ("状态说明", "What the status means"),
+    "status_OPTIMAL": ("最优排班：已证明没有更好的排班", "the best roster possible: proven, none is better"),
+    "status_FEASIBLE": (
+        "较好的排班，但未证明最优：求解到时限停止，与可能的最优相差至多 {gap}",
+        "a good roster, not proven best: the solver stopped at its time limit at most {gap} from the best possible",
+    ),
+    "status_RELAXED": (
+        "规则无法同时满足（{n} 项冲突，见下方）：这是让步最少的排班",
+        "the rules cannot all hold ({n} conflicts, listed below): this roster gives way where it costs least",
+    ),
+    "status_CANCELLED": ("求解已取消：这是取消前找到的最好排班", "the solve was cancelled: the best roster found before it stopped"),
+    "status_proven": ("已证明最优", "proven the best possible"),
+    "status_gap": ("求解到时限停止，与可能的最优相差至多 {gap}", "the solver stopped at its time limit at most {gap} from the best possible"),
     "objective": ("目标值", "Objective"),
     "lower_bound": ("下界", "Lower bound"),
     "gap": ("相对差距", "Gap"),
@@ -194,3 +207,14 @@ def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
 
 def role_name(role: str, lang: str = DEFAULT_LANG) -> str:
     return label(role, lang)
+
+
+def status_words(status: str, gap: float, conflicts: int, lang: str = DEFAULT_LANG) -> str:
+    """A roster's solver status in words: what it promises, and how far from the best it may be."""
+    percent = f"{gap:.2%}"
+    if status == "FEASIBLE":
+        return label("status_FEASIBLE", lang, gap=percent)
+    if status == "RELAXED":
+        how_far = label("status_proven", lang) if gap <= 1e-9 else label("status_gap", lang, gap=percent)
+        return label("status_RELAXED", lang, n=conflicts) + ("；" if lang == "zh" else "; ") + how_far
+    return label(f"status_{status}", lang) if has_label(f"status_{status}") else status
