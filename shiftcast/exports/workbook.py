@@ -30,6 +30,7 @@ from shiftcast.exports.roster_frames import (
     plan_days, requests_by_kind, shift_grid,
 )
 from core.rules import Rules, minutes_of
+from core.times import epoch_minutes
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
 # are shaded in the header and a shade darker in the body, so the shift colour still reads.
@@ -377,13 +378,18 @@ def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     fills = assignment_fills(rules)
     first_day = len(PERSON_COLS)
     last_col = first_day + len(days) - 1
-    airing = set(airings)
-    step = pd.Timedelta(minutes=rules.interval_minutes)
+    # Minutes since the epoch: the overlap test runs once per person-day, so on plain ints.
+    airing = set(epoch_minutes(airings).tolist())
+    day_minutes = epoch_minutes(days).tolist()
+    step = rules.interval_minutes
+    steps = {s.code: range(0, s.unpaid_break_minutes, step) for s in rules.shifts}
+    formats: dict[tuple[str, str, bool], Any] = {}
 
-    def in_airing(day: pd.Timestamp, code: str, start: str) -> bool:
-        begin = day + pd.Timedelta(minutes=minutes_of(start))
-        length = pd.Timedelta(minutes=rules.shift(code).unpaid_break_minutes)
-        return any(begin + k * step in airing for k in range(math.ceil(length / step)))
+    def cell_format(code: str, kind: str, alert: bool = False):
+        key = (code, kind, alert)
+        if key not in formats:
+            formats[key] = _cell_format(fm, fills, code, kind, alert=alert)
+        return formats[key]
 
     ws.write_string(TITLE_ROW, 0, label("title_lunches", lang, month=month), fm.title)
     ws.set_row(TITLE_ROW, 22)
@@ -395,10 +401,11 @@ def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
         for j, code in enumerate(grid[i]):
             lunch = lunches[i, j]
             if is_worked(code) and isinstance(lunch, str):
-                fmt = _cell_format(fm, fills, code, kinds[j], alert=in_airing(days[j], code, lunch))
-                ws.write_string(row, first_day + j, lunch, fmt)
+                start = day_minutes[j] + minutes_of(lunch)
+                alert = any(start + m in airing for m in steps.get(code, ()))
+                ws.write_string(row, first_day + j, lunch, cell_format(code, kinds[j], alert))
             else:
-                ws.write_string(row, first_day + j, marks.get(code, code), _cell_format(fm, fills, code, kinds[j]))
+                ws.write_string(row, first_day + j, marks.get(code, code), cell_format(code, kinds[j]))
 
     row = _person_rows(ws, fm, who, rules, lang, last_col, lunch_cells)
     _person_columns(ws, lang)
