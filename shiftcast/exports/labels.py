@@ -131,7 +131,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "value": ("数值", "Value"),
     "rule": ("规则", "Rule"),
     "employees": ("员工", "Employees"),
-    "message": ("说明", "Message"),
     "request_kind": ("申请", "Request"),
     "asked": ("申请内容", "Asked for"),
     "reason": ("原因", "Reason"),
