@@ -23,6 +23,7 @@ from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.quiet_days import QuietDay
 from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import LEAVE, REST
+from shiftcast.exports.roster_frames import listing_order
 from shiftcast.steps import Roster
 
 # A roster row reads like the printed grid: a one-letter code stands for itself, rest and leave for - and +.
@@ -49,7 +50,8 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
     cells = shifts.map(lambda x: str(x) if json_scalar(x) is not None else REST)
     symbol = shift_symbols(sorted(set(cells.to_numpy().ravel().tolist()) | {REST}))
     employees = []
-    for person in staff.itertuples(index=False):
+    # the printed grid's order, so the page's group bands come once each and 9组 before 10组
+    for person in listing_order(staff).itertuples(index=False):
         eid = person.employee_id
         known = eid in shifts.index
         employees.append({

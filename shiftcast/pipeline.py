@@ -21,6 +21,7 @@ from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import Roster
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
+from shiftcast.exports.labels import status_words
 from shiftcast.exports.roster_frames import requests_by_kind
 from shiftcast.exports.tables import forecast_frame, write_frame_csv, write_roster_csvs
 from shiftcast.exports.workbook import write_roster_workbook
@@ -88,6 +89,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
     lines = [
         f"status {roster.status}, objective {roster.objective:,.0f}, proven bound {roster.lower_bound:,.0f} "
         f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
+        f"{roster.status}: {status_words(roster.status, roster.gap, len(roster.conflicts), 'en')}",
         f"expected service level {level:.1%}, about {k.expected_abandoned_calls or 0:,.0f} calls abandoned",
         f"{counted(k.short_intervals, 'interval')} short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
         f"({k.airing_shortfall_agent_intervals * minutes / 60:,.1f} during airings); "

@@ -19,6 +19,7 @@ from shiftcast.exports import calendar as ics
 from shiftcast.exports import tables
 from shiftcast.exports.cells import csv_safe, day_kinds
 from shiftcast.exports.labels import shift_mark, shift_marks
+from shiftcast.exports.roster_frames import listing_order
 from shiftcast.exports.specimen import coverage_kpis, specimen_roster, specimen_staff
 from shiftcast.exports.workbook import band_title, roster_workbook, write_roster_workbook
 from core.periods import open_intervals
@@ -72,7 +73,7 @@ def hand_roster(week: dict[str, str] = WEEK, rules: Rules = RULES) -> SimpleName
     unmet = pd.DataFrame({"interval_start": short.index, "required": short["required"].to_numpy(),
                           "staffed": short["staffed"].to_numpy(), "missing": short["short"].to_numpy(),
                           "airing": short["airing"].to_numpy(), "expected_service_level": 0.5})
-    conflict = SimpleNamespace(rule="leader_per_shift", date=pd.Timestamp("2026-12-06"), employees=["A1", "A3"],
+    conflict = SimpleNamespace(rule="=leader_per_shift", date=pd.Timestamp("2026-12-06"), employees=["A1", "A3"],
                                message="=no leader on the late shift")
     return SimpleNamespace(assignments=a, coverage=cov, employees=emp, unmet=unmet, conflicts=[conflict],
                            kpis=coverage_kpis(cov, expected_service_level=0.812, expected_abandoned_calls=37.0),
@@ -180,6 +181,16 @@ def test_sample_staff_lists_the_supervisor_then_each_team_leader_before_the_grou
     assert band_title("T1", "G2", "en") == "Team T1 · Group G2" and band_title("A-team", None, "en") == "A-team"
 
 
+def test_teams_groups_and_ids_are_listed_in_natural_order_blank_first():
+    staff = pd.DataFrame([
+        ("E10", "c", "agent", "10组", "2队"), ("E9", "b", "agent", "9组", "2队"), ("E2", "a", "agent", "9组", "2队"),
+        ("E1", "s", "supervisor", "", ""), ("E11", "d", "agent", "1组", "10队"), ("E3", "e", "team_leader", "", "2队"),
+    ], columns=["employee_id", "name", "role", "group", "team"])
+    roster = specimen_roster(staff, "2026-12")
+    assert list(tables.employees_frame(roster, staff)["employee_id"]) == ["E1", "E3", "E2", "E9", "E10", "E11"]
+    assert list(listing_order(staff)["employee_id"]) == ["E1", "E3", "E2", "E9", "E10", "E11"]
+
+
 def test_daily_totals_under_the_grid_count_people_on_duty_and_leaders():
     ws = hand_book("en").worksheets[0]
     on_duty, leaders = find_row(ws, 1, "On duty"), find_row(ws, 1, "Leaders on duty")
@@ -215,8 +226,7 @@ def test_text_from_user_data_is_never_written_as_a_formula():
     hours = wb["Hours"]
     a3 = find_row(hours, 1, "A3")
     assert hours.cell(a3, 2).value == "+cmd|' /C calc'!A0" and hours.cell(a3, 4).value == "-G2"
-    kpis = wb["KPIs"]
-    assert find_row(kpis, 4, "=no leader on the late shift")
+    assert find_row(wb["Conflicts"], 1, "=leader_per_shift")  # a rule without words of its own keeps its name, as text
 
 
 def test_team_names_that_look_like_formulas_stay_text():
@@ -287,7 +297,7 @@ def test_kpi_and_short_interval_sheets():
 
 
 def test_sheet_names_follow_the_language_and_bad_input_is_named():
-    assert hand_book("zh").sheetnames == ["排班表", "覆盖", "人力覆盖与需求", "工时", "指标", "缺员时段"]
+    assert hand_book("zh").sheetnames == ["排班表", "午餐", "覆盖", "人力覆盖与需求", "工时", "指标", "冲突与申请", "缺员时段"]
     with pytest.raises(ValueError, match="lang"):
         roster_workbook(hand_roster(), RULES, lang="fr")
     roster = hand_roster()

@@ -58,9 +58,9 @@ def test_demo_rosters_december_for_the_whole_floor(demo_out):
     coverage = pd.read_csv(out / "coverage.csv")
     assert len(coverage) == 31 * 40 and (coverage["short"] == (coverage["required"] - coverage["staffed"]).clip(lower=0)).all()
     workbook = openpyxl.load_workbook(out / "roster.xlsx")
-    assert workbook.sheetnames == ["排班表", "覆盖", "人力覆盖与需求", "工时", "指标", "缺员时段", "明细"]
+    assert workbook.sheetnames == ["排班表", "午餐", "覆盖", "人力覆盖与需求", "工时", "指标", "冲突与申请", "缺员时段", "明细"]
     kpis = [row[0].value for row in workbook["指标"].iter_rows(min_row=4, max_col=1)]
-    kpis = kpis[:kpis.index(None)] if None in kpis else kpis  # the conflicts table follows a blank row
+    kpis = kpis[:kpis.index(None)] if None in kpis else kpis  # the note pointing to the conflicts sheet follows a blank row
     assert "预计呼损来电" in kpis and "预计服务水平" in kpis
     assert not [k for k in kpis if k.isascii()], "KPIs without a Chinese label"
     assert len(list((out / "ics").glob("*.ics"))) == len(staff)

@@ -7,6 +7,7 @@ import click
 
 from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import load_assignments, load_requirement
+from shiftcast.exports.labels import status_words
 from shiftcast.exports.tables import write_roster_csvs
 from shiftcast.inputs import InputPaths, load_inputs, no_history_line, previous_month_line
 from shiftcast.pipeline import requests_lines
@@ -48,6 +49,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     k = result.kpis
     click.echo(f"roster: {result.status}, objective {result.objective:,.0f}, lower bound {result.lower_bound:,.0f}, "
                f"gap {result.gap:.2%}, {result.seconds:.1f} s")
+    click.echo(f"{result.status}: {status_words(result.status, result.gap, len(result.conflicts), 'en')}")
     click.echo(f"shortfall {k.shortfall_agent_intervals} agent-intervals ({k.airing_shortfall_agent_intervals} "
                f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:

@@ -28,6 +28,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sheet_coverage": ("覆盖", "Coverage"),
     "sheet_hours": ("工时", "Hours"),
     "sheet_kpis": ("指标", "KPIs"),
+    "sheet_conflicts": ("冲突与申请", "Conflicts"),
     "sheet_short": ("缺员时段", "Short intervals"),
     "sheet_detail": ("明细", "Assignments"),
     # titles and notes
@@ -36,6 +37,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title_hours": ("{month} 个人工时", "Hours per employee, {month}"),
     "title_kpis": ("{month} 排班指标", "Roster KPIs, {month}"),
     "title_short": ("{month} 缺员时段", "Short intervals, {month}"),
+    "title_conflicts": ("{month} 无法同时满足的规则与未满足的申请", "Rules that conflict and requests not granted, {month}"),
+    "see_conflicts": ("无法同时满足的规则与未满足的申请见「{sheet}」表", "The rules that conflict and the requests not granted are on sheet '{sheet}'"),
+    "none": ("无", "None"),
     "legend": ("图例", "Legend"),
     "leader_mark": ("★ = 组长/队长", "★ = group or team leader"),
     "weekend": ("周末", "Weekend"),
@@ -61,8 +65,34 @@ _LABELS: dict[str, tuple[str, str]] = {
     "no": ("否", "no"),
     "total": ("合计", "Total"),
     "lunch": ("午餐", "Lunch"),
+    "sheet_lunches": ("午餐", "Lunches"),
+    "title_lunches": ("{month} 午餐时间", "Lunch times {month}"),
+    "lunch_note": (
+        "每格为当天午餐开始时间，午餐 {minutes} 分钟；红字 = 在广告播出时段午餐",
+        "Each cell is the day's lunch start; lunches last {minutes} minutes; red = lunch during an airing",
+    ),
     "conflicts": ("无法同时满足的规则", "Rules that conflict"),
     "forecast_notes": ("预测说明", "Forecast notes"),
+    "conflicts_note": ("每条规则每天一行", "One row per rule and day"),
+    "count": ("数量", "Count"),
+    "what": ("情况", "What"),
+    "who_when": ("人员 / 午餐时间", "People / lunch times"),
+    # the rules whose breaks a roster explains (scheduler.rules), and a day of their conflicts
+    "rule_lunch_airings": ("广告播出时不安排午餐", "No lunch during an airing"),
+    "rule_leader_per_shift": ("每班须有组长/队长", "A leader on every shift"),
+    "rule_weekly_rest": ("每周休息天数", "Rest days per week"),
+    "conflict_lunch_airings": ("人在广告播出时段午餐", "people lunch during airings"),
+    "why_lunch_airings": (
+        "广告播出时不安排午餐：午餐窗口内不播广告的时段不够全班按错峰比例轮流午餐时，其余的人在广告时段午餐（午餐表中红字）",
+        "No lunch during an airing: where the airing-free lunch hours cannot hold every lunch under the stagger "
+        "share, the others lunch during airings (red in the lunch sheet)",
+    ),
+    "conflict_leader_per_shift": ("个班次缺少组长/队长", "shift(s) short of leaders"),
+    "conflict_weekly_rest": (
+        "人本周无法按规定休息（连续上班天数上限所致）",
+        "people cannot have the week's rest days within the consecutive-day limit",
+    ),
+    "conflict_other": ("项", "conflict(s)"),
     "requests_refused": ("未满足的申请", "Requests not granted"),
     "quiet_days": ("需求远低于常态的日子", "Days far below the month's demand"),
     "rostered": ("在线排班人数", "Rostered"),
@@ -110,7 +140,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "value": ("数值", "Value"),
     "rule": ("规则", "Rule"),
     "employees": ("员工", "Employees"),
-    "message": ("说明", "Message"),
     "request_kind": ("申请", "Request"),
     "asked": ("申请内容", "Asked for"),
     "reason": ("原因", "Reason"),
@@ -118,6 +147,19 @@ _LABELS: dict[str, tuple[str, str]] = {
     "leaders_on_duty": ("在岗组长/队长", "Leaders on duty"),
     # solve facts and KPIs (keys of Roster.kpis; an unknown key reads as itself)
     "status": ("求解状态", "Solver status"),
+    "status_words": ("状态说明", "What the status means"),
+    "status_OPTIMAL": ("最优排班：已证明没有更好的排班", "the best roster possible: proven, none is better"),
+    "status_FEASIBLE": (
+        "较好的排班，但未证明最优：求解到时限停止，与可能的最优相差至多 {gap}",
+        "a good roster, not proven best: the solver stopped at its time limit at most {gap} from the best possible",
+    ),
+    "status_RELAXED": (
+        "规则无法同时满足（{n} 项冲突，见下方）：这是让步最少的排班",
+        "the rules cannot all hold ({n} conflicts, listed below): this roster gives way where it costs least",
+    ),
+    "status_CANCELLED": ("求解已取消：这是取消前找到的最好排班", "the solve was cancelled: the best roster found before it stopped"),
+    "status_proven": ("已证明最优", "proven the best possible"),
+    "status_gap": ("求解到时限停止，与可能的最优相差至多 {gap}", "the solver stopped at its time limit at most {gap} from the best possible"),
     "objective": ("目标值", "Objective"),
     "lower_bound": ("下界", "Lower bound"),
     "gap": ("相对差距", "Gap"),
@@ -203,3 +245,14 @@ def shift_marks(rules: Rules, lang: str = DEFAULT_LANG) -> dict[str, str]:
 
 def role_name(role: str, lang: str = DEFAULT_LANG) -> str:
     return label(role, lang)
+
+
+def status_words(status: str, gap: float, conflicts: int, lang: str = DEFAULT_LANG) -> str:
+    """A roster's solver status in words: what it promises, and how far from the best it may be."""
+    percent = f"{gap:.2%}"
+    if status == "FEASIBLE":
+        return label("status_FEASIBLE", lang, gap=percent)
+    if status == "RELAXED":
+        how_far = label("status_proven", lang) if gap <= 1e-9 else label("status_gap", lang, gap=percent)
+        return label("status_RELAXED", lang, n=conflicts) + ("；" if lang == "zh" else "; ") + how_far
+    return label(f"status_{status}", lang) if has_label(f"status_{status}") else status

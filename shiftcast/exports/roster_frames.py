@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from natsort import natsort_keygen, ns
 
 from shiftcast.exports.labels import LEAVE, REST
 from core.rules import Rules
@@ -22,6 +23,8 @@ COVERAGE_COLUMNS = ("required", "staffed", "short", "over", "airing")
 UNMET_COLUMNS = ("interval_start", "required", "staffed", "missing", "airing", "expected_service_level")
 # Listing order inside a group: whoever runs it first.
 _ROLE_RANK = {"supervisor": 0, "team_leader": 1, "group_leader": 2, "agent": 3}
+# Numbers inside names compare as numbers ('9组' before '10组', 'E9' before 'E10'); case does not matter.
+_natural = natsort_keygen(alg=ns.IGNORECASE)
 
 
 def check_columns(frame: pd.DataFrame, needed, what: str) -> None:
@@ -76,13 +79,25 @@ def people(roster: Any, staff: pd.DataFrame | None = None) -> pd.DataFrame:
     for col in HOURS_COLUMNS:
         if col not in emp:
             emp[col] = float("nan")
-    emp["_rank"] = emp["role"].map(_ROLE_RANK).fillna(len(_ROLE_RANK))
-    # Blank team or group first: the supervisor heads the floor, a team leader their team's groups.
-    # str() so mixed number/text group names still sort.
-    for col in ("team", "group"):
-        emp[f"_{col}"] = emp[col].map(lambda v: "" if v is None else "\x01" + str(v))
-    emp = emp.sort_values(["_team", "_group", "_rank", "employee_id"], kind="stable")
-    return emp.drop(columns=["_rank", "_team", "_group"]).reset_index(drop=True)
+    return listing_order(emp)
+
+
+def natural_key(value: object) -> tuple:
+    """Sort key of a team, group or id: blank first, then in natural order ('9组' before '10组')."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
+        return (0,)
+    return (1, _natural(str(value)))
+
+
+def listing_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """People in listing order: team, group, role rank, id; teams, groups and ids in natural order.
+
+    Blank team or group first: the supervisor heads the floor, a team leader their team's groups.
+    """
+    keys = [(natural_key(team), natural_key(group), _ROLE_RANK.get(role, len(_ROLE_RANK)), natural_key(eid))
+            for team, group, role, eid in zip(frame["team"], frame["group"], frame["role"], frame["employee_id"])]
+    order = sorted(range(len(frame)), key=keys.__getitem__)
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def is_leader(role: object, rules: Rules) -> bool:

@@ -1,4 +1,8 @@
-"""The printable roster workbook (XlsxWriter): grid, coverage with its chart, hours, KPIs, short intervals.
+"""The printable roster workbook (XlsxWriter): grid, lunches, coverage with its chart, hours, KPIs, conflicts and
+requests not granted, short intervals.
+
+Every sheet prints on A4 within its print area, one page wide (the roster and lunch grids landscape, with
+their header rows and person columns on every page); the KPIs on one page.
 
 Every text cell is written with `write_string`, so text from user data (names, groups, messages) is never
 read as a formula, whatever it starts with; numbers and dates are written as numbers and dates.
@@ -8,19 +12,25 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from shiftcast.exports.cells import HOLIDAY, WEEKDAY, WEEKEND, WORKDAY, day_kinds, month_label
-from shiftcast.exports.labels import DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, weekday
+from shiftcast.exports.conflict_days import (
+    conflict_days, date_text, day_words, people_words, rule_words, why_words,
+)
+from shiftcast.exports.labels import (
+    DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, status_words, weekday,
+)
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
     plan_days, requests_by_kind, shift_grid,
 )
-from core.rules import Rules
+from core.rules import Rules, minutes_of
+from core.times import epoch_minutes
 from scheduler.quiet_days import held_by_weekly_rest
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
@@ -35,6 +45,7 @@ DAY_FILLS = {WEEKEND: WEEKEND_FILL, HOLIDAY: HOLIDAY_FILL, WORKDAY: WORKDAY_FILL
 HEADER_FILL = "#DDEBF7"
 BAND_FILL = "#D6DCE4"
 SHORT_FILL = "#FFC7CE"
+ALERT_FONT = "#C00000"  # a lunch during an airing in the lunch grid
 # Fractions shown as percentages wherever they appear (KPI keys and table columns).
 PERCENT_KEYS = ("expected_service_level", "gap")
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
@@ -164,15 +175,21 @@ def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str
     return row + 1 + len(df)
 
 
-def _setup_print(ws, lang: str, repeat_rows: tuple[int, int] | None, landscape: bool = True) -> None:
+def _setup_print(ws, lang: str, area: tuple[int, int], repeat_rows: tuple[int, int] | None,
+                 landscape: bool = True, one_page: bool = False) -> None:
+    """A4 with a page-number footer, printing rows and columns up to `area` (last row, last column): one
+    page wide and as many tall as needed, or all on one page; `repeat_rows` head every page."""
     if landscape:
         ws.set_landscape()
+    else:
+        ws.set_portrait()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.fit_to_pages(1, 1 if one_page else 0)
     ws.set_margins(left=0.3, right=0.3, top=0.5, bottom=0.5)
     ws.set_footer("&C" + label("page_footer", lang))
     if repeat_rows:
         ws.repeat_rows(*repeat_rows)
+    ws.print_area(0, 0, *area)
 
 
 def band_title(team: object, group: object, lang: str) -> str:
@@ -224,7 +241,69 @@ def _write_daily_totals(ws, fm: _Formats, grid: np.ndarray, who: pd.DataFrame, r
     return row
 
 
-# -- the roster sheet ----------------------------------------------------------------------------------
+# -- the roster and lunch grids ------------------------------------------------------------------------
+
+
+def _cell_format(fm: _Formats, fills: dict[str, str], code: str, kind: str, bold: bool = False,
+                 alert: bool = False):
+    """A grid cell of `code` on a day of `kind`: the code's fill, a shade darker on weekends and holidays;
+    `alert` in bold red."""
+    fill = fills.get(code)
+    if fill and kind in (WEEKEND, HOLIDAY):
+        fill = shaded(fill)
+    props = dict(align="center", valign="vcenter", border=1, border_color="#A6A6A6")
+    if fill:
+        props["bg_color"] = fill
+    if bold or alert:
+        props["bold"] = True
+    if alert:
+        props["font_color"] = ALERT_FONT
+    return fm.get(**props)
+
+
+def _grid_head(ws, fm: _Formats, days: pd.DatetimeIndex, kinds: pd.Series, lang: str) -> None:
+    """Two header rows: day of month, weekday; shaded by day kind. Person columns span both."""
+    first_day = len(PERSON_COLS)
+    for j, key in enumerate(PERSON_COLS):
+        ws.merge_range(HEADER_ROW, j, HEADER_ROW + 1, j, label(key, lang), fm.header)
+    for j, (day, kind) in enumerate(zip(days, kinds)):
+        fmt = fm.get(bold=True, border=1, align="center", bg_color=DAY_FILLS.get(kind, HEADER_FILL))
+        ws.write_number(HEADER_ROW, first_day + j, day.day, fmt)
+        ws.write_string(HEADER_ROW + 1, first_day + j, weekday(day.weekday(), lang), fmt)
+
+
+def _person_rows(ws, fm: _Formats, who: pd.DataFrame, rules: Rules, lang: str, last_col: int,
+                 write_rest: Callable[[int, int, Any], None]) -> int:
+    """People grouped by team and group under a band row, each row's id, name and role; `write_rest(row, i,
+    person)` fills the rest of person i's row. Outline level 1 lets a group be folded away. The next row."""
+    row = HEADER_ROW + 2
+    band_fmt = fm.get(bold=True, bg_color=BAND_FILL, border=1)
+    person_fmt = fm.get(border=1, border_color="#A6A6A6")
+    leader_fmt = fm.get(border=1, border_color="#A6A6A6", bold=True)
+    previous_band = None
+    for i, person in enumerate(who.itertuples(index=False)):
+        band = (person.team, person.group)
+        if band != previous_band:
+            text = band_title(*band, lang=lang)
+            if text:
+                ws.merge_range(row, 0, row, last_col, text, band_fmt)
+                row += 1
+            previous_band = band
+        leader = is_leader(person.role, rules)
+        fmt = leader_fmt if leader else person_fmt
+        ws.write_string(row, 0, str(person.employee_id), fmt)
+        ws.write_string(row, 1, ("★ " if leader else "") + ("" if person.name is None else str(person.name)), fmt)
+        ws.write_string(row, 2, "" if person.role is None else role_name(str(person.role), lang), fmt)
+        write_rest(row, i, person)
+        ws.set_row(row, None, None, {"level": 1})
+        row += 1
+    return row
+
+
+def _person_columns(ws, lang: str) -> None:
+    ws.set_column(0, 0, 9)
+    ws.set_column(1, 1, 12 if lang == "zh" else 16)
+    ws.set_column(2, 2, 8 if lang == "zh" else 13)
 
 
 def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
@@ -243,60 +322,27 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     last_col = hours_col
 
     def cell_format(code: str, kind: str, bold: bool = False):
-        fill = fills.get(code)
-        if fill and kind in (WEEKEND, HOLIDAY):
-            fill = shaded(fill)
-        props = dict(align="center", valign="vcenter", border=1, border_color="#A6A6A6")
-        if fill:
-            props["bg_color"] = fill
-        if bold:
-            props["bold"] = True
-        return fm.get(**props)
+        return _cell_format(fm, fills, code, kind, bold)
 
     ws.write_string(TITLE_ROW, 0, label("title_roster", lang, month=month), fm.title)
     ws.set_row(TITLE_ROW, 22)
 
     _write_legend(ws, fm, rules, lang, cell_format, first_day)
-
-    # Two header rows: day of month, weekday; shaded by day kind. Person columns span both.
-    for j, key in enumerate(PERSON_COLS):
-        ws.merge_range(HEADER_ROW, j, HEADER_ROW + 1, j, label(key, lang), fm.header)
-    for j, (day, kind) in enumerate(zip(days, kinds)):
-        fmt = fm.get(bold=True, border=1, align="center", bg_color=DAY_FILLS.get(kind, HEADER_FILL))
-        ws.write_number(HEADER_ROW, first_day + j, day.day, fmt)
-        ws.write_string(HEADER_ROW + 1, first_day + j, weekday(day.weekday(), lang), fmt)
+    _grid_head(ws, fm, days, kinds, lang)
     for j, code in enumerate(total_cols):
         ws.merge_range(HEADER_ROW, last_day + 1 + j, HEADER_ROW + 1, last_day + 1 + j, marks[code],
                        cell_format(code, WEEKDAY, bold=True))
     ws.merge_range(HEADER_ROW, hours_col, HEADER_ROW + 1, hours_col, label("paid_hours", lang), fm.header)
 
-    # People, grouped by team and group under a band row; outline level 1 lets a group be folded away.
-    row = HEADER_ROW + 2
-    band_fmt = fm.get(bold=True, bg_color=BAND_FILL, border=1)
-    person_fmt = fm.get(border=1, border_color="#A6A6A6")
-    leader_fmt = fm.get(border=1, border_color="#A6A6A6", bold=True)
     count_fmt = fm.get(border=1, border_color="#A6A6A6", align="center")
     hours_fmt = fm.get(border=1, border_color="#A6A6A6", num_format="0.0")
     kind_list = list(kinds)
     by_kind = {kind: {code: cell_format(code, kind) for code in [*codes, ""]} for kind in set(kind_list)}
     day_formats = [by_kind[kind] for kind in kind_list]
     counts = np.stack([(grid == code).sum(axis=1) for code in total_cols], axis=1) if len(grid) else np.zeros((0, 0))
-    previous_band = None
-    for i, person in enumerate(who.itertuples(index=False)):
-        band = (person.team, person.group)
-        if band != previous_band:
-            text = band_title(*band, lang=lang)
-            if text:
-                ws.merge_range(row, 0, row, last_col, text, band_fmt)
-                row += 1
-            previous_band = band
-        leader = is_leader(person.role, rules)
-        fmt = leader_fmt if leader else person_fmt
-        ws.write_string(row, 0, str(person.employee_id), fmt)
-        ws.write_string(row, 1, ("★ " if leader else "") + ("" if person.name is None else str(person.name)), fmt)
-        ws.write_string(row, 2, "" if person.role is None else role_name(str(person.role), lang), fmt)
-        line = grid[i]
-        for j, code in enumerate(line):
+
+    def shifts_and_totals(row: int, i: int, person) -> None:
+        for j, code in enumerate(grid[i]):
             ws.write_string(row, first_day + j, marks.get(code, code), day_formats[j].get(code) or cell_format(code, kind_list[j]))
         for j, n in enumerate(counts[i]):
             ws.write_number(row, last_day + 1 + j, int(n), count_fmt)
@@ -305,22 +351,70 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
             ws.write_number(row, hours_col, float(paid), hours_fmt)
         else:
             ws.write_blank(row, hours_col, None, hours_fmt)
-        ws.set_row(row, None, None, {"level": 1})
-        row += 1
 
+    row = _person_rows(ws, fm, who, rules, lang, last_col, shifts_and_totals)
     row = _write_daily_totals(ws, fm, grid, who, rules, lang, row, first_day, count_fmt)
 
-    ws.set_column(0, 0, 9)
-    ws.set_column(1, 1, 12 if lang == "zh" else 16)
-    ws.set_column(2, 2, 8 if lang == "zh" else 13)
+    _person_columns(ws, lang)
     ws.set_column(first_day, last_day, 3.6 if lang == "zh" else 5.8)
     ws.set_column(last_day + 1, last_day + len(total_cols), 4.5 if lang == "zh" else 6)
     ws.set_column(hours_col, hours_col, 8)
     ws.freeze_panes(HEADER_ROW + 2, first_day)
     ws.outline_settings(True, False, True, False)
-    _setup_print(ws, lang, (HEADER_ROW, HEADER_ROW + 1))
+    _setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
     ws.repeat_columns(0, first_day - 1)
-    ws.print_area(0, 0, row - 1, last_col)
+
+
+def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, airings: pd.DatetimeIndex,
+                 rules: Rules, lang: str, month: str) -> None:
+    """Each person-day's lunch start in the roster grid's layout, on the shift's colour, in red when it
+    overlaps an airing interval; rest and leave marked: what a supervisor pins up to send people to lunch."""
+    ws = wb.add_worksheet(name)
+    days = plan_days(a)
+    kinds = list(day_kinds(days, rules))
+    grid = shift_grid(a, who["employee_id"], days).to_numpy()
+    lunches = a.pivot_table(index="employee_id", columns="date", values="lunch_start", aggfunc="first")
+    lunches = lunches.reindex(index=list(who["employee_id"]), columns=days).to_numpy(dtype=object)
+    marks = shift_marks(rules, lang)
+    fills = assignment_fills(rules)
+    first_day = len(PERSON_COLS)
+    last_col = first_day + len(days) - 1
+    # Minutes since the epoch: the overlap test runs once per person-day, so on plain ints.
+    airing = set(epoch_minutes(airings).tolist())
+    day_minutes = epoch_minutes(days).tolist()
+    step = rules.interval_minutes
+    steps = {s.code: range(0, s.unpaid_break_minutes, step) for s in rules.shifts}
+    formats: dict[tuple[str, str, bool], Any] = {}
+
+    def cell_format(code: str, kind: str, alert: bool = False):
+        key = (code, kind, alert)
+        if key not in formats:
+            formats[key] = _cell_format(fm, fills, code, kind, alert=alert)
+        return formats[key]
+
+    ws.write_string(TITLE_ROW, 0, label("title_lunches", lang, month=month), fm.title)
+    ws.set_row(TITLE_ROW, 22)
+    minutes = sorted({s.unpaid_break_minutes for s in rules.shifts})
+    ws.write_string(LEGEND_ROW, 0, label("lunch_note", lang, minutes="/".join(map(str, minutes))), fm.note)
+    _grid_head(ws, fm, days, pd.Series(kinds), lang)
+
+    def lunch_cells(row: int, i: int, person) -> None:
+        for j, code in enumerate(grid[i]):
+            lunch = lunches[i, j]
+            if is_worked(code) and isinstance(lunch, str):
+                start = day_minutes[j] + minutes_of(lunch)
+                alert = any(start + m in airing for m in steps.get(code, ()))
+                ws.write_string(row, first_day + j, lunch, cell_format(code, kinds[j], alert))
+            else:
+                ws.write_string(row, first_day + j, marks.get(code, code), cell_format(code, kinds[j]))
+
+    row = _person_rows(ws, fm, who, rules, lang, last_col, lunch_cells)
+    _person_columns(ws, lang)
+    ws.set_column(first_day, last_col, 5.2)
+    ws.freeze_panes(HEADER_ROW + 2, first_day)
+    ws.outline_settings(True, False, True, False)
+    _setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
+    ws.repeat_columns(0, first_day - 1)
 
 
 # -- coverage, hours, KPIs, short intervals -------------------------------------------------------------
@@ -344,7 +438,7 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
                               {"type": "cell", "criteria": ">", "value": 0, "format": fm.get(bg_color=SHORT_FILL)})
     ws.freeze_panes(header_row + 1, 1)
     ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
-    _setup_print(ws, lang, (header_row, header_row), landscape=False)
+    _setup_print(ws, lang, (max(last, header_row), len(frame.columns) - 1), (header_row, header_row), landscape=False)
     if last < first:
         return
 
@@ -360,11 +454,16 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
     bars = wb.add_chart({"type": "column"})
     bars.add_series({"name": label("airing", lang), "categories": ref("interval_start"), "values": ref("airing"),
                      "y2_axis": True, "gap": 0, "fill": {"color": "#FFC000", "transparency": 55}, "border": {"none": True}})
-    bars.set_y2_axis({"min": 0, "max": 1, "visible": False, "major_gridlines": {"visible": False}})
+    # The 0/1 bars fill the height on a 0–1 secondary axis. The axis is kept (its labels and line hidden):
+    # a deleted secondary axis puts the bars on the agents' axis in LibreOffice, a flat line at 0.
+    bars.set_y2_axis({"min": 0, "max": 1, "label_position": "none", "major_tick_mark": "none",
+                      "line": {"none": True}, "major_gridlines": {"visible": False}})
     lines.combine(bars)
     lines.set_title({"name": label("chart_coverage", lang) + " " + month})
     per_day = max(1, int(frame["interval_start"].dt.normalize().value_counts().max()))
-    lines.set_x_axis({"num_format": "mm-dd", "interval_unit": per_day, "interval_tick": per_day,
+    # A text axis: one point per interval. As a date axis every interval of a day would share the day's x.
+    lines.set_x_axis({"text_axis": True, "num_format": "mm-dd", "interval_unit": per_day, "interval_tick": per_day,
+                      "major_tick_mark": "none",
                       "num_font": {"rotation": -45}})
     lines.set_y_axis({"name": label("agents", lang), "min": 0})
     lines.set_legend({"position": "top"})
@@ -372,6 +471,7 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
     sheet.set_chart(lines)
     sheet.set_landscape()
     sheet.set_paper(9)
+    sheet.set_footer("&C" + label("page_footer", lang))
 
 
 def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, lang: str, month: str) -> None:
@@ -398,17 +498,23 @@ def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, l
                         fm.get(bold=True, top=2, num_format="0.00" if "hours" in c else "0"))
     ws.freeze_panes(header_row + 1, 2)
     ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
-    _setup_print(ws, lang, (header_row, header_row))
+    _setup_print(ws, lang, (end, len(frame.columns) - 1), (header_row, header_row))
 
 
-def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str,
+KPI_WIDTHS = (30, 14, 12, 12, 12)  # name, value, and room for the status words beside the value
+KPI_LAST_COL = len(KPI_WIDTHS) - 1
+
+
+def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str, conflicts_sheet: str,
                notes: Sequence[str]) -> None:
+    """The KPIs and solve facts with the status in words, the quiet days and the forecast's `notes`, on one
+    page; the conflicts and requests not granted are listed on a sheet of their own."""
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_kpis", lang, month=month), fm.title)
     ws.write_row(2, 0, [label("kpi", lang), label("value", lang)], fm.header)
     row = 3
+    conflicts = list(getattr(roster, "conflicts", None) or [])
     facts = {k: getattr(roster, k, None) for k in ("status", "objective", "lower_bound", "gap", "seconds")}
-    refused = list(getattr(roster, "refused_requests", None) or [])
     for kind, (made, not_granted) in requests_by_kind(roster).items():
         facts[f"{kind}s_made"] = made
         facts[f"{kind}s_granted"] = made - len(not_granted)
@@ -422,21 +528,16 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
         elif value is not None:
             ws.write_string(row, 1, str(value))
         row += 1
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 14)
-    conflicts = list(getattr(roster, "conflicts", None) or [])
-    if conflicts:
+        if key == "status" and value is not None:
+            words = status_words(str(value), float(roster.gap), len(conflicts), lang)
+            ws.write_string(row, 0, label("status_words", lang), fm.get(valign="top"))
+            ws.merge_range(row, 1, row, KPI_LAST_COL, words, fm.get(italic=True, text_wrap=True, valign="top"))
+            ws.set_row(row, 15 * math.ceil(_text_width(words) / (sum(KPI_WIDTHS[1:]) - 2)))
+            row += 1
+    if conflicts or getattr(roster, "refused_requests", None):
         row += 1
-        ws.write_string(row, 0, label("conflicts", lang), fm.get(bold=True, font_size=12))
-        frame = pd.DataFrame({
-            "rule": [str(getattr(c, "rule", "")) for c in conflicts],
-            "date": [_date_text(getattr(c, "date", None)) for c in conflicts],
-            "employees": [", ".join(map(str, getattr(c, "employees", None) or [])) for c in conflicts],
-            "message": [str(getattr(c, "message", "")) for c in conflicts],
-        }, dtype=object)
-        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
-        ws.set_column(3, 3, 60)
-        row += len(frame) + 2
+        ws.write_string(row, 0, label("see_conflicts", lang, sheet=conflicts_sheet), fm.note)
+        row += 1
     quiet = list(getattr(roster, "quiet_days", None) or [])
     if quiet:
         row += 1
@@ -451,37 +552,79 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
         if held_by_weekly_rest(quiet, rules):
             ws.write_string(row, 0, label("quiet_days_exact_rest", lang, rest=rules.rest_days_per_week), fm.note)
             row += 1
-    if refused:
-        # soft goals missed, apart from the rules that could not hold
-        row += 1
-        ws.write_string(row, 0, label("requests_refused", lang), fm.get(bold=True, font_size=12))
-        frame = pd.DataFrame({
-            "request_kind": [label(str(getattr(c, "kind", "")), lang) for c in refused],
-            "date": [_date_text(getattr(c, "date", None)) for c in refused],
-            "employees": [", ".join(map(str, getattr(c, "employees", None) or [])) for c in refused],
-            "asked": [str(getattr(c, "asked", "")) for c in refused],
-            "reason": [str(getattr(c, "reason", "")) for c in refused],
-        }, dtype=object)
-        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
-        ws.set_column(4, 4, 60)
-        row += len(frame) + 2
     if notes:
         # what the forecast behind the requirement could not know, in the CLI's words
         row += 1
         ws.write_string(row, 0, label("forecast_notes", lang), fm.get(bold=True, font_size=12))
         for i, note in enumerate(notes):
             ws.write_string(row + 1 + i, 0, note)
-    _setup_print(ws, lang, None, landscape=False)
+        row += len(notes) + 1
+    for j, width in enumerate(KPI_WIDTHS):
+        ws.set_column(j, j, width)
+    _setup_print(ws, lang, (row, KPI_LAST_COL), None, landscape=False, one_page=True)
 
 
-def _date_text(value) -> str:
-    """A conflict's date as YYYY-MM-DD; whatever else it is (a range, a week) as its text."""
-    if value is None or isinstance(value, str):
-        return value or ""
-    try:
-        return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
-        return str(value)
+def _text_width(text: str) -> int:
+    """Width of `text` in Excel character units: a CJK character takes two."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def _wrapped_row(ws, row: int, cells: list[str | None], widths: tuple[float, ...], fmt) -> None:
+    """Text cells that wrap within their columns (None: a cell left to the caller), the row as tall as its
+    longest cell needs: readers do not size a row written without a height."""
+    lines = 1
+    for j, text in enumerate(cells):
+        if text is not None:
+            ws.write_string(row, j, text, fmt)
+            lines = max(lines, math.ceil(_text_width(text) / (widths[j] - 1)))
+    ws.set_row(row, 15 * lines)
+
+
+CONFLICT_WIDTHS = (24, 12, 8, 28, 80)
+
+
+def _conflicts_sheet(wb, fm: _Formats, name: str, roster: Any, a: pd.DataFrame, lang: str, month: str) -> None:
+    """The rules that could not hold, one row per rule and day, and the requests not granted."""
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, label("title_conflicts", lang, month=month), fm.title)
+    conflicts = list(getattr(roster, "conflicts", None) or [])
+    refused = list(getattr(roster, "refused_requests", None) or [])
+    wrap = fm.get(text_wrap=True, valign="top")
+    row = 2
+    ws.write_string(row, 0, label("conflicts", lang), fm.get(bold=True, font_size=12))
+    if conflicts:
+        ws.write_string(row, 1, label("conflicts_note", lang), fm.note)
+        row += 1
+        ws.write_row(row, 0, [label(c, lang) for c in ("rule", "date", "count", "what", "who_when")], fm.header)
+        days = conflict_days(conflicts, a)
+        for day in days:
+            row += 1
+            _wrapped_row(ws, row, [rule_words(day, lang), day.date, None, day_words(day, lang), people_words(day)],
+                         CONFLICT_WIDTHS, wrap)
+            ws.write_number(row, 2, day.count, fm.get(valign="top"))
+        for text in why_words(days, lang):
+            row += 1
+            ws.merge_range(row, 0, row, len(CONFLICT_WIDTHS) - 1, text, fm.get(italic=True, font_color="#595959", text_wrap=True))
+            ws.set_row(row, 15 * math.ceil(_text_width(text) / (sum(CONFLICT_WIDTHS) - 2)))
+    else:
+        ws.write_string(row, 1, label("none", lang), fm.note)
+    row += 2
+    ws.write_string(row, 0, label("requests_refused", lang), fm.get(bold=True, font_size=12))
+    if refused:
+        # soft goals missed, apart from the rules that could not hold
+        row += 1
+        ws.write_row(row, 0, [label(c, lang) for c in ("request_kind", "date", "employees", "asked", "reason")],
+                     fm.header)
+        for c in refused:
+            row += 1
+            _wrapped_row(ws, row, [label(str(getattr(c, "kind", "")), lang), date_text(getattr(c, "date", None)),
+                                   ", ".join(map(str, getattr(c, "employees", None) or [])), str(getattr(c, "asked", "")),
+                                   str(getattr(c, "reason", ""))], CONFLICT_WIDTHS, wrap)
+    else:
+        ws.write_string(row, 1, label("none", lang), fm.note)
+    for j, width in enumerate(CONFLICT_WIDTHS):
+        ws.set_column(j, j, width)
+    _setup_print(ws, lang, (row, len(CONFLICT_WIDTHS) - 1), None)
 
 
 def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
@@ -491,6 +634,7 @@ def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str
     if unmet.empty:
         ws.write_string(2, 0, label("no_short", lang), fm.note)
         ws.set_column(0, 0, 24)
+        _setup_print(ws, lang, (2, 0), None, landscape=False)
         return
     check_columns(unmet, UNMET_COLUMNS, "unmet")
     frame = unmet.loc[:, list(UNMET_COLUMNS)].copy()
@@ -498,7 +642,7 @@ def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str
     end = _write_frame(ws, fm, frame, 2, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, end - 1, len(frame.columns) - 1)
-    _setup_print(ws, lang, (2, 2), landscape=False)
+    _setup_print(ws, lang, (end - 1, len(frame.columns) - 1), (2, 2), landscape=False)
 
 
 def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
@@ -518,6 +662,7 @@ def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     end_row = _write_frame(ws, fm, frame, 0, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(end_row - 1, 0), len(frame.columns) - 1)
+    _setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
 
 
 # -- public ---------------------------------------------------------------------------------------------
@@ -525,8 +670,8 @@ def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
 
 def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
                     detail: bool = False, notes: Sequence[str] = ()) -> bytes:
-    """The roster as a printable .xlsx: grid, coverage with chart, hours, KPIs (with the forecast's `notes`),
-    short intervals[, detail]."""
+    """The roster as a printable .xlsx: grid, lunches, coverage with chart, hours, KPIs (with the forecast's
+    `notes`), conflicts and requests not granted, short intervals[, detail]."""
     check_lang(lang)
     out = io.BytesIO()
     wb = _new_workbook(out)
@@ -536,12 +681,17 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     month = month_label(a["date"])
     taken: set[str] = set()
     names = {k: sheet_name(label(k, lang), taken) for k in
-             ("sheet_roster", "sheet_coverage", "chart_coverage", "sheet_hours", "sheet_kpis", "sheet_short",
+             ("sheet_roster", "sheet_lunches", "sheet_coverage", "chart_coverage", "sheet_hours", "sheet_kpis", "sheet_conflicts", "sheet_short",
               "sheet_detail")}
     _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
+    cov = roster.coverage
+    check_columns(cov, COVERAGE_COLUMNS, "coverage")
+    airings = pd.DatetimeIndex(cov.index[cov["airing"].astype(bool).to_numpy()])
+    _lunch_sheet(wb, fm, names["sheet_lunches"], a, who, airings, rules, lang, month)
     _coverage_sheet(wb, fm, names["sheet_coverage"], names["chart_coverage"], roster, lang, month)
     _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
-    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month, notes)
+    _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month, names["sheet_conflicts"], notes)
+    _conflicts_sheet(wb, fm, names["sheet_conflicts"], roster, a, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
     if detail:
         _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
