@@ -24,6 +24,7 @@ class SpecimenRoster:
     kpis: RosterKpis
     unmet: pd.DataFrame
     conflicts: list = field(default_factory=list)
+    quiet_days: list = field(default_factory=list)
     status: str = "FEASIBLE"
     objective: float = 0.0
     lower_bound: float = 0.0

@@ -534,34 +534,33 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
             ws.merge_range(row, 1, row, KPI_LAST_COL, words, fm.get(italic=True, text_wrap=True, valign="top"))
             ws.set_row(row, 15 * math.ceil(_text_width(words) / (sum(KPI_WIDTHS[1:]) - 2)))
             row += 1
+    last = row - 1  # the last row written: the print area ends there
     if conflicts or getattr(roster, "refused_requests", None):
-        row += 1
-        ws.write_string(row, 0, label("see_conflicts", lang, sheet=conflicts_sheet), fm.note)
-        row += 1
+        last += 2
+        ws.write_string(last, 0, label("see_conflicts", lang, sheet=conflicts_sheet), fm.note)
     quiet = list(getattr(roster, "quiet_days", None) or [])
     if quiet:
-        row += 1
-        ws.write_string(row, 0, label("quiet_days", lang), fm.get(bold=True, font_size=12))
+        last += 2
+        ws.write_string(last, 0, label("quiet_days", lang), fm.get(bold=True, font_size=12))
         frame = pd.DataFrame({
             "date": [q.date.isoformat() for q in quiet],
             "rostered": [q.rostered for q in quiet],
             "needed_at_peak": [q.needed for q in quiet],
         })
-        _write_frame(ws, fm, frame, row + 1, [label(c, lang) for c in frame.columns], lang)
-        row += len(frame) + 2
+        last = _write_frame(ws, fm, frame, last + 1, [label(c, lang) for c in frame.columns], lang) - 1
         if held_by_weekly_rest(quiet, rules):
-            ws.write_string(row, 0, label("quiet_days_exact_rest", lang, rest=rules.rest_days_per_week), fm.note)
-            row += 1
+            last += 1
+            ws.write_string(last, 0, label("quiet_days_exact_rest", lang, rest=rules.rest_days_per_week), fm.note)
     if notes:
         # what the forecast behind the requirement could not know, in the CLI's words
-        row += 1
-        ws.write_string(row, 0, label("forecast_notes", lang), fm.get(bold=True, font_size=12))
-        for i, note in enumerate(notes):
-            ws.write_string(row + 1 + i, 0, note)
-        row += len(notes) + 1
+        last += 2
+        ws.write_string(last, 0, label("forecast_notes", lang), fm.get(bold=True, font_size=12))
+        for note in notes:
+            last += 1
+            ws.write_string(last, 0, note)
     for j, width in enumerate(KPI_WIDTHS):
         ws.set_column(j, j, width)
-    _setup_print(ws, lang, (row, KPI_LAST_COL), None, landscape=False, one_page=True)
+    _setup_print(ws, lang, (last, KPI_LAST_COL), None, landscape=False, one_page=True)
 
 
 def _text_width(text: str) -> int:
