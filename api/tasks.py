@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from api import inputs
 from api.db import Export, Job, Result
 from api.exports import DEFAULT_EXPORT_LANG, roster_export
-from api.jobs import PipelineError, Progress
+from api.jobs import Cancelled, PipelineError, Progress
 from api.json_values import interval_records, records, scalars
 from api.roster_document import roster_document, stored_roster
 from api.schemas import ForecastOut, PlanOut, RosterOut
@@ -49,10 +49,14 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
         previous = stored_roster(inputs.payload(prev)).assignments
     try:
         roster = roster_step(step_inputs, requirement, time_limit_s=p["time_limit_s"], previous=previous,
-                             seed=p.get("seed"), progress=progress, stop=progress.stop)
+                             seed=p.get("seed"), progress=progress.solution, stop=progress.stop)
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
+        if progress.cancel_requested or progress.interrupted:
+            raise Cancelled() from None  # stopped before any roster was found
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
-    progress.check()  # cancelled during the solve: neither the document nor the workbook is made
+    if progress.interrupted:  # the worker is stopping: the job runs again elsewhere, from the start
+        raise Cancelled()
+    # Cancelled during the solve, the best roster found by then is kept (the job ends as cancelled).
     doc = roster_document(roster, staffing.month, step_inputs.staff, step_inputs.rules)
     summary = {k: doc[k] for k in ROSTER_SUMMARY}
     summary["employees"] = len(doc["employees"])
