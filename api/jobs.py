@@ -264,10 +264,10 @@ class JobRunner:
             try:
                 if time.monotonic() - self._recovered_at >= self.heartbeat_s:
                     self.recover()
-                ran = self.run_pending()
+                ran = self.run_one()
             except Exception:  # the loop must survive a store or broker hiccup
                 log.exception("job runner loop")
-                ran = 0
+                ran = False
             if not ran:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
@@ -315,16 +315,20 @@ class JobRunner:
     def run_pending(self) -> int:
         """Execute the broker's waiting messages until none is left; returns how many were taken."""
         taken = 0
-        huey = self.broker.huey
-        for task in huey.read_schedule():  # retries whose delay has passed
-            huey.enqueue(task)
-        while not self._stop.is_set():
-            task = huey.dequeue()
-            if task is None:
-                return taken
-            huey.execute(task)
+        while not self._stop.is_set() and self.run_one():
             taken += 1
         return taken
+
+    def run_one(self) -> bool:
+        """Execute the broker's next message, if any (retries whose delay has passed come back first)."""
+        huey = self.broker.huey
+        for task in huey.read_schedule():
+            huey.enqueue(task)
+        task = huey.dequeue()
+        if task is None:
+            return False
+        huey.execute(task)
+        return True
 
     def run(self, job_id: int) -> None:
         """Claim and run job `job_id` (the broker's task calls this); a job not queued any more is left alone."""
