@@ -459,6 +459,14 @@ def test_a_solve_longer_than_the_server_allows_answers_422_naming_the_field(tmp_
     assert client.get("/api/v1/jobs", headers=auth).json["items"] == []
 
 
+def test_the_openapi_document_names_the_limits_answers(tmp_path):
+    doc = testing.app(f"sqlite:///{tmp_path / 'store.sqlite'}").test_client().get("/api/v1/openapi.json").json
+    roster = doc["paths"]["/api/v1/rosters"]["post"]["responses"]
+    assert {"202", "422", "429", "503"} <= set(roster)
+    assert "429" not in doc["paths"]["/api/v1/jobs"]["get"]["responses"]
+    assert "503" in doc["paths"]["/api/v1/jobs"]["get"]["responses"]
+
+
 def test_a_locked_store_answers_503_with_retry_after_not_500(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     client = testing.app(url, DATABASE_BUSY_TIMEOUT_S=0.5).test_client()
