@@ -487,16 +487,17 @@ def test_a_locked_store_answers_503_with_retry_after_not_500(tmp_path):
 # ---------------------------------------------------------------- workers as processes, on Redis
 
 @pytest.mark.slow
-def test_kill_9_of_a_worker_mid_solve_reruns_the_job_on_another_worker(tmp_path):
-    """Two `shiftcast worker` processes on a Redis broker; the one solving a roster is killed with SIGKILL: the
-    other finds it gone and runs the job again (its second attempt), and a cancel then keeps its best roster."""
+def test_kill_9_of_a_worker_mid_solve_reruns_the_job_on_another_worker(store_url):
+    """Two `shiftcast worker` processes on a Redis broker, the store on SQLite or PostgreSQL; the one solving a
+    roster is killed with SIGKILL: the other finds it gone and runs the job again (its second attempt), and a
+    cancel then keeps its best roster."""
     from scheduler.roster_synthetic import synthetic_month
 
     try:
         testing.redis_reachable()
     except testing.Unavailable as exc:
         pytest.skip(f"{exc}; the embedded broker's tests still run")
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    url = store_url
     queue = f"shiftcast-test-{uuid.uuid4().hex[:8]}"
     settings = {"BROKER_URL": testing.REDIS, "BROKER_QUEUE": queue, "JOB_HEARTBEAT_S": 0.5, "JOB_POLL_S": 0.2}
     app = testing.app(url, **settings)
@@ -513,9 +514,8 @@ def test_kill_9_of_a_worker_mid_solve_reruns_the_job_on_another_worker(tmp_path)
            "SHIFTCAST_DATABASE_URL": url, **{f"SHIFTCAST_{k}": str(v) for k, v in settings.items()}}
     workers = {}
     for name in ("a", "b"):
-        log = open(tmp_path / f"worker-{name}.log", "wb")
         proc = subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "worker"], env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         workers[proc.pid] = proc
     try:
         job_url = client.post("/api/v1/rosters", json=body, headers=sup).headers["Location"]
