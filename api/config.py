@@ -11,15 +11,26 @@ DEFAULTS: dict = {
     "DATABASE_URL": "sqlite:///shiftcast.sqlite",
     # Uploads are CSV/JSON tables: two years of 15-minute calls are ~3 MB; call records are bigger.
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
-    # The job worker (`shiftcast worker`, started by `shiftcast serve`): how often it looks for queued jobs.
+    # Where job messages wait (api.broker): redis://host:6379/0 to run workers on many machines; unset, a
+    # SQLite file beside the store (nothing else to run on one machine).
+    "BROKER_URL": None,
+    # The queue's name in the broker: deployments sharing one Redis keep apart by it.
+    "BROKER_QUEUE": "shiftcast",
+    # A job worker (`shiftcast worker`, started by `shiftcast serve`): how often it looks for messages when
+    # idle, and how often it says it is alive (in the broker) and writes a running job's heartbeat time.
     "JOB_POLL_S": 0.5,
     "JOB_HEARTBEAT_S": 2.0,
-    # A running job whose heartbeat is older than this is taken as orphaned (its worker died).
+    # A worker on another host whose liveness record in the broker is older than this is taken as gone (on
+    # this host a worker is gone when its process is).
     "JOB_STALE_AFTER_S": 15.0,
     # A job interrupted by a worker crash is re-run up to this many attempts in all, then failed.
     "JOB_MAX_ATTEMPTS": 2,
-    # Solves running at once across all workers sharing the store (CPU-bound: keep it small).
-    "JOB_MAX_RUNNING": 1,
+    # Jobs waiting at once in the store: one more answers 429 with Retry-After.
+    "JOB_MAX_QUEUED": 50,
+    # The longest solve a job may ask for (time_limit_s); above it the request answers 422.
+    "JOB_MAX_TIME_LIMIT_S": 600.0,
+    # How long a request waits for a SQLite store locked by another writer before answering 503.
+    "DATABASE_BUSY_TIMEOUT_S": 30.0,
     "ROSTER_TIME_LIMIT_S": 30.0,
     # Served result documents kept per process (results never change): a 300-agent month is ~0.4 MB.
     "DOCUMENT_CACHE_BYTES": 64 * 1024 * 1024,

@@ -111,21 +111,24 @@ class Job(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL: readers never wait for the job runner's writes; a crash mid-write loses no committed row.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_s: float):
+    def on_connect(dbapi_connection, _record) -> None:
+        # WAL: readers never wait for the job worker's writes; a crash mid-write loses no committed row.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
+        cursor.close()
+    return on_connect
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url` (its schema is made by migrations: api.migrate)."""
+def make_engine(url: str, busy_timeout_s: float = 30.0) -> Engine:
+    """An engine for `url` (its schema is made by migrations: api.migrate); on SQLite a write waits up to
+    `busy_timeout_s` for another writer's lock, then fails (the API answers 503)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_s))
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 
 from api.config import BIND
 
@@ -47,17 +48,33 @@ def post_worker_init(worker) -> None:
 
 JOB_WORKER = [sys.executable, "-c", "from cli import main; main()", "worker"]
 job_worker = None  # the `shiftcast worker` process, while the arbiter runs
+stopping = threading.Event()
+starting = threading.Lock()  # a stop never races a restart: no worker is left behind
+
+
+def _keep_job_worker(server) -> None:
+    """Start the job worker, and start it again whenever it dies (kill -9, out of memory): the new one finds
+    the job the dead one was running and runs it again (api.jobs.recover_orphans)."""
+    global job_worker
+    while not stopping.wait(0 if job_worker is None else 1.0):
+        with starting:
+            if stopping.is_set() or (job_worker is not None and job_worker.poll() is None):
+                continue
+            if job_worker is not None:
+                server.log.warning("job worker %s exited (%s); starting another", job_worker.pid, job_worker.returncode)
+            job_worker = subprocess.Popen(JOB_WORKER)
 
 
 def when_ready(server) -> None:
-    """Start the job worker (the same environment: the store's URL and settings) once the arbiter listens, so
-    an arbiter that cannot start leaves none behind."""
-    global job_worker
-    job_worker = subprocess.Popen(JOB_WORKER)
+    """Start the job worker (the same environment: the store's and broker's URLs and settings) once the arbiter
+    listens, so an arbiter that cannot start leaves none behind."""
+    threading.Thread(target=_keep_job_worker, args=(server,), name="job-worker-keeper", daemon=True).start()
 
 
 def on_exit(server) -> None:
-    """Stop the job worker with the arbiter (a job it was running is re-queued when a worker next starts)."""
+    """Stop the job worker with the arbiter (it queues the job it was running again for the next worker)."""
+    with starting:
+        stopping.set()
     if job_worker is not None and job_worker.poll() is None:
         job_worker.terminate()
         try:

@@ -1,33 +1,33 @@
-"""Durable jobs: long solves run by the job worker's runner (api.worker), their state kept in the store.
+"""Durable jobs: long solves run by job workers (api.worker), their state kept in the store, their messages
+carried by the task engine (api.broker).
 
-- A job is claimed with one atomic `UPDATE ... WHERE state = 'queued'`, so among several job workers
-  (on one machine or on several sharing a database) exactly one runs it.
-- While it runs, the runner writes a heartbeat and the solver's progress; a job whose runner died (the
-  heartbeat went stale, or its process on this host is gone) is re-queued, or failed with the reason once
-  it has used its attempts. This is checked on start-up and then every poll.
+- A job row is written first, then its message sent; the worker that receives the message claims the row with
+  one atomic `UPDATE ... WHERE state = 'queued'`, so a job runs once however often its message comes.
+- While it runs, the worker writes the solver's progress and looks for a cancel; whether the worker is alive is
+  asked of the broker (api.broker.Broker.alive), never read from the store, so a stalled store never makes a
+  healthy job look dead. A job whose worker is gone is re-queued, or failed with the reason once it has used
+  its attempts; every worker checks on start-up and then between jobs.
 - The result row and the job's `succeeded` state are written in one transaction, guarded by the claim,
   so a crash never leaves half a result and a re-queued job's old run cannot overwrite the new one.
 """
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
+from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.broker import Broker, runner_id
 from api.db import Job, Result, utcnow
 from api.json_values import json_scalar
 from api.problems import Problem
 from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
-HOST = socket.gethostname()
 
 
 class Cancelled(Exception):
@@ -67,12 +67,17 @@ class Progress:
             raise Cancelled()
 
     def report(self, **values) -> None:
+        """Record progress, then raise Cancelled if the job was asked to stop."""
+        self.record(**values)
+        self.check()
+
+    def record(self, **values) -> None:
+        """Record progress (written at most every min_interval_s); never raises for a cancel."""
         self.values.update({k: json_scalar(v) for k, v in values.items()})
         now = time.monotonic()
         if now - self._last >= self.min_interval_s:
             self._last = now
             self.flush()
-        self.check()
 
     def flush(self) -> None:
         with self.runner.sessions() as s:
@@ -83,7 +88,18 @@ class Progress:
                 self.cancel()
 
     def __call__(self, *args, **kwargs) -> None:
-        """The solver's callback: a dict, a message, an object with attributes, or (objective, bound, seconds)."""
+        """The solver's callback: a dict, a message, an object with attributes, or (objective, bound, seconds).
+        Raises Cancelled once the job was asked to stop, ending a search made of many solves between them."""
+        self.record(**self.values_of(*args, **kwargs))
+        self.check()
+
+    def solution(self, *args, **kwargs) -> None:
+        """The callback of a solve that keeps its best answer on a cancel: records, and leaves the stopping to
+        the `stop` event the solver watches (raising here would lose the answer)."""
+        self.record(**self.values_of(*args, **kwargs))
+
+    @staticmethod
+    def values_of(*args, **kwargs) -> dict:
         if args and isinstance(args[0], dict):
             values = dict(args[0])
         elif args and isinstance(args[0], str):  # a step described in words (the headcount search)
@@ -93,16 +109,45 @@ class Progress:
         else:
             values = dict(zip(("objective", "bound", "seconds"), args))
         values.update(kwargs)
-        self.report(**values)
+        return values
 
 
 Handler = Callable[[Session, Job, Progress], Result]
 
 
-def enqueue(session: Session, kind: str, params: dict, created_by: str) -> Job:
+@dataclass(frozen=True)
+class Limits:
+    """What one store accepts: jobs waiting at once, and the longest solve a job may ask for."""
+
+    max_queued: int
+    max_time_limit_s: float
+    retry_after_s: int = 30
+
+
+def submit(session: Session, broker: Broker, kind: str, params: dict, created_by: str, limits: Limits) -> Job:
+    """Record a job and send its message; 429 when the queue is full, 422 for a time limit above the maximum,
+    503 when the broker cannot be reached (the job is then failed with that reason)."""
+    limit = params.get("time_limit_s")
+    if limit is not None and limit > limits.max_time_limit_s:
+        raise Problem(422, f"time_limit_s is {limit:g} s; this server solves for at most {limits.max_time_limit_s:g} s",
+                      title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": "/time_limit_s", "detail": f"at most {limits.max_time_limit_s:g}"}])
+    queued = session.scalar(select(func.count()).select_from(Job).where(Job.state == "queued"))
+    if queued >= limits.max_queued:
+        raise Problem(429, f"{queued} jobs are waiting, the most this server queues; try again later",
+                      slug="queue-full", headers={"Retry-After": str(limits.retry_after_s)})
     job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by)
     session.add(job)
     session.commit()
+    try:
+        broker.send(job.id, kind)
+    except Exception as exc:
+        log.exception("job %s: the broker at %s did not take its message", job.id, broker.url)
+        session.execute(update(Job).where(Job.id == job.id, Job.state == "queued").values(
+            state="failed", finished_at=utcnow(), error=f"the job queue could not be reached ({type(exc).__name__})"))
+        session.commit()
+        raise Problem(503, "the job queue could not be reached; try again later", slug="unavailable",
+                      headers={"Retry-After": str(limits.retry_after_s)}) from None
     return job
 
 
@@ -125,81 +170,70 @@ def cancel(session: Session, job_id: int) -> Job:
     return job
 
 
-def _process_gone(runner: str | None) -> bool:
-    """True when `runner` ran on this host in a process that no longer exists."""
-    if not runner:
-        return True
-    host, _, rest = runner.partition(":")
-    pid = rest.partition(":")[0]
-    if host != HOST or not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+@dataclass(frozen=True)
+class Recovery:
+    """A running job whose worker was gone, and the state it was given (queued, failed or cancelled)."""
+
+    job_id: int
+    kind: str
+    state: str
 
 
-def recover_orphans(session: Session, stale_after_s: float, max_attempts: int, own_runner: str | None = None) -> list[int]:
-    """Re-queue (or fail, after max_attempts) running jobs whose runner died; returns their ids."""
+def recover_orphans(session: Session, alive: Callable[[str | None], bool], max_attempts: int,
+                    own_runner: str | None = None) -> list[Recovery]:
+    """Re-queue (or fail, after max_attempts) running jobs whose worker `alive` says is gone."""
     now = utcnow()
     recovered = []
     for job in session.scalars(select(Job).where(Job.state == "running")).all():
-        if job.runner == own_runner:
-            continue
-        stale = job.heartbeat_at is None or (now - job.heartbeat_at).total_seconds() > stale_after_s
-        if not (stale or _process_gone(job.runner)):
+        if job.runner == own_runner or alive(job.runner):
             continue
         old_runner = job.runner
         guard = (Job.id == job.id, Job.state == "running", Job.runner == old_runner)
-        if job.attempts < max_attempts:
-            values = dict(state="queued", runner=None, cancel_requested=False,
-                          error=f"the server stopped during attempt {job.attempts}; re-queued")
-            if job.cancel_requested:
-                values = dict(state="cancelled", finished_at=now, error="cancelled (the server stopped during the run)")
+        if job.cancel_requested:
+            values = dict(state="cancelled", finished_at=now, error="cancelled (the worker stopped during the run)")
+        elif job.attempts < max_attempts:
+            values = dict(state="queued", runner=None, error=f"the worker stopped during attempt {job.attempts}; re-queued")
         else:
             values = dict(state="failed", finished_at=now,
-                          error=f"the server stopped during the job on each of its {job.attempts} attempts")
+                          error=f"the worker stopped during the job on each of its {job.attempts} attempts")
         if session.execute(update(Job).where(*guard).values(**values)).rowcount:
-            recovered.append(job.id)
-            log.warning("job %s: runner %s is gone -> %s", job.id, old_runner, values["state"])
+            recovered.append(Recovery(job.id, job.kind, values["state"]))
+            log.warning("job %s: worker %s is gone -> %s", job.id, old_runner, values["state"])
     session.commit()
     return recovered
 
 
 class JobRunner:
-    """Claims and runs queued jobs in a background thread (or on demand with `run_pending`)."""
+    """Runs the jobs whose messages the broker hands this process: in background threads (`start`), or on
+    demand until the queue is empty (`run_pending`)."""
 
-    def __init__(self, sessions: sessionmaker, handlers: dict[str, Handler], *, poll_s: float = 0.5,
-                 heartbeat_s: float = 2.0, stale_after_s: float = 15.0, max_attempts: int = 2,
-                 max_running: int = 1) -> None:
+    def __init__(self, sessions: sessionmaker, handlers: dict[str, Handler], broker: Broker, *, poll_s: float = 0.5,
+                 heartbeat_s: float = 2.0, max_attempts: int = 2) -> None:
         self.sessions = sessions
         self.handlers = handlers
+        self.broker = broker
         self.poll_s = poll_s
         self.heartbeat_s = heartbeat_s
-        self.stale_after_s = stale_after_s
         self.max_attempts = max_attempts
-        self.max_running = max_running
-        self.id = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.id = runner_id()
         self.current: int | None = None
         self.progress: Progress | None = None  # the running job's, for the watch to signal a cancel to
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._recovered_at = 0.0
+        broker.execute_job = self.run
 
     # -- lifecycle
     def start(self) -> None:
-        for target in (self._loop, self._heartbeat):
+        self.broker.beat(self.id)
+        for target in (self._loop, self._heartbeat, self._alive):
             t = threading.Thread(target=target, name=f"shiftcast-{target.__name__.strip('_')}", daemon=True)
             t.start()
             self._threads.append(t)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop claiming; a running job's solver is stopped too and the job queued again for the next worker."""
+        """Stop taking messages; a running job's solver is stopped too and the job queued again for the next worker."""
         self._stop.set()
         self._wake.set()
         progress = self.progress
@@ -207,26 +241,48 @@ class JobRunner:
             progress.interrupt()
         for t in self._threads:
             t.join(timeout)
+        try:
+            self.broker.forget(self.id)
+        except Exception:
+            log.exception("worker %s: its liveness record stays until it ages out", self.id)
 
     def wake(self) -> None:
         self._wake.set()
 
+    def recover(self) -> list[Recovery]:
+        """Re-queue the jobs of workers that are gone, and send their messages again."""
+        with self.sessions() as s:
+            recovered = recover_orphans(s, self.broker.alive, self.max_attempts, self.id)
+        for r in recovered:
+            if r.state == "queued":
+                self.broker.send(r.job_id, r.kind)
+        self._recovered_at = time.monotonic()
+        return recovered
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                with self.sessions() as s:
-                    recover_orphans(s, self.stale_after_s, self.max_attempts, self.id)
-                ran = self.run_pending()
-            except Exception:  # the loop must survive a database hiccup
+                if time.monotonic() - self._recovered_at >= self.heartbeat_s:
+                    self.recover()
+                ran = self.run_one()
+            except Exception:  # the loop must survive a store or broker hiccup
                 log.exception("job runner loop")
-                ran = 0
+                ran = False
             if not ran:
                 self._wake.wait(self.poll_s)
                 self._wake.clear()
 
+    def _alive(self) -> None:
+        """The liveness record in the broker, in a thread of its own: a stalled store must not delay it."""
+        while not self._stop.wait(self.heartbeat_s):
+            try:
+                self.broker.beat(self.id)
+            except Exception:
+                log.exception("worker liveness record")
+
     def _heartbeat(self) -> None:
-        """While a job runs: its heartbeat every heartbeat_s, and a look for a cancel every poll_s, so that a
-        cancel reaches the solver within about a second even when it reports no progress for a while."""
+        """While a job runs: its heartbeat time (shown to users) every heartbeat_s, and a look for a cancel every
+        poll_s, so that a cancel reaches the solver within about a second even when it reports nothing for a while."""
         beat = 0.0
         while not self._stop.wait(min(self.heartbeat_s, self.poll_s)):
             job_id, progress = self.current, self.progress
@@ -244,40 +300,41 @@ class JobRunner:
                 log.exception("job heartbeat")
 
     # -- claiming and running
-    def claim(self) -> int | None:
-        """Take the oldest queued job, atomically; None when there is none (or enough are running)."""
+    def claim(self, job_id: int) -> bool:
+        """Take job `job_id` if it is still queued, atomically: False when it was cancelled, or is another's."""
         with self.sessions() as s:
-            while True:
-                job_id = s.scalar(select(Job.id).where(Job.state == "queued").order_by(Job.id).limit(1))
-                if job_id is None:
-                    return None
-                running = select(func.count()).select_from(Job).where(Job.state == "running").scalar_subquery()
-                now = utcnow()
-                claimed = s.execute(
-                    update(Job)
-                    .where(Job.id == job_id, Job.state == "queued", running < self.max_running)
-                    .values(state="running", runner=self.id, started_at=now, heartbeat_at=now,
-                            attempts=Job.attempts + 1, progress={})
-                    .execution_options(synchronize_session=False)
-                )
-                s.commit()
-                if claimed.rowcount == 1:
-                    return job_id
-                if s.scalar(select(Job.state).where(Job.id == job_id)) == "queued":
-                    return None  # still queued: the running limit is reached
+            now = utcnow()
+            claimed = s.execute(
+                update(Job).where(Job.id == job_id, Job.state == "queued")
+                .values(state="running", runner=self.id, started_at=now, heartbeat_at=now,
+                        attempts=Job.attempts + 1, progress={})
+                .execution_options(synchronize_session=False))
+            s.commit()
+            return claimed.rowcount == 1
 
     def run_pending(self) -> int:
-        """Run queued jobs until none is left (or the limit is reached); returns how many ran."""
-        ran = 0
-        while not self._stop.is_set():
-            job_id = self.claim()
-            if job_id is None:
-                return ran
-            self.run(job_id)
-            ran += 1
-        return ran
+        """Execute the broker's waiting messages until none is left; returns how many were taken."""
+        taken = 0
+        while not self._stop.is_set() and self.run_one():
+            taken += 1
+        return taken
+
+    def run_one(self) -> bool:
+        """Execute the broker's next message, if any (retries whose delay has passed come back first)."""
+        huey = self.broker.huey
+        for task in huey.read_schedule():
+            huey.enqueue(task)
+        task = huey.dequeue()
+        if task is None:
+            return False
+        huey.execute(task)
+        return True
 
     def run(self, job_id: int) -> None:
+        """Claim and run job `job_id` (the broker's task calls this); a job not queued any more is left alone."""
+        if not self.claim(job_id):
+            log.info("job %s is not queued any more; its message is dropped", job_id)
+            return
         started = time.monotonic()
         progress = Progress(self, job_id)
         self.current, self.progress = job_id, progress
@@ -287,13 +344,12 @@ class JobRunner:
                 handler = self.handlers[job.kind]
                 try:
                     result = handler(s, job, progress)
-                    if progress.interrupted or progress.cancel_requested or s.scalar(
-                            select(Job.cancel_requested).where(Job.id == job_id)):
+                    if progress.interrupted:
                         raise Cancelled()
                 except Cancelled:
                     s.rollback()
                     if progress.interrupted:
-                        self._requeue(s, job_id)
+                        self._requeue(s, job_id, job.kind)
                     else:
                         self._finish(s, job_id, started, state="cancelled", error="cancelled while running")
                     return
@@ -307,21 +363,28 @@ class JobRunner:
                     self._finish(s, job_id, started, state="failed",
                                  error=f"internal error ({type(exc).__name__}); the server log has the details")
                     return
+                # A handler that answers despite a cancel gives the best found by then (a roster solve stopped
+                # by StopSearch): it is kept, and the job ends as cancelled all the same.
+                cancelled = progress.cancel_requested or s.scalar(select(Job.cancel_requested).where(Job.id == job_id))
                 result.job_id = job_id
                 s.add(result)
                 s.flush()
-                if not self._finish(s, job_id, started, state="succeeded", result_id=result.id,
+                ending = (dict(state="cancelled", error="cancelled while running; the best answer found by then is kept")
+                          if cancelled else dict(state="succeeded"))
+                if not self._finish(s, job_id, started, **ending, result_id=result.id,
                                     progress=progress.values or None):
-                    log.warning("job %s was taken from runner %s; its result is dropped", job_id, self.id)
+                    log.warning("job %s was taken from worker %s; its result is dropped", job_id, self.id)
         finally:
             self.current, self.progress = None, None
 
-    def _requeue(self, s: Session, job_id: int) -> None:
-        """Put a job this runner was stopped in back in the queue (as a crash's recovery would, at once)."""
-        s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id, Job.state == "running")
-                  .values(state="queued", runner=None, error="the worker stopped during the run; re-queued")
-                  .execution_options(synchronize_session=False))
+    def _requeue(self, s: Session, job_id: int, kind: str) -> None:
+        """Put a job this worker was stopped in back in the queue (as a crash's recovery would, at once)."""
+        done = s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id, Job.state == "running")
+                         .values(state="queued", runner=None, error="the worker stopped during the run; re-queued")
+                         .execution_options(synchronize_session=False))
         s.commit()
+        if done.rowcount:
+            self.broker.send(job_id, kind)
 
     def _finish(self, s: Session, job_id: int, started: float, *, state: str, error: str | None = None,
                 result_id: int | None = None, progress: dict | None = None) -> bool:

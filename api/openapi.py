@@ -215,6 +215,10 @@ def openapi_document(app: Flask, title: str, version: str, problem_model: type[B
                 entry["responses"]["415"] = problem("the body's media type is not accepted")
             if op.body is not None or op.raw_body or op.query is not None:
                 entry["responses"]["422"] = problem("a field is invalid; `errors` points at it")
+            if "202" in entry["responses"]:  # queues a job
+                entry["responses"]["429"] = problem("the job queue is full; `Retry-After` says when to try again")
+            entry["responses"]["503"] = problem("the store is locked by another writer or out of reach (or, for a "
+                                                "job, the broker); `Retry-After` says when to try again")
             paths.setdefault(path, {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",

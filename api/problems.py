@@ -5,11 +5,14 @@ import logging
 
 from flask import Flask, Response, json, request
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DataError
 
 PROBLEM_JSON = "application/problem+json"
+# Seconds a client is told to wait when the store is locked or out of reach.
+STORE_RETRY_AFTER_S = 5
 log = logging.getLogger("api")
 
 
@@ -98,6 +101,13 @@ def register(app: Flask) -> None:
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(exc.valid_methods)
         return problem_response(exc.code or 500, detail, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    def _store_unavailable(exc: OperationalError):
+        # A store locked by another writer past the busy timeout, or out of reach: the request may be repeated.
+        log.warning("store unavailable on %s %s: %s", request.method, request.path, exc.orig)
+        return problem_response(503, "the store is busy or out of reach; try again shortly", slug="unavailable",
+                                headers={"Retry-After": str(STORE_RETRY_AFTER_S)})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

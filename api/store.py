@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import TokenLookup
+from api.broker import Broker, default_broker_url
 from api.cache import DocumentCache
 from api.db import make_engine, make_sessionmaker
 
@@ -18,16 +19,20 @@ class State:
     sessions: sessionmaker
     documents: DocumentCache
     tokens: TokenLookup  # the per-request token check, without a session
+    broker: Broker  # where job messages go (api.broker)
     openapi: dict | None = field(default=None)  # built once, on first request
 
 
 def init_app(app: Flask) -> None:
     """Register the store as the app's extension: an engine on DATABASE_URL (whose schema `shiftcast db
-    upgrade` made), a session per request closed at teardown."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    upgrade` made), a session per request closed at teardown, and the broker at BROKER_URL."""
+    c = app.config
+    engine = make_engine(c["DATABASE_URL"], c["DATABASE_BUSY_TIMEOUT_S"])
+    broker = Broker(c["BROKER_URL"] or default_broker_url(c["DATABASE_URL"]), name=c["BROKER_QUEUE"],
+                    stale_after_s=c["JOB_STALE_AFTER_S"])
     app.extensions["shiftcast"] = State(engine=engine, sessions=make_sessionmaker(engine),
-                                        documents=DocumentCache(app.config["DOCUMENT_CACHE_BYTES"]),
-                                        tokens=TokenLookup(engine))
+                                        documents=DocumentCache(c["DOCUMENT_CACHE_BYTES"]),
+                                        tokens=TokenLookup(engine), broker=broker)
     app.teardown_appcontext(close_session)
 
 

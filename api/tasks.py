@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from api import inputs
 from api.db import Job, Result
-from api.jobs import PipelineError, Progress
+from api.jobs import Cancelled, PipelineError, Progress
 from api.json_values import records, scalars
 from api.results import forecast_result, result_payload, roster_result
 from api.roster_document import stored_roster
@@ -41,10 +41,14 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
         step_inputs.previous_month.attrs["source"] = f"roster {before.id} (previous_month_roster_id)"
     try:
         roster = roster_step(step_inputs, requirement, time_limit_s=p["time_limit_s"], previous=previous,
-                             seed=p.get("seed"), progress=progress, stop=progress.stop)
+                             seed=p.get("seed"), progress=progress.solution, stop=progress.stop)
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
+        if progress.cancel_requested or progress.interrupted:
+            raise Cancelled() from None  # stopped before any roster was found
         raise PipelineError(f"the roster solver found no roster: {exc}") from None
-    progress.check()  # cancelled during the solve: neither the document nor the workbook is made
+    if progress.interrupted:  # the worker is stopping: the job runs again elsewhere, from the start
+        raise Cancelled()
+    # Cancelled during the solve, the best roster found by then is kept (the job ends as cancelled).
     return roster_result(roster, staffing.month, p, step_inputs.staff, step_inputs.rules)
 
 

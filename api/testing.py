@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -30,6 +31,49 @@ from api.results import result_payload
 from core.rules import DEFAULT_RULES, Rules
 
 GUNICORN_CONF = Path(__file__).with_name("gunicorn.conf.py")
+# The project's machines and CI run these as services (.ci/run starts them where missing); elsewhere the tests
+# that need them skip, saying which is missing.
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+class Unavailable(Exception):
+    """A service a test needs is not reachable here; the message says which and why."""
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the local server, dropped after use."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        import psycopg  # noqa: F401  (the test extra's driver)
+    except ImportError:
+        raise Unavailable("psycopg (the test extra) is not installed") from None
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"shiftcast_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        raise Unavailable(f"PostgreSQL is not reachable at {POSTGRES} ({type(exc).__name__})") from None
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def redis_reachable() -> None:
+    """Raise Unavailable unless the local Redis answers a ping."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except Exception as exc:
+        raise Unavailable(f"Redis is not reachable at {REDIS} ({type(exc).__name__})") from None
 
 
 def sessions(database_url: str) -> sessionmaker:

@@ -107,8 +107,9 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
     `stop`, once set (from another thread), ends the searches within ~0.1 s and skips what is left:
-    the roster made from the best solution so far comes back with status CANCELLED. Without one, the
-    event of an enclosing `roster_solver.stopping` block does the same.
+    the roster made from the best solution so far comes back with status CANCELLED; set while the first
+    models are built (seconds to minutes for a large staff, outside CP-SAT), it raises roster_solver.Stopped. Without one, the event of an
+    enclosing `roster_solver.stopping` block does the same.
     With a `seed`, every CP-SAT search runs on one worker with that seed and the time limit counts
     CP-SAT's deterministic time instead of the wall clock (scheduler.roster_solver.seeded): the same
     inputs give the same roster on any machine under any load. The wall-clock time then runs over the

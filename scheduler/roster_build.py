@@ -8,6 +8,7 @@ import pandas as pd
 from core import times
 from core.errors import DataError
 from core.rules import Rules
+from scheduler.roster_solver import check_stopped
 from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, PreviousMonth, RosterProblem, Week,
                                       deep_shortfall, required_agents, shortfall_weights)
 from scheduler.rules.consecutive_days import rest_windows
@@ -147,6 +148,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     allowed = np.array([[c in tuple(a) for c in codes] for a in staff["shifts"]], bool).reshape(E, len(codes))
     pref = staff["preferred_rest_weekday"] if "preferred_rest_weekday" in staff else pd.Series([pd.NA] * E)
     preferred = np.array([-1 if pd.isna(v) else int(v) for v in pref], np.int64)
+    check_stopped()
 
     leave_m = np.zeros((E, D), bool)
     rest_req = np.zeros((E, D), bool)
@@ -164,6 +166,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             elif kind == "shift_request" and shift in codes:
                 shift_req[e, d] = codes.index(shift)
 
+    check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
     late_codes = {s.code for s in shifts if s.start_minute > first_start}
@@ -183,8 +186,10 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
              for e in range(E)]
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
                         bool(irregular[e]), edges[e]) for e in range(E)]
+    check_stopped()
     classes = sorted(set(keys))
-    class_of = np.array([classes.index(k) for k in keys], np.int64)
+    position = {k: i for i, k in enumerate(classes)}
+    class_of = np.array([position[k] for k in keys], np.int64)
 
     problem = RosterProblem(
         rules=rules, days=days, required=required, airing=airing, shift_codes=codes, cover=cover,

@@ -26,7 +26,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, elapsed, run, stopped
+from scheduler.roster_solver import Progress, check_stopped, elapsed, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, people_apart as weekend_rests_apart
@@ -189,6 +189,8 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
     one (scheduler.rules.weekend_rest_fairness.people_apart). With `fixed_rest` ((class, day) -> people
     resting, people already chosen) only shifts and lunches are optimised.
     """
+    if fixed_rest is None:  # the first model of a solve (with fixed_rest a roster exists, and is kept)
+        check_stopped()
     model = cp_model.CpModel()
     m = DayCounts(model, p)
     D = p.n_days
@@ -203,9 +205,13 @@ def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_
     own = PersonDays(model, p, singles, _rest_vars(model, p, singles), goals=False)
     m.rest = own.rest
     person_terms(own)
+    if fixed_rest is None:
+        check_stopped()
     resting = {}
     working = {}
     for c in range(len(p.classes)):
+        if fixed_rest is None:
+            check_stopped()
         members = p.members(c)
         avail = (~p.leave[members]).sum(axis=0)
         mine = np.array(pooled.get(c, []), np.int64)

@@ -142,3 +142,14 @@ def stopped() -> bool:
     """Whether the solve running in this context was asked to stop (its STOP event is set)."""
     stop = STOP.get()
     return stop is not None and stop.is_set()
+
+
+class Stopped(RuntimeError):
+    """The solve was asked to stop before it had any roster to give."""
+
+
+def check_stopped() -> None:
+    """Raise Stopped if the solve was asked to stop: building the models of a large staff takes seconds to
+    minutes outside CP-SAT, where only these checks see the stop."""
+    if stopped():
+        raise Stopped("the roster solve was stopped before it found a roster")

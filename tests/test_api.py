@@ -106,7 +106,7 @@ def test_settings_come_from_the_defaults_the_environment_then_the_factory_argume
     monkeypatch.setenv("SHIFTCAST_DATABASE_URL", url)
     monkeypatch.setenv("SHIFTCAST_JOB_POLL_S", "0.2")  # read as JSON: a number
     config = api.create_app().config
-    assert (config["DATABASE_URL"], config["JOB_POLL_S"], config["JOB_MAX_RUNNING"]) == (url, 0.2, 1)
+    assert (config["DATABASE_URL"], config["JOB_POLL_S"], config["JOB_MAX_ATTEMPTS"]) == (url, 0.2, 2)
     assert api.create_app({"JOB_POLL_S": 1.5}).config["JOB_POLL_S"] == 1.5
 
 

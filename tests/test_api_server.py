@@ -195,3 +195,42 @@ def test_kill_9_during_a_roster_job(tmp_path):
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     con.close()
 
+
+
+def runner_pid(db: Path, job_id: int) -> int:
+    """The process id of the worker that runs (or ran) a job, and check that the arbiter is its parent."""
+    [(runner,)] = rows(db, "SELECT runner FROM jobs WHERE id = ?", job_id)
+    return int(runner.split(":")[1])
+
+
+def parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_kill_9_of_the_job_worker_alone_starts_another_that_reruns_its_job(tmp_path):
+    """Under `serve` the job worker is killed with SIGKILL mid-solve, the web processes live on: the arbiter
+    starts another worker, which finds the dead one's job and runs it again."""
+    import os
+    import signal
+
+    from core.rules import load_rules
+
+    db = tmp_path / "shiftcast.sqlite"
+    store_url = f"sqlite:///{db}"
+    token = testing.token(store_url, "supervisor")
+    with testing.running_server(store_url, tmp_path, workers=1) as server:
+        api = Client(server, token)
+        rules = api.upload("rules", (SAMPLE / "rules.toml").read_bytes(), name="rules.toml")["id"]
+        staff = api.upload("staff", (SAMPLE / "staff.csv").read_bytes(), rules_id=rules)["id"]
+        body = {"rules_id": rules, "staff_id": staff, "time_limit_s": 20,
+                "staffing_id": testing.store_staffing(store_url, sample_requirement(load_rules(SAMPLE / "rules.toml")),
+                                                      MONTH)}
+        job = api.post("/api/v1/rosters", body, 202).json()
+        assert api.wait(job["url"], until=("running", "succeeded", "failed"))["state"] == "running"
+        first = runner_pid(db, job["id"])
+        assert parent(first) == server.proc.pid  # the arbiter's job worker, not a web worker
+        os.kill(first, signal.SIGKILL)
+        done = api.wait(job["url"])
+        assert done["state"] == "succeeded" and done["attempts"] == 2, done
+        second = runner_pid(db, job["id"])
+        assert second != first and parent(second) == server.proc.pid

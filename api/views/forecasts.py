@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 
-from flask import Blueprint, url_for
+from flask import Blueprint, current_app, url_for
 from sqlalchemy import select
 
 from api import inputs, jobs, store
@@ -22,8 +22,10 @@ CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
 def start_job(kind: str, params: dict):
-    """Queue a job for the job worker (api.worker) and answer 202 with it."""
-    job = jobs.enqueue(store.session(), kind, params, caller_name())
+    """Queue a job for the job workers (api.worker) and answer 202 with it."""
+    c = current_app.config
+    limits = jobs.Limits(max_queued=c["JOB_MAX_QUEUED"], max_time_limit_s=c["JOB_MAX_TIME_LIMIT_S"])
+    job = jobs.submit(store.session(), store.state().broker, kind, params, caller_name(), limits)
     return job_out(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
 
 

@@ -7,6 +7,11 @@ import click
 database_url_option = click.option(
     "--database-url", envvar="SHIFTCAST_DATABASE_URL", default=None,
     help="SQLAlchemy URL of the store (default: sqlite:///shiftcast.sqlite in the working directory).")
+# Where job messages wait, for the commands that send or run jobs (serve, worker).
+broker_url_option = click.option(
+    "--broker-url", envvar="SHIFTCAST_BROKER_URL", default=None,
+    help="The job broker: redis://host:6379/0 for workers on several machines (default: a SQLite file beside "
+         "a SQLite store, nothing else to run).")
 
 
 @click.group("db")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.commands.db import database_url_option, default_database_url
+from cli.commands.db import broker_url_option, database_url_option, default_database_url
 
 CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 
@@ -17,7 +17,8 @@ CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 @click.option("--bind", default=None, help="Address to listen on (default 127.0.0.1:8000, from the config).")
 @click.option("--workers", type=int, default=None, help="Web worker processes (default from the config).")
 @database_url_option
-def command(bind: str | None, workers: int | None, database_url: str | None) -> None:
+@broker_url_option
+def command(bind: str | None, workers: int | None, database_url: str | None, broker_url: str | None) -> None:
     """Run the HTTP API and its job worker (create a token first: shiftcast token create --role admin --name me)."""
     from api.migrate import upgrade
 
@@ -30,4 +31,7 @@ def command(bind: str | None, workers: int | None, database_url: str | None) -> 
         args += ["--workers", str(workers)]
     args.append("api:create_app()")
     # Replace this process: signals (Ctrl-C, SIGTERM) go straight to gunicorn's arbiter, which stops the worker.
-    os.execve(sys.executable, args, {**os.environ, "SHIFTCAST_DATABASE_URL": url})
+    env = {**os.environ, "SHIFTCAST_DATABASE_URL": url}
+    if broker_url:
+        env["SHIFTCAST_BROKER_URL"] = broker_url
+    os.execve(sys.executable, args, env)
