@@ -7,8 +7,9 @@ of one step unit (a hundredth of the estimate, at least one agent) times 1, 1, 2
 is bracketed, then by bisection, until the answer meets the target and it is pinned to within PRECISION of
 itself (one fewer misses at the sample's size). Every solve is seeded (SEED: one worker, CP-SAT's
 deterministic time), so the same inputs give the same answer on any machine under any load. It reports
-each headcount tried (the curve) so HR sees the price of one agent fewer. Staff lists of any size are synthesized from a sample staff list with its
-leader mix, shift restrictions and leave (`synthesize_staff`).
+each headcount tried (the curve) so HR sees the price of one agent fewer, and says which target each
+headcount that falls short misses and by how much. Staff lists of any size are synthesized from a sample
+staff list with its leader mix, shift restrictions and leave (`synthesize_staff`).
 """
 from __future__ import annotations
 
