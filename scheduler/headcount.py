@@ -32,7 +32,7 @@ from core.words import counted
 # no airing whose response window falls below it.
 DEFAULT_TARGET_SHARE = 0.95
 DEFAULT_SOLVE_SECONDS = 8.0
-DEFAULT_MAX_SOLVES = 8
+DEFAULT_MAX_SOLVES = 12
 BOUND_SECONDS = 5.0
 # Every CP-SAT search of the headcount (relaxation and roster solves) runs on one worker with this seed and
 # a deterministic time limit: a headcount that moved with the machine's load would be no answer for HR.
