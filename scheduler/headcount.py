@@ -3,10 +3,13 @@
 `required_headcount` starts from a fast relaxation (`headcount_bound`: shift counts per day in small
 CP-SAT models, with lunches, rest days and leave but no individual people; a proven lower bound and an
 estimate) and then solves real rosters (scheduler.roster.solve) only near it: from the estimate in steps
-of 1, 1, 2, 4, … until the answer is bracketed, then by bisection, so that the answer meets the target
-and one fewer does not. It reports each headcount tried (the curve) so HR sees the price of one agent
-fewer. Staff lists of any size are synthesized from a sample staff list with its
-leader mix, shift restrictions and leave (`synthesize_staff`).
+of one step unit (a hundredth of the estimate, at least one agent) times 1, 1, 2, 4, … until the answer
+is bracketed, then by bisection, until the answer meets the target and it is pinned to within PRECISION of
+itself (one fewer misses at the sample's size). Every solve is seeded (SEED: one worker, CP-SAT's
+deterministic time), so the same inputs give the same answer on any machine under any load. It reports
+each headcount tried (the curve) so HR sees the price of one agent fewer, and says which target each
+headcount that falls short misses and by how much. Staff lists of any size are synthesized from a sample
+staff list with its leader mix, shift restrictions and leave (`synthesize_staff`).
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.roster_solver import stopping
+from scheduler.roster_solver import run, seeded, stopping
 from core.periods import open_intervals
 from core.rules import Rules
 from core.words import counted
@@ -29,8 +32,14 @@ from core.words import counted
 # no airing whose response window falls below it.
 DEFAULT_TARGET_SHARE = 0.95
 DEFAULT_SOLVE_SECONDS = 8.0
-DEFAULT_MAX_SOLVES = 8
+DEFAULT_MAX_SOLVES = 12
 BOUND_SECONDS = 5.0
+# Every CP-SAT search of the headcount (relaxation and roster solves) runs on one worker with this seed and
+# a deterministic time limit: a headcount that moved with the machine's load would be no answer for HR.
+SEED = 0
+# The search stops once the answer is within this share of itself of the largest headcount known to fail
+# (rounded down: one agent is the finest step, so below 100 agents it goes on until one fewer fails).
+PRECISION = 0.01
 # A roster whose objective is more than this share above its own lower bound is not the solver's best
 # effort (it ran out of time); when it misses the target it is solved again with more time.
 RETRY_GAP = 0.05
@@ -203,7 +212,7 @@ def service_need(requirement, rules: Rules, p, windows: list[np.ndarray] = ()) -
 
 
 def _relaxation(p, need: np.ndarray, floor: np.ndarray, rules: Rules, allowed_misses: int, airings_missable: bool,
-                share: np.ndarray, time_limit_s: float, workers: int) -> tuple[int, int | None, pd.Series | None, bool]:
+                share: np.ndarray, time_limit_s: float) -> tuple[int, int | None, pd.Series | None, bool]:
     """Solve the shift-count relaxation: (proven lower bound, best found or None, daily on shift, optimal)."""
     D, T, S = p.n_days, p.n_intervals, len(p.shift_codes)
     model = cp_model.CpModel()
@@ -257,21 +266,20 @@ def _relaxation(p, need: np.ndarray, floor: np.ndarray, rules: Rules, allowed_mi
         max_days = min(D, math.floor(rules.monthly_paid_hours_cap / most_paid + 1e-9))
         model.add(sum(on_shift) <= max_days * people)
     model.minimize(people)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    status = solver.solve(model)
-    if status == cp_model.INFEASIBLE:
+    with seeded(SEED):
+        found = run(model, time_limit_s)
+    solver = found.solver
+    if found.status == "INFEASIBLE":
         return -1, None, None, True
     lower = max(int(math.ceil(solver.best_objective_bound - 1e-6)), 0)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if not found.found:
         return lower, None, None, False
     daily = pd.Series([int(solver.value(v)) for v in on_shift], index=p.days, name="on_shift")
-    return lower, int(solver.objective_value), daily, status == cp_model.OPTIMAL
+    return lower, int(solver.objective_value), daily, found.status == "OPTIMAL"
 
 
 def headcount_bound(requirement, rules: Rules, *, ads=None, leave_share=None, target: Target = Target(),
-                    time_limit_s: float = BOUND_SECONDS, workers: int = 2) -> Bound:
+                    time_limit_s: float = BOUND_SECONDS) -> Bound:
     """Fewest people on the phones (agents and leaders) any roster meeting `target` needs, and an estimate.
 
     A relaxation of the roster: per day and shift a count of people (no individuals), lunches placed as
@@ -289,8 +297,8 @@ def headcount_bound(requirement, rules: Rules, *, ads=None, leave_share=None, ta
     share = np.zeros(p.n_days) if leave_share is None else np.asarray(leave_share, float)
     allowed = int(math.floor((1 - target.share_of_intervals) * need.size + 1e-9))
     # the estimate first: its solution is a feasible start the proven relaxation cannot improve on by much
-    strict = _relaxation(p, need, floor, rules, allowed, False, share, time_limit_s / 2, workers)
-    lower, best, daily, optimal = _relaxation(p, need, floor, rules, allowed, True, share, time_limit_s / 2, workers)
+    strict = _relaxation(p, need, floor, rules, allowed, False, share, time_limit_s / 2)
+    lower, best, daily, optimal = _relaxation(p, need, floor, rules, allowed, True, share, time_limit_s / 2)
     if lower < 0:
         empty = pd.Series(np.zeros(p.n_days, int), index=p.days, name="on_shift")
         return Bound(0, 0, True, False, empty, allowed, time.monotonic() - started)
@@ -356,7 +364,33 @@ class Trial:
     abandoned_calls: float  # expected (NaN without calls or without a caller patience)
     status: str
     seconds: float
+    misses: str = ""  # which part of the target the roster misses and by how much, in words ("" when met)
     attempts: int = 1  # roster solves spent on this headcount (a doubtful one is solved again, longer)
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.1f}".removesuffix(".0") + " %"
+
+
+def service_words(rules: Rules) -> str:
+    """The service level an interval must reach, in words."""
+    t = rules.service
+    return f"{_percent(t.service_level)} of calls answered within {t.answer_within_s:g} s"
+
+
+def shortfall_words(share_met: float, intervals: int, airing_windows_short: int, target: Target, rules: Rules) -> str:
+    """Which part of `target` a roster misses and by how much, in words ("" when it meets both)."""
+    parts = []
+    if share_met < target.share_of_intervals - 1e-12:
+        needed = math.ceil(target.share_of_intervals * intervals - 1e-9)
+        gap = needed - round(share_met * intervals)
+        parts.append(f"{_percent(share_met)} of open intervals at {service_words(rules)}, below the target "
+                     f"{_percent(target.share_of_intervals)} by {counted(gap, 'interval')}")
+    if airing_windows_short > target.airing_short_windows:
+        allowed = "none" if target.airing_short_windows == 0 else f"at most {target.airing_short_windows}"
+        parts.append(f"{counted(airing_windows_short, 'airing response window')} below {service_words(rules)} "
+                     f"(target: {allowed}), {airing_windows_short - target.airing_short_windows} too many")
+    return "; ".join(parts)
 
 
 def airing_windows(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: Rules) -> list[np.ndarray]:
@@ -411,10 +445,10 @@ def judge(roster, requirement, rules: Rules, target: Target, windows: list[np.nd
         if calls.sum() > 0 and (calls * level).sum() / calls.sum() < rules.service.service_level - 1e-9:
             short_windows += 1
     share = float(ok.mean()) if len(ok) else 1.0
-    met = share >= target.share_of_intervals - 1e-12 and short_windows <= target.airing_short_windows
+    misses = shortfall_words(share, len(ok), short_windows, target, rules)
     k = roster.kpis
     return Trial(
-        agents=agents, leaders=leaders, met=bool(met), share_met=share,
+        agents=agents, leaders=leaders, met=not misses, share_met=share, misses=misses,
         short_intervals=int((cov["short"].to_numpy() > 0).sum()), airing_windows_short=short_windows,
         shortfall_agent_intervals=int(cov["short"].sum()),
         service_level=np.nan if k.expected_service_level is None else float(k.expected_service_level),
@@ -434,7 +468,7 @@ class HeadcountResult:
     people: int | None  # everyone on the staff list at that headcount (agents, leaders, supervisors)
     lower_bound_agents: int  # from the relaxation: fewer agents cannot meet the target
     estimate_agents: int  # from the relaxation with airing intervals kept staffed: where the search started
-    verified: str  # how "one fewer fails" is known: "solve", "bound", or "open" (see margin)
+    verified: str  # how "one fewer fails" is known: "solve", "bound"; "pinned" (margin within PRECISION); "open"
     margin: int  # agents between the answer and the largest headcount known to fail, minus one (0 = closed)
     curve: pd.DataFrame  # one row per headcount tried, by agents
     bound: Bound
@@ -464,7 +498,7 @@ class HeadcountResult:
 def _default_solve(requirement, staff, rules, leave, ads, time_limit_s):
     from scheduler.roster import solve
 
-    return solve(requirement, staff, rules, leave=leave, ads=ads, time_limit_s=time_limit_s)
+    return solve(requirement, staff, rules, leave=leave, ads=ads, time_limit_s=time_limit_s, seed=SEED)
 
 
 def requirement_days(requirement) -> pd.DatetimeIndex:
@@ -507,7 +541,9 @@ class Tryout:
                 roster = self.solve(self.requirement, staff, self.rules, lv, self.ads, limit)
             except RuntimeError as exc:  # the solver gave up (e.g. too short a time limit): no roster, no evidence
                 roster = None
-                trial = Trial(agents, leaders, False, np.nan, 0, 0, 0, np.nan, np.nan, f"ERROR: {exc}", np.nan)
+                trial = Trial(agents, leaders, met=False, share_met=np.nan, short_intervals=0, airing_windows_short=0,
+                              shortfall_agent_intervals=0, service_level=np.nan, abandoned_calls=np.nan,
+                              status=f"ERROR: {exc}", seconds=np.nan, misses=f"the roster solver gave up: {exc}")
             else:
                 trial = judge(roster, self.requirement, self.rules, self.target, self.windows, agents, leaders)
             spent += time.monotonic() - started
@@ -516,6 +552,11 @@ class Tryout:
                 break
         trial.attempts, trial.seconds = attempt, spent
         return trial, roster, staff, lv
+
+
+def allowed_margin(agents: int) -> int:
+    """Untried headcounts below an answer of `agents` the search may leave: PRECISION of it, rounded down."""
+    return math.floor(PRECISION * agents + 1e-9)
 
 
 def required_headcount(
@@ -541,8 +582,10 @@ def required_headcount(
     curve has expected service level and abandoned calls). Staff lists are synthesized from `staff_mix`
     (with `leave` copied per person, see `synthesize_staff`). Search: the relaxation first (`bound`, when
     already computed for these inputs), a roster at its estimate (or `start`), then steps of 1, 1, 2, 4, …
-    up or down until the answer is bracketed and bisection, at most `max_solves` headcounts tried (one
-    roster solve each, two when the first is doubtful: see `Tryout`).
+    units (a hundredth of the start, at least one agent) up or down until the answer is bracketed and
+    bisection until at most `allowed_margin` headcounts below it are left untried, at most `max_solves`
+    headcounts tried (one roster solve each, two when the first is doubtful: see `Tryout`). Every solve is
+    seeded (SEED), so the same inputs give the same answer.
     `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the roster solver.
     `stop`, once set (from another thread), ends the roster solve under way and the search: the answer is
     what the finished solves showed, with a note.
@@ -571,16 +614,19 @@ def required_headcount(
         if roster is None:
             say(f"{n} agents + {trial.leaders} leaders: the roster solver gave up ({trial.status})")
         else:
+            verdict = "meets the target" if trial.met else f"misses the target: {trial.misses}"
             say(f"{n} agents + {trial.leaders} leaders: {trial.share_met:.1%} of intervals at the service level, "
-                f"{counted(trial.airing_windows_short, 'airing window')} below it -> {'meets' if trial.met else 'misses'} the target")
+                f"{counted(trial.airing_windows_short, 'airing window')} below it -> {verdict}")
         return trial
 
     fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
     ok: int | None = None
     estimate = agents_for_on_phone(bound.estimate, staff_mix, rules)
     n = max(lower, start if start is not None else estimate)
-    # exponential search from the estimate (steps 1, 1, 2, 4, … away from it) until the answer is bracketed,
-    # then bisection: the estimate is usually within a few agents, so two to four solves
+    # exponential search from the estimate (steps of 1, 1, 2, 4, … units away from it) until the answer is
+    # bracketed, then bisection until it is pinned: the estimate is usually within a few per cent, so a unit
+    # of a hundredth of it brackets a large staff's answer in as few solves as a small staff's
+    unit = max(1, math.floor(PRECISION * n))
     moves, cut_short = 0, False
     while len(trials) < max_solves:
         with stopping(stop):
@@ -595,9 +641,9 @@ def required_headcount(
             ok = n if ok is None else min(ok, n)
         else:
             fail = max(fail, n)
-        if ok is not None and ok - fail <= 1:
+        if ok is not None and ok - fail - 1 <= allowed_margin(ok):
             break
-        step = 2 ** max(moves - 1, 0)
+        step = unit * 2 ** max(moves - 1, 0)
         moves += 1
         if ok is None:
             n = n + step
@@ -611,7 +657,10 @@ def required_headcount(
         agents, margin, verified = None, 0, "open"
     else:
         agents, margin = ok, ok - fail - 1
-        verified = "bound" if fail == lower - 1 and margin == 0 else ("solve" if margin == 0 else "open")
+        if margin == 0:
+            verified = "bound" if fail == lower - 1 else "solve"
+        else:
+            verified = "pinned" if margin <= allowed_margin(ok) else "open"
         if verified == "solve" and trials[fail].status.startswith("ERROR"):
             verified = "open"
             notes.append(f"the roster solver gave up at {fail} agents, so one fewer is not proven to miss the target")
@@ -619,7 +668,10 @@ def required_headcount(
         if above:
             notes.append(f"rosters at {', '.join(map(str, above))} agents missed the target although {ok} met it: the "
                          "time-limited roster solves are not monotone here, so neighbouring answers are as plausible")
-        if margin:
+        if verified == "pinned":
+            notes.append(f"the target is met at {ok} agents and missed at {fail}; between {fail + 1} and {ok - 1} it was "
+                         f"not tried: the answer is pinned to within {_percent(PRECISION)} of itself (up to {margin} lower)")
+        elif margin:
             why = "the search was stopped" if cut_short else f"solve limit {max_solves}"
             notes.append(f"the target is met at {ok} agents; between {fail + 1} and {ok - 1} it was not tried "
                          f"({why}), so the answer may be up to {margin} lower")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import pandas as pd
 
 from core.words import counted
@@ -14,7 +13,7 @@ from core.periods import month_start
 from core.rules import Rules
 from forecasting.holidays import unknown_years, unknown_years_note
 from scheduler import hiring
-from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target
+from scheduler.headcount import DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, PRECISION, HeadcountResult, Target
 from shiftcast.exports.tables import write_frame_csv
 from shiftcast.inputs import Inputs
 from shiftcast.steps import headcount_step
@@ -23,7 +22,11 @@ from shiftcast.steps import headcount_step
 def _headline(result: HeadcountResult, month: str) -> str:
     if result.agents is None:
         return f"{month}: no headcount tried met the target ({'; '.join(result.notes)})"
-    how = {"bound": "one fewer is ruled out by the bound", "solve": "one fewer was solved and misses the target",
+    fewer = result.agents - 1
+    how = {"bound": "one fewer is ruled out by the bound",
+           "solve": f"{fewer} agents were solved and miss the target"
+                    + (f" ({result.curve.loc[fewer, 'misses']})" if fewer in result.curve.index else ""),
+           "pinned": f"pinned to within {PRECISION:.0%} of itself: the answer may be up to {result.margin} lower",
            "open": f"the answer may be up to {result.margin} lower"}[result.verified]
     return (f"{month}: {counted(result.agents, 'agent')} + {counted(result.leaders, 'leader')} needed "
             f"({counted(result.people, 'person', 'people')} with supervisors); "
@@ -38,12 +41,27 @@ def headcount_report(inputs: Inputs, month: str, requirement: pd.DataFrame, out_
     result = headcount_step(inputs, requirement, target=target, time_limit_s=time_limit_s, max_solves=max_solves,
                             progress=lambda m: echo("  " + m))
     echo(_headline(result, month))
+    if len(result.curve):
+        echo("  the price of each headcount tried (share of open intervals at the service level, airings' windows below it):")
+        echo("\n".join("  " + line for line in tradeoff(result.curve).to_string().splitlines()))
     for note in result.notes:
         echo(f"note: {note}")
     write_csv(pd.DataFrame([{"month": month, **result.summary(), "notes": " | ".join(result.notes)}]).set_index("month"),
            out_dir / "headcount.csv", echo)
     write_csv(result.curve, out_dir / "headcount_curve.csv", echo)
     return result
+
+
+def tradeoff(curve: pd.DataFrame) -> pd.DataFrame:
+    """The curve as HR reads it: per headcount tried, the service its best roster gives and whether it meets."""
+    return pd.DataFrame({
+        "leaders": curve["leaders"],
+        "intervals_at_level": curve["share_met"].map(lambda v: f"{v:.1%}"),
+        "airing_windows_short": curve["airing_windows_short"],
+        "service_level": curve["service_level"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}"),
+        "abandoned_calls": curve["abandoned_calls"].map(lambda v: "" if pd.isna(v) else f"{v:,.0f}"),
+        "meets": curve["met"].map({True: "yes", False: "no"}),
+    }, index=curve.index)
 
 
 def hiring_report(needed: pd.Series, current_staff: float, out_dir: Path, echo, *, as_of: pd.Timestamp | None = None,
@@ -70,17 +88,14 @@ def months_ahead(inputs: Inputs, first: str, months: int, result: HeadcountResul
                  target: Target = Target()) -> pd.Series:
     """Agents per month from `first`: the first as solved (`result`), later ones from the relaxation's estimate
     plus the first month's distance from its estimate (never below the proven bound), on the forecast under
-    the first month's ad plan carried forward. Writes monthly_headcount.csv."""
+    the first month's ad plan carried forward. Writes monthly_headcount.csv. Needs an answer in `result` and,
+    for `months` beyond the first, the `forecaster` (the callers say so to the user when either is missing)."""
     from shiftcast.scenarios import monthly_headcounts, roll_plan
 
-    if result.agents is None:
-        raise click.ClickException(f"no headcount met the target in {first}; raise --max-solves or lower --target-share")
     names = [str(p) for p in pd.period_range(first, periods=months, freq="M")]
     rows = [{"month": first, "bound_agents": result.lower_bound_agents, "estimate_agents": result.estimate_agents,
              "required": result.agents, "method": "roster solves"}]
     if months > 1:
-        if forecaster is None:
-            raise click.UsageError("months after the first need the call history to forecast (--calls), or --requirements")
         calibration = result.agents - result.estimate_agents
         plan = inputs.plan
         later = monthly_headcounts(forecaster, names[1:], lambda m: roll_plan(plan, m) if plan is not None else None,

@@ -66,6 +66,22 @@ def test_headcount_job(setup):
     assert job["progress"]["message"]  # the search said what it was doing
 
 
+def test_a_headcount_job_solves_as_long_as_the_cli_unless_told(setup):
+    """The API's default time limit per roster solve is `shiftcast headcount`'s: the same inputs, the same search."""
+    from api.db import Job
+    from cli.commands.headcount import command
+    from scheduler.headcount import DEFAULT_SOLVE_SECONDS
+
+    url, app, client, hr = setup
+    index = pd.date_range("2026-12-07 08:00", periods=40, freq="15min")
+    staffing_id = testing.store_staffing(url, pd.DataFrame({"scheduled": 6}, index=index), MONTH)
+    ids = [client.post("/api/v1/headcount", json={"staffing_id": staffing_id, **extra}, headers=hr).json["id"]
+           for extra in ({}, {"time_limit_s": 3})]
+    cli_default = next(p.default for p in command.params if p.name == "time_limit")
+    with testing.sessions(url)() as s:
+        assert [s.get(Job, i).params["time_limit_s"] for i in ids] == [DEFAULT_SOLVE_SECONDS, 3] and cli_default == DEFAULT_SOLVE_SECONDS
+
+
 def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, monkeypatch):
     """A cancel reaches the roster solve under way in the search (through scheduler.roster_solver.stopping, which
     scheduler.roster.solve obeys: tests/test_roster_stop.py): the job ends at once, not when the solve would."""

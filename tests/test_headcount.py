@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 from scheduler.data import load_leave, load_staff
 from scheduler.headcount import (
+    PRECISION,
     Target,
     agents_for_on_phone,
     headcount_bound,
     leaders_for,
     leaders_needed,
     required_headcount,
+    shortfall_words,
     synthesize_staff,
 )
 from scheduler.roster_kpis import RosterKpis
@@ -243,6 +245,35 @@ def test_search_reports_the_margin_it_could_not_close(flat_week):
     assert result.curve.loc[result.agents, "met"]
 
 
+def test_a_large_centre_is_pinned_to_within_a_hundredth_in_few_solves():
+    """At about 650 on the phones an answer 5 % above the estimate is bracketed in steps of a hundredth of
+    it, not of one agent, and bisected until at most a hundredth of it is left untried, in 8 solves."""
+    req = requirement(np.full(7 * T, 300))
+    bound = headcount_bound(req, RULES, target=Target(), time_limit_s=2.0)
+    needed = round(bound.estimate * 1.05)
+    result = required_headcount(req, RULES, bound=bound, solve=threshold_solver(needed, req, []), max_solves=8)
+    answer = agents_for_on_phone(needed, None, RULES)
+    assert result.agents is not None and answer <= result.agents
+    assert result.margin <= int(PRECISION * result.agents) and result.agents - result.margin - 1 < answer
+    assert result.verified in ("pinned", "solve")
+    assert not result.curve.loc[result.agents - result.margin - 1, "met"]
+
+
+def test_a_miss_names_the_target_and_the_gap(flat_week):
+    req, bound = flat_week
+    needed = bound.on_phone + 3
+    result = required_headcount(req, RULES, bound=bound, solve=threshold_solver(needed, req, []), max_solves=20)
+    fewer = result.curve.loc[result.agents - 1]
+    assert not fewer["met"] and result.curve.loc[result.agents, "misses"] == ""
+    # the fake roster leaves every tenth interval short: 90 % met where 95 % are needed
+    intervals = len(req)
+    gap = int(np.ceil(0.95 * intervals)) - (intervals - len(range(0, intervals, 10)))
+    assert fewer["misses"] == (f"90 % of open intervals at 80 % of calls answered within 20 s, below the target 95 % "
+                               f"by {gap} intervals")
+    words = shortfall_words(0.97, 100, 2, Target(0.95, 1), RULES)
+    assert words == "2 airing response windows below 80 % of calls answered within 20 s (target: at most 1), 1 too many"
+
+
 def test_search_says_when_nothing_met_the_target(flat_week):
     req, bound = flat_week
     result = required_headcount(req, RULES, bound=bound, solve=threshold_solver(10_000, req, []), max_solves=3)
@@ -288,6 +319,17 @@ def week_with_peaks(scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         calls[(index >= s) & (index < s + pd.Timedelta(minutes=30))] += 8 * scale
     req = requirements(pd.Series(calls, index=index), 240.0, RULES.service, RULES.interval_minutes)
     return req, ads
+
+
+@pytest.mark.slow
+def test_the_same_inputs_give_the_same_answer_and_curve():
+    """Every solve of the search is seeded with a deterministic time limit: a time limit too short for the
+    solver to settle still gives the same rosters, so the same headcount and curve, run after run."""
+    req, ads = week_with_peaks(3.0)
+    runs = [required_headcount(req, RULES, ads=ads, time_limit_s=0.5, max_solves=3) for _ in range(2)]
+    first, second = (r.curve.drop(columns="seconds") for r in runs)
+    pd.testing.assert_frame_equal(first, second)
+    assert (runs[0].agents, runs[0].margin, runs[0].bound.estimate) == (runs[1].agents, runs[1].margin, runs[1].bound.estimate)
 
 
 @pytest.mark.slow

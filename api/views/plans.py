@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, url_for
 
 from api import inputs, store
 from api.auth import PLAN, READ
@@ -13,6 +13,7 @@ from api.schemas import HeadcountCreate, HiringPlanCreate, JobOut, MonthFilter, 
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document
 from api.views.forecasts import list_results, save_result, start_job
 from scheduler import hiring
+from scheduler.headcount import DEFAULT_SOLVE_SECONDS
 
 bp = Blueprint("plans", __name__, url_prefix=PREFIX + "/headcount")
 hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
@@ -26,7 +27,8 @@ hiring_bp = Blueprint("hiring", __name__, url_prefix=PREFIX + "/hiring-plans")
 def create_headcount(body: HeadcountCreate):
     inputs.check_references(store.session(), body)
     params = body.model_dump()
-    params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"] / 3
+    # the CLI's default, so the same inputs give the API and `shiftcast headcount` the same answer
+    params["time_limit_s"] = body.time_limit_s or DEFAULT_SOLVE_SECONDS
     return start_job("headcount", params)
 
 

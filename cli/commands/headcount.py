@@ -185,6 +185,12 @@ def hiring_command(months, first_month, requirements_path, current_staff, attrit
         req, model = _month_requirement(inputs, first_month, requirement_path, click.echo, say)
         result = headcount_report(inputs, first_month, req, out_dir, click.echo, target=target, time_limit_s=time_limit,
                                   max_solves=max_solves)
+        if result.agents is None:
+            raise click.ClickException(f"no headcount met the target in {first_month}; raise --max-solves or "
+                                       "lower --target-share")
+        if months > 1 and model is None:
+            raise click.UsageError("months after the first need the call history to forecast (--calls), "
+                                   "or --requirements")
         needed = months_ahead(inputs, first_month, months, result, model, out_dir, click.echo, target=target)
     if current_staff is None:
         if inputs.staff is None:
