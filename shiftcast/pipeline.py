@@ -16,7 +16,7 @@ import pandas as pd
 from core.words import counted
 from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
-from scheduler.headcount import agents_in
+from scheduler.headcount import DEFAULT_SOLVE_SECONDS, agents_in
 from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import Roster
 from shiftcast.exports import charts
@@ -166,7 +166,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
 
     if inputs.staff is not None:
         echo(f"Headcount for {month} and a hiring plan for six months…")
-        _headcount_reports(result, out_dir, echo, say)
+        _headcount_reports(result, out_dir, echo, say, time_limit_s)
 
     with warnings.catch_warnings():
         # Without a CJK font the charts fall back to English; one note, not a warning per glyph.
@@ -194,12 +194,14 @@ def _write_forecast_files(result: PlanResult, out_dir: Path, lang: str) -> list[
     return paths
 
 
-def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo, say: SayOnce) -> None:
+def _headcount_reports(result: PlanResult, out_dir: Path, echo: Echo, say: SayOnce, time_limit_s: float) -> None:
     """December's smallest headcount meeting the targets (roster-verified) and six months of hiring; `say`
-    tells of the months whose holidays are not modelled, unless the forecast already did."""
+    tells of the months whose holidays are not modelled, unless the forecast already did. Each trial solve
+    takes at most the roster's `time_limit_s`."""
     inputs = result.inputs
     indent = lambda line: echo("  " + line)  # noqa: E731
-    headcount = headcount_report(inputs, result.month, result.requirement, out_dir, indent)
+    headcount = headcount_report(inputs, result.month, result.requirement, out_dir, indent,
+                                 time_limit_s=min(time_limit_s, DEFAULT_SOLVE_SECONDS))
     if headcount.agents is None:
         return
     needed = months_ahead(inputs, result.month, 6, headcount, result.model, out_dir, indent)

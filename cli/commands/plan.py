@@ -16,7 +16,7 @@ _out = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_ty
 _lang = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                      help="language of labels in the exports and charts")
 _time_limit = click.option("--time-limit", "time_limit_s", type=click.FloatRange(1, 3600), default=20.0,
-                           show_default=True, help="seconds the roster solver may take")
+                           show_default=True, help="seconds the roster solver may take (each of the headcount search's solves at most as long)")
 _seed = click.option("--seed", type=click.IntRange(min=0), default=None,
                      help="a reproducible roster: the same inputs and seed give the same roster on any machine load "
                           "(one solver worker; the time limit counts the solver's deterministic time)")
