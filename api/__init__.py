@@ -10,6 +10,7 @@ from flask import Flask
 
 from api import problems, store
 from api.config import DEFAULTS, ENV_PREFIX
+from api.limits import LimitedRequest
 from api.openapi import IdConverter
 
 
@@ -19,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     from api.views import calendars, datasets, docs, forecasts, health, jobs, page, plans, rosters, tokens
 
     app = Flask(__name__)
+    app.request_class = LimitedRequest
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(config or {})

@@ -8,7 +8,12 @@ DEFAULTS: dict = {
     # SQLite file in the working directory unless told otherwise; any SQLAlchemy URL works (PostgreSQL too).
     "DATABASE_URL": "sqlite:///shiftcast.sqlite",
     # Uploads are CSV/JSON tables: two years of 15-minute calls are ~3 MB; call records are bigger.
+    # Counted as the body streams in, chunked bodies too (api.limits): one byte more is a 413.
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    # Rows of one upload: a staff list beyond a few thousand people is not one call center's roster (its
+    # roster model would take gigabytes), and 500,000 intervals is over 14 years of 15-minute history.
+    "MAX_STAFF_ROWS": 5_000,
+    "MAX_HISTORY_ROWS": 500_000,
     # The job worker (`shiftcast worker`, started by `shiftcast serve`): how often it looks for queued jobs.
     "JOB_POLL_S": 0.5,
     "JOB_HEARTBEAT_S": 2.0,

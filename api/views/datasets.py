@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
-from api import inputs, store, uploads
+from api import inputs, limits, store, uploads
 from core.rules import rules_from_toml
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Dataset
@@ -46,6 +46,7 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
                               errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
             staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
             frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
+            limits.check_rows(kind, len(frame), source)
             canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
             summary = uploads.table_summary(kind, frame)
     except DataError as exc:
