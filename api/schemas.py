@@ -4,15 +4,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import ROLES
 from api.openapi import ID_MAX
+from core import times
+from core.errors import DataError
+from core.periods import month_start
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
 Id = Annotated[int, Field(ge=1, le=ID_MAX, description="id of a stored resource")]
+
+
+def _plannable(month: str) -> str:
+    """A month the planner can hold (core.periods' check, the one the steps make), refused before any job."""
+    try:
+        month_start(month)
+    except DataError as exc:
+        raise ValueError(exc.message) from None
+    return month
+
+
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"],
-                             description="a calendar month, YYYY-MM")]
+                             description=f"a calendar month, YYYY-MM, in a year {times.YEARS}"),
+                  AfterValidator(_plannable)]
 Name = Annotated[str, Field(max_length=200)]
 Scalar = str | float | int | bool | None
 DatasetKind = Literal["calls", "ads", "staff", "leave", "rules"]
