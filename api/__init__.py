@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import problems, store
+from api import headers, problems, store
 from api.config import DEFAULTS, ENV_PREFIX
 from api.limits import LimitedRequest
 from api.openapi import IdConverter
@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["id"] = IdConverter
     store.init_app(app)
     problems.register(app)
+    headers.register(app)
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
                plans.hiring_bp, jobs.bp, tokens.bp, page.bp, calendars.bp):
         app.register_blueprint(bp)
