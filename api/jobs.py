@@ -99,8 +99,10 @@ class Progress:
 Handler = Callable[[Session, Job, Progress], Result]
 
 
-def enqueue(session: Session, kind: str, params: dict, created_by: str) -> Job:
-    job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by)
+def enqueue(session: Session, kind: str, params: dict, created_by: str, site_id: int, token_id: int | None) -> Job:
+    """Queue a job of site `site_id` for the token `token_id` (its owner)."""
+    job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by, site_id=site_id,
+              token_id=token_id)
     session.add(job)
     session.commit()
     return job

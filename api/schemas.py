@@ -52,6 +52,8 @@ class DatasetUpload(Request):
     rules: dict | None = Field(default=None, description="for kind=rules: the rules file's tables as JSON")
     staff_id: Id | None = Field(default=None, description="for kind=leave: the staff dataset the leave refers to")
     rules_id: Id | None = Field(default=None, description="rules dataset giving shift codes (default rules when absent)")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
     @model_validator(mode="after")
     def _content_matches_kind(self):
@@ -76,14 +78,18 @@ class DatasetQuery(Request):
     name: Name = ""
     staff_id: Id | None = None
     rules_id: Id | None = None
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class DatasetFilter(Request):
     kind: DatasetKind | None = None
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
 
 
 class MonthFilter(Request):
     month: Month | None = None
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
 
 
 class ForecastCreate(Request):
@@ -94,6 +100,8 @@ class ForecastCreate(Request):
     ads_history_id: Id | None = Field(default=None, description="ads dataset: past airings (for the ad-response curve)")
     ads_plan_id: Id | None = Field(default=None, description="ads dataset: the month's planned airings")
     rules_id: Id | None = None
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class StaffingCreate(Request):
@@ -106,6 +114,8 @@ class StaffingCreate(Request):
     aht_s: float | None = Field(default=None, gt=0, le=86400,
                                 description="one handle time for every interval; default: by time of day, from "
                                             "the forecast's calls history (else the rules')")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class RosterCreate(Request):
@@ -121,6 +131,8 @@ class RosterCreate(Request):
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1,
                              description="a reproducible roster: the same inputs and seed give the same roster "
                                          "(one solver worker; the time limit counts the solver's deterministic time)")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class HeadcountCreate(Request):
@@ -133,6 +145,8 @@ class HeadcountCreate(Request):
     rules_id: Id | None = None
     time_limit_s: float | None = Field(default=None, gt=0, le=600, description="per roster solve of the search")
     max_solves: int | None = Field(default=None, ge=1, le=50)
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class HiringPlanCreate(Request):
@@ -150,11 +164,33 @@ class HiringPlanCreate(Request):
     monthly_wage: float | None = Field(default=None, ge=0)
     trainee_monthly_wage: float | None = Field(default=None, ge=0)
     hiring_cost: float | None = Field(default=None, ge=0)
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class TokenCreate(Request):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Role
+    sites: list[Id] | None = Field(default=None, max_length=1000,
+                                   description="the sites a non-admin token sees (default: the default site); "
+                                               "an admin token sees every site")
+
+
+class SiteCreate(Request):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class SiteOut(BaseModel):
+    """A site: one call center, whose datasets, results and jobs only its tokens (and admins) see."""
+
+    id: int
+    name: str
+
+
+class SiteList(BaseModel):
+    """The sites the token sees."""
+
+    items: list[SiteOut]
 
 
 # ---------------------------------------------------------------- responses
@@ -177,6 +213,7 @@ class DatasetOut(BaseModel):
     summary: dict
     staff_id: int | None
     rules_id: int | None
+    site_id: int
     created_by: str
     created_at: dt.datetime
 
@@ -199,6 +236,7 @@ class JobOut(BaseModel):
     error: str | None = Field(description="why the job failed, or a note on a re-run after a crash")
     attempts: int
     cancel_requested: bool
+    site_id: int
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -322,6 +360,7 @@ class ResultSummary(BaseModel):
     month: str | None
     job_id: int | None
     summary: dict[str, Scalar]
+    site_id: int
     created_at: dt.datetime
     url: str
 
@@ -349,6 +388,7 @@ class TokenOut(BaseModel):
     id: int
     name: str
     role: Role
+    sites: list[int] | None = Field(description="the sites the token sees; null: every site (admin)")
     created_at: dt.datetime
     revoked_at: dt.datetime | None
 

@@ -34,7 +34,7 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     summary = {"intervals": len(frame), "calls": round(float(frame["mean"].sum()), 1),
                "peak": round(float(frame["mean"].max()), 2)}
     doc = {"month": p["month"], "inputs": p, "summary": summary, "intervals": interval_records(frame)}
-    return Result(kind="forecast", month=p["month"], inputs=p, summary=summary, payload=result_payload(ForecastOut, doc))
+    return Result(kind="forecast", month=p["month"], inputs=p, site_id=job.site_id, summary=summary, payload=result_payload(ForecastOut, doc))
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:
@@ -57,7 +57,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     summary = {k: doc[k] for k in ROSTER_SUMMARY}
     summary["employees"] = len(doc["employees"])
     summary["short_intervals"] = len(doc["unmet"]["rows"])
-    result = Result(kind="roster", month=staffing.month, inputs=p, summary=summary,
+    result = Result(kind="roster", month=staffing.month, inputs=p, site_id=job.site_id, summary=summary,
                     payload=result_payload(RosterOut, doc))
     # The workbook is rendered now, stored with the roster, so the first download costs no more than the next.
     xlsx = roster_export(roster, "xlsx", step_inputs.rules, DEFAULT_EXPORT_LANG, step_inputs.staff)
@@ -78,7 +78,7 @@ def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
     summary = {k: v for k, v in headline.items() if k != "notes"}  # a summary holds scalars; the notes are a list
     doc = {"kind": "headcount", "month": staffing.month, "inputs": p, "summary": summary,
            "result": {**headline, "curve": records(answer.curve)}}
-    return Result(kind="headcount", month=staffing.month, inputs=p, summary=summary, payload=result_payload(PlanOut, doc))
+    return Result(kind="headcount", month=staffing.month, inputs=p, site_id=job.site_id, summary=summary, payload=result_payload(PlanOut, doc))
 
 
 HANDLERS = {"roster": run_roster, "forecast": run_forecast, "headcount": run_headcount}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from api import jobs, testing
-from api.db import Job, Result, utcnow
+from api.db import DEFAULT_SITE_ID, Job, Result, utcnow
 from api.problems import Problem
 from core.errors import DataError
 
@@ -24,7 +24,8 @@ def solve_like(s, job, progress):
     """A handler shaped like the roster's: reports improving objectives, then returns its result row."""
     for step in range(3):
         progress(objective=100.0 - step, bound=90.0, seconds=step * 0.1)
-    return Result(kind="roster", month="2026-12", inputs=job.params, summary={}, payload=b'{"n": %d}' % job.params["n"])
+    return Result(kind="roster", month="2026-12", inputs=job.params, summary={}, payload=b'{"n": %d}' % job.params["n"],
+                  site_id=job.site_id)
 
 
 def runner(sessions, handler=solve_like, **kw) -> jobs.JobRunner:
@@ -34,7 +35,7 @@ def runner(sessions, handler=solve_like, **kw) -> jobs.JobRunner:
 
 def enqueue(sessions, n=1):
     with sessions() as s:
-        return jobs.enqueue(s, "roster", {"n": n}, "test").id
+        return jobs.enqueue(s, "roster", {"n": n}, "test", DEFAULT_SITE_ID, None).id
 
 
 def job(sessions, job_id) -> Job:
@@ -236,7 +237,7 @@ def test_a_result_from_a_runner_that_lost_its_job_is_dropped(sessions):
         with sessions() as other:  # meanwhile the job was declared orphaned and re-queued
             other.execute(update(Job).where(Job.id == job.id).values(state="queued", runner=None))
             other.commit()
-        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b"{}")
+        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b"{}", site_id=job.site_id)
 
     r = runner(sessions, overtaken)
     r.run(r.claim())

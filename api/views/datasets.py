@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
-from api import inputs, limits, store, uploads
+from api import inputs, limits, sites, store, uploads
 from core.rules import rules_from_toml
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Dataset
@@ -28,9 +28,11 @@ FILE_UPLOAD = {
 
 
 def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: dict | None = None,
-           staff_id: int | None = None, rules_id: int | None = None, rows_pointer: str | None = None) -> Dataset:
-    """Validate an upload with its loader and store it whole, or raise and store nothing."""
+           staff_id: int | None = None, rules_id: int | None = None, site_id: int | None = None,
+           rows_pointer: str | None = None) -> Dataset:
+    """Validate an upload with its loader and store it whole in its site, or raise and store nothing."""
     s = store.session()
+    site_id = sites.site_for_new(s, site_id)
     source = name or (f"{kind}.toml" if kind == "rules" else f"{kind}.csv")
     try:
         if kind == "rules":
@@ -39,12 +41,12 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
             canonical, rows = uploads.canonical_rules(rules), 0
             summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
         else:
-            rules = inputs.rules(s, rules_id)
+            rules = inputs.rules(s, rules_id, site_id=site_id)
             if kind == "leave" and staff_id is None:
                 raise Problem(422, "a leave upload needs staff_id, the staff dataset it refers to",
                               title="Invalid request", slug="invalid-request",
                               errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
-            staff = inputs.table(s, staff_id, "staff", "staff_id", rules) if kind == "leave" else None
+            staff = inputs.table(s, staff_id, "staff", "staff_id", rules, site_id=site_id) if kind == "leave" else None
             frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
             limits.check_rows(kind, len(frame), source)
             canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
@@ -53,7 +55,7 @@ def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: d
         raise data_error_problem(exc, rows_pointer) from None
     row = Dataset(kind=kind, name=name or source, rows=rows, sha256=uploads.sha256(canonical), content=canonical,
                   summary=summary, staff_id=staff_id if kind == "leave" else None,
-                  rules_id=rules_id if kind != "rules" else None, created_by=caller_name())
+                  rules_id=rules_id if kind != "rules" else None, site_id=site_id, created_by=caller_name())
     s.add(row)
     s.commit()
     return row
@@ -71,7 +73,7 @@ def _created(row: Dataset):
 def upload_json(body: DatasetUpload):
     content = uploads.rows_to_csv(body.rows) if body.rows is not None else None
     return _created(_store(body.kind, body.name, content=content, rules_table=body.rules, staff_id=body.staff_id,
-                           rules_id=body.rules_id, rows_pointer="/rows"))
+                           rules_id=body.rules_id, site_id=body.site_id, rows_pointer="/rows"))
 
 
 @bp.post("/<any(calls, ads, staff, leave, rules):kind>")
@@ -89,15 +91,18 @@ def upload_file(kind: str, query: DatasetQuery, body: bytes):
             raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
                           slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
         body, name = upload.read(), name or (upload.filename or "")
-    return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id))
+    return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id,
+                           site_id=query.site_id))
 
 
 @bp.get("")
 @operation("List datasets", tag="datasets", roles=READ, query=DatasetFilter, responses={200: DatasetList})
 def list_datasets(query: DatasetFilter):
-    stmt = select(Dataset).order_by(Dataset.id.desc())
+    stmt = sites.visible(select(Dataset).order_by(Dataset.id.desc()), Dataset.site_id)
     if query.kind:
         stmt = stmt.where(Dataset.kind == query.kind)
+    if query.site_id:
+        stmt = stmt.where(Dataset.site_id == query.site_id)
     return DatasetList(items=[dataset_out(r) for r in store.session().scalars(stmt)])
 
 
@@ -105,6 +110,7 @@ def _dataset(dataset_id: int) -> Dataset:
     row = store.session().get(Dataset, dataset_id)
     if row is None:
         raise Problem(404, f"there is no dataset {dataset_id}", slug="not-found")
+    sites.check(row.site_id, f"dataset {dataset_id}")
     return row
 
 
