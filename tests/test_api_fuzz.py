@@ -110,9 +110,25 @@ def toml_with(key: str, value) -> bytes:
     return f"{key} = {text}\n".encode()
 
 
+_bad_input = None
+
+
 def _client_and_auth():
-    app = _the_app()
-    return app.test_client(), {"Authorization": f"Bearer {_token}"}
+    """A store of their own for these tests (the schemathesis run above may revoke its tokens), made once,
+    with a staff dataset (id 1) for the leave to refer to."""
+    global _bad_input
+    if _bad_input is None:
+        import tempfile
+
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='shiftcast-bad-input-')}/store.sqlite"
+        app = testing.app(url, MAX_CONTENT_LENGTH=256 * 1024)
+        auth = {"Authorization": f"Bearer {testing.token(url, 'admin')}"}
+        staff = app.test_client().post("/api/v1/datasets/staff", data=testing.staff_csv(3, 1),
+                                       headers={**auth, "Content-Type": "text/csv"})
+        assert staff.status_code == 201 and staff.json["id"] == 1, staff.json
+        _bad_input = app, auth
+    app, auth = _bad_input
+    return app.test_client(), auth
 
 
 def assert_refused_in_words(response) -> None:
@@ -128,7 +144,7 @@ def test_times_pandas_cannot_hold_are_refused_in_words(when, kind):
     body = {"calls": f"interval_start,calls\n{text},3\n",
             "ads": f"start,duration_s,channel,product\n{text},60,CCTV,pan\n",
             "leave": f"employee_id,date,kind\nA000,{text[:10]},leave\n"}[kind]
-    r = client.post(f"/api/v1/datasets/{kind}", data=body.encode(), query_string={"staff_id": 2},
+    r = client.post(f"/api/v1/datasets/{kind}", data=body.encode(), query_string={"staff_id": 1},
                     headers={**auth, "Content-Type": "text/csv"})
     assert_refused_in_words(r)
     assert r.status_code == 422 and r.json["errors"][0]["row"] == 2
@@ -175,7 +191,7 @@ def test_json_nested_past_any_parser_is_400(depth, shape, path):
 def test_months_the_planner_cannot_hold_are_refused_before_any_job(year, month):
     client, auth = _client_and_auth()
     text = f"{year:04d}-{month:02d}"
-    r = client.post("/api/v1/forecasts", json={"calls_id": 1, "month": text}, headers=auth)
+    r = client.post("/api/v1/forecasts", json={"calls_id": 1, "month": text}, headers=auth)  # 1: a staff list
     assert_refused_in_words(r)
     assert r.status_code == 422 and r.json["errors"][0]["pointer"] == "/month"
     assert client.get("/api/v1/jobs", headers=auth).json["items"] == []

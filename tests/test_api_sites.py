@@ -160,3 +160,19 @@ def test_token_cli_site_option_makes_a_token_that_sees_only_that_site(app, clien
     refused = CliRunner().invoke(main, ["token", "create", "--role", "admin", "--name", "IT", "--site", "north",
                                         "--database-url", url])
     assert refused.exit_code != 0 and "every site" in refused.output
+
+
+def test_the_tokens_api_makes_tokens_of_named_sites(app, client, site_a):
+    admin = bearer(app, "admin")
+    r = client.post("/api/v1/tokens", json={"name": "north desk", "role": "viewer", "sites": [B]}, headers=admin)
+    assert r.status_code == 201 and r.json["sites"] == [B]
+    north = {"Authorization": f"Bearer {r.json['token']}"}
+    assert client.get(f"/api/v1/datasets/{site_a['calls']}", headers=north).status_code == 404
+    r = client.post("/api/v1/tokens", json={"name": "x", "role": "viewer"}, headers=admin)
+    assert r.json["sites"] == [A]
+    r = client.post("/api/v1/tokens", json={"name": "x", "role": "admin", "sites": [B]}, headers=admin)
+    assert r.status_code == 422 and r.json["errors"][0]["pointer"] == "/sites"
+    r = client.post("/api/v1/tokens", json={"name": "x", "role": "viewer", "sites": [99]}, headers=admin)
+    assert r.status_code == 404 and r.json["errors"][0]["pointer"] == "/sites"
+    items = client.get("/api/v1/tokens", headers=admin).json["items"]
+    assert [t["sites"] for t in items if t["role"] == "admin"] == [None]  # an admin's: every site

@@ -27,7 +27,8 @@ def list_sites():
 
 
 @bp.post("")
-@operation("Add a site", tag="sites", roles=auth.ADMIN, body=SiteCreate, responses={201: SiteOut})
+@operation("Add a site", tag="sites", roles=auth.ADMIN, body=SiteCreate,
+           responses={201: SiteOut, 409: "there is a site of that name already"})
 def create_site(body: SiteCreate):
     s = store.session()
     row = Site(name=body.name)

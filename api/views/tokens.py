@@ -25,6 +25,9 @@ def token_out(row: Token) -> TokenOut:
 @operation("Create a token (shown once)", tag="tokens", roles=auth.ADMIN, body=TokenCreate,
            responses={201: TokenCreated})
 def create_token(body: TokenCreate):
+    if body.role in auth.ALL_SITES and body.sites is not None:
+        raise Problem(422, f"an {body.role} token sees every site: send no 'sites'", title="Invalid request",
+                      slug="invalid-request", errors=[{"pointer": "/sites", "detail": "not for this role"}])
     try:
         row, text = auth.create_token(store.session(), body.name, body.role, body.sites)
     except ValueError as exc:
