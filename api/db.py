@@ -36,8 +36,8 @@ class Base(DeclarativeBase):
     pass
 
 
-# The site every store has: the one a store made before sites were kept moved into, and the one a token or
-# upload gets when none is named.
+# The site every store has: where migration 0003_sites puts the rows of a store that had no sites, and the
+# one a token gets when none is named.
 DEFAULT_SITE_ID = 1
 DEFAULT_SITE_NAME = "default"
 
@@ -131,7 +131,8 @@ class Job(Base):
     runner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
-    # The token that queued it: its owner, who may cancel it whatever its role (null for jobs queued before).
+    # The token that queued it: its owner, who may cancel it whatever its role (null for the jobs of a store
+    # migrated from one without owners).
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

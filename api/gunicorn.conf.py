@@ -13,7 +13,7 @@ import sys
 bind = os.environ.get("SHIFTCAST_BIND", "127.0.0.1:8000")
 # Requests are short (a roster month is one stored document; forecasts and solves run as jobs in the job
 # worker process). A sync worker answers one request at a time, so a client that trickles its request
-# holds a whole worker: five such sockets stopped every worker of the service. gthread workers read each
+# holds a whole worker, and as many such sockets as workers stop the service. gthread workers read each
 # request in a thread of their own (THREADS per worker), so a slow client holds one thread and the others
 # answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed.
 # Keep-alive is off: each connection is closed after its answer and goes back to the one accept queue, which

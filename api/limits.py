@@ -38,8 +38,8 @@ class CountedBody(io.RawIOBase):
 
 
 class LimitedRequest(Request):
-    """Flask's request with MAX_CONTENT_LENGTH held for chunked bodies too. Werkzeug's own stream for them
-    stops quietly at the limit, so a longer body was read as its first MAX_CONTENT_LENGTH bytes."""
+    """Flask's request with MAX_CONTENT_LENGTH held for chunked bodies too: Werkzeug's own stream for such a
+    body stops quietly at the limit, handing a longer body over as its first MAX_CONTENT_LENGTH bytes."""
 
     @cached_property
     def stream(self) -> IO[bytes]:
