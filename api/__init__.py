@@ -8,24 +8,27 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import problems, store
+from api import headers, problems, store
 from api.config import DEFAULTS, ENV_PREFIX
+from api.limits import LimitedRequest
 from api.openapi import IdConverter
 
 
 def create_app(config: dict | None = None) -> Flask:
     """The application over the store at DATABASE_URL."""
     # Imported here: at module level the view `jobs` would shadow the api.jobs module.
-    from api.views import calendars, datasets, docs, forecasts, health, jobs, page, plans, rosters, tokens
+    from api.views import calendars, datasets, docs, forecasts, health, jobs, page, plans, rosters, sites, tokens
 
     app = Flask(__name__)
+    app.request_class = LimitedRequest
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.from_mapping(config or {})
     app.url_map.converters["id"] = IdConverter
     store.init_app(app)
     problems.register(app)
+    headers.register(app)
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
-               plans.hiring_bp, jobs.bp, tokens.bp, page.bp, calendars.bp):
+               plans.hiring_bp, jobs.bp, tokens.bp, sites.bp, page.bp, calendars.bp):
         app.register_blueprint(bp)
     return app

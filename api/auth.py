@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from api.db import Token, utcnow
+from api.db import DEFAULT_SITE_ID, Site, Token, TokenSite, utcnow
 from api.problems import Problem
 
 ROLES = ("viewer", "supervisor", "hr", "admin")
@@ -19,7 +19,8 @@ ROLES = ("viewer", "supervisor", "hr", "admin")
 READ = ROLES
 SUPERVISE = ("supervisor", "admin")  # datasets, forecasts, staffing, rosters
 PLAN = ("hr", "admin")  # headcount and hiring plans
-ADMIN = ("admin",)  # tokens
+ADMIN = ("admin",)  # tokens and sites
+ALL_SITES = ("admin",)  # roles that see every site; the others see their token's sites
 TOKEN_PREFIX = "sc_"
 
 
@@ -28,12 +29,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, name: str, role: str) -> tuple[Token, str]:
-    """Store a new token's hash; return the row and the token text (the only time it is seen)."""
+def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None) -> tuple[Token, str]:
+    """Store a new token's hash; return the row and the token text (the only time it is seen). A non-admin
+    token sees the sites named (the default site when none is); an admin token sees every site."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = Token(name=name, role=role, token_hash=token_hash(text))
+    if role not in ALL_SITES:
+        row.sites = [session.get(Site, i) for i in sorted(set(site_ids or [DEFAULT_SITE_ID]))]
+        if None in row.sites:
+            raise ValueError(f"no such site among {sorted(set(site_ids or []))}")
     session.add(row)
     session.commit()
     return row, text
@@ -49,6 +55,8 @@ def revoke_token(session: Session, token_id: int) -> Token | None:
 
 _TOKEN_BY_HASH = select(Token.id, Token.name, Token.role, Token.revoked_at).where(
     Token.token_hash == bindparam("token_hash"))
+_SITES_OF_TOKEN = select(TokenSite.site_id).join(Token, Token.id == TokenSite.token_id).where(
+    Token.token_hash == bindparam("token_hash"))
 
 
 class TokenLookup:
@@ -61,11 +69,12 @@ class TokenLookup:
         compiled = _TOKEN_BY_HASH.compile(dialect=engine.dialect)
         self.engine = engine
         self.sql = str(compiled)
+        self.sites_sql = str(_SITES_OF_TOKEN.compile(dialect=engine.dialect))
         self.positional = compiled.positional  # qmark/format (SQLite, MySQL) or named/pyformat (PostgreSQL)
         self._local = threading.local()
 
-    def __call__(self, digest: str):
-        """(id, name, role, revoked_at) of the token with this hash, or None."""
+    def __call__(self, digest: str) -> tuple | None:
+        """(id, name, role, revoked_at, site ids) of the token with this hash, or None."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # Taken out of the pool for good (the pool's count is freed): one per request thread.
@@ -74,8 +83,13 @@ class TokenLookup:
         try:
             cursor = conn.cursor()
             try:
-                cursor.execute(self.sql, (digest,) if self.positional else {"token_hash": digest})
-                return cursor.fetchone()
+                params = (digest,) if self.positional else {"token_hash": digest}
+                cursor.execute(self.sql, params)
+                row = cursor.fetchone()
+                if row is None or row[2] in ALL_SITES:
+                    return row if row is None else (*row, None)
+                cursor.execute(self.sites_sql, params)
+                return (*row, frozenset(site for (site,) in cursor.fetchall()))
             finally:
                 cursor.close()
                 conn.rollback()  # no read left open: the next lookup sees every commit made since
@@ -90,6 +104,10 @@ class Caller:
     id: int
     name: str
     role: str
+    sites: frozenset[int] | None  # the sites the token sees; None: every site (admin)
+
+    def sees(self, site_id: int) -> bool:
+        return self.sites is None or site_id in self.sites
 
 
 def check_token(lookup: TokenLookup, header: str, allowed: tuple[str, ...]) -> Caller:
@@ -103,7 +121,7 @@ def check_token(lookup: TokenLookup, header: str, allowed: tuple[str, ...]) -> C
     if row is None or row[3] is not None:
         raise Problem(401, "the token is unknown or revoked", slug="unauthorized",
                       headers={"WWW-Authenticate": 'Bearer realm="shiftcast", error="invalid_token"'})
-    caller = Caller(*row[:3])
+    caller = Caller(row[0], row[1], row[2], row[4])
     if caller.role not in allowed:
         raise Problem(403, f"role '{caller.role}' may not do this; it needs one of: {', '.join(allowed)}",
                       slug="forbidden")

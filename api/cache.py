@@ -19,6 +19,7 @@ class Document:
     etag: str
     mimetype: str = "application/json"
     filename: str | None = None
+    site_id: int | None = None  # the site of the result it was made from: served only to tokens that see it
     headers: tuple = field(init=False, repr=False)  # the same on every answer: made once, not per request
     content_type: tuple = field(init=False, repr=False)
 
@@ -57,10 +58,10 @@ class DocumentCache:
             return doc
 
     def put(self, key, raw: bytes, mimetype: str = "application/json", filename: str | None = None,
-            compress: bool = True) -> Document:
+            compress: bool = True, site_id: int | None = None) -> Document:
         # Level 9: made once per document, it is a tenth smaller than 6 and every client unzips less.
         gz = gzip.compress(raw, compresslevel=9, mtime=0) if compress else None
-        doc = Document(raw, gz, hashlib.sha256(raw).hexdigest()[:32], mimetype, filename)
+        doc = Document(raw, gz, hashlib.sha256(raw).hexdigest()[:32], mimetype, filename, site_id)
         size = len(doc.raw) + len(doc.gz or b"")
         if size > self.budget:
             return doc

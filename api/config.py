@@ -10,7 +10,12 @@ DEFAULTS: dict = {
     # SQLite file in the working directory unless told otherwise; any SQLAlchemy URL works (PostgreSQL too).
     "DATABASE_URL": "sqlite:///shiftcast.sqlite",
     # Uploads are CSV/JSON tables: two years of 15-minute calls are ~3 MB; call records are bigger.
+    # Counted as the body streams in, chunked bodies too (api.limits): one byte more is a 413.
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    # Rows of one upload: a staff list beyond a few thousand people is not one call center's roster (its
+    # roster model would take gigabytes), and 500,000 intervals is over 14 years of 15-minute history.
+    "MAX_STAFF_ROWS": 5_000,
+    "MAX_HISTORY_ROWS": 500_000,
     # Where job messages wait (api.broker): redis://host:6379/0 to run workers on many machines; unset, a
     # SQLite file beside the store (nothing else to run on one machine).
     "BROKER_URL": None,
@@ -25,7 +30,8 @@ DEFAULTS: dict = {
     "JOB_STALE_AFTER_S": 15.0,
     # A job interrupted by a worker crash is re-run up to this many attempts in all, then failed.
     "JOB_MAX_ATTEMPTS": 2,
-    # Jobs waiting at once in the store: one more answers 429 with Retry-After.
+    # Jobs waiting at once in one site (each site has its own bound, so a busy site never holds back another):
+    # one more answers 429 with Retry-After.
     "JOB_MAX_QUEUED": 50,
     # The longest solve a job may ask for (time_limit_s); above it the request answers 422.
     "JOB_MAX_TIME_LIMIT_S": 600.0,

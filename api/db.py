@@ -36,6 +36,29 @@ class Base(DeclarativeBase):
     pass
 
 
+# The site every store has: where migration 0002_sites puts the rows of a store that had no sites, and the
+# one a token gets when none is named.
+DEFAULT_SITE_ID = 1
+DEFAULT_SITE_NAME = "default"
+
+
+class Site(Base):
+    """A call center: its datasets, results and jobs are seen only by tokens of the site (and admins)."""
+
+    __tablename__ = "sites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class TokenSite(Base):
+    """A site a (non-admin) token may see and work in; an admin token sees every site."""
+
+    __tablename__ = "token_sites"
+    token_id: Mapped[int] = mapped_column(ForeignKey("tokens.id"), primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+
+
 class Token(Base):
     __tablename__ = "tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -44,6 +67,7 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    sites: Mapped[list[Site]] = relationship(secondary="token_sites", order_by=Site.id)
 
 
 class Dataset(Base):
@@ -58,6 +82,7 @@ class Dataset(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), nullable=True)
     rules_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"), nullable=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -73,6 +98,7 @@ class Result(Base):
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
     payload: Mapped[bytes] = mapped_column(LargeBinary)  # the JSON document the API serves
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     exports: Mapped[list["Export"]] = relationship(cascade="all, delete-orphan")
@@ -104,6 +130,10 @@ class Job(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     runner: Mapped[str | None] = mapped_column(String(200), nullable=True)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    # The token that queued it: its owner, who may cancel it whatever its role (null for the jobs of a store
+    # migrated from one without owners).
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

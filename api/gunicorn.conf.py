@@ -15,16 +15,21 @@ from api.config import BIND
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
 bind = os.environ.get("SHIFTCAST_BIND", BIND)
 # Requests are short (a roster month is one stored document; forecasts and solves run as jobs in the job
-# worker process), so each worker answers one request at a time: gunicorn's sync worker. Every
-# worker takes its next connection from the one accept queue only when it is free, so the load spreads
-# evenly and no request waits behind a busy worker's backlog. Measured on 2 cores (benchmarks.api, 50
-# clients, roster JSON, 2,000 requests a run, runs interleaved): sync x 5 p99 57-84 ms in 5 runs, sync x 3
-# 57-69 in 5; gthread 5 x 2 with keep-alive 112-209 in 5: each worker kept the connections it happened to
-# accept in the first burst (seen as 1/5/8/13/23 of the 50), and the busiest worker's clients waited.
-# The sync worker closes each connection after its answer and needs a buffering proxy in front of slow
-# clients: serve a network through one (see bind), never straight from gunicorn.
+# worker process). A sync worker answers one request at a time, so a client that trickles its request
+# holds a whole worker, and as many such sockets as workers stop the service. gthread workers read each
+# request in a thread of their own (THREADS per worker), so a slow client holds one thread and the others
+# answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed.
+# Keep-alive is off: each connection is closed after its answer and goes back to the one accept queue, which
+# spreads the load as the sync worker did (with keep-alive, gthread 5 x 2 measured p99 112-209 ms against
+# sync's 57-84: each worker kept the connections it happened to accept in the first burst). Without keep-alive,
+# 8 threads, interleaved with sync on the same loaded machine (load 14-18, /health p99 146-356 ms): roster
+# JSON p99 149 and 166 ms, 794-880 requests/s, against sync's 339 and 335 ms, 583-631/s. A network is
+# still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow sockets would
+# hold every thread, and the proxy takes any number of them.
 workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-worker_class = "sync"
+worker_class = "gthread"
+threads = 8
+keepalive = 0
 # The longest a request may run before its worker is replaced; no request comes near it.
 timeout = 120
 graceful_timeout = 30

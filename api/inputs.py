@@ -14,10 +14,11 @@ from core.rules import DEFAULT_RULES, Rules, rules_from_toml
 from shiftcast.inputs import Inputs
 
 
-def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset:
-    """The dataset `dataset_id`, which must be of `kind` (`field` names the request field at fault)."""
+def dataset(session: Session, dataset_id: int, kind: str, field: str, site_id: int | None = None) -> Dataset:
+    """The dataset `dataset_id`, which must be of `kind` (`field` names the request field at fault) and, when
+    `site_id` is given, of that site: another site's dataset is one that does not exist."""
     row = session.get(Dataset, dataset_id)
-    if row is None:
+    if row is None or (site_id is not None and row.site_id != site_id):
         raise Problem(404, f"{field}: there is no dataset {dataset_id}", slug="not-found",
                       errors=[{"pointer": f"/{field}", "detail": "no such dataset"}])
     if row.kind != kind:
@@ -26,41 +27,43 @@ def dataset(session: Session, dataset_id: int, kind: str, field: str) -> Dataset
     return row
 
 
-def result(session: Session, result_id: int, kind: str, field: str) -> Result:
+def result(session: Session, result_id: int, kind: str, field: str, site_id: int | None = None) -> Result:
+    """The result `result_id` of `kind` (and of site `site_id` when given), else a 404 naming `field`."""
     row = session.get(Result, result_id)
-    if row is None or row.kind != kind:
+    if row is None or row.kind != kind or (site_id is not None and row.site_id != site_id):
         raise Problem(404, f"{field}: there is no {kind} {result_id}", slug="not-found",
                       errors=[{"pointer": f"/{field}", "detail": f"no such {kind}"}])
     return row
 
 
-def rules(session: Session, rules_id: int | None, field: str = "rules_id") -> Rules:
+def rules(session: Session, rules_id: int | None, field: str = "rules_id", site_id: int | None = None) -> Rules:
     if rules_id is None:
         return DEFAULT_RULES
-    row = dataset(session, rules_id, "rules", field)
+    row = dataset(session, rules_id, "rules", field, site_id)
     return rules_from_toml(row.content, source=row.name or "rules")
 
 
-def check_references(session: Session, body) -> None:
-    """Every id a roster or headcount request names, checked before its job is queued: a typo is a
-    404/422 now, not a failed job later."""
-    rules(session, body.rules_id)
-    result(session, body.staffing_id, "staffing", "staffing_id")
+def check_references(session: Session, body, site_id: int) -> None:
+    """Every id a roster or headcount request names, checked before its job is queued: a typo (or another
+    site's id) is a 404/422 now, not a failed job later."""
+    rules(session, body.rules_id, site_id=site_id)
+    result(session, body.staffing_id, "staffing", "staffing_id", site_id)
     for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads")):
         if getattr(body, field, None) is not None:
-            dataset(session, getattr(body, field), kind, field)
+            dataset(session, getattr(body, field), kind, field, site_id)
     if getattr(body, "previous_roster_id", None) is not None:
-        result(session, body.previous_roster_id, "roster", "previous_roster_id")
+        result(session, body.previous_roster_id, "roster", "previous_roster_id", site_id)
     if getattr(body, "previous_month_roster_id", None) is not None:
-        previous_month_roster(session, body.previous_month_roster_id, result(session, body.staffing_id, "staffing",
-                                                                              "staffing_id").month)
+        staffing = result(session, body.staffing_id, "staffing", "staffing_id", site_id)
+        previous_month_roster(session, body.previous_month_roster_id, staffing.month, site_id)
 
 
-def previous_month_roster(session: Session, result_id: int, month: str) -> Result:
-    """The stored roster `result_id`, which must be of the month before `month` (the staffing's); whether its
-    people are this staff's is the roster step's check (scheduler.roster_build.previous_month_of)."""
+def previous_month_roster(session: Session, result_id: int, month: str, site_id: int | None = None) -> Result:
+    """The stored roster `result_id` (of site `site_id`, when given), which must be of the month before `month`
+    (the staffing's); whether its people are this staff's is the roster step's check
+    (scheduler.roster_build.previous_month_of)."""
     field = "previous_month_roster_id"
-    row = result(session, result_id, "roster", field)
+    row = result(session, result_id, "roster", field, site_id)
     before = str(pd.Period(month, "M") - 1)
     if row.month != before:
         raise Problem(422, f"{field}: roster {result_id} is of {row.month}, not {before}, the month before {month} "
@@ -71,12 +74,12 @@ def previous_month_roster(session: Session, result_id: int, month: str) -> Resul
 
 
 def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES, *,
-          loaded_staff: dict[int, pd.DataFrame] | None = None) -> pd.DataFrame | None:
+          loaded_staff: dict[int, pd.DataFrame] | None = None, site_id: int | None = None) -> pd.DataFrame | None:
     """A stored table re-read with its loader (leave with the staff it was validated against, taken from
     `loaded_staff` when the caller has already read that staff dataset, by id)."""
     if dataset_id is None:
         return None
-    row = dataset(session, dataset_id, kind, field)
+    row = dataset(session, dataset_id, kind, field, site_id)
     staff = None
     if kind == "leave":
         staff = (loaded_staff or {}).get(row.staff_id)
@@ -87,16 +90,17 @@ def table(session: Session, dataset_id: int | None, kind: str, field: str, rules
 
 def step_inputs(session: Session, *, rules_id: int | None = None, calls_id: int | None = None,
                 ads_history_id: int | None = None, ads_plan_id: int | None = None, staff_id: int | None = None,
-                leave_id: int | None = None) -> Inputs:
-    """The datasets a request names, loaded as the CLI loads its files: what the steps (shiftcast.steps) read."""
-    rules_ = rules(session, rules_id)
-    calls = table(session, calls_id, "calls", "calls_id")
-    ads = table(session, ads_history_id, "ads", "ads_history_id")
-    plan = table(session, ads_plan_id, "ads", "ads_plan_id")
-    staff = table(session, staff_id, "staff", "staff_id", rules_)
+                leave_id: int | None = None, site_id: int | None = None) -> Inputs:
+    """The datasets a request names (each of site `site_id`, when given), loaded as the CLI loads its files:
+    what the steps (shiftcast.steps) read."""
+    rules_ = rules(session, rules_id, site_id=site_id)
+    calls = table(session, calls_id, "calls", "calls_id", site_id=site_id)
+    ads = table(session, ads_history_id, "ads", "ads_history_id", site_id=site_id)
+    plan = table(session, ads_plan_id, "ads", "ads_plan_id", site_id=site_id)
+    staff = table(session, staff_id, "staff", "staff_id", rules_, site_id=site_id)
     # The leave is checked against its own staff dataset: the one just read, when it is that one.
     leave = table(session, leave_id, "leave", "leave_id", rules_,
-                  loaded_staff={staff_id: staff} if staff is not None else None)
+                  loaded_staff={staff_id: staff} if staff is not None else None, site_id=site_id)
     return Inputs(rules=rules_, calls=calls, ads=ads, plan=plan, staff=staff, leave=leave)
 
 

@@ -117,26 +117,31 @@ Handler = Callable[[Session, Job, Progress], Result]
 
 @dataclass(frozen=True)
 class Limits:
-    """What one store accepts: jobs waiting at once, and the longest solve a job may ask for."""
+    """What one store accepts: jobs waiting at once in a site, and the longest solve a job may ask for."""
 
     max_queued: int
     max_time_limit_s: float
     retry_after_s: int = 30
 
 
-def submit(session: Session, broker: Broker, kind: str, params: dict, created_by: str, limits: Limits) -> Job:
-    """Record a job and send its message; 429 when the queue is full, 422 for a time limit above the maximum,
-    503 when the broker cannot be reached (the job is then failed with that reason)."""
+def submit(session: Session, broker: Broker, kind: str, params: dict, created_by: str, limits: Limits, *,
+           site_id: int, token_id: int | None) -> Job:
+    """Record a job of site `site_id` for the token `token_id` (its owner) and send its message; 429 when the
+    site's queue is full (each site queues up to `limits.max_queued`, so one busy site never holds back the
+    others), 422 for a time limit above the maximum, 503 when the broker cannot be reached (the job is then
+    failed with that reason)."""
     limit = params.get("time_limit_s")
     if limit is not None and limit > limits.max_time_limit_s:
         raise Problem(422, f"time_limit_s is {limit:g} s; this server solves for at most {limits.max_time_limit_s:g} s",
                       title="Invalid request", slug="invalid-request",
                       errors=[{"pointer": "/time_limit_s", "detail": f"at most {limits.max_time_limit_s:g}"}])
-    queued = session.scalar(select(func.count()).select_from(Job).where(Job.state == "queued"))
+    queued = session.scalar(select(func.count()).select_from(Job).where(Job.state == "queued",
+                                                                      Job.site_id == site_id))
     if queued >= limits.max_queued:
-        raise Problem(429, f"{queued} jobs are waiting, the most this server queues; try again later",
-                      slug="queue-full", headers={"Retry-After": str(limits.retry_after_s)})
-    job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by)
+        raise Problem(429, f"{queued} jobs of this site are waiting, the most this server queues for a site; "
+                           "try again later", slug="queue-full", headers={"Retry-After": str(limits.retry_after_s)})
+    job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by, site_id=site_id,
+              token_id=token_id)
     session.add(job)
     session.commit()
     try:

@@ -7,6 +7,7 @@ There is no hand-written copy of any schema: `openapi_document` reads the record
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -77,15 +78,35 @@ def _parsed_body(op: Operation) -> BaseModel | bytes | None:
         accepted = ([JSON] if op.body else []) + list(op.raw_body or {})
         raise Problem(415, f"send the body as {' or '.join(accepted)} (got {mimetype or 'no Content-Type'})",
                       slug="unsupported-media-type")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Problem(400, "the request body is not valid JSON", slug="bad-json")
+    data = json_body()
     try:
         return op.body.model_validate(data)
     except ValidationError as exc:
         errors = validation_errors(exc)
         raise Problem(422, "invalid request body: " + "; ".join(f"{e['pointer'] or '/'}: {e['detail']}" for e in errors),
                       title="Invalid request", slug="invalid-request", errors=errors) from None
+
+
+# A \uD800-\uDFFF escape: a surrogate, which is text only as half of a pair.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def json_body() -> Any:
+    """The request body as JSON, or a 400 saying why not: not JSON, nested deeper than the parser goes, or
+    a lone surrogate (\\ud800 unpaired), which Python's parser lets through but no UTF-8 text can hold."""
+    raw = request.get_data()
+    try:
+        data = json.loads(raw)
+        if _SURROGATE_ESCAPE.search(raw):  # rare: only then is the whole document checked for unpaired halves
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise Problem(400, "the JSON body is nested too deep to read", slug="bad-json") from None
+    except UnicodeEncodeError:
+        raise Problem(400, "the JSON body holds a lone surrogate (a \\ud800–\\udfff escape without its pair), "
+                           "which is not text", slug="bad-json") from None
+    except ValueError:  # not JSON, or not UTF-8/16/32 text
+        raise Problem(400, "the request body is not valid JSON", slug="bad-json") from None
+    return data
 
 
 def _response(result: Any) -> Response:
@@ -216,7 +237,7 @@ def openapi_document(app: Flask, title: str, version: str, problem_model: type[B
             if op.body is not None or op.raw_body or op.query is not None:
                 entry["responses"]["422"] = problem("a field is invalid; `errors` points at it")
             if "202" in entry["responses"]:  # queues a job
-                entry["responses"]["429"] = problem("the job queue is full; `Retry-After` says when to try again")
+                entry["responses"]["429"] = problem("the site's job queue is full; `Retry-After` says when to try again")
             entry["responses"]["503"] = problem("the store is locked by another writer or out of reach (or, for a "
                                                 "job, the broker); `Retry-After` says when to try again")
             paths.setdefault(path, {})[method.lower()] = entry

@@ -1,6 +1,7 @@
 """A month planned on the command line (`shiftcast demo`, `shiftcast plan --store`) kept in the store the service
 reads: its input files as datasets, its forecast, staffing requirement and roster as results, each row made by the
 code that makes the API's own (api.datasets, api.results), so the roster page and the API show it as theirs.
+The month goes to the site 'default' (api.sites.default_site), the one a token sees when made without a site.
 
 Storing a month again replaces the results the same command stored for that month before, in the one
 transaction that adds the new ones; input files already stored as they are now are reused, not copied.
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.datasets import checked_dataset
 from api.db import Dataset, Result
 from api.results import forecast_result, roster_result, staffing_result
+from api.sites import default_site
 from api.schemas import ForecastCreate, RosterCreate, StaffingCreate
 from core.errors import DataError
 from shiftcast.inputs import InputPaths
@@ -30,6 +32,7 @@ class StoredMonth:
     """What storing a planned month left in the store."""
 
     month: str
+    site_id: int  # the site it is in: the default site
     forecast_id: int
     staffing_id: int
     roster_id: int | None  # None when the plan had no staff to roster
@@ -49,10 +52,11 @@ def check_storable(paths: InputPaths) -> None:
 
 def store_month(session: Session, paths: InputPaths, plan: PlanResult, *, created_by: str, time_limit_s: float,
                 seed: int | None = None) -> StoredMonth:
-    """Keep the planned month `plan` (made from the files `paths`) in the store, replacing what `created_by`
-    stored for the same month before; commits once, or stores nothing."""
+    """Keep the planned month `plan` (made from the files `paths`) in the store's default site, replacing what
+    `created_by` stored there for the same month before; commits once, or stores nothing."""
     check_storable(paths)
-    datasets = _Datasets(session, created_by)
+    site_id = default_site(session).id
+    datasets = _Datasets(session, created_by, site_id)
     rules_id = datasets.add("rules", paths.rules)
     calls_id = datasets.add("calls", paths.calls, rules_id=rules_id)
     ads_history_id = datasets.add("ads", paths.ads, rules_id=rules_id)
@@ -61,27 +65,30 @@ def store_month(session: Session, paths: InputPaths, plan: PlanResult, *, create
     leave_id = datasets.add("leave", paths.leave, rules_id=rules_id, staff_id=staff_id)
 
     month = plan.month
-    forecast = _added(session, forecast_result(month, ForecastCreate(
-        calls_id=calls_id, month=month, ads_history_id=ads_history_id, ads_plan_id=ads_plan_id,
-        rules_id=rules_id).model_dump(), plan.forecast, plan.forecast_notes, created_by))
-    # The rules it was sized with, as the API's staffing keeps them.
-    staffing_params = {**StaffingCreate(forecast_id=forecast.id, rules_id=rules_id).model_dump(), "rules_id": rules_id}
-    staffing = _added(session, staffing_result(month, staffing_params, plan.requirement, created_by))
+    forecast_params = ForecastCreate(calls_id=calls_id, month=month, ads_history_id=ads_history_id,
+                                     ads_plan_id=ads_plan_id, rules_id=rules_id, site_id=site_id).model_dump()
+    forecast = _added(session, forecast_result(month, forecast_params, plan.forecast, plan.forecast_notes,
+                                               site_id=site_id, created_by=created_by))
+    # The rules it was sized with and its site, as the API's staffing keeps them.
+    staffing_params = {**StaffingCreate(forecast_id=forecast.id, rules_id=rules_id, site_id=site_id).model_dump(),
+                       "rules_id": rules_id}
+    staffing = _added(session, staffing_result(month, staffing_params, plan.requirement, site_id=site_id,
+                                               created_by=created_by))
     roster = None
     if plan.roster is not None:
         params = RosterCreate(staffing_id=staffing.id, staff_id=staff_id, leave_id=leave_id, ads_plan_id=ads_plan_id,
-                              rules_id=rules_id, time_limit_s=time_limit_s, seed=seed).model_dump()
+                              rules_id=rules_id, time_limit_s=time_limit_s, seed=seed, site_id=site_id).model_dump()
         roster = _added(session, roster_result(plan.roster, month, params, plan.inputs.staff, plan.inputs.rules,
-                                               created_by))
+                                               site_id=site_id, created_by=created_by))
     new_ids = [r.id for r in (forecast, staffing, roster) if r is not None]
     # The new rows are added before the old ones go, so no id is given again: a served document is cached by id.
     earlier = session.scalars(select(Result).where(
-        Result.month == month, Result.created_by == created_by, Result.kind.in_(MONTH_KINDS),
-        Result.id.not_in(new_ids)).order_by(Result.id)).all()
+        Result.month == month, Result.created_by == created_by, Result.site_id == site_id,
+        Result.kind.in_(MONTH_KINDS), Result.id.not_in(new_ids)).order_by(Result.id)).all()
     for row in earlier:
         session.delete(row)
     session.commit()
-    return StoredMonth(month=month, forecast_id=forecast.id, staffing_id=staffing.id,
+    return StoredMonth(month=month, site_id=site_id, forecast_id=forecast.id, staffing_id=staffing.id,
                        roster_id=roster.id if roster is not None else None, datasets_added=datasets.added,
                        datasets_reused=datasets.reused, replaced_ids=[r.id for r in earlier])
 
@@ -94,11 +101,12 @@ def _added(session: Session, row: Result) -> Result:
 
 @dataclass
 class _Datasets:
-    """Input files made into datasets, each checked by its loader as an upload is; one stored before with the
-    same name, content and references is reused."""
+    """Input files made into datasets of site `site_id`, each checked by its loader as an upload is; one stored
+    there before with the same name, content and references is reused."""
 
     session: Session
     created_by: str
+    site_id: int
     added: int = 0
     reused: int = 0
 
@@ -107,9 +115,10 @@ class _Datasets:
         if path is None:
             return None
         row = checked_dataset(self.session, kind, path.name, content=Path(path).read_bytes(), staff_id=staff_id,
-                              rules_id=rules_id, created_by=self.created_by)
+                              rules_id=rules_id, site_id=self.site_id, created_by=self.created_by)
         same = self.session.scalar(select(Dataset.id).where(
-            Dataset.kind == row.kind, Dataset.name == row.name, Dataset.sha256 == row.sha256,
+            Dataset.site_id == row.site_id, Dataset.kind == row.kind, Dataset.name == row.name,
+            Dataset.sha256 == row.sha256,
             Dataset.staff_id == row.staff_id, Dataset.rules_id == row.rules_id,  # == None is IS NULL
         ).order_by(Dataset.id).limit(1))
         if same is not None:

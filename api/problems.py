@@ -93,14 +93,14 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        detail = exc.description or _title(exc.code or 500)
+        detail, slug = exc.description or _title(exc.code or 500), None
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
-            detail = f"the request body is larger than the limit of {limit} bytes"
+            detail, slug = f"the request body is larger than the limit of {limit} bytes; nothing was stored", "too-large"
         headers = {}
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             headers["Allow"] = ", ".join(exc.valid_methods)
-        return problem_response(exc.code or 500, detail, headers=headers)
+        return problem_response(exc.code or 500, detail, slug=slug, headers=headers)
 
     @app.errorhandler(OperationalError)
     def _store_unavailable(exc: OperationalError):

@@ -4,16 +4,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import ROLES
 from api.openapi import ID_MAX
+from core import times
+from core.errors import DataError
+from core.periods import month_start
 from scheduler.quiet_days import QUIET_SHARE
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
 Id = Annotated[int, Field(ge=1, le=ID_MAX, description="id of a stored resource")]
+
+
+def _plannable(month: str) -> str:
+    """A month the planner can hold (core.periods' check, the one the steps make), refused before any job."""
+    try:
+        month_start(month)
+    except DataError as exc:
+        raise ValueError(exc.message) from None
+    return month
+
+
 Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"],
-                             description="a calendar month, YYYY-MM")]
+                             description=f"a calendar month, YYYY-MM, in a year {times.YEARS}"),
+                  AfterValidator(_plannable)]
 Name = Annotated[str, Field(max_length=200)]
 Scalar = str | float | int | bool | None
 DatasetKind = Literal["calls", "ads", "staff", "leave", "rules"]
@@ -38,6 +53,8 @@ class DatasetUpload(Request):
     rules: dict | None = Field(default=None, description="for kind=rules: the rules file's tables as JSON")
     staff_id: Id | None = Field(default=None, description="for kind=leave: the staff dataset the leave refers to")
     rules_id: Id | None = Field(default=None, description="rules dataset giving shift codes (default rules when absent)")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
     @model_validator(mode="after")
     def _content_matches_kind(self):
@@ -62,14 +79,18 @@ class DatasetQuery(Request):
     name: Name = ""
     staff_id: Id | None = None
     rules_id: Id | None = None
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class DatasetFilter(Request):
     kind: DatasetKind | None = None
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
 
 
 class MonthFilter(Request):
     month: Month | None = None
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
 
 
 class ForecastCreate(Request):
@@ -80,6 +101,8 @@ class ForecastCreate(Request):
     ads_history_id: Id | None = Field(default=None, description="ads dataset: past airings (for the ad-response curve)")
     ads_plan_id: Id | None = Field(default=None, description="ads dataset: the month's planned airings")
     rules_id: Id | None = None
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class StaffingCreate(Request):
@@ -92,6 +115,8 @@ class StaffingCreate(Request):
     aht_s: float | None = Field(default=None, gt=0, le=86400,
                                 description="one handle time for every interval; default: by time of day, from "
                                             "the forecast's calls history (else the rules')")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class RosterCreate(Request):
@@ -112,6 +137,8 @@ class RosterCreate(Request):
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1,
                              description="a reproducible roster: the same inputs and seed give the same roster "
                                          "(one solver worker; the time limit counts the solver's deterministic time)")
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class HeadcountCreate(Request):
@@ -124,6 +151,8 @@ class HeadcountCreate(Request):
     rules_id: Id | None = None
     time_limit_s: float | None = Field(default=None, gt=0, le=600, description="per roster solve of the search")
     max_solves: int | None = Field(default=None, ge=1, le=50)
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class HiringPlanCreate(Request):
@@ -141,11 +170,33 @@ class HiringPlanCreate(Request):
     monthly_wage: float | None = Field(default=None, ge=0)
     trainee_monthly_wage: float | None = Field(default=None, ge=0)
     hiring_cost: float | None = Field(default=None, ge=0)
+    site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
+                                                         "what it is made from, else the token's one site")
 
 
 class TokenCreate(Request):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     role: Role
+    sites: list[Id] | None = Field(default=None, max_length=1000,
+                                   description="the sites a non-admin token sees (default: the default site); "
+                                               "an admin token sees every site")
+
+
+class SiteCreate(Request):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class SiteOut(BaseModel):
+    """A site: one call center, whose datasets, results and jobs only its tokens (and admins) see."""
+
+    id: int
+    name: str
+
+
+class SiteList(BaseModel):
+    """The sites the token sees."""
+
+    items: list[SiteOut]
 
 
 # ---------------------------------------------------------------- responses
@@ -168,6 +219,7 @@ class DatasetOut(BaseModel):
     summary: dict
     staff_id: int | None
     rules_id: int | None
+    site_id: int
     created_by: str
     created_at: dt.datetime
 
@@ -190,6 +242,7 @@ class JobOut(BaseModel):
     error: str | None = Field(description="why the job failed, or a note on a re-run after a crash")
     attempts: int
     cancel_requested: bool
+    site_id: int
     created_by: str
     created_at: dt.datetime
     started_at: dt.datetime | None
@@ -327,6 +380,7 @@ class ResultSummary(BaseModel):
     month: str | None
     job_id: int | None
     summary: dict[str, Scalar]
+    site_id: int
     created_at: dt.datetime
     url: str
 
@@ -354,6 +408,7 @@ class TokenOut(BaseModel):
     id: int
     name: str
     role: Role
+    sites: list[int] | None = Field(description="the sites the token sees; null: every site (admin)")
     created_at: dt.datetime
     revoked_at: dt.datetime | None
 

@@ -22,7 +22,7 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     progress.report(stage="fitting")
     forecast = forecast_step(step_inputs, p["month"])
     progress.report(stage="done")
-    return forecast_result(p["month"], p, forecast.table, forecast.notes)
+    return forecast_result(p["month"], p, forecast.table, forecast.notes, site_id=job.site_id)
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:
@@ -49,7 +49,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     if progress.interrupted:  # the worker is stopping: the job runs again elsewhere, from the start
         raise Cancelled()
     # Cancelled during the solve, the best roster found by then is kept (the job ends as cancelled).
-    return roster_result(roster, staffing.month, p, step_inputs.staff, step_inputs.rules)
+    return roster_result(roster, staffing.month, p, step_inputs.staff, step_inputs.rules, site_id=job.site_id)
 
 
 def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
@@ -65,7 +65,8 @@ def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
     summary = {k: v for k, v in headline.items() if k != "notes"}  # a summary holds scalars; the notes are a list
     doc = {"kind": "headcount", "month": staffing.month, "inputs": p, "summary": summary,
            "result": {**headline, "curve": records(answer.curve)}}
-    return Result(kind="headcount", month=staffing.month, inputs=p, summary=summary, payload=result_payload(PlanOut, doc))
+    return Result(kind="headcount", month=staffing.month, inputs=p, site_id=job.site_id, summary=summary,
+                  payload=result_payload(PlanOut, doc))
 
 
 HANDLERS = {"roster": run_roster, "forecast": run_forecast, "headcount": run_headcount}

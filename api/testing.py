@@ -21,7 +21,7 @@ from sqlalchemy.orm import sessionmaker
 
 import api
 from api.auth import create_token
-from api.db import Export, Result, make_engine, make_sessionmaker
+from api.db import DEFAULT_SITE_ID, Export, Result, make_engine, make_sessionmaker
 from api.exports import DEFAULT_EXPORT_LANG
 from api.json_values import interval_records
 from api.migrate import upgrade
@@ -88,10 +88,10 @@ def app(database_url: str, **config) -> Flask:
     return api.create_app({"DATABASE_URL": database_url, **config})
 
 
-def token(database_url: str, role: str, name: str | None = None) -> str:
-    """A new token of `role` in the store at `database_url`."""
+def token(database_url: str, role: str, name: str | None = None, sites: list[int] | None = None) -> str:
+    """A new token of `role` in the store at `database_url` (seeing `sites`, by default the default site)."""
     with sessions(database_url)() as s:
-        return create_token(s, name or f"test-{role}", role)[1]
+        return create_token(s, name or f"test-{role}", role, sites)[1]
 
 
 def calls_csv(days: int = 14, start: str = "2026-11-01", seed: int = 0) -> bytes:
@@ -199,13 +199,13 @@ def running_server(database_url: str, workdir: Path, **kwargs) -> Iterator[Serve
 
 
 def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inputs: dict | None = None,
-                 workbook: bytes | None = None, rules: Rules = DEFAULT_RULES) -> int:
+                 workbook: bytes | None = None, rules: Rules = DEFAULT_RULES, site_id: int = DEFAULT_SITE_ID) -> int:
     """Store a solved (or hand-built) roster as the API would after a job (with the job's workbook when
     given, see api.results.roster_result); returns its id."""
     doc = roster_document(roster, month, staff, rules)
     with sessions(database_url)() as s:
         row = Result(kind="roster", month=month, inputs=inputs or {}, summary={"status": doc["status"]},
-                     payload=result_payload(RosterOut, doc), created_by="test")
+                     payload=result_payload(RosterOut, doc), site_id=site_id, created_by="test")
         if workbook is not None:
             row.exports.append(Export(format=f"xlsx-{DEFAULT_EXPORT_LANG}", content=workbook))
         s.add(row)
@@ -213,11 +213,12 @@ def store_roster(database_url: str, roster, month: str, staff: pd.DataFrame, inp
         return row.id
 
 
-def store_staffing(database_url: str, requirement: pd.DataFrame, month: str) -> int:
+def store_staffing(database_url: str, requirement: pd.DataFrame, month: str, site_id: int = DEFAULT_SITE_ID) -> int:
     """Store a staffing requirement (interval index, `scheduled` and any other columns) as POST /staffing would."""
     doc = {"month": month, "inputs": {}, "summary": {}, "intervals": interval_records(requirement)}
     with sessions(database_url)() as s:
-        row = Result(kind="staffing", month=month, inputs={}, summary={}, payload=result_payload(StaffingOut, doc))
+        row = Result(kind="staffing", month=month, inputs={}, summary={}, payload=result_payload(StaffingOut, doc),
+                     site_id=site_id)
         s.add(row)
         s.commit()
         return row.id

@@ -267,8 +267,11 @@ def _in_range(source: str, what: str, value: float | None, low: float, high: flo
         raise DataError(source, f"{what} must be {lo} and {hi}, got {value:g}", column=what.split(".")[-1])
 
 
-def _parse_shift(source: str, i: int, raw: dict) -> ShiftTemplate:
+def _parse_shift(source: str, i: int, raw: Any) -> ShiftTemplate:
     section = f"shifts[{i + 1}]"
+    if not isinstance(raw, dict):
+        raise DataError(source, f"{section} must be a [[shifts]] table with code, start and end, got {raw!r}",
+                        column="shifts")
     allowed = _field_names(ShiftTemplate) | {"lunch_window"}
     _check_keys(source, section, raw, allowed)
     for key in ("code", "start", "end"):
@@ -345,6 +348,9 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
             if v < 0:
                 raise DataError(source, f"weights.{k} must be ≥ 0, got {v}", column=k)
     if "calendar" in raw:
+        if not isinstance(raw["calendar"], list):
+            raise DataError(source, f"calendar must be [[calendar]] tables with date, kind and name, got {raw['calendar']!r}",
+                            column="calendar")
         values["calendar"] = tuple(_parse_override(source, i, c) for i, c in enumerate(raw["calendar"]))
     if "hours_without_history" in raw:
         values["hours_without_history"] = _parse_hours_without_history(source, raw["hours_without_history"])

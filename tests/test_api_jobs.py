@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from api import jobs, testing
 from api.broker import Broker
-from api.db import Job, Result, utcnow
+from api.db import DEFAULT_SITE_ID, Job, Result, Site, utcnow
 from api.problems import Problem
 from core.errors import DataError
 
@@ -59,7 +59,8 @@ def solve_like(s, job, progress):
     """A handler shaped like the roster's: reports improving objectives, then returns its result row."""
     for step in range(3):
         progress(objective=100.0 - step, bound=90.0, seconds=step * 0.1)
-    return Result(kind="roster", month="2026-12", inputs=job.params, summary={}, payload=b'{"n": %d}' % job.params["n"])
+    return Result(kind="roster", month="2026-12", inputs=job.params, summary={}, payload=b'{"n": %d}' % job.params["n"],
+                  site_id=job.site_id)
 
 
 def runner(sessions, broker, handler=solve_like, **kw) -> jobs.JobRunner:
@@ -68,7 +69,7 @@ def runner(sessions, broker, handler=solve_like, **kw) -> jobs.JobRunner:
 
 def enqueue(sessions, broker, n=1):
     with sessions() as s:
-        return jobs.submit(s, broker, "roster", {"n": n}, "test", LIMITS).id
+        return jobs.submit(s, broker, "roster", {"n": n}, "test", LIMITS, site_id=DEFAULT_SITE_ID, token_id=None).id
 
 
 def job(sessions, job_id) -> Job:
@@ -135,12 +136,12 @@ def test_a_message_delivered_twice_runs_its_job_once(sessions, broker):
 def test_higher_priority_kinds_run_first(sessions, broker):
     def kind_of(s, job, progress):
         order.append(job.kind)
-        return Result(kind=job.kind, month=None, inputs={}, summary={}, payload=b"{}")
+        return Result(kind=job.kind, month=None, inputs={}, summary={}, payload=b"{}", site_id=job.site_id)
 
     order: list[str] = []
     with sessions() as s:
         for kind in ("headcount", "roster", "forecast"):
-            jobs.submit(s, broker, kind, {}, "test", LIMITS)
+            jobs.submit(s, broker, kind, {}, "test", LIMITS, site_id=DEFAULT_SITE_ID, token_id=None)
     r = jobs.JobRunner(sessions, {k: kind_of for k in ("headcount", "roster", "forecast")}, broker)
     r.run_pending()
     assert order == ["forecast", "roster", "headcount"]
@@ -148,14 +149,21 @@ def test_higher_priority_kinds_run_first(sessions, broker):
 
 def test_the_queue_bound_and_the_longest_solve_are_enforced_before_a_job_is_recorded(sessions, broker):
     limits = jobs.Limits(max_queued=2, max_time_limit_s=60, retry_after_s=7)
+    site = dict(site_id=DEFAULT_SITE_ID, token_id=None)
     with sessions() as s:
         for _ in range(2):
-            jobs.submit(s, broker, "roster", {"time_limit_s": 60}, "test", limits)
+            jobs.submit(s, broker, "roster", {"time_limit_s": 60}, "test", limits, **site)
         with pytest.raises(Problem) as full:
-            jobs.submit(s, broker, "roster", {"time_limit_s": 1}, "test", limits)
+            jobs.submit(s, broker, "roster", {"time_limit_s": 1}, "test", limits, **site)
         with pytest.raises(Problem) as too_long:
-            jobs.submit(s, broker, "roster", {"time_limit_s": 61}, "test", limits)
+            jobs.submit(s, broker, "roster", {"time_limit_s": 61}, "test", limits, **site)
         assert s.scalars(select(Job)).all().__len__() == 2
+        # The bound is per site: another site's queue is its own, and still takes jobs.
+        other = Site(name="other")
+        s.add(other)
+        s.commit()
+        jobs.submit(s, broker, "roster", {"time_limit_s": 60}, "test", limits, site_id=other.id, token_id=None)
+        assert s.scalars(select(Job.site_id).order_by(Job.id)).all() == [DEFAULT_SITE_ID] * 2 + [other.id]
     assert (full.value.status, full.value.headers) == (429, {"Retry-After": "7"})
     assert too_long.value.status == 422 and too_long.value.errors[0]["pointer"] == "/time_limit_s"
     assert "61" in too_long.value.detail and "60" in too_long.value.detail
@@ -219,7 +227,8 @@ def test_a_solve_stopped_by_a_cancel_keeps_its_best_answer_and_ends_cancelled(se
             jobs.cancel(other, job.id)
         progress.flush()  # the watch hears of the cancel and sets the solver's stop event
         assert progress.stop.is_set()
-        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b'{"best": 50}')
+        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b'{"best": 50}',
+                      site_id=job.site_id)
 
     job_id = enqueue(sessions, broker)
     runner(sessions, broker, stopped_search).run_pending()
@@ -337,7 +346,7 @@ def test_a_result_from_a_runner_that_lost_its_job_is_dropped(sessions, broker):
         with sessions() as other:  # meanwhile the job was declared orphaned and re-queued
             other.execute(update(Job).where(Job.id == job.id).values(state="queued", runner=None))
             other.commit()
-        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b"{}")
+        return Result(kind="roster", month="2026-12", inputs={}, summary={}, payload=b"{}", site_id=job.site_id)
 
     runner(sessions, broker, overtaken).run(job_id)
     assert job(sessions, job_id).state == "queued"
@@ -353,7 +362,8 @@ def test_the_worker_recovers_orphans_when_it_starts_and_the_app_leaves_jobs_alon
     app = testing.app(url, JOB_POLL_S=0.05)
     broker = app.extensions["shiftcast"].broker
     with sessions() as s:  # a forecast of a calls dataset that is not there: its re-run fails, saying so
-        job_id = jobs.submit(s, broker, "forecast", {"calls_id": 999, "month": "2026-12"}, "test", LIMITS).id
+        job_id = jobs.submit(s, broker, "forecast", {"calls_id": 999, "month": "2026-12"}, "test", LIMITS,
+                             site_id=DEFAULT_SITE_ID, token_id=None).id
         s.execute(update(Job).where(Job.id == job_id).values(state="running", runner="deadhost:1:x", attempts=1))
         s.commit()
     broker.huey.flush()  # its message went with the worker that died

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
 from api import testing
-from api.db import Base, make_engine
+from api.auth import token_hash
+from api.db import DEFAULT_SITE_ID, Base, make_engine
 from api.migrate import alembic_config
 from cli import main
 
@@ -88,3 +89,63 @@ def postgres_url():
 
 def test_upgrade_makes_the_models_schema_on_postgresql(postgres_url):
     upgraded_and_working(postgres_url)
+
+
+def store_before_sites(url: str) -> dict[str, str]:
+    """A store at the first revision (before sites) with a supervisor's upload and a job; the tokens by role."""
+    from api.migrate import upgrade
+
+    upgrade(url, "0001")
+    engine = create_engine(url)
+    tokens = {"supervisor": "sc_old-supervisor", "admin": "sc_old-admin"}
+    try:
+        with engine.begin() as c:
+            for role, text_ in tokens.items():  # ids 1 (the supervisor) and 2
+                c.execute(text("INSERT INTO tokens (name, role, token_hash, created_at) "
+                               "VALUES (:name, :role, :hash, CURRENT_TIMESTAMP)"),
+                          {"name": role, "role": role, "hash": token_hash(text_)})
+            c.execute(text("INSERT INTO datasets (kind, name, rows, sha256, content, summary, created_by, created_at) "
+                           "VALUES ('calls', 'calls.csv', 40, 'x', :content, '{}', 'supervisor', CURRENT_TIMESTAMP)"),
+                      {"content": testing.calls_csv(days=1)})
+            c.execute(text("INSERT INTO jobs (kind, state, params, progress, attempts, cancel_requested, created_by, "
+                           "created_at) VALUES ('forecast', 'queued', '{}', '{}', 0, false, 'supervisor', CURRENT_TIMESTAMP)"))
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def sites_migrated_and_working(url: str) -> None:
+    """Upgrade a store made before sites: its rows and its non-admin tokens are in the one default site, the
+    schema matches the models, and the old tokens read the old rows through the app."""
+    tokens = store_before_sites(url)
+    result = CliRunner().invoke(main, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert revision(url) == head() and schema_differences(url) == []
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            assert c.execute(text("SELECT id, name FROM sites")).all() == [(DEFAULT_SITE_ID, "default")]
+            for table in ("datasets", "jobs"):
+                assert c.execute(text(f"SELECT site_id FROM {table}")).scalars().all() == [DEFAULT_SITE_ID]
+            assert c.execute(text("SELECT token_id, site_id FROM token_sites")).all() == [(1, DEFAULT_SITE_ID)]
+    finally:
+        engine.dispose()
+    client = testing.app(url).test_client()
+    for role, token in tokens.items():
+        auth = {"Authorization": f"Bearer {token}"}
+        assert [d["site_id"] for d in client.get("/api/v1/datasets", headers=auth).json["items"]] == [DEFAULT_SITE_ID]
+        assert client.get("/api/v1/jobs/1", headers=auth).json["site_id"] == DEFAULT_SITE_ID
+    sup = {"Authorization": f"Bearer {tokens['supervisor']}"}
+    r = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=1), headers={**sup, "Content-Type": "text/csv"})
+    assert r.status_code == 201 and r.json["site_id"] == DEFAULT_SITE_ID
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    r = client.post("/api/v1/sites", json={"name": "north"}, headers=admin)
+    assert r.status_code == 201 and r.json["id"] == DEFAULT_SITE_ID + 1
+
+
+def test_a_store_made_before_sites_becomes_the_default_site_on_sqlite(tmp_path):
+    sites_migrated_and_working(f"sqlite:///{tmp_path / 'old.sqlite'}")
+
+
+def test_a_store_made_before_sites_becomes_the_default_site_on_postgresql(postgres_url):
+    sites_migrated_and_working(postgres_url)

@@ -249,3 +249,24 @@ def test_a_roster_shows_its_own_shifts(page, stored, three_shifts):
     page.wait_for_selector(f'#title:has-text("{MONTH}")')
     chips = page.locator("#legend .chip").all_inner_texts()
     assert any(chip.strip() == "早 Early 08:00–17:00" for chip in chips) and not any("Middle" in c for c in chips)
+
+
+def test_the_page_picks_among_the_tokens_sites(page, stored, solved):
+    """A token of two sites gets a site picker; each site shows its own roster, and another site's none."""
+    from api.db import Site
+
+    staff, roster = solved
+    with testing.sessions(stored["url"])() as s:
+        s.add(Site(name="north"))
+        s.commit()
+        north = s.query(Site).filter_by(name="north").one().id
+    rid = testing.store_roster(stored["url"], roster, "2027-01", staff, site_id=north)
+    show(page, testing.token(stored["url"], "viewer", sites=[1, north]), "2027-01")
+    page.wait_for_selector("#site-label:not([hidden])")
+    assert page.locator("#site option").all_inner_texts() == ["default", "north"]
+    page.wait_for_selector('#message.warn:has-text("default: 2027-01")')  # the first site has none that month
+    page.select_option("#site", str(north))
+    page.wait_for_selector(f'#title:has-text("#{rid}")')
+    show(page, stored["token"], "2027-01")  # a token of the default site alone: no picker, no roster of north
+    page.wait_for_selector('#message.warn:has-text("default: 2027-01")')
+    assert page.locator("#site-label").is_hidden()

@@ -81,8 +81,10 @@ def test_the_demos_month_is_on_the_roster_page(demo_out):
     auth = {"Authorization": f"Bearer {said.group(3)}"}
     html = client.get("/").get_data(as_text=True)
     assert json.loads(re.search(r'id="page-labels"[^>]*>(.*?)</script>', html, re.S).group(1))["latest_month"] == "2026-12"
-    rosters = client.get("/api/v1/rosters?month=2026-12", headers=auth).json["items"]
-    assert len(rosters) == 1 and f"roster {rosters[0]['id']}" in output
+    # The token sees the site the month is stored in, the page's one site: no picker, the demo's roster.
+    assert client.get("/api/v1/sites", headers=auth).json["items"] == [{"id": 1, "name": "default"}]
+    rosters = client.get("/api/v1/rosters?month=2026-12&site_id=1", headers=auth).json["items"]
+    assert len(rosters) == 1 and f"roster {rosters[0]['id']}" in output and rosters[0]["site_id"] == 1
     doc = client.get(rosters[0]["url"], headers=auth).json
     written = pd.read_csv(out / "roster.csv", dtype=str)
     assert len(doc["employees"]) == written["employee_id"].nunique() == 120

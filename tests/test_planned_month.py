@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from api import testing
-from api.db import Dataset, Export, Result
+from api.db import DEFAULT_SITE_ID, DEFAULT_SITE_NAME, Dataset, Export, Result, Site
 from api.planned_month import check_storable, store_month
 from cli import main
 from core.errors import DataError
@@ -75,6 +75,35 @@ def test_the_stored_month_is_served_as_the_apis_own(tmp_path, planned):
     assert datasets[forecast["inputs"]["calls_id"]]["name"] == "calls.csv" and forecast["month"] == MONTH
     assert client.get(f"/api/v1/rosters/{kept.roster_id}/xlsx", headers=auth).data[:2] == b"PK"
     assert page_data(client)["latest_month"] == MONTH
+
+
+def test_the_stored_month_is_the_default_sites(tmp_path, planned):
+    """The month goes to the site 'default', which a token made without a site sees; another site's token sees
+    none of it, and a store whose default site is gone gets it again."""
+    paths, plan = planned
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    kept = _store(url, paths, plan)
+    assert kept.site_id == DEFAULT_SITE_ID
+    with testing.sessions(url)() as s:
+        assert {r.site_id for r in s.scalars(select(Result))} | {d.site_id for d in s.scalars(select(Dataset))} \
+            == {DEFAULT_SITE_ID}
+        north = Site(name="north")
+        s.add(north)
+        s.commit()
+        north_id = north.id
+        assert [r.inputs["site_id"] for r in s.scalars(select(Result).order_by(Result.id))] == [DEFAULT_SITE_ID] * 3
+    client = testing.app(url).test_client()
+    other = {"Authorization": f"Bearer {testing.token(url, 'viewer', sites=[north_id])}"}
+    assert client.get(f"/api/v1/rosters?month={MONTH}", headers=other).json["items"] == []
+    assert client.get(f"/api/v1/rosters/{kept.roster_id}", headers=other).status_code == 404
+    assert client.get("/api/v1/datasets", headers=other).json["items"] == []
+    with testing.sessions(url)() as s:  # a store without its default site (renamed by hand): it is made again
+        s.get(Site, DEFAULT_SITE_ID).name = "renamed"
+        s.commit()
+    again = _store(url, paths, plan, created_by="shiftcast plan")
+    with testing.sessions(url)() as s:
+        assert s.get(Site, again.site_id).name == DEFAULT_SITE_NAME and again.site_id not in (DEFAULT_SITE_ID, north_id)
+        assert again.datasets_added == 3  # the files stored in another site are not reused across sites
 
 
 def test_storing_a_month_again_replaces_it_and_keeps_each_file_once(tmp_path, planned):

@@ -5,6 +5,7 @@
   const API = "/api/v1";
   const TOKEN_KEY = "shiftcast.token";
   const MONTH_KEY = "shiftcast.month";
+  const SITE_KEY = "shiftcast.site";
   const SVG = "http://www.w3.org/2000/svg";
   // Labels, weekdays and the latest month with a roster (leader roles come with each roster).
   const PAGE = JSON.parse(document.getElementById("page-labels").textContent);
@@ -88,10 +89,11 @@
     sessionStorage.setItem(MONTH_KEY, month);
     say(`载入中 Loading ${month}…`);
     try {
-      const list = await api(`${API}/rosters?month=${encodeURIComponent(month)}`);
+      const site = await pickSite();
+      const list = await api(`${API}/rosters?month=${encodeURIComponent(month)}&site_id=${site.id}`);
       if (!list.items.length) {
         $("roster").hidden = true;
-        say(`${month} 还没有排班 — there is no roster for ${month} yet.`, "warn");
+        say(`${site.name}: ${month} 还没有排班 — there is no roster for ${month} yet.`, "warn");
         return;
       }
       const latest = list.items[0]; // newest first
@@ -102,6 +104,19 @@
       $("roster").hidden = true;
       say(err.message, "error");
     }
+  }
+
+  // The token's sites (an admin's: every site) in the picker, shown when there is a choice; the one picked.
+  async function pickSite() {
+    const sites = (await api(`${API}/sites`)).items;
+    if (!sites.length) throw new Error("这个令牌没有站点 — this token sees no site.");
+    const picker = $("site");
+    const wanted = picker.value || sessionStorage.getItem(SITE_KEY);
+    picker.replaceChildren(...sites.map((s) => el("option", { value: s.id }, s.name)));
+    if (sites.some((s) => String(s.id) === wanted)) picker.value = wanted;
+    $("site-label").hidden = sites.length < 2;
+    sessionStorage.setItem(SITE_KEY, picker.value);
+    return sites.find((s) => String(s.id) === picker.value);
   }
 
   function render(doc, summary, versions) {
@@ -424,6 +439,7 @@
     $("token").value = "";
     say("令牌已从本标签页删除 — the token is gone from this tab.");
   });
+  $("site").addEventListener("change", load);
   $("chart-day").addEventListener("change", drawChart);
   $("short").addEventListener("click", showDayOf);
   $("ics-employee").addEventListener("change", () => {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from api import inputs, store
+from api import inputs, sites, store
 from api.auth import READ
 from api.openapi import operation
 from api.problems import Problem
@@ -15,8 +15,9 @@ bp = Blueprint("calendars", __name__, url_prefix=PREFIX + "/rosters")
 EMPLOYEE_ID = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
-def employee_ics(result_id: int, employee_id: str, lang: str) -> tuple[bytes, str]:
-    """The .ics of `employee_id` on stored roster `result_id`, and its file name (404 when not on the roster)."""
+def employee_ics(result_id: int, employee_id: str, lang: str) -> tuple[bytes, str, int]:
+    """The .ics of `employee_id` on stored roster `result_id`, its file name and the roster's site (404 when
+    not on the roster)."""
     s = store.session()
     row = get_result(s, "roster", result_id)
     doc = inputs.payload(row)
@@ -25,7 +26,7 @@ def employee_ics(result_id: int, employee_id: str, lang: str) -> tuple[bytes, st
     from shiftcast.exports import calendar
     rules = inputs.rules(s, (row.inputs or {}).get("rules_id"))
     content = calendar.employee_calendar(stored_roster(doc), rules, employee_id, lang=lang)
-    return content, f"roster-{row.month}-{row.id}-{calendar.ics_filename(employee_id)}"
+    return content, f"roster-{row.month}-{row.id}-{calendar.ics_filename(employee_id)}", row.site_id
 
 
 @bp.get("/<id:result_id>/ics/<employee_id>")
@@ -40,6 +41,7 @@ def get_employee_calendar(result_id: int, employee_id: str, query: ExportQuery):
     key = ("ics", result_id, employee_id, query.lang)
     doc = cache.get(key)
     if doc is None:
-        content, filename = employee_ics(result_id, employee_id, query.lang)
-        doc = cache.put(key, content, "text/calendar", filename)
+        content, filename, site_id = employee_ics(result_id, employee_id, query.lang)
+        doc = cache.put(key, content, "text/calendar", filename, site_id=site_id)
+    sites.check(doc.site_id, f"roster {result_id}")
     return doc.response(request)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from flask import Response, request, url_for
 
-from api import store
+from api import sites, store
 from api.db import Dataset, Job, Result
 from api.problems import Problem
 from api.schemas import DatasetOut, JobOut, ResultSummary
@@ -22,7 +22,7 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
 
 def dataset_out(row: Dataset) -> DatasetOut:
     return DatasetOut(id=row.id, kind=row.kind, name=row.name, rows=row.rows, sha256=row.sha256,
-                      summary=row.summary or {}, staff_id=row.staff_id, rules_id=row.rules_id,
+                      summary=row.summary or {}, staff_id=row.staff_id, rules_id=row.rules_id, site_id=row.site_id,
                       created_by=row.created_by, created_at=aware(row.created_at))
 
 
@@ -39,14 +39,15 @@ def job_out(job: Job) -> JobOut:
     return JobOut(
         id=job.id, kind=job.kind, state=job.state, progress=job.progress or {}, result_id=job.result_id,
         result_url=result_url(job.kind, job.result_id) if job.result_id else None, error=job.error,
-        attempts=job.attempts, cancel_requested=job.cancel_requested, created_by=job.created_by,
+        attempts=job.attempts, cancel_requested=job.cancel_requested, site_id=job.site_id, created_by=job.created_by,
         created_at=aware(job.created_at), started_at=aware(job.started_at), finished_at=aware(job.finished_at),
         seconds=job.seconds, url=url_for("jobs.get_job", job_id=job.id),
     )
 
 
 def result_summary(row: Result) -> ResultSummary:
-    return ResultSummary(id=row.id, kind=row.kind, month=row.month, job_id=row.job_id, summary=row.summary or {},
+    return ResultSummary(id=row.id, kind=row.kind, month=row.month, job_id=row.job_id, site_id=row.site_id,
+                         summary=row.summary or {},
                          created_at=aware(row.created_at), url=result_url(row.kind, row.id))
 
 
@@ -62,14 +63,18 @@ def serve_document(kind: str, result_id: int, with_job: bool = False) -> Respons
     cache, key = store.state().documents, (kind, result_id)
     doc = cache.get(key)
     if doc is None:
-        doc = cache.put(key, document(get_result(store.session(), kind, result_id), with_job))
+        row = get_result(store.session(), kind, result_id)
+        doc = cache.put(key, document(row, with_job), site_id=row.site_id)
+    sites.check(doc.site_id, f"{kind} {result_id}")
     return doc.response(request)
 
 
 def get_result(session, kind: str, result_id: int) -> Result:
+    """The stored result `result_id` of `kind`, if the caller's token sees its site; else a 404."""
     row = session.get(Result, result_id)
     if row is None or row.kind != kind:
         raise Problem(404, f"there is no {kind} {result_id}", slug="not-found")
+    sites.check(row.site_id, f"{kind} {result_id}")
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from sqlalchemy import select
 
-from api import store, uploads
+from api import limits, sites, store, uploads
 from api.auth import READ, SUPERVISE, caller_name
 from api.datasets import checked_dataset
 from api.db import Dataset
@@ -28,14 +28,17 @@ FILE_UPLOAD = {
 
 
 def _store(kind: str, name: str, *, content: bytes | None = None, rules_table: dict | None = None,
-           staff_id: int | None = None, rules_id: int | None = None, rows_pointer: str | None = None) -> Dataset:
-    """Validate an upload with its loader and store it whole, or raise and store nothing."""
+           staff_id: int | None = None, rules_id: int | None = None, site_id: int | None = None,
+           rows_pointer: str | None = None) -> Dataset:
+    """Validate an upload with its loader and store it whole in its site, or raise and store nothing."""
     s = store.session()
+    site_id = sites.site_for_new(s, site_id)
     try:
         row = checked_dataset(s, kind, name, content=content, rules_table=rules_table, staff_id=staff_id,
-                              rules_id=rules_id, created_by=caller_name())
+                              rules_id=rules_id, site_id=site_id, created_by=caller_name())
     except DataError as exc:
         raise data_error_problem(exc, rows_pointer) from None
+    limits.check_rows(kind, row.rows, row.name)
     s.add(row)
     s.commit()
     return row
@@ -53,7 +56,7 @@ def _created(row: Dataset):
 def upload_json(body: DatasetUpload):
     content = uploads.rows_to_csv(body.rows) if body.rows is not None else None
     return _created(_store(body.kind, body.name, content=content, rules_table=body.rules, staff_id=body.staff_id,
-                           rules_id=body.rules_id, rows_pointer="/rows"))
+                           rules_id=body.rules_id, site_id=body.site_id, rows_pointer="/rows"))
 
 
 @bp.post("/<any(calls, ads, staff, leave, rules):kind>")
@@ -71,15 +74,18 @@ def upload_file(kind: str, query: DatasetQuery, body: bytes):
             raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
                           slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
         body, name = upload.read(), name or (upload.filename or "")
-    return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id))
+    return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id,
+                           site_id=query.site_id))
 
 
 @bp.get("")
 @operation("List datasets", tag="datasets", roles=READ, query=DatasetFilter, responses={200: DatasetList})
 def list_datasets(query: DatasetFilter):
-    stmt = select(Dataset).order_by(Dataset.id.desc())
+    stmt = sites.visible(select(Dataset).order_by(Dataset.id.desc()), Dataset.site_id)
     if query.kind:
         stmt = stmt.where(Dataset.kind == query.kind)
+    if query.site_id:
+        stmt = stmt.where(Dataset.site_id == query.site_id)
     return DatasetList(items=[dataset_out(r) for r in store.session().scalars(stmt)])
 
 
@@ -87,6 +93,7 @@ def _dataset(dataset_id: int) -> Dataset:
     row = store.session().get(Dataset, dataset_id)
     if row is None:
         raise Problem(404, f"there is no dataset {dataset_id}", slug="not-found")
+    sites.check(row.site_id, f"dataset {dataset_id}")
     return row
 
 

@@ -8,9 +8,9 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api import inputs, store
+from api import inputs, sites, store
 from api.auth import READ, SUPERVISE
-from api.db import Export
+from api.db import Export, Result
 from api.exports import EXPORT_FORMATS, roster_export
 from api.openapi import operation
 from api.roster_document import stored_roster
@@ -27,16 +27,18 @@ bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
            description="Answers 202 with the job. The job's `progress` shows the best objective and bound so far; "
                        "when it has succeeded, `result_url` is the roster.")
 def create_roster(body: RosterCreate):
-    inputs.check_references(store.session(), body)
+    s = store.session()
+    site_id = sites.site_for_new(s, body.site_id, sites.anchor(s, Result, body.staffing_id))
+    inputs.check_references(s, body, site_id)
     params = body.model_dump()
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
-    return start_job("roster", params)
+    return start_job("roster", params, site_id)
 
 
 @bp.get("")
 @operation("List rosters", tag="rosters", query=MonthFilter, responses={200: ResultList})
 def list_rosters(query: MonthFilter):
-    return list_results("roster", query.month)
+    return list_results("roster", query)
 
 
 @bp.get("/<id:result_id>")
@@ -54,13 +56,16 @@ def _export(result_id: int, fmt: str, lang: str):
     cache = store.state().documents
     doc = cache.get(("export", result_id, fmt, lang))
     if doc is None:
-        content, filename = _stored_export(result_id, fmt, lang)
+        content, filename, site_id = _stored_export(result_id, fmt, lang)
         mimetype = EXPORT_FORMATS[fmt][0]
-        doc = cache.put(("export", result_id, fmt, lang), content, mimetype, filename, compress=fmt == "csv")
+        doc = cache.put(("export", result_id, fmt, lang), content, mimetype, filename, compress=fmt == "csv",
+                        site_id=site_id)
+    sites.check(doc.site_id, f"roster {result_id}")
     return doc.response(request)
 
 
-def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
+def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str, int]:
+    """The export's bytes (made on first request), its file name and the roster's site."""
     s = store.session()
     row = get_result(s, "roster", result_id)
     key = f"{fmt}-{lang}"
@@ -74,7 +79,7 @@ def _stored_export(result_id: int, fmt: str, lang: str) -> tuple[bytes, str]:
             s.commit()
         except IntegrityError:  # another worker stored it first: same bytes
             s.rollback()
-    return cached, f"roster-{row.month}-{row.id}.{EXPORT_FORMATS[fmt][1]}"
+    return cached, f"roster-{row.month}-{row.id}.{EXPORT_FORMATS[fmt][1]}", row.site_id
 
 
 @bp.get("/<id:result_id>/xlsx")

@@ -15,7 +15,9 @@ bp = Blueprint("tokens", __name__, url_prefix=PREFIX + "/tokens")
 
 
 def token_out(row: Token) -> TokenOut:
-    return TokenOut(id=row.id, name=row.name, role=row.role, created_at=aware(row.created_at),
+    return TokenOut(id=row.id, name=row.name, role=row.role,
+                    sites=None if row.role in auth.ALL_SITES else [site.id for site in row.sites],
+                    created_at=aware(row.created_at),
                     revoked_at=aware(row.revoked_at))
 
 
@@ -23,7 +25,13 @@ def token_out(row: Token) -> TokenOut:
 @operation("Create a token (shown once)", tag="tokens", roles=auth.ADMIN, body=TokenCreate,
            responses={201: TokenCreated})
 def create_token(body: TokenCreate):
-    row, text = auth.create_token(store.session(), body.name, body.role)
+    if body.role in auth.ALL_SITES and body.sites is not None:
+        raise Problem(422, f"an {body.role} token sees every site: send no 'sites'", title="Invalid request",
+                      slug="invalid-request", errors=[{"pointer": "/sites", "detail": "not for this role"}])
+    try:
+        row, text = auth.create_token(store.session(), body.name, body.role, body.sites)
+    except ValueError as exc:
+        raise Problem(404, f"sites: {exc}", slug="not-found", errors=[{"pointer": "/sites", "detail": str(exc)}]) from None
     return TokenCreated(**token_out(row).model_dump(), token=text), 201
 
 

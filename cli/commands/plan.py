@@ -104,12 +104,14 @@ def _say_how_to_see_the_demo(url: str) -> None:
 
     from api.auth import create_token, revoke_token
     from api.db import Token
+    from api.sites import default_site
 
     with _sessions(url)() as s:
         earlier = s.scalars(select(Token.id).where(Token.name == DEMO, Token.revoked_at.is_(None))).all()
         for token_id in earlier:
             revoke_token(s, token_id)
-        token = create_token(s, DEMO, "viewer")[1]
+        # The site the demo's month is stored in (api.planned_month): the token sees that month.
+        token = create_token(s, DEMO, "viewer", [default_site(s).id])[1]
     click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste the viewer token {token}"
                + (" (the earlier demo's token is revoked)" if earlier else ""))
 

@@ -24,15 +24,28 @@ def command() -> None:
 @command.command("create")
 @click.option("--role", required=True, type=click.Choice(["viewer", "supervisor", "hr", "admin"]))
 @click.option("--name", required=True, help="Who or what uses the token.")
+@click.option("--site", "site_names", multiple=True, metavar="NAME",
+              help="A site (call center) the token sees; repeat for several. A site not in the store yet is "
+                   "added. Default: the site 'default'. An admin token sees every site and takes none.")
 @database_url_option
-def create(role: str, name: str, database_url: str | None) -> None:
+def create(role: str, name: str, site_names: tuple[str, ...], database_url: str | None) -> None:
     """Create a token and print it (this once; it cannot be shown again)."""
-    from api.auth import create_token
+    from api.auth import ALL_SITES, create_token
+    from api.sites import site_named
 
+    if site_names and role in ALL_SITES:
+        raise click.UsageError(f"an {role} token sees every site: drop --site")
     with _sessions(database_url)() as s:
-        row, text = create_token(s, name, role)
+        site_ids = []
+        for site_name in dict.fromkeys(site_names):
+            site, added = site_named(s, site_name)
+            if added:
+                click.echo(f"site {site.id} {site_name!r} added", err=True)
+            site_ids.append(site.id)
+        row, text = create_token(s, name, role, site_ids or None)
+        seen = "every site" if row.role in ALL_SITES else "site " + ", ".join(repr(site.name) for site in row.sites)
     click.echo(text)
-    click.echo(f"token {row.id} for {name!r} with role {role}; keep it now, it is not stored", err=True)
+    click.echo(f"token {row.id} for {name!r} with role {role}, seeing {seen}; keep it now, it is not stored", err=True)
 
 
 @command.command("list")
@@ -41,12 +54,14 @@ def list_(database_url: str | None) -> None:
     """List tokens (ids, names, roles; never the tokens)."""
     from sqlalchemy import select
 
+    from api.auth import ALL_SITES
     from api.db import Token
 
     with _sessions(database_url)() as s:
         for t in s.scalars(select(Token).order_by(Token.id)):
             state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
-            click.echo(f"{t.id}\t{t.role}\t{t.name}\t{state}")
+            seen = "all sites" if t.role in ALL_SITES else ",".join(site.name for site in t.sites)
+            click.echo(f"{t.id}\t{t.role}\t{t.name}\t{seen}\t{state}")
 
 
 @command.command("revoke")

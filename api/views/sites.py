@@ -1,0 +1,41 @@
+"""/api/v1/sites: the call centers a token sees (the roster page picks among them); admins add sites."""
+from __future__ import annotations
+
+from flask import Blueprint, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api import auth, sites, store
+from api.db import Site
+from api.openapi import operation
+from api.problems import Problem
+from api.schemas import SiteCreate, SiteList, SiteOut
+from api.views.common import PREFIX
+
+bp = Blueprint("sites", __name__, url_prefix=PREFIX + "/sites")
+
+
+def site_out(row: Site) -> SiteOut:
+    return SiteOut(id=row.id, name=row.name)
+
+
+@bp.get("")
+@operation("The sites this token sees", tag="sites", roles=auth.READ, responses={200: SiteList})
+def list_sites():
+    stmt = sites.visible(select(Site).order_by(Site.id), Site.id)
+    return SiteList(items=[site_out(r) for r in store.session().scalars(stmt)])
+
+
+@bp.post("")
+@operation("Add a site", tag="sites", roles=auth.ADMIN, body=SiteCreate,
+           responses={201: SiteOut, 409: "there is a site of that name already"})
+def create_site(body: SiteCreate):
+    s = store.session()
+    row = Site(name=body.name)
+    s.add(row)
+    try:
+        s.commit()
+    except IntegrityError:
+        s.rollback()
+        raise Problem(409, f"there is a site named {body.name!r} already", slug="conflict") from None
+    return site_out(row), 201, {"Location": url_for("sites.list_sites") + f"#{row.id}"}
