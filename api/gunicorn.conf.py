@@ -6,9 +6,10 @@ that solves never run in a web process and one command serves the whole API.
 import gc
 import multiprocessing
 import os
-import subprocess
+import signal
 import sys
 import threading
+import time
 
 from api.config import BIND
 
@@ -52,27 +53,43 @@ def post_worker_init(worker) -> None:
 
 
 JOB_WORKER = [sys.executable, "-c", "from cli import main; main()", "worker"]
-job_worker = None  # the `shiftcast worker` process, while the arbiter runs
+job_worker = 0  # the pid of the `shiftcast worker` process, while the arbiter runs
 stopping = threading.Event()
 starting = threading.Lock()  # a stop never races a restart: no worker is left behind
 
 
+def _spawn_job_worker() -> int:
+    # posix_spawn, not subprocess.Popen: Popen waits on a pipe until the new process execs, and a web worker
+    # the arbiter forks meanwhile inherits that pipe and never execs, so the wait would never end.
+    return os.posix_spawn(sys.executable, JOB_WORKER, os.environ)
+
+
+def _alive(pid: int) -> bool:
+    if not pid:  # none started (waitpid(0) would wait for any child)
+        return False
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == 0
+    except ChildProcessError:  # the arbiter's own reaping of its children took it first
+        return False
+
+
 def _keep_job_worker(server) -> None:
-    """Start the job worker, and start it again whenever it dies (kill -9, out of memory): the new one finds
-    the job the dead one was running and runs it again (api.jobs.recover_orphans)."""
+    """Start the job worker again whenever it dies (kill -9, out of memory): the new one finds the job the
+    dead one was running and runs it again (api.jobs.recover_orphans)."""
     global job_worker
-    while not stopping.wait(0 if job_worker is None else 1.0):
+    while not stopping.wait(1.0):
         with starting:
-            if stopping.is_set() or (job_worker is not None and job_worker.poll() is None):
+            if stopping.is_set() or _alive(job_worker):
                 continue
-            if job_worker is not None:
-                server.log.warning("job worker %s exited (%s); starting another", job_worker.pid, job_worker.returncode)
-            job_worker = subprocess.Popen(JOB_WORKER)
+            server.log.warning("job worker %s exited; starting another", job_worker)
+            job_worker = _spawn_job_worker()
 
 
 def when_ready(server) -> None:
     """Start the job worker (the same environment: the store's and broker's URLs and settings) once the arbiter
-    listens, so an arbiter that cannot start leaves none behind."""
+    listens, so an arbiter that cannot start leaves none behind; then keep it running."""
+    global job_worker
+    job_worker = _spawn_job_worker()
     threading.Thread(target=_keep_job_worker, args=(server,), name="job-worker-keeper", daemon=True).start()
 
 
@@ -80,9 +97,12 @@ def on_exit(server) -> None:
     """Stop the job worker with the arbiter (it queues the job it was running again for the next worker)."""
     with starting:
         stopping.set()
-    if job_worker is not None and job_worker.poll() is None:
-        job_worker.terminate()
-        try:
-            job_worker.wait(graceful_timeout)
-        except subprocess.TimeoutExpired:
-            job_worker.kill()
+    if not _alive(job_worker):
+        return
+    os.kill(job_worker, signal.SIGTERM)
+    deadline = time.monotonic() + graceful_timeout
+    while _alive(job_worker):
+        if time.monotonic() > deadline:
+            os.kill(job_worker, signal.SIGKILL)
+            break
+        time.sleep(0.1)
