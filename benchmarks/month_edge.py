@@ -18,29 +18,16 @@ import pandas as pd
 
 from core.rules import DEFAULT_RULES
 from scheduler.roster import Roster, load_assignments, solve
-from scheduler.roster_checks import roster_violations
+from scheduler.roster_checks import longest_work_runs, roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.exports.tables import ROSTER_CSV, write_roster_csvs
-
-
-def longest_runs(rosters: list[pd.DataFrame], codes: tuple[str, ...]) -> pd.Series:
-    """Each person's longest run of work days over the rosters put end to end."""
-    working = pd.concat(rosters).pivot(index="employee_id", columns="date", values="shift").isin(codes)
-    runs = {}
-    for emp, row in working.iterrows():
-        best = run = 0
-        for w in row:
-            run = run + 1 if w else 0
-            best = max(best, run)
-        runs[emp] = best
-    return pd.Series(runs, dtype=int)
 
 
 def _measured(roster: Roster, december: pd.DataFrame, staff: pd.DataFrame, out: Path) -> dict:
     rules = DEFAULT_RULES
     write_roster_csvs(out, roster, staff)
     january = load_assignments(out / ROSTER_CSV, rules)
-    runs = longest_runs([december, january], rules.shift_codes)
+    runs = longest_work_runs(pd.concat([december, january]), rules.shift_codes)
     violations = roster_violations(january, staff, rules, previous_month=december)
     return {
         "seconds": round(roster.seconds, 2), "status": roster.status, "objective": roster.objective,

@@ -19,3 +19,16 @@ def roster_violations(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rul
     """Every broken hard rule of a roster (employee_id, date, shift, lunch_start); empty when it holds. The
     previous month's roster, when given, counts for the rules that span the month edge."""
     return violations(roster_table(assignments, staff, rules, leave, ads, previous_month))
+
+
+def longest_work_runs(assignments: pd.DataFrame, codes: tuple[str, ...]) -> pd.Series:
+    """Each person's longest run of days on one of the shifts `codes` (the rosters' rows put end to end)."""
+    working = assignments.pivot(index="employee_id", columns="date", values="shift").isin(codes)
+    runs = {}
+    for emp, row in working.iterrows():
+        best = run = 0
+        for w in row:
+            run = run + 1 if w else 0
+            best = max(best, run)
+        runs[emp] = best
+    return pd.Series(runs, dtype=int)

@@ -9,25 +9,11 @@ from core.errors import DataError
 from core.rules import DEFAULT_RULES
 from scheduler.roster import solve
 from scheduler.roster_build import build_problem
-from scheduler.roster_checks import roster_violations
+from scheduler.roster_checks import longest_work_runs, roster_violations
 from scheduler.roster_synthetic import synthetic_month
 
 RULES = DEFAULT_RULES
 LIMIT = 2.0
-
-
-def longest_runs(*rosters: pd.DataFrame) -> pd.Series:
-    """Each person's longest run of work days over the rosters put end to end."""
-    both = pd.concat(rosters)
-    working = both.pivot(index="employee_id", columns="date", values="shift").isin(RULES.shift_codes)
-    runs = {}
-    for emp, row in working.iterrows():
-        best = run = 0
-        for w in row:
-            run = run + 1 if w else 0
-            best = max(best, run)
-        runs[emp] = best
-    return pd.Series(runs)
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +31,14 @@ def test_january_after_december_keeps_the_rules_across_the_month_edge(december_a
     most = RULES.max_consecutive_work_days
     # the issue's bug: January planned with no history puts people on long runs across Dec 31 / Jan 1
     blind = solve(jan.requirement, dec.staff, RULES, ads=jan.ads, time_limit_s=LIMIT, seed=1)
-    assert longest_runs(december.assignments, blind.assignments).max() > most
+    assert longest_work_runs(pd.concat([december.assignments, blind.assignments]), RULES.shift_codes).max() > most
     found = roster_violations(blind.assignments, dec.staff, RULES, previous_month=december.assignments)
     assert any(v.startswith("max consecutive work days") and "previous month's roster" in v for v in found)
     # with December as the previous month, no run is longer than the rules allow, and the independent
     # check, which reads December's last days too, finds nothing broken
     january = solve(jan.requirement, dec.staff, RULES, ads=jan.ads, previous_month=december.assignments,
                     time_limit_s=LIMIT, seed=1)
-    assert longest_runs(december.assignments, january.assignments).max() <= most
+    assert longest_work_runs(pd.concat([december.assignments, january.assignments]), RULES.shift_codes).max() <= most
     assert roster_violations(january.assignments, dec.staff, RULES, previous_month=december.assignments) == []
     assert january.conflicts == []
 
