@@ -47,8 +47,23 @@ def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+class _Span:
+    """Minutes after midnight of a `start` and `end` given as HH:MM."""
+
+    start: str
+    end: str
+
+    @property
+    def start_minute(self) -> int:
+        return minutes_of(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return minutes_of(self.end)
+
+
 @dataclass(frozen=True)
-class ShiftTemplate:
+class ShiftTemplate(_Span):
     """One shift: its code, names, hours and where its unpaid lunch may fall."""
 
     code: str
@@ -59,14 +74,6 @@ class ShiftTemplate:
     unpaid_break_minutes: int = 60
     lunch_earliest: str = "11:00"
     lunch_latest_end: str = "14:00"
-
-    @property
-    def start_minute(self) -> int:
-        return minutes_of(self.start)
-
-    @property
-    def end_minute(self) -> int:
-        return minutes_of(self.end)
 
     @property
     def paid_hours(self) -> float:
@@ -119,21 +126,13 @@ class CalendarOverride:
 
 
 @dataclass(frozen=True)
-class HoursWithoutHistory:
+class HoursWithoutHistory(_Span):
     """Open hours the call history does not cover, with the calls expected in them: `share` of each day's
     calls in the hours the history covers, spread evenly over the intervals from `start` to `end`."""
 
     start: str
     end: str
     share: float
-
-    @property
-    def start_minute(self) -> int:
-        return minutes_of(self.start)
-
-    @property
-    def end_minute(self) -> int:
-        return minutes_of(self.end)
 
 
 @dataclass(frozen=True)
