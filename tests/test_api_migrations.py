@@ -2,7 +2,6 @@
 gives exactly the tables of api/db.py's models, and the app works on it."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -70,21 +69,11 @@ def test_upgrade_makes_the_models_schema_on_sqlite(tmp_path):
 @pytest.fixture
 def postgres_url():
     """A new, empty PostgreSQL database for one test, dropped after it."""
-    pytest.importorskip("psycopg", reason="psycopg (the test extra) is not installed")
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"shiftcast_test_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # no server here: skip, saying why
-        admin.dispose()
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES} ({type(exc).__name__}); the SQLite test still runs")
-    try:
-        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with testing.postgres_database() as url:
+            yield url
+    except testing.Unavailable as exc:  # no server here: skip, saying why
+        pytest.skip(f"{exc}; the SQLite test still runs")
 
 
 def test_upgrade_makes_the_models_schema_on_postgresql(postgres_url):
