@@ -31,6 +31,15 @@ def check(site_id: int, what: str) -> None:
         raise Problem(404, f"there is no {what}", slug="not-found")
 
 
+def seen_row(session: Session, model, row_id: int, what: str):
+    """The row `row_id` of `model` when it exists in a site the caller sees; else a 404 for `what`."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise Problem(404, f"there is no {what}", slug="not-found")
+    check(row.site_id, what)
+    return row
+
+
 def anchor(session: Session, model, row_id: int | None) -> int | None:
     """The site of the row a new one is made from (a forecast's calls, a roster's staffing), when the
     caller sees it; None otherwise, and the reference is then checked in the site the request falls to."""

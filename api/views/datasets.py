@@ -90,11 +90,7 @@ def list_datasets(query: DatasetFilter):
 
 
 def _dataset(dataset_id: int) -> Dataset:
-    row = store.session().get(Dataset, dataset_id)
-    if row is None:
-        raise Problem(404, f"there is no dataset {dataset_id}", slug="not-found")
-    sites.check(row.site_id, f"dataset {dataset_id}")
-    return row
+    return sites.seen_row(store.session(), Dataset, dataset_id, f"dataset {dataset_id}")
 
 
 @bp.get("/<id:dataset_id>")

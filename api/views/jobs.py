@@ -36,11 +36,7 @@ def list_jobs(query: JobFilter):
 
 
 def _job(job_id: int) -> Job:
-    job = store.session().get(Job, job_id)
-    if job is None:
-        raise Problem(404, f"there is no job {job_id}", slug="not-found")
-    sites.check(job.site_id, f"job {job_id}")
-    return job
+    return sites.seen_row(store.session(), Job, job_id, f"job {job_id}")
 
 
 @bp.get("/<id:job_id>")
