@@ -107,6 +107,11 @@ def calls_csv(days: int = 14, start: str = "2026-11-01", seed: int = 0) -> bytes
     return frame.to_csv(index=False).encode()
 
 
+def staff_table(staff: pd.DataFrame) -> pd.DataFrame:
+    """A loaded staff list (a synthetic month's: shifts as tuples) in the columns of the staff file users upload."""
+    return staff.assign(shifts=staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
+
+
 def staff_csv(agents: int = 20, leaders: int = 4) -> bytes:
     rows = ["employee_id,name,role,group,team"]
     for i in range(leaders):

@@ -32,7 +32,7 @@ def prepare(client, auth, url: str, sites: int, agents: int, days: int, time_lim
     bodies = []
     for site in range(sites):
         month = synthetic_month(agents, days=days, seed=site + 1)
-        staff = month.staff.assign(shifts=month.staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
+        staff = testing.staff_table(month.staff)
         r = client.post("/api/v1/datasets/staff", data=staff.to_csv(index=False),
                         headers={**auth, "Content-Type": "text/csv"})
         bodies.append({"staffing_id": testing.store_staffing(url, month.requirement, MONTH), "staff_id": r.json["id"],

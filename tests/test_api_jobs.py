@@ -514,7 +514,7 @@ def test_kill_9_of_a_worker_mid_solve_reruns_the_job_on_another_worker(store_url
     client = app.test_client()
     sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
     month = synthetic_month(150, seed=3)
-    staff = month.staff.assign(shifts=month.staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
+    staff = testing.staff_table(month.staff)
     r = client.post("/api/v1/datasets/staff", data=staff.to_csv(index=False), headers={**sup, "Content-Type": "text/csv"})
     assert r.status_code == 201, r.json
     body = {"staffing_id": testing.store_staffing(url, month.requirement, "2026-12"), "staff_id": r.json["id"],

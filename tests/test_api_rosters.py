@@ -236,7 +236,7 @@ def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
         # until ~20 s (measured unhindered, through this job: 150 people took 14 s); with a 300 s limit it is
         # still running when the cancel comes.
         month = synthetic_month(300, seed=3)
-        staff = month.staff.assign(shifts=month.staff["shifts"].map(";".join)).drop(columns="preferred_rest_weekday")
+        staff = testing.staff_table(month.staff)
 
         def upload(kind: str, frame: pd.DataFrame, **query) -> int:
             r = client.post(f"/api/v1/datasets/{kind}", data=frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M"),
