@@ -306,12 +306,15 @@ def _person_columns(ws, lang: str) -> None:
     ws.set_column(2, 2, 8 if lang == "zh" else 13)
 
 
-def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
-                  lang: str, month: str) -> None:
-    ws = wb.add_worksheet(name)
+def _grid_of(a: pd.DataFrame, who: pd.DataFrame, rules: Rules) -> tuple[pd.DatetimeIndex, pd.Series, np.ndarray]:
+    """What the roster and lunch grids share: the plan's days, each day's kind, and the people × days codes."""
     days = plan_days(a)
-    kinds = day_kinds(days, rules)
-    grid = shift_grid(a, who["employee_id"], days).to_numpy()
+    return days, day_kinds(days, rules), shift_grid(a, who["employee_id"], days).to_numpy()
+
+
+def _roster_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, days: pd.DatetimeIndex, kinds: pd.Series,
+                  grid: np.ndarray, rules: Rules, lang: str, month: str) -> None:
+    ws = wb.add_worksheet(name)
     marks = shift_marks(rules, lang)
     fills = assignment_fills(rules)
     codes = list(marks)  # shifts, rest, leave
@@ -365,14 +368,13 @@ def _roster_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     ws.repeat_columns(0, first_day - 1)
 
 
-def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, airings: pd.DatetimeIndex,
-                 rules: Rules, lang: str, month: str) -> None:
+def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, days: pd.DatetimeIndex,
+                 kinds: pd.Series, grid: np.ndarray, airings: pd.DatetimeIndex, rules: Rules, lang: str,
+                 month: str) -> None:
     """Each person-day's lunch start in the roster grid's layout, on the shift's colour, in red when it
     overlaps an airing interval; rest and leave marked: what a supervisor pins up to send people to lunch."""
     ws = wb.add_worksheet(name)
-    days = plan_days(a)
-    kinds = list(day_kinds(days, rules))
-    grid = shift_grid(a, who["employee_id"], days).to_numpy()
+    kind_list = list(kinds)
     lunches = a.pivot_table(index="employee_id", columns="date", values="lunch_start", aggfunc="first")
     lunches = lunches.reindex(index=list(who["employee_id"]), columns=days).to_numpy(dtype=object)
     marks = shift_marks(rules, lang)
@@ -396,7 +398,7 @@ def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     ws.set_row(TITLE_ROW, 22)
     minutes = sorted({s.unpaid_break_minutes for s in rules.shifts})
     ws.write_string(LEGEND_ROW, 0, label("lunch_note", lang, minutes="/".join(map(str, minutes))), fm.note)
-    _grid_head(ws, fm, days, pd.Series(kinds), lang)
+    _grid_head(ws, fm, days, kinds, lang)
 
     def lunch_cells(row: int, i: int, person) -> None:
         for j, code in enumerate(grid[i]):
@@ -404,9 +406,9 @@ def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
             if is_worked(code) and isinstance(lunch, str):
                 start = day_minutes[j] + minutes_of(lunch)
                 alert = any(start + m in airing for m in steps.get(code, ()))
-                ws.write_string(row, first_day + j, lunch, cell_format(code, kinds[j], alert))
+                ws.write_string(row, first_day + j, lunch, cell_format(code, kind_list[j], alert))
             else:
-                ws.write_string(row, first_day + j, marks.get(code, code), cell_format(code, kinds[j]))
+                ws.write_string(row, first_day + j, marks.get(code, code), cell_format(code, kind_list[j]))
 
     row = _person_rows(ws, fm, who, rules, lang, last_col, lunch_cells)
     _person_columns(ws, lang)
@@ -682,11 +684,12 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     names = {k: sheet_name(label(k, lang), taken) for k in
              ("sheet_roster", "sheet_lunches", "sheet_coverage", "chart_coverage", "sheet_hours", "sheet_kpis", "sheet_conflicts", "sheet_short",
               "sheet_detail")}
-    _roster_sheet(wb, fm, names["sheet_roster"], a, who, rules, lang, month)
+    days, kinds, grid = _grid_of(a, who, rules)
+    _roster_sheet(wb, fm, names["sheet_roster"], who, days, kinds, grid, rules, lang, month)
     cov = roster.coverage
     check_columns(cov, COVERAGE_COLUMNS, "coverage")
     airings = pd.DatetimeIndex(cov.index[cov["airing"].astype(bool).to_numpy()])
-    _lunch_sheet(wb, fm, names["sheet_lunches"], a, who, airings, rules, lang, month)
+    _lunch_sheet(wb, fm, names["sheet_lunches"], a, who, days, kinds, grid, airings, rules, lang, month)
     _coverage_sheet(wb, fm, names["sheet_coverage"], names["chart_coverage"], roster, lang, month)
     _hours_sheet(wb, fm, names["sheet_hours"], who, rules, lang, month)
     _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month, names["sheet_conflicts"], notes)
