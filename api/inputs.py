@@ -47,14 +47,13 @@ def check_references(session: Session, body, site_id: int) -> None:
     """Every id a roster or headcount request names, checked before its job is queued: a typo (or another
     site's id) is a 404/422 now, not a failed job later."""
     rules(session, body.rules_id, site_id=site_id)
-    result(session, body.staffing_id, "staffing", "staffing_id", site_id)
+    staffing = result(session, body.staffing_id, "staffing", "staffing_id", site_id)
     for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads")):
         if getattr(body, field, None) is not None:
             dataset(session, getattr(body, field), kind, field, site_id)
     if getattr(body, "previous_roster_id", None) is not None:
         result(session, body.previous_roster_id, "roster", "previous_roster_id", site_id)
     if getattr(body, "previous_month_roster_id", None) is not None:
-        staffing = result(session, body.staffing_id, "staffing", "staffing_id", site_id)
         previous_month_roster(session, body.previous_month_roster_id, staffing.month, site_id)
 
 

@@ -70,8 +70,7 @@ def store_month(session: Session, paths: InputPaths, plan: PlanResult, *, create
     forecast = _added(session, forecast_result(month, forecast_params, plan.forecast, plan.forecast_notes,
                                                site_id=site_id, created_by=created_by))
     # The rules it was sized with and its site, as the API's staffing keeps them.
-    staffing_params = {**StaffingCreate(forecast_id=forecast.id, rules_id=rules_id, site_id=site_id).model_dump(),
-                       "rules_id": rules_id}
+    staffing_params = StaffingCreate(forecast_id=forecast.id, rules_id=rules_id, site_id=site_id).model_dump()
     staffing = _added(session, staffing_result(month, staffing_params, plan.requirement, site_id=site_id,
                                                created_by=created_by))
     roster = None

@@ -23,11 +23,24 @@ def command() -> None:
 @database_url_option
 def upgrade(database_url: str | None) -> None:
     """Bring the store's schema to the newest revision (an empty database gets all of it)."""
-    from api.migrate import upgrade as upgrade_store
+    url = upgraded_store(database_url)
+    click.echo(f"the store at {url} is up to date")
+
+
+def upgraded_store(database_url: str | None) -> str:
+    """The store's URL (the service's by default), its schema brought up to date first."""
+    from api.migrate import upgrade
 
     url = database_url or default_database_url()
-    upgrade_store(url)
-    click.echo(f"the store at {url} is up to date")
+    upgrade(url)
+    return url
+
+
+def sessions(url: str):
+    """Sessions on the store at `url`."""
+    from api.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(url))
 
 
 def default_database_url() -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.commands.db import database_url_option, default_database_url
+from cli.commands.db import database_url_option, default_database_url, sessions, upgraded_store
 from cli.commands.validate import input_options
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, no_history_line
 from shiftcast.pipeline import PlanResult, run_plan
@@ -49,7 +49,7 @@ def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int
         from api.planned_month import check_storable
 
         check_storable(inputs)  # said now, not after the planning
-        url = _store_ready(database_url)
+        url = upgraded_store(database_url)  # before any planning: a store that cannot be opened is said at once
     result = run_plan(inputs, month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
     if store:
         _stored(url, inputs, result, PLAN, time_limit_s, seed)
@@ -66,20 +66,10 @@ def demo_command(out_dir: Path, lang: str, time_limit_s: float, database_url: st
     """Run the whole pipeline on the bundled sample data (December 2026) and keep it in the service's store."""
     click.echo(f"Shiftcast demo: planning {SAMPLE_MONTH} on the bundled sample data")
     inputs = InputPaths.sample()
-    url = _store_ready(database_url)
+    url = upgraded_store(database_url)  # before any planning: a store that cannot be opened is said at once
     result = run_plan(inputs, SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
     _stored(url, inputs, result, DEMO, time_limit_s, None)
     _say_how_to_see_the_demo(url)
-
-
-def _store_ready(database_url: str | None) -> str:
-    """The store's URL (the service's by default), its schema brought up to date before any planning, so a
-    store that cannot be opened is said at once."""
-    from api.migrate import upgrade
-
-    url = database_url or default_database_url()
-    upgrade(url)
-    return url
 
 
 def _stored(url: str, inputs: InputPaths, result: PlanResult, created_by: str, time_limit_s: float,
@@ -87,7 +77,7 @@ def _stored(url: str, inputs: InputPaths, result: PlanResult, created_by: str, t
     """Keep the planned month in the store at `url` and say what was kept and replaced."""
     from api.planned_month import store_month
 
-    with _sessions(url)() as s:
+    with sessions(url)() as s:
         kept = store_month(s, inputs, result, created_by=created_by, time_limit_s=time_limit_s, seed=seed)
     roster = f", roster {kept.roster_id}" if kept.roster_id is not None else " (no staff: no roster)"
     click.echo(f"Stored {kept.month} in {url}: forecast {kept.forecast_id}, staffing {kept.staffing_id}{roster}; "
@@ -106,7 +96,7 @@ def _say_how_to_see_the_demo(url: str) -> None:
     from api.db import Token
     from api.sites import default_site
 
-    with _sessions(url)() as s:
+    with sessions(url)() as s:
         earlier = s.scalars(select(Token.id).where(Token.name == DEMO, Token.revoked_at.is_(None))).all()
         for token_id in earlier:
             revoke_token(s, token_id)
@@ -114,12 +104,6 @@ def _say_how_to_see_the_demo(url: str) -> None:
         token = create_token(s, DEMO, "viewer", [default_site(s).id])[1]
     click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste the viewer token {token}"
                + (" (the earlier demo's token is revoked)" if earlier else ""))
-
-
-def _sessions(url: str):
-    from api.db import make_engine, make_sessionmaker
-
-    return make_sessionmaker(make_engine(url))
 
 
 def _serve_command(url: str) -> str:

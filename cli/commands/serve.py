@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from cli.commands.db import broker_url_option, database_url_option, default_database_url
+from cli.commands.db import broker_url_option, database_url_option, upgraded_store
 
 CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 
@@ -20,10 +20,7 @@ CONFIG = Path(__file__).resolve().parents[2] / "api" / "gunicorn.conf.py"
 @broker_url_option
 def command(bind: str | None, workers: int | None, database_url: str | None, broker_url: str | None) -> None:
     """Run the HTTP API and its job worker (create a token first: shiftcast token create --role admin --name me)."""
-    from api.migrate import upgrade
-
-    url = database_url or default_database_url()
-    upgrade(url)
+    url = upgraded_store(database_url)
     args = [sys.executable, "-m", "gunicorn", "--config", str(CONFIG)]
     if bind:
         args += ["--bind", bind]

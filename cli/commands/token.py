@@ -3,17 +3,12 @@ from __future__ import annotations
 
 import click
 
-from cli.commands.db import database_url_option, default_database_url
+from cli.commands.db import database_url_option, sessions, upgraded_store
 
 
 def _sessions(database_url: str | None):
     """Sessions on the store, its schema brought up to date first (a token is often the first thing made)."""
-    from api.db import make_engine, make_sessionmaker
-    from api.migrate import upgrade
-
-    url = database_url or default_database_url()
-    upgrade(url)
-    return make_sessionmaker(make_engine(url))
+    return sessions(upgraded_store(database_url))
 
 
 @click.group("token")
