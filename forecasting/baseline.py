@@ -276,7 +276,10 @@ def learn_open_cells(y: pd.Series, interval_minutes: int, rules=None) -> np.ndar
     share = np.divide(with_calls, seen, out=np.zeros_like(seen), where=seen > 0)
     open_cells = (share >= MIN_OPEN_SHARE) & (with_calls >= MIN_OPEN_DAYS)
     if rules is not None:
-        minute = np.arange(per_day) * interval_minutes
-        inside = (minute >= rules.open_minute) & (minute + interval_minutes <= rules.close_minute)
-        open_cells &= inside[None, :]
+        open_cells &= inside_open_hours(np.arange(per_day) * interval_minutes, interval_minutes, rules)[None, :]
     return open_cells
+
+
+def inside_open_hours(minute: np.ndarray, interval_minutes: int, rules) -> np.ndarray:
+    """True where an interval starting `minute` after midnight lies wholly inside the rules' open hours."""
+    return (minute >= rules.open_minute) & (minute + interval_minutes <= rules.close_minute)

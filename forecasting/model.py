@@ -25,7 +25,8 @@ from threadpoolctl import threadpool_limits
 
 from forecasting import holidays as hol
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
-from forecasting.baseline import WEEKDAYS, BaselineDesign, Block, learn_open_cells, open_mask, seen_cells
+from forecasting.baseline import (WEEKDAYS, BaselineDesign, Block, inside_open_hours, learn_open_cells, open_mask,
+                                 seen_cells)
 from core import times
 from core.errors import DataError
 from core.rules import ALLOWED_INTERVALS, Rules
@@ -428,7 +429,7 @@ class CallVolumeForecaster:
             return np.zeros(len(index), bool)
         step = self.interval_minutes_
         minute = times.minute_of_day(index)
-        inside = (minute >= self.rules.open_minute) & (minute + step <= self.rules.close_minute)
+        inside = inside_open_hours(minute, step, self.rules)
         seen = self.history_cells_[np.asarray(index.day_of_week), (minute // step) % self.history_cells_.shape[1]]
         return inside & ~seen & ~times.off_grid(index, step)
 

@@ -145,7 +145,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
         echo("  " + line)
     say = SayOnce(lambda line: echo("  " + line))
     result.forecast_notes = forecast.notes
-    for note in forecast.notes:
+    for note in result.forecast_notes:
         say(note)
 
     result.requirement = requirement_step(inputs, result.forecast)

@@ -120,14 +120,15 @@ def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules
     is sized the same. A finer history is summed to that grid before its handle times are read."""
     index = pd.DatetimeIndex(calls_mean.index)
     minutes = times.grid_minutes(index) if len(index) > 1 else rules.interval_minutes
-    if history is not None and history_grid(history) > minutes:
+    grid = history_grid(history) if history is not None else minutes
+    if grid > minutes:
         # Its handle times would fit only the intervals it shares with the calls; the others would get the
         # overall mean, which is no answer for the time of day.
         raise DataError(history.attrs.get("source", "calls"),
-                        f"the history is on a {history_grid(history)}-minute grid, coarser than the "
+                        f"the history is on a {grid}-minute grid, coarser than the "
                         f"{minutes}-minute intervals to staff: give a history on the {minutes}-minute grid or finer",
                         column="interval_start")
-    if history is not None and history_grid(history) < minutes:
+    if grid < minutes:
         history = calls_on_grid(history, minutes)
     aht = aht_profile(history, index, rules.service.aht_s) if history is not None else rules.service.aht_s
     table = requirements(calls_mean.astype(float), aht, rules.service, minutes, model=model)
