@@ -137,6 +137,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     slots = lunch_slots(rules)
     lunches = lunch_options(airing, slots, lunch_len, rules)
     first_start = min(s.start_minute for s in shifts)
+    late = np.array([s.start_minute > first_start for s in shifts])
 
     staff = staff.reset_index(drop=True)
     ids = list(staff["employee_id"])
@@ -169,7 +170,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    late_codes = {s.code for s in shifts if s.start_minute > first_start}
+    late_codes = {c for c, is_late in zip(codes, late) if is_late}
     last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
 
     weeks = _weeks(days, rules.week_starts_on)
@@ -194,7 +195,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     problem = RosterProblem(
         rules=rules, days=days, required=required, airing=airing, shift_codes=codes, cover=cover,
         paid_hours=np.array([s.paid_hours for s in shifts]),
-        late=np.array([s.start_minute > first_start for s in shifts]),
+        late=late,
         lunch_slots=slots, lunch_len=lunch_len, lunch_ok=lunches.ok, lunch_clear=lunches.clear,
         lunch_cost=lunches.cost, lunch_forced=lunches.forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
