@@ -16,6 +16,7 @@ from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
 from scheduler.rules.monthly_hours import most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
+from scheduler.rules.weekend_rest_fairness import WEEKEND
 from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
 
 
@@ -85,7 +86,7 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
     if len(roster) and people.isna().all():
         raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
                                 f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
-    weekend = dates.dt.day_of_week.isin((5, 6)).to_numpy()
+    weekend = dates.dt.day_of_week.isin(WEEKEND).to_numpy()
     for e, day, shift, at_weekend in zip(people, dates, roster["shift"], weekend):
         if pd.isna(e):
             continue
