@@ -16,6 +16,7 @@ from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
 from scheduler.rules.monthly_hours import most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
+from scheduler.rules.weekend_rest_fairness import WEEKEND
 from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
 
 
@@ -85,7 +86,7 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
     if len(roster) and people.isna().all():
         raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
                                 f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
-    weekend = dates.dt.day_of_week.isin((5, 6)).to_numpy()
+    weekend = dates.dt.day_of_week.isin(WEEKEND).to_numpy()
     for e, day, shift, at_weekend in zip(people, dates, roster["shift"], weekend):
         if pd.isna(e):
             continue
@@ -137,6 +138,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     slots = lunch_slots(rules)
     lunches = lunch_options(airing, slots, lunch_len, rules)
     first_start = min(s.start_minute for s in shifts)
+    late = np.array([s.start_minute > first_start for s in shifts])
 
     staff = staff.reset_index(drop=True)
     ids = list(staff["employee_id"])
@@ -169,7 +171,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    late_codes = {s.code for s in shifts if s.start_minute > first_start}
+    late_codes = {c for c, is_late in zip(codes, late) if is_late}
     last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
 
     weeks = _weeks(days, rules.week_starts_on)
@@ -194,7 +196,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     problem = RosterProblem(
         rules=rules, days=days, required=required, airing=airing, shift_codes=codes, cover=cover,
         paid_hours=np.array([s.paid_hours for s in shifts]),
-        late=np.array([s.start_minute > first_start for s in shifts]),
+        late=late,
         lunch_slots=slots, lunch_len=lunch_len, lunch_ok=lunches.ok, lunch_clear=lunches.clear,
         lunch_cost=lunches.cost, lunch_forced=lunches.forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,

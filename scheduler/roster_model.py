@@ -383,7 +383,7 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | No
     out = Solved(done.status, bound=solver.best_objective_bound, seconds=elapsed() - t0)
     if done.found:
         out.objective = solver.objective_value
-        out.counts = _counts_of(p, m, own, solver)
+        out.counts = _counts_of(m, own, solver)
     if loose:
         # loose, the bounds cost weight × top whatever the spread: a valid bound without them is that
         # much lower
@@ -419,31 +419,35 @@ def _narrow_weekend_spread(m: DayCounts, own: dict, solver: cp_model.CpSolver, o
         if objective >= out.objective:
             return
         out.objective = objective
-        out.counts = _counts_of(p, m, own, narrower)
+        out.counts = _counts_of(m, own, narrower)
         out.status = "FEASIBLE"  # the best with the spread held so, not proven the best of all
 
 
-def _values_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> CountValues:
-    """The solver's solution of `m` as the values the rules' hints and bounds read."""
+def _solution(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> tuple[np.ndarray, np.ndarray, dict, dict]:
+    """The solver's values of `m`: (E, D) rest rows of the people decided one by one, which people those
+    are, (class, day, shift) -> working and (day, shift, slot) -> lunching."""
     p = m.problem
-    rest = np.zeros((p.n_people, p.n_days), bool)
-    for (e, d), x in own.items():
-        rest[e, d] = bool(solver.value(x))
-    resting = {k: (v if isinstance(v, int) else int(solver.value(v))) for k, v in m.resting.items()}
-    lunch = {(d, s, l): solver.value(x) for (d, s), here in m.lunches.items() for l, x in here.items()}
-    return CountValues(resting, {k: solver.value(x) for k, x in m.y.items()}, lunch, rest)
-
-
-def _counts_of(p: RosterProblem, m: DayCounts, own: dict, solver: cp_model.CpSolver) -> Counts:
-    """The solver's solution of `m` as the counts the later stages start from."""
     rest = np.zeros((p.n_people, p.n_days), bool)
     decided = np.zeros(p.n_people, bool)
     for (e, d), x in own.items():
         rest[e, d] = bool(solver.value(x))
         decided[e] = True
+    y = {k: solver.value(x) for k, x in m.y.items()}
     lunch = {(d, s, l): solver.value(x) for (d, s), here in m.lunches.items() for l, x in here.items()}
-    return Counts(rest, decided, {k: solver.value(x) for k, x in m.pool.items()},
-                  {k: solver.value(x) for k, x in m.y.items()}, lunch)
+    return rest, decided, y, lunch
+
+
+def _values_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> CountValues:
+    """The solver's solution of `m` as the values the rules' hints and bounds read."""
+    rest, _, y, lunch = _solution(m, own, solver)
+    resting = {k: (v if isinstance(v, int) else int(solver.value(v))) for k, v in m.resting.items()}
+    return CountValues(resting, y, lunch, rest)
+
+
+def _counts_of(m: DayCounts, own: dict, solver: cp_model.CpSolver) -> Counts:
+    """The solver's solution of `m` as the counts the later stages start from."""
+    rest, decided, y, lunch = _solution(m, own, solver)
+    return Counts(rest, decided, {k: solver.value(x) for k, x in m.pool.items()}, y, lunch)
 
 
 def _rest_vars(model: cp_model.CpModel, p: RosterProblem, people) -> dict:

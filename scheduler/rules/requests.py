@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.rules import hhmm
 from scheduler.conflicts import Conflict, RefusedRequest, shift_name
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term,
                                   day_wish_terms)
@@ -99,7 +100,8 @@ def _objective_change(r: RosterDays, staffed: np.ndarray, moves: list[tuple[int,
 
 
 def _clock(p: RosterProblem, t: int) -> str:
-    return p.interval_starts()[t].strftime("%H:%M")
+    """'14:00': the start of the day's interval t."""
+    return hhmm(p.rules.open_minute + t * p.rules.interval_minutes)
 
 
 def _short_without(p: RosterProblem, staffed: np.ndarray, d: int, s: int) -> str | None:

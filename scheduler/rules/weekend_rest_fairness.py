@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 from scheduler.roster_solver import run
 from scheduler.rules.base import (ClassSpreadRule, CountValues, DayCounts, PersonDays, RestTracker, RosterDays, Spread,
                                   Term, add_spread, spread)
+from scheduler.rules.weekly_rest import own_rules_key
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -82,8 +83,7 @@ def weekend_reach(p: RosterProblem, e: int) -> Reach:
     """Reach of person e under every rule's person part (hard rules only), from small CP-SAT models; a
     model that gives no proven answer in time gives the trivial bound, so the values stay bounds. Proven
     answers are kept for people whose rules read the same (most share them: everyone without leave)."""
-    key = (p.rest_bounds[e].tobytes(), p.window_need[e].tobytes(), p.leave[e].tobytes(), int(p.max_work_days[e]),
-           int(p.max_rest_days[e]), tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days)
+    key = (*own_rules_key(p, e), tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days)
     if key in _REACH:
         return _REACH[key]
     reach, proven = _solve_reach(p, e)

@@ -222,16 +222,21 @@ def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
     return f", after {' and '.join(said)} in the previous month's roster" if said else ""
 
 
+def own_rules_key(p: RosterProblem, e: int) -> tuple[bytes, ...]:
+    """What person e's own rules read of the problem: people with equal keys have the same person model."""
+    return (p.rest_bounds[e].tobytes(), p.window_need[e].tobytes(), p.leave[e].tobytes(),
+            p.max_work_days[e].tobytes(), p.max_rest_days[e].tobytes())
+
+
 def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarray]:
     """People whose own rules cannot all hold (weekly rest days against consecutive days, say after the
     previous roster): their weekly rest bounds are widened in place so the roster can be built.
     `person_rules(model, people)` adds the hard person rules. Returns employee -> original (W, 2) bounds,
     to put back (RosterProblem.rest_bounds) before the roster is explained."""
     relaxed: dict[int, np.ndarray] = {}
-    verdict: dict[bytes, bool] = {}
+    verdict: dict[tuple[bytes, ...], bool] = {}
     for e in range(p.n_people):
-        key = (p.rest_bounds[e].tobytes() + p.window_need[e].tobytes() + p.leave[e].tobytes()
-               + p.max_work_days[e].tobytes() + p.max_rest_days[e].tobytes())
+        key = own_rules_key(p, e)
         if key not in verdict:
             model = cp_model.CpModel()
             person_rules(model, [e])
