@@ -397,6 +397,53 @@ def shift_capacity(headcount: np.ndarray, absence: np.ndarray) -> np.ndarray:
     return working[:, None] * present[None, :] * (1 - IN_SHIFT_SHRINKAGE)
 
 
+@dataclass(frozen=True)
+class RealisedCalls:
+    """Calls as they happened: the day effects and airing appeals drawn, the mean they give, the counts."""
+
+    day_effect: np.ndarray  # per day, mean 1
+    appeal: np.ndarray  # per airing, mean 1
+    ad_calls: np.ndarray  # days × open intervals: the calls the airings brought in expectation after appeal
+    mean: np.ndarray  # days × open intervals
+    calls: np.ndarray  # days × open intervals, gamma-Poisson counts around the mean
+
+
+def realised_calls(base: np.ndarray, ads: pd.DataFrame, days: list[dt.date], rng: np.random.Generator,
+                   boost: np.ndarray | None = None) -> RealisedCalls:
+    """Day effect, airing appeal (times `boost` per airing when given) and gamma-Poisson counts."""
+    day_effect = rng.gamma(DAY_EFFECT_SHAPE, 1 / DAY_EFFECT_SHAPE, size=len(days))
+    appeal = np.exp(APPEAL_SIGMA * rng.standard_normal(len(ads)) - APPEAL_SIGMA**2 / 2)
+    ad_calls = per_interval(airing_minutes(ads, days, appeal if boost is None else appeal * boost))
+    mean = base * day_effect[:, None] + ad_calls
+    calls = rng.poisson(rng.gamma(NB_DISPERSION, mean / NB_DISPERSION))
+    return RealisedCalls(day_effect, appeal, ad_calls, mean, calls)
+
+
+def true_aht(days: list[dt.date], ad_calls: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Mean handle time per interval (days × open intervals): order calls after airings take longer."""
+    years = np.array([(d - TREND_ORIGIN).days / 365.25 for d in days])
+    rest_day = np.array([not day_kind(d)[0] for d in days])
+    ad_share = ad_calls / np.maximum(mean, 1e-9)
+    return (
+        (AHT_ORDINARY_S * (1 - ad_share) + AHT_ORDER_S * ad_share + AHT_REST_DAY_EXTRA_S * rest_day[:, None])
+        * np.exp(AHT_TREND_PER_YEAR * years)[:, None]
+    )
+
+
+def served(calls: np.ndarray, agents: np.ndarray, aht_true: np.ndarray,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(answered, abandoned, mean handle time of the answered) per interval: exact Erlang A abandonment at
+    the realised load with `agents` on the phones, binomial draws, noisy AHT."""
+    interval_s = DEFAULT_RULES.interval_minutes * 60
+    share = erlang_a_abandon_share(agents.ravel(), calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
+    abandoned = rng.binomial(calls.ravel(), share).reshape(calls.shape)
+    answered = calls - abandoned
+    # The mean of k handle times with coefficient of variation CV is gamma(k / CV², AHT · CV² / k).
+    k = np.maximum(answered, 1)
+    aht = np.round(rng.gamma(k / AHT_CALL_CV**2, aht_true * AHT_CALL_CV**2 / k), 1)
+    return answered, abandoned, np.where(answered > 0, aht, np.nan)
+
+
 # ---------------------------------------------------------------------------------------------
 # Staff and leave
 
@@ -545,22 +592,9 @@ def generate(seed: int = SEED) -> Sample:
     ad_mean = per_interval(airing_minutes(ads_all, every))
     expected = base + ad_mean
 
-    # Realised history: day effect, airing appeal, gamma-Poisson counts.
-    noise = _rng(seed, 3)
-    day_effect = noise.gamma(DAY_EFFECT_SHAPE, 1 / DAY_EFFECT_SHAPE, size=n_hist)
-    appeal = np.exp(APPEAL_SIGMA * noise.standard_normal(len(ads_history)) - APPEAL_SIGMA**2 / 2)
-    ad_real = per_interval(airing_minutes(ads_history, history, appeal))
-    mean_real = base[:n_hist] * day_effect[:, None] + ad_real
-    calls = noise.poisson(noise.gamma(NB_DISPERSION, mean_real / NB_DISPERSION))
-
-    # Handle time: order calls after airings take longer than ordinary ones.
-    years = np.array([(d - TREND_ORIGIN).days / 365.25 for d in history])
-    rest_day = np.array([not day_kind(d)[0] for d in history])
-    ad_share = ad_real / np.maximum(mean_real, 1e-9)
-    aht_true = (
-        (AHT_ORDINARY_S * (1 - ad_share) + AHT_ORDER_S * ad_share + AHT_REST_DAY_EXTRA_S * rest_day[:, None])
-        * np.exp(AHT_TREND_PER_YEAR * years)[:, None]
-    )
+    lived = realised_calls(base[:n_hist], ads_history, history, _rng(seed, 3))
+    calls, appeal = lived.calls, lived.appeal
+    aht_true = true_aht(history, lived.ad_calls, lived.mean)
 
     # Staffing: the planner sizes for a noisy forecast; the agents on shift cap it.
     staffing = _rng(seed, 4)
@@ -573,15 +607,7 @@ def generate(seed: int = SEED) -> Sample:
     bias = staffing.uniform(*PLAN_DAY_BIAS, size=n_hist)[:, None]
     agents = np.clip(np.ceil(need * bias), MIN_AGENTS_ON_PHONES, np.maximum(capacity, MIN_AGENTS_ON_PHONES)).astype(int)
 
-    # Outcomes: exact Erlang A abandonment at the realised load, binomial draws, noisy AHT.
-    outcome = _rng(seed, 5)
-    share = erlang_a_abandon_share(agents.ravel(), calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
-    abandoned = outcome.binomial(calls.ravel(), share).reshape(calls.shape)
-    answered = calls - abandoned
-    # The mean of k handle times with coefficient of variation CV is gamma(k / CV², AHT · CV² / k).
-    k = np.maximum(answered, 1)
-    aht = np.round(outcome.gamma(k / AHT_CALL_CV**2, aht_true * AHT_CALL_CV**2 / k), 1)
-    aht = np.where(answered > 0, aht, np.nan)
+    answered, abandoned, aht = served(calls, agents, aht_true, _rng(seed, 5))
 
     starts = interval_starts(every)
     n_rows = n_hist * len(_slots())
