@@ -36,6 +36,7 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.rules import DEFAULT_RULES, minutes_of, rules_to_toml
+from scheduler.roster import load_assignments
 
 SEED = 20261201
 HISTORY_START = dt.date(2024, 12, 1)
@@ -619,8 +620,6 @@ class LivedMonth:
 
 def read_roster(path: Path) -> pd.DataFrame:
     """The published roster (employee_id, date, shift, lunch_start) through the product's own reader."""
-    from scheduler.roster import load_assignments  # the data layer sits above the scheduler
-
     return load_assignments(path, DEFAULT_RULES)
 
 
