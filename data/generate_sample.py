@@ -14,7 +14,11 @@ The world it simulates (every parameter is saved in truth.json):
   (negative binomial) counts per interval;
 - a staffing policy (Erlang C sizing of a noisy forecast, capped by the agents on shift) and exact
   Erlang A (M/M/N+M) abandonment give the answered / abandoned counts; AHT mixes order calls (after
-  airings) and ordinary calls.
+  airings) and ordinary calls;
+- December 2026 as the center lived it, on its published roster (roster_2026-12.csv, an input made by
+  the product): the same calls model with one channel over-delivering, clock records of everyone
+  rostered with planted absences, late arrivals, early departures, forgotten clock-outs, overtime and
+  rest-day work, and the outcomes from the agents actually on the phones (the same Erlang A).
 """
 from __future__ import annotations
 
@@ -604,7 +608,7 @@ class PlantedEvent:
     shift: str
     event: str  # absent / late / early_leave / no_clock_out / overtime / rest_day_work
     minutes: int | None  # late, early or overtime minutes; None for the others
-    cause: str  # absence morning / routine / busy day
+    cause: str  # absence morning / sick day / busy day / routine
 
 
 @dataclass(frozen=True)
@@ -652,7 +656,7 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
     others = worked[(worked["date"].dt.date != ABSENCE_MORNING) & worked["employee_id"].isin(agents)]
     for i in sorted(rng.choice(len(others), size=SICK_DAYS, replace=False)):
         row = others.iloc[int(i)]
-        planted[(row["employee_id"], row["date"].date())] = ("absent", None, "routine")
+        planted[(row["employee_id"], row["date"].date())] = ("absent", None, "sick day")
 
     busiest = [days[int(i)] for i in np.argsort(-calls_per_day, kind="stable")[:BUSY_DAYS]]
     early = DEFAULT_RULES.shifts[0]
