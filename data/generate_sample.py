@@ -457,10 +457,18 @@ def true_aht(days: list[dt.date], ad_calls: np.ndarray, mean: np.ndarray) -> np.
     )
 
 
-def served(calls: np.ndarray, agents: np.ndarray, aht_true: np.ndarray,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(answered, abandoned, mean handle time of the answered) per interval: exact Erlang A abandonment at
-    the realised load with `agents` on the phones, binomial draws, noisy AHT."""
+@dataclass(frozen=True)
+class Served:
+    """What the callers of each interval got (arrays shaped as the calls)."""
+
+    answered: np.ndarray
+    abandoned: np.ndarray
+    aht_s: np.ndarray  # mean handle time of the answered calls; NaN where none was answered
+    abandon_share: np.ndarray  # Erlang A's expected share of callers lost
+
+
+def served(calls: np.ndarray, agents: np.ndarray, aht_true: np.ndarray, rng: np.random.Generator) -> Served:
+    """Exact Erlang A abandonment at the realised load with `agents` on the phones, binomial draws, noisy AHT."""
     interval_s = DEFAULT_RULES.interval_minutes * 60
     share = erlang_a_abandon_share(agents.ravel(), calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
     abandoned = rng.binomial(calls.ravel(), share).reshape(calls.shape)
@@ -468,7 +476,7 @@ def served(calls: np.ndarray, agents: np.ndarray, aht_true: np.ndarray,
     # The mean of k handle times with coefficient of variation CV is gamma(k / CV², AHT · CV² / k).
     k = np.maximum(answered, 1)
     aht = np.round(rng.gamma(k / AHT_CALL_CV**2, aht_true * AHT_CALL_CV**2 / k), 1)
-    return answered, abandoned, np.where(answered > 0, aht, np.nan)
+    return Served(answered, abandoned, np.where(answered > 0, aht, np.nan), share.reshape(calls.shape))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -631,25 +639,33 @@ def _at(day: dt.date, seconds: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(seconds))
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """Who came when: every worked day, and the planted events among them."""
+
+    days: list[WorkedDay]
+    events: list[PlantedEvent]
+
+
+Planted = dict[tuple[str, dt.date], tuple[str, int | None, str]]  # (id, day) -> (event, minutes, cause)
+
+
 def _pick_ids(rng: np.random.Generator, ids: list[str], count: int) -> list[str]:
-    return sorted(str(x) for x in rng.choice(sorted(ids), size=count, replace=False))
+    return sorted(str(x) for x in rng.choice(sorted(ids), size=min(count, len(ids)), replace=False))
 
 
-def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: np.ndarray,
-                     rng: np.random.Generator) -> tuple[list[WorkedDay], list[PlantedEvent]]:
-    """Everyone rostered, day by day: on time with small jitter but for the planted events (the absence
-    morning, sick days, late arrivals, early departures, forgotten clock-outs, overtime and rest-day work
-    on the busiest days)."""
-    days = _days(PLAN_START, PLAN_END)
+def planted_events(roster: pd.DataFrame, staff: pd.DataFrame, busiest: list[dt.date],
+                   rng: np.random.Generator) -> tuple[Planted, pd.DataFrame]:
+    """The absence morning, the sick days, overtime on the busiest days and the agents called in on their rest
+    day (with the days they work, in the roster's columns)."""
     agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
-    worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)].sort_values(["date", "employee_id"])
-    planted: dict[tuple[str, dt.date], tuple[str, int | None, str]] = {}
-
-    morning = worked[(worked["date"].dt.date == ABSENCE_MORNING) & (worked["shift"] == DEFAULT_RULES.shifts[0].code)]
+    worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)].sort_values(["date", "employee_id"], kind="stable")
+    early = DEFAULT_RULES.shifts[0]
+    planted: Planted = {}
+    morning = worked[(worked["date"].dt.date == ABSENCE_MORNING) & (worked["shift"] == early.code)]
     chosen = _pick_ids(rng, [e for e in morning["employee_id"] if e in agents],
                        ABSENCE_MORNING_ABSENT + ABSENCE_MORNING_LATE)
-    order = rng.permutation(len(chosen))
-    for rank, i in enumerate(order):
+    for rank, i in enumerate(rng.permutation(len(chosen))):
         late = int(rng.integers(*LATE_ON_ABSENCE_MORNING))
         planted[(chosen[i], ABSENCE_MORNING)] = (
             ("absent", None, "absence morning") if rank < ABSENCE_MORNING_ABSENT else ("late", late, "absence morning"))
@@ -657,26 +673,33 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
     for i in sorted(rng.choice(len(others), size=SICK_DAYS, replace=False)):
         row = others.iloc[int(i)]
         planted[(row["employee_id"], row["date"].date())] = ("absent", None, "sick day")
-
-    busiest = [days[int(i)] for i in np.argsort(-calls_per_day, kind="stable")[:BUSY_DAYS]]
-    early = DEFAULT_RULES.shifts[0]
     for day in busiest:
         today = worked[(worked["date"].dt.date == day) & (worked["shift"] == early.code)]
         free = [e for e in today["employee_id"] if e in agents and (e, day) not in planted]
-        for emp in _pick_ids(rng, free, min(OVERTIME_PEOPLE, len(free))):
+        for emp in _pick_ids(rng, free, OVERTIME_PEOPLE):
             planted[(emp, day)] = ("overtime", DEFAULT_RULES.close_minute - early.end_minute, "busy day")
     resting = roster[(roster["date"].dt.date == busiest[0]) & (roster["shift"] == "OFF")]
     allowed = dict(zip(staff["employee_id"], staff["shifts"]))
-    callable_ = [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)]
-    called_in = _pick_ids(rng, callable_, REST_DAY_WORKERS)
-    called = pd.DataFrame({"employee_id": called_in, "date": pd.Timestamp(busiest[0]), "shift": REST_DAY_SHIFT,
-                           "lunch_start": REST_DAY_LUNCH})
+    called_in = _pick_ids(rng, [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)],
+                          REST_DAY_WORKERS)
     for emp in called_in:
         planted[(emp, busiest[0])] = ("rest_day_work", None, "busy day")
+    called = pd.DataFrame({"employee_id": called_in, "date": pd.Timestamp(busiest[0]), "shift": REST_DAY_SHIFT,
+                           "lunch_start": REST_DAY_LUNCH})
+    return planted, called
 
-    days_out: list[WorkedDay] = []
-    events: list[PlantedEvent] = []
+
+def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: np.ndarray,
+                     rng: np.random.Generator) -> Attendance:
+    """Everyone rostered, day by day: on time with small jitter but for the planted events (the absence
+    morning, sick days, late arrivals, early departures, forgotten clock-outs, overtime and rest-day work
+    on the busiest days)."""
+    days = _days(PLAN_START, PLAN_END)
+    busiest = [days[int(i)] for i in np.argsort(-calls_per_day, kind="stable")[:BUSY_DAYS]]
+    planted, called = planted_events(roster, staff, busiest, rng)
+    worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)]
     rows = pd.concat([worked, called], ignore_index=True).sort_values(["date", "employee_id"], kind="stable")
+    out = Attendance([], [])
     for emp, stamp, code, lunch in zip(rows["employee_id"], rows["date"], rows["shift"], rows["lunch_start"]):
         day = stamp.date()
         shift = DEFAULT_RULES.shift(code)
@@ -701,14 +724,14 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
         elif kind == "overtime":
             end, leave_s = end + minutes, (end + minutes) * 60 + after_s
         if kind is not None:
-            events.append(PlantedEvent(emp, day, code, kind, minutes, cause))
+            out.events.append(PlantedEvent(emp, day, code, kind, minutes, cause))
         if kind == "absent":
-            days_out.append(WorkedDay(emp, day, code, None, None, None, None))
+            out.days.append(WorkedDay(emp, day, code, None, None, None, None))
             continue
-        lunch_minute = minutes_of(lunch) if lunch else None
-        out = None if kind == "no_clock_out" else _at(day, leave_s)
-        days_out.append(WorkedDay(emp, day, code, (start, end), lunch_minute, _at(day, arrive_s), out))
-    return days_out, events
+        clock_out = None if kind == "no_clock_out" else _at(day, leave_s)
+        out.days.append(WorkedDay(emp, day, code, (start, end), minutes_of(lunch) if lunch else None,
+                                  _at(day, arrive_s), clock_out))
+    return out
 
 
 def on_phones(worked: list[WorkedDay], staff: pd.DataFrame, days: list[dt.date]) -> np.ndarray:
@@ -752,17 +775,16 @@ def lived_month(seed: int, base: np.ndarray, expected: np.ndarray, ads_plan: pd.
     boost = np.where(ads_plan["channel"] == OVER_CHANNEL, OVER_FACTOR, 1.0)
     lived = realised_calls(base, ads_plan, days, _rng(seed, 8), boost)
     aht_true = true_aht(days, lived.ad_calls, lived.mean)
-    worked, events = lived_attendance(roster, staff, lived.calls.sum(axis=1), _rng(seed, 9))
-    agents = on_phones(worked, staff, days)
-    answered, abandoned, aht = served(lived.calls, agents, aht_true, _rng(seed, 10))
-    interval_s = DEFAULT_RULES.interval_minutes * 60
-    lost_share = erlang_a_abandon_share(agents.ravel(), lived.calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
+    attendance = lived_attendance(roster, staff, lived.calls.sum(axis=1), _rng(seed, 9))
+    events = attendance.events
+    agents = on_phones(attendance.days, staff, days)
+    outcome = served(lived.calls, agents, aht_true, _rng(seed, 10))
 
     starts = interval_starts(days)
-    actuals = pd.DataFrame({"interval_start": starts, "calls": lived.calls.ravel(), "answered": answered.ravel(),
-                            "abandoned": abandoned.ravel(), "aht_s": aht.ravel()})
-    clock_rows = [(w.employee_id, t, kind) for w in worked for t, kind in ((w.clock_in, "in"), (w.clock_out, "out"))
-                  if t is not None]
+    actuals = pd.DataFrame({"interval_start": starts, "calls": lived.calls.ravel(), "answered": outcome.answered.ravel(),
+                            "abandoned": outcome.abandoned.ravel(), "aht_s": outcome.aht_s.ravel()})
+    clock_rows = [(w.employee_id, t, kind) for w in attendance.days
+                  for t, kind in ((w.clock_in, "in"), (w.clock_out, "out")) if t is not None]
     clock = pd.DataFrame(clock_rows, columns=["employee_id", "time", "kind"])
     clock = clock.sort_values(["time", "employee_id"], kind="stable").reset_index(drop=True)
     truth_intervals = pd.DataFrame({
@@ -771,7 +793,7 @@ def lived_month(seed: int, base: np.ndarray, expected: np.ndarray, ads_plan: pd.
         "mean_calls": np.round(lived.mean.ravel(), 2),
         "agents_rostered": on_phones(rostered_days(roster), staff, days).ravel(),
         "agents_on_phones": agents.ravel(),
-        "abandon_share": np.round(lost_share, 4),
+        "abandon_share": np.round(outcome.abandon_share.ravel(), 4),
     })
     truth_attendance = pd.DataFrame(
         [(e.employee_id, e.date.isoformat(), e.shift, e.event, e.minutes, e.cause) for e in events],
@@ -875,7 +897,8 @@ def generate(seed: int = SEED, roster_path: Path = OUT_DIR / ROSTER_FILE) -> Sam
     bias = staffing.uniform(*PLAN_DAY_BIAS, size=n_hist)[:, None]
     agents = np.clip(np.ceil(need * bias), MIN_AGENTS_ON_PHONES, np.maximum(capacity, MIN_AGENTS_ON_PHONES)).astype(int)
 
-    answered, abandoned, aht = served(calls, agents, aht_true, _rng(seed, 5))
+    outcome = served(calls, agents, aht_true, _rng(seed, 5))
+    answered, abandoned, aht = outcome.answered, outcome.abandoned, outcome.aht_s
 
     starts = interval_starts(every)
     n_rows = n_hist * len(_slots())
