@@ -647,7 +647,12 @@ class Attendance:
     events: list[PlantedEvent]
 
 
-Planted = dict[tuple[str, dt.date], tuple[str, int | None, str]]  # (id, day) -> (event, minutes, cause)
+@dataclass(frozen=True)
+class Planted:
+    """The events decided before the days are lived, by (employee id, day), and the rest days worked."""
+
+    events: dict[tuple[str, dt.date], PlantedEvent]
+    called_in: pd.DataFrame  # the roster's columns: who works a rest day, which shift, when they lunch
 
 
 def _pick_ids(rng: np.random.Generator, ids: list[str], count: int) -> list[str]:
@@ -655,38 +660,42 @@ def _pick_ids(rng: np.random.Generator, ids: list[str], count: int) -> list[str]
 
 
 def planted_events(roster: pd.DataFrame, staff: pd.DataFrame, busiest: list[dt.date],
-                   rng: np.random.Generator) -> tuple[Planted, pd.DataFrame]:
+                   rng: np.random.Generator) -> Planted:
     """The absence morning, the sick days, overtime on the busiest days and the agents called in on their rest
-    day (with the days they work, in the roster's columns)."""
+    day."""
     agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
     worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)].sort_values(["date", "employee_id"], kind="stable")
     early = DEFAULT_RULES.shifts[0]
-    planted: Planted = {}
+    planted: dict[tuple[str, dt.date], PlantedEvent] = {}
     morning = worked[(worked["date"].dt.date == ABSENCE_MORNING) & (worked["shift"] == early.code)]
     chosen = _pick_ids(rng, [e for e in morning["employee_id"] if e in agents],
                        ABSENCE_MORNING_ABSENT + ABSENCE_MORNING_LATE)
     for rank, i in enumerate(rng.permutation(len(chosen))):
         late = int(rng.integers(*LATE_ON_ABSENCE_MORNING))
-        planted[(chosen[i], ABSENCE_MORNING)] = (
-            ("absent", None, "absence morning") if rank < ABSENCE_MORNING_ABSENT else ("late", late, "absence morning"))
+        absent = rank < ABSENCE_MORNING_ABSENT
+        planted[(chosen[i], ABSENCE_MORNING)] = PlantedEvent(chosen[i], ABSENCE_MORNING, early.code,
+                                                             "absent" if absent else "late", None if absent else late,
+                                                             "absence morning")
     others = worked[(worked["date"].dt.date != ABSENCE_MORNING) & worked["employee_id"].isin(agents)]
     for i in sorted(rng.choice(len(others), size=SICK_DAYS, replace=False)):
         row = others.iloc[int(i)]
-        planted[(row["employee_id"], row["date"].date())] = ("absent", None, "sick day")
+        planted[(row["employee_id"], row["date"].date())] = PlantedEvent(
+            row["employee_id"], row["date"].date(), row["shift"], "absent", None, "sick day")
     for day in busiest:
         today = worked[(worked["date"].dt.date == day) & (worked["shift"] == early.code)]
         free = [e for e in today["employee_id"] if e in agents and (e, day) not in planted]
         for emp in _pick_ids(rng, free, OVERTIME_PEOPLE):
-            planted[(emp, day)] = ("overtime", DEFAULT_RULES.close_minute - early.end_minute, "busy day")
+            planted[(emp, day)] = PlantedEvent(emp, day, early.code, "overtime",
+                                               DEFAULT_RULES.close_minute - early.end_minute, "busy day")
     resting = roster[(roster["date"].dt.date == busiest[0]) & (roster["shift"] == "OFF")]
     allowed = dict(zip(staff["employee_id"], staff["shifts"]))
     called_in = _pick_ids(rng, [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)],
                           REST_DAY_WORKERS)
     for emp in called_in:
-        planted[(emp, busiest[0])] = ("rest_day_work", None, "busy day")
+        planted[(emp, busiest[0])] = PlantedEvent(emp, busiest[0], REST_DAY_SHIFT, "rest_day_work", None, "busy day")
     called = pd.DataFrame({"employee_id": called_in, "date": pd.Timestamp(busiest[0]), "shift": REST_DAY_SHIFT,
                            "lunch_start": REST_DAY_LUNCH})
-    return planted, called
+    return Planted(planted, called)
 
 
 def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: np.ndarray,
@@ -696,9 +705,9 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
     on the busiest days)."""
     days = _days(PLAN_START, PLAN_END)
     busiest = [days[int(i)] for i in np.argsort(-calls_per_day, kind="stable")[:BUSY_DAYS]]
-    planted, called = planted_events(roster, staff, busiest, rng)
+    planted = planted_events(roster, staff, busiest, rng)
     worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)]
-    rows = pd.concat([worked, called], ignore_index=True).sort_values(["date", "employee_id"], kind="stable")
+    rows = pd.concat([worked, planted.called_in], ignore_index=True).sort_values(["date", "employee_id"], kind="stable")
     out = Attendance([], [])
     for emp, stamp, code, lunch in zip(rows["employee_id"], rows["date"], rows["shift"], rows["lunch_start"]):
         day = stamp.date()
@@ -707,14 +716,16 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
         before_s, after_s = int(rng.integers(*ON_TIME_IN_BEFORE_S)), int(rng.integers(*ON_TIME_OUT_AFTER_S))
         late, early_leave = int(rng.integers(*LATE_MINUTES)), int(rng.integers(*EARLY_LEAVE_MINUTES))
         chance = rng.random()
-        kind, minutes, cause = planted.get((emp, day), (None, None, "routine"))
-        if kind is None:
+        event = planted.events.get((emp, day))
+        if event is None:
             edge = 0.0
             for name, share in ROUTINE_EVENTS:
                 edge += share
                 if chance < edge:
-                    kind, minutes = name, {"late": late, "early_leave": early_leave}.get(name)
+                    minutes = {"late": late, "early_leave": early_leave}.get(name)
+                    event = PlantedEvent(emp, day, code, name, minutes, "routine")
                     break
+        kind, minutes = (event.event, event.minutes) if event else (None, None)
         start, end = shift.start_minute, shift.end_minute
         arrive_s, leave_s = start * 60 - before_s, end * 60 + after_s
         if kind == "late":
@@ -723,8 +734,8 @@ def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: n
             end, leave_s = end - minutes, (end - minutes) * 60 - after_s % 60
         elif kind == "overtime":
             end, leave_s = end + minutes, (end + minutes) * 60 + after_s
-        if kind is not None:
-            out.events.append(PlantedEvent(emp, day, code, kind, minutes, cause))
+        if event is not None:
+            out.events.append(event)
         if kind == "absent":
             out.days.append(WorkedDay(emp, day, code, None, None, None, None))
             continue
