@@ -630,11 +630,6 @@ class LivedMonth:
     truth: dict
 
 
-def read_roster(path: Path) -> pd.DataFrame:
-    """The published roster (employee_id, date, shift, lunch_start) through the product's own reader."""
-    return load_assignments(path, DEFAULT_RULES)
-
-
 def _at(day: dt.date, seconds: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(seconds))
 
@@ -689,8 +684,8 @@ def planted_events(roster: pd.DataFrame, staff: pd.DataFrame, busiest: list[dt.d
                                                DEFAULT_RULES.close_minute - early.end_minute, "busy day")
     resting = roster[(roster["date"].dt.date == busiest[0]) & (roster["shift"] == "OFF")]
     allowed = dict(zip(staff["employee_id"], staff["shifts"]))
-    called_in = _pick_ids(rng, [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)],
-                          REST_DAY_WORKERS)
+    may_work = [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)]
+    called_in = _pick_ids(rng, may_work, REST_DAY_WORKERS)
     for emp in called_in:
         planted[(emp, busiest[0])] = PlantedEvent(emp, busiest[0], REST_DAY_SHIFT, "rest_day_work", None, "busy day")
     called = pd.DataFrame({"employee_id": called_in, "date": pd.Timestamp(busiest[0]), "shift": REST_DAY_SHIFT,
@@ -792,8 +787,9 @@ def lived_month(seed: int, base: np.ndarray, expected: np.ndarray, ads_plan: pd.
     outcome = served(lived.calls, agents, aht_true, _rng(seed, 10))
 
     starts = interval_starts(days)
-    actuals = pd.DataFrame({"interval_start": starts, "calls": lived.calls.ravel(), "answered": outcome.answered.ravel(),
-                            "abandoned": outcome.abandoned.ravel(), "aht_s": outcome.aht_s.ravel()})
+    actuals = pd.DataFrame({"interval_start": starts, "calls": lived.calls.ravel(),
+                            "answered": outcome.answered.ravel(), "abandoned": outcome.abandoned.ravel(),
+                            "aht_s": outcome.aht_s.ravel()})
     clock_rows = [(w.employee_id, t, kind) for w in attendance.days
                   for t, kind in ((w.clock_in, "in"), (w.clock_out, "out")) if t is not None]
     clock = pd.DataFrame(clock_rows, columns=["employee_id", "time", "kind"])
@@ -931,7 +927,8 @@ def generate(seed: int = SEED, roster_path: Path = OUT_DIR / ROSTER_FILE) -> Sam
     staff = staff_table(_rng(seed, 6))
     leave = leave_table(staff, _rng(seed, 7))
     truth = truth_parameters(seed, calls_df, ads_history, ads_plan, truth_expected)
-    lived = lived_month(seed, base[n_hist:], expected[n_hist:], ads_plan, staff, read_roster(roster_path))
+    roster = load_assignments(roster_path, DEFAULT_RULES)
+    lived = lived_month(seed, base[n_hist:], expected[n_hist:], ads_plan, staff, roster)
     return Sample(calls_df, ads_history, ads_plan, staff, leave, truth_expected, truth_airings, truth_curve, truth,
                   roster_path.read_bytes(), lived)
 
