@@ -14,7 +14,11 @@ The world it simulates (every parameter is saved in truth.json):
   (negative binomial) counts per interval;
 - a staffing policy (Erlang C sizing of a noisy forecast, capped by the agents on shift) and exact
   Erlang A (M/M/N+M) abandonment give the answered / abandoned counts; AHT mixes order calls (after
-  airings) and ordinary calls.
+  airings) and ordinary calls;
+- December 2026 as the center lived it, on its published roster (roster_2026-12.csv, an input made by
+  the product): the same calls model with one channel over-delivering, clock records of everyone
+  rostered with planted absences, late arrivals, early departures, forgotten clock-outs, overtime and
+  rest-day work, and the outcomes from the agents actually on the phones (the same Erlang A).
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.rules import DEFAULT_RULES, minutes_of, rules_to_toml
+from scheduler.roster import load_assignments
 
 SEED = 20261201
 HISTORY_START = dt.date(2024, 12, 1)
@@ -127,6 +132,28 @@ AGENTS_HEADCOUNT = (88, 104)  # agents on the payroll at the start and end of th
 ABSENCE = (0.02, 0.08)  # uniform share of the day's agents on leave or sick
 IN_SHIFT_SHRINKAGE = 0.12  # breaks, meetings, coaching while on shift
 MIN_AGENTS_ON_PHONES = 6
+
+# --- December as the center lived it: actuals and clock records ------------------------------------
+# December's published roster, made once by the product from this sample (data/sample/README.md says how):
+# an input of the generator, so it never solves a roster itself.
+ROSTER_FILE = "roster_2026-12.csv"
+OVER_CHANNEL = "家有购物"  # a hit product: its December airings bring more calls than its history taught
+OVER_FACTOR = 1.5
+ABSENCE_MORNING = dt.date(2026, 12, 15)  # flu: several early-shift agents miss the morning, four airings in it
+ABSENCE_MORNING_ABSENT = 6  # of them do not come at all (no clock records)
+ABSENCE_MORNING_LATE = 4  # come in LATE_ON_ABSENCE_MORNING minutes late
+LATE_ON_ABSENCE_MORNING = (90, 181)
+SICK_DAYS = 5  # single whole-day absences of agents on other days
+ROUTINE_EVENTS = (("late", 0.025), ("early_leave", 0.015), ("no_clock_out", 0.01))  # per worked day
+LATE_MINUTES = (5, 46)
+EARLY_LEAVE_MINUTES = (15, 121)
+ON_TIME_IN_BEFORE_S = (3 * 60, 20 * 60)  # on time: clocked in this long before the shift starts
+ON_TIME_OUT_AFTER_S = (0, 12 * 60)  # and out this long after it ends
+BUSY_DAYS = 3  # the month's busiest days by calls: early-shift agents stay until closing
+OVERTIME_PEOPLE = 6
+REST_DAY_WORKERS = 2  # agents called in on their rest day on the busiest day
+REST_DAY_SHIFT = "E"
+REST_DAY_LUNCH = "13:00"
 
 # --- staff and leave -----------------------------------------------------------------------------
 TEAMS = 3
@@ -397,6 +424,61 @@ def shift_capacity(headcount: np.ndarray, absence: np.ndarray) -> np.ndarray:
     return working[:, None] * present[None, :] * (1 - IN_SHIFT_SHRINKAGE)
 
 
+@dataclass(frozen=True)
+class RealisedCalls:
+    """Calls as they happened: the day effects and airing appeals drawn, the mean they give, the counts."""
+
+    day_effect: np.ndarray  # per day, mean 1
+    appeal: np.ndarray  # per airing, mean 1
+    ad_calls: np.ndarray  # days × open intervals: the calls the airings brought in expectation after appeal
+    mean: np.ndarray  # days × open intervals
+    calls: np.ndarray  # days × open intervals, gamma-Poisson counts around the mean
+
+
+def realised_calls(base: np.ndarray, ads: pd.DataFrame, days: list[dt.date], rng: np.random.Generator,
+                   boost: np.ndarray | None = None) -> RealisedCalls:
+    """Day effect, airing appeal (times `boost` per airing when given) and gamma-Poisson counts."""
+    day_effect = rng.gamma(DAY_EFFECT_SHAPE, 1 / DAY_EFFECT_SHAPE, size=len(days))
+    appeal = np.exp(APPEAL_SIGMA * rng.standard_normal(len(ads)) - APPEAL_SIGMA**2 / 2)
+    ad_calls = per_interval(airing_minutes(ads, days, appeal if boost is None else appeal * boost))
+    mean = base * day_effect[:, None] + ad_calls
+    calls = rng.poisson(rng.gamma(NB_DISPERSION, mean / NB_DISPERSION))
+    return RealisedCalls(day_effect, appeal, ad_calls, mean, calls)
+
+
+def true_aht(days: list[dt.date], ad_calls: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Mean handle time per interval (days × open intervals): order calls after airings take longer."""
+    years = np.array([(d - TREND_ORIGIN).days / 365.25 for d in days])
+    rest_day = np.array([not day_kind(d)[0] for d in days])
+    ad_share = ad_calls / np.maximum(mean, 1e-9)
+    return (
+        (AHT_ORDINARY_S * (1 - ad_share) + AHT_ORDER_S * ad_share + AHT_REST_DAY_EXTRA_S * rest_day[:, None])
+        * np.exp(AHT_TREND_PER_YEAR * years)[:, None]
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """What the callers of each interval got (arrays shaped as the calls)."""
+
+    answered: np.ndarray
+    abandoned: np.ndarray
+    aht_s: np.ndarray  # mean handle time of the answered calls; NaN where none was answered
+    abandon_share: np.ndarray  # Erlang A's expected share of callers lost
+
+
+def served(calls: np.ndarray, agents: np.ndarray, aht_true: np.ndarray, rng: np.random.Generator) -> Served:
+    """Exact Erlang A abandonment at the realised load with `agents` on the phones, binomial draws, noisy AHT."""
+    interval_s = DEFAULT_RULES.interval_minutes * 60
+    share = erlang_a_abandon_share(agents.ravel(), calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
+    abandoned = rng.binomial(calls.ravel(), share).reshape(calls.shape)
+    answered = calls - abandoned
+    # The mean of k handle times with coefficient of variation CV is gamma(k / CV², AHT · CV² / k).
+    k = np.maximum(answered, 1)
+    aht = np.round(rng.gamma(k / AHT_CALL_CV**2, aht_true * AHT_CALL_CV**2 / k), 1)
+    return Served(answered, abandoned, np.where(answered > 0, aht, np.nan), share.reshape(calls.shape))
+
+
 # ---------------------------------------------------------------------------------------------
 # Staff and leave
 
@@ -509,6 +591,266 @@ def leave_table(staff: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# December as the center lived it: who came when, how many were on the phones, what the callers got
+
+
+@dataclass(frozen=True)
+class WorkedDay:
+    """One person's day on the floor as it happened, with what their clock records say."""
+
+    employee_id: str
+    date: dt.date
+    shift: str  # the rostered shift, or the shift worked on a rest day
+    on_floor: tuple[int, int] | None  # minutes of day from arriving to leaving; None when absent
+    lunch_start: int | None  # minute of day, as the roster places it
+    clock_in: dt.datetime | None
+    clock_out: dt.datetime | None  # None when absent or the clock-out was forgotten
+
+
+@dataclass(frozen=True)
+class PlantedEvent:
+    """A departure from the roster planted in the month: what attendance checks should find."""
+
+    employee_id: str
+    date: dt.date
+    shift: str
+    event: str  # absent / late / early_leave / no_clock_out / overtime / rest_day_work
+    minutes: int | None  # late, early or overtime minutes; None for the others
+    cause: str  # absence morning / sick day / busy day / routine
+
+
+@dataclass(frozen=True)
+class LivedMonth:
+    """December's actuals, clock records and their ground truth."""
+
+    actuals: pd.DataFrame
+    clock: pd.DataFrame
+    truth_intervals: pd.DataFrame
+    truth_attendance: pd.DataFrame
+    truth: dict
+
+
+def _at(day: dt.date, seconds: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(seconds))
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who came when: every worked day, and the planted events among them."""
+
+    days: list[WorkedDay]
+    events: list[PlantedEvent]
+
+
+@dataclass(frozen=True)
+class Planted:
+    """The events decided before the days are lived, by (employee id, day), and the rest days worked."""
+
+    events: dict[tuple[str, dt.date], PlantedEvent]
+    called_in: pd.DataFrame  # the roster's columns: who works a rest day, which shift, when they lunch
+
+
+def _pick_ids(rng: np.random.Generator, ids: list[str], count: int) -> list[str]:
+    return sorted(str(x) for x in rng.choice(sorted(ids), size=min(count, len(ids)), replace=False))
+
+
+def planted_events(roster: pd.DataFrame, staff: pd.DataFrame, busiest: list[dt.date],
+                   rng: np.random.Generator) -> Planted:
+    """The absence morning, the sick days, overtime on the busiest days and the agents called in on their rest
+    day."""
+    agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
+    worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)].sort_values(["date", "employee_id"], kind="stable")
+    early = DEFAULT_RULES.shifts[0]
+    planted: dict[tuple[str, dt.date], PlantedEvent] = {}
+    morning = worked[(worked["date"].dt.date == ABSENCE_MORNING) & (worked["shift"] == early.code)]
+    chosen = _pick_ids(rng, [e for e in morning["employee_id"] if e in agents],
+                       ABSENCE_MORNING_ABSENT + ABSENCE_MORNING_LATE)
+    for rank, i in enumerate(rng.permutation(len(chosen))):
+        late = int(rng.integers(*LATE_ON_ABSENCE_MORNING))
+        absent = rank < ABSENCE_MORNING_ABSENT
+        planted[(chosen[i], ABSENCE_MORNING)] = PlantedEvent(chosen[i], ABSENCE_MORNING, early.code,
+                                                             "absent" if absent else "late", None if absent else late,
+                                                             "absence morning")
+    others = worked[(worked["date"].dt.date != ABSENCE_MORNING) & worked["employee_id"].isin(agents)]
+    for i in sorted(rng.choice(len(others), size=SICK_DAYS, replace=False)):
+        row = others.iloc[int(i)]
+        planted[(row["employee_id"], row["date"].date())] = PlantedEvent(
+            row["employee_id"], row["date"].date(), row["shift"], "absent", None, "sick day")
+    for day in busiest:
+        today = worked[(worked["date"].dt.date == day) & (worked["shift"] == early.code)]
+        free = [e for e in today["employee_id"] if e in agents and (e, day) not in planted]
+        for emp in _pick_ids(rng, free, OVERTIME_PEOPLE):
+            planted[(emp, day)] = PlantedEvent(emp, day, early.code, "overtime",
+                                               DEFAULT_RULES.close_minute - early.end_minute, "busy day")
+    resting = roster[(roster["date"].dt.date == busiest[0]) & (roster["shift"] == "OFF")]
+    allowed = dict(zip(staff["employee_id"], staff["shifts"]))
+    may_work = [e for e in resting["employee_id"] if e in agents and allowed[e] in ("", REST_DAY_SHIFT)]
+    called_in = _pick_ids(rng, may_work, REST_DAY_WORKERS)
+    for emp in called_in:
+        planted[(emp, busiest[0])] = PlantedEvent(emp, busiest[0], REST_DAY_SHIFT, "rest_day_work", None, "busy day")
+    called = pd.DataFrame({"employee_id": called_in, "date": pd.Timestamp(busiest[0]), "shift": REST_DAY_SHIFT,
+                           "lunch_start": REST_DAY_LUNCH})
+    return Planted(planted, called)
+
+
+def lived_attendance(roster: pd.DataFrame, staff: pd.DataFrame, calls_per_day: np.ndarray,
+                     rng: np.random.Generator) -> Attendance:
+    """Everyone rostered, day by day: on time with small jitter but for the planted events (the absence
+    morning, sick days, late arrivals, early departures, forgotten clock-outs, overtime and rest-day work
+    on the busiest days)."""
+    days = _days(PLAN_START, PLAN_END)
+    busiest = [days[int(i)] for i in np.argsort(-calls_per_day, kind="stable")[:BUSY_DAYS]]
+    planted = planted_events(roster, staff, busiest, rng)
+    worked = roster[roster["shift"].isin(DEFAULT_RULES.shift_codes)]
+    rows = pd.concat([worked, planted.called_in], ignore_index=True).sort_values(["date", "employee_id"], kind="stable")
+    out = Attendance([], [])
+    for emp, stamp, code, lunch in zip(rows["employee_id"], rows["date"], rows["shift"], rows["lunch_start"]):
+        day = stamp.date()
+        shift = DEFAULT_RULES.shift(code)
+        # Every worked day draws the same numbers, so planting one event moves no one else's times.
+        before_s, after_s = int(rng.integers(*ON_TIME_IN_BEFORE_S)), int(rng.integers(*ON_TIME_OUT_AFTER_S))
+        late, early_leave = int(rng.integers(*LATE_MINUTES)), int(rng.integers(*EARLY_LEAVE_MINUTES))
+        chance = rng.random()
+        event = planted.events.get((emp, day))
+        if event is None:
+            edge = 0.0
+            for name, share in ROUTINE_EVENTS:
+                edge += share
+                if chance < edge:
+                    minutes = {"late": late, "early_leave": early_leave}.get(name)
+                    event = PlantedEvent(emp, day, code, name, minutes, "routine")
+                    break
+        kind, minutes = (event.event, event.minutes) if event else (None, None)
+        start, end = shift.start_minute, shift.end_minute
+        arrive_s, leave_s = start * 60 - before_s, end * 60 + after_s
+        if kind == "late":
+            start, arrive_s = start + minutes, (start + minutes) * 60 + after_s % 60
+        elif kind == "early_leave":
+            end, leave_s = end - minutes, (end - minutes) * 60 - after_s % 60
+        elif kind == "overtime":
+            end, leave_s = end + minutes, (end + minutes) * 60 + after_s
+        if event is not None:
+            out.events.append(event)
+        if kind == "absent":
+            out.days.append(WorkedDay(emp, day, code, None, None, None, None))
+            continue
+        clock_out = None if kind == "no_clock_out" else _at(day, leave_s)
+        out.days.append(WorkedDay(emp, day, code, (start, end), minutes_of(lunch) if lunch else None,
+                                  _at(day, arrive_s), clock_out))
+    return out
+
+
+def on_phones(worked: list[WorkedDay], staff: pd.DataFrame, days: list[dt.date]) -> np.ndarray:
+    """Agents on the phones per open interval (days × intervals): the people on the floor and not at lunch,
+    the supervisor aside, less the rules' shrinkage (breaks, meetings), as the roster's expected service
+    counts them."""
+    step = DEFAULT_RULES.interval_minutes
+    lunch_minutes = {s.code: s.unpaid_break_minutes for s in DEFAULT_RULES.shifts}
+    takes_calls = set(staff.loc[staff["role"] != "supervisor", "employee_id"])
+    slots = _slots()
+    row_of = {d: i for i, d in enumerate(days)}
+    present = np.zeros((len(days), len(slots)))
+    for w in worked:
+        if w.on_floor is None or w.employee_id not in takes_calls:
+            continue
+        first, last = w.on_floor
+        share = np.clip(np.minimum(slots + step, last) - np.maximum(slots, first), 0, step)
+        if w.lunch_start is not None:
+            lunch_end = w.lunch_start + lunch_minutes[w.shift]
+            share = share - np.clip(np.minimum(slots + step, lunch_end) - np.maximum(slots, w.lunch_start), 0, step)
+        present[row_of[w.date]] += np.clip(share, 0, step) / step
+    return np.floor(present * (1 - DEFAULT_RULES.service.shrinkage) + 1e-9).astype(int)
+
+
+def rostered_days(roster: pd.DataFrame) -> list[WorkedDay]:
+    """The roster as published: everyone on shift from its start to its end, lunches where it places them."""
+    out = []
+    for emp, stamp, code, lunch in zip(roster["employee_id"], roster["date"], roster["shift"], roster["lunch_start"]):
+        if code in DEFAULT_RULES.shift_codes:
+            s = DEFAULT_RULES.shift(code)
+            out.append(WorkedDay(emp, stamp.date(), code, (s.start_minute, s.end_minute),
+                                 minutes_of(lunch) if lunch else None, None, None))
+    return out
+
+
+def lived_month(seed: int, base: np.ndarray, expected: np.ndarray, ads_plan: pd.DataFrame, staff: pd.DataFrame,
+                roster: pd.DataFrame) -> LivedMonth:
+    """December 2026 as it happened: the truth plus noise, the over-delivering channel, the absence morning,
+    and the callers' outcomes from the agents actually on the phones (Erlang A)."""
+    days = _days(PLAN_START, PLAN_END)
+    boost = np.where(ads_plan["channel"] == OVER_CHANNEL, OVER_FACTOR, 1.0)
+    lived = realised_calls(base, ads_plan, days, _rng(seed, 8), boost)
+    aht_true = true_aht(days, lived.ad_calls, lived.mean)
+    attendance = lived_attendance(roster, staff, lived.calls.sum(axis=1), _rng(seed, 9))
+    events = attendance.events
+    agents = on_phones(attendance.days, staff, days)
+    outcome = served(lived.calls, agents, aht_true, _rng(seed, 10))
+
+    starts = interval_starts(days)
+    actuals = pd.DataFrame({"interval_start": starts, "calls": lived.calls.ravel(),
+                            "answered": outcome.answered.ravel(), "abandoned": outcome.abandoned.ravel(),
+                            "aht_s": outcome.aht_s.ravel()})
+    clock_rows = [(w.employee_id, t, kind) for w in attendance.days
+                  for t, kind in ((w.clock_in, "in"), (w.clock_out, "out")) if t is not None]
+    clock = pd.DataFrame(clock_rows, columns=["employee_id", "time", "kind"])
+    clock = clock.sort_values(["time", "employee_id"], kind="stable").reset_index(drop=True)
+    truth_intervals = pd.DataFrame({
+        "interval_start": starts,
+        "expected_calls": np.round(expected.ravel(), 2),
+        "mean_calls": np.round(lived.mean.ravel(), 2),
+        "agents_rostered": on_phones(rostered_days(roster), staff, days).ravel(),
+        "agents_on_phones": agents.ravel(),
+        "abandon_share": np.round(outcome.abandon_share.ravel(), 4),
+    })
+    truth_attendance = pd.DataFrame(
+        [(e.employee_id, e.date.isoformat(), e.shift, e.event, e.minutes, e.cause) for e in events],
+        columns=["employee_id", "date", "shift", "event", "minutes", "cause"],
+    ).astype({"minutes": "Int64"})
+    truth = lived_truth(seed, ads_plan, boost, lived, actuals, events, days)
+    return LivedMonth(actuals, clock, truth_intervals, truth_attendance, truth)
+
+
+def lived_truth(seed: int, ads_plan: pd.DataFrame, boost: np.ndarray, lived: RealisedCalls, actuals: pd.DataFrame,
+                events: list[PlantedEvent], days: list[dt.date]) -> dict:
+    """December's parameters, its planted surprises and what each airing brought."""
+    expected = np.array([float(airing_expected_calls(c, d, g))
+                         for c, d, g in zip(ads_plan["channel"], ads_plan["duration_s"], ads_plan["grp"])])
+    by_kind: dict[str, list[str]] = {}
+    for e in events:
+        by_kind.setdefault(e.event, []).append(f"{e.date.isoformat()} {e.employee_id}")
+    return {
+        "seed": seed,
+        "month": [PLAN_START.isoformat(), PLAN_END.isoformat()],
+        "roster": ROSTER_FILE,
+        "streams": {"calls": 8, "attendance": 9, "outcomes": 10},
+        "over_delivering_channel": {"channel": OVER_CHANNEL, "calls_factor": OVER_FACTOR},
+        "absence_morning": {
+            "date": ABSENCE_MORNING.isoformat(),
+            "absent": sorted(e.employee_id for e in events if e.cause == "absence morning" and e.event == "absent"),
+            "late": sorted(e.employee_id for e in events if e.cause == "absence morning" and e.event == "late"),
+        },
+        "busy_days": sorted({e.date.isoformat() for e in events if e.cause == "busy day"}),
+        "events": {kind: ids for kind, ids in sorted(by_kind.items())},
+        "on_time": {"clock_in_before_shift_s": list(ON_TIME_IN_BEFORE_S),
+                    "clock_out_after_shift_s": list(ON_TIME_OUT_AFTER_S)},
+        "shrinkage_on_shift": DEFAULT_RULES.service.shrinkage,
+        "patience_s": PATIENCE_S,
+        "day_effect": [round(float(x), 4) for x in lived.day_effect],
+        "airings": [
+            {"start": str(s), "channel": c, "expected_calls": round(float(x), 2), "appeal": round(float(a), 3),
+             "calls_factor": float(b), "mean_calls": round(float(x * a * b), 2)}
+            for s, c, x, a, b in zip(ads_plan["start"], ads_plan["channel"], expected, lived.appeal, boost)
+        ],
+        "summary": {
+            "calls": int(actuals["calls"].sum()),
+            "abandoned": int(actuals["abandoned"].sum()),
+            "abandon_rate": round(float(actuals["abandoned"].sum() / actuals["calls"].sum()), 4),
+            "calls_per_day": {d.isoformat(): int(n) for d, n in zip(days, lived.calls.sum(axis=1))},
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------
 # The whole sample
 
 
@@ -523,6 +865,8 @@ class Sample:
     truth_airings: pd.DataFrame
     truth_curve: pd.DataFrame
     truth: dict
+    roster_csv: bytes  # December's published roster, an input, copied beside what it made
+    lived: LivedMonth
 
 
 def interval_starts(days: list[dt.date]) -> pd.DatetimeIndex:
@@ -531,8 +875,8 @@ def interval_starts(days: list[dt.date]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex((day_index.values[:, None] + offsets.values[None, :]).ravel(), name="interval_start")
 
 
-def generate(seed: int = SEED) -> Sample:
-    """Build every table of the sample in memory (no I/O)."""
+def generate(seed: int = SEED, roster_path: Path = OUT_DIR / ROSTER_FILE) -> Sample:
+    """Build every table of the sample in memory; the one file read is December's roster."""
     history = _days(HISTORY_START, HISTORY_END)
     plan = _days(PLAN_START, PLAN_END)
     every = history + plan
@@ -545,22 +889,9 @@ def generate(seed: int = SEED) -> Sample:
     ad_mean = per_interval(airing_minutes(ads_all, every))
     expected = base + ad_mean
 
-    # Realised history: day effect, airing appeal, gamma-Poisson counts.
-    noise = _rng(seed, 3)
-    day_effect = noise.gamma(DAY_EFFECT_SHAPE, 1 / DAY_EFFECT_SHAPE, size=n_hist)
-    appeal = np.exp(APPEAL_SIGMA * noise.standard_normal(len(ads_history)) - APPEAL_SIGMA**2 / 2)
-    ad_real = per_interval(airing_minutes(ads_history, history, appeal))
-    mean_real = base[:n_hist] * day_effect[:, None] + ad_real
-    calls = noise.poisson(noise.gamma(NB_DISPERSION, mean_real / NB_DISPERSION))
-
-    # Handle time: order calls after airings take longer than ordinary ones.
-    years = np.array([(d - TREND_ORIGIN).days / 365.25 for d in history])
-    rest_day = np.array([not day_kind(d)[0] for d in history])
-    ad_share = ad_real / np.maximum(mean_real, 1e-9)
-    aht_true = (
-        (AHT_ORDINARY_S * (1 - ad_share) + AHT_ORDER_S * ad_share + AHT_REST_DAY_EXTRA_S * rest_day[:, None])
-        * np.exp(AHT_TREND_PER_YEAR * years)[:, None]
-    )
+    lived = realised_calls(base[:n_hist], ads_history, history, _rng(seed, 3))
+    calls, appeal = lived.calls, lived.appeal
+    aht_true = true_aht(history, lived.ad_calls, lived.mean)
 
     # Staffing: the planner sizes for a noisy forecast; the agents on shift cap it.
     staffing = _rng(seed, 4)
@@ -573,15 +904,8 @@ def generate(seed: int = SEED) -> Sample:
     bias = staffing.uniform(*PLAN_DAY_BIAS, size=n_hist)[:, None]
     agents = np.clip(np.ceil(need * bias), MIN_AGENTS_ON_PHONES, np.maximum(capacity, MIN_AGENTS_ON_PHONES)).astype(int)
 
-    # Outcomes: exact Erlang A abandonment at the realised load, binomial draws, noisy AHT.
-    outcome = _rng(seed, 5)
-    share = erlang_a_abandon_share(agents.ravel(), calls.ravel() / interval_s, aht_true.ravel(), PATIENCE_S)
-    abandoned = outcome.binomial(calls.ravel(), share).reshape(calls.shape)
-    answered = calls - abandoned
-    # The mean of k handle times with coefficient of variation CV is gamma(k / CV², AHT · CV² / k).
-    k = np.maximum(answered, 1)
-    aht = np.round(outcome.gamma(k / AHT_CALL_CV**2, aht_true * AHT_CALL_CV**2 / k), 1)
-    aht = np.where(answered > 0, aht, np.nan)
+    outcome = served(calls, agents, aht_true, _rng(seed, 5))
+    answered, abandoned, aht = outcome.answered, outcome.abandoned, outcome.aht_s
 
     starts = interval_starts(every)
     n_rows = n_hist * len(_slots())
@@ -603,7 +927,10 @@ def generate(seed: int = SEED) -> Sample:
     staff = staff_table(_rng(seed, 6))
     leave = leave_table(staff, _rng(seed, 7))
     truth = truth_parameters(seed, calls_df, ads_history, ads_plan, truth_expected)
-    return Sample(calls_df, ads_history, ads_plan, staff, leave, truth_expected, truth_airings, truth_curve, truth)
+    roster = load_assignments(roster_path, DEFAULT_RULES)
+    lived = lived_month(seed, base[n_hist:], expected[n_hist:], ads_plan, staff, roster)
+    return Sample(calls_df, ads_history, ads_plan, staff, leave, truth_expected, truth_airings, truth_curve, truth,
+                  roster_path.read_bytes(), lived)
 
 
 def truth_airing_table(history: pd.DataFrame, plan: pd.DataFrame, appeal: np.ndarray) -> pd.DataFrame:
@@ -750,12 +1077,22 @@ def sample_files(sample: Sample) -> dict[str, bytes]:
         "truth_expected_calls.csv": _csv(sample.truth_expected),
         "truth_airings.csv": _csv(sample.truth_airings),
         "truth_response_curve.csv": _csv(sample.truth_curve),
-        "truth.json": (json.dumps(sample.truth, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+        "truth.json": _json(sample.truth),
+        ROSTER_FILE: sample.roster_csv,
+        "actuals_2026-12.csv": _csv(sample.lived.actuals),
+        "clock_2026-12.csv": _csv(sample.lived.clock),
+        "truth_actuals_2026-12.csv": _csv(sample.lived.truth_intervals),
+        "truth_attendance_2026-12.csv": _csv(sample.lived.truth_attendance),
+        "truth_2026-12.json": _json(sample.lived.truth),
     }
 
 
-def write_sample(out_dir: Path, seed: int = SEED) -> dict[str, bytes]:
-    files = sample_files(generate(seed))
+def _json(value: dict) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def write_sample(out_dir: Path, seed: int = SEED, roster_path: Path = OUT_DIR / ROSTER_FILE) -> dict[str, bytes]:
+    files = sample_files(generate(seed, roster_path))
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
         (out_dir / name).write_bytes(data)
@@ -766,9 +1103,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write the Shiftcast sample data (deterministic from the seed).")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"folder to write into (default {OUT_DIR})")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--roster", type=Path, default=OUT_DIR / ROSTER_FILE,
+                        help="December's published roster, whose staff live the month (default: the bundled one)")
     args = parser.parse_args(argv)
     began = time.perf_counter()
-    files = write_sample(args.out, args.seed)
+    files = write_sample(args.out, args.seed, args.roster)
     size = sum(len(b) for b in files.values())
     print(f"wrote {len(files)} files, {size / 1e6:.2f} MB, to {args.out} in {time.perf_counter() - began:.1f} s")
 

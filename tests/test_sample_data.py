@@ -23,6 +23,8 @@ SAMPLE = ROOT / "data" / "sample"
 GENERATED = (
     "calls.csv", "ads_history.csv", "ads_plan_2026-12.csv", "staff.csv", "leave_2026-12.csv", "rules.toml",
     "truth_expected_calls.csv", "truth_airings.csv", "truth_response_curve.csv", "truth.json",
+    "roster_2026-12.csv", "actuals_2026-12.csv", "clock_2026-12.csv",
+    "truth_actuals_2026-12.csv", "truth_attendance_2026-12.csv", "truth_2026-12.json",
 )
 
 
