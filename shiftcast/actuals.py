@@ -6,16 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from core import times
+from core import tables, times
 from core.errors import DataError
 from core.rules import Rules, hhmm
-from core.tables import spreadsheet_row
 from core.words import counted
 from forecasting.baseline import inside_open_hours
-from forecasting.data import Source, aggregate_call_records, calls_on_grid, history_grid, load_call_records, load_calls
+from forecasting.data import (CALLS_COLUMNS, CALLS_OPTIONAL, RECORD_COLUMNS, RECORD_OPTIONAL, Source,
+                              aggregate_call_records, calls_from_table, calls_on_grid, history_grid, records_from_table)
 
 # The columns of the calls format an actual interval may carry beside `calls`.
 MEASURES = ("answered", "abandoned", "aht_s")
@@ -79,33 +78,29 @@ def load_actuals(path: Source, rules: Rules, *, source: str | None = None,
         data = path if isinstance(path, bytes) else path.read()
     source = source or "actuals"
     step = rules.interval_minutes
-    if _is_records(data):
-        records = load_call_records(data, source=source)
-        starts, column = records["arrived_at"].dt.floor(f"{step}min"), "arrived_at"
-        moments = records["arrived_at"]
+    records = _is_records(data)
+    if records:
+        frame = tables.read_table(data, RECORD_COLUMNS, RECORD_OPTIONAL, source=source, needs="one row per call")
+        calls = records_from_table(frame)
+        column = "arrived_at"
+        moments = calls[column]
+        starts = pd.DatetimeIndex(moments.dt.floor(f"{step}min"))
     else:
-        calls = load_calls(data, interval_minutes=step, source=source)
-        starts = moments = pd.Series(calls.index)
+        frame = tables.read_table(data, CALLS_COLUMNS, CALLS_OPTIONAL, source=source, needs="one row per interval")
+        calls = calls_from_table(frame, step)
         column = "interval_start"
-    minute = times.minute_of_day(pd.DatetimeIndex(starts))
-    _fail_at(source, ~inside_open_hours(minute, step, rules), moments, column,
-             f"a time inside the open hours {rules.open_time}–{rules.close_time} of the rules")
+        moments = pd.Series(calls.index)
+        starts = calls.index
+    inside = inside_open_hours(times.minute_of_day(starts), step, rules)
+    tables.fail_at(frame, ~inside, column, f"a time inside the open hours {rules.open_time}–{rules.close_time} of the rules")
     now = pd.Timestamp(now or dt.datetime.now())
-    _fail_at(source, (moments > now).to_numpy(), moments, column,
-             f"a time already past (actuals are of days lived; it is {now:%Y-%m-%d %H:%M} now)")
-    if column == "arrived_at":
-        calls = aggregate_call_records(records, step)
+    tables.fail_at(frame, (moments > now).to_numpy(), column,
+                   f"a time already past (actuals are of days lived; it is {now:%Y-%m-%d %H:%M} now)")
+    if records:
+        calls = aggregate_call_records(calls, step)
         calls.attrs["source"] = source
     return Actuals(intervals=calls, days=actual_days(calls, rules), source=source,
-                   kind="call records" if column == "arrived_at" else "interval counts")
-
-
-def _fail_at(source: str, mask: np.ndarray, values: pd.Series, column: str, expected: str) -> None:
-    mask = np.asarray(mask, dtype=bool)
-    if mask.any():
-        pos = int(np.argmax(mask))
-        raise DataError(source, f"expected {expected}, got '{pd.Timestamp(values.iloc[pos]):%Y-%m-%d %H:%M}'",
-                        row=spreadsheet_row(pos), column=column)
+                   kind="call records" if records else "interval counts")
 
 
 @dataclass
