@@ -243,7 +243,7 @@ class DatasetOut(BaseModel):
 
 
 class ActualIntervalOut(BaseModel):
-    interval_start: dt.datetime
+    interval_start: str = Field(description="local time, without a zone, e.g. 2026-12-03T08:15:00")
     calls: int
     answered: int | None
     abandoned: int | None

@@ -24,8 +24,8 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     progress.report(stage="fitting")
     forecast = forecast_step(extended.inputs, p["month"])
     progress.report(stage="done")
-    notes = ([extended.history.line] if extended.history.line else []) + forecast.notes
-    return forecast_result(p["month"], p, forecast.table, notes, site_id=job.site_id)
+    return forecast_result(p["month"], p, forecast.table, extended.history.notes + forecast.notes,
+                           site_id=job.site_id)
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:

@@ -114,10 +114,10 @@ class ExtendedHistory:
     partial: list[dt.date] = field(default_factory=list)
 
     @property
-    def line(self) -> str | None:
-        """What the actuals did to the history, in one line for people; None when there were none."""
+    def notes(self) -> list[str]:
+        """What the actuals did to the history, in one line for people (none when there were no actuals)."""
         if not self.days and not self.partial:
-            return None
+            return []
         if self.days:
             line = (f"{counted(len(self.days), 'day')} of actuals extended the history "
                     f"({self.days[0]:%Y-%m-%d} → {self.days[-1]:%Y-%m-%d})")
@@ -127,7 +127,7 @@ class ExtendedHistory:
             line = "no complete day of actuals to extend the history"
         if self.partial:
             line += ("; partial, so left out: " + ", ".join(f"{d:%Y-%m-%d}" for d in self.partial))
-        return line
+        return [line]
 
 
 def history_with_actuals(history: pd.DataFrame | None, actuals: Actuals | None) -> ExtendedHistory:

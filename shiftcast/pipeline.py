@@ -137,8 +137,6 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     echo("Inputs")
     for line in summary_lines(inputs):
         echo("  " + line)
-    if extended.history.line:
-        echo("  " + extended.history.line)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     echo(f"Forecast of {month}…")
@@ -149,7 +147,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
         echo("  " + line)
     say = SayOnce(lambda line: echo("  " + line))
-    result.forecast_notes = forecast.notes
+    result.forecast_notes = extended.history.notes + forecast.notes
     for note in result.forecast_notes:
         say(note)
 

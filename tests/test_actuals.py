@@ -125,8 +125,8 @@ def test_the_history_takes_the_complete_days_later_days_replacing():
     assert [f"{d:%m-%d}" for d in days.index] == ["11-29", "11-30", "12-01"]
     assert days.iloc[1] == sent.day_intervals(pd.Timestamp("2026-11-30").date())["calls"].sum()
     assert days.iloc[0] == history["calls"].iloc[:40].sum()
-    assert extended.line == ("2 days of actuals extended the history (2026-11-30 → 2026-12-01), replacing 1 day the "
-                             "history already had; partial, so left out: 2026-12-02")
+    assert extended.notes == ["2 days of actuals extended the history (2026-11-30 → 2026-12-01), replacing 1 day the "
+                             "history already had; partial, so left out: 2026-12-02"]
 
 
 @pytest.mark.slow

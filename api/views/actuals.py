@@ -73,5 +73,5 @@ def list_actuals(query: ActualsFilter):
     return ActualsList(items=[ActualDayOut(
         day=r.day.date(), site_id=r.site_id, source=r.source, kind=r.kind, intervals=r.intervals, calls=r.calls,
         partial=r.partial, sent_at=aware(r.created_at), sent_by=r.created_by,
-        interval_rows=[ActualIntervalOut(interval_start=i.interval_start, calls=i.calls, answered=i.answered,
+        interval_rows=[ActualIntervalOut(interval_start=i.interval_start.isoformat(), calls=i.calls, answered=i.answered,
                                          abandoned=i.abandoned, aht_s=i.aht_s) for i in r.rows]) for r in rows])

@@ -37,7 +37,8 @@ def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, mon
     if store:
         extended = actuals_step(inputs, stored_actuals_of(database_url, site_name))
         inputs = extended.inputs
-        click.echo(extended.history.line or "no actuals in the store: the history is the calls file's alone")
+        for note in extended.history.notes or ["no actuals in the store: the history is the calls file's alone"]:
+            click.echo(note)
     elif site_name or click.get_current_context().get_parameter_source("database_url") == click.core.ParameterSource.COMMANDLINE:
         raise click.UsageError("--site and --database-url name the store whose actuals extend the history: add --store")
     forecast = forecast_step(inputs, month, level=level)
