@@ -18,13 +18,15 @@ from core.rules import DEFAULT_RULES
 from shiftcast.actuals import history_with_actuals, load_actuals
 
 
-def day_csv(day: str, until: str = "18:00", calls: int = 30, seed: int = 0) -> str:
-    """A day's interval counts from 08:00 to `until` (answered and abandoned included)."""
+def day_csv(day: str, until: str = "18:00", calls: int = 30, seed: int = 0, aht_s: float | None = None) -> str:
+    """A day's interval counts from 08:00 to `until` (answered and abandoned included, and the handle time when
+    `aht_s` is given)."""
     rng = np.random.default_rng(seed)
     starts = pd.date_range(f"{day} 08:00", f"{day} {until}", freq="15min", inclusive="left")
     offered = rng.poisson(calls, len(starts))
-    rows = [f"{t:%Y-%m-%d %H:%M},{c},{c - 1 if c else 0},{1 if c else 0}" for t, c in zip(starts, offered)]
-    return "interval_start,calls,answered,abandoned\n" + "\n".join(rows) + "\n"
+    aht = "" if aht_s is None else f",{aht_s:g}"
+    rows = [f"{t:%Y-%m-%d %H:%M},{c},{c - 1 if c else 0},{1 if c else 0}{aht}" for t, c in zip(starts, offered)]
+    return "interval_start,calls,answered,abandoned" + (",aht_s" if aht else "") + "\n" + "\n".join(rows) + "\n"
 
 
 def two_days() -> str:
@@ -211,16 +213,40 @@ def test_api_bad_files_name_file_row_and_column_and_keep_nothing(app):
     assert r.status_code == 422 and r.json["title"] == "Too many rows" and "big.csv: 40 rows" in r.json["detail"]
 
 
+def staffing_hours(client, headers, forecast_id: int) -> float:
+    r = client.post("/api/v1/staffing", json={"forecast_id": forecast_id}, headers=headers)
+    assert r.status_code == 201, r.json
+    return sum(i["scheduled"] for i in r.json["intervals"])
+
+
 @pytest.mark.slow
-def test_a_sites_forecast_job_reads_its_actuals(app):
+def test_a_sites_forecast_and_staffing_read_its_actuals(app):
     client = app.test_client()
     sup = bearer(app, "supervisor")
     calls = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=28, start="2026-11-02"),
                         headers={**sup, "Content-Type": "text/csv"}).json["id"]
-    assert send(client, sup, two_days()).status_code == 201
-    job = client.post("/api/v1/forecasts", json={"calls_id": calls, "month": "2026-12"}, headers=sup).json
+
+    def forecast() -> dict:
+        job = client.post("/api/v1/forecasts", json={"calls_id": calls, "month": "2026-12"}, headers=sup).json
+        assert job_runner(app).run_pending() == 1
+        done = client.get(f"/api/v1/jobs/{job['id']}", headers=sup).json
+        assert done["state"] == "succeeded", done
+        return client.get(done["result_url"], headers=sup).json
+
+    before = forecast()
+    assert not any("actuals" in note for note in before["notes"])
+    without = staffing_hours(client, sup, before["id"])
+    # Two days whose calls took far longer to handle than the history's (about 240 s).
+    slow_days = day_csv("2026-11-30", aht_s=900) + day_csv("2026-12-01", seed=1, aht_s=900).split("\n", 1)[1]
+    assert send(client, sup, slow_days).status_code == 201
+    after = forecast()
+    assert "2 days of actuals extended the history (2026-11-30 → 2026-12-01)" in after["notes"]
+    assert staffing_hours(client, sup, before["id"]) > without
+    # Another site's forecast reads none of them.
+    north = bearer(app, "supervisor", [2])
+    theirs = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=28, start="2026-11-02"),
+                         headers={**north, "Content-Type": "text/csv"}).json["id"]
+    job = client.post("/api/v1/forecasts", json={"calls_id": theirs, "month": "2026-12"}, headers=north).json
     assert job_runner(app).run_pending() == 1
-    done = client.get(f"/api/v1/jobs/{job['id']}", headers=sup).json
-    assert done["state"] == "succeeded", done
-    forecast = client.get(done["result_url"], headers=sup).get_data(as_text=True)
-    assert "2 days of actuals extended the history (2026-11-30 → 2026-12-01)" in forecast
+    done = client.get(f"/api/v1/jobs/{job['id']}", headers=north).json
+    assert not any("actuals" in note for note in client.get(done["result_url"], headers=north).json["notes"])

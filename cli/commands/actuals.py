@@ -36,7 +36,9 @@ def add(file: Path, rules_path: Path | None, site_name: str | None, database_url
     rules = load_rules(rules_path) if rules_path else DEFAULT_RULES
     actuals = load_actuals(file, rules)  # checked whole before the store is touched: nothing half-imported
     with sessions(upgraded_store(database_url))() as s:
-        site = site_named(s, site_name)[0] if site_name else default_site(s)
+        site, added = site_named(s, site_name) if site_name else (default_site(s), False)
+        if added:
+            click.echo(f"site {site.id} {site_name!r} added", err=True)
         sent = store_actuals(s, site.id, actuals, created_by="shiftcast actuals add")
         click.echo(f"{actuals.source}: {actuals.kind}, {len(sent)} day{'s' if len(sent) != 1 else ''} "
                    f"for site {site.name!r}")
