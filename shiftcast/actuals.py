@@ -39,7 +39,7 @@ class Actuals:
     intervals: pd.DataFrame
     days: list[ActualDay]
     source: str
-    kind: str  # "interval counts" or "call records"
+    kind: str  # "interval counts" or "call records" (the file's format), or "stored" (days read from the store)
 
     def day_intervals(self, day: dt.date) -> pd.DataFrame:
         """The intervals of `day`."""

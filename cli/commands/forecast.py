@@ -53,4 +53,3 @@ def command(calls_path: Path, ads_path: Path | None, plan_path: Path | None, mon
     for note in forecast.notes:
         click.echo(f"  note: {note}")
     click.echo(f"wrote {out_dir / 'forecast.csv'} and {out_dir / 'forecast.png'}")
-
