@@ -116,6 +116,40 @@ class Export(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ActualDayRow(Base):
+    """A day of actual calls of a site, as last sent: its intervals are in actual_intervals. A day sent again
+    replaces this row and its intervals."""
+
+    __tablename__ = "actual_days"
+    __table_args__ = (UniqueConstraint("site_id", "day"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    day: Mapped[dt.datetime] = mapped_column(DateTime)  # the day's midnight, local time
+    source: Mapped[str] = mapped_column(String(200))  # the file it came from
+    kind: Mapped[str] = mapped_column(String(20))  # interval counts or call records
+    interval_minutes: Mapped[int] = mapped_column(Integer)  # the rules' grid it was checked on
+    intervals: Mapped[int] = mapped_column(Integer)
+    calls: Mapped[int] = mapped_column(Integer)
+    partial: Mapped[bool] = mapped_column(Boolean)  # its last interval ends before closing time
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    rows: Mapped[list["ActualIntervalRow"]] = relationship(cascade="all, delete-orphan",
+                                                        order_by="ActualIntervalRow.interval_start")
+
+
+class ActualIntervalRow(Base):
+    """One interval of an actual day, in the calls format (answered, abandoned, aht_s when the file had them)."""
+
+    __tablename__ = "actual_intervals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day_id: Mapped[int] = mapped_column(ForeignKey("actual_days.id"), index=True)
+    interval_start: Mapped[dt.datetime] = mapped_column(DateTime)
+    calls: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    abandoned: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    aht_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class Job(Base):
     __tablename__ = "jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

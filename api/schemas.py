@@ -88,6 +88,24 @@ class DatasetFilter(Request):
     site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
 
 
+class ActualsQuery(Request):
+    """Query of an actuals upload: the file is the body."""
+
+    name: Name = ""
+    rules_id: Id | None = Field(default=None, description="rules dataset whose grid and open hours the intervals "
+                                                          "must fit (default: the default rules)")
+    site_id: Id | None = Field(default=None, description="the site (call center) they are of; default: the token's "
+                                                         "one site")
+
+
+class ActualsFilter(Request):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: dt.date | None = Field(default=None, alias="from", description="first day, e.g. 2026-12-01")
+    last: dt.date | None = Field(default=None, alias="to", description="last day, e.g. 2026-12-31")
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
+
+
 class MonthFilter(Request):
     month: Month | None = None
     site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
@@ -222,6 +240,53 @@ class DatasetOut(BaseModel):
     site_id: int
     created_by: str
     created_at: dt.datetime
+
+
+class ActualIntervalOut(BaseModel):
+    interval_start: str = Field(description="local time, without a zone, e.g. 2026-12-03T08:15:00")
+    calls: int
+    answered: int | None
+    abandoned: int | None
+    aht_s: float | None
+
+
+class ActualDayOut(BaseModel):
+    """A day of actual calls as last sent."""
+
+    day: dt.date
+    site_id: int
+    source: str = Field(description="the file it came from")
+    kind: Literal["interval counts", "call records"]
+    intervals: int
+    calls: int
+    partial: bool = Field(description="its last interval ends before closing time: the day so far")
+    sent_at: dt.datetime
+    sent_by: str
+    interval_rows: list[ActualIntervalOut]
+
+
+class ActualsList(BaseModel):
+    """Days of actual calls, by site and day."""
+
+    items: list[ActualDayOut]
+
+
+class SentDayOut(BaseModel):
+    day: dt.date
+    intervals: int
+    calls: int
+    partial: bool
+    replaced_sent_at: dt.datetime | None = Field(description="when the day it replaced was sent; null when new")
+    message: str = Field(description="what happened to the day, in words")
+
+
+class ActualsSent(BaseModel):
+    """The days an actuals upload kept, each new or replacing the day sent before."""
+
+    site_id: int
+    source: str
+    kind: Literal["interval counts", "call records"]
+    days: list[SentDayOut]
 
 
 class DatasetList(BaseModel):

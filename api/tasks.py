@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api import inputs
+from api.actuals import stored_actuals
 from api.db import Job, Result
 from api.jobs import Cancelled, PipelineError, Progress
 from api.json_values import records, scalars
@@ -12,17 +13,19 @@ from api.results import forecast_result, result_payload, roster_result
 from api.roster_document import stored_roster
 from api.schemas import PlanOut
 from scheduler.headcount import DEFAULT_MAX_SOLVES
-from shiftcast.steps import forecast_step, headcount_step, roster_step
+from shiftcast.steps import actuals_step, forecast_step, headcount_step, roster_step
 
 
 def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
     p = job.params
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), calls_id=p["calls_id"],
                                      ads_history_id=p.get("ads_history_id"), ads_plan_id=p.get("ads_plan_id"))
+    extended = actuals_step(step_inputs, stored_actuals(s, job.site_id))
     progress.report(stage="fitting")
-    forecast = forecast_step(step_inputs, p["month"])
+    forecast = forecast_step(extended.inputs, p["month"])
     progress.report(stage="done")
-    return forecast_result(p["month"], p, forecast.table, forecast.notes, site_id=job.site_id)
+    return forecast_result(p["month"], p, forecast.table, extended.history.notes + forecast.notes,
+                           site_id=job.site_id)
 
 
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:

@@ -26,6 +26,7 @@ COMMANDS = {
     "worker": "worker:command",
     "db": "db:command",
     "token": "token:command",
+    "actuals": "actuals:command",
 }
 
 

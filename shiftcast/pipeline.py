@@ -19,6 +19,7 @@ from forecasting.month import response_curves_by_channel
 from scheduler.headcount import DEFAULT_SOLVE_SECONDS, agents_in
 from scheduler.quiet_days import quiet_days_lines
 from scheduler.roster import Roster
+from shiftcast.actuals import Actuals
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
 from shiftcast.exports.labels import status_words
@@ -28,7 +29,7 @@ from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.headcount_reports import (SayOnce, headcount_report, hiring_report, months_ahead,
                                          months_calendar_note)
 from shiftcast.inputs import InputPaths, Inputs, load_inputs, summary_lines
-from shiftcast.steps import forecast_step, requirement_on_grid, requirement_step, roster_step
+from shiftcast.steps import actuals_step, forecast_step, requirement_on_grid, requirement_step, roster_step
 
 Echo = Callable[[str], None]
 
@@ -127,9 +128,11 @@ def requests_lines(roster: Roster) -> list[str]:
 
 
 def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, lang: str = "zh",
-             time_limit_s: float = 20.0, seed: int | None = None) -> PlanResult:
-    """Load and check the inputs, then plan `month`, writing results into `out_dir`."""
-    inputs = load_inputs(paths)
+             time_limit_s: float = 20.0, seed: int | None = None, actuals: Actuals | None = None) -> PlanResult:
+    """Load and check the inputs, extend their history with `actuals` (when kept), then plan `month`, writing
+    results into `out_dir`."""
+    extended = actuals_step(load_inputs(paths), actuals)
+    inputs = extended.inputs
     result = PlanResult(inputs=inputs, month=month)
     echo("Inputs")
     for line in summary_lines(inputs):
@@ -144,7 +147,7 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     for line in forecast_summary_lines(month_summary(result.model, result.forecast, inputs.plan)):
         echo("  " + line)
     say = SayOnce(lambda line: echo("  " + line))
-    result.forecast_notes = forecast.notes
+    result.forecast_notes = extended.history.notes + forecast.notes
     for note in result.forecast_notes:
         say(note)
 

@@ -27,6 +27,7 @@ from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, Head
                                  required_headcount)
 from scheduler.roster import Roster, solve
 from scheduler.staffing import requirements
+from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
 
 
@@ -97,6 +98,21 @@ def hours_without_history_notes(model: CallVolumeForecaster, index: pd.DatetimeI
             lines.append(f"{where}: forecast as {windows[w].share * 100:g} % of each day's calls in the hours with history, "
                          "from the rules' [[hours_without_history]]")
     return lines
+
+
+@dataclass
+class WithActuals:
+    """The inputs with their call history extended by the actuals (`history` says how)."""
+
+    inputs: Inputs
+    history: ExtendedHistory
+
+
+def actuals_step(inputs: Inputs, actuals: Actuals | None) -> WithActuals:
+    """The inputs whose call history the actuals extend, later days replacing the history's own (the history
+    every forecast and requirement reads, on the CLI and in the API's jobs, when actuals are kept)."""
+    extended = history_with_actuals(inputs.calls, actuals)
+    return WithActuals(inputs=replace(inputs, calls=extended.calls), history=extended)
 
 
 def forecast_step(inputs: Inputs, month: str, *, level: float = 0.8) -> MonthForecast:

@@ -31,6 +31,8 @@ def _the_app():
                               ("ads", b"start,duration_s,channel,product\n2026-12-01 09:30,60,CCTV,pan\n")):
             client.post(f"/api/v1/datasets/{kind}", data=content,
                         headers={"Authorization": f"Bearer {_token}", "Content-Type": "text/csv"})
+        client.post("/api/v1/actuals", data=testing.calls_csv(days=1),
+                    headers={"Authorization": f"Bearer {_token}", "Content-Type": "text/csv"})
     return _app
 
 
@@ -137,14 +139,16 @@ def assert_refused_in_words(response) -> None:
 
 
 @FUZZ
-@given(when=out_of_range, kind=st.sampled_from(["calls", "ads", "leave"]))
+@given(when=out_of_range, kind=st.sampled_from(["calls", "ads", "leave", "actuals"]))
 def test_times_pandas_cannot_hold_are_refused_in_words(when, kind):
     client, auth = _client_and_auth()
     text = when.strftime("%Y-%m-%d %H:%M").rjust(16, "0")
     body = {"calls": f"interval_start,calls\n{text},3\n",
             "ads": f"start,duration_s,channel,product\n{text},60,CCTV,pan\n",
-            "leave": f"employee_id,date,kind\nA000,{text[:10]},leave\n"}[kind]
-    r = client.post(f"/api/v1/datasets/{kind}", data=body.encode(), query_string={"staff_id": 1},
+            "leave": f"employee_id,date,kind\nA000,{text[:10]},leave\n",
+            "actuals": f"arrived_at\n{text}\n"}[kind]
+    path = "/api/v1/actuals" if kind == "actuals" else f"/api/v1/datasets/{kind}"
+    r = client.post(path, data=body.encode(), query_string={} if kind == "actuals" else {"staff_id": 1},
                     headers={**auth, "Content-Type": "text/csv"})
     assert_refused_in_words(r)
     assert r.status_code == 422 and r.json["errors"][0]["row"] == 2

@@ -51,13 +51,19 @@ def upgraded_and_working(url: str) -> None:
         result = CliRunner().invoke(main, ["db", "upgrade", "--database-url", url])
         assert result.exit_code == 0, result.output
     assert revision(url) == head()
-    assert {"tokens", "datasets", "results", "exports", "jobs"} <= set(inspect(create_engine(url)).get_table_names())
+    assert ({"tokens", "datasets", "results", "exports", "jobs", "actual_days", "actual_intervals"}
+            <= set(inspect(create_engine(url)).get_table_names()))
     assert schema_differences(url) == []
     client = testing.app(url).test_client()
     auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
     r = client.post("/api/v1/datasets/calls", data=testing.calls_csv(days=1), headers={**auth, "Content-Type": "text/csv"})
     assert r.status_code == 201, r.json
     assert client.get(f"/api/v1/datasets/{r.json['id']}/content", headers=auth).data == testing.calls_csv(days=1)
+    for _ in range(2):  # the second replaces the day the first kept, in one transaction
+        r = client.post("/api/v1/actuals", data=testing.calls_csv(days=1), headers={**auth, "Content-Type": "text/csv"})
+        assert r.status_code == 201, r.json
+    assert "replaced those sent at" in r.json["days"][0]["message"]
+    assert [d["intervals"] for d in client.get("/api/v1/actuals", headers=auth).json["items"]] == [40]
 
 
 def test_upgrade_makes_the_models_schema_on_sqlite(tmp_path):

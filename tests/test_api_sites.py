@@ -49,6 +49,8 @@ def site_a(app, client):
     ids = {"calls": csv_upload(client, sup, "calls", testing.calls_csv(days=2))}
     ids["staff"] = csv_upload(client, sup, "staff", testing.staff_csv(4, 1))
     ids["leave"] = csv_upload(client, sup, "leave", b"employee_id,date,kind\nA000,2026-12-03,leave\n", staff_id=ids["staff"])
+    sent = client.post("/api/v1/actuals", data=testing.calls_csv(days=1), headers={**sup, "Content-Type": "text/csv"})
+    assert sent.status_code == 201 and sent.json["site_id"] == A, sent.json
     url = app.config["DATABASE_URL"]
     month = pd.date_range("2026-12-01 08:00", periods=4, freq="15min", name="interval_start")
     ids["staffing"] = testing.store_staffing(url, pd.DataFrame({"scheduled": [1, 2, 2, 1]}, index=month), "2026-12")
@@ -118,7 +120,7 @@ def test_requests_naming_another_sites_ids_are_404_and_queue_nothing(app, client
 
 def test_lists_show_only_the_tokens_sites_and_an_admin_sees_all(app, client, site_a):
     other = bearer(app, "viewer", [B])
-    for path in ("/api/v1/datasets", "/api/v1/staffing", "/api/v1/hiring-plans", "/api/v1/jobs"):
+    for path in ("/api/v1/datasets", "/api/v1/staffing", "/api/v1/hiring-plans", "/api/v1/jobs", "/api/v1/actuals"):
         assert client.get(path, headers=other).json["items"] == [], path
         assert client.get(path, headers=site_a["headers"]).json["items"], path
     assert [s["name"] for s in client.get("/api/v1/sites", headers=other).json["items"]] == ["north"]

@@ -8,13 +8,14 @@ from flask import Blueprint, current_app, url_for
 from sqlalchemy import select
 
 from api import inputs, jobs, sites, store
+from api.actuals import stored_actuals
 from api.auth import READ, SUPERVISE, caller_name
 from api.db import Dataset, Result
 from api.openapi import operation
 from api.schemas import ForecastCreate, ForecastOut, JobOut, MonthFilter, ResultList, StaffingCreate, StaffingOut
 from api.results import result_payload, staffing_result
 from api.views.common import NOT_MODIFIED, PREFIX, document, serve_document, download, get_result, job_out, result_summary
-from shiftcast.steps import requirement_step
+from shiftcast.steps import actuals_step, requirement_step
 
 bp = Blueprint("forecasts", __name__, url_prefix=PREFIX + "/forecasts")
 staffing_bp = Blueprint("staffing", __name__, url_prefix=PREFIX + "/staffing")
@@ -109,6 +110,8 @@ def create_staffing(body: StaffingCreate):
     rules_id = body.rules_id or made_with.get("rules_id")
     step_inputs = inputs.step_inputs(s, rules_id=rules_id, calls_id=None if body.aht_s else made_with["calls_id"],
                                      site_id=site_id)
+    if not body.aht_s:  # the handle times of the history the forecast read: the site's actuals extend it
+        step_inputs = actuals_step(step_inputs, stored_actuals(s, site_id)).inputs
     if body.aht_s:  # without a history the step takes the rules' handle time: this one
         rules = step_inputs.rules
         step_inputs.rules = replace(rules, service=replace(rules.service, aht_s=body.aht_s))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli.commands.actuals import stored_actuals_of
 from cli.commands.db import database_url_option, default_database_url, sessions, upgraded_store
 from cli.commands.validate import input_options
 from shiftcast.inputs import SAMPLE_MONTH, InputPaths, no_history_line
@@ -34,7 +35,8 @@ PLAN = "shiftcast plan"
 @_seed
 @click.option("--store", is_flag=True,
               help="also keep the month (input files, forecast, staffing, roster) in the service's store, for the "
-                   "roster page and the API; a month stored again replaces the one `plan --store` stored before")
+                   "roster page and the API; a month stored again replaces the one `plan --store` stored before. "
+                   "The actuals of the store's default site (`shiftcast actuals add`) extend the history")
 @database_url_option
 def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int | None, store: bool,
             database_url: str | None, **paths: Path | None) -> None:
@@ -50,7 +52,12 @@ def command(month: str, out_dir: Path, lang: str, time_limit_s: float, seed: int
 
         check_storable(inputs)  # said now, not after the planning
         url = upgraded_store(database_url)  # before any planning: a store that cannot be opened is said at once
-    result = run_plan(inputs, month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed)
+    # The month is kept in the default site (api.planned_month): its actuals extend the history.
+    actuals = stored_actuals_of(url, None) if store else None
+    if store and actuals is None:
+        click.echo("no actuals in the store: the history is the calls file's alone")
+    result = run_plan(inputs, month, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s, seed=seed,
+                      actuals=actuals)
     if store:
         _stored(url, inputs, result, PLAN, time_limit_s, seed)
         click.echo(f"To see it: {_serve_command(url)}, open {_page_url()} and paste a token "
