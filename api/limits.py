@@ -12,7 +12,8 @@ from werkzeug.wsgi import get_input_stream
 from api.problems import Problem
 
 # The setting that bounds the rows of each table kind (a staff list, a history); other kinds are bounded by bytes.
-ROW_LIMITS = {"staff": "MAX_STAFF_ROWS", "calls": "MAX_HISTORY_ROWS", "ads": "MAX_HISTORY_ROWS"}
+ROW_LIMITS = {"staff": "MAX_STAFF_ROWS", "calls": "MAX_HISTORY_ROWS", "ads": "MAX_HISTORY_ROWS",
+              "clock": "MAX_HISTORY_ROWS"}
 
 
 class CountedBody(io.RawIOBase):
