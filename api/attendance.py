@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api import inputs
 from api.db import Result
 from api.roster_document import stored_roster
-from api.schemas import AttendanceOut
+from api.schemas import AttendanceOut, Table
 from core.rules import Rules
 from scheduler.attendance import Attendance, attendance_lines
 from shiftcast.exports.attendance import days_frame, summary_frame
@@ -47,13 +47,15 @@ def roster_attendance(session: Session, roster: Result, clock_id: int) -> Roster
 def attendance_out(a: RosterAttendance) -> AttendanceOut:
     """The JSON of a roster's attendance: the rows of attendance.csv and attendance_days.csv, and the words."""
     names = dict(zip(a.staff["employee_id"], a.staff["name"]))
-    days = days_frame(a.result)
-    days["anomalies"] = days["anomalies"].map(lambda codes: [c for c in codes.split(";") if c])
     return AttendanceOut(
         roster_id=a.roster_id, clock_id=a.clock_id, month=a.result.month,
         late_grace_minutes=a.rules.late_grace_minutes,
         early_departure_grace_minutes=a.rules.early_departure_grace_minutes,
         overtime_after_minutes=a.rules.overtime_after_minutes, outside_month=a.result.outside_month,
-        summary=attendance_lines(a.result, names), people=summary_frame(a.result, a.staff).to_dict("records"),
-        days=days.to_dict("records"),
+        summary=attendance_lines(a.result, names), people=_table(summary_frame(a.result, a.staff)),
+        days=_table(days_frame(a.result)),
     )
+
+
+def _table(frame: pd.DataFrame) -> Table:
+    return Table(columns=list(frame.columns), rows=frame.astype(object).values.tolist())

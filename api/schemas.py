@@ -451,44 +451,6 @@ class AttendanceExportQuery(AttendanceQuery):
     lang: Literal["zh", "en"] = Field(default="zh", description="labels: Chinese or English")
 
 
-class AttendancePersonOut(BaseModel):
-    """One person's month for payroll (a row of attendance.csv)."""
-
-    employee_id: str
-    name: str
-    group: str
-    team: str
-    days_rostered: int = Field(description="shift days, leave not counted")
-    days_worked: int = Field(description="days with a punch, rest days included")
-    days_absent: int = Field(description="shift days without a punch (approved leave is not an absence)")
-    leave_days: int
-    late_count: int
-    late_minutes: int
-    early_count: int
-    early_minutes: int
-    rest_days_worked: int
-    rest_day_hours: float
-    overtime_hours: float = Field(description="minutes past the shift's ends, where past the rules' threshold, in hours")
-    anomalies: int = Field(description="punches that leave a day unsaid (see the days)")
-
-
-class AttendanceDayOut(BaseModel):
-    """One person's day (a row of attendance_days.csv)."""
-
-    employee_id: str
-    date: dt.date
-    shift: str = Field(description="the roster's code: a shift of the rules, OFF, LEAVE, or empty when the roster "
-                                   "holds no such day")
-    status: Literal[STATUSES]
-    clock_in: str = Field(description="the day's first clock-in, HH:MM, or empty")
-    clock_out: str = Field(description="the day's last clock-out, HH:MM, or empty")
-    late_minutes: int
-    early_minutes: int
-    overtime_minutes: int
-    worked_minutes: int = Field(description="first clock-in to last clock-out")
-    anomalies: list[Literal[ANOMALIES]]
-
-
 class AttendanceOut(BaseModel):
     """A roster's month checked against clock records: each person's month and day, and the month in words."""
 
@@ -500,5 +462,12 @@ class AttendanceOut(BaseModel):
     overtime_after_minutes: int
     outside_month: int = Field(description="clock records outside the roster's month, ignored")
     summary: list[str] = Field(description="the month in words: totals, who was absent most and late most")
-    people: list[AttendancePersonOut]
-    days: list[AttendanceDayOut]
+    people: Table = Field(description="one row per person, the columns of attendance.csv: employee_id, name, group, "
+                                      "team, days_rostered, days_worked, days_absent, leave_days, late_count, "
+                                      "late_minutes, early_count, early_minutes, rest_days_worked, rest_day_hours, "
+                                      "overtime_hours, anomalies (a count)")
+    days: Table = Field(description="one row per person and day, the columns of attendance_days.csv: employee_id, "
+                                    "date, shift (a code of the rules, OFF, LEAVE, or empty where the roster holds no "
+                                    "such day), status (" + ", ".join(STATUSES) + "), clock_in and clock_out (HH:MM "
+                                    "or empty), late_minutes, early_minutes, overtime_minutes, worked_minutes, "
+                                    "anomalies (codes separated by ';': " + ", ".join(ANOMALIES) + ")")

@@ -74,23 +74,27 @@ def month(app, client, supervisor):
             "clock_csv": clock, "staff_frame": staff, "late": late, "absent": absent, "rest": rest}
 
 
+def _records(table: dict) -> list[dict]:
+    return [dict(zip(table["columns"], row)) for row in table["rows"]]
+
+
 def test_a_rosters_attendance_as_json(client, supervisor, month):
     r = client.get(f"/api/v1/rosters/{month['roster']}/attendance", query_string={"clock_id": month["clock"]},
                    headers=supervisor)
     assert r.status_code == 200, r.json
     doc = r.json
     assert (doc["month"], doc["late_grace_minutes"], doc["overtime_after_minutes"]) == (MONTH, 5, 15)
-    day = {(d["employee_id"], d["date"]): d for d in doc["days"]}
+    day = {(d["employee_id"], d["date"]): d for d in _records(doc["days"])}
     late = day["A001", f"{month['late']['date']:%Y-%m-%d}"]
     assert (late["status"], late["late_minutes"]) == ("late", 12)
     assert day["A002", f"{month['absent']['date']:%Y-%m-%d}"]["status"] == "absent"
     rest = day["A003", f"{month['rest']['date']:%Y-%m-%d}"]
     assert (rest["status"], rest["worked_minutes"]) == ("rest_day_worked", 240)
-    people = {p["employee_id"]: p for p in doc["people"]}
+    people = {p["employee_id"]: p for p in _records(doc["people"])}
     assert (people["A001"]["late_count"], people["A001"]["late_minutes"]) == (1, 12)
     assert people["A002"]["days_absent"] == 1 and people["A003"]["rest_days_worked"] == 1
     assert people["A001"]["name"] == "员工001"
-    assert sum(p["days_absent"] for p in doc["people"]) == 1
+    assert sum(p["days_absent"] for p in people.values()) == 1
     assert "absent most: A002 员工002 (1 day)" in doc["summary"]
 
 

@@ -2,6 +2,7 @@
 (the contract's column names) and as a printable workbook (Chinese or English labels)."""
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -27,11 +28,8 @@ _STATUS_LABEL = {"rest": "rest_long", "leave": "leave_long"}
 
 def summary_frame(result: Attendance, staff: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per person: the month's counts for payroll, with name, group and team from the staff list."""
-    rows = [{"employee_id": p.employee_id, "days_rostered": p.days_rostered, "days_worked": p.days_worked,
-             "days_absent": p.days_absent, "leave_days": p.leave_days, "late_count": p.late_count,
-             "late_minutes": p.late_minutes, "early_count": p.early_count, "early_minutes": p.early_minutes,
-             "rest_days_worked": p.rest_days_worked, "rest_day_hours": p.rest_day_hours,
-             "overtime_hours": p.overtime_hours, "anomalies": p.anomalies} for p in result.people]
+    rows = [{**dataclasses.asdict(p), "rest_day_hours": p.rest_day_hours, "overtime_hours": p.overtime_hours}
+            for p in result.people]
     frame = pd.DataFrame(rows, columns=[c for c in SUMMARY_COLUMNS if c not in _PERSON])
     known = staff.set_index("employee_id") if staff is not None else pd.DataFrame(columns=list(_PERSON))
     for j, column in enumerate(_PERSON, start=1):
@@ -42,14 +40,12 @@ def summary_frame(result: Attendance, staff: pd.DataFrame | None = None) -> pd.D
 def days_frame(result: Attendance) -> pd.DataFrame:
     """One row per person and day: the roster's code, the status, the punches (HH:MM) and their minutes;
     anomalies as codes separated by ';'."""
-    def hhmm(t: pd.Timestamp | None) -> str:
+    def clock_time(t: pd.Timestamp | None) -> str:
         return "" if t is None else f"{t:%H:%M}"
 
     return pd.DataFrame([{
-        "employee_id": d.employee_id, "date": d.date.strftime("%Y-%m-%d"), "shift": d.shift, "status": d.status,
-        "clock_in": hhmm(d.clock_in), "clock_out": hhmm(d.clock_out), "late_minutes": d.late_minutes,
-        "early_minutes": d.early_minutes, "overtime_minutes": d.overtime_minutes, "worked_minutes": d.worked_minutes,
-        "anomalies": ";".join(d.anomalies),
+        **dataclasses.asdict(d), "date": d.date.strftime("%Y-%m-%d"), "clock_in": clock_time(d.clock_in),
+        "clock_out": clock_time(d.clock_out), "anomalies": ";".join(d.anomalies),
     } for d in result.days], columns=list(DAY_COLUMNS))
 
 
