@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import groupby
 
 import pandas as pd
 from natsort import natsorted
@@ -22,7 +23,7 @@ from core.errors import DataError
 from core.periods import month_start
 from core.rules import Rules
 from core.words import counted
-from scheduler.clock import CLOCK_IN, CLOCK_OUT
+from scheduler.clock import CLOCK_IN
 from scheduler.roster_problem import LEAVE
 
 # A day's status: one word for what the day was.
@@ -98,23 +99,22 @@ def _minutes(delta: pd.Timedelta, *, up: bool) -> int:
     return math.ceil(value) if up else math.floor(value)
 
 
-def _day(employee_id: str, date: pd.Timestamp, shift: str, on_leave: bool, punches: pd.DataFrame,
-         rules: Rules) -> AttendanceDay:
-    ins = punches.loc[punches["kind"] == CLOCK_IN, "time"].sort_values()
-    outs = punches.loc[punches["kind"] == CLOCK_OUT, "time"].sort_values()
-    first_in = ins.iloc[0] if len(ins) else None
-    last_out = outs.iloc[-1] if len(outs) else None
+def _day(employee_id: str, date: pd.Timestamp, shift: str, on_leave: bool, ins: list[pd.Timestamp],
+         outs: list[pd.Timestamp], rules: Rules) -> AttendanceDay:
+    ins, outs = sorted(ins), sorted(outs)
+    first_in = ins[0] if ins else None
+    last_out = outs[-1] if outs else None
     anomalies: list[str] = []
-    if first_in is not None and last_out is not None and outs.iloc[0] < first_in:
+    if first_in is not None and last_out is not None and outs[0] < first_in:
         anomalies.append(OUT_BEFORE_IN)
         if last_out < first_in:  # every clock-out came before the clock-in: the day has no end
             last_out = None
-    if len(ins) and last_out is None:
+    if ins and last_out is None:
         anomalies.append(MISSING_CLOCK_OUT)
-    if len(outs) and first_in is None:
+    if outs and first_in is None:
         anomalies.append(MISSING_CLOCK_IN)
     worked = _minutes(last_out - first_in, up=False) if first_in is not None and last_out is not None else 0
-    punched = len(punches) > 0
+    punched = bool(ins or outs)
     late = early = overtime = 0
     if on_leave:
         status = ON_LEAVE
@@ -184,12 +184,15 @@ def month_attendance(roster: pd.DataFrame, clock: pd.DataFrame, rules: Rules, mo
     if leave is not None and len(leave):
         taken = leave[leave["kind"] == "leave"]
         approved = set(zip(taken["employee_id"], taken["date"]))
-    by_day = dict(iter(punches.groupby(["employee_id", "date"])))
+    by_day: dict[tuple[str, pd.Timestamp], tuple[list, list]] = {}
+    for e, t, kind, d in zip(punches["employee_id"], punches["time"], punches["kind"], punches["date"]):
+        ins, outs = by_day.setdefault((e, d), ([], []))
+        (ins if kind == CLOCK_IN else outs).append(t)
     keys = natsorted(set(shifts) | set(by_day), key=lambda k: (k[0], k[1].value))
-    empty = punches.iloc[:0]
     days = [_day(e, d, shifts.get((e, d), ""), shifts.get((e, d)) == LEAVE or (e, d) in approved,
-                 by_day.get((e, d), empty), rules) for e, d in keys]
-    people = [_person(e, [d for d in days if d.employee_id == e]) for e in natsorted({d.employee_id for d in days})]
+                 *by_day.get((e, d), ([], [])), rules) for e, d in keys]
+    # The days are in person order, so each person's days are one run.
+    people = [_person(e, list(run)) for e, run in groupby(days, key=lambda d: d.employee_id)]
     return Attendance(month=str(period), days=days, people=people, outside_month=len(clock) - len(punches))
 
 
