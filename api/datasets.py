@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from api import inputs, uploads
 from api.db import Dataset
 from api.problems import Problem
+from api.schemas import STAFF_TABLES
 from core.rules import rules_from_toml
 
 
@@ -23,15 +24,15 @@ def checked_dataset(session: Session, kind: str, name: str, *, content: bytes | 
         summary = {"shifts": ",".join(rules.shift_codes), "interval_minutes": rules.interval_minutes}
     else:
         rules = inputs.rules(session, rules_id, site_id=site_id)
-        if kind == "leave" and staff_id is None:
-            raise Problem(422, "a leave upload needs staff_id, the staff dataset it refers to",
+        if kind in STAFF_TABLES and staff_id is None:
+            raise Problem(422, f"a {kind} upload needs staff_id, the staff dataset it refers to",
                           title="Invalid request", slug="invalid-request",
-                          errors=[{"parameter": "staff_id", "detail": "required for kind=leave"}])
-        staff = (inputs.table(session, staff_id, "staff", "staff_id", rules, site_id=site_id) if kind == "leave"
+                          errors=[{"parameter": "staff_id", "detail": f"required for kind={kind}"}])
+        staff = (inputs.table(session, staff_id, "staff", "staff_id", rules, site_id=site_id) if kind in STAFF_TABLES
                  else None)
         frame = uploads.read_table(kind, content, source, staff=staff, rules=rules)
         canonical, rows = uploads.canonical_table(kind, content, source), len(frame)
         summary = uploads.table_summary(kind, frame)
     return Dataset(kind=kind, name=name or source, rows=rows, sha256=uploads.sha256(canonical), content=canonical,
-                   summary=summary, staff_id=staff_id if kind == "leave" else None,
+                   summary=summary, staff_id=staff_id if kind in STAFF_TABLES else None,
                    rules_id=rules_id if kind != "rules" else None, site_id=site_id, created_by=created_by)

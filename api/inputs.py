@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.db import Dataset, Result
 from api.problems import Problem
+from api.schemas import STAFF_TABLES
 from api.uploads import read_table
 from core.rules import DEFAULT_RULES, Rules, rules_from_toml
 from shiftcast.inputs import Inputs
@@ -74,13 +75,13 @@ def previous_month_roster(session: Session, result_id: int, month: str, site_id:
 
 def table(session: Session, dataset_id: int | None, kind: str, field: str, rules_: Rules = DEFAULT_RULES, *,
           loaded_staff: dict[int, pd.DataFrame] | None = None, site_id: int | None = None) -> pd.DataFrame | None:
-    """A stored table re-read with its loader (leave with the staff it was validated against, taken from
+    """A stored table re-read with its loader (leave and clock records with the staff they were validated against, taken from
     `loaded_staff` when the caller has already read that staff dataset, by id)."""
     if dataset_id is None:
         return None
     row = dataset(session, dataset_id, kind, field, site_id)
     staff = None
-    if kind == "leave":
+    if kind in STAFF_TABLES:
         staff = (loaded_staff or {}).get(row.staff_id)
         if staff is None:
             staff = table(session, row.staff_id, "staff", "staff_id", rules_)

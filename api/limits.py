@@ -13,7 +13,7 @@ from api.problems import Problem
 
 # The setting that bounds the rows of each table kind (a staff list, a history); other kinds are bounded by bytes.
 ROW_LIMITS = {"staff": "MAX_STAFF_ROWS", "calls": "MAX_HISTORY_ROWS", "ads": "MAX_HISTORY_ROWS",
-              "actuals": "MAX_HISTORY_ROWS"}
+              "actuals": "MAX_HISTORY_ROWS", "clock": "MAX_HISTORY_ROWS"}
 
 
 class CountedBody(io.RawIOBase):

@@ -11,6 +11,7 @@ from api.openapi import ID_MAX
 from core import times
 from core.errors import DataError
 from core.periods import month_start
+from scheduler.attendance import ANOMALIES, STATUSES
 from scheduler.quiet_days import QUIET_SHARE
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
@@ -30,8 +31,10 @@ Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026
                              description=f"a calendar month, YYYY-MM, in a year {times.YEARS}"),
                   AfterValidator(_plannable)]
 Name = Annotated[str, Field(max_length=200)]
+# Kinds of table whose rows name the employees of a staff dataset (staff_id).
+STAFF_TABLES = ("leave", "clock")
 Scalar = str | float | int | bool | None
-DatasetKind = Literal["calls", "ads", "staff", "leave", "rules"]
+DatasetKind = Literal["calls", "ads", "staff", "leave", "rules", "clock"]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
@@ -43,7 +46,7 @@ class Request(BaseModel):
 # ---------------------------------------------------------------- requests
 
 class DatasetUpload(Request):
-    """A dataset as JSON: table rows (calls, ads, staff, leave) or a rules table."""
+    """A dataset as JSON: table rows (calls, ads, staff, leave, clock) or a rules table."""
 
     kind: DatasetKind
     name: Name = ""
@@ -51,7 +54,8 @@ class DatasetUpload(Request):
         default=None, max_length=1_000_000,
         description="one object per row with the CSV file's column names; values as in the CSV")
     rules: dict | None = Field(default=None, description="for kind=rules: the rules file's tables as JSON")
-    staff_id: Id | None = Field(default=None, description="for kind=leave: the staff dataset the leave refers to")
+    staff_id: Id | None = Field(default=None, description="for kind=leave and kind=clock: the staff dataset the leave "
+                                                          "or clock records refer to")
     rules_id: Id | None = Field(default=None, description="rules dataset giving shift codes (default rules when absent)")
     site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
                                                          "what it is made from, else the token's one site")
@@ -68,8 +72,8 @@ class DatasetUpload(Request):
                 raise ValueError(f"kind '{self.kind}' needs 'rows'")
             if self.rules is not None:
                 raise ValueError(f"kind '{self.kind}' takes 'rows', not 'rules'")
-        if self.kind == "leave" and self.staff_id is None:
-            raise ValueError("kind 'leave' needs 'staff_id' (the staff the leave belongs to)")
+        if self.kind in STAFF_TABLES and self.staff_id is None:
+            raise ValueError(f"kind '{self.kind}' needs 'staff_id' (the staff the {self.kind} belongs to)")
         return self
 
 
@@ -500,3 +504,35 @@ class ProblemOut(BaseModel):
     instance: str | None = None
     errors: list[dict[str, Scalar]] | None = Field(
         default=None, description="what is wrong where: `pointer` (JSON pointer), or `parameter`, or file/row/column")
+
+
+class AttendanceQuery(Request):
+    """Which clock records to check against the roster."""
+
+    clock_id: Id = Field(description="a clock dataset of the roster's site (employee_id, time, kind)")
+
+
+class AttendanceExportQuery(AttendanceQuery):
+    lang: Literal["zh", "en"] = Field(default="zh", description="labels: Chinese or English")
+
+
+class AttendanceOut(BaseModel):
+    """A roster's month checked against clock records: each person's month and day, and the month in words."""
+
+    roster_id: int
+    clock_id: int
+    month: str
+    late_grace_minutes: int
+    early_departure_grace_minutes: int
+    overtime_after_minutes: int
+    outside_month: int = Field(description="clock records outside the roster's month, ignored")
+    summary: list[str] = Field(description="the month in words: totals, who was absent most and late most")
+    people: Table = Field(description="one row per person, the columns of attendance.csv: employee_id, name, group, "
+                                      "team, days_rostered, days_worked, days_absent, leave_days, late_count, "
+                                      "late_minutes, early_count, early_minutes, rest_days_worked, rest_day_hours, "
+                                      "overtime_hours, anomalies (a count)")
+    days: Table = Field(description="one row per person and day, the columns of attendance_days.csv: employee_id, "
+                                    "date, shift (a code of the rules, OFF, LEAVE, or empty where the roster holds no "
+                                    "such day), status (" + ", ".join(STATUSES) + "), clock_in and clock_out (HH:MM "
+                                    "or empty), late_minutes, early_minutes, overtime_minutes, worked_minutes, "
+                                    "anomalies (codes separated by ';': " + ", ".join(ANOMALIES) + ")")

@@ -2,7 +2,7 @@
 
 Datasets are stored as canonical CSV (tables) or TOML (rules) and re-read with the project's loaders, so
 an upload is validated by exactly the code that reads it later, with the same messages. Staff and leave
-may come as .xlsx: the loaders read the workbook (errors name its sheet), and its cells are stored as CSV.
+(and clock records) may come as .xlsx: the loaders read the workbook (errors name its sheet), and its cells are stored as CSV.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from core.errors import DataError
 from core.rules import DEFAULT_RULES, Rules, rules_from_dict, rules_to_toml
 from forecasting import data as forecast_data
 from scheduler import data as schedule_data
+from scheduler.clock import CLOCK_COLUMNS, load_clock
 
 
 def rows_to_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -77,12 +78,17 @@ def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, 
         if staff is None:
             raise DataError(source, "leave needs the staff it refers to (staff_id)")
         return schedule_data.load_leave(content, staff, rules, source=source)
+    if kind == "clock":
+        if staff is None:
+            raise DataError(source, "clock records need the staff they refer to (staff_id)")
+        return load_clock(content, staff, source=source)
     raise ValueError(kind)
 
 
 _COLUMNS = {
     "staff": (schedule_data.STAFF_COLUMNS, schedule_data.STAFF_OPTIONAL),
     "leave": (schedule_data.LEAVE_COLUMNS, schedule_data.LEAVE_OPTIONAL),
+    "clock": (CLOCK_COLUMNS, ()),
 }
 
 
@@ -110,6 +116,10 @@ def table_summary(kind: str, frame: pd.DataFrame) -> dict:
                 "airings": len(frame), "channels": int(frame["channel"].nunique())}
     if kind == "staff":
         return {"employees": len(frame), **{f"role_{k}": int(v) for k, v in frame["role"].value_counts().items()}}
+    if kind == "clock":
+        return {"first": frame["time"].min().isoformat(), "last": frame["time"].max().isoformat(),
+                "employees": int(frame["employee_id"].nunique()),
+                **{f"kind_{k}": int(v) for k, v in frame["kind"].value_counts().items()}}
     if kind == "leave":
         return {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat(),
                 **{f"kind_{k}": int(v) for k, v in frame["kind"].value_counts().items()}}

@@ -166,6 +166,13 @@ class Rules:
     # any other ISO 3166 code from the holidays package.
     country: str = "CN"
     hours_without_history: tuple[HoursWithoutHistory, ...] = ()
+    # Attendance (clock records against the roster): a clock-in later than this many minutes after the
+    # shift's start is a late arrival, and a clock-out this many minutes before its end an early departure
+    # (both counted from the shift's start or end); a clock-out at least `overtime_after_minutes` past
+    # the end is overtime, counted from the end.
+    late_grace_minutes: int = 5
+    early_departure_grace_minutes: int = 5
+    overtime_after_minutes: int = 15
 
     @property
     def open_minute(self) -> int:
@@ -463,6 +470,8 @@ def _check_rules(source: str, r: Rules) -> None:
                         f"monthly_paid_hours_cap {r.monthly_paid_hours_cap:g}", column="monthly_paid_hours_min")
     _in_range(source, "ad_response_window_minutes", r.ad_response_window_minutes, 0, 360)
     _in_range(source, "lunch_stagger_share", r.lunch_stagger_share, 0, 1, open_low=True)
+    for key in ("late_grace_minutes", "early_departure_grace_minutes", "overtime_after_minutes"):
+        _in_range(source, key, getattr(r, key), 0, 240)
     for s in r.shifts:
         hours = (minutes_of(s.lunch_latest_end) - minutes_of(s.lunch_earliest)) // max(s.unpaid_break_minutes, 1)
         if s.unpaid_break_minutes and not r.lunches_fit(hours):

@@ -1,4 +1,4 @@
-"""The planning steps: each question of the flow (forecast, requirement, roster) answered in one place.
+"""The planning steps: each question of the flow (forecast, requirement, roster, attendance) answered in one place.
 
 The CLI, the API's jobs, the notebooks and the benchmarks call these functions; none of them forecasts,
 sizes or rosters another way. Each step reads an `Inputs` (what the user gave, loaded and checked) and
@@ -22,6 +22,7 @@ from forecasting.baseline import WEEKDAYS
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
+from scheduler.attendance import Attendance, month_attendance
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
                                  required_headcount)
@@ -189,3 +190,10 @@ def headcount_step(inputs: Inputs, requirement: pd.DataFrame, *, target: Target 
     return required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan,
                               target=target, time_limit_s=time_limit_s, max_solves=max_solves, progress=progress,
                               stop=stop)
+
+
+def attendance_step(inputs: Inputs, roster: pd.DataFrame, clock: pd.DataFrame, month: str) -> Attendance:
+    """The month's attendance: the clock records (scheduler.clock) checked against the roster's assignments
+    (employee_id, date, shift) per person per day under the rules' thresholds, with the inputs' approved
+    leave counted as leave, and summed per person for payroll (scheduler.attendance)."""
+    return month_attendance(roster, clock, inputs.rules, month, leave=inputs.leave)

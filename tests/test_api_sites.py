@@ -13,6 +13,8 @@ from api.db import DEFAULT_SITE_ID, Result, Site
 from api.schemas import PlanOut
 from api.tasks import result_payload
 from cli import main
+from scheduler.data import load_staff
+from shiftcast.exports.specimen import specimen_roster
 
 A, B = DEFAULT_SITE_ID, 2
 
@@ -51,7 +53,10 @@ def site_a(app, client):
     ids["leave"] = csv_upload(client, sup, "leave", b"employee_id,date,kind\nA000,2026-12-03,leave\n", staff_id=ids["staff"])
     sent = client.post("/api/v1/actuals", data=testing.calls_csv(days=1), headers={**sup, "Content-Type": "text/csv"})
     assert sent.status_code == 201 and sent.json["site_id"] == A, sent.json
+    ids["clock"] = csv_upload(client, sup, "clock", b"employee_id,time,kind\nA000,2026-12-01 08:00,in\n", staff_id=ids["staff"])
     url = app.config["DATABASE_URL"]
+    staff = load_staff(testing.staff_csv(4, 1))
+    ids["roster"] = testing.store_roster(url, specimen_roster(staff, "2026-12"), "2026-12", staff, site_id=A)
     month = pd.date_range("2026-12-01 08:00", periods=4, freq="15min", name="interval_start")
     ids["staffing"] = testing.store_staffing(url, pd.DataFrame({"scheduled": [1, 2, 2, 1]}, index=month), "2026-12")
     with app.extensions["shiftcast"].sessions() as s:
@@ -71,7 +76,7 @@ def site_a(app, client):
 def path_ids(site: dict) -> dict[str, int]:
     """The id to put in each resource's path."""
     return {"datasets": site["calls"], "staffing": site["staffing"], "hiring-plans": site["hiring"],
-            "jobs": site["job"], "rosters": 10**6, "forecasts": 10**6, "headcount": 10**6, "tokens": 10**6}
+            "jobs": site["job"], "rosters": site["roster"], "forecasts": 10**6, "headcount": 10**6, "tokens": 10**6}
 
 
 def test_every_endpoint_answers_another_sites_ids_with_404(app, client, site_a):
@@ -83,8 +88,10 @@ def test_every_endpoint_answers_another_sites_ids_with_404(app, client, site_a):
             continue
         resource = rule.rule.split("/")[3]
         path = re.sub(r"<id:\w+>", str(ids[resource]), rule.rule).replace("<employee_id>", "A000")
+        # A roster's attendance names the clock records too: site A's, which site B does not see either.
+        query = {"clock_id": site_a["clock"]} if "/attendance" in rule.rule else {}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            r = client.open(path, method=method, headers=other)
+            r = client.open(path, method=method, headers=other, query_string=query)
             assert r.status_code == 404, (method, path, r.status_code, r.json)
             assert str(ids[resource]) in r.json["detail"] or "no " in r.json["detail"]
             asked += 1
@@ -92,7 +99,8 @@ def test_every_endpoint_answers_another_sites_ids_with_404(app, client, site_a):
     # Site A's own token reads them.
     mine = site_a["headers"]
     for path in (f"/api/v1/datasets/{site_a['calls']}", f"/api/v1/staffing/{site_a['staffing']}",
-                 f"/api/v1/hiring-plans/{site_a['hiring']}", f"/api/v1/jobs/{site_a['job']}"):
+                 f"/api/v1/hiring-plans/{site_a['hiring']}", f"/api/v1/jobs/{site_a['job']}",
+                 f"/api/v1/rosters/{site_a['roster']}/attendance?clock_id={site_a['clock']}"):
         assert client.get(path, headers=mine).status_code == 200, path
 
 

@@ -1,4 +1,5 @@
-"""/api/v1/datasets: upload calls, ads, staff, leave (CSV or JSON; staff and leave also .xlsx) and rules (TOML or JSON)."""
+"""/api/v1/datasets: upload calls, ads, staff, leave, clock records (CSV or JSON; staff, leave and clock also .xlsx) and
+rules (TOML or JSON)."""
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
@@ -16,7 +17,7 @@ from core.errors import DataError
 
 bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
 
-KINDS = ("calls", "ads", "staff", "leave", "rules")
+KINDS = ("calls", "ads", "staff", "leave", "rules", "clock")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_UPLOAD = {
     "text/csv": {"schema": {"type": "string"}},
@@ -59,11 +60,11 @@ def upload_json(body: DatasetUpload):
                            rules_id=body.rules_id, site_id=body.site_id, rows_pointer="/rows"))
 
 
-@bp.post("/<any(calls, ads, staff, leave, rules):kind>")
-@operation("Upload a dataset file (CSV; .xlsx for staff and leave; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
+@bp.post("/<any(calls, ads, staff, leave, rules, clock):kind>")
+@operation("Upload a dataset file (CSV; .xlsx for staff, leave and clock; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
            raw_body=FILE_UPLOAD, responses={201: DatasetOut},
            path_schemas={"kind": {"type": "string", "enum": list(KINDS)}},
-           description="The body is the file itself (text/csv, application/toml; an .xlsx workbook for staff and leave, "
+           description="The body is the file itself (text/csv, application/toml; an .xlsx workbook for staff, leave and clock, "
                        "whose first sheet is read and stored as CSV) or a multipart form with `file`. "
                        "Errors name the file, row and column (and the sheet of a workbook).")
 def upload_file(kind: str, query: DatasetQuery, body: bytes):
