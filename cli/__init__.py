@@ -22,6 +22,7 @@ COMMANDS = {
     "roster": "roster:command",
     "headcount": "headcount:command",
     "hiring-plan": "headcount:hiring_command",
+    "intraday": "intraday:command",
     "serve": "serve:command",
     "worker": "worker:command",
     "db": "db:command",

@@ -442,18 +442,19 @@ class CallVolumeForecaster:
         y = _as_series(actuals, "actuals")
         if not len(y):
             return None
+        name = y.attrs.get("source", "actuals")
         stray = times.off_grid(y.index, self.interval_minutes_)
         if stray.any():
-            raise DataError("actuals", f"the model forecasts {times.grid_phrase(self.interval_minutes_)}; "
+            raise DataError(name, f"the model forecasts {times.grid_phrase(self.interval_minutes_)}; "
                             f"the actuals have {y.index[stray][0]} off that grid", column="interval_start")
         if len(index) and (y.index >= index.min()).any():
             late = y.index[y.index >= index.min()]
             more = f" and {len(late) - 1} more" if len(late) > 1 else ""
-            raise DataError("actuals", f"actuals at {late[0]}{more} are not before the first interval to forecast "
+            raise DataError(name, f"actuals at {late[0]}{more} are not before the first interval to forecast "
                             f"({index.min()}): calls not yet observed cannot be actuals", column="interval_start")
         fitted = y.index[y.index <= self.history_end_]
         if len(fitted):
-            raise DataError("actuals", f"actuals at {fitted[0]} are inside the fitted history (it ends "
+            raise DataError(name, f"actuals at {fitted[0]} are inside the fitted history (it ends "
                             f"{self.history_end_}): fit on them or leave them out", column="interval_start")
         return y
 
