@@ -202,7 +202,7 @@ class CallVolumeForecaster:
         with threadpool_limits(1, user_api="blas"):
             self.fit_ = self._estimate(y.to_numpy(), X, L, Xa, y.index)
             base, ad, _ = self._mean_parts(self.fit_.theta, X, L, Xa, jacobian=False)
-        self.day_level_ = DayLevel.learn(y, base + ad, self.fit_.alpha)
+        self.day_level_ = DayLevel.learn(y, base, ad, self.fit_.alpha)
         self.y_ = y
         return self
 

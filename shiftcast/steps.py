@@ -200,11 +200,13 @@ def _all_airings(inputs: Inputs) -> pd.DataFrame | None:
     return pd.concat(known, ignore_index=True).drop_duplicates().sort_values("start", kind="stable").reset_index(drop=True)
 
 
-def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame) -> IntradayView:
-    """The day seen at `at` (HH:MM): the forecast fitted on the history before `day` (as the forecast step
-    fits it), updated with the `actuals` (calls before `at`: the day's and any days between the history and
-    it), and the service the `roster` (employee_id, date, shift, lunch_start, as roster.csv holds it) gives
-    per interval for the rest of the day with the re-forecast calls."""
+def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame, *,
+                  forecast: MonthForecast | None = None) -> IntradayView:
+    """The day seen at `at` (HH:MM): the forecast fitted on the history before `day` (the forecast step's
+    `forecast` of the day's month when one was made, else made here), updated with the `actuals` (calls
+    before `at`: the day's and any days between the history and it), and the service the `roster`
+    (employee_id, date, shift, lunch_start, as roster.csv holds it) gives per interval for the rest of the
+    day with the re-forecast calls."""
     rules = inputs.rules
     if inputs.calls is None:
         raise DataError("calls", "the intraday view needs the call history (--calls or --records)")
@@ -218,11 +220,12 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     before, rest_index = index[index < at_time], index[index >= at_time]
     rostered = rostered_on_phones(roster, inputs.staff, rules, rest_index)
-    history = inputs.calls[inputs.calls.index < day]
-    if history.empty:
-        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
-    history.attrs = dict(inputs.calls.attrs)
-    forecast = forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+    if forecast is None:
+        history = inputs.calls[inputs.calls.index < day]
+        if history.empty:
+            raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
+        history.attrs = dict(inputs.calls.attrs)
+        forecast = forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
     observed = calls_on_grid(actuals, rules.interval_minutes)["calls"]
     planned = forecast.table.reindex(index)
     updated = forecast.model.predict(rest_index, _all_airings(inputs), actuals=observed)

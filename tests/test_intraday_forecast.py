@@ -12,7 +12,8 @@ from forecasting.synthetic import World
 
 @pytest.fixture(scope="module")
 def world_model():
-    world = World(days=120, airings_per_day=6, seed=5)
+    # Days stray from the model by about 12 %, a channel's airings of a day by about 30 %.
+    world = World(days=120, airings_per_day=6, seed=5, day_level_sd=0.12, channel_day_sd=0.3)
     calls, ads, _ = world.draw()
     last_day = calls.index[-1].normalize()
     model = CallVolumeForecaster().fit(calls[calls.index < last_day], ads[ads["start"] < last_day])
@@ -132,3 +133,14 @@ def test_a_channel_that_over_delivers_raises_its_later_airings(world_model):
     updated = model.predict(window, today, actuals=observed)
     base_plain = model.predict(window)["mean"].sum()
     assert (updated["mean"].sum() - base_plain) > 1.2 * (plain["mean"].sum() - base_plain)
+
+
+def test_the_spread_of_days_is_learned_from_the_history(world_model):
+    model, _, _ = world_model
+    # Planted: days' level sd 0.12 (variance 0.0144), a channel-day's response sd 0.3 (variance 0.09).
+    assert 0.006 < model.day_level_.variance < 0.03
+    assert 0.03 < model.day_level_.response_variance < 0.2
+    plain_world = World(days=120, airings_per_day=6, seed=5)
+    calls, ads, _ = plain_world.draw()
+    plain = CallVolumeForecaster().fit(calls, ads)
+    assert plain.day_level_.variance < 0.004
