@@ -26,7 +26,6 @@ from threadpoolctl import threadpool_limits
 from forecasting import holidays as hol
 from forecasting import intraday
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
-from forecasting.intraday import DayLevel
 from forecasting.baseline import (WEEKDAYS, BaselineDesign, Block, inside_open_hours, learn_open_cells, open_mask,
                                  seen_cells)
 from core import times
@@ -202,7 +201,7 @@ class CallVolumeForecaster:
         with threadpool_limits(1, user_api="blas"):
             self.fit_ = self._estimate(y.to_numpy(), X, L, Xa, y.index)
             base, ad, _ = self._mean_parts(self.fit_.theta, X, L, Xa, jacobian=False)
-        self.day_level_ = DayLevel.learn(y, base, ad, self.fit_.alpha)
+        self.day_level_ = intraday.DayLevel.learn(y, base, ad, self.fit_.alpha)
         self.y_ = y
         return self
 
@@ -436,7 +435,8 @@ class CallVolumeForecaster:
         return out
 
     def _checked_actuals(self, actuals, index: pd.DatetimeIndex) -> pd.Series | None:
-        """The observed calls on the model's grid, after the fitted history and before `index`; None without."""
+        """The observed calls in open intervals, checked to be on the model's grid, after the fitted history
+        and before `index`; None when there are none."""
         if actuals is None:
             return None
         y = _as_series(actuals, "actuals")
@@ -447,6 +447,12 @@ class CallVolumeForecaster:
         if stray.any():
             raise DataError(name, f"the model forecasts {times.grid_phrase(self.interval_minutes_)}; "
                             f"the actuals have {y.index[stray][0]} off that grid", column="interval_start")
+        # Read from the times themselves: attributes of a frame summed on the way can still name the finer grid.
+        grid = times.grid_minutes(y.index) if len(y) > 1 else y.attrs.get("interval_minutes", self.interval_minutes_)
+        if grid != self.interval_minutes_:
+            raise DataError(name, f"the actuals are on a {grid}-minute grid and the model forecasts "
+                            f"{self.interval_minutes_}-minute intervals: give the actuals on the model's grid",
+                            column="interval_start")
         if len(index) and (y.index >= index.min()).any():
             late = y.index[y.index >= index.min()]
             more = f" and {len(late) - 1} more" if len(late) > 1 else ""
@@ -456,7 +462,9 @@ class CallVolumeForecaster:
         if len(fitted):
             raise DataError(name, f"actuals at {fitted[0]} are inside the fitted history (it ends "
                             f"{self.history_end_}): fit on them or leave them out", column="interval_start")
-        return y
+        # Calls in closed hours say nothing of the open ones the model forecasts.
+        y = y[self._open(y.index)]
+        return y if len(y) else None
 
     def _open_parts(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None):
         """Baseline mean, ad mean and the mean's parameter variance per open interval of `sub` (its order)."""
@@ -498,10 +506,9 @@ class CallVolumeForecaster:
     def _updated_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float,
                       observed: pd.Series) -> np.ndarray:
         """mean, lower and upper for open intervals `sub` after the `observed` calls (forecasting.intraday)."""
-        seen = observed[self._open(observed.index)]
-        seen_base, _, _ = self._open_parts(seen.index, ads)
-        channels, seen_ad = self._ad_by_channel(seen.index, ads)
-        update = intraday.updated(seen, seen_base, seen_ad, channels, observed.index.max().normalize(),
+        seen_base, _, _ = self._open_parts(observed.index, ads)
+        channels, seen_ad = self._ad_by_channel(observed.index, ads)
+        update = intraday.updated(observed, seen_base, seen_ad, channels, observed.index.max().normalize(),
                                   self.fit_.alpha, self.day_level_)
         base, ad, var_mu = self._open_parts(sub, ads)
         channels, by_channel = self._ad_by_channel(sub, ads)

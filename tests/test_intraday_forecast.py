@@ -107,6 +107,21 @@ def test_actuals_off_the_model_grid_are_said(world_model):
         model.predict(rest, ads, actuals=shifted)
 
 
+def test_actuals_on_a_coarser_grid_are_said(world_model):
+    model, day, ads = world_model
+    morning, rest = _morning_rest(day)
+    half_hours = morning.groupby(morning.index.floor("30min")).sum()
+    with pytest.raises(DataError, match="the actuals are on a 30-minute grid and the model forecasts 15-minute"):
+        model.predict(rest, ads, actuals=half_hours)
+
+
+def test_actuals_in_closed_hours_say_nothing(world_model):
+    model, day, ads = world_model
+    _, rest = _morning_rest(day)
+    night = pd.Series([50.0, 60.0], index=day.index[0].normalize() + pd.to_timedelta(["06:00:00", "06:15:00"]))
+    pd.testing.assert_frame_equal(model.predict(rest, ads, actuals=night), model.predict(rest, ads))
+
+
 def test_actuals_inside_the_fitted_history_are_refused(world_model):
     model, day, ads = world_model
     _, rest = _morning_rest(day)
