@@ -7,7 +7,7 @@ the days since the fit and the day's calls up to 11:30 (and 16:30), and scored o
   (target: interval WAPE at least 30 % lower), on the sample and on the Israeli bank's days;
 - coverage of the 80 % intervals after the update (target 75-85 %);
 - speed: the intraday step (update, rest-of-day forecast and the service level the roster gives) for a
-  300-agent day, against the plain forecast of the same intervals in the same run (target <= 2 s).
+  300-agent day, against the same step without actuals in the same run (target <= 2 s).
 The Israeli bank's part is skipped, with the reason, when ../shared/datasets is absent.
 """
 from __future__ import annotations
