@@ -23,6 +23,7 @@ COMMANDS = {
     "headcount": "headcount:command",
     "hiring-plan": "headcount:hiring_command",
     "attendance": "attendance:command",
+    "intraday": "intraday:command",
     "serve": "serve:command",
     "worker": "worker:command",
     "db": "db:command",

@@ -24,6 +24,7 @@ from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import threadpool_limits
 
 from forecasting import holidays as hol
+from forecasting import intraday
 from forecasting.adresponse import AiringScale, daypart_of, lag_edges, lag_matrices
 from forecasting.baseline import (WEEKDAYS, BaselineDesign, Block, inside_open_hours, learn_open_cells, open_mask,
                                  seen_cells)
@@ -120,6 +121,16 @@ def _dispersion(y: np.ndarray, mu: np.ndarray, alpha: float, dof: float) -> floa
     return float(np.clip((resid**2 * dof - mu).sum() / (mu**2).sum(), 1e-4, 10.0))
 
 
+def _nb_interval(mu: np.ndarray, dispersion: np.ndarray, level: float) -> np.ndarray:
+    """mean, lower and upper (columns): the `level` mid-quantile interval of a negative binomial with mean
+    `mu` and Var = mu + dispersion mu^2, never narrower than the mean itself."""
+    size = 1.0 / dispersion
+    prob = size / (size + mu)
+    lower = np.minimum(_mid_quantile((1 - level) / 2, size, prob), mu)
+    upper = np.maximum(_mid_quantile((1 + level) / 2, size, prob), mu)
+    return np.column_stack([mu, lower, upper])
+
+
 def _mid_quantile(q: float, size: np.ndarray, prob: np.ndarray) -> np.ndarray:
     """Mid-distribution quantile of a negative binomial (counts spread over [k - 1/2, k + 1/2]): plain
     integer quantiles make an 80 % interval cover 90 % or more when counts are small."""
@@ -189,6 +200,8 @@ class CallVolumeForecaster:
         # The matrices are a few hundred columns wide: one BLAS thread beats several fighting for cores.
         with threadpool_limits(1, user_api="blas"):
             self.fit_ = self._estimate(y.to_numpy(), X, L, Xa, y.index)
+            base, ad, _ = self._mean_parts(self.fit_.theta, X, L, Xa, jacobian=False)
+        self.day_level_ = intraday.DayLevel.learn(y, base, ad, self.fit_.alpha)
         self.y_ = y
         return self
 
@@ -233,17 +246,28 @@ class CallVolumeForecaster:
         if not ng or L is None:
             D = np.zeros((len(base), ng + self._n_eta)) if jacobian else None
             return base, np.zeros_like(base), D
-        gamma, eta = theta[nb:nb + ng], theta[nb + ng:]
-        w = np.exp(np.clip(Xa @ eta, -20, 20)) if Xa.shape[1] else np.ones(Xa.shape[0])
-        per_bin = np.column_stack([Lk @ w for Lk in L])  # response of each lag bin, per row
+        gamma = self._gamma(theta)
+        per_bin = self._per_bin(theta, L, Xa)
         ad = per_bin @ gamma
         if not jacobian:
             return base, ad, None
         cols = [per_bin]
         if Xa.shape[1]:
-            wX = w[:, None] * Xa
+            wX = self._airing_weights(theta, Xa)[:, None] * Xa
             cols.append(sum(g * (Lk @ wX) for g, Lk in zip(gamma, L)))
         return base, ad, np.column_stack(cols)
+
+    def _gamma(self, theta: np.ndarray) -> np.ndarray:
+        return theta[self._n_base:self._n_base + self._n_gamma]
+
+    def _airing_weights(self, theta: np.ndarray, Xa) -> np.ndarray:
+        eta = theta[self._n_base + self._n_gamma:]
+        return np.exp(np.clip(Xa @ eta, -20, 20)) if Xa.shape[1] else np.ones(Xa.shape[0])
+
+    def _per_bin(self, theta: np.ndarray, L, Xa) -> np.ndarray:
+        """The airings' response in each lag bin, per row (rows x bins)."""
+        w = self._airing_weights(theta, Xa)
+        return np.column_stack([Lk @ w for Lk in L])
 
     @staticmethod
     def _split(X: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray]:
@@ -377,10 +401,15 @@ class CallVolumeForecaster:
         return float(-family.loglike(y, mu) + 0.5 * theta @ S @ theta)
 
     # ------------------------------------------------------------- predict
-    def predict(self, index, ads: pd.DataFrame | None = None, level: float | None = None) -> pd.DataFrame:
+    def predict(self, index, ads: pd.DataFrame | None = None, level: float | None = None, *,
+                actuals=None) -> pd.DataFrame:
         """Forecast for the interval starts `index`: mean, lower, upper (closed intervals 0), and
         `calendar_known` (False where the holiday calendar does not know the year). The result's index
-        is `index` in core.times.UNIT, whatever unit it came in."""
+        is `index` in core.times.UNIT, whatever unit it came in.
+
+        `actuals`: calls observed since the fitted history (a calls frame or Series on the model's grid,
+        all before the first interval of `index`): the baseline's level and each channel's response are
+        updated from them (forecasting.intraday) and the intervals follow the update's uncertainty."""
         self._check_fitted()
         index = times.local_index(index, "index", "interval_start")
         level = self.level if level is None else level
@@ -389,38 +418,106 @@ class CallVolumeForecaster:
         if index.has_duplicates:
             raise DataError("index", "the intervals to forecast contain duplicates")
         ads = _check_ads(ads, "plan")
+        observed = self._checked_actuals(actuals, index)
         out = pd.DataFrame(0.0, index=index, columns=["mean", "lower", "upper"])
         _, _, known = self.design_.calendar_arrays(index)
         out["calendar_known"] = known.astype(bool)
         is_open = self._open(index)
         if is_open.any():
-            out.loc[is_open, ["mean", "lower", "upper"]] = self._predict_open(index[is_open], ads, level)
+            if observed is None:
+                values = self._predict_open(index[is_open], ads, level)
+            else:
+                values = self._updated_open(index[is_open], ads, level, observed)
+            out.loc[is_open, ["mean", "lower", "upper"]] = values
         missing = self.without_history(index)
         if missing.any() and self.rules is not None and self.rules.hours_without_history:
             self._fill_without_history(out, index, missing, ads, level)
         return out
 
-    def _predict_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float) -> np.ndarray:
-        """mean, lower and upper (columns) for open intervals `sub`."""
+    def _checked_actuals(self, actuals, index: pd.DatetimeIndex) -> pd.Series | None:
+        """The observed calls in open intervals, checked to be on the model's grid, after the fitted history
+        and before `index`; None when there are none."""
+        if actuals is None:
+            return None
+        y = _as_series(actuals, "actuals")
+        if not len(y):
+            return None
+        name = y.attrs.get("source", "actuals")
+        stray = times.off_grid(y.index, self.interval_minutes_)
+        if stray.any():
+            raise DataError(name, f"the model forecasts {times.grid_phrase(self.interval_minutes_)}; "
+                            f"the actuals have {y.index[stray][0]} off that grid", column="interval_start")
+        # Read from the times themselves: attributes of a frame summed on the way can still name the finer grid.
+        grid = times.grid_minutes(y.index) if len(y) > 1 else y.attrs.get("interval_minutes", self.interval_minutes_)
+        if grid != self.interval_minutes_:
+            raise DataError(name, f"the actuals are on a {grid}-minute grid and the model forecasts "
+                            f"{self.interval_minutes_}-minute intervals: give the actuals on the model's grid",
+                            column="interval_start")
+        if len(index) and (y.index >= index.min()).any():
+            late = y.index[y.index >= index.min()]
+            more = f" and {len(late) - 1} more" if len(late) > 1 else ""
+            raise DataError(name, f"actuals at {late[0]}{more} are not before the first interval to forecast "
+                            f"({index.min()}): calls not yet observed cannot be actuals", column="interval_start")
+        fitted = y.index[y.index <= self.history_end_]
+        if len(fitted):
+            raise DataError(name, f"actuals at {fitted[0]} are inside the fitted history (it ends "
+                            f"{self.history_end_}): fit on them or leave them out", column="interval_start")
+        # Calls in closed hours say nothing of the open ones the model forecasts.
+        y = y[self._open(y.index)]
+        return y if len(y) else None
+
+    def _open_parts(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None):
+        """Baseline mean, ad mean and the mean's parameter variance per open interval of `sub` (its order)."""
         order = np.argsort(sub.to_numpy(), kind="stable")
         sub_sorted = sub[order]
         X = self.design_.matrix(sub_sorted)
         L, Xa = self._ad_inputs(sub_sorted, ads) if self.has_ads_ and ads is not None and len(ads) else (None, None)
-        theta = self.fit_.theta
         with threadpool_limits(1, user_api="blas"):
-            base, ad, J = self._mean_and_jacobian_any(theta, X, L, Xa)
+            base, ad, J = self._mean_and_jacobian_any(self.fit_.theta, X, L, Xa)
             JV = J @ self.fit_.cov
-        mu = np.maximum(base + ad, 1e-9)
-        # Parameter uncertainty widens the negative-binomial dispersion: Var = mu + (alpha + v/mu^2) mu^2.
         var_mu = np.maximum(np.asarray(J.multiply(JV).sum(axis=1)).ravel(), 0.0)
-        disp = self.fit_.alpha + var_mu / mu**2
-        size = 1.0 / disp
-        prob = size / (size + mu)
-        lower = np.minimum(_mid_quantile((1 - level) / 2, size, prob), mu)
-        upper = np.maximum(_mid_quantile((1 + level) / 2, size, prob), mu)
         inv = np.empty_like(order)
         inv[order] = np.arange(len(order))
-        return np.column_stack([mu, lower, upper])[inv]
+        return base[inv], ad[inv], var_mu[inv]
+
+    def _ad_by_channel(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None) -> tuple[list[str], np.ndarray]:
+        """The ad mean of each channel's airings per interval of `sub` (intervals x channels)."""
+        if not self.has_ads_ or ads is None or not len(ads):
+            return [], np.zeros((len(sub), 0))
+        order = np.argsort(sub.to_numpy(), kind="stable")
+        sub_sorted = sub[order]
+        channels = sorted(ads["channel"].astype(str).unique())
+        columns = []
+        for channel in channels:
+            L, Xa = self._ad_inputs(sub_sorted, ads[ads["channel"].astype(str) == channel])
+            columns.append(self._per_bin(self.fit_.theta, L, Xa) @ self._gamma(self.fit_.theta)
+                           if L is not None else np.zeros(len(sub)))
+        inv = np.empty_like(order)
+        inv[order] = np.arange(len(order))
+        return channels, np.column_stack(columns)[inv]
+
+    def _predict_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float) -> np.ndarray:
+        """mean, lower and upper (columns) for open intervals `sub`."""
+        base, ad, var_mu = self._open_parts(sub, ads)
+        mu = np.maximum(base + ad, 1e-9)
+        # Parameter uncertainty widens the negative-binomial dispersion: Var = mu + (alpha + v/mu^2) mu^2.
+        return _nb_interval(mu, self.fit_.alpha + var_mu / mu**2, level)
+
+    def _updated_open(self, sub: pd.DatetimeIndex, ads: pd.DataFrame | None, level: float,
+                      observed: pd.Series) -> np.ndarray:
+        """mean, lower and upper for open intervals `sub` after the `observed` calls (forecasting.intraday)."""
+        seen_base, _, _ = self._open_parts(observed.index, ads)
+        channels, seen_ad = self._ad_by_channel(observed.index, ads)
+        update = intraday.updated(observed, seen_base, seen_ad, channels, observed.index.max().normalize(),
+                                  self.fit_.alpha, self.day_level_)
+        base, ad, var_mu = self._open_parts(sub, ads)
+        channels, by_channel = self._ad_by_channel(sub, ads)
+        moments = intraday.updated_moments(update, sub, base, by_channel, channels)
+        mean = np.maximum(moments.mean, 1e-9)
+        prior_mean = np.maximum(base + ad, 1e-9)
+        dispersion = (self.day_level_.residual_dispersion(self.fit_.alpha) + var_mu / prior_mean**2
+                      + moments.factor_variance / mean**2)
+        return _nb_interval(mean, dispersion, level)
 
     def without_history(self, index: pd.DatetimeIndex) -> np.ndarray:
         """Which intervals of `index` fall in the rules' open hours at a weekday and time of day the history

@@ -26,6 +26,8 @@ class World:
     calls_per_airing: dict = field(default_factory=lambda: {"A": 40.0, "B": 20.0})
     decay_minutes: float = 10.0  # the response is exponential with this mean, cut at 90 minutes
     size: float = 50.0  # negative-binomial size: var = mean + mean^2 / size
+    day_level_sd: float = 0.0  # a day's base calls x a gamma factor of mean 1 and this sd (weather, news)
+    channel_day_sd: float = 0.0  # a channel's airings of a day x a gamma factor of mean 1 and this sd
     seed: int = 1
 
     def grid(self) -> pd.DatetimeIndex:
@@ -86,8 +88,25 @@ class World:
         rng = np.random.default_rng(self.seed)
         idx = self.grid()
         ads = self.airings()
-        mean = self.base_mean(idx) + self.ad_mean(idx, ads)
+        mean = self._day_factors(idx, self.day_level_sd, 0) * self.base_mean(idx)
+        if self.channel_day_sd > 0:
+            for c, channel in enumerate(sorted(ads["channel"].unique())):
+                of_channel = ads[ads["channel"] == channel]
+                mean = mean + self._day_factors(idx, self.channel_day_sd, c + 1) * self.ad_mean(idx, of_channel)
+        else:
+            mean = mean + self.ad_mean(idx, ads)
         calls = rng.negative_binomial(self.size, self.size / (self.size + mean))
         series = pd.Series(calls.astype(np.int64), index=idx, name="calls")
         series.attrs["interval_minutes"] = self.interval_minutes
         return series, ads, pd.Series(mean, index=idx, name="mean")
+
+    def _day_factors(self, idx: pd.DatetimeIndex, sd: float, stream: int) -> np.ndarray:
+        """Per interval, its day's gamma factor of mean 1 and sd `sd` (1 everywhere when sd is 0), drawn
+        from its own random stream so the counts' draws stay the same."""
+        if sd <= 0:
+            return np.ones(len(idx))
+        days = idx.normalize()
+        first = days.unique()
+        shape = 1.0 / sd**2
+        factor = np.random.default_rng([self.seed, 100 + stream]).gamma(shape, 1.0 / shape, len(first))
+        return factor[first.get_indexer(days)]

@@ -15,7 +15,8 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules, hhmm
+from core.periods import open_intervals
+from core.rules import Rules, hhmm, minutes_of
 from core.words import counted
 from forecasting import CallVolumeForecaster, forecast_month
 from forecasting.baseline import WEEKDAYS
@@ -26,10 +27,12 @@ from scheduler.attendance import Attendance, month_attendance
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
                                  required_headcount)
-from scheduler.roster import Roster, solve
+from scheduler.on_phones import rostered_on_phones
+from scheduler.roster import Roster, expected_service, solve
 from scheduler.staffing import requirements
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
+from shiftcast.intraday import IntradayView
 
 
 @dataclass
@@ -197,3 +200,71 @@ def attendance_step(inputs: Inputs, roster: pd.DataFrame, clock: pd.DataFrame, m
     (employee_id, date, shift) per person per day under the rules' thresholds, with the inputs' approved
     leave counted as leave, and summed per person for payroll (scheduler.attendance)."""
     return month_attendance(roster, clock, inputs.rules, month, leave=inputs.leave)
+
+def _time_of_day(day: pd.Timestamp, at: str, rules: Rules) -> pd.Timestamp:
+    """`day` at `at` (HH:MM), which must start an interval of the rules' grid inside the open hours."""
+    try:
+        minute = minutes_of(at)
+    except ValueError:
+        raise DataError("--at", f"expected a time of day as HH:MM (e.g. 11:30), got {at!r}") from None
+    if minute % rules.interval_minutes:
+        raise DataError("--at", f"{at} does not start one of the rules' {rules.interval_minutes}-minute intervals")
+    if not rules.open_minute < minute < rules.close_minute:
+        raise DataError("--at", f"{at} is not inside the open hours {rules.open_time}–{rules.close_time}: "
+                        "there is no calls so far and rest of the day to compare")
+    return day + pd.Timedelta(minutes=minute)
+
+
+def _all_airings(inputs: Inputs) -> pd.DataFrame | None:
+    """The past airings and the plan together: the actuals' days may lie in either."""
+    known = [a for a in (inputs.ads, inputs.plan) if a is not None and len(a)]
+    if not known:
+        return None
+    return pd.concat(known, ignore_index=True).drop_duplicates().sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame, *,
+                  forecast: MonthForecast | None = None) -> IntradayView:
+    """The day seen at `at` (HH:MM): the forecast fitted on the history before `day` (the forecast step's
+    `forecast` of the day's month when one was made, else made here), updated with the `actuals` (calls
+    before `at`: the day's and any days between the history and it), and the service the `roster`
+    (employee_id, date, shift, lunch_start, as roster.csv holds it) gives per interval for the rest of the
+    day with the re-forecast calls."""
+    rules = inputs.rules
+    if inputs.calls is None:
+        raise DataError("calls", "the intraday view needs the call history (--calls or --records)")
+    if inputs.staff is None:
+        raise DataError("staff", "the intraday view needs the staff list (--staff): it says who takes calls")
+    day = pd.Timestamp(day).normalize()
+    at_time = _time_of_day(day, at, rules)
+    roster_days = pd.to_datetime(roster["date"]).dt.normalize()
+    if not (roster_days == day).any():
+        raise DataError(roster.attrs.get("source", "roster"), f"the roster has no row for {day:%Y-%m-%d}", column="date")
+    index = open_intervals(pd.DatetimeIndex([day]), rules)
+    before, rest_index = index[index < at_time], index[index >= at_time]
+    rostered = rostered_on_phones(roster, inputs.staff, rules, rest_index)
+    if forecast is None:
+        history = inputs.calls[inputs.calls.index < day]
+        if history.empty:
+            raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
+        history.attrs = dict(inputs.calls.attrs)
+        forecast = forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+    observed = calls_on_grid(actuals, rules.interval_minutes)["calls"]
+    planned = forecast.table.reindex(index)
+    updated = forecast.model.predict(rest_index, _all_airings(inputs), actuals=observed)
+    requirement = month_requirement(updated["mean"], inputs.calls, rules)
+    service = expected_service(requirement, rostered, rules)
+    erlang_a = rules.service.patience_s is not None
+    abandon = service["abandon_rate"] if erlang_a else pd.Series(0.0, index=rest_index)
+    rest = pd.DataFrame({
+        "forecast": planned.loc[rest_index, "mean"], "mean": updated["mean"], "lower": updated["lower"],
+        "upper": updated["upper"], "aht_s": requirement["aht_s"], "required": requirement["scheduled"],
+        "rostered": rostered, "on_phones": service["agents"],
+        "service_level": service["service_level_a" if erlang_a else "service_level"],
+        "asa_s": service["asa_a_s" if erlang_a else "asa_s"], "abandon_rate": abandon,
+        "abandoned": abandon * updated["mean"],
+    }, index=rest_index)
+    so_far = pd.DataFrame({"actual": observed.reindex(before), "forecast": planned.loc[before, "mean"],
+                           "lower": planned.loc[before, "lower"], "upper": planned.loc[before, "upper"]}, index=before)
+    return IntradayView(day=day, at=at_time, so_far=so_far, rest=rest, targets=rules.service,
+                        interval_minutes=rules.interval_minutes)
