@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,12 @@ def prepare(client, auth, url: str, sites: int, agents: int, days: int, time_lim
     return bodies
 
 
+def children_cpu_s() -> float:
+    """CPU seconds (user + system) of this process's ended children: the workers', once they have stopped."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wait_ended(sessions, ids: list[int]) -> None:
     """Until every job of `ids` has ended."""
     while True:
@@ -66,6 +73,7 @@ def run_burst(workdir: Path, workers: int, args) -> dict:
     auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
     bodies = prepare(client, auth, url, args.sites, args.agents, args.days, args.time_limit)
     sessions = testing.sessions(url)
+    cpu_before = children_cpu_s()
     with testing.worker_processes(url, workdir, workers, settings):
         started = time.monotonic()
         ids = []
@@ -79,7 +87,8 @@ def run_burst(workdir: Path, workers: int, args) -> dict:
         jobs = [s.get(Job, i) for i in ids]
         runners = {j.runner for j in jobs}
     return {"workers": workers, "wall_s": round(wall, 2), "succeeded": sum(j.state == "succeeded" for j in jobs),
-            "job_s_mean": round(sum(j.seconds or 0 for j in jobs) / len(jobs), 2), "workers_used": len(runners)}
+            "job_s_mean": round(sum(j.seconds or 0 for j in jobs) / len(jobs), 2), "workers_used": len(runners),
+            "worker_cpu_s": round(children_cpu_s() - cpu_before, 1)}
 
 
 def run_search(workdir: Path, workers: int, args) -> dict:
