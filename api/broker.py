@@ -22,8 +22,9 @@ from huey import PriorityRedisHuey, SqliteHuey
 from huey.api import Huey
 
 HOST = socket.gethostname()
-# Quick answers first: a forecast takes seconds, a roster its time limit, a headcount search many solves.
-PRIORITY = {"forecast": 30, "roster": 20, "headcount": 10}
+# Quick answers first: a forecast takes seconds, a roster its time limit, a headcount search many solves; the
+# roster solves of a running headcount search before all, since a worker is waiting for them.
+PRIORITY = {"headcount_trial": 40, "forecast": 30, "roster": 20, "headcount": 10}
 # A message whose run raised (the store unreachable while claiming) is tried again this often, this far apart.
 RETRIES = 3
 RETRY_DELAY_S = 5

@@ -33,6 +33,9 @@ DEFAULTS: dict = {
     # Jobs waiting at once in one site (each site has its own bound, so a busy site never holds back another):
     # one more answers 429 with Retry-After.
     "JOB_MAX_QUEUED": 50,
+    # Roster solves a headcount search hands the workers at once (its next step and the steps after it either
+    # way): about the number of workers, since more keep them busy with steps the search may not need.
+    "JOB_FAN_OUT": 2,
     # The longest solve a job may ask for (time_limit_s); above it the request answers 422.
     "JOB_MAX_TIME_LIMIT_S": 600.0,
     # How long a request waits for a SQLite store locked by another writer before answering 503.

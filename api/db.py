@@ -168,6 +168,8 @@ class Job(Base):
     # The token that queued it: its owner, who may cancel it whatever its role (null for the jobs of a store
     # migrated from one without owners).
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
+    # The job this one is a part of (a roster solve of a headcount search, fanned out as a task of its own).
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), nullable=True, index=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from api.broker import Broker, runner_id
 from api.db import Job, Result, utcnow
@@ -28,6 +28,15 @@ from api.problems import Problem
 from core.errors import DataError
 
 log = logging.getLogger("api.jobs")
+
+
+def cancel_asked(session: Session, job_id: int) -> bool:
+    """Whether job `job_id`, or the job it is a part of, was asked to stop: a cancel of a headcount search
+    reaches the roster solves it fanned out."""
+    parent = aliased(Job)
+    row = session.execute(select(Job.cancel_requested, parent.cancel_requested)
+                          .outerjoin(parent, parent.id == Job.parent_id).where(Job.id == job_id)).first()
+    return row is not None and bool(row[0] or row[1])
 
 
 class Cancelled(Exception):
@@ -84,7 +93,7 @@ class Progress:
             s.execute(update(Job).where(Job.id == self.job_id, Job.runner == self.runner.id)
                       .values(progress=dict(self.values), heartbeat_at=utcnow()))
             s.commit()
-            if s.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)):
+            if cancel_asked(s, self.job_id):
                 self.cancel()
 
     def __call__(self, *args, **kwargs) -> None:
@@ -112,7 +121,9 @@ class Progress:
         return values
 
 
-Handler = Callable[[Session, Job, Progress], Result]
+# A handler's answer is its result row; None when the job's final progress is its answer (a headcount trial's
+# verdict, read by the search that fanned it out).
+Handler = Callable[[Session, Job, Progress], Result | None]
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,18 @@ def submit(session: Session, broker: Broker, kind: str, params: dict, created_by
         raise Problem(503, "the job queue could not be reached; try again later", slug="unavailable",
                       headers={"Retry-After": str(limits.retry_after_s)}) from None
     return job
+
+
+def spawn(session: Session, broker: Broker, parent: Job, kind: str, params: list[dict]) -> list[int]:
+    """Record the parts of job `parent` (its site, owner and creator; outside the site's queue bound, which
+    the parent was admitted under) and send their messages; returns their ids in the order of `params`."""
+    children = [Job(kind=kind, state="queued", params=p, progress={}, created_by=parent.created_by,
+                    site_id=parent.site_id, token_id=parent.token_id, parent_id=parent.id) for p in params]
+    session.add_all(children)
+    session.commit()
+    for child in children:
+        broker.send(child.id, kind)
+    return [child.id for child in children]
 
 
 def cancel(session: Session, job_id: int) -> Job:
@@ -213,8 +236,9 @@ class JobRunner:
     demand until the queue is empty (`run_pending`)."""
 
     def __init__(self, sessions: sessionmaker, handlers: dict[str, Handler], broker: Broker, *, poll_s: float = 0.5,
-                 heartbeat_s: float = 2.0, max_attempts: int = 2) -> None:
+                 heartbeat_s: float = 2.0, max_attempts: int = 2, fan_out: int = 2) -> None:
         self.sessions = sessions
+        self.fan_out = fan_out  # parts a job may have its workers run at once (a headcount search's trials)
         self.handlers = handlers
         self.broker = broker
         self.poll_s = poll_s
@@ -253,6 +277,11 @@ class JobRunner:
 
     def wake(self) -> None:
         self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        """Whether this worker was told to stop (its running jobs go back to the queue)."""
+        return self._stop.is_set()
 
     def recover(self) -> list[Recovery]:
         """Re-queue the jobs of workers that are gone, and send their messages again."""
@@ -299,7 +328,7 @@ class JobRunner:
                         s.execute(update(Job).where(Job.id == job_id, Job.runner == self.id).values(heartbeat_at=utcnow()))
                         s.commit()
                         beat = time.monotonic()
-                    if progress is not None and s.scalar(select(Job.cancel_requested).where(Job.id == job_id)):
+                    if progress is not None and cancel_asked(s, job_id):
                         progress.cancel()
             except Exception:
                 log.exception("job heartbeat")
@@ -336,12 +365,15 @@ class JobRunner:
         return True
 
     def run(self, job_id: int) -> None:
-        """Claim and run job `job_id` (the broker's task calls this); a job not queued any more is left alone."""
+        """Claim and run job `job_id` (the broker's task calls this); a job not queued any more is left alone.
+        A job may run a part of itself here while it waits for its parts (api.fanout): the outer job's
+        heartbeat and cancel watch resume when the part ends."""
         if not self.claim(job_id):
             log.info("job %s is not queued any more; its message is dropped", job_id)
             return
         started = time.monotonic()
         progress = Progress(self, job_id)
+        outer = self.current, self.progress
         self.current, self.progress = job_id, progress
         try:
             with self.sessions() as s:
@@ -370,7 +402,11 @@ class JobRunner:
                     return
                 # A handler that answers despite a cancel gives the best found by then (a roster solve stopped
                 # by StopSearch): it is kept, and the job ends as cancelled all the same.
-                cancelled = progress.cancel_requested or s.scalar(select(Job.cancel_requested).where(Job.id == job_id))
+                cancelled = progress.cancel_requested or cancel_asked(s, job_id)
+                if result is None:
+                    self._finish(s, job_id, started, state="cancelled" if cancelled else "succeeded",
+                                 error="cancelled while running" if cancelled else None, progress=progress.values)
+                    return
                 result.job_id = job_id
                 s.add(result)
                 s.flush()
@@ -380,7 +416,7 @@ class JobRunner:
                                     progress=progress.values or None):
                     log.warning("job %s was taken from worker %s; its result is dropped", job_id, self.id)
         finally:
-            self.current, self.progress = None, None
+            self.current, self.progress = outer
 
     def _requeue(self, s: Session, job_id: int, kind: str) -> None:
         """Put a job this worker was stopped in back in the queue (as a crash's recovery would, at once)."""

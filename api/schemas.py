@@ -303,7 +303,7 @@ class JobOut(BaseModel):
     """A job: its state, progress and, when done, its result."""
 
     id: int
-    kind: Literal["forecast", "roster", "headcount"]
+    kind: Literal["forecast", "roster", "headcount", "headcount_trial"]
     state: JobState
     progress: dict[str, Scalar] = Field(description="solver progress: best objective, bound, gap, seconds so far")
     result_id: int | None
@@ -311,6 +311,8 @@ class JobOut(BaseModel):
     error: str | None = Field(description="why the job failed, or a note on a re-run after a crash")
     attempts: int
     cancel_requested: bool
+    parent_id: int | None = Field(description="the headcount search this roster solve is a part of "
+                                  "(its progress holds the trial's verdict)")
     site_id: int
     created_by: str
     created_at: dt.datetime

@@ -2,18 +2,21 @@
 (shiftcast.steps; scheduler.headcount for HR) and keeps the answer as the document the API serves."""
 from __future__ import annotations
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from api import inputs
 from api.actuals import stored_actuals
 from api.db import Job, Result
+from api.fanout import TaskTrials
 from api.jobs import Cancelled, PipelineError, Progress
 from api.json_values import records, scalars
 from api.results import forecast_result, result_payload, roster_result
 from api.roster_document import stored_roster
 from api.schemas import PlanOut
 from scheduler.headcount import DEFAULT_MAX_SOLVES
-from shiftcast.steps import actuals_step, forecast_step, headcount_step, roster_step
+from shiftcast.inputs import Inputs
+from shiftcast.steps import actuals_step, forecast_step, headcount_step, headcount_trial_step, roster_step
 
 
 def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
@@ -55,14 +58,21 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     return roster_result(roster, staffing.month, p, step_inputs.staff, step_inputs.rules, site_id=job.site_id)
 
 
-def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
-    p = job.params
+def _headcount_inputs(s: Session, p: dict) -> tuple[Inputs, Result, pd.DataFrame]:
+    """(the steps' inputs, the staffing result, its requirement table) a headcount job's params name."""
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), staff_id=p.get("staff_id"),
                                      leave_id=p.get("leave_id"), ads_plan_id=p.get("ads_plan_id"))
     staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
-    requirement = inputs.interval_frame(inputs.payload(staffing))
+    return step_inputs, staffing, inputs.interval_frame(inputs.payload(staffing))
+
+
+def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
+    """The search, its roster solves fanned out as `headcount_trial` jobs (api.fanout), the worker's fan-out at once."""
+    p = job.params
+    step_inputs, staffing, requirement = _headcount_inputs(s, p)
     answer = headcount_step(step_inputs, requirement, time_limit_s=p["time_limit_s"],
-                            max_solves=p.get("max_solves") or DEFAULT_MAX_SOLVES, progress=progress, stop=progress.stop)
+                            max_solves=p.get("max_solves") or DEFAULT_MAX_SOLVES, progress=progress, stop=progress.stop,
+                            run_trials=TaskTrials(progress.runner, job, progress), at_once=progress.runner.fan_out)
     progress.check()  # cancelled during the search: no plan is stored
     headline = scalars(answer.summary())
     summary = {k: v for k, v in headline.items() if k != "notes"}  # a summary holds scalars; the notes are a list
@@ -72,4 +82,14 @@ def run_headcount(s: Session, job: Job, progress: Progress) -> Result:
                   payload=result_payload(PlanOut, doc))
 
 
-HANDLERS = {"roster": run_roster, "forecast": run_forecast, "headcount": run_headcount}
+def run_headcount_trial(s: Session, job: Job, progress: Progress) -> None:
+    """One roster solve of a headcount search: its verdict is the job's final progress, read by the search."""
+    step_inputs, _, requirement = _headcount_inputs(s, job.params)
+    tried = headcount_trial_step(step_inputs, requirement, job.params["agents"], time_limit_s=job.params["time_limit_s"],
+                                 stop=progress.stop)
+    progress.check()  # stopped mid-solve: its verdict says nothing about the headcount
+    progress.record(**vars(tried.trial))
+
+
+HANDLERS = {"roster": run_roster, "forecast": run_forecast, "headcount": run_headcount,
+            "headcount_trial": run_headcount_trial}

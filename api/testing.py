@@ -238,3 +238,33 @@ def cancel_and_wait(client, job_url: str, headers: dict, timeout: float = 60.0) 
         assert time.monotonic() - asked < timeout, f"the job went on {timeout} s after the cancel"
         time.sleep(0.05)
     return job, time.monotonic() - asked
+
+
+@contextlib.contextmanager
+def worker_processes(database_url: str, workdir: Path, count: int, settings: dict) -> Iterator[list[subprocess.Popen]]:
+    """`count` `shiftcast worker` processes on the store at `database_url` with the given settings (as
+    SHIFTCAST_* variables), once each takes jobs; stopped (SIGTERM) when the block ends."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p),
+           "SHIFTCAST_DATABASE_URL": database_url, **{f"SHIFTCAST_{k}": str(v) for k, v in settings.items()}}
+    logs = [Path(workdir) / f"worker-{uuid.uuid4().hex[:8]}.log" for _ in range(count)]
+    procs = []
+    try:
+        for log in logs:
+            with open(log, "wb") as out:
+                procs.append(subprocess.Popen([sys.executable, "-c", "from cli import main; main()", "worker"], env=env,
+                                              stdout=subprocess.DEVNULL, stderr=out))
+        deadline = time.monotonic() + 120
+        while not all("takes jobs from" in log.read_text() for log in logs):  # imports done, app built
+            for proc, log in zip(procs, logs):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"a worker exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the workers did not start in 120 s")
+            time.sleep(0.1)
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(30)

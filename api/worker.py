@@ -19,7 +19,7 @@ def job_runner(app: Flask) -> JobRunner:
     c = app.config
     state = app.extensions["shiftcast"]
     return JobRunner(state.sessions, HANDLERS, state.broker, poll_s=c["JOB_POLL_S"], heartbeat_s=c["JOB_HEARTBEAT_S"],
-                     max_attempts=c["JOB_MAX_ATTEMPTS"])
+                     max_attempts=c["JOB_MAX_ATTEMPTS"], fan_out=c["JOB_FAN_OUT"])
 
 
 def run_worker(app: Flask, stop: threading.Event) -> None:

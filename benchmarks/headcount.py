@@ -53,7 +53,7 @@ def linear_search(tryout: Tryout, start: int, cap: int) -> dict:
     tried: dict[int, bool] = {}
     attempts = 0
     while len(tried) < cap:
-        trial = tryout(n)[0]
+        trial = tryout(n).trial
         tried[n], attempts = trial.met, attempts + trial.attempts
         met_ok = [k for k, v in tried.items() if v]
         failed = [k for k, v in tried.items() if not v]

@@ -508,6 +508,17 @@ def requirement_days(requirement) -> pd.DatetimeIndex:
 
 
 @dataclass
+class Tried:
+    """One headcount tried: its point of the curve, and the roster, staff list and leave behind it (None when
+    the trial was solved in another process, which sends back only the trial)."""
+
+    trial: Trial
+    roster: object | None = None
+    staff: pd.DataFrame | None = None
+    leave: pd.DataFrame | None = None
+
+
+@dataclass
 class Tryout:
     """Solves the roster for a staff list of a given size and judges it: one point of the curve."""
 
@@ -526,8 +537,8 @@ class Tryout:
         if self.windows is None:
             self.windows = airing_windows(self.ads, open_intervals(requirement_days(self.requirement), self.rules), self.rules)
 
-    def __call__(self, agents: int) -> tuple[Trial, object | None, pd.DataFrame, pd.DataFrame | None]:
-        """(trial, roster or None when the solver gave up, staff, leave) at `agents` agents.
+    def __call__(self, agents: int) -> Tried:
+        """The trial at `agents` agents, with its roster (None when the solver gave up), staff and leave.
 
         A solve that gives up, or misses the target with a roster far from its own lower bound (gap above
         RETRY_GAP), says little about the headcount: it is solved once more with twice the time.
@@ -551,12 +562,82 @@ class Tryout:
             if not doubtful:
                 break
         trial.attempts, trial.seconds = attempt, spent
-        return trial, roster, staff, lv
+        return Tried(trial, roster, staff, lv)
+
+
+# Solves the trials at these headcounts (all of them, in any order or at once) and gives them in that order.
+RunTrials = Callable[[Tryout, list[int]], list[Tried]]
+
+
+def in_process(tryout: Tryout, headcounts: list[int]) -> list[Tried]:
+    """The trials one after another in this process: the CLI's, the demo's and the notebooks' way."""
+    return [tryout(n) for n in headcounts]
 
 
 def allowed_margin(agents: int) -> int:
     """Untried headcounts below an answer of `agents` the search may leave: PRECISION of it, rounded down."""
     return math.floor(PRECISION * agents + 1e-9)
+
+
+@dataclass
+class Search:
+    """Where the headcount search stands: the next headcount to try, the bracket so far (largest known to fail,
+    smallest known to meet), and how far it has stepped; `record` moves it on by one trial's verdict.
+
+    From `n` (the estimate) steps of 1, 1, 2, 4, … units away from it until the answer is bracketed, then
+    bisection until it is pinned: the estimate is usually within a few per cent, so a unit of a hundredth of
+    it brackets a large staff's answer in as few solves as a small staff's.
+    """
+
+    n: int
+    fail: int  # largest headcount known to fail (by the bound, or a solve)
+    unit: int
+    ok: int | None = None
+    moves: int = 0
+    met: dict[int, bool] = field(default_factory=dict)
+    done: bool = False
+
+    def record(self, n: int, met: bool) -> None:
+        """Take the verdict at `n` agents and choose the next headcount (or end the search)."""
+        self.met[n] = met
+        if met:
+            self.ok = n if self.ok is None else min(self.ok, n)
+        else:
+            self.fail = max(self.fail, n)
+        if self.ok is not None and self.ok - self.fail - 1 <= allowed_margin(self.ok):
+            self.done = True
+            return
+        step = self.unit * 2 ** max(self.moves - 1, 0)
+        self.moves += 1
+        if self.ok is None:
+            self.n = self.n + step
+        elif all(v for k, v in self.met.items() if k < self.ok):  # still going down from a met estimate
+            self.n = max(self.ok - step, self.fail + 1)
+        else:
+            self.n = (self.fail + self.ok) // 2
+
+    def ahead(self, width: int, solves_left: int) -> list[int]:
+        """Up to `width` headcounts to solve at once: the next one first, then the ones the search would try
+        after it whichever way each verdict goes (breadth first, a met verdict's branch before a missed one's),
+        never more steps deep than `solves_left`. Whatever the verdicts, the search then consults the same
+        headcounts in the same order as one solving them one at a time."""
+        batch: list[int] = []
+        level = [self]
+        for _depth in range(solves_left):
+            below = []
+            for state in level:
+                if state.done:
+                    continue
+                if state.n not in batch and len(batch) < width:
+                    batch.append(state.n)
+                for verdict in (True, False):
+                    branch = replace(state, met=dict(state.met))
+                    branch.record(state.n, verdict)
+                    below.append(branch)
+            if len(batch) >= width or not below:
+                break
+            level = below
+        return batch
 
 
 def required_headcount(
@@ -574,6 +655,8 @@ def required_headcount(
     solve=None,
     progress: Progress | None = None,
     stop: threading.Event | None = None,
+    run_trials: RunTrials = in_process,
+    at_once: int = 1,
 ) -> HeadcountResult:
     """The smallest number of agents (with the leaders that go with them) whose best roster meets `target`.
 
@@ -589,6 +672,9 @@ def required_headcount(
     `solve(requirement, staff, rules, leave, ads, time_limit_s) -> Roster` replaces the roster solver.
     `stop`, once set (from another thread), ends the roster solve under way and the search: the answer is
     what the finished solves showed, with a note.
+    `run_trials` solves a batch of headcounts (`in_process`: one after another here; the API's job workers: as
+    tasks, side by side); with `at_once` above 1 each batch holds the next headcount and the ones the search
+    may try after it (`Search.ahead`), so the answer and the curve are those of the search one at a time.
     """
     started = time.monotonic()
     say = progress or (lambda _msg: None)
@@ -603,54 +689,47 @@ def required_headcount(
     say(f"bound: {bound.on_phone} on the phones -> at least {lower} agents; estimate {bound.estimate} "
         f"on the phones ({bound.seconds:.1f} s)")
     tryout = Tryout(requirement, rules, staff_mix, leave, ads, target, time_limit_s, solve)
-    trials: dict[int, Trial] = {}
-    found: dict[int, tuple] = {}
+    trials: dict[int, Trial] = {}  # the headcounts the search consulted: the curve
+    found: dict[int, Tried] = {}
+    ahead: dict[int, Tried] = {}  # solved, not yet consulted (a batch's speculative members)
 
-    def attempt(n: int) -> Trial:
-        trial, roster, staff, lv = tryout(n)
-        trials[n] = trial
-        if trial.met:
-            found[n] = (roster, staff, lv)
-        if roster is None:
+    def report(trial: Trial, gave_up: bool) -> None:
+        n = trial.agents
+        if gave_up:
             say(f"{n} agents + {trial.leaders} leaders: the roster solver gave up ({trial.status})")
         else:
             verdict = "meets the target" if trial.met else f"misses the target: {trial.misses}"
             say(f"{n} agents + {trial.leaders} leaders: {trial.share_met:.1%} of intervals at the service level, "
                 f"{counted(trial.airing_windows_short, 'airing window')} below it -> {verdict}")
-        return trial
 
-    fail = lower - 1  # largest headcount known to fail (by the bound, or a solve)
-    ok: int | None = None
     estimate = agents_for_on_phone(bound.estimate, staff_mix, rules)
     n = max(lower, start if start is not None else estimate)
-    # exponential search from the estimate (steps of 1, 1, 2, 4, … units away from it) until the answer is
-    # bracketed, then bisection until it is pinned: the estimate is usually within a few per cent, so a unit
-    # of a hundredth of it brackets a large staff's answer in as few solves as a small staff's
-    unit = max(1, math.floor(PRECISION * n))
-    moves, cut_short = 0, False
-    while len(trials) < max_solves:
-        with stopping(stop):
-            trial = attempt(n)
-        if stop is not None and stop.is_set():  # a solve cut short says nothing about its headcount
-            del trials[n]
-            found.pop(n, None)
-            notes.append(f"stopped before the search ended, after {counted(len(trials), 'headcount')} tried")
-            cut_short = True
-            break
-        if trial.met:
-            ok = n if ok is None else min(ok, n)
-        else:
-            fail = max(fail, n)
-        if ok is not None and ok - fail - 1 <= allowed_margin(ok):
-            break
-        step = unit * 2 ** max(moves - 1, 0)
-        moves += 1
-        if ok is None:
-            n = n + step
-        elif all(t.met for k, t in trials.items() if k < ok):  # still going down from a met estimate
-            n = max(ok - step, fail + 1)
-        else:
-            n = (fail + ok) // 2
+    search = Search(n=n, fail=lower - 1, unit=max(1, math.floor(PRECISION * n)))
+    cut_short = False
+    while not search.done and len(trials) < max_solves:
+        if search.n not in ahead:
+            batch = search.ahead(at_once, max_solves - len(trials))
+            if len(batch) > 1:
+                say(f"solving {', '.join(map(str, batch))} agents at once (the first is the search's next step, "
+                    "the others the steps after it whichever way it goes)")
+            with stopping(stop):
+                solved = run_trials(tryout, batch)
+            if stop is not None and stop.is_set():  # a solve cut short says nothing about its headcount
+                notes.append(f"stopped before the search ended, after {counted(len(trials), 'headcount')} tried")
+                cut_short = True
+                break
+            ahead.update(zip(batch, solved))
+        n = search.n
+        tried = ahead.pop(n)
+        trials[n] = tried.trial
+        if tried.trial.met:
+            found[n] = tried
+        report(tried.trial, gave_up=tried.trial.status.startswith("ERROR"))
+        search.record(n, tried.trial.met)
+    ok, fail = search.ok, search.fail
+    if ahead:
+        notes.append(f"{counted(len(ahead), 'roster solve')} run ahead at once with the search's steps "
+                     f"({', '.join(map(str, sorted(ahead)))} agents) turned out not to be needed")
     if ok is None:
         if not cut_short:
             notes.append(f"no headcount tried (up to {max(trials)} agents) met the target within {counted(max_solves, 'roster solve')}")
@@ -677,11 +756,15 @@ def required_headcount(
                          f"({why}), so the answer may be up to {margin} lower")
     curve = pd.DataFrame([vars(t) for t in sorted(trials.values(), key=lambda t: t.agents)]).set_index("agents") \
         if trials else pd.DataFrame()
-    roster, staff, lv = found.get(agents, (None, None, None))
+    answer = found.get(agents, Tried(trials[agents]) if agents is not None else None)
+    staff = answer.staff if answer is not None and answer.staff is not None else None
+    if staff is None and agents is not None:  # solved in another process: the same list, made again
+        staff = synthesize_staff(agents, rules, staff_mix)[0]
     return HeadcountResult(
         agents=agents, leaders=trials[agents].leaders if agents is not None else None,
         people=len(staff) if staff is not None else None, lower_bound_agents=lower, estimate_agents=estimate,
         verified=verified,
         margin=margin, curve=curve, bound=bound, solves=len(trials), seconds=time.monotonic() - started,
-        roster=roster, staff=staff, leave=lv, notes=notes,
+        roster=answer.roster if answer is not None else None, staff=staff,
+        leave=answer.leave if answer is not None else None, notes=notes,
     )

@@ -13,9 +13,11 @@ import numpy as np
 import pandas as pd
 
 from scheduler.headcount import (
+    RunTrials,
     Target,
     agents_for_on_phone,
     headcount_bound,
+    in_process,
     mix_leave_share,
     required_headcount,
 )
@@ -94,13 +96,16 @@ def what_if(
     solve=None,
     first=None,
     progress: Callable[[str], None] | None = None,
+    run_trials: RunTrials = in_process,
+    at_once: int = 1,
 ) -> pd.DataFrame:
     """One row per scenario (ad plan) of the same month: airings, expected calls, agent-hours needed,
     the relaxation's bound and the required headcount (verified by roster solves), side by side.
 
     The first scenario is searched from its estimate (or taken from `first`, its HeadcountResult when
     already solved); the others start at their estimate plus the first's distance from its estimate, so
-    each usually needs two or three roster solves.
+    each usually needs two or three roster solves. `run_trials` and `at_once` dispatch each search's roster
+    solves (scheduler.headcount.required_headcount): side by side on job workers, the same rows.
     """
     say = progress or (lambda _m: None)
     index = month_intervals(month, rules)
@@ -119,7 +124,7 @@ def what_if(
         else:
             result = required_headcount(req, rules, staff_mix, leave=leave, ads=plan, target=target,
                                         time_limit_s=time_limit_s, max_solves=max_solves, start=start, bound=b,
-                                        solve=solve, progress=say)
+                                        solve=solve, progress=say, run_trials=run_trials, at_once=at_once)
         if offset is None and result.agents is not None:
             offset = result.agents - result.estimate_agents
         minutes = rules.interval_minutes

@@ -25,10 +25,11 @@ from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
 from scheduler.attendance import Attendance, month_attendance
 from scheduler.erlang import Model
-from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, Target,
-                                 required_headcount)
+from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
+                                 Tried, Tryout, in_process, required_headcount)
 from scheduler.on_phones import rostered_on_phones
 from scheduler.roster import Roster, expected_service, solve
+from scheduler.roster_solver import stopping
 from scheduler.staffing import requirements
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
@@ -187,12 +188,23 @@ def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: floa
 def headcount_step(inputs: Inputs, requirement: pd.DataFrame, *, target: Target = Target(),
                    time_limit_s: float = DEFAULT_SOLVE_SECONDS, max_solves: int = DEFAULT_MAX_SOLVES,
                    progress: Callable[[str], None] | None = None,
-                   stop: threading.Event | None = None) -> HeadcountResult:
+                   stop: threading.Event | None = None, run_trials: RunTrials = in_process,
+                   at_once: int = 1) -> HeadcountResult:
     """The smallest headcount whose roster meets `target` for the requirement, with the inputs' staff mix,
-    leave, ad plan and rules (scheduler.headcount's bound-first search, each trial a roster solve)."""
+    leave, ad plan and rules (scheduler.headcount's bound-first search, each trial a roster solve; `run_trials`
+    solves `at_once` of them at a time, in this process by default, see `headcount_trial_step`)."""
     return required_headcount(requirement, inputs.rules, inputs.staff, leave=inputs.leave, ads=inputs.plan,
                               target=target, time_limit_s=time_limit_s, max_solves=max_solves, progress=progress,
-                              stop=stop)
+                              stop=stop, run_trials=run_trials, at_once=at_once)
+
+
+def headcount_trial_step(inputs: Inputs, requirement: pd.DataFrame, agents: int, *, target: Target = Target(),
+                         time_limit_s: float = DEFAULT_SOLVE_SECONDS, stop: threading.Event | None = None) -> Tried:
+    """One trial of the headcount search, alone: the roster at `agents` agents judged against `target`, exactly
+    as `headcount_step` solves it (what a job worker runs when the search fans its trials out as tasks)."""
+    tryout = Tryout(requirement, inputs.rules, inputs.staff, inputs.leave, inputs.plan, target, time_limit_s)
+    with stopping(stop):
+        return tryout(agents)
 
 
 def attendance_step(inputs: Inputs, roster: pd.DataFrame, clock: pd.DataFrame, month: str) -> Attendance:
@@ -200,6 +212,7 @@ def attendance_step(inputs: Inputs, roster: pd.DataFrame, clock: pd.DataFrame, m
     (employee_id, date, shift) per person per day under the rules' thresholds, with the inputs' approved
     leave counted as leave, and summed per person for payroll (scheduler.attendance)."""
     return month_attendance(roster, clock, inputs.rules, month, leave=inputs.leave)
+
 
 def _time_of_day(day: pd.Timestamp, at: str, rules: Rules) -> pd.Timestamp:
     """`day` at `at` (HH:MM), which must start an interval of the rules' grid inside the open hours."""

@@ -153,6 +153,17 @@ def test_what_if_prices_each_plan_side_by_side(plan):
     assert (table["margin"] == 0).all()
 
 
+@pytest.mark.slow
+def test_what_if_gives_the_same_table_with_its_solves_in_batches(plan):
+    from shiftcast.scenarios import what_if
+
+    week = plan[plan["start"] < pd.Timestamp("2026-12-08")]
+    scenarios = {"plan": week, "+50%": more_airings(week, 0.5, RULES, seed=2)}
+    tables = [what_if(AiringForecaster(), "2026-12", scenarios, RULES, None, time_limit_s=1.0, max_solves=12,
+                      solve=coverage_solver, at_once=width) for width in (1, 3)]
+    pd.testing.assert_frame_equal(tables[1], tables[0])
+
+
 def test_months_ahead_carry_the_plan_and_the_first_months_margin(plan):
     from shiftcast.scenarios import monthly_headcounts
 
