@@ -272,6 +272,7 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
     S = len(p.shift_codes)
     y: dict = {}
     for c, key in enumerate(p.classes):
+        check_stopped()
         shifts = [s for s in range(S) if key.allowed[s]]
         members = p.members(c)
         for d in range(p.n_days):
@@ -286,6 +287,7 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
     lunch: dict = {}
     _, phones = shift_counts(p, y)
     for d in range(p.n_days):
+        check_stopped()  # placing a large staff's lunches one by one takes seconds a day
         for s, slots in enumerate(p.lunch_slots):
             if not slots:
                 continue
@@ -515,6 +517,7 @@ def _count_deviation(model: cp_model.CpModel, p: RosterProblem, rest: dict, clas
     ordinary missing agents per person."""
     terms = []
     for c in classes:
+        check_stopped()
         members = p.members(c)
         for d in range(p.n_days):
             resting = [rest[e, d] for e in members if (e, d) in rest]
