@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ from scheduler import roster_model as rm
 from scheduler.roster_assign import (lunches_of_people, repair_rest_counts, rest_days_of_people, shifts_of_people,
                                      spread_rest_counts)
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, stopped
+from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
 from scheduler.rules import RosterDays, objective_parts
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
@@ -122,7 +123,7 @@ def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, sta
                                        started=started, irregular_exact=True, start=start)
             if not math.isnan(again.bound):
                 bound = max(bound, again.bound)
-            if again.found:
+            if again.found and not stopped():
                 other = _from_aggregate(p, again.counts, bound, deadline - 1.0, deadline, time_limit_s, progress,
                                         started)
                 if other.objective < best.objective:
@@ -154,15 +155,15 @@ def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: fl
     best = None
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
-    # the first is always tried (a stop during it ends the solve with no roster).
+    # the first is always made, stopped or not (the aggregate's solution was reported: a stop keeps the
+    # roster made of it), and a stop during a later one keeps the best so far.
     while best is None or (gap(best.objective, bound) > 1e-9 and left() > 1.0 and stale < 4 and not stopped()):
         try:
-            found = _roster_try(p, counts, pool, preset, decided, wanted, costs, variant, time_limit_s,
-                                max(deadline - elapsed() - 0.5, 1.0) if best is None else left(), left())
+            with finishing() if best is None else nullcontext():
+                found = _roster_try(p, counts, pool, preset, decided, wanted, costs, variant, time_limit_s,
+                                    max(deadline - elapsed() - 0.5, 1.0) if best is None else left(), left())
         except Stopped:
-            if best is None:
-                raise
-            break  # the best roster so far stands
+            break
         if best is None or found.objective < best.objective:
             best, stale = found, 0
             if progress:
