@@ -2,9 +2,10 @@
 built, and the refusal of a problem above a budget.
 
 Measured (build_problem and the first day-level model of synthetic months of 31 days, benchmarks.roster_limits:
-peak RSS less the process before it): 1,000 people 19 MB, 4,000 people 30 MB, 10,000 people 53 MB, about
-3.8 KB a person-month; the estimate takes 160 bytes a person-day (5 KB a person-month) so that it stays above
-what was measured, and the day-level counts (days × shifts × intervals) at 1 KB each.
+peak RSS less the process before it): 1,000 people 23 MB, 4,000 people 36 MB, 10,000 people 58 MB, 30,000
+people 128 MB, about 3.5–4 KB a person-month; the estimate takes 160 bytes a person-day (5 KB a
+person-month) so that it stays above what was measured, and the day-level counts (days × shifts × intervals)
+at 1 KB each.
 """
 from __future__ import annotations
 
