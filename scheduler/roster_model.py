@@ -26,7 +26,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, check_stopped, elapsed, run, stopped
+from scheduler.roster_solver import Progress, check_stopped, elapsed, finishing, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, people_apart as weekend_rests_apart
@@ -391,7 +391,8 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | No
         # much lower
         out.bound -= p.rules.weights.weekend_rest_fairness * WEEKEND_FAIRNESS.top(p)
         if done.found:
-            _narrow_weekend_spread(m, own, solver, out, time_limit_s - (elapsed() - t0))
+            with finishing():  # the solution found is priced whether stopped or not; narrowing it stops
+                _narrow_weekend_spread(m, own, solver, out, time_limit_s - (elapsed() - t0))
         out.seconds = elapsed() - t0
     return out
 

@@ -144,14 +144,15 @@ def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: fl
     decided, pool, preset = counts.decided.copy(), counts.pool, counts.rest_of.copy()
     wanted = _class_rest_counts(p, preset, decided, pool)
     pooled_leaders = p.leader & ~decided
-    if pooled_leaders.any():
-        # a leader on every shift depends on who rests: choose the pooled leaders' days first
-        chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
-                                     pooled_leaders)
-        if chosen is not None:
-            preset[pooled_leaders] = chosen[pooled_leaders]
-            decided |= pooled_leaders
-    costs = rm.rest_change_costs(p, counts.y, counts.lunch)
+    with finishing():  # part of the first roster, made stopped or not
+        if pooled_leaders.any():
+            # a leader on every shift depends on who rests: choose the pooled leaders' days first
+            chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
+                                         pooled_leaders)
+            if chosen is not None:
+                preset[pooled_leaders] = chosen[pooled_leaders]
+                decided |= pooled_leaders
+        costs = rm.rest_change_costs(p, counts.y, counts.lunch)
     best = None
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
