@@ -29,17 +29,28 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+class SitesNotTaken(ValueError):
+    """Sites named for a token that sees every site."""
+
+
+class NoSuchSite(LookupError):
+    """A site named for a token is not in the store."""
+
+
 def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None) -> tuple[Token, str]:
     """Store a new token's hash; return the row and the token text (the only time it is seen). A non-admin
-    token sees the sites named (the default site when none is); an admin token sees every site."""
+    token sees the sites named (the default site when none is); an admin token sees every site and is given
+    none (SitesNotTaken says so, rather than dropping them)."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if role in ALL_SITES and site_ids is not None:
+        raise SitesNotTaken(f"an {role} token sees every site, so it is given none: leave the sites out")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = Token(name=name, role=role, token_hash=token_hash(text))
     if role not in ALL_SITES:
         row.sites = [session.get(Site, i) for i in sorted(set(site_ids or [DEFAULT_SITE_ID]))]
         if None in row.sites:
-            raise ValueError(f"no such site among {sorted(set(site_ids or []))}")
+            raise NoSuchSite(f"no such site among {sorted(set(site_ids or []))}")
     session.add(row)
     session.commit()
     return row, text

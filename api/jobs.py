@@ -22,7 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from api.broker import Broker, runner_id
-from api.db import Job, Result, utcnow
+from api.db import Job, Result, Site, utcnow
 from api.json_values import json_scalar
 from api.problems import Problem
 from core.errors import DataError
@@ -135,6 +135,16 @@ class Limits:
     retry_after_s: int = 30
 
 
+def _lock_site(session: Session, site_id: int) -> None:
+    """Hold site `site_id` until the session commits, so that counting its queued jobs and adding one is a
+    single step for concurrent submits: a write to its row locks that row on PostgreSQL and takes the
+    store's write lock on SQLite. The read transaction before it is ended first: on SQLite in WAL mode a read
+    transaction cannot wait for the write lock (it fails at once when another writer committed since)."""
+    session.commit()
+    session.execute(update(Site).where(Site.id == site_id).values(id=Site.id)
+                    .execution_options(synchronize_session=False))
+
+
 def submit(session: Session, broker: Broker, kind: str, params: dict, created_by: str, limits: Limits, *,
            site_id: int, token_id: int | None) -> Job:
     """Record a job of site `site_id` for the token `token_id` (its owner) and send its message; 429 when the
@@ -146,9 +156,11 @@ def submit(session: Session, broker: Broker, kind: str, params: dict, created_by
         raise Problem(422, f"time_limit_s is {limit:g} s; this server solves for at most {limits.max_time_limit_s:g} s",
                       title="Invalid request", slug="invalid-request",
                       errors=[{"pointer": "/time_limit_s", "detail": f"at most {limits.max_time_limit_s:g}"}])
+    _lock_site(session, site_id)
     queued = session.scalar(select(func.count()).select_from(Job).where(Job.state == "queued",
                                                                       Job.site_id == site_id))
     if queued >= limits.max_queued:
+        session.rollback()  # lets go of the site's lock
         raise Problem(429, f"{queued} jobs of this site are waiting, the most this server queues for a site; "
                            "try again later", slug="queue-full", headers={"Retry-After": str(limits.retry_after_s)})
     job = Job(kind=kind, state="queued", params=params, progress={}, created_by=created_by, site_id=site_id,

@@ -11,6 +11,7 @@ import numpy as np
 
 from core.rules import hhmm
 from scheduler.roster_problem import LEAVE, REST, RosterProblem
+from scheduler.roster_solver import check_stopped
 from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
 
@@ -146,6 +147,7 @@ def rest_days_of_people(p: RosterProblem, counts: dict, preset: np.ndarray | Non
     trackers = rest_trackers(p)
     broken = False
     for d in range(D):
+        check_stopped()
         for c in range(len(p.classes)):
             members = p.members(c)
             members = members[~p.leave[members, d] & ~decided[members]]

@@ -26,7 +26,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, check_stopped, elapsed, run, stopped
+from scheduler.roster_solver import Progress, check_stopped, elapsed, finishing, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, people_apart as weekend_rests_apart
@@ -272,6 +272,7 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
     S = len(p.shift_codes)
     y: dict = {}
     for c, key in enumerate(p.classes):
+        check_stopped()
         shifts = [s for s in range(S) if key.allowed[s]]
         members = p.members(c)
         for d in range(p.n_days):
@@ -286,6 +287,7 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
     lunch: dict = {}
     _, phones = shift_counts(p, y)
     for d in range(p.n_days):
+        check_stopped()  # placing a large staff's lunches one by one takes seconds a day
         for s, slots in enumerate(p.lunch_slots):
             if not slots:
                 continue
@@ -389,7 +391,8 @@ def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | No
         # much lower
         out.bound -= p.rules.weights.weekend_rest_fairness * WEEKEND_FAIRNESS.top(p)
         if done.found:
-            _narrow_weekend_spread(m, own, solver, out, time_limit_s - (elapsed() - t0))
+            with finishing():  # the solution found is priced whether stopped or not; narrowing it stops
+                _narrow_weekend_spread(m, own, solver, out, time_limit_s - (elapsed() - t0))
         out.seconds = elapsed() - t0
     return out
 
@@ -515,6 +518,7 @@ def _count_deviation(model: cp_model.CpModel, p: RosterProblem, rest: dict, clas
     ordinary missing agents per person."""
     terms = []
     for c in classes:
+        check_stopped()
         members = p.members(c)
         for d in range(p.n_days):
             resting = [rest[e, d] for e in members if (e, d) in rest]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ from scheduler import roster_model as rm
 from scheduler.roster_assign import (lunches_of_people, repair_rest_counts, rest_days_of_people, shifts_of_people,
                                      spread_rest_counts)
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_solver import Progress, elapsed, stopped
+from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
 from scheduler.rules import RosterDays, objective_parts
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
@@ -104,6 +105,7 @@ def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, sta
     agg = rm.solve_aggregate(p, 0.8 * time_limit_s, progress=progress, started=started)
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     if not agg.found:
+        check_stopped()  # stopped with no roster: none is built just to be thrown away
         return Found(_without_aggregate(p, deadline, time_limit_s), bound)
     # Keep time for the second aggregate (about as long as the first) when there is plenty of it;
     # otherwise spend it on more tries of the first. (Measured on synthetic months: at a 10 s limit more
@@ -116,14 +118,18 @@ def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, sta
         # Time left: the aggregate again with the people on leave one variable each (exact for them),
         # started from the roster found; its bound is at least as good.
         start = rm.Start(best.days.rest, agg.counts.y, agg.counts.lunch)
-        again = rm.solve_aggregate(p, left() - max(0.15 * time_limit_s, 1.5), progress=progress, started=started,
-                                   irregular_exact=True, start=start)
-        if not math.isnan(again.bound):
-            bound = max(bound, again.bound)
-        if again.found:
-            other = _from_aggregate(p, again.counts, bound, deadline - 1.0, deadline, time_limit_s, progress, started)
-            if other.objective < best.objective:
-                best = other
+        try:
+            again = rm.solve_aggregate(p, left() - max(0.15 * time_limit_s, 1.5), progress=progress,
+                                       started=started, irregular_exact=True, start=start)
+            if not math.isnan(again.bound):
+                bound = max(bound, again.bound)
+            if again.found and not stopped():
+                other = _from_aggregate(p, again.counts, bound, deadline - 1.0, deadline, time_limit_s, progress,
+                                        started)
+                if other.objective < best.objective:
+                    best = other
+        except Stopped:
+            pass  # stopped while building the second try: the roster found stands
     return Found(best, bound)
 
 
@@ -138,27 +144,27 @@ def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: fl
     decided, pool, preset = counts.decided.copy(), counts.pool, counts.rest_of.copy()
     wanted = _class_rest_counts(p, preset, decided, pool)
     pooled_leaders = p.leader & ~decided
-    if pooled_leaders.any():
-        # a leader on every shift depends on who rests: choose the pooled leaders' days first
-        chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
-                                     pooled_leaders)
-        if chosen is not None:
-            preset[pooled_leaders] = chosen[pooled_leaders]
-            decided |= pooled_leaders
-    costs = rm.rest_change_costs(p, counts.y, counts.lunch)
+    with finishing():  # part of the first roster, made stopped or not
+        if pooled_leaders.any():
+            # a leader on every shift depends on who rests: choose the pooled leaders' days first
+            chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
+                                         pooled_leaders)
+            if chosen is not None:
+                preset[pooled_leaders] = chosen[pooled_leaders]
+                decided |= pooled_leaders
+        costs = rm.rest_change_costs(p, counts.y, counts.lunch)
     best = None
     variant = stale = 0
     # Earliest-deadline-first in several tie-break orders while time lasts and it still pays off;
-    # the first is always tried.
+    # the first is always made, stopped or not (the aggregate's solution was reported: a stop keeps the
+    # roster made of it), and a stop during a later one keeps the best so far.
     while best is None or (gap(best.objective, bound) > 1e-9 and left() > 1.0 and stale < 4 and not stopped()):
-        rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
-        if not broken:
-            repair_rest_counts(p, rest, pool, decided)
-            rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left(), 0.1)))
-        if _resting(p, rest) == wanted:
-            found = _candidate(p, rest, counts.y, counts.lunch)
-        else:
-            found = _for_rest_days(p, rest, max(deadline - elapsed() - 0.5, 1.0) if best is None else left(), counts)
+        try:
+            with finishing() if best is None else nullcontext():
+                found = _roster_try(p, counts, pool, preset, decided, wanted, costs, variant, time_limit_s,
+                                    max(deadline - elapsed() - 0.5, 1.0) if best is None else left(), left())
+        except Stopped:
+            break
         if best is None or found.objective < best.objective:
             best, stale = found, 0
             if progress:
@@ -167,6 +173,19 @@ def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: fl
             stale += 1
         variant += 1
     return best
+
+
+def _roster_try(p: RosterProblem, counts: rm.Counts, pool: dict, preset: np.ndarray, decided: np.ndarray,
+                wanted: dict, costs: np.ndarray, variant: int, time_limit_s: float, refit_s: float,
+                left_s: float) -> Candidate:
+    """One roster from the aggregate's counts, the people's rest days in tie-break order `variant`."""
+    rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
+    if not broken:
+        repair_rest_counts(p, rest, pool, decided)
+        rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))
+    if _resting(p, rest) == wanted:
+        return _candidate(p, rest, counts.y, counts.lunch)
+    return _for_rest_days(p, rest, refit_s, counts)
 
 
 def _without_aggregate(p: RosterProblem, deadline: float, time_limit_s: float) -> Candidate:

@@ -150,6 +150,20 @@ class Stopped(RuntimeError):
 
 def check_stopped() -> None:
     """Raise Stopped if the solve was asked to stop: building the models of a large staff takes seconds to
-    minutes outside CP-SAT, where only these checks see the stop."""
-    if stopped():
+    minutes outside CP-SAT, where only these checks see the stop. Inside `finishing` it does not raise."""
+    if stopped() and not _FINISHING.get():
         raise Stopped("the roster solve was stopped before it found a roster")
+
+
+_FINISHING: ContextVar[bool] = ContextVar("roster_finishing", default=False)
+
+
+@contextmanager
+def finishing():
+    """In the block a stop still ends every CP-SAT search at once, but check_stopped does not raise: what the
+    block builds is the roster a stopped solve gives back."""
+    token = _FINISHING.set(True)
+    try:
+        yield
+    finally:
+        _FINISHING.reset(token)

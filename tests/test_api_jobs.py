@@ -13,7 +13,7 @@ import uuid
 
 import pandas as pd
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from api import jobs, testing
 from api.broker import Broker
@@ -167,6 +167,35 @@ def test_the_queue_bound_and_the_longest_solve_are_enforced_before_a_job_is_reco
     assert (full.value.status, full.value.headers) == (429, {"Retry-After": "7"})
     assert too_long.value.status == 422 and too_long.value.errors[0]["pointer"] == "/time_limit_s"
     assert "61" in too_long.value.detail and "60" in too_long.value.detail
+
+
+def test_the_queue_bound_holds_exactly_under_concurrent_submits(sessions, tmp_path):
+    """Twelve submits at once into a site that queues four: four are recorded and eight answer 429, on
+    SQLite and on PostgreSQL (counting the queue and adding the job is one step for each site)."""
+    broker = Broker(f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    limits = jobs.Limits(max_queued=4, max_time_limit_s=60)
+    start = threading.Barrier(12)
+    answers = []
+
+    def submit() -> None:
+        with sessions() as s:
+            s.scalar(select(func.count()).select_from(Job))  # a read first, as a view's checks make
+            start.wait(timeout=60)
+            try:
+                jobs.submit(s, broker, "roster", {"time_limit_s": 1}, "test", limits, site_id=DEFAULT_SITE_ID,
+                            token_id=None)
+                answers.append(202)
+            except Problem as refused:
+                answers.append(refused.status)
+
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sessions() as s:
+        recorded = s.scalar(select(func.count()).select_from(Job).where(Job.state == "queued"))
+    assert sorted(answers) == [202] * 4 + [429] * 8 and recorded == 4, answers
 
 
 @pytest.mark.parametrize("exc, reason", [

@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import io
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -101,3 +102,28 @@ def test_gunicorn_answers_a_chunked_upload_over_the_limit_with_413(tmp_path):
         conn.close()
     with testing.sessions(url)() as s:
         assert s.scalars(select(Dataset)).all() == []
+
+
+def test_a_roster_job_whose_model_is_over_the_memory_budget_fails_saying_what_is_too_big(tmp_path):
+    """The model's size is estimated from people × days before it is built: above ROSTER_MODEL_MAX_BYTES the
+    job fails with that reason, and nothing is built or stored."""
+    from api.worker import job_runner
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = testing.app(url, ROSTER_MODEL_MAX_BYTES=20 * 2**20)
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=4_000, leaders=400),
+                        headers={**auth, "Content-Type": "text/csv"})
+    assert staff.status_code == 201, staff.json
+    days = pd.date_range("2026-12-01", periods=31, freq="D")
+    starts = pd.DatetimeIndex([d + pd.Timedelta(minutes=8 * 60 + 15 * k) for d in days for k in range(40)],
+                              name="interval_start")
+    requirement = pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts)
+    body = {"staffing_id": testing.store_staffing(url, requirement, "2026-12"), "staff_id": staff.json["id"]}
+    job_url = client.post("/api/v1/rosters", json=body, headers=auth).headers["Location"]
+    assert job_runner(app).run_pending() == 1
+    job = client.get(job_url, headers=auth).json
+    assert job["state"] == "failed" and job["result_id"] is None, job
+    assert "a roster of 4,400 people over 31 days would take about 39 MB" in job["error"], job["error"]
+    assert "ROSTER_MODEL_MAX_BYTES" in job["error"] and "at most" in job["error"]

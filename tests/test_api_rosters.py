@@ -219,6 +219,36 @@ def test_a_roster_job_from_post_to_result(app, url, viewer):
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_a_roster_job_of_a_large_staff_cancelled_while_its_model_is_built_ends_cancelled_with_nothing_kept(tmp_path):
+    """A cancel that comes while a large staff's first model is built (before any solution) ends the job
+    there, cancelled, with no roster: none is built just to be thrown away."""
+    from core.periods import month_intervals
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = testing.app(url, JOB_POLL_S=0.2)
+    runner = job_runner(app)  # in the background, as `shiftcast worker` runs it
+    runner.start()
+    try:
+        client = app.test_client()
+        sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+        staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=4_500, leaders=450),
+                            headers={**sup, "Content-Type": "text/csv"})
+        assert staff.status_code == 201, staff.json
+        index = month_intervals(MONTH)
+        requirement = pd.DataFrame({"scheduled": np.full(len(index), 3_000)}, index=index)
+        body = {"staffing_id": testing.store_staffing(url, requirement, MONTH), "staff_id": staff.json["id"],
+                "time_limit_s": 600}
+        job_url = client.post("/api/v1/rosters", json=body, headers=sup).headers["Location"]
+        while (job := client.get(job_url, headers=sup).json)["state"] == "queued":
+            pass
+        job, _ = testing.cancel_and_wait(client, job_url, sup, timeout=120)
+        assert job["progress"].get("objective") is None, job  # no solution yet when the cancel came
+        assert job["state"] == "cancelled" and job["result_id"] is None and "cancelled" in job["error"], job
+    finally:
+        runner.stop()
+
+
 def test_cancelling_a_running_roster_job_stops_the_solver(tmp_path):
     """A cancel reaches CP-SAT mid-search (StopSearch): the job ends within seconds, not at its time limit."""
     import time

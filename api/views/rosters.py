@@ -32,6 +32,8 @@ def create_roster(body: RosterCreate):
     inputs.check_references(s, body, site_id)
     params = body.model_dump()
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
+    # the server's budget as the job was submitted: the worker refuses a staff whose models exceed it
+    params["model_max_bytes"] = current_app.config["ROSTER_MODEL_MAX_BYTES"]
     return start_job("roster", params, site_id)
 
 

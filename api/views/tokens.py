@@ -25,12 +25,12 @@ def token_out(row: Token) -> TokenOut:
 @operation("Create a token (shown once)", tag="tokens", roles=auth.ADMIN, body=TokenCreate,
            responses={201: TokenCreated})
 def create_token(body: TokenCreate):
-    if body.role in auth.ALL_SITES and body.sites is not None:
-        raise Problem(422, f"an {body.role} token sees every site: send no 'sites'", title="Invalid request",
-                      slug="invalid-request", errors=[{"pointer": "/sites", "detail": "not for this role"}])
     try:
         row, text = auth.create_token(store.session(), body.name, body.role, body.sites)
-    except ValueError as exc:
+    except auth.SitesNotTaken as exc:
+        raise Problem(422, str(exc), title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": "/sites", "detail": str(exc)}]) from None
+    except auth.NoSuchSite as exc:
         raise Problem(404, f"sites: {exc}", slug="not-found", errors=[{"pointer": "/sites", "detail": str(exc)}]) from None
     return TokenCreated(**token_out(row).model_dump(), token=text), 201
 

@@ -25,19 +25,22 @@ def command() -> None:
 @database_url_option
 def create(role: str, name: str, site_names: tuple[str, ...], database_url: str | None) -> None:
     """Create a token and print it (this once; it cannot be shown again)."""
-    from api.auth import ALL_SITES, create_token
+    from api.auth import ALL_SITES, SitesNotTaken, create_token
     from api.sites import site_named
 
-    if site_names and role in ALL_SITES:
-        raise click.UsageError(f"an {role} token sees every site: drop --site")
     with _sessions(database_url)() as s:
-        site_ids = []
+        site_ids, added = [], []
         for site_name in dict.fromkeys(site_names):
-            site, added = site_named(s, site_name)
-            if added:
-                click.echo(f"site {site.id} {site_name!r} added", err=True)
+            site, new = site_named(s, site_name)
+            if new:
+                added.append(f"site {site.id} {site_name!r} added")
             site_ids.append(site.id)
-        row, text = create_token(s, name, role, site_ids or None)
+        try:
+            row, text = create_token(s, name, role, site_ids or None)
+        except SitesNotTaken as exc:  # the sites named are not added: the session ends uncommitted
+            raise click.UsageError(f"{exc} (no --site)") from None
+        for line in added:
+            click.echo(line, err=True)
         seen = "every site" if row.role in ALL_SITES else "site " + ", ".join(repr(site.name) for site in row.sites)
     click.echo(text)
     click.echo(f"token {row.id} for {name!r} with role {role}, seeing {seen}; keep it now, it is not stored", err=True)

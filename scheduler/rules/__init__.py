@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scheduler.roster_solver import check_stopped
 from scheduler.rules import (allowed_shifts, consecutive_days, late_shift_fairness, leader_per_shift, leave,
                              lunch_airings, lunch_stagger, monthly_hours, one_shift_a_day, previous_roster, requests,
                              rest_placement, weekend_rest_fairness, weekly_rest)
@@ -51,7 +52,11 @@ def hint_rules(m: DayCounts, values: CountValues) -> None:
 
 def person_terms(m: PersonDays) -> list[Term]:
     """Every rule's constraints on the people's rest days of `m`; their penalty terms."""
-    return [t for rule in ROSTER_RULES for t in rule.person(m)]
+    terms = []
+    for rule in ROSTER_RULES:
+        check_stopped()  # each rule's part of a large staff takes seconds
+        terms += rule.person(m)
+    return terms
 
 
 def rest_trackers(p: RosterProblem) -> list[RestTracker]:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.roster_solver import run
+from scheduler.roster_solver import check_stopped, run
 from scheduler.rules.base import (ClassSpreadRule, CountValues, DayCounts, PersonDays, RestTracker, RosterDays, Spread,
                                   Term, add_spread, spread)
 from scheduler.rules.weekly_rest import own_rules_key
@@ -79,11 +79,17 @@ class Reach(NamedTuple):
     most_not: tuple[int | None, ...]
 
 
-def weekend_reach(p: RosterProblem, e: int) -> Reach:
+def reach_context(p: RosterProblem) -> tuple:
+    """What everyone's reach reads of the problem beside their own rules: the rest windows and weekends."""
+    return tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days
+
+
+def weekend_reach(p: RosterProblem, e: int, context: tuple | None = None) -> Reach:
     """Reach of person e under every rule's person part (hard rules only), from small CP-SAT models; a
     model that gives no proven answer in time gives the trivial bound, so the values stay bounds. Proven
-    answers are kept for people whose rules read the same (most share them: everyone without leave)."""
-    key = (*own_rules_key(p, e), tuple(p.windows), tuple(map(tuple, weekends(p))), p.n_days)
+    answers are kept for people whose rules read the same (most share them: everyone without leave).
+    `context` is `reach_context(p)`, computed once for a class rather than once a person."""
+    key = (*own_rules_key(p, e), *(context or reach_context(p)))
     if key in _REACH:
         return _REACH[key]
     reach, proven = _solve_reach(p, e)
@@ -101,9 +107,13 @@ REACH_KEPT = 4096
 def class_reach(p: RosterProblem, people) -> list[tuple[int | None, int | None]]:
     """For a class's pooled `people` and each weekend: the fewest weekend rests anyone resting on it can
     have and the most anyone not resting on it can have (None where no one can, respectively must)."""
-    reach = [weekend_reach(p, int(e)) for e in people]
+    context = reach_context(p)
+    reach = []
+    for e in people:
+        check_stopped()  # tens of thousands of people at a few microseconds each, or a small solve each
+        reach.append(weekend_reach(p, int(e), context))
     out = []
-    for k in range(len(weekends(p))):
+    for k in range(len(context[1])):
         resting = [r.least_resting[k] for r in reach if r.least_resting[k] is not None]
         not_resting = [r.most_not[k] for r in reach if r.most_not[k] is not None]
         out.append((min(resting) if resting else None, max(not_resting) if not_resting else None))
