@@ -22,13 +22,16 @@ bind = os.environ.get("SHIFTCAST_BIND", BIND)
 # answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed.
 # Keep-alive is off: each connection is closed after its answer and goes back to the one accept queue, which
 # spreads the load as the sync worker did (with keep-alive, gthread 5 x 2 measured p99 112-209 ms against
-# sync's 57-84: each worker kept the connections it happened to accept in the first burst). Without keep-alive,
-# 8 threads, interleaved with sync on the same loaded machine (load 14-18, /health p99 146-356 ms): roster
-# JSON p99 149 and 166 ms, 794-880 requests/s, against sync's 339 and 335 ms, 583-631/s. A network is
-# still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow sockets would
-# hold every thread, and the proxy takes any number of them.
+# sync's 57-84: each worker kept the connections it happened to accept in the first burst).
+# gunicorn's own gthread worker closes each such connection in its main thread and waits there (up to 2 s)
+# for the client to close too, so the whole worker accepts and finishes nothing until its slowest reader has
+# read: that was the roster JSON's tail in benchmarks.api (a profiled worker's main thread spent 1 ms a
+# request in that wait) and one client that keeps its socket open stops a worker for 2 s. The class below
+# (api.web_worker) closes in the thread that answered. MEASURED
+# A network is still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow
+# sockets would hold every thread, and the proxy takes any number of them.
 workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-worker_class = "gthread"
+worker_class = "api.web_worker.ThreadWorker"
 threads = 8
 keepalive = 0
 # The longest a request may run before its worker is replaced; no request comes near it.
