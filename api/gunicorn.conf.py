@@ -19,16 +19,23 @@ bind = os.environ.get("SHIFTCAST_BIND", BIND)
 # worker process). A sync worker answers one request at a time, so a client that trickles its request
 # holds a whole worker, and as many such sockets as workers stop the service. gthread workers read each
 # request in a thread of their own (THREADS per worker), so a slow client holds one thread and the others
-# answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed.
+# answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed
+# (and interleaved with sync at load 14-18, roster JSON p99 149 and 166 ms against sync's 339 and 335).
 # Keep-alive is off: each connection is closed after its answer and goes back to the one accept queue, which
 # spreads the load as the sync worker did (with keep-alive, gthread 5 x 2 measured p99 112-209 ms against
-# sync's 57-84: each worker kept the connections it happened to accept in the first burst). Without keep-alive,
-# 8 threads, interleaved with sync on the same loaded machine (load 14-18, /health p99 146-356 ms): roster
-# JSON p99 149 and 166 ms, 794-880 requests/s, against sync's 339 and 335 ms, 583-631/s. A network is
-# still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow sockets would
-# hold every thread, and the proxy takes any number of them.
+# sync's 57-84: each worker kept the connections it happened to accept in the first burst).
+# gunicorn's own gthread worker closes each such connection in its main thread and waits there (up to 2 s)
+# for the client to close too, so the whole worker accepts and finishes nothing until its slowest reader has
+# read (a profiled worker's main thread spent 1 ms a request in that wait under benchmarks.api), and one
+# client that keeps its socket open stops a worker for 2 s. The class below (api.web_worker) closes in the
+# thread that answered: three sockets kept open after their answers held one worker's next requests 6.1 s
+# with gunicorn's class and not at all with this one (tests/test_api_slow_clients.py). In benchmarks.api,
+# interleaved with gunicorn's class on a machine loaded by other engineers' work (load 16-26, /health p99
+# itself 281-652 ms), roster JSON p99 was 216-940 ms against 352-824 ms: the load hides any difference.
+# A network is still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow
+# sockets would hold every thread, and the proxy takes any number of them.
 workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
-worker_class = "gthread"
+worker_class = "api.web_worker.ThreadWorker"
 threads = 8
 keepalive = 0
 # The longest a request may run before its worker is replaced; no request comes near it.

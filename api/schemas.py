@@ -213,6 +213,8 @@ class SiteOut(BaseModel):
 
     id: int
     name: str
+    latest_roster_month: Month | None = Field(
+        default=None, description="the latest month with a roster in this site (the roster page opens on it)")
 
 
 class SiteList(BaseModel):

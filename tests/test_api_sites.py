@@ -189,3 +189,55 @@ def test_the_tokens_api_makes_tokens_of_named_sites(app, client, site_a):
     assert r.status_code == 404 and r.json["errors"][0]["pointer"] == "/sites"
     items = client.get("/api/v1/tokens", headers=admin).json["items"]
     assert [t["sites"] for t in items if t["role"] == "admin"] == [None]  # an admin's: every site
+
+
+@pytest.fixture
+def two_sites_rosters(app):
+    """A roster month in each site, with names and months found nowhere else: {site: (roster id, month, staff)}.
+    Site B's month is the later one, so a page that opened on the store's latest month would show it."""
+    from shiftcast.exports.specimen import specimen_roster, specimen_staff
+
+    url = app.config["DATABASE_URL"]
+    stored = {}
+    for site, month, who in ((A, "2031-07", "Southpaw"), (B, "2032-03", "Northwind")):
+        staff = specimen_staff(12)
+        staff["name"] = who + staff["employee_id"]
+        stored[site] = (testing.store_roster(url, specimen_roster(staff, month), month, staff, site_id=site), month, staff)
+    return stored
+
+
+def test_the_page_without_a_token_carries_no_roster_data_of_any_site(client, two_sites_rosters):
+    """The page, its script and its styles, fetched as a browser without a token fetches them, hold no month,
+    name or id of any site's roster; the data the script asks for answers 401 until a token is given."""
+    r = client.get("/")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    served = [html] + [client.get(src).get_data(as_text=True) for src in re.findall(r'(?:src|href)="(/[^"]+)"', html)]
+    assert len(served) >= 3  # the page, roster.js and roster.css
+    for site, (roster_id, month, staff) in two_sites_rosters.items():
+        for text in served:
+            assert month not in text, (site, month)
+            assert not [n for n in staff["name"] if n in text], site
+        assert client.get(f"/api/v1/rosters/{roster_id}").status_code == 401
+    for path in ("/api/v1/sites", "/api/v1/rosters"):
+        assert client.get(path).status_code == 401, path
+
+
+def test_a_token_of_one_site_never_sees_another_sites_month_as_the_page_asks(app, client, two_sites_rosters):
+    """The page's own calls with site A's token: its sites (where the month picker opens), the rosters of a
+    month, a roster. Site B's later month is never named, listed or served."""
+    (a_id, a_month, a_staff), (b_id, b_month, _) = two_sites_rosters[A], two_sites_rosters[B]
+    mine = bearer(app, "viewer", [A])
+    assert client.get("/api/v1/sites", headers=mine).json["items"] == [
+        {"id": A, "name": "default", "latest_roster_month": a_month}]
+    assert client.get("/api/v1/rosters", query_string={"month": b_month}, headers=mine).json["items"] == []
+    assert client.get("/api/v1/rosters", query_string={"month": b_month, "site_id": B}, headers=mine).json["items"] == []
+    assert [r["id"] for r in client.get("/api/v1/rosters", headers=mine).json["items"]] == [a_id]
+    assert client.get(f"/api/v1/rosters/{b_id}", headers=mine).status_code == 404
+    doc = client.get(f"/api/v1/rosters/{a_id}", headers=mine).json
+    assert doc["month"] == a_month and {e["name"] for e in doc["employees"]} == set(a_staff["name"])
+    # Site B's token, and an admin's, see B's month where the page opens.
+    north = client.get("/api/v1/sites", headers=bearer(app, "viewer", [B])).json["items"]
+    assert [(s["id"], s["latest_roster_month"]) for s in north] == [(B, b_month)]
+    every = client.get("/api/v1/sites", headers=bearer(app, "admin")).json["items"]
+    assert [(s["id"], s["latest_roster_month"]) for s in every] == [(A, a_month), (B, b_month)]

@@ -145,12 +145,33 @@ def show(page, token: str, month: str = MONTH) -> None:
 
 
 def test_the_month_picker_opens_on_the_latest_roster(page, stored):
-    """A new tab opens on the latest month with a roster (not the next calendar month), and shows it once the
-    token is given."""
-    assert page.input_value("#month") == MONTH
+    """A new tab names no month before a token is given; with the token it opens on the latest month with a
+    roster of the token's site (not the next calendar month) and shows it."""
+    assert page.input_value("#month") == ""
     page.fill("#token", stored["token"])
     page.click("#load")
     page.wait_for_selector(f'#title:has-text("{MONTH}")')
+    assert page.input_value("#month") == MONTH
+
+
+def test_a_token_of_one_site_never_sees_another_sites_month(page, stored, solved):
+    """Another site's later month is neither where the page opens nor shown when asked for by name."""
+    from api.db import Site
+
+    staff, roster = solved
+    with testing.sessions(stored["url"])() as s:
+        east = Site(name="east")
+        s.add(east)
+        s.commit()
+        east_id = east.id
+    testing.store_roster(stored["url"], roster, "2027-06", staff, site_id=east_id)
+    page.fill("#token", stored["token"])
+    page.click("#load")
+    page.wait_for_selector(f'#title:has-text("{MONTH}")')
+    assert page.input_value("#month") == MONTH and page.locator("#site-label").is_hidden()
+    show(page, stored["token"], "2027-06")
+    page.wait_for_selector('#message.warn:has-text("default: 2027-06")')
+    assert page.locator("#roster").is_hidden() and "east" not in page.content()
 
 
 def test_the_month_grid_chart_and_lists_render(page, stored, solved):
@@ -230,8 +251,9 @@ def test_the_token_stays_in_the_tab_and_problems_are_shown(page, stored):
     page.reload()  # the token and month come back from sessionStorage and the roster loads by itself
     page.wait_for_selector("#grid tbody tr[data-employee]")
     assert page.input_value("#token") == stored["token"] and page.input_value("#month") == MONTH
-    page.click("#forget")
+    page.click("#forget")  # and what it showed goes with it
     assert page.evaluate("sessionStorage.getItem('shiftcast.token')") is None
+    assert page.locator("#roster").is_hidden() and page.input_value("#month") == ""
 
 
 def test_a_roster_shows_its_own_shifts(page, stored, three_shifts):

@@ -2,9 +2,6 @@
 the API then show, and a month stored again replacing itself."""
 from __future__ import annotations
 
-import json
-import re
-
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -43,9 +40,9 @@ def _store(url: str, paths: InputPaths, plan: PlanResult, created_by: str = "shi
         return store_month(s, paths, plan, created_by=created_by, time_limit_s=2, seed=1)
 
 
-def page_data(client) -> dict:
-    html = client.get("/").get_data(as_text=True)
-    return json.loads(re.search(r'id="page-labels"[^>]*>(.*?)</script>', html, re.S).group(1))
+def latest_roster_months(client, auth: dict) -> dict[str, str | None]:
+    """Each of the token's sites' latest month with a roster, where the roster page opens."""
+    return {s["name"]: s["latest_roster_month"] for s in client.get("/api/v1/sites", headers=auth).json["items"]}
 
 
 def test_the_stored_month_is_served_as_the_apis_own(tmp_path, planned):
@@ -74,7 +71,7 @@ def test_the_stored_month_is_served_as_the_apis_own(tmp_path, planned):
     forecast = client.get(f"/api/v1/forecasts/{kept.forecast_id}", headers=auth).json
     assert datasets[forecast["inputs"]["calls_id"]]["name"] == "calls.csv" and forecast["month"] == MONTH
     assert client.get(f"/api/v1/rosters/{kept.roster_id}/xlsx", headers=auth).data[:2] == b"PK"
-    assert page_data(client)["latest_month"] == MONTH
+    assert latest_roster_months(client, auth) == {DEFAULT_SITE_NAME: MONTH}
 
 
 def test_the_stored_month_is_the_default_sites(tmp_path, planned):
@@ -127,16 +124,26 @@ def test_storing_a_month_again_replaces_it_and_keeps_each_file_once(tmp_path, pl
     assert client.get(f"/api/v1/rosters/{first.roster_id}", headers=auth).status_code == 404
 
 
-def test_the_page_opens_on_the_latest_month_with_a_roster(tmp_path, planned):
+def test_the_page_opens_on_the_latest_month_with_a_roster_of_the_tokens_site(tmp_path, planned):
+    """Each site's latest month with a roster, to the tokens that see it: a later month of another site is
+    neither shown nor counted."""
     paths, plan = planned
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     client = testing.app(url).test_client()
-    assert page_data(client)["latest_month"] is None  # no roster: the page's script takes next month
+    auth = {"Authorization": f"Bearer {testing.token(url, 'viewer')}"}
+    assert latest_roster_months(client, auth) == {DEFAULT_SITE_NAME: None}  # no roster: the page takes next month
     staff, roster = plan.inputs.staff, plan.roster
+    with testing.sessions(url)() as s:
+        north = Site(name="north")
+        s.add(north)
+        s.commit()
+        north_id = north.id
     for month in ("2026-11", "2027-02", "2026-12"):
         testing.store_roster(url, roster, month, staff)
-    data = page_data(client)
-    assert data["latest_month"] == "2027-02" and data["weekdays"]["en"][0] == "Mon"
+    testing.store_roster(url, roster, "2027-05", staff, site_id=north_id)
+    assert latest_roster_months(client, auth) == {DEFAULT_SITE_NAME: "2027-02"}
+    both = {"Authorization": f"Bearer {testing.token(url, 'viewer', sites=[DEFAULT_SITE_ID, north_id])}"}
+    assert latest_roster_months(client, both) == {DEFAULT_SITE_NAME: "2027-02", "north": "2027-05"}
 
 
 def test_call_records_cannot_be_stored_and_it_is_said_before_planning(tmp_path):

@@ -7,7 +7,7 @@
   const MONTH_KEY = "shiftcast.month";
   const SITE_KEY = "shiftcast.site";
   const SVG = "http://www.w3.org/2000/svg";
-  // Labels, weekdays and the latest month with a roster (leader roles come with each roster).
+  // Labels and weekdays (leader roles come with each roster); nothing of any site comes without a token.
   const PAGE = JSON.parse(document.getElementById("page-labels").textContent);
   const PERCENT = new Set(["service_level", "expected_service_level", "abandon_rate", "occupancy",
     "coverage_ratio", "gap", "rest_requests_honoured", "shift_requests_honoured"]);
@@ -83,13 +83,15 @@
   async function load(event) {
     if (event) event.preventDefault();
     const token = $("token").value.trim();
-    const month = $("month").value;
-    if (!token || !month) { say("请输入令牌和月份 — paste a token and pick a month.", "warn"); return; }
+    if (!token) { say("请输入令牌 — paste a token.", "warn"); return; }
     sessionStorage.setItem(TOKEN_KEY, token);
-    sessionStorage.setItem(MONTH_KEY, month);
-    say(`载入中 Loading ${month}…`);
+    say("载入中 Loading…");
     try {
       const site = await pickSite();
+      // The month picked, else the latest one with a roster in the site, else next month (a site without rosters).
+      const month = $("month").value || site.latest_roster_month || nextMonth();
+      $("month").value = month;
+      sessionStorage.setItem(MONTH_KEY, month);
       const list = await api(`${API}/rosters?month=${encodeURIComponent(month)}&site_id=${site.id}`);
       if (!list.items.length) {
         $("roster").hidden = true;
@@ -435,8 +437,14 @@
 
   $("controls").addEventListener("submit", load);
   $("forget").addEventListener("click", () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    // What the token showed goes with it: its roster, its sites and the month picked.
+    for (const key of [TOKEN_KEY, MONTH_KEY, SITE_KEY]) sessionStorage.removeItem(key);
     $("token").value = "";
+    $("month").value = "";
+    $("site").replaceChildren();
+    $("site-label").hidden = true;
+    $("roster").hidden = true;
+    current = null;
     say("令牌已从本标签页删除 — the token is gone from this tab.");
   });
   $("site").addEventListener("change", load);
@@ -448,7 +456,6 @@
   for (const id of ["dl-xlsx", "dl-csv", "dl-ics", "dl-ics-one"]) $(id).addEventListener("click", download);
 
   $("token").value = sessionStorage.getItem(TOKEN_KEY) || "";
-  // The month this tab last showed, else the latest one with a roster, else next month (a store without rosters).
-  $("month").value = sessionStorage.getItem(MONTH_KEY) || PAGE.latest_month || nextMonth();
+  $("month").value = sessionStorage.getItem(MONTH_KEY) || ""; // the month this tab last showed
   if ($("token").value) load();
 })();

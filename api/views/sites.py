@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from api import auth, sites, store
-from api.db import Site
+from api.db import Result, Site
 from api.openapi import operation
 from api.problems import Problem
 from api.schemas import SiteCreate, SiteList, SiteOut
@@ -15,15 +15,19 @@ from api.views.common import PREFIX
 bp = Blueprint("sites", __name__, url_prefix=PREFIX + "/sites")
 
 
-def site_out(row: Site) -> SiteOut:
-    return SiteOut(id=row.id, name=row.name)
+def site_out(row: Site, latest_roster_month: str | None = None) -> SiteOut:
+    return SiteOut(id=row.id, name=row.name, latest_roster_month=latest_roster_month)
 
 
 @bp.get("")
 @operation("The sites this token sees", tag="sites", roles=auth.READ, responses={200: SiteList})
 def list_sites():
-    stmt = sites.visible(select(Site).order_by(Site.id), Site.id)
-    return SiteList(items=[site_out(r) for r in store.session().scalars(stmt)])
+    # Months are YYYY-MM, so the greatest string is the latest.
+    latest = (select(Result.site_id, func.max(Result.month).label("month")).where(Result.kind == "roster")
+              .group_by(Result.site_id).subquery())
+    stmt = sites.visible(select(Site, latest.c.month).outerjoin(latest, latest.c.site_id == Site.id)
+                         .order_by(Site.id), Site.id)
+    return SiteList(items=[site_out(row, month) for row, month in store.session().execute(stmt)])
 
 
 @bp.post("")
