@@ -55,6 +55,7 @@ class TaskTrials:
 
     def _wait(self, ids: list[int], headcounts: list[int]) -> list[Job]:
         """The parts once each has ended (or as they stand when the search is stopped)."""
+        shown = None
         while True:
             with self.runner.sessions() as s:
                 jobs = [s.get(Job, i) for i in ids]
@@ -68,6 +69,9 @@ class TaskTrials:
             done = sum(j.state in DONE for j in jobs)
             self.progress.record(message=f"roster solves at {', '.join(map(str, headcounts))} agents: {done} of "
                                          f"{len(ids)} done", trials_done=done, trials=len(ids))
+            if done != shown:  # each count is written at once: the throttle would hide it behind a part's solve
+                shown = done
+                self.progress.flush()
             queued = [j.id for j in jobs if j.state == "queued"]
             if queued:
                 self.runner.run(queued[0])  # our own part, here: a lone worker never waits on itself

@@ -160,7 +160,7 @@ def test_a_token_of_one_site_never_sees_another_sites_month(page, stored, solved
 
     staff, roster = solved
     with testing.sessions(stored["url"])() as s:
-        east = Site(name="east")
+        east = Site(name="eastbrook")
         s.add(east)
         s.commit()
         east_id = east.id
@@ -171,7 +171,7 @@ def test_a_token_of_one_site_never_sees_another_sites_month(page, stored, solved
     assert page.input_value("#month") == MONTH and page.locator("#site-label").is_hidden()
     show(page, stored["token"], "2027-06")
     page.wait_for_selector('#message.warn:has-text("default: 2027-06")')
-    assert page.locator("#roster").is_hidden() and "east" not in page.content()
+    assert page.locator("#roster").is_hidden() and "eastbrook" not in page.content()
 
 
 def test_the_month_grid_chart_and_lists_render(page, stored, solved):
