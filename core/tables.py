@@ -51,6 +51,19 @@ def _decoded_text(data: bytes, source: str) -> str:
         raise DataError(source, f"is not UTF-8 text: {hint}", row=line) from None
 
 
+def source_bytes(path: str | Path | io.IOBase | bytes, source: str | None, unnamed: str) -> tuple[bytes, str]:
+    """The bytes of a file path, raw bytes or a file object, and the name errors give it: `source`, else the
+    file's name, else `unnamed`. A file that cannot be read is a DataError naming it."""
+    if isinstance(path, (str, Path)):
+        source = source or Path(path).name
+        try:
+            return Path(path).read_bytes(), source
+        except OSError as exc:
+            raise DataError(source, f"cannot read the file ({exc.strerror})") from None
+    data = path if isinstance(path, bytes) else path.read()
+    return (data.encode("utf-8") if isinstance(data, str) else data), source or unnamed
+
+
 def read_table(
     path: str | Path | io.IOBase | bytes,
     required: Sequence[str],
@@ -71,19 +84,7 @@ def read_table(
     An .xlsx table's cells are turned into the text a CSV would hold, and its frame's attrs name the
     sheet, which `in_sheet` adds to the errors raised while reading its cells.
     """
-    if isinstance(path, (str, Path)):
-        source = source or Path(path).name
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise DataError(source, f"cannot read the file ({exc.strerror})") from None
-    elif isinstance(path, bytes):
-        data = path
-    else:
-        data = path.read()
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-    source = source or "input"
+    data, source = source_bytes(path, source, "input")
     if is_xlsx(data):
         if not excel:
             raise DataError(source, "is an Excel workbook; this file must be CSV: save it as 'CSV UTF-8 (comma delimited)'")

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from core import tables, times
-from core.errors import DataError
 from core.rules import Rules, hhmm
 from core.words import counted
 from forecasting.baseline import inside_open_hours
@@ -68,15 +66,7 @@ def load_actuals(path: Source, rules: Rules, *, source: str | None = None,
     """Actuals from a calls file (interval_start, calls; optional answered, abandoned, aht_s) or a call-records
     file (arrived_at, ...), summed to the rules' intervals. A DataError names the file, row and column of the
     first interval off the rules' grid, outside the open hours or not yet begun (`now`, local time)."""
-    if isinstance(path, (str, Path)):
-        source = source or Path(path).name
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise DataError(source, f"cannot read the file ({exc.strerror})") from None
-    else:
-        data = path if isinstance(path, bytes) else path.read()
-    source = source or "actuals"
+    data, source = tables.source_bytes(path, source, "actuals")
     step = rules.interval_minutes
     records = _is_records(data)
     if records:

@@ -90,6 +90,6 @@ def report_lines(view: IntradayView) -> list[str]:
                          f"{r['rostered']:.0f} rostered ({r['on_phones']:.0f} on the phones), {r['required']:.0f} needed: "
                          f"{_pct(r['service_level'])} in {t.answer_within_s:g} s, {asa}"
                          + (f", {r['abandoned']:.0f} lost" if t.patience_s is not None else ""))
-    lines.append("actions (move lunches, call in people on their rest day, overtime, early release) are not "
-                 "ranked yet: the intervals above are where they are needed")
+        lines.append("actions (move lunches, call in people on their rest day, overtime, early release) are not "
+                     "ranked yet: the intervals above are where they are needed")
     return lines

@@ -1,7 +1,6 @@
 """CallVolumeForecaster.predict with `actuals`: the rest of the day updated from the calls observed so far."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -68,6 +68,22 @@ def test_demo_rosters_december_for_the_whole_floor(demo_out):
 
 
 @pytest.mark.slow
+def test_demo_runs_a_day_of_december_and_sums_up_its_attendance(demo_out):
+    """The sample's December as lived: 2026-12-15 at 11:30 against the forecast, and the month's attendance, in
+    which everyone the sample planted as absent that day is absent."""
+    out, output = demo_out
+    assert "2026-12-15 (Tuesday) at 11:30" in output and "calls so far:" in output and "rest of the day:" in output
+    truth = pd.read_csv(SAMPLE_DIR / "truth_attendance_2026-12.csv")
+    planted = truth.groupby(["employee_id", "event"]).size().unstack(fill_value=0)
+    summary = pd.read_csv(out / "attendance.csv").set_index("employee_id")
+    for event, column in [("absent", "days_absent"), ("late", "late_count"), ("early_leave", "early_count"),
+                          ("rest_day_work", "rest_days_worked")]:
+        found = summary[column][summary[column] > 0]
+        assert found.to_dict() == planted[event][planted[event] > 0].to_dict(), event
+    assert (out / "attendance.xlsx").exists() and (out / "attendance_days.csv").exists()
+
+
+@pytest.mark.slow
 def test_the_demos_month_is_on_the_roster_page(demo_out):
     """After `make demo` and `shiftcast serve` the page opens on December with the demo's roster, read with the
     token the demo printed."""

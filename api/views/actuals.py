@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, url_for
 
 from api import inputs, limits, sites, store
 from api.actuals import stored_days, store_actuals
 from api.auth import READ, SUPERVISE, caller_name
 from api.openapi import operation
-from api.problems import Problem, data_error_problem
+from api.problems import data_error_problem
 from api.schemas import ActualDayOut, ActualIntervalOut, ActualsFilter, ActualsList, ActualsQuery, ActualsSent, SentDayOut
-from api.views.common import PREFIX, aware
+from api.views.common import PREFIX, aware, uploaded_file
 from core.errors import DataError
 from shiftcast.actuals import load_actuals
 
@@ -34,13 +34,7 @@ CSV_UPLOAD = {
                        "and nothing is kept unless all is valid. A day sent again replaces the first (each day's "
                        "`message` says so); a day that stops before closing time is kept and marked partial.")
 def send_actuals(query: ActualsQuery, body: bytes):
-    name = query.name
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
-                          slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
-        body, name = upload.read(), name or (upload.filename or "")
+    body, name = uploaded_file(body, query.name)
     s = store.session()
     site_id = sites.site_for_new(s, query.site_id)
     rules = inputs.rules(s, query.rules_id, site_id=site_id)

@@ -82,3 +82,15 @@ def download(content: bytes, mimetype: str, filename: str) -> Response:
     resp = Response(content, mimetype=mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
+
+
+def uploaded_file(body: bytes, name: str | None) -> tuple[bytes, str | None]:
+    """An upload's bytes and name: the request body itself, or the `file` part of a multipart form (whose file
+    name stands in when `name` is not given)."""
+    if request.mimetype != "multipart/form-data":
+        return body, name
+    upload = request.files.get("file")
+    if upload is None:
+        raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
+                      slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
+    return upload.read(), name or (upload.filename or "")

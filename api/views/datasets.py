@@ -2,7 +2,7 @@
 rules (TOML or JSON)."""
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, url_for
 from sqlalchemy import select
 
 from api import limits, sites, store, uploads
@@ -10,9 +10,9 @@ from api.auth import READ, SUPERVISE, caller_name
 from api.datasets import checked_dataset
 from api.db import Dataset
 from api.openapi import operation
-from api.problems import Problem, data_error_problem
+from api.problems import data_error_problem
 from api.schemas import DatasetFilter, DatasetList, DatasetOut, DatasetQuery, DatasetUpload
-from api.views.common import PREFIX, dataset_out, download
+from api.views.common import PREFIX, dataset_out, download, uploaded_file
 from core.errors import DataError
 
 bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
@@ -68,13 +68,7 @@ def upload_json(body: DatasetUpload):
                        "whose first sheet is read and stored as CSV) or a multipart form with `file`. "
                        "Errors name the file, row and column (and the sheet of a workbook).")
 def upload_file(kind: str, query: DatasetQuery, body: bytes):
-    name = query.name
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise Problem(422, "the multipart form needs a 'file' part", title="Invalid request",
-                          slug="invalid-request", errors=[{"pointer": "/file", "detail": "missing"}])
-        body, name = upload.read(), name or (upload.filename or "")
+    body, name = uploaded_file(body, query.name)
     return _created(_store(kind, name, content=body, staff_id=query.staff_id, rules_id=query.rules_id,
                            site_id=query.site_id))
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+import pandas as pd
+
 from cli.commands.actuals import stored_actuals_of
 from cli.commands.db import database_url_option, default_database_url, sessions, upgraded_store
 from cli.commands.validate import input_options
@@ -24,6 +26,9 @@ _seed = click.option("--seed", type=click.IntRange(min=0), default=None,
 # Who stored a month, in the store's created_by: a month stored again replaces what the same command stored.
 DEMO = "shiftcast demo"
 PLAN = "shiftcast plan"
+# The sample's December as lived (data/sample/README.md): the day the demo looks at is its morning of absences.
+DEMO_ACTUALS, DEMO_CLOCK, DEMO_ROSTER = "actuals_2026-12.csv", "clock_2026-12.csv", "roster_2026-12.csv"
+DEMO_DAY = "2026-12-15"
 
 
 @click.command("plan")
@@ -76,7 +81,44 @@ def demo_command(out_dir: Path, lang: str, time_limit_s: float, database_url: st
     url = upgraded_store(database_url)  # before any planning: a store that cannot be opened is said at once
     result = run_plan(inputs, SAMPLE_MONTH, out_dir, echo=click.echo, lang=lang, time_limit_s=time_limit_s)
     _stored(url, inputs, result, DEMO, time_limit_s, None)
+    _december_as_lived(result, out_dir, lang)
     _say_how_to_see_the_demo(url)
+
+
+def _december_as_lived(result: PlanResult, out_dir: Path, lang: str) -> None:
+    """The month as the center lives it, on the sample's December as lived (actual calls, clock records) and the
+    roster the center published: one day at 11:30 and the month's attendance. The files, not the store: the sample's
+    December lies ahead of today's date, and the store keeps actuals of days already lived only."""
+    from forecasting.data import load_calls
+    from scheduler.attendance import attendance_lines
+    from scheduler.clock import load_clock
+    from scheduler.roster import load_assignments
+    from shiftcast.exports.attendance import write_attendance
+    from shiftcast.inputs import SAMPLE_DIR
+    from shiftcast.intraday import report_lines
+    from shiftcast.steps import MonthForecast, attendance_step, intraday_step
+
+    inputs = result.inputs
+    actuals_path, roster_path = SAMPLE_DIR / DEMO_ACTUALS, SAMPLE_DIR / DEMO_ROSTER
+    click.echo(f"\nDecember as it ran (the sample's {DEMO_ACTUALS} and {DEMO_CLOCK}), on the roster the center "
+               f"published ({DEMO_ROSTER}):")
+    roster = load_assignments(roster_path, inputs.rules)
+    day, at = pd.Timestamp(DEMO_DAY), "11:30"
+    actuals = load_calls(actuals_path)
+    so_far = actuals[actuals.index < day + pd.Timedelta(at + ":00")]
+    month_forecast = MonthForecast(model=result.model, table=result.forecast)
+    view = intraday_step(inputs, day, at, so_far, roster, forecast=month_forecast)
+    click.echo(f"  `shiftcast intraday --day {DEMO_DAY} --at {at}`:")
+    for line in report_lines(view):
+        click.echo("    " + line)
+    clock = load_clock(SAMPLE_DIR / DEMO_CLOCK, inputs.staff)
+    attendance = attendance_step(inputs, roster, clock, SAMPLE_MONTH)
+    click.echo(f"  `shiftcast attendance --clock {DEMO_CLOCK}` (for payroll):")
+    names = dict(zip(inputs.staff["employee_id"], inputs.staff["name"]))
+    for line in attendance_lines(attendance, names):
+        click.echo("    " + line)
+    for path in write_attendance(out_dir, attendance, inputs.rules, inputs.staff, lang):
+        click.echo(f"  wrote {path}")
 
 
 def _stored(url: str, inputs: InputPaths, result: PlanResult, created_by: str, time_limit_s: float,
