@@ -109,8 +109,9 @@ def test_cancelling_a_running_headcount_job_stops_its_roster_solve(tmp_path, mon
         r = client.post("/api/v1/headcount", json={"staffing_id": staffing_id, "max_solves": 4}, headers=hr)
         job_url = r.headers["Location"]
         deadline = time.monotonic() + 60
-        # The search reports its bound, then starts the roster solves: cancel into the first of them.
-        while not str((job := client.get(job_url, headers=hr).json)["progress"].get("message", "")).startswith("bound"):
+        # The search reports its bound, then starts the roster solves (its parts): cancel into the first of them.
+        started = ("bound", "roster solves at")
+        while not str((job := client.get(job_url, headers=hr).json)["progress"].get("message", "")).startswith(started):
             assert job["state"] in ("queued", "running") and time.monotonic() < deadline, job
             time.sleep(0.05)
         time.sleep(0.5)
