@@ -60,15 +60,21 @@ def wait_ended(sessions, ids: list[int]) -> None:
         time.sleep(0.1)
 
 
+def _service(url: str, args, **extra) -> tuple[dict, object, dict]:
+    """The settings of a run on its own queue (on `--broker-url` when given), a test client of the service over
+    the store at `url`, and a supervisor's authorization header."""
+    settings = {"BROKER_QUEUE": f"bench-{uuid.uuid4().hex[:8]}", **extra}
+    if args.broker_url:
+        settings["BROKER_URL"] = args.broker_url
+    client = testing.app(url, **settings).test_client()
+    return settings, client, {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+
+
 def run_burst(workdir: Path, workers: int, args) -> dict:
     """Start `workers` worker processes, wait until each takes jobs, then queue every site's roster job at once
     and time the burst until the last job ends."""
     url = f"sqlite:///{workdir / f'store-{workers}.sqlite'}"
-    settings = {"BROKER_QUEUE": f"bench-{uuid.uuid4().hex[:8]}", "JOB_MAX_QUEUED": args.sites}
-    if args.broker_url:
-        settings["BROKER_URL"] = args.broker_url
-    client = testing.app(url, **settings).test_client()
-    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    settings, client, auth = _service(url, args, JOB_MAX_QUEUED=args.sites)
     bodies = prepare(client, auth, url, args.sites, args.agents, args.days, args.time_limit)
     sessions = testing.sessions(url)
     cpu_before = children_cpu_s()
@@ -93,11 +99,7 @@ def run_search(workdir: Path, workers: int, args) -> dict:
     """Start `workers` worker processes, queue one headcount search (a synthetic centre of `--search-agents`
     agents, its roster solves fanned out as tasks, `--fan-out` at once) and time it until it ends."""
     url = f"sqlite:///{workdir / f'search-{workers}.sqlite'}"
-    settings = {"BROKER_QUEUE": f"bench-{uuid.uuid4().hex[:8]}", "JOB_FAN_OUT": args.fan_out}
-    if args.broker_url:
-        settings["BROKER_URL"] = args.broker_url
-    client = testing.app(url, **settings).test_client()
-    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    settings, client, auth = _service(url, args, JOB_FAN_OUT=args.fan_out)
     (body,) = prepare(client, auth, url, 1, args.search_agents, args.days, args.time_limit)
     body = {k: body[k] for k in ("staffing_id", "staff_id", "time_limit_s")}
     auth = {"Authorization": f"Bearer {testing.token(url, 'hr')}"}  # hr sizes headcount
