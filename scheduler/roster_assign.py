@@ -90,8 +90,8 @@ def _split(todo: list[int], queue: list[int], banned: np.ndarray, limiting: np.n
 def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]]) -> None:
     """Where someone works a shift right after one it may not follow (scheduler.rules.shift_succession):
     swap shifts within their pool on either day, which keeps every count the coverage and the leader rule
-    depend on; failing that, an agent who is not a leader takes another allowed shift that day, the hard
-    rule before the day's counts (the coverage is measured on the roster as it ends up). `shift` changes in
+    depend on; failing that, the person takes another allowed shift that day (a leader only where the shift
+    left keeps its leaders), the hard rule before the day's counts (the coverage is measured on the roster as it ends up). `shift` changes in
     place."""
     pairs = set(forbidden_pairs(p.rules))
     if not pairs:
@@ -118,9 +118,9 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
     def moved(e: int, strict: bool) -> bool:
         """Another allowed shift on day d; not `strict`: one the next day may not follow either, which
         the pass mends on reaching that day."""
-        if p.leader[e]:
-            return False
         mine = shift[e, d]
+        if p.leader[e] and (p.leader & (shift[:, d] == mine)).sum() <= p.rules.leaders_per_shift:
+            return False  # the shift would be left short of leaders
         for s in range(S):
             shift[e, d] = s
             if s != mine and p.allowed[e, s] and (fits(e, d) if strict else (shift[e, d - 1], s) not in pairs):
