@@ -8,14 +8,20 @@ late-shift fairness weight asks. Rest days come from the rules' own greedy steps
 from __future__ import annotations
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from core.rules import hhmm
 from scheduler.roster_model import place_lunches
 from scheduler.roster_problem import LEAVE, REST, RosterProblem
-from scheduler.roster_solver import check_stopped
+from scheduler.roster_solver import check_stopped, run
 from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
 from scheduler.rules.shift_succession import banned_after, forbidden_pairs, restricting
+
+
+# The time a pool's exact shift split (a succession the swaps left) may take: measured at load 13, 4 leaders
+# × 31 days end proven in 0.02 s, 16 agents in 0.23 s.
+SPLIT_MODEL_S = 1.0
 
 
 def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
@@ -90,7 +96,7 @@ def _split(todo: list[int], queue: list[int], banned: np.ndarray, limiting: np.n
 def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]]) -> None:
     """Where someone works a shift right after one it may not follow (scheduler.rules.shift_succession):
     swap shifts within their pool on either day, which keeps every count the coverage and the leader rule
-    depend on; failing that, the person takes another allowed shift that day (a leader only where the shift
+    depend on; failing that, the pool's split again, exactly (same counts); failing that, the person takes another allowed shift that day (a leader only where the shift
     left keeps its leaders), the hard rule before the day's counts (the coverage is measured on the roster as it ends up). `shift` changes in
     place."""
     pairs = set(forbidden_pairs(p.rules))
@@ -128,11 +134,48 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         shift[e, d] = mine
         return False
 
+    def broken(pool: list[int]) -> list[tuple[int, int]]:
+        return [(e, d) for d in range(1, D) for e in pool if (shift[e, d - 1], shift[e, d]) in pairs]
+
     for pool in pools:
-        for d in range(1, D):
+        for e, d in broken(pool):
+            swapped(e, pool)
+        if broken(pool):
+            _split_exactly(p, shift, pool, pairs)
+        for d in range(1, D):  # day by day: a move may push the succession on to the next day
             for e in pool:
-                if (shift[e, d - 1], shift[e, d]) in pairs and not swapped(e, pool) and not moved(e, True):
+                if (shift[e, d - 1], shift[e, d]) in pairs and not moved(e, True):
                     moved(e, False)
+
+
+def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: set[tuple[int, int]]) -> None:
+    """Split the pool's shifts again by CP-SAT: every day's count of each shift as it is, no succession the
+    rule forbids, as few changes as may be. Left as it is when no such split is found in SPLIT_MODEL_S."""
+    D, S = p.n_days, len(p.shift_codes)
+    m = cp_model.CpModel()
+    x = {}
+    for e in pool:
+        for d in np.flatnonzero(shift[e] >= 0):
+            ours = [s for s in range(S) if p.allowed[e, s]]
+            x.update({(e, d, s): m.new_bool_var(f"x{e}_{d}_{s}") for s in ours})
+            m.add_exactly_one(x[e, d, s] for s in ours)
+            for s in ours:
+                m.add_hint(x[e, d, s], int(s == shift[e, d]))
+    for d in range(D):
+        for s in range(S):
+            here = [v for (e, dd, ss), v in x.items() if dd == d and ss == s]
+            if here:
+                m.add(sum(here) == int(sum(shift[e, d] == s for e in pool)))
+    for (e, d, a), v in x.items():
+        for b in range(S):
+            if (a, b) in pairs and (e, d + 1, b) in x:
+                m.add_bool_or([v.Not(), x[e, d + 1, b].Not()])
+    m.minimize(sum(v for (e, d, s), v in x.items() if s != shift[e, d]))
+    solved = run(m, SPLIT_MODEL_S)
+    if solved.found:
+        for (e, d, s), v in x.items():
+            if solved.solver.value(v):
+                shift[e, d] = s
 
 
 def lunches_of_people(p: RosterProblem, shift: np.ndarray, lunch: dict) -> np.ndarray:

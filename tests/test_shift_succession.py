@@ -114,8 +114,7 @@ def test_through_the_api_a_roster_job_keeps_the_succession_and_bad_rules_are_nam
         row = documents.roster_shifts(doc, person)
         pairs += [(person["employee_id"], days[k + 1]) for k in range(len(row) - 1) if row[k:k + 2] == ["L", "E"]]
     assert sum(documents.roster_shifts(doc, person).count("L") for person in doc["employees"]) > 0
-    # the agents keep the rule; four leaders for two shifts a day may not all (the rest days come first):
-    # every such day is a conflict in words, naming who and when
-    assert all(emp.startswith("L") for emp, _ in pairs)
-    said = {(emp, c["date"]) for c in doc["conflicts"] if c["rule"] == "shift succession" for emp in c["employees"]}
-    assert set(pairs) == said
+    # the rest days come first: four leaders for two shifts a day are split again exactly where the swaps
+    # cannot keep the rule
+    assert pairs == []
+    assert [c for c in doc["conflicts"] if c["rule"] == "shift succession"] == []
