@@ -71,7 +71,8 @@ def _split(todo: list[int], queue: list[int], banned: np.ndarray, limiting: np.n
            off_tomorrow: np.ndarray) -> list[tuple[int, int]]:
     """(person, shift) pairs giving `queue`'s shifts to `todo` in order, keeping the shift-succession rule
     (scheduler.rules.shift_succession): people banned from some shifts choose first, then the shifts that
-    restrict tomorrow go to those off tomorrow. A ban no shift left can keep is broken and explained."""
+    restrict tomorrow go to those off tomorrow. A ban no shift left can keep is mended afterwards
+    (_mend_successions)."""
     if not banned[todo].any() and not limiting[queue].any():
         return list(zip(todo, queue))
     shifts, people, pairs = list(queue), list(todo), []
@@ -96,9 +97,10 @@ def _split(todo: list[int], queue: list[int], banned: np.ndarray, limiting: np.n
 def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]]) -> None:
     """Where someone works a shift right after one it may not follow (scheduler.rules.shift_succession):
     swap shifts within their pool on either day, which keeps every count the coverage and the leader rule
-    depend on; failing that, the pool's split again, exactly (same counts); failing that, the person takes another allowed shift that day (a leader only where the shift
-    left keeps its leaders), the hard rule before the day's counts (the coverage is measured on the roster as it ends up). `shift` changes in
-    place."""
+    depend on; failing that, split the pool's shifts again exactly with the same counts; failing that, the
+    person takes another allowed shift that day (a leader only where the shift left keeps its leaders): the
+    hard rule before the day's counts, the coverage being measured on the roster as it ends up.
+    `shift` changes in place."""
     pairs = set(forbidden_pairs(p.rules))
     if not pairs:
         return
@@ -109,7 +111,7 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         after = shift[e, d + 1] if d + 1 < D else -1
         return (before, shift[e, d]) not in pairs and (shift[e, d], after) not in pairs
 
-    def swapped(e: int, pool: list[int]) -> bool:
+    def swapped(e: int, d: int, pool: list[int]) -> bool:
         for day in (d, d - 1):
             mine = shift[e, day]
             for f in pool:
@@ -121,7 +123,7 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
                 shift[f, day], shift[e, day] = shift[e, day], mine
         return False
 
-    def moved(e: int, strict: bool) -> bool:
+    def moved(e: int, d: int, strict: bool) -> bool:
         """Another allowed shift on day d; not `strict`: one the next day may not follow either, which
         the pass mends on reaching that day."""
         mine = shift[e, d]
@@ -139,13 +141,13 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
 
     for pool in pools:
         for e, d in broken(pool):
-            swapped(e, pool)
+            swapped(e, d, pool)
         if broken(pool):
             _split_exactly(p, shift, pool, pairs)
         for d in range(1, D):  # day by day: a move may push the succession on to the next day
             for e in pool:
-                if (shift[e, d - 1], shift[e, d]) in pairs and not moved(e, True):
-                    moved(e, False)
+                if (shift[e, d - 1], shift[e, d]) in pairs and not moved(e, d, True):
+                    moved(e, d, False)
 
 
 def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: set[tuple[int, int]]) -> None:
