@@ -74,6 +74,7 @@ class ShiftTemplate(_Span):
     unpaid_break_minutes: int = 60
     lunch_earliest: str = "11:00"
     lunch_latest_end: str = "14:00"
+    not_followed_by: tuple[str, ...] = ()  # shift codes nobody may work the day after this shift
 
     @property
     def paid_hours(self) -> float:
@@ -143,6 +144,7 @@ class Rules:
     shifts: tuple[ShiftTemplate, ...] = DEFAULT_SHIFTS
     rest_days_per_week: int = 1
     max_consecutive_work_days: int = 6
+    min_rest_hours_between_shifts: float = 0.0  # from a shift's end to the next day's shift's start
     week_starts_on: int = 0  # 0 = Monday, as ISO weeks
     leaders_per_shift: int = 1
     leader_roles: tuple[str, ...] = LEADER_ROLES
@@ -291,6 +293,12 @@ def _parse_shift(source: str, i: int, raw: Any) -> ShiftTemplate:
                 raise DataError(source, f"{section}.lunch_window must be two times like [\"11:00\", \"14:00\"]", column=key)
             values["lunch_earliest"] = _time_text(source, section, key, value[0])
             values["lunch_latest_end"] = _time_text(source, section, key, value[1])
+            continue
+        if key == "not_followed_by":
+            if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                raise DataError(source, f"{section}.not_followed_by must be a list of shift codes like [\"E\"]",
+                                column=key)
+            values[key] = tuple(value)
             continue
         values[key] = _typed(source, section, key, value, getattr(defaults, key))
         if key in ("start", "end", "lunch_earliest", "lunch_latest_end"):
@@ -461,6 +469,12 @@ def _check_rules(source: str, r: Rules) -> None:
     _check_hours_without_history(source, r)
     _in_range(source, "rest_days_per_week", r.rest_days_per_week, 0, 6)
     _in_range(source, "max_consecutive_work_days", r.max_consecutive_work_days, 1, 13)
+    _in_range(source, "min_rest_hours_between_shifts", r.min_rest_hours_between_shifts, 0, 24)
+    for s in r.shifts:
+        for code in s.not_followed_by:
+            if code not in r.shift_codes:
+                raise DataError(source, f"shift '{s.code}': not_followed_by names '{code}', which is not a shift "
+                                f"(shifts: {', '.join(r.shift_codes)})", column="not_followed_by")
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
     _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
     _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)

@@ -292,12 +292,12 @@ def counts_for_rest_days(p: RosterProblem, fixed_rest: dict, y_ref: dict | None 
             if not slots:
                 continue
             allowed = [(k, l) for k, l in enumerate(slots) if p.lunch_ok[d, s, k]]
-            for l, v in _place_lunches(p, d, s, allowed, int(phones[d, s]), lunch_ref).items():
+            for l, v in place_lunches(p, d, s, allowed, int(phones[d, s]), lunch_ref).items():
                 lunch[d, s, l] = v
     return y, lunch
 
 
-def _place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref: dict) -> dict:
+def place_lunches(p: RosterProblem, d: int, s: int, allowed: list, n: int, ref: dict) -> dict:
     """n lunches on allowed (k, slot) pairs under the stagger cap, near the reference counts; if the
     greedy gets stuck, filled slot by slot on lunches that do not overlap (clear ones first)."""
     cap = p.lunch_cap(n)

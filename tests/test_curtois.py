@@ -1,0 +1,153 @@
+"""The Curtois–Qu benchmark's reader, objective and checker on a hand-checked week, and its command line."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import curtois
+from benchmarks.curtois_qu.instance import read_instance
+from benchmarks.curtois_qu.score import OFF, Roster, penalty, read_roster_csv, violations
+from core.errors import DataError
+
+WEEK = """\
+# a hand-checked week: two people, an early and a late shift; no early right after a late
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+E,480,
+L,480,E
+
+SECTION_STAFF
+A,E=7|L=2,2400,960,3,2,2,1
+B,E=7|L=0,2400,960,3,1,1,1
+
+SECTION_DAYS_OFF
+B,3
+
+SECTION_SHIFT_ON_REQUESTS
+A,0,E,2
+B,1,E,3
+
+SECTION_SHIFT_OFF_REQUESTS
+A,5,E,4
+
+SECTION_COVER
+0,E,1,100,1
+1,E,2,100,1
+2,L,1,50,2
+5,E,1,100,1
+"""
+# A: L E - E E E -   (late then early on days 0-1; a single day off on day 2)
+# B: E E - E - - -   (works day 3, a day that must be off)
+HAND = "employee,day,shift\nA,0,L\nA,1,E\nA,3,E\nA,4,E\nA,5,E\nB,0,E\nB,1,E\nB,3,E\n"
+INSTANCE1 = curtois.DATASETS / "Instance1.txt"
+
+
+@pytest.fixture
+def week(tmp_path: Path) -> Path:
+    path = tmp_path / "week.txt"
+    path.write_text(WEEK, encoding="utf-8")
+    return path
+
+
+def test_reader_reads_every_section(week):
+    inst = read_instance(week)
+    assert inst.days == 7 and [s.id for s in inst.shifts] == ["E", "L"]
+    assert inst.forbidden_successions() == [(1, 0)]
+    a, b = inst.staff
+    assert a.max_shifts == {"E": 7, "L": 2} and (a.max_minutes, a.min_minutes) == (2400, 960)
+    assert (a.max_consecutive_shifts, a.min_consecutive_shifts, a.min_consecutive_days_off, a.max_weekends) == (3, 2, 2, 1)
+    assert b.days_off == {3} and a.days_off == set()
+    assert [(q.employee, q.day, q.shift, q.weight) for q in inst.on_requests] == [("A", 0, "E", 2), ("B", 1, "E", 3)]
+    assert len(inst.off_requests) == 1 and len(inst.cover) == 4
+    assert inst.weekends() == [(5, 6)]
+
+
+def test_hand_checked_objective_and_violations(week, tmp_path):
+    inst = read_instance(week)
+    (tmp_path / "hand.csv").write_text(HAND, encoding="utf-8")
+    r = read_roster_csv(inst, tmp_path / "hand.csv")
+    p = penalty(r)
+    # A's on request for E on day 0 is not granted (2); A works E on day 5 against an off request (4);
+    # nobody works L on day 2 (1 short × 50); every other cover is met exactly
+    assert (p.on_requests, p.off_requests, p.cover_under, p.cover_over, p.total) == (2, 4, 50, 0, 56)
+    assert sorted(violations(r)) == [
+        "days off: B works E on day 3, a day that must be off",
+        "min consecutive days off: A has 1 day(s) off in a row from day 2, at least 2",
+        "shift rotation: A works L on day 0 then E on day 1",
+    ]
+
+
+def test_checker_exempts_runs_touching_the_horizon_ends(week):
+    inst = read_instance(week)
+    e, l = inst.shift_index["E"], inst.shift_index["L"]
+    # single working days at either end of the horizon are free; a single one inside is not
+    fine = np.array([[e, OFF, OFF, e, e, OFF, OFF], [OFF, OFF, OFF, OFF, e, e, e]])
+    assert violations(Roster(inst, fine)) == []
+    alone = np.array([[e, OFF, OFF, l, OFF, OFF, e], [e, e, OFF, OFF, e, e, e]])
+    assert violations(Roster(inst, alone)) == ["min consecutive shifts: A works 1 day(s) in a row from day 3, at least 2"]
+
+
+def test_a_weekend_counts_as_worked_when_either_day_is(tmp_path):
+    path = tmp_path / "capped.txt"
+    path.write_text(WEEK.replace("B,E=7|L=0,2400,960,3,1,1,1", "B,E=7|L=0,2400,960,3,1,1,0"), encoding="utf-8")
+    inst = read_instance(path)
+    e = inst.shift_index["E"]
+    sunday_only = np.array([[e, OFF, OFF, e, e, OFF, OFF], [e, e, OFF, OFF, OFF, OFF, e]])
+    assert violations(Roster(inst, sunday_only)) == ["max weekends: B works 1 weekends, at most 0"]
+
+
+@pytest.mark.parametrize("change, where", [
+    (("L,480,E", "L,480,X"), "line 7 (SECTION_SHIFTS): shift L may not be followed by 'X', which is not a shift"),
+    (("A,0,E,2", "Z,0,E,2"), "line 17 (SECTION_SHIFT_ON_REQUESTS): unknown employee 'Z'"),
+    (("5,E,1,100,1", "7,E,1,100,1"), "line 27 (SECTION_COVER): day 7 is outside the horizon of 7 days"),
+    (("B,3", "B,three"), "line 14 (SECTION_DAYS_OFF): the day must be a whole number, got 'three'"),
+    (("A,E=7|L=2,2400,960", "A,E=7|L=2,900,960"), "line 10 (SECTION_STAFF): employee A: MinTotalMinutes 960 exceeds"),
+    (("SECTION_COVER", "SECTION_CUVER"), "line 23: unknown section 'SECTION_CUVER'"),
+])
+def test_reader_errors_name_the_file_and_line(tmp_path, change, where):
+    path = tmp_path / "bad.txt"
+    path.write_text(WEEK.replace(*change), encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        read_instance(path)
+    assert str(err.value).startswith(f"{path}: {where}")
+
+
+def test_roster_csv_errors_name_the_row(week, tmp_path):
+    inst = read_instance(week)
+    (tmp_path / "r.csv").write_text("employee,day,shift\nA,0,E\nA,0,L\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"r.csv, row 3: A has a second shift on day 0"):
+        read_roster_csv(inst, tmp_path / "r.csv")
+
+
+def test_command_solves_checks_and_writes_the_roster(week, tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    [result] = curtois.main(["--instance", str(week), "--time-limit", "5", "--out", str(out)])
+    line = json.loads(capsys.readouterr().out)
+    assert line == result and line["instance"] == "week" and line["best_known"] is None
+    base = line["baseline_plain_model"]
+    written = read_roster_csv(read_instance(week), out)
+    assert violations(written) == [] and base["hard_violations"] == 0
+    assert base["objective"] == penalty(written).total
+    assert base["status"] == "OPTIMAL" and base["objective"] == base["lower_bound"]
+
+
+def test_command_names_a_bad_instance(tmp_path, capsys):
+    path = tmp_path / "bad.txt"
+    path.write_text(WEEK.replace("SECTION_HORIZON\n7", "SECTION_HORIZON\nseven"), encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"bad.txt: line 3 \(SECTION_HORIZON\): the horizon must be a whole number"):
+        curtois.main(["--instance", str(path), "--time-limit", "1"])
+
+
+@pytest.mark.skipif(not INSTANCE1.exists(), reason="../shared/datasets not present")
+def test_instance1_with_nobody_working():
+    inst = read_instance(INSTANCE1)
+    assert (inst.days, len(inst.staff), len(inst.shifts), len(inst.cover)) == (14, 8, 1, 14)
+    r = Roster(inst, np.full((8, 14), OFF))
+    # 71 people wanted over the fortnight at 100 each; the on requests weigh 4 + 15 + 5 + 4 + 4 + 5
+    assert (penalty(r).cover_under, penalty(r).on_requests, penalty(r).total) == (7100, 37, 7137)
+    assert violations(r) == [f"min total minutes: {e} works 0 minutes, at least 3360" for e in "ABCDEFGH"]
