@@ -51,6 +51,11 @@ class Action(ABC):
     def what(self) -> str:
         """The action in words, without its price, `{who}` standing for the person."""
 
+    @property
+    @abstractmethod
+    def when(self) -> tuple[int, int]:
+        """The minutes of the day it changes: the new lunch, the hours worked or the hours released."""
+
 
 @dataclass(frozen=True)
 class MoveLunch(Action):
@@ -61,6 +66,10 @@ class MoveLunch(Action):
     lunch_minutes: int
 
     kind: ClassVar[str] = "move_lunch"
+
+    @property
+    def when(self) -> tuple[int, int]:
+        return (self.to_minute, self.to_minute + self.lunch_minutes)
 
     def what(self) -> str:
         return (f"move the lunch of {{who}} from {hhmm(self.from_minute)}–{hhmm(self.from_minute + self.lunch_minutes)} "
@@ -76,6 +85,10 @@ class CallIn(Action):
 
     kind: ClassVar[str] = "call_in"
 
+    @property
+    def when(self) -> tuple[int, int]:
+        return (self.start_minute, self.end_minute)
+
     def what(self) -> str:
         return f"call in {{who}} on their rest day for {hhmm(self.start_minute)}–{hhmm(self.end_minute)}"
 
@@ -88,6 +101,10 @@ class StayLate(Action):
     end_minute: int
 
     kind: ClassVar[str] = "stay_late"
+
+    @property
+    def when(self) -> tuple[int, int]:
+        return (self.shift_end_minute, self.end_minute)
 
     def what(self) -> str:
         return f"overtime: {{who}} stays {hhmm(self.shift_end_minute)}–{hhmm(self.end_minute)}"
@@ -102,6 +119,10 @@ class ComeEarly(Action):
 
     kind: ClassVar[str] = "come_early"
 
+    @property
+    def when(self) -> tuple[int, int]:
+        return (self.start_minute, self.shift_start_minute)
+
     def what(self) -> str:
         return f"overtime: {{who}} comes in early, {hhmm(self.start_minute)}–{hhmm(self.shift_start_minute)}"
 
@@ -114,6 +135,10 @@ class Release(Action):
     shift_end_minute: int
 
     kind: ClassVar[str] = "release"
+
+    @property
+    def when(self) -> tuple[int, int]:
+        return (self.start_minute, self.shift_end_minute)
 
     def what(self) -> str:
         return f"release {{who}} early at {hhmm(self.start_minute)} (shift ends {hhmm(self.shift_end_minute)})"
@@ -272,17 +297,15 @@ def _release(day: _Day, people: list[Workday], airing: np.ndarray, used: set[str
     aired = np.flatnonzero(airing)
     after = int(day.minute[aired[-1]]) + day.step if len(aired) else int(day.minute[0])
     best = None
+    seen = set()
     for w in sorted(people, key=lambda w: w.employee_id):
-        if w.employee_id in used or w.employee_id not in agents or w.end_minute <= after:
+        same = (w.start_minute, w.end_minute, w.lunch_minute)
+        if w.employee_id in used or w.employee_id not in agents or w.end_minute <= after or same in seen:
             continue
+        seen.add(same)  # the first of those working the same hours stands for them all
         on = w.on_phones(day.minute)
-        start = w.end_minute
-        for m in sorted({int(x) for x in day.minute[day.minute >= after]}, reverse=True):
-            if m >= w.end_minute:
-                continue
-            if on[day.minute == m].any() and not ok[day.minute == m].all():
-                break
-            start = m
+        blocked = day.minute[on & ~ok]
+        start = max(after, int(blocked.max()) + day.step if len(blocked) else after)
         if start >= w.end_minute or (best is not None and start >= best.action.start_minute):
             continue
         change = -(on & day.span(start, w.end_minute)).astype(np.int64)

@@ -27,8 +27,8 @@ from scheduler.attendance import Attendance, month_attendance
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
                                  Tried, Tryout, in_process, required_headcount)
-from scheduler.intraday_actions import ranked_actions
-from scheduler.on_phones import phones_day
+from scheduler.intraday_actions import Action, ranked_actions
+from scheduler.on_phones import PhonesDay, phones_day
 from scheduler.roster import Roster, expected_service, solve
 from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
@@ -246,6 +246,16 @@ def _all_airings(inputs: Inputs) -> pd.DataFrame | None:
     return pd.concat(known, ignore_index=True).drop_duplicates().sort_values("start", kind="stable").reset_index(drop=True)
 
 
+def day_forecast_step(inputs: Inputs, day) -> MonthForecast:
+    """The forecast of `day`'s month fitted on the call history before `day` (what the intraday view updates)."""
+    day = pd.Timestamp(day).normalize()
+    history = inputs.calls[inputs.calls.index < day]
+    if history.empty:
+        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
+    history.attrs = dict(inputs.calls.attrs)
+    return forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+
+
 def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame, *,
                   forecast: MonthForecast | None = None, clock: pd.DataFrame | None = None) -> IntradayView:
     """The day seen at `at` (HH:MM): the forecast fitted on the history before `day` (the forecast step's
@@ -270,11 +280,7 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     rostered = phones.count(rest_index, present_only=False)
     present = phones.count(rest_index, present_only=True)
     if forecast is None:
-        history = inputs.calls[inputs.calls.index < day]
-        if history.empty:
-            raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
-        history.attrs = dict(inputs.calls.attrs)
-        forecast = forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+        forecast = day_forecast_step(inputs, day)
     observed = calls_on_grid(actuals, rules.interval_minutes)["calls"]
     planned = forecast.table.reindex(index)
     updated = forecast.model.predict(rest_index, _all_airings(inputs), actuals=observed)
@@ -292,14 +298,24 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     }, index=rest_index)
     so_far = pd.DataFrame({"actual": observed.reindex(before), "forecast": planned.loc[before, "mean"],
                            "lower": planned.loc[before, "lower"], "upper": planned.loc[before, "upper"]}, index=before)
-    staff = inputs.staff
+    return IntradayView(day=day, at=at_time, so_far=so_far, rest=rest, targets=rules.service,
+                        interval_minutes=rules.interval_minutes, phones=phones,
+                        actions=intraday_actions_step(inputs, roster, phones, rest),
+                        names=dict(zip(inputs.staff["employee_id"], inputs.staff["name"])))
+
+
+def intraday_actions_step(inputs: Inputs, roster: pd.DataFrame, phones: PhonesDay, rest: pd.DataFrame) -> list[Action]:
+    """What to do about the rest of the day (`rest`: the intraday view's table from the look on, `phones`: who is
+    there), ranked by calls saved: lunches kept out of the airings, the day's rest-day agents of the `roster` to
+    call in, agents (not leaders) to release (scheduler.intraday_actions)."""
+    rules, staff, day = inputs.rules, inputs.staff, phones.day
     today = roster[pd.to_datetime(roster["date"]).dt.normalize() == day]
     agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
     came = {w.employee_id for w in phones.people}
     resting = sorted(e for e in today.loc[today["shift"] == REST, "employee_id"] if e in agents and e not in came)
-    airing = airing_mask(_all_airings(inputs), pd.DatetimeIndex([day]), rules)[0]
-    rest_airing = airing[(times.minute_of_day(rest_index) - rules.open_minute) // rules.interval_minutes]
-    actions = ranked_actions(phones, rest, rest_airing, resting, agents, rules)
-    return IntradayView(day=day, at=at_time, so_far=so_far, rest=rest, targets=rules.service,
-                        interval_minutes=rules.interval_minutes, phones=phones, actions=actions,
-                        names=dict(zip(staff["employee_id"], staff["name"].fillna(""))))
+    airings = _all_airings(inputs)
+    if airings is not None:  # the day's alone: the mask walks every airing it is given
+        airings = airings[(airings["start"] >= day - pd.Timedelta(hours=6)) & (airings["start"] < day + pd.Timedelta(days=1))]
+    airing = airing_mask(airings, pd.DatetimeIndex([day]), rules)[0]
+    rest_airing = airing[(times.minute_of_day(rest.index) - rules.open_minute) // rules.interval_minutes]
+    return ranked_actions(phones, rest, rest_airing, resting, agents, rules)
