@@ -17,9 +17,12 @@ MONTH, DAY = "2026-12", "2026-12-02"
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
+    return stored_day(f"sqlite:///{tmp_path_factory.mktemp('intraday') / 'store.sqlite'}")
+
+
+def stored_day(url: str) -> dict:
     """A site with four weeks of calls, a forecast, staffing and roster made from them, the day's actuals sent
     up to 13:00 and a clock dataset in which one early-shift agent of the day never clocks in."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('intraday') / 'store.sqlite'}"
     app = testing.app(url)
     with app.extensions["shiftcast"].sessions() as s:
         s.add(Site(id=2, name="north"))
@@ -62,8 +65,9 @@ def stored(tmp_path_factory):
         s.add(staffing)
         s.commit()
         staffing_id = staffing.id
-    roster_id = testing.store_roster(url, roster, MONTH, staff, inputs={"staffing_id": staffing_id, "staff_id": staff_id})
     bare_id = testing.store_roster(url, roster, MONTH, staff)
+    # stored last: the month's latest roster, the one the page shows
+    roster_id = testing.store_roster(url, roster, MONTH, staff, inputs={"staffing_id": staffing_id, "staff_id": staff_id})
     viewer = {"Authorization": f"Bearer {testing.token(url, 'viewer')}"}
     return {"client": client, "url": url, "viewer": viewer, "roster_id": roster_id, "bare_id": bare_id,
             "clock_id": clock_id, "absent": absent, "sent": sent, "today": today}
