@@ -18,7 +18,7 @@ from core import times
 from core.errors import DataError
 from core.rules import Rules, ShiftTemplate, minutes_of
 from scheduler.clock import CLOCK_IN
-from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES, REST
+from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
 
 # What is known of a person's day at the time of the look.
 EXPECTED = "expected"  # no clock records given, or the shift (with its grace) has not started yet

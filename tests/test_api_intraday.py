@@ -9,7 +9,6 @@ import pytest
 
 from api import testing
 from api.db import Result, Site
-from core.rules import DEFAULT_RULES
 from shiftcast.exports.specimen import specimen_roster, specimen_staff
 
 MONTH, DAY = "2026-12", "2026-12-02"
