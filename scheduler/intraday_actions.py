@@ -6,7 +6,9 @@ Each action is priced with Erlang A under the rules' targets (the callers' patie
 the abandoned calls it avoids over the rest of the day's expected calls, its cost the paid hours it adds
 (a release saves them). The actions are chosen one at a time, each the one saving most on top of those
 before it, so their savings add up; releases come last, only on a day that needs no hours added and only
-where every interval they leave keeps the service-level target.
+where every interval they leave keeps the service-level target. A person there counts as (1 - shrinkage) of
+an agent on the phones, so every person added or taken has a price (the view's per-interval service counts
+whole agents, the floor of that product).
 """
 from __future__ import annotations
 
