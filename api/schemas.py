@@ -540,3 +540,59 @@ class AttendanceOut(BaseModel):
                                     "such day), status (" + ", ".join(STATUSES) + "), clock_in and clock_out (HH:MM "
                                     "or empty), late_minutes, early_minutes, overtime_minutes, worked_minutes, "
                                     "anomalies (codes separated by ';': " + ", ".join(ANOMALIES) + ")")
+
+
+# ---------------------------------------------------------------- intraday
+
+class IntradayQuery(Request):
+    """The day and the time of day to look at, and the clock records to read."""
+
+    day: dt.date = Field(description="the day, e.g. 2026-12-15")
+    at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                    description="the time of day the calls so far run to (HH:MM, starting an interval of the rules)")
+    clock_id: Id | None = Field(default=None, description="a clock dataset of the roster's site; the site's newest "
+                                                          "when left out, none when the site has none")
+
+
+class IntradayPersonOut(BaseModel):
+    employee_id: str
+    name: str
+    shift: str = Field(description="the shift code worked (for a rest-day worker, the shift nearest their clock-in)")
+    status: str = Field(description="expected (no clock records, or the shift not started yet), in, late, not_in "
+                                    "(not clocked in past the late grace: missing for the rest of the day), left, "
+                                    "rest_day_in")
+    rostered: bool = Field(description="false for someone working on a rest day")
+    clock_in: str | None = Field(description="first clock-in by the time of the look (HH:MM)")
+    clock_out: str | None = Field(description="the clock-out they left with (HH:MM), for status left")
+
+
+class IntradayActionOut(BaseModel):
+    rank: int = Field(description="1 saves the most calls; releases come last")
+    kind: Literal["move_lunch", "call_in", "stay_late", "come_early", "release"]
+    employee_id: str
+    name: str
+    start: str = Field(description="HH:MM: where the new lunch, the hours added or the hours released start")
+    end: str = Field(description="HH:MM: where they end")
+    what: str = Field(description="the action in words")
+    calls_saved: float = Field(description="abandoned calls avoided over the rest of the day (Erlang A with the "
+                                           "rules' patience); negative for a release: calls it loses")
+    paid_hours: float = Field(description="paid hours it adds; negative for a release: hours it saves")
+
+
+class IntradayOut(BaseModel):
+    """A roster's day seen at a time of day: the calls so far, the rest of the day re-forecast, who is on the
+    phones, the service they give and the actions ranked by calls saved."""
+
+    roster_id: int
+    day: dt.date
+    at: str
+    clock_id: int | None = Field(description="the clock dataset read; null: everyone rostered is taken as there")
+    queue_model: str
+    summary: list[str] = Field(description="the report in words, as `shiftcast intraday` prints it")
+    so_far: Table = Field(description="per open interval before `at`: interval_start, actual (null where none was "
+                                      "sent), forecast, lower, upper")
+    rest: Table = Field(description="per open interval from `at`: interval_start, forecast, mean, lower, upper, "
+                                    "aht_s, required, rostered, present, on_phones, service_level, asa_s, "
+                                    "abandon_rate, abandoned")
+    people: list[IntradayPersonOut]
+    actions: list[IntradayActionOut]

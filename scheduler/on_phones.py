@@ -1,20 +1,111 @@
-"""People a roster puts on the phones per interval, read from the roster table (as roster.csv holds it)."""
+"""Who is on the phones on a day at a time of day: the roster's people (roster.csv's employee_id, date, shift,
+lunch_start), checked against the clock records punched so far when there are any.
+
+At `at`, a rostered person who clocked in is on the phones for the rest of their shift (late or not); one who
+clocked out and did not clock in again has left; one not clocked in once the shift's start plus the late
+grace has passed is missing for the rest of the day (unless they arrive, which a later look sees); one whose
+shift has not started yet (or is inside the grace) is expected as rostered. Someone who clocked in on a rest
+day works the shift whose start lies nearest their clock-in, their lunch in the middle of its window.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules, minutes_of
-from scheduler.roster_problem import OFF_PHONE_ROLES
+from core.rules import Rules, ShiftTemplate, minutes_of
+from scheduler.clock import CLOCK_IN
+from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
+
+# What is known of a person's day at the time of the look.
+EXPECTED = "expected"  # no clock records given, or the shift (with its grace) has not started yet
+IN = "in"  # clocked in by the shift's start plus the grace
+LATE = "late"  # clocked in after it
+NOT_IN = "not_in"  # not clocked in although the shift started more than the grace ago
+LEFT = "left"  # clocked out and not back
+REST_DAY_IN = "rest_day_in"  # clocked in on a rest day (or a day the roster does not hold)
+PRESENT = (EXPECTED, IN, LATE, REST_DAY_IN)
 
 
-def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
-                       index: pd.DatetimeIndex) -> pd.Series:
-    """How many people the roster (employee_id, date, shift, lunch_start) has on the phones at each interval
-    start of `index`: on a shift that covers the interval, not at lunch, in a role that takes calls. People
-    the staff list does not hold are a DataError naming the roster file and the first of them."""
+@dataclass(frozen=True)
+class Workday:
+    """One phone person's day as known at the time of the look: the shift they work (a code of the rules),
+    its hours and lunch in minutes of the day, and what the clock says (`status`, first clock-in, last
+    clock-out before the look)."""
+
+    employee_id: str
+    shift: str
+    start_minute: int
+    end_minute: int
+    lunch_minute: int | None
+    lunch_minutes: int
+    status: str
+    rostered: bool = True  # False: a rest day (or a day the roster does not hold) worked
+    clock_in: pd.Timestamp | None = None
+    clock_out: pd.Timestamp | None = None
+
+    @property
+    def present(self) -> bool:
+        return self.status in PRESENT
+
+    def late_minutes(self) -> int:
+        if self.clock_in is None:
+            return 0
+        return max(int((self.clock_in - self.clock_in.normalize()) / pd.Timedelta(minutes=1)) - self.start_minute, 0)
+
+    def on_phones(self, minute: np.ndarray) -> np.ndarray:
+        """True at each interval start of `minute` (minutes of the day) this person works, lunch left out."""
+        on = (minute >= self.start_minute) & (minute < self.end_minute)
+        if self.lunch_minute is not None:
+            on &= ~((minute >= self.lunch_minute) & (minute < self.lunch_minute + self.lunch_minutes))
+        return on
+
+
+@dataclass(frozen=True)
+class PhonesDay:
+    """The phone people of `day` as seen at `at`; `clock_given` says whether clock records were read."""
+
+    day: pd.Timestamp
+    at: pd.Timestamp
+    people: list[Workday]
+    clock_given: bool
+
+    def count(self, index: pd.DatetimeIndex, *, present_only: bool) -> pd.Series:
+        """People on the phones at each interval start of `index` (the day's): the roster's alone, or those
+        the clock says are there (rest-day workers included)."""
+        minute = times.minute_of_day(index)
+        chosen = [w for w in self.people if (w.present if present_only else w.rostered)]
+        count = np.zeros(len(index), np.int64)
+        for w in chosen:
+            count += w.on_phones(minute)
+        return pd.Series(count, index=index, name="on_phones" if present_only else "rostered")
+
+    def with_status(self, *statuses: str) -> list[Workday]:
+        return [w for w in self.people if w.status in statuses]
+
+
+def _nearest_shift(rules: Rules, minute: int) -> ShiftTemplate:
+    return min(rules.shifts, key=lambda s: abs(s.start_minute - minute))
+
+
+def _middle_lunch(shift: ShiftTemplate, rules: Rules) -> int:
+    first, last = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end) - shift.unpaid_break_minutes
+    step = rules.interval_minutes
+    return first + ((last - first) // 2) // step * step
+
+
+def _minute(t: pd.Timestamp) -> int:
+    return int((t - t.normalize()) / pd.Timedelta(minutes=1))
+
+
+def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day: pd.Timestamp, at: pd.Timestamp,
+               clock: pd.DataFrame | None = None) -> PhonesDay:
+    """The phone people of `day` at `at` from the roster (employee_id, date, shift, lunch_start) and, when given,
+    the clock records (employee_id, time, kind), of which only those punched by `at` count. People the staff
+    list does not hold are a DataError naming the roster file and the first of them."""
     source = assignments.attrs.get("source", "roster")
     known = set(staff["employee_id"])
     unknown = [e for e in assignments["employee_id"].unique() if e not in known]
@@ -23,16 +114,48 @@ def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Ru
                         + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), column="employee_id")
     phones = set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
     shifts = {s.code: s for s in rules.shifts}
-    day_of = pd.DatetimeIndex(index).normalize()
-    minute = times.minute_of_day(index)
-    count = np.zeros(len(index), np.int64)
-    a = assignments[assignments["shift"].isin(list(shifts)) & assignments["employee_id"].isin(phones)
-                    & pd.to_datetime(assignments["date"]).dt.normalize().isin(day_of.unique())]
-    for day, code, lunch in a[["date", "shift", "lunch_start"]].itertuples(index=False):
-        shift = shifts[code]
-        on = (day_of == pd.Timestamp(day).normalize()) & (minute >= shift.start_minute) & (minute < shift.end_minute)
-        if isinstance(lunch, str) and lunch:
-            start = minutes_of(lunch)
-            on &= ~((minute >= start) & (minute < start + shift.unpaid_break_minutes))
-        count += on
-    return pd.Series(count, index=index, name="rostered")
+    today = assignments[pd.to_datetime(assignments["date"]).dt.normalize() == day]
+    at_minute = _minute(at)
+    punches: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    if clock is not None:
+        seen = clock[(clock["time"] >= day) & (clock["time"] <= at)].sort_values("time", kind="stable")
+        for e, t, kind in zip(seen["employee_id"], seen["time"], seen["kind"]):
+            punches.setdefault(e, []).append((t, kind))
+    people = []
+    rostered = set()
+    for e, code, lunch in today[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
+        if e not in phones or code not in shifts:
+            continue
+        rostered.add(e)
+        s = shifts[code]
+        w = Workday(e, code, s.start_minute, s.end_minute, minutes_of(lunch) if isinstance(lunch, str) and lunch else None,
+                    s.unpaid_break_minutes, EXPECTED)
+        people.append(_as_clocked(w, punches.get(e, []), clock is not None, at_minute, rules))
+    off = set(today.loc[today["shift"] == LEAVE, "employee_id"])
+    for e, seen in punches.items():
+        ins = [t for t, kind in seen if kind == CLOCK_IN]
+        if e in rostered or e in off or e not in phones or not ins:
+            continue
+        s = _nearest_shift(rules, _minute(ins[0]))
+        w = Workday(e, s.code, s.start_minute, s.end_minute, _middle_lunch(s, rules), s.unpaid_break_minutes, REST_DAY_IN,
+                    rostered=False)
+        clocked = _as_clocked(w, seen, True, at_minute, rules)
+        people.append(replace(clocked, status=REST_DAY_IN) if clocked.present else clocked)
+    return PhonesDay(day=day, at=at, people=people, clock_given=clock is not None)
+
+
+def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: bool, at_minute: int,
+                rules: Rules) -> Workday:
+    """`w` with what its punches by the look say."""
+    if not clock_given:
+        return w
+    ins = [t for t, kind in seen if kind == CLOCK_IN]
+    if not ins:
+        status = NOT_IN if at_minute > w.start_minute + rules.late_grace_minutes else EXPECTED
+        return replace(w, status=status)
+    last_kind = seen[-1][1]
+    last_out = max((t for t, kind in seen if kind != CLOCK_IN), default=None)
+    if last_kind != CLOCK_IN:
+        return replace(w, status=LEFT, clock_in=ins[0], clock_out=last_out)
+    late = _minute(ins[0]) - w.start_minute > rules.late_grace_minutes
+    return replace(w, status=LATE if late else IN, clock_in=ins[0])

@@ -4,13 +4,15 @@ day re-forecast from them, and the service the day's roster gives with it, inter
 `steps.intraday_step` computes it; this module holds the result and its report in words."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from core.rules import ServiceTargets
+from core.rules import ServiceTargets, hhmm
 from core.words import counted
+from scheduler.intraday_actions import Action, action_lines
+from scheduler.on_phones import LATE, LEFT, NOT_IN, REST_DAY_IN, PhonesDay
 
 
 @dataclass
@@ -20,9 +22,11 @@ class IntradayView:
     `so_far`: per open interval before `at`, the `actual` calls (NaN where none were given) and the
     planned `forecast` with its `lower` and `upper` bounds. `rest`: per open interval from `at`, the planned
     `forecast`, the re-forecast `mean`, `lower`, `upper`, the handle time `aht_s`, the people `required`
-    (rostered, before shrinkage) and `rostered`, the `on_phones` after shrinkage, and the `service_level`,
-    `asa_s`, `abandon_rate` and `abandoned` calls they give (Erlang A with the targets' patience, else
-    Erlang C without abandonment)."""
+    (rostered, before shrinkage), `rostered` and `present` (the rostered less who the clock says is missing,
+    plus rest-day workers; the rostered when no clock records were given), the `on_phones` after shrinkage,
+    and the `service_level`, `asa_s`, `abandon_rate` and `abandoned` calls they give (Erlang A with the
+    targets' patience, else Erlang C without abandonment). `phones`: who is on the phones and what the clock
+    says of each; `actions`: what to do, ranked by calls saved."""
 
     day: pd.Timestamp
     at: pd.Timestamp
@@ -30,6 +34,9 @@ class IntradayView:
     rest: pd.DataFrame
     targets: ServiceTargets
     interval_minutes: int
+    phones: PhonesDay
+    actions: list[Action]
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def queue_model(self) -> str:
@@ -54,6 +61,41 @@ def _change(new: float, old: float) -> str:
     return f"{(new / old - 1) * 100:+.1f} %" if old > 0 else "n/a"
 
 
+def _named(view: IntradayView, employee_id: str) -> str:
+    name = view.names.get(employee_id)
+    return f"{employee_id} {name}" if name else employee_id
+
+
+def clock_lines(view: IntradayView) -> list[str]:
+    """Who the clock says is on the phones at `at`, and who is not: the people the service below counts."""
+    phones, at = view.phones, f"{view.at:%H:%M}"
+    rostered = [w for w in phones.people if w.rostered]
+    if not phones.clock_given:
+        return [f"no clock records given: all {counted(len(rostered), 'person', 'people')} rostered on the phones "
+                "are taken as there"]
+    gone = phones.with_status(NOT_IN, LEFT)
+    lines = [f"clock so far: {len(rostered) - len(gone)} of {counted(len(rostered), 'person', 'people')} rostered on "
+             f"the phones are there or still due by {at}"]
+    missing = phones.with_status(NOT_IN)
+    if missing:
+        lines.append(f"not clocked in by {at}, missing for the rest of the day unless they arrive: "
+                     + ", ".join(f"{_named(view, w.employee_id)} ({w.shift} from {hhmm(w.start_minute)})" for w in missing))
+    left = phones.with_status(LEFT)
+    if left:
+        lines.append("clocked out, gone for the rest of the day: "
+                     + ", ".join(f"{_named(view, w.employee_id)} at {w.clock_out:%H:%M}" for w in left))
+    late = phones.with_status(LATE)
+    if late:
+        lines.append("late: " + ", ".join(f"{_named(view, w.employee_id)} in at {w.clock_in:%H:%M} "
+                                          f"({w.late_minutes()} min)" for w in late))
+    extra = phones.with_status(REST_DAY_IN)
+    if extra:
+        lines.append("working on a rest day: " + ", ".join(
+            f"{_named(view, w.employee_id)} in at {w.clock_in:%H:%M} (counted on shift {w.shift}, lunch "
+            f"{hhmm(w.lunch_minute)})" for w in extra))
+    return lines
+
+
 def report_lines(view: IntradayView) -> list[str]:
     """The report a supervisor reads at `at`: numbers in words, the intervals that will miss the target."""
     t = view.targets
@@ -67,6 +109,7 @@ def report_lines(view: IntradayView) -> list[str]:
     if view.missing_actuals:
         lines.append(f"note: no actuals for {counted(view.missing_actuals, 'open interval')} before {view.at:%H:%M}: "
                      "they are taken as not observed")
+    lines += clock_lines(view)
     rest = view.rest
     lines.append(f"rest of the day: {rest['mean'].sum():,.0f} calls expected from {view.at:%H:%M} to close "
                  f"({_change(rest['mean'].sum(), rest['forecast'].sum())} against the plan's "
@@ -75,7 +118,8 @@ def report_lines(view: IntradayView) -> list[str]:
     level = float((rest["service_level"].to_numpy(float) * calls).sum() / max(calls.sum(), 1e-9))
     patience = f", callers' patience {t.patience_s:g} s" if t.patience_s is not None else ""
     lost = f", {rest['abandoned'].sum():,.0f} calls expected lost" if t.patience_s is not None else ""
-    lines.append(f"with the roster ({view.queue_model}{patience}): {_pct(level)} answered within "
+    who = "the people there" if view.phones.clock_given else "the roster"
+    lines.append(f"with {who} ({view.queue_model}{patience}): {_pct(level)} answered within "
                  f"{t.answer_within_s:g} s over the rest of the day (target {_pct(t.service_level)}){lost}")
     misses = view.misses
     if misses.empty:
@@ -87,9 +131,29 @@ def report_lines(view: IntradayView) -> list[str]:
         for start, r in misses.iterrows():
             asa = f"ASA {r['asa_s']:.0f} s" if np.isfinite(r["asa_s"]) else "no steady queue"
             lines.append(f"  {start:%H:%M}–{start + step:%H:%M}  {r['mean']:.0f} calls ({r['lower']:.0f}–{r['upper']:.0f}), "
-                         f"{r['rostered']:.0f} rostered ({r['on_phones']:.0f} on the phones), {r['required']:.0f} needed: "
+                         f"{r['rostered']:.0f} rostered, {r['present']:.0f} there ({r['on_phones']:.0f} on the phones), "
+                         f"{r['required']:.0f} needed: "
                          f"{_pct(r['service_level'])} in {t.answer_within_s:g} s, {asa}"
                          + (f", {r['abandoned']:.0f} lost" if t.patience_s is not None else ""))
-        lines.append("actions (move lunches, call in people on their rest day, overtime, early release) are not "
-                     "ranked yet: the intervals above are where they are needed")
-    return lines
+    return lines + actions_lines(view)
+
+
+def actions_lines(view: IntradayView) -> list[str]:
+    """The ranked actions with their total, or why there are none."""
+    t = view.targets
+    if t.patience_s is None:
+        return ["no actions ranked: they are priced in calls lost, which needs the callers' patience "
+                "(service.patience_s in the rules)"]
+    if not view.actions:
+        return ["actions: none saves half a call or more (moving lunches, calling in, overtime), and no one can be "
+                "released with every interval kept at the target"]
+    adding = [a for a in view.actions if a.paid_hours >= 0]
+    releases = [a for a in view.actions if a.paid_hours < 0]
+    total = (f"{sum(a.calls_saved for a in adding):.1f} calls saved for {sum(a.paid_hours for a in adding):.2f} paid hours"
+             if adding else "nothing to add")
+    if releases:
+        total += (f"; {counted(len(releases), 'release')} save {-sum(a.paid_hours for a in releases):.2f} paid hours for "
+                  f"{max(-sum(a.calls_saved for a in releases), 0.0):.1f} more calls lost")
+    lines = [f"actions, ranked by calls saved (Erlang A, patience {t.patience_s:g} s; each on top of those above it): "
+             + total]
+    return lines + ["  " + line for line in action_lines(view.actions, view.names)]

@@ -27,11 +27,13 @@ from scheduler.attendance import Attendance, month_attendance
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
                                  Tried, Tryout, in_process, required_headcount)
-from scheduler.on_phones import rostered_on_phones
+from scheduler.intraday_actions import Action, ranked_actions
+from scheduler.on_phones import PhonesDay, phones_day
 from scheduler.roster import Roster, expected_service, solve
 from scheduler.roster_solver import stopping
-from scheduler.roster_problem import required_agents
+from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
+from scheduler.rules.lunch_airings import airing_mask
 from scheduler.staffing import requirements
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
@@ -244,13 +246,24 @@ def _all_airings(inputs: Inputs) -> pd.DataFrame | None:
     return pd.concat(known, ignore_index=True).drop_duplicates().sort_values("start", kind="stable").reset_index(drop=True)
 
 
+def day_forecast_step(inputs: Inputs, day) -> MonthForecast:
+    """The forecast of `day`'s month fitted on the call history before `day` (what the intraday view updates)."""
+    day = pd.Timestamp(day).normalize()
+    history = inputs.calls[inputs.calls.index < day]
+    if history.empty:
+        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
+    history.attrs = dict(inputs.calls.attrs)
+    return forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+
+
 def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame, *,
-                  forecast: MonthForecast | None = None) -> IntradayView:
+                  forecast: MonthForecast | None = None, clock: pd.DataFrame | None = None) -> IntradayView:
     """The day seen at `at` (HH:MM): the forecast fitted on the history before `day` (the forecast step's
     `forecast` of the day's month when one was made, else made here), updated with the `actuals` (calls
-    before `at`: the day's and any days between the history and it), and the service the `roster`
-    (employee_id, date, shift, lunch_start, as roster.csv holds it) gives per interval for the rest of the
-    day with the re-forecast calls."""
+    before `at`: the day's and any days between the history and it), the people on the phones (the `roster`'s,
+    employee_id, date, shift, lunch_start as roster.csv holds it, checked against the `clock` records punched
+    by `at` when given: scheduler.on_phones), the service they give per interval for the rest of the day with
+    the re-forecast calls, and the actions ranked by the calls they save (scheduler.intraday_actions)."""
     rules = inputs.rules
     if inputs.calls is None:
         raise DataError("calls", "the intraday view needs the call history (--calls or --records)")
@@ -263,24 +276,22 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
         raise DataError(roster.attrs.get("source", "roster"), f"the roster has no row for {day:%Y-%m-%d}", column="date")
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     before, rest_index = index[index < at_time], index[index >= at_time]
-    rostered = rostered_on_phones(roster, inputs.staff, rules, rest_index)
+    phones = phones_day(roster, inputs.staff, rules, day, at_time, clock)
+    rostered = phones.count(rest_index, present_only=False)
+    present = phones.count(rest_index, present_only=True)
     if forecast is None:
-        history = inputs.calls[inputs.calls.index < day]
-        if history.empty:
-            raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
-        history.attrs = dict(inputs.calls.attrs)
-        forecast = forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+        forecast = day_forecast_step(inputs, day)
     observed = calls_on_grid(actuals, rules.interval_minutes)["calls"]
     planned = forecast.table.reindex(index)
     updated = forecast.model.predict(rest_index, _all_airings(inputs), actuals=observed)
     requirement = month_requirement(updated["mean"], inputs.calls, rules)
-    service = expected_service(requirement, rostered, rules)
+    service = expected_service(requirement, present, rules)
     erlang_a = rules.service.patience_s is not None
     abandon = service["abandon_rate"] if erlang_a else pd.Series(0.0, index=rest_index)
     rest = pd.DataFrame({
         "forecast": planned.loc[rest_index, "mean"], "mean": updated["mean"], "lower": updated["lower"],
         "upper": updated["upper"], "aht_s": requirement["aht_s"], "required": requirement["scheduled"],
-        "rostered": rostered, "on_phones": service["agents"],
+        "rostered": rostered, "present": present, "on_phones": service["agents"],
         "service_level": service["service_level_a" if erlang_a else "service_level"],
         "asa_s": service["asa_a_s" if erlang_a else "asa_s"], "abandon_rate": abandon,
         "abandoned": abandon * updated["mean"],
@@ -288,4 +299,23 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     so_far = pd.DataFrame({"actual": observed.reindex(before), "forecast": planned.loc[before, "mean"],
                            "lower": planned.loc[before, "lower"], "upper": planned.loc[before, "upper"]}, index=before)
     return IntradayView(day=day, at=at_time, so_far=so_far, rest=rest, targets=rules.service,
-                        interval_minutes=rules.interval_minutes)
+                        interval_minutes=rules.interval_minutes, phones=phones,
+                        actions=intraday_actions_step(inputs, roster, phones, rest),
+                        names=dict(zip(inputs.staff["employee_id"], inputs.staff["name"])))
+
+
+def intraday_actions_step(inputs: Inputs, roster: pd.DataFrame, phones: PhonesDay, rest: pd.DataFrame) -> list[Action]:
+    """What to do about the rest of the day (`rest`: the intraday view's table from the look on, `phones`: who is
+    there), ranked by calls saved: lunches kept out of the airings, the day's rest-day agents of the `roster` to
+    call in, agents (not leaders) to release (scheduler.intraday_actions)."""
+    rules, staff, day = inputs.rules, inputs.staff, phones.day
+    today = roster[pd.to_datetime(roster["date"]).dt.normalize() == day]
+    agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
+    came = {w.employee_id for w in phones.people}
+    resting = sorted(e for e in today.loc[today["shift"] == REST, "employee_id"] if e in agents and e not in came)
+    airings = _all_airings(inputs)
+    if airings is not None:  # the day's alone: the mask walks every airing it is given
+        airings = airings[(airings["start"] >= day - pd.Timedelta(hours=6)) & (airings["start"] < day + pd.Timedelta(days=1))]
+    airing = airing_mask(airings, pd.DatetimeIndex([day]), rules)[0]
+    rest_airing = airing[(times.minute_of_day(rest.index) - rules.open_minute) // rules.interval_minutes]
+    return ranked_actions(phones, rest, rest_airing, resting, agents, rules)

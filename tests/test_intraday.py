@@ -94,11 +94,59 @@ def test_cli_prints_the_report_and_writes_the_rest_of_day(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"{DAY} (Thursday) at 11:30\ncalls so far: ")
     assert "will miss the target" in result.output
-    assert "actions (move lunches" in result.output
+    assert "actions, ranked by calls saved (Erlang A, patience 90 s" in result.output
+    assert "1. call in " in result.output and "on their rest day for " in result.output
+    assert "no clock records given: all 24 people rostered on the phones are taken as there" in result.output
     rest = pd.read_csv(out, parse_dates=["interval_start"])
     assert rest["interval_start"].min() == pd.Timestamp(f"{DAY} 11:30")
     assert rest["interval_start"].max() == pd.Timestamp(f"{DAY} 17:45")
-    assert {"mean", "lower", "upper", "rostered", "service_level", "asa_s", "abandoned"} <= set(rest.columns)
+    assert {"mean", "lower", "upper", "rostered", "present", "service_level", "asa_s", "abandoned"} <= set(rest.columns)
+    assert (rest["present"] == rest["rostered"]).all()
+
+
+@pytest.mark.slow
+def test_cli_with_the_clock_counts_the_absent_out_of_the_service(tmp_path):
+    """The sample's morning of absences (data/sample/README.md): six early-shift agents never clock in."""
+    day, at = "2026-12-15", "11:30"
+    actuals = load_calls(SAMPLE_DIR / "actuals_2026-12.csv")
+    so_far = tmp_path / "so_far.csv"
+    actuals[actuals.index < pd.Timestamp(f"{day} {at}")].to_csv(so_far)
+    out = tmp_path / "rest.csv"
+    base = ["intraday", "--day", day, "--at", at, "--actuals", str(so_far),
+            "--roster", str(SAMPLE_DIR / "roster_2026-12.csv"), *SAMPLE_OPTIONS]
+    with_clock = CliRunner().invoke(main, [*base, "--clock", str(SAMPLE_DIR / "clock_2026-12.csv"), "--out", str(out)])
+    assert with_clock.exit_code == 0, with_clock.output
+    missing = next(line for line in with_clock.output.splitlines() if line.startswith("not clocked in by 11:30"))
+    for absent in ("E009", "E020", "E026", "E031", "E068", "E074"):
+        assert absent in missing
+    late = next(line for line in with_clock.output.splitlines() if line.startswith("late: "))
+    assert "E037" in late and "(180 min)" in late  # in at 11:00, three hours late, and there now
+    rest = pd.read_csv(out, parse_dates=["interval_start"]).set_index("interval_start")
+    staff = pd.read_csv(SAMPLE_DIR / "staff.csv")
+    roster = pd.read_csv(SAMPLE_DIR / "roster_2026-12.csv")
+    early = roster[(roster["date"] == day) & (roster["shift"] == "E")]
+    assert {"E009", "E020", "E026", "E031", "E068", "E074"} <= set(early["employee_id"]) <= set(staff["employee_id"])
+    # the rostered less the present are the six, each on the phones from 11:30 to 17:00 but for their lunch
+    six = early[early["employee_id"].isin(["E009", "E020", "E026", "E031", "E068", "E074"])]
+    minute = rest.index.hour * 60 + rest.index.minute
+    absent = sum(((minute < 17 * 60) & ~((minute >= int(h) * 60 + int(m)) & (minute < int(h) * 60 + int(m) + 60)))
+                 for h, m in (lunch.split(":") for lunch in six["lunch_start"]))
+    assert (rest["rostered"] - rest["present"]).tolist() == list(absent)
+    assert "actions, ranked by calls saved" in with_clock.output
+
+    without = CliRunner().invoke(main, [*base])
+    assert "no clock records given" in without.output
+
+
+def test_cli_says_a_clock_file_naming_a_stranger(tmp_path):
+    clock = tmp_path / "clock.csv"
+    clock.write_text("employee_id,time,kind\nE001,2026-12-10 07:55:00,in\nX404,2026-12-10 07:58:00,in\n")
+    result = CliRunner().invoke(main, ["intraday", "--day", DAY, "--at", "11:30",
+                                       "--actuals", str(_actuals(tmp_path / "a.csv", 1.0)),
+                                       "--roster", str(_roster(tmp_path / "r.csv", 24)), "--clock", str(clock),
+                                       *SAMPLE_OPTIONS])
+    assert result.exit_code == 2
+    assert "clock.csv, row 3, column 'employee_id'" in result.output
 
 
 @pytest.mark.slow

@@ -73,6 +73,9 @@ def test_demo_runs_a_day_of_december_and_sums_up_its_attendance(demo_out):
     which everyone the sample planted as absent that day is absent."""
     out, output = demo_out
     assert "2026-12-15 (Tuesday) at 11:30" in output and "calls so far:" in output and "rest of the day:" in output
+    missing = next(line for line in output.splitlines() if "not clocked in by 11:30" in line)
+    assert all(e in missing for e in ("E009", "E020", "E026", "E031", "E068", "E074"))
+    assert "actions, ranked by calls saved" in output
     truth = pd.read_csv(SAMPLE_DIR / "truth_attendance_2026-12.csv")
     planted = truth.groupby(["employee_id", "event"]).size().unstack(fill_value=0)
     summary = pd.read_csv(out / "attendance.csv").set_index("employee_id")

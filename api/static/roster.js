@@ -142,6 +142,7 @@
     renderShort(doc);
     renderConflicts(doc);
     renderRequests(doc);
+    document.dispatchEvent(new CustomEvent("roster-shown", { detail: doc })); // for the views in their own files
   }
 
   // ------------------------------------------------------------ KPIs and downloads

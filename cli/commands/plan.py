@@ -87,7 +87,8 @@ def demo_command(out_dir: Path, lang: str, time_limit_s: float, database_url: st
 
 def _december_as_lived(result: PlanResult, out_dir: Path, lang: str) -> None:
     """The month as the center lives it, on the sample's December as lived (actual calls, clock records) and the
-    roster the center published: one day at 11:30 and the month's attendance. The files, not the store: the sample's
+    roster the center published: one day at 11:30 (with who has clocked in by then, and the actions ranked by calls
+    saved) and the month's attendance. The files, not the store: the sample's
     December lies ahead of today's date, and the store keeps actuals of days already lived only."""
     from forecasting.data import load_calls
     from scheduler.attendance import attendance_lines
@@ -107,11 +108,11 @@ def _december_as_lived(result: PlanResult, out_dir: Path, lang: str) -> None:
     actuals = load_calls(actuals_path)
     so_far = actuals[actuals.index < day + pd.Timedelta(at + ":00")]
     month_forecast = MonthForecast(model=result.model, table=result.forecast)
-    view = intraday_step(inputs, day, at, so_far, roster, forecast=month_forecast)
-    click.echo(f"  `shiftcast intraday --day {DEMO_DAY} --at {at}`:")
+    clock = load_clock(SAMPLE_DIR / DEMO_CLOCK, inputs.staff)
+    view = intraday_step(inputs, day, at, so_far, roster, forecast=month_forecast, clock=clock)
+    click.echo(f"  `shiftcast intraday --day {DEMO_DAY} --at {at} --clock {DEMO_CLOCK}`:")
     for line in report_lines(view):
         click.echo("    " + line)
-    clock = load_clock(SAMPLE_DIR / DEMO_CLOCK, inputs.staff)
     attendance = attendance_step(inputs, roster, clock, SAMPLE_MONTH)
     click.echo(f"  `shiftcast attendance --clock {DEMO_CLOCK}` (for payroll):")
     names = dict(zip(inputs.staff["employee_id"], inputs.staff["name"]))

@@ -1,0 +1,126 @@
+"""A stored roster's day at a time of day (the intraday step): the site's stored actuals as the calls so far, its
+newest clock dataset (or the one named) as who is there, and the ranked actions, as JSON."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import inputs
+from api.actuals import stored_actuals, stored_days
+from api.db import Dataset, Result
+from api.problems import Problem
+from api.roster_document import stored_roster
+from api.schemas import IntradayActionOut, IntradayOut, IntradayPersonOut, Table
+from core.rules import hhmm, minutes_of
+from shiftcast.exports.roster_frames import assignments_of
+from shiftcast.intraday import IntradayView, report_lines
+from shiftcast.steps import MonthForecast, actuals_step, day_forecast_step, intraday_step
+
+# Fitted forecasts kept in this process, by what they were fitted on: a day's later looks reuse the morning's.
+_FITTED: OrderedDict[tuple, MonthForecast] = OrderedDict()
+_FITTED_LOCK = threading.Lock()
+FITTED_KEPT = 4
+
+
+@dataclass
+class RosterIntraday:
+    """The view of a stored roster's day, with the clock dataset it read (None: no clock records)."""
+
+    roster_id: int
+    clock_id: int | None
+    view: IntradayView
+
+
+def _made_with(session: Session, roster: Result) -> tuple[dict, dict]:
+    """(the roster's request, its forecast's request): the datasets the view reads."""
+    params = roster.inputs or {}
+    if not params.get("staffing_id") or not params.get("staff_id"):
+        raise Problem(422, f"roster {roster.id} names no staffing or staff dataset: the intraday view needs the "
+                           "forecast behind it and who takes calls", title="Invalid request", slug="invalid-request")
+    staffing = inputs.result(session, params["staffing_id"], "staffing", "staffing_id", roster.site_id)
+    forecast_id = (staffing.inputs or {}).get("forecast_id")
+    if not forecast_id:
+        raise Problem(422, f"staffing {staffing.id} of roster {roster.id} was made without a stored forecast: the "
+                           "intraday view updates that forecast", title="Invalid request", slug="invalid-request")
+    forecast = inputs.result(session, forecast_id, "forecast", "forecast_id", roster.site_id)
+    return params, forecast.inputs or {}
+
+
+def _clock_id(session: Session, site_id: int, clock_id: int | None) -> int | None:
+    if clock_id is not None:
+        return clock_id
+    return session.scalar(select(Dataset.id).where(Dataset.kind == "clock", Dataset.site_id == site_id)
+                          .order_by(Dataset.id.desc()).limit(1))
+
+
+def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clock_id: int | None) -> RosterIntraday:
+    """The roster's `day` at `at` (HH:MM) with the site's stored actuals (the day's before `at` as the calls so far, the
+    days before it extending the history) and clock dataset `clock_id` (of the roster's site, else a 404; the
+    site's newest when None, none when it has none)."""
+    params, made = _made_with(session, roster)
+    site_id = roster.site_id
+    rules_id = params.get("rules_id") or made.get("rules_id")
+    step_inputs = inputs.step_inputs(session, rules_id=rules_id, calls_id=made["calls_id"],
+                                     ads_history_id=made.get("ads_history_id"),
+                                     ads_plan_id=params.get("ads_plan_id") or made.get("ads_plan_id"),
+                                     staff_id=params["staff_id"], leave_id=params.get("leave_id"), site_id=site_id)
+    actuals = stored_actuals(session, site_id)
+    extended = actuals_step(step_inputs, actuals).inputs
+    midnight = pd.Timestamp(day)
+    today = pd.DataFrame({"calls": pd.Series(dtype="int64")}, index=pd.DatetimeIndex([], name="interval_start"))
+    if actuals is not None:
+        frame = actuals.intervals
+        today = frame[(frame.index >= midnight) & (frame.index < midnight + pd.Timedelta(days=1))]
+    clock_id = _clock_id(session, site_id, clock_id)
+    clock = None
+    if clock_id is not None:
+        clock = inputs.table(session, clock_id, "clock", "clock_id", step_inputs.rules, site_id=site_id,
+                             loaded_staff={params["staff_id"]: step_inputs.staff})
+    # The days before `day` the fit read: a day sent again refits.
+    sent = tuple((r.day, r.created_at) for r in stored_days(session, [site_id], last=day - dt.timedelta(days=1)))
+    key = (roster.id, rules_id, made["calls_id"], made.get("ads_history_id"), day, sent)
+    with _FITTED_LOCK:
+        forecast = _FITTED.get(key)
+    if forecast is None:
+        forecast = day_forecast_step(extended, midnight)
+        with _FITTED_LOCK:
+            _FITTED[key] = forecast
+            while len(_FITTED) > FITTED_KEPT:
+                _FITTED.popitem(last=False)
+    assignments = assignments_of(stored_roster(inputs.payload(roster)))
+    so_far = today[today.index < midnight + pd.Timedelta(minutes=minutes_of(at))]
+    view = intraday_step(extended, midnight, at, so_far, assignments, forecast=forecast, clock=clock)
+    return RosterIntraday(roster_id=roster.id, clock_id=clock_id, view=view)
+
+
+def _table(frame: pd.DataFrame) -> Table:
+    out = frame.reset_index().rename(columns={"index": "interval_start"})
+    out["interval_start"] = out["interval_start"].map(lambda t: t.isoformat())
+    out = out.astype(object).where(out.notna(), None)
+    return Table(columns=list(out.columns), rows=out.values.tolist())
+
+
+def intraday_out(r: RosterIntraday) -> IntradayOut:
+    """The JSON of the view: its words, the intervals before and after the look, the people, the actions."""
+    v = r.view
+    people = [IntradayPersonOut(employee_id=w.employee_id, name=v.names.get(w.employee_id, ""), shift=w.shift,
+                                status=w.status, rostered=w.rostered,
+                                clock_in=f"{w.clock_in:%H:%M}" if w.clock_in is not None else None,
+                                clock_out=f"{w.clock_out:%H:%M}" if w.clock_out is not None else None)
+              for w in v.phones.people]
+    actions = [IntradayActionOut(rank=i, kind=a.kind, employee_id=a.employee_id, name=v.names.get(a.employee_id, ""),
+                                 start=hhmm(a.when[0]), end=hhmm(a.when[1]),
+                                 what=a.what().format(who=a.employee_id), calls_saved=round(a.calls_saved, 2),
+                                 paid_hours=round(a.paid_hours, 2))
+               for i, a in enumerate(v.actions, 1)]
+    so_far = v.so_far.rename_axis("interval_start")
+    rest = v.rest.rename_axis("interval_start")
+    return IntradayOut(roster_id=r.roster_id, day=v.day.date(), at=f"{v.at:%H:%M}", clock_id=r.clock_id,
+                       queue_model=v.queue_model, summary=report_lines(v), so_far=_table(so_far), rest=_table(rest),
+                       people=people, actions=actions)
