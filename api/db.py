@@ -177,6 +177,63 @@ class Job(Base):
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+
+class RosterVersion(Base):
+    """A version of a site's month: a stored roster, draft until published. A version made after one was
+    published carries its change list against the version published before it (`changes`, DayChange rows)."""
+
+    __tablename__ = "roster_versions"
+    __table_args__ = (UniqueConstraint("site_id", "month", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … within the site's month
+    roster_id: Mapped[int] = mapped_column(ForeignKey("results.id"))
+    state: Mapped[str] = mapped_column(String(12), default="draft")  # draft -> published
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("roster_versions.id"), nullable=True)
+    changes: Mapped[list | None] = mapped_column(JSON, nullable=True)  # None: nothing published before it
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class NoticeRow(Base):
+    """The outbox: what one person is told of a published version, and how far its delivery got by each
+    sender switched on (webhook, e-mail)."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id"), index=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    webhook_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    email_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the last failed delivery, in words
+
+
+class AuditEvent(Base):
+    """Who did what, when and why: every request, decision, edit and publish of a site."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # the token's name
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))  # what it was done to, e.g. "roster version 3"
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
 def _sqlite_pragmas(busy_timeout_s: float):
     def on_connect(dbapi_connection, _record) -> None:
         # WAL: readers never wait for the job worker's writes; a crash mid-write loses no committed row.
