@@ -67,6 +67,10 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The person of a staff file a token of api.auth.PEOPLE is for, with their group and team (its scope).
+    person_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    person_group: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    person_team: Mapped[str | None] = mapped_column(String(100), nullable=True)
     sites: Mapped[list[Site]] = relationship(secondary="token_sites", order_by=Site.id)
 
 

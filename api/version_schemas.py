@@ -56,6 +56,32 @@ class VersionOut(BaseModel):
     published_at: dt.datetime | None
 
 
+SCHEDULE_FIELDS = ("employee_id", "name", "role", "group", "team", "shifts", "lunches")
+
+
+class ScheduleOut(BaseModel):
+    employee_id: str
+    name: str
+    role: str
+    group: str
+    team: str
+    shifts: str = Field(description="one character a day: `codes` says which shift each stands for")
+    lunches: list[int | None] = Field(description="lunch start a day, as a position in `times`")
+
+
+class SchedulesOut(BaseModel):
+    """The schedules of a version that the token sees."""
+
+    version_id: int
+    month: str
+    state: VersionState
+    days: list[str]
+    times: list[str]
+    codes: dict[str, str]
+    shifts: dict[str, dict]
+    employees: list[ScheduleOut]
+
+
 class VersionList(BaseModel):
     items: list[VersionOut]
 

@@ -7,13 +7,13 @@ import datetime as dt
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
-from api import audit, notify, sites, store, versions
-from api.auth import READ, SUPERVISE
-from api.db import AuditEvent, NoticeRow, RosterVersion
+from api import audit, inputs, notify, people, sites, store, versions
+from api.auth import SCHEDULES, SUPERVISE
+from api.db import AuditEvent, NoticeRow, Result, RosterVersion
 from api.openapi import operation
 from api.problems import Problem
 from api.version_schemas import (AuditFilter, AuditList, AuditOut, DeliveryOut, NoticeFilter, NoticeList, NoticeOut,
-                                 PublishedOut, VersionCreate, VersionFilter, VersionList, VersionOut,
+                                 PublishedOut, SCHEDULE_FIELDS, SchedulesOut, VersionCreate, VersionFilter, VersionList, VersionOut,
                                  VersionPublish)
 from api.views.calendars import EMPLOYEE_ID
 from api.views.common import PREFIX, aware, download, get_result, result_url
@@ -29,10 +29,20 @@ def sees_drafts() -> bool:
     return sites.caller().role in SUPERVISE
 
 
+def roster_employees(v: RosterVersion) -> list[dict]:
+    """The version's roster rows the caller sees (everyone for the site's roles)."""
+    doc = inputs.payload(store.session().get(Result, v.roster_id))
+    return people.seen_employees(sites.caller(), doc["employees"])
+
+
 def version_out(v: RosterVersion) -> VersionOut:
+    changes = v.changes
+    if changes is not None and sites.caller().person is not None:
+        mine = {e["employee_id"] for e in roster_employees(v)}
+        changes = [c for c in changes if c["employee_id"] in mine]
     return VersionOut(id=v.id, site_id=v.site_id, month=v.month, number=v.number, state=v.state,
                       roster_id=v.roster_id, roster_url=result_url("roster", v.roster_id), based_on_id=v.based_on_id,
-                      changes=v.changes, note=v.note, created_by=v.created_by, created_at=aware(v.created_at),
+                      changes=changes, note=v.note, created_by=v.created_by, created_at=aware(v.created_at),
                       published_by=v.published_by, published_at=aware(v.published_at))
 
 
@@ -60,7 +70,7 @@ def create_version(body: VersionCreate):
 
 
 @bp.get("")
-@operation("List roster versions", tag="versions", roles=READ, query=VersionFilter, responses={200: VersionList},
+@operation("List roster versions", tag="versions", roles=SCHEDULES, query=VersionFilter, responses={200: VersionList},
            description="Newest first. Tokens that do not supervise see published versions only.")
 def list_versions(query: VersionFilter):
     stmt = sites.visible(select(RosterVersion), RosterVersion.site_id).order_by(
@@ -77,14 +87,14 @@ def list_versions(query: VersionFilter):
 
 
 @bp.get("/<id:version_id>")
-@operation("A roster version with its change list", tag="versions", roles=READ, responses={200: VersionOut})
+@operation("A roster version with its change list", tag="versions", roles=SCHEDULES, responses={200: VersionOut})
 def get_version(version_id: int):
     return version_out(seen_version(version_id))
 
 
 @bp.post("/<id:version_id>/publish")
 @operation("Publish a draft version", tag="versions", roles=SUPERVISE, body=VersionPublish,
-           responses={200: PublishedOut},
+           responses={200: PublishedOut, 409: "the version is published already"},
            description="Its change list is taken against the version published last; each person affected gets a "
                        "notice in the outbox (everyone on a month's first publication), sent at once by the "
                        "senders switched on (NOTICE_WEBHOOK_URL, NOTICE_SMTP_HOST); failures are listed in words "
@@ -98,7 +108,7 @@ def publish_version(version_id: int, body: VersionPublish):
 
 
 @bp.get("/<id:version_id>/ics/<employee_id>")
-@operation("One person's calendar of a version (.ics)", tag="versions", roles=READ, query=ExportQuery,
+@operation("One person's calendar of a version (.ics)", tag="versions", roles=SCHEDULES, query=ExportQuery,
            path_schemas={"employee_id": EMPLOYEE_ID},
            responses={200: {"text/calendar": {"schema": {"type": "string"}}}},
            description="Every version gives a day's event the same UID; its SEQUENCE counts the published versions "
@@ -106,8 +116,23 @@ def publish_version(version_id: int, body: VersionPublish):
                        "taken away comes as a cancelled event.")
 def get_version_calendar(version_id: int, employee_id: str, query: ExportQuery):
     v = seen_version(version_id)
+    if employee_id not in {e["employee_id"] for e in roster_employees(v)}:
+        raise Problem(404, f"employee {employee_id!r} is not on roster version {version_id}", slug="not-found")
     content = versions.version_calendar(store.session(), v, employee_id, query.lang)
     return download(content, "text/calendar", f"roster-{v.month}-v{v.number}-{ics_filename(employee_id)}")
+
+
+@bp.get("/<id:version_id>/schedules")
+@operation("The schedules of a version the token sees", tag="versions", roles=SCHEDULES, responses={200: SchedulesOut},
+           description="An agent's own row, a group leader's group, a team leader's team, everyone for the site's "
+                       "roles: each person's `shifts` (one character a day, as the roster document's `codes` say) "
+                       "and `lunches`.")
+def get_schedules(version_id: int):
+    v = seen_version(version_id)
+    doc = inputs.payload(store.session().get(Result, v.roster_id))
+    return SchedulesOut(version_id=v.id, month=v.month, state=v.state, days=doc["days"], times=doc["times"],
+                        codes=doc["codes"], shifts=doc["shifts"],
+                        employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v)])
 
 
 def notice_out(n: NoticeRow) -> NoticeOut:
@@ -130,7 +155,8 @@ def list_notices(query: NoticeFilter):
 
 
 @notices_bp.post("/send")
-@operation("Send the notices still pending", tag="versions", roles=SUPERVISE, responses={200: DeliveryOut})
+@operation("Send the notices still pending", tag="versions", roles=SUPERVISE,
+           responses={200: DeliveryOut, 409: "no sender is switched on"})
 def send_notices():
     senders = notify.Senders.from_config(current_app.config)
     if not senders.names:

@@ -1,4 +1,5 @@
-"""Roster versions (draft -> published, with their change lists), the outbox of notices, and the audit trail.
+"""Roster versions (draft -> published, with their change lists), the outbox of notices, the audit trail, and
+tokens of one person (an agent, a group or team leader).
 
 Revision ID: 0005_publishing
 Revises: 0004_job_parent
@@ -14,6 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tokens") as batch:
+        batch.add_column(sa.Column("person_id", sa.String(length=64), nullable=True))
+        batch.add_column(sa.Column("person_group", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("person_team", sa.String(length=100), nullable=True))
     op.create_table(
         "roster_versions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -87,3 +92,7 @@ def downgrade() -> None:
     op.drop_index("ix_roster_versions_month", table_name="roster_versions")
     op.drop_index("ix_roster_versions_site_id", table_name="roster_versions")
     op.drop_table("roster_versions")
+    with op.batch_alter_table("tokens") as batch:
+        batch.drop_column("person_team")
+        batch.drop_column("person_group")
+        batch.drop_column("person_id")
