@@ -238,6 +238,39 @@ class AuditEvent(Base):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+
+class TimeRequest(Base):
+    """An agent's request against a published version: leave, a rest day, work on a rest day, a shift, or a swap
+    with a colleague; routed to a leader, decided with its coverage impact in view."""
+
+    __tablename__ = "time_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    group_name: Mapped[str] = mapped_column(String(100), default="")
+    team_name: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(10))  # leave, rest, work, shift, swap
+    days: Mapped[list] = mapped_column(JSON)  # YYYY-MM-DD
+    shift: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a swap's colleague
+    partner_agreed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")  # the asker's words
+    # awaiting_partner -> pending -> approved | refused
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    level: Mapped[str] = mapped_column(String(20))  # who decides: group_leader, team_leader, supervisor
+    routing: Mapped[list] = mapped_column(JSON, default=list)  # why it went there rather than approved at once
+    changes: Mapped[list] = mapped_column(JSON, default=list)  # DayChange rows
+    impact: Mapped[dict] = mapped_column(JSON, default=dict)  # shiftcast.approvals.Impact
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 def _sqlite_pragmas(busy_timeout_s: float):
     def on_connect(dbapi_connection, _record) -> None:
         # WAL: readers never wait for the job worker's writes; a crash mid-write loses no committed row.

@@ -149,3 +149,84 @@ class AuditOut(BaseModel):
 
 class AuditList(BaseModel):
     items: list[AuditOut]
+
+
+RequestKind = Literal["leave", "rest", "work", "shift", "swap"]
+RequestState = Literal["awaiting_partner", "pending", "approved", "refused"]
+
+
+class RequestCreate(Request):
+    kind: RequestKind = Field(description="leave; rest (a rest day wished); work (a rest day refused: work it); "
+                                          "shift (a shift wished, `shift`); swap (the days with `partner`, who agrees)")
+    days: list[dt.date] = Field(min_length=1, max_length=31, description="the days ahead it is for")
+    shift: str | None = Field(default=None, max_length=20, description="the shift code wished (kind shift, work)")
+    partner: str | None = Field(default=None, max_length=64, description="a swap's colleague (employee_id)")
+    employee_id: str | None = Field(default=None, max_length=64,
+                                    description="whose request (default: the token's person); a leader or "
+                                                "supervisor may enter one for a person they see")
+    version_id: Id | None = Field(default=None, description="the published version it is against (default: the "
+                                                            "latest published version of the days' month)")
+    note: str = Field(default="", max_length=2000, description="the asker's words")
+
+
+class RequestDecision(Request):
+    reason: str = Field(default="", max_length=2000, description="why; a refusal needs one")
+
+
+class RequestFilter(Request):
+    state: RequestState | None = None
+    month: Month | None = None
+    site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
+
+
+class IntervalImpactOut(BaseModel):
+    interval_start: str
+    calls: float | None
+    staffed_before: int
+    staffed_after: int
+    service_level_before: float | None
+    service_level_after: float | None
+    abandoned_before: float | None
+    abandoned_after: float | None
+
+
+class ImpactOut(BaseModel):
+    """What approving would do: each interval it touches before and after (from the Erlang models on the
+    roster's requirement; service figures null when it has no calls) and the rules it would newly break."""
+
+    intervals: list[IntervalImpactOut]
+    below_target: int
+    rules_broken: list[str]
+
+
+class RequestOut(BaseModel):
+    """A request: what was asked, who decides it and why there (`routing`), its changes and impact, the decision."""
+
+    id: int
+    site_id: int
+    version_id: int
+    month: str
+    employee_id: str
+    name: str
+    group: str
+    team: str
+    kind: RequestKind
+    days: list[dt.date]
+    shift: str | None
+    partner: str | None
+    partner_agreed_at: dt.datetime | None
+    note: str
+    state: RequestState
+    level: Literal["group_leader", "team_leader", "supervisor"]
+    routing: list[str] = Field(description="why it was not approved at once, in words (empty when it was)")
+    changes: list[DayChangeOut]
+    impact: ImpactOut
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    decision_reason: str
+    created_by: str
+    created_at: dt.datetime
+
+
+class RequestList(BaseModel):
+    items: list[RequestOut]

@@ -81,7 +81,7 @@ def site_a(app, client):
 def path_ids(site: dict) -> dict[str, int]:
     """The id to put in each resource's path."""
     return {"datasets": site["calls"], "staffing": site["staffing"], "hiring-plans": site["hiring"],
-            "jobs": site["job"], "rosters": site["roster"], "versions": site["version"], "forecasts": 10**6, "headcount": 10**6, "tokens": 10**6}
+            "jobs": site["job"], "rosters": site["roster"], "versions": site["version"], "forecasts": 10**6, "headcount": 10**6, "requests": 10**6, "tokens": 10**6}
 
 
 def test_every_endpoint_answers_another_sites_ids_with_404(app, client, site_a):

@@ -11,17 +11,7 @@ from cli import main
 from scheduler.data import load_staff
 from shiftcast.exports.specimen import specimen_roster
 
-STAFF = b"""employee_id,name,role,group,team
-S001,Sup,supervisor,,
-T001,Team One,team_leader,,T1
-G001,Group One,group_leader,G1,T1
-A001,Agent 1,agent,G1,T1
-A002,Agent 2,agent,G1,T1
-G002,Group Two,group_leader,G2,T1
-A003,Agent 3,agent,G2,T1
-T002,Team Two,team_leader,,T2
-A004,Agent 4,agent,G3,T2
-"""
+STAFF = testing.people_staff_csv()
 MONTH = "2026-12"
 
 
