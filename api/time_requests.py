@@ -3,8 +3,10 @@
 routed to (or one above) with its coverage impact in view; every step audited."""
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,13 +15,15 @@ from sqlalchemy.orm import Session
 
 from api import audit, inputs
 from api.auth import Caller, caller_name
-from api.db import Result, RosterVersion, TimeRequest, utcnow
+from api.datasets import checked_dataset
+from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
 from api.problems import Problem
 from api.roster_document import stored_roster
-from api.uploads import read_table
+from api.uploads import read_table, rows_to_csv
 from core.rules import Rules
 from shiftcast.approvals import DAYS_OFF, LEVELS, Asked, RequestError, coverage_impact, requested_changes, routing
 from shiftcast.exports.calendar import TIMEZONE
+from shiftcast.exports.labels import LEAVE, REST
 
 AWAITING_PARTNER, PENDING, APPROVED, REFUSED = "awaiting_partner", "pending", "approved", "refused"
 OPEN = (AWAITING_PARTNER, PENDING)
@@ -188,3 +192,34 @@ def decide(session: Session, who: Caller, row: TimeRequest, approve: bool, reaso
     session.commit()
     return row
 
+
+
+def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: int | None) -> Dataset:
+    """A leave dataset for re-planning the version's month: its roster's leave with the requests approved against
+    the version over it (one row per person and day, the request winning). Approved leave goes in as leave, which
+    the solve holds; an approved rest day or shift as a rest or shift request, which the solve grants unless a hard
+    rule or the coverage forbids it, and then lists with its reason. None approved: a 409."""
+    rows: dict[tuple[str, str], dict] = {}
+    given = session.get(Result, v.roster_id).inputs or {}
+    if given.get("leave_id"):
+        old = inputs.dataset(session, given["leave_id"], "leave", "leave_id")
+        for r in csv.DictReader(io.StringIO(old.content.decode("utf-8"))):
+            rows[(r["employee_id"], r["date"][:10])] = {"employee_id": r["employee_id"], "date": r["date"][:10],
+                                                       "kind": r["kind"], "shift": r.get("shift") or None}
+    approved = session.scalars(select(TimeRequest).where(TimeRequest.version_id == v.id,
+                                                         TimeRequest.state == APPROVED).order_by(TimeRequest.decided_at))
+    count = 0
+    for req in approved:
+        for c in req.changes:
+            kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
+            rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
+                                                   "shift": c["after"] if kind == "shift_request" else None}
+            count += 1
+    if not count:
+        raise Problem(409, f"no request is approved against roster version {v.id}: nothing to re-plan", slug="conflict")
+    content = rows_to_csv(list(rows.values()))
+    row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
+                          staff_id=staff_id, rules_id=rules_id, site_id=v.site_id, created_by=caller_name())
+    session.add(row)
+    session.flush()
+    return row

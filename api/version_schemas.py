@@ -20,6 +20,11 @@ class VersionPublish(Request):
     reason: str = Field(default="", max_length=2000, description="why it is published now (kept in the audit trail)")
 
 
+class VersionReplan(Request):
+    reason: str = Field(default="", max_length=2000, description="why it is re-planned (kept in the audit trail)")
+    time_limit_s: float | None = Field(default=None, gt=0, le=3600)
+
+
 class VersionFilter(Request):
     month: Month | None = None
     state: VersionState | None = None

@@ -144,3 +144,44 @@ def test_bad_requests_name_the_field(floor):
     assert ask(client, t["G001"], kind="leave", days=[day], employee_id="A001").status_code == 201
     viewer = bearer(testing.token(client.application.config["DATABASE_URL"], "viewer"))
     assert ask(client, viewer, kind="leave", days=[day], employee_id="A001").status_code == 403
+
+
+@pytest.mark.slow
+def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
+    from api.worker import job_runner
+    from core.periods import month_intervals
+
+    app = testing.app(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    client, url = app.test_client(), app.config["DATABASE_URL"]
+    sup, admin = bearer(testing.token(url, "supervisor")), bearer(testing.token(url, "admin"))
+    staff_id = client.post("/api/v1/datasets/staff", data=STAFF, headers={**sup, "Content-Type": "text/csv"}).json["id"]
+    requirement = pd.DataFrame({"scheduled": 2}, index=month_intervals(MONTH))
+    staffing_id = testing.store_staffing(url, requirement, MONTH)
+    job = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff_id, "time_limit_s": 3},
+                      headers=sup)
+    assert job_runner(app).run_pending() == 1
+    first = client.get(job.headers["Location"], headers=sup).json["result_id"]
+    v1 = client.post("/api/v1/versions", json={"roster_id": first}, headers=sup).json["id"]
+    client.post(f"/api/v1/versions/{v1}/publish", json={}, headers=sup)
+    assert client.post(f"/api/v1/versions/{v1}/replan", json={}, headers=sup).status_code == 409  # nothing approved
+    roster = client.get(f"/api/v1/rosters/{first}", headers=sup).json
+    a001 = next(e for e in roster["employees"] if e["employee_id"] == "A001")
+    day = next(d for d, c in zip(roster["days"], a001["shifts"]) if roster["codes"][c] in ("E", "L"))
+    agent = bearer(client.post("/api/v1/tokens", json={"name": "A001", "role": "agent", "person": "A001",
+                                                        "staff_id": staff_id}, headers=admin).json["token"])
+    asked = client.post("/api/v1/requests", json={"kind": "leave", "days": [day]}, headers=agent).json
+    if asked["state"] == "pending":
+        client.post(f"/api/v1/requests/{asked['id']}/approve", json={"reason": "ok"}, headers=sup)
+    replan = client.post(f"/api/v1/versions/{v1}/replan", json={"reason": "A001's leave", "time_limit_s": 3}, headers=sup)
+    assert replan.status_code == 202, replan.json
+    assert job_runner(app).run_pending() == 1
+    second = client.get(replan.headers["Location"], headers=sup).json
+    assert second["state"] == "succeeded", second
+    v2 = client.post("/api/v1/versions", json={"roster_id": second["result_id"]}, headers=sup).json
+    assert {"employee_id": "A001", "name": "Agent 1", "date": day, "before": a001_code(roster, a001, day),
+            "after": "LEAVE"} in v2["changes"]
+    assert "version.replan" in [e["action"] for e in client.get("/api/v1/audit", headers=sup).json["items"]]
+
+
+def a001_code(roster: dict, person: dict, day: str) -> str:
+    return roster["codes"][person["shifts"][roster["days"].index(day)]]

@@ -7,17 +7,18 @@ import datetime as dt
 from flask import Blueprint, current_app
 from sqlalchemy import select
 
-from api import audit, inputs, notify, people, sites, store, versions
+from api import audit, inputs, notify, people, sites, store, time_requests, versions
 from api.auth import SCHEDULES, SUPERVISE
 from api.db import AuditEvent, NoticeRow, Result, RosterVersion
 from api.openapi import operation
 from api.problems import Problem
 from api.version_schemas import (AuditFilter, AuditList, AuditOut, DeliveryOut, NoticeFilter, NoticeList, NoticeOut,
                                  PublishedOut, SCHEDULE_FIELDS, SchedulesOut, VersionCreate, VersionFilter, VersionList, VersionOut,
-                                 VersionPublish)
+                                 VersionPublish, VersionReplan)
 from api.views.calendars import EMPLOYEE_ID
 from api.views.common import PREFIX, aware, download, get_result, result_url
-from api.views.rosters import ExportQuery
+from api.schemas import JobOut, RosterCreate
+from api.views.rosters import ExportQuery, queue_roster
 from shiftcast.exports.calendar import ics_filename
 
 bp = Blueprint("versions", __name__, url_prefix=PREFIX + "/versions")
@@ -133,6 +134,30 @@ def get_schedules(version_id: int):
     return SchedulesOut(version_id=v.id, month=v.month, state=v.state, days=doc["days"], times=doc["times"],
                         codes=doc["codes"], shifts=doc["shifts"],
                         employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v)])
+
+
+@bp.post("/<id:version_id>/replan")
+@operation("Re-plan a version's month with the requests approved against it (a roster job)", tag="versions",
+           roles=SUPERVISE, body=VersionReplan, responses={202: JobOut, 409: "no request is approved against it"},
+           description="Queues the roster job of the version's inputs with `previous_roster_id` set to the version's "
+                       "roster (few changes) and a leave dataset of its leave and the approved requests (leave held; "
+                       "rest days and shifts as requests the solve grants or lists with why not). Make a draft of "
+                       "the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
+def replan_version(version_id: int, body: VersionReplan):
+    s = store.session()
+    v = seen_version(version_id)
+    given = s.get(Result, v.roster_id).inputs or {}
+    missing = [k for k in ("staffing_id", "staff_id") if not given.get(k)]
+    if missing:
+        raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
+                           "it cannot be re-planned", slug="conflict")
+    leave = time_requests.replan_leave(s, v, given["staff_id"], given.get("rules_id"))
+    audit.record(s, v.site_id, "version.replan", f"roster version {v.id}", body.reason,
+                 {"leave_id": leave.id, "previous_roster_id": v.roster_id})
+    s.commit()
+    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
+    return queue_roster(RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id,
+                                     time_limit_s=body.time_limit_s, site_id=v.site_id))
 
 
 def notice_out(n: NoticeRow) -> NoticeOut:
