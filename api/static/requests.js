@@ -41,12 +41,13 @@
   const num = (x) => (x === null || x === undefined ? "–" : x.toFixed(1));
 
   function impactTable(impact) {
-    const head = el("tr", {}, el("th", {}, "时段 Interval"), el("th", {}, "在岗 Agents"),
-                    el("th", {}, "服务水平 SL"), el("th", {}, "呼损 Abandoned"));
+    const head = el("tr", {}, el("th", { title: "Interval" }, "时段"), el("th", { title: "Agents on shift" }, "在岗"),
+                    el("th", { title: "Expected service level" }, "SL"),
+                    el("th", { title: "Expected abandoned calls" }, "呼损"));
     const table = el("table", { class: "impact" }, head);
     for (const i of impact.intervals) {
-      const worse = i.service_level_after !== null && i.service_level_after < i.service_level_before;
-      table.append(el("tr", {}, el("td", {}, i.interval_start.replace("T", " ")),
+      const worse = i.service_level_after !== null && pct(i.service_level_after) !== pct(i.service_level_before);
+      table.append(el("tr", {}, el("td", {}, i.interval_start.slice(5).replace("T", " ")),
                       el("td", {}, `${i.staffed_before} → ${i.staffed_after}`),
                       el("td", worse ? { class: "worse" } : {}, `${pct(i.service_level_before)} → ${pct(i.service_level_after)}`),
                       el("td", {}, `${num(i.abandoned_before)} → ${num(i.abandoned_after)}`)));
