@@ -144,6 +144,11 @@ def test_bad_requests_name_the_field(floor):
     assert ask(client, t["G001"], kind="leave", days=[day], employee_id="A001").status_code == 201
     viewer = bearer(testing.token(client.application.config["DATABASE_URL"], "viewer"))
     assert ask(client, viewer, kind="leave", days=[day], employee_id="A001").status_code == 403
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/requests", "/api/v1/requests/{request_id}", "/api/v1/requests/{request_id}/agree",
+                 "/api/v1/requests/{request_id}/approve", "/api/v1/requests/{request_id}/refuse",
+                 "/api/v1/versions/{version_id}/replan", "/api/v1/versions/{version_id}/schedules", "/api/v1/me"):
+        assert path in paths, path
 
 
 @pytest.mark.slow
