@@ -14,9 +14,13 @@ from sqlalchemy.orm import Session
 from api.db import DEFAULT_SITE_ID, Site, Token, TokenSite, utcnow
 from api.problems import Problem
 
-ROLES = ("viewer", "supervisor", "hr", "admin")
-# Who may call what. admin may do everything; every role may read.
-READ = ROLES
+# Tokens of one person of a staff file, who see their own schedule (agent), their group's or their team's.
+PEOPLE = ("agent", "group_leader", "team_leader")
+ROLES = ("viewer", "supervisor", "hr", "admin", *PEOPLE)
+# Who may call what. admin may do everything; the site's roles read the whole site; a person's token reads only
+# what is theirs to see (SCHEDULES: published rosters, scoped by api.people).
+READ = ("viewer", "supervisor", "hr", "admin")
+SCHEDULES = ROLES
 SUPERVISE = ("supervisor", "admin")  # datasets, forecasts, staffing, rosters
 PLAN = ("hr", "admin")  # headcount and hiring plans
 ADMIN = ("admin",)  # tokens and sites
@@ -29,6 +33,19 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Person:
+    """The person of the staff file a token is for, with the group and team that scope a leader's token."""
+
+    employee_id: str
+    group: str
+    team: str
+
+
+class PersonNeeded(ValueError):
+    """A person's role without its person, or a person given to a role of the whole site."""
+
+
 class SitesNotTaken(ValueError):
     """Sites named for a token that sees every site."""
 
@@ -37,16 +54,22 @@ class NoSuchSite(LookupError):
     """A site named for a token is not in the store."""
 
 
-def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None) -> tuple[Token, str]:
+def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None,
+                 person: Person | None = None) -> tuple[Token, str]:
     """Store a new token's hash; return the row and the token text (the only time it is seen). A non-admin
     token sees the sites named (the default site when none is); an admin token sees every site and is given
-    none (SitesNotTaken says so, rather than dropping them)."""
+    none (SitesNotTaken says so, rather than dropping them). A token of PEOPLE is one `person`'s."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if (role in PEOPLE) != (person is not None):
+        raise PersonNeeded(f"a token of role {role} is one person's: name the person and the staff they are on"
+                           if role in PEOPLE else f"a token of role {role} sees the whole site: it is given no person")
     if role in ALL_SITES and site_ids is not None:
         raise SitesNotTaken(f"an {role} token sees every site, so it is given none: leave the sites out")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = Token(name=name, role=role, token_hash=token_hash(text))
+    if person is not None:
+        row.person_id, row.person_group, row.person_team = person.employee_id, person.group, person.team
     if role not in ALL_SITES:
         row.sites = [session.get(Site, i) for i in sorted(set(site_ids or [DEFAULT_SITE_ID]))]
         if None in row.sites:
@@ -64,7 +87,8 @@ def revoke_token(session: Session, token_id: int) -> Token | None:
     return row
 
 
-_TOKEN_BY_HASH = select(Token.id, Token.name, Token.role, Token.revoked_at).where(
+_TOKEN_BY_HASH = select(Token.id, Token.name, Token.role, Token.revoked_at, Token.person_id, Token.person_group,
+                        Token.person_team).where(
     Token.token_hash == bindparam("token_hash"))
 _SITES_OF_TOKEN = select(TokenSite.site_id).join(Token, Token.id == TokenSite.token_id).where(
     Token.token_hash == bindparam("token_hash"))
@@ -85,7 +109,7 @@ class TokenLookup:
         self._local = threading.local()
 
     def __call__(self, digest: str) -> tuple | None:
-        """(id, name, role, revoked_at, site ids) of the token with this hash, or None."""
+        """(id, name, role, revoked_at, person id, group, team, site ids) of the token with this hash, or None."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # Taken out of the pool for good (the pool's count is freed): one per request thread.
@@ -116,6 +140,7 @@ class Caller:
     name: str
     role: str
     sites: frozenset[int] | None  # the sites the token sees; None: every site (admin)
+    person: Person | None = None  # a PEOPLE token's person
 
     def sees(self, site_id: int) -> bool:
         return self.sites is None or site_id in self.sites
@@ -132,7 +157,7 @@ def check_token(lookup: TokenLookup, header: str, allowed: tuple[str, ...]) -> C
     if row is None or row[3] is not None:
         raise Problem(401, "the token is unknown or revoked", slug="unauthorized",
                       headers={"WWW-Authenticate": 'Bearer realm="shiftcast", error="invalid_token"'})
-    caller = Caller(row[0], row[1], row[2], row[4])
+    caller = Caller(row[0], row[1], row[2], row[7], Person(row[4], row[5] or "", row[6] or "") if row[4] else None)
     if caller.role not in allowed:
         raise Problem(403, f"role '{caller.role}' may not do this; it needs one of: {', '.join(allowed)}",
                       slug="forbidden")

@@ -46,4 +46,11 @@ DEFAULTS: dict = {
     "ROSTER_MODEL_MAX_BYTES": 2**30,
     # Served result documents kept per process (results never change): a 300-agent month is ~0.4 MB.
     "DOCUMENT_CACHE_BYTES": 64 * 1024 * 1024,
+    # The outbox's senders (api.notify), each off until set: a webhook receiving each notice as a JSON POST,
+    # and e-mail over SMTP to NOTICE_MAIL_TO with the person's id put in, e.g. "{employee_id}@center.example".
+    "NOTICE_WEBHOOK_URL": None,
+    "NOTICE_SMTP_HOST": None,
+    "NOTICE_SMTP_PORT": 25,
+    "NOTICE_MAIL_FROM": "shiftcast@localhost",
+    "NOTICE_MAIL_TO": None,
 }

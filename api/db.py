@@ -67,6 +67,10 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # The person of a staff file a token of api.auth.PEOPLE is for, with their group and team (its scope).
+    person_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    person_group: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    person_team: Mapped[str | None] = mapped_column(String(100), nullable=True)
     sites: Mapped[list[Site]] = relationship(secondary="token_sites", order_by=Site.id)
 
 
@@ -175,6 +179,96 @@ class Job(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+
+class RosterVersion(Base):
+    """A version of a site's month: a stored roster, draft until published. A version made after one was
+    published carries its change list against the version published before it (`changes`, DayChange rows)."""
+
+    __tablename__ = "roster_versions"
+    __table_args__ = (UniqueConstraint("site_id", "month", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, … within the site's month
+    roster_id: Mapped[int] = mapped_column(ForeignKey("results.id"))
+    state: Mapped[str] = mapped_column(String(12), default="draft")  # draft -> published
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("roster_versions.id"), nullable=True)
+    changes: Mapped[list | None] = mapped_column(JSON, nullable=True)  # None: nothing published before it
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    published_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class NoticeRow(Base):
+    """The outbox: what one person is told of a published version, and how far its delivery got by each
+    sender switched on (webhook, e-mail)."""
+
+    __tablename__ = "notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id"), index=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    webhook_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    email_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the last failed delivery, in words
+
+
+class AuditEvent(Base):
+    """Who did what, when and why: every request, decision, edit and publish of a site."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # the token's name
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))  # what it was done to, e.g. "roster version 3"
+    reason: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+
+class TimeRequest(Base):
+    """An agent's request against a published version: leave, a rest day, work on a rest day, a shift, or a swap
+    with a colleague; routed to a leader, decided with its coverage impact in view."""
+
+    __tablename__ = "time_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("roster_versions.id"), index=True)
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    employee_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    group_name: Mapped[str] = mapped_column(String(100), default="")
+    team_name: Mapped[str] = mapped_column(String(100), default="")
+    kind: Mapped[str] = mapped_column(String(10))  # leave, rest, work, shift, swap
+    days: Mapped[list] = mapped_column(JSON)  # YYYY-MM-DD
+    shift: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    partner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a swap's colleague
+    partner_agreed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")  # the asker's words
+    # awaiting_partner -> pending -> approved | refused
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    level: Mapped[str] = mapped_column(String(20))  # who decides: group_leader, team_leader, supervisor
+    routing: Mapped[list] = mapped_column(JSON, default=list)  # why it went there rather than approved at once
+    changes: Mapped[list] = mapped_column(JSON, default=list)  # DayChange rows
+    impact: Mapped[dict] = mapped_column(JSON, default=dict)  # shiftcast.approvals.Impact
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def _sqlite_pragmas(busy_timeout_s: float):

@@ -202,6 +202,10 @@ class TokenCreate(Request):
     sites: list[Id] | None = Field(default=None, max_length=1000,
                                    description="the sites a non-admin token sees (default: the default site); "
                                                "an admin token sees every site")
+    person: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None, description="for an agent, group_leader or team_leader token: the person's employee_id on the "
+                                  "staff dataset `staff_id`, whose site the token sees")
+    staff_id: Id | None = Field(default=None, description="the staff dataset the person is on")
 
 
 class SiteCreate(Request):
@@ -482,6 +486,9 @@ class TokenOut(BaseModel):
     name: str
     role: Role
     sites: list[int] | None = Field(description="the sites the token sees; null: every site (admin)")
+    person: str | None = Field(default=None, description="the person of an agent's or leader's token")
+    group: str | None = Field(default=None, description="a group leader's group (of the staff file)")
+    team: str | None = Field(default=None, description="a team leader's team (of the staff file)")
     created_at: dt.datetime
     revoked_at: dt.datetime | None
 

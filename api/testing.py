@@ -268,3 +268,19 @@ def worker_processes(database_url: str, workdir: Path, count: int, settings: dic
             proc.terminate()
         for proc in procs:
             proc.wait(30)
+
+
+def people_staff_csv() -> bytes:
+    """A small floor with every level: a supervisor, two teams (team leaders), three groups (group leaders) and
+    four agents, A001 and A002 in group G1, A003 in G2 (team T1), A004 in G3 (team T2)."""
+    return b"""employee_id,name,role,group,team
+S001,Sup,supervisor,,
+T001,Team One,team_leader,,T1
+G001,Group One,group_leader,G1,T1
+A001,Agent 1,agent,G1,T1
+A002,Agent 2,agent,G1,T1
+G002,Group Two,group_leader,G2,T1
+A003,Agent 3,agent,G2,T1
+T002,Team Two,team_leader,,T2
+A004,Agent 4,agent,G3,T2
+"""

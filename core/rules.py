@@ -117,6 +117,25 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class RequestRules:
+    """How agents' requests for a day off, a shift or a swap are decided (the [requests] table).
+
+    A request for a day off (leave or a rest day) counts against its day's allowances: the group leader
+    decides up to `group_days_off_per_day` of the group's on a day, the team leader up to
+    `team_days_off_per_day` of the team's, the supervisor beyond. A request made at least `notice_days`
+    ahead, within the group's allowance, on no blackout day and that keeps every interval it touches at the
+    service target is approved without waiting (when `auto_approve`); the others wait for their leader, and
+    a blackout day's for the supervisor.
+    """
+
+    group_days_off_per_day: int = 2
+    team_days_off_per_day: int = 5
+    notice_days: int = 3
+    auto_approve: bool = True
+    blackout_days: tuple[dt.date, ...] = ()
+
+
+@dataclass(frozen=True)
 class CalendarOverride:
     """A day the user declares a holiday or a (make-up) workday, overriding the holiday package."""
 
@@ -163,6 +182,7 @@ class Rules:
     lunch_stagger_share: float = 0.5
     service: ServiceTargets = field(default_factory=ServiceTargets)
     weights: Weights = field(default_factory=Weights)
+    requests: RequestRules = field(default_factory=RequestRules)
     calendar: tuple[CalendarOverride, ...] = ()
     # Whose public holidays the forecast models: "CN" from chinese_calendar (with make-up workdays),
     # any other ISO 3166 code from the holidays package.
@@ -213,7 +233,7 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TABLES = ("shifts", "service", "weights", "calendar", "hours_without_history")
+_TABLES = ("shifts", "service", "weights", "requests", "calendar", "hours_without_history")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
@@ -361,6 +381,8 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
         for k, v in dataclasses.asdict(values["weights"]).items():
             if v < 0:
                 raise DataError(source, f"weights.{k} must be ≥ 0, got {v}", column=k)
+    if "requests" in raw:
+        values["requests"] = _parse_requests(source, raw["requests"])
     if "calendar" in raw:
         if not isinstance(raw["calendar"], list):
             raise DataError(source, f"calendar must be [[calendar]] tables with date, kind and name, got {raw['calendar']!r}",
@@ -376,6 +398,32 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
     rules = Rules(**values)
     _check_rules(source, rules)
     return rules
+
+
+def _parse_requests(source: str, raw: Any) -> RequestRules:
+    if not isinstance(raw, dict):
+        raise DataError(source, "[requests] must be a table")
+    days = raw.get("blackout_days", [])
+    given = {k: v for k, v in raw.items() if k != "blackout_days"}
+    parsed = _parse_section(source, "requests", given, RequestRules)
+    if not isinstance(days, list):
+        raise DataError(source, f"requests.blackout_days must be a list of dates like [2027-02-16], got {days!r}",
+                        column="blackout_days")
+    blackout = []
+    for day in days:
+        if isinstance(day, str):
+            try:
+                day = dt.date.fromisoformat(day)
+            except ValueError:
+                pass
+        if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+            raise DataError(source, f"requests.blackout_days must hold dates like 2027-02-16, got {day!r}",
+                            column="blackout_days")
+        blackout.append(day)
+    for k in ("group_days_off_per_day", "team_days_off_per_day", "notice_days"):
+        if getattr(parsed, k) < 0:
+            raise DataError(source, f"requests.{k} must be ≥ 0, got {getattr(parsed, k)}", column=k)
+    return dataclasses.replace(parsed, blackout_days=tuple(sorted(set(blackout))))
 
 
 def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
@@ -560,6 +608,9 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
         for k, v in dataclasses.asdict(getattr(rules, section)).items():
             if v is not None:
                 lines.append(f"{k} = {_toml_value(v)}")
+    lines += ["", "[requests]"]
+    for k, v in dataclasses.asdict(rules.requests).items():
+        lines.append(f"{k} = [{', '.join(d.isoformat() for d in v)}]" if k == "blackout_days" else f"{k} = {_toml_value(v)}")
     for c in rules.calendar:
         lines += ["", "[[calendar]]", f"date = {c.date.isoformat()}", f"kind = {_toml_value(c.kind)}", f"name = {_toml_value(c.name)}"]
         if c.festival:

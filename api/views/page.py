@@ -36,3 +36,10 @@ def page_json() -> str:
         "weekdays": {"zh": [L.weekday(i, "zh") for i in range(7)], "en": [L.weekday(i, "en") for i in range(7)]},
     }
     return json.dumps(words, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@bp.get("/requests")
+@operation("The requests page: ask, agree, decide with the impact in view (HTML; its script sends the token)",
+           tag="page", roles=None, responses={200: {"text/html": {"schema": {"type": "string"}}}})
+def requests_page():
+    return Response(render_template("requests.html"), mimetype="text/html")

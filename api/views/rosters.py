@@ -27,6 +27,11 @@ bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
            description="Answers 202 with the job. The job's `progress` shows the best objective and bound so far; "
                        "when it has succeeded, `result_url` is the roster.")
 def create_roster(body: RosterCreate):
+    return queue_roster(body)
+
+
+def queue_roster(body: RosterCreate):
+    """Check a roster job's references and queue it (202 with the job): the one way a roster solve is asked for."""
     s = store.session()
     site_id = sites.site_for_new(s, body.site_id, sites.anchor(s, Result, body.staffing_id))
     inputs.check_references(s, body, site_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 from sqlalchemy import select
 
-from api import auth, store
+from api import auth, people, store
 from api.db import Token
 from api.openapi import operation
 from api.problems import Problem
@@ -17,6 +17,7 @@ bp = Blueprint("tokens", __name__, url_prefix=PREFIX + "/tokens")
 def token_out(row: Token) -> TokenOut:
     return TokenOut(id=row.id, name=row.name, role=row.role,
                     sites=None if row.role in auth.ALL_SITES else [site.id for site in row.sites],
+                    person=row.person_id, group=row.person_group, team=row.person_team,
                     created_at=aware(row.created_at),
                     revoked_at=aware(row.revoked_at))
 
@@ -25,8 +26,19 @@ def token_out(row: Token) -> TokenOut:
 @operation("Create a token (shown once)", tag="tokens", roles=auth.ADMIN, body=TokenCreate,
            responses={201: TokenCreated})
 def create_token(body: TokenCreate):
+    s, person, sites = store.session(), None, body.sites
+    if body.person is not None or body.staff_id is not None:
+        if body.person is None or body.staff_id is None or body.role not in auth.PEOPLE:
+            raise Problem(422, f"person and staff_id name the one person of an {', '.join(auth.PEOPLE)} token, "
+                               "both or neither", title="Invalid request", slug="invalid-request",
+                          errors=[{"pointer": "/person", "detail": "with staff_id, for a person's role"}])
+        person, site_id = people.staff_person(s, body.staff_id, body.person, body.role)
+        sites = [site_id]
     try:
-        row, text = auth.create_token(store.session(), body.name, body.role, body.sites)
+        row, text = auth.create_token(s, body.name, body.role, sites, person)
+    except auth.PersonNeeded as exc:
+        raise Problem(422, str(exc), title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": "/person", "detail": str(exc)}]) from None
     except auth.SitesNotTaken as exc:
         raise Problem(422, str(exc), title="Invalid request", slug="invalid-request",
                       errors=[{"pointer": "/sites", "detail": str(exc)}]) from None

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import io
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,16 @@ from core.rules import Rules, hhmm, minutes_of
 TIMEZONE = "Asia/Shanghai"
 PRODID = "-//Shiftcast//Roster//EN"
 UID_DOMAIN = "shiftcast"
+
+
+@dataclass
+class EventRevisions:
+    """Per person and day (YYYYMMDD), the SEQUENCE of that day's calendar event, and the days that had a
+    worked shift in an earlier version and have none now (their events are sent cancelled, with the shift
+    code they last had)."""
+
+    sequence: dict[tuple[str, str], int] = field(default_factory=dict)
+    withdrawn: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _id_text(employee_id: str) -> str:
@@ -84,7 +95,7 @@ def _with_day_texts(a: pd.DataFrame) -> pd.DataFrame:
 
 
 def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str, lang: str,
-                  stamp: dt.datetime | None) -> bytes:
+                  stamp: dt.datetime | None, revisions: EventRevisions | None = None) -> bytes:
     # Events are serialized here rather than built as icalendar objects: icalendar spends about 1 ms an
     # event, 8 s for a 300-person month; the tests parse every file back with icalendar.
     stamp = stamp or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -100,12 +111,20 @@ def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str,
     summaries = {code: "SUMMARY:" + _text(shift_name(code, rules, lang)) for code in set(mine["shift"])}
     columns = (mine[c].tolist() for c in ("ymd", "shift", "lunch_start"))  # lists iterate fast
     for ymd, code, lunch in zip(*columns):
-        if not is_worked(code):
+        withdrawn = revisions.withdrawn.get((employee_id, ymd)) if revisions else None
+        if not is_worked(code) and withdrawn is None:
             continue
-        s = rules.shift(code)
-        lines += ["BEGIN:VEVENT", f"UID:{ymd}{uid_tail}", f"DTSTAMP:{dtstamp}", summaries[code],
+        s = rules.shift(withdrawn or code)
+        lines += ["BEGIN:VEVENT", f"UID:{ymd}{uid_tail}", f"DTSTAMP:{dtstamp}",
+                  summaries.get(code) or "SUMMARY:" + _text(shift_name(withdrawn, rules, lang)),
                   f"DTSTART;TZID={TIMEZONE}:{ymd}T{_clock(s.start_minute)}",
                   f"DTEND;TZID={TIMEZONE}:{ymd}T{_clock(s.end_minute)}"]
+        if revisions is not None:
+            # A phone replaces the event of the same UID only when its SEQUENCE is higher (RFC 5545 §3.8.7.4).
+            lines.append(f"SEQUENCE:{revisions.sequence.get((employee_id, ymd), 0)}")
+        if withdrawn is not None:
+            lines += ["STATUS:CANCELLED", "TRANSP:TRANSPARENT", "END:VEVENT"]
+            continue
         if lunch:
             lunch_end = hhmm(minutes_of(lunch) + s.unpaid_break_minutes)
             lines.append("DESCRIPTION:" + _text(f"{lunch_word} {lunch}–{lunch_end}"))
@@ -115,8 +134,9 @@ def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str,
 
 
 def employee_calendar(roster: Any, rules: Rules, employee_id: str, lang: str = DEFAULT_LANG,
-                      stamp: dt.datetime | None = None) -> bytes:
-    """One employee's .ics: an event per worked shift, its lunch in the description."""
+                      stamp: dt.datetime | None = None, revisions: EventRevisions | None = None) -> bytes:
+    """One employee's .ics: an event per worked shift, its lunch in the description; with the `revisions` of
+    a published version, each event's SEQUENCE and the cancelled events of shifts taken away."""
     check_lang(lang)
     a = assignments_of(roster)
     mine = _with_day_texts(a[a["employee_id"] == str(employee_id)])
@@ -124,7 +144,7 @@ def employee_calendar(roster: Any, rules: Rules, employee_id: str, lang: str = D
     if str(employee_id) not in names.index:
         raise KeyError(f"employee {employee_id!r} is not on the roster")
     name = names[str(employee_id)] or str(employee_id)
-    return _employee_ics(mine, rules, str(employee_id), str(name), lang, stamp)
+    return _employee_ics(mine, rules, str(employee_id), str(name), lang, stamp, revisions)
 
 
 def employee_calendars(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,

@@ -1,0 +1,44 @@
+"""What a person's token sees: an agent their own schedule, a group leader their group's, a team leader their
+team's; the site's roles (viewer, supervisor, hr, admin) everyone's. What a token may not see answers 404."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api import inputs
+from api.auth import Caller, Person
+from api.problems import Problem
+from api.uploads import read_table
+
+
+def sees(who: Caller, employee_id: str, group: str, team: str) -> bool:
+    """Whether the caller sees this person of the staff (their schedule, their requests)."""
+    p = who.person
+    if p is None:
+        return True
+    if who.role == "group_leader":
+        return group == p.group or employee_id == p.employee_id
+    if who.role == "team_leader":
+        return team == p.team or employee_id == p.employee_id
+    return employee_id == p.employee_id
+
+
+def staff_person(session: Session, staff_id: int, employee_id: str, role: str) -> tuple[Person, int]:
+    """The person `employee_id` of staff dataset `staff_id` with their group and team, and the dataset's site;
+    a 422 naming the field when they are not on it or their role in the staff file is not `role`."""
+    row = inputs.dataset(session, staff_id, "staff", "staff_id")
+    staff = read_table("staff", row.content, row.name, rules=inputs.rules(session, row.rules_id))
+    mine = staff[staff["employee_id"].astype(str) == employee_id]
+    if mine.empty:
+        raise Problem(422, f"person: {employee_id!r} is not on staff {staff_id} ({row.name})", title="Invalid request",
+                      slug="invalid-request", errors=[{"pointer": "/person", "detail": f"not on {row.name}"}])
+    person = mine.iloc[0]
+    if str(person["role"]) != role:
+        raise Problem(422, f"role: {employee_id} is a {person['role']} in {row.name}, not a {role}",
+                      title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": "/role", "detail": f"{row.name} says {person['role']}"}])
+    return Person(employee_id, str(person["group"] or ""), str(person["team"] or "")), row.site_id
+
+
+def seen_employees(who: Caller, employees: list[dict]) -> list[dict]:
+    """The rows of a roster document's `employees` the caller sees."""
+    return [e for e in employees if sees(who, e["employee_id"], e.get("group") or "", e.get("team") or "")]

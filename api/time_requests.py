@@ -1,0 +1,225 @@
+"""Requests in the store: made against the month's published version, routed and perhaps approved by the
+[requests] rules at once (shiftcast.approvals), a swap waiting for its colleague, decided by the leader it is
+routed to (or one above) with its coverage impact in view; every step audited."""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api import audit, inputs
+from api.auth import Caller, caller_name
+from api.datasets import checked_dataset
+from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
+from api.problems import Problem
+from api.roster_document import stored_roster
+from api.uploads import read_table, rows_to_csv
+from core.rules import Rules
+from shiftcast.approvals import DAYS_OFF, LEVELS, Asked, RequestError, coverage_impact, requested_changes, routing
+from shiftcast.exports.calendar import TIMEZONE
+from shiftcast.exports.labels import LEAVE, REST
+
+AWAITING_PARTNER, PENDING, APPROVED, REFUSED = "awaiting_partner", "pending", "approved", "refused"
+OPEN = (AWAITING_PARTNER, PENDING)
+BY_RULES = "the rules"
+# The level of LEVELS each role decides up to.
+DECIDERS = {"group_leader": 0, "team_leader": 1, "supervisor": 2, "admin": 2}
+
+
+def today() -> dt.date:
+    """The center's date now (its requests' notice is counted in its own days)."""
+    return dt.datetime.now(ZoneInfo(TIMEZONE)).date()
+
+
+def invalid(field: str, detail: str) -> Problem:
+    return Problem(422, f"{field}: {detail}", title="Invalid request", slug="invalid-request",
+                   errors=[{"pointer": f"/{field}", "detail": detail}])
+
+
+@dataclasses.dataclass
+class VersionRoster:
+    """A published version's roster as the approvals read it."""
+
+    version: RosterVersion
+    doc: dict
+    roster: object
+    rules: Rules
+    staff: pd.DataFrame
+    requirement: pd.DataFrame | None
+
+    def person(self, employee_id: str, field: str) -> dict:
+        for e in self.doc["employees"]:
+            if e["employee_id"] == employee_id:
+                return e
+        raise invalid(field, f"{employee_id!r} is not on roster version {self.version.id}")
+
+
+def check_days_ahead(days) -> None:
+    """A 422 on /days when a day asked for has begun."""
+    begun = [d for d in days if d <= today()]
+    if begun:
+        raise invalid("days", f"{min(begun)} has begun or passed: requests are for the days ahead")
+
+
+def version_roster(session: Session, version: RosterVersion) -> VersionRoster:
+    row = session.get(Result, version.roster_id)
+    doc = inputs.payload(row)
+    given = row.inputs or {}
+    rules = inputs.rules(session, given.get("rules_id"))
+    if given.get("staff_id"):
+        staff_row = inputs.dataset(session, given["staff_id"], "staff", "staff_id")
+        staff = read_table("staff", staff_row.content, staff_row.name, rules=rules)
+    else:
+        staff = pd.DataFrame([{k: e[k] for k in ("employee_id", "name", "role", "group", "team")}
+                              for e in doc["employees"]])
+        staff["shifts"] = [tuple(rules.shift_codes)] * len(staff)
+    requirement = None
+    if given.get("staffing_id"):
+        requirement = inputs.interval_frame(inputs.payload(inputs.result(session, given["staffing_id"], "staffing",
+                                                                         "staffing_id")))
+    return VersionRoster(version, doc, stored_roster(doc), rules, staff, requirement)
+
+
+def days_off_taken(session: Session, v: RosterVersion) -> dict[tuple[str, dt.date], int]:
+    """Days off asked or granted per (group, day) and (team, day) in the version's month."""
+    counts: dict[tuple[str, dt.date], int] = {}
+    rows = session.scalars(select(TimeRequest).where(
+        TimeRequest.site_id == v.site_id, TimeRequest.month == v.month, TimeRequest.kind.in_(DAYS_OFF),
+        TimeRequest.state.in_((*OPEN, APPROVED))))
+    for r in rows:
+        for day in r.days:
+            for key in (r.group_name, r.team_name):
+                if key:
+                    at = (key, dt.date.fromisoformat(day))
+                    counts[at] = counts.get(at, 0) + 1
+    return counts
+
+
+def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, note: str) -> TimeRequest:
+    """Check, route and store a request (approved at once when the rules allow it); audited, committed."""
+    check_days_ahead(asked.days)
+    vr = version_roster(session, v)
+    mine = vr.person(asked.employee_id, "employee_id")
+    names = {e["employee_id"]: e["name"] for e in vr.doc["employees"]}
+    if asked.kind == "swap":
+        if not asked.partner or asked.partner == asked.employee_id:
+            raise invalid("partner", "a swap names the colleague to swap with")
+        vr.person(asked.partner, "partner")
+    elif asked.partner:
+        raise invalid("partner", f"only a swap names a colleague, not a {asked.kind} request")
+    if asked.kind in ("shift",) and not asked.shift:
+        raise invalid("shift", "a shift request names the shift wished")
+    outside = [d for d in asked.days if d.strftime("%Y-%m") != v.month]
+    if outside:
+        raise invalid("days", f"{outside[0]} is not in {v.month}, the month of roster version {v.id}")
+    try:
+        changes = requested_changes(asked, vr.roster, vr.rules, names)
+    except RequestError as exc:
+        raise invalid(exc.field, str(exc)) from None
+    impact = coverage_impact(vr.roster, vr.requirement, vr.staff, vr.rules, changes)
+    route = routing(asked, mine["group"], mine["team"], today(), vr.rules, days_off_taken(session, v))
+    reasons = list(route.reasons)
+    if impact.below_target:
+        reasons.append(f"{impact.below_target} interval(s) would fall below the service target of "
+                       f"{vr.rules.service.service_level:.0%}")
+    reasons += [f"it would break a rule: {r}" for r in impact.rules_broken]
+    auto = not reasons
+    state = AWAITING_PARTNER if asked.kind == "swap" else (APPROVED if auto else PENDING)
+    row = TimeRequest(
+        site_id=v.site_id, version_id=v.id, month=v.month, employee_id=asked.employee_id, name=mine["name"],
+        group_name=mine["group"] or "", team_name=mine["team"] or "", kind=asked.kind,
+        days=[d.isoformat() for d in asked.days], shift=asked.shift, partner_id=asked.partner, note=note,
+        state=state, level=route.level, routing=reasons, changes=[dataclasses.asdict(c) for c in changes],
+        impact=dataclasses.asdict(impact), created_by=caller_name())
+    if state == APPROVED:
+        row.decided_by, row.decided_at = BY_RULES, utcnow()
+        row.decision_reason = "within the allowances, with notice, on no blackout day and at the service target"
+    session.add(row)
+    session.flush()
+    audit.record(session, v.site_id, "request.create", f"request {row.id}", note,
+                 {"kind": asked.kind, "employee_id": asked.employee_id, "days": row.days, "state": state,
+                  "level": route.level})
+    if state == APPROVED:
+        audit.record(session, v.site_id, "request.approve", f"request {row.id}", row.decision_reason,
+                     {"by": BY_RULES})
+    session.commit()
+    return row
+
+
+def agree(session: Session, who: Caller, row: TimeRequest) -> TimeRequest:
+    """The swap's colleague agrees: it goes to its leader; audited, committed."""
+    if who.person is None or who.person.employee_id != row.partner_id:
+        raise Problem(403, f"only {row.partner_id}, the colleague asked to swap, agrees to request {row.id}",
+                      slug="forbidden")
+    if row.state != AWAITING_PARTNER:
+        raise Problem(409, f"request {row.id} is {row.state}, not waiting for its colleague", slug="conflict")
+    row.state, row.partner_agreed_at = PENDING, utcnow()
+    audit.record(session, row.site_id, "request.agree", f"request {row.id}", "", {"by": row.partner_id})
+    session.commit()
+    return row
+
+
+def may_decide(who: Caller, row: TimeRequest) -> str | None:
+    """Why the caller may not decide the request (None when they may): a leader decides up to their level."""
+    mine = DECIDERS.get(who.role, -1)
+    if mine < LEVELS.index(row.level):
+        return f"request {row.id} is for the {row.level.replace('_', ' ')} to decide ({'; '.join(row.routing)})"
+    if who.person is not None and who.person.employee_id == row.employee_id:
+        return f"request {row.id} is the caller's own: their leader decides it"
+    return None
+
+
+def decide(session: Session, who: Caller, row: TimeRequest, approve: bool, reason: str) -> TimeRequest:
+    """Approve or refuse (a refusal says why); audited, committed."""
+    why_not = may_decide(who, row)
+    if why_not:
+        raise Problem(403, why_not, slug="forbidden")
+    if row.state != PENDING:
+        raise Problem(409, f"request {row.id} is {row.state.replace('_', ' ')}: only a pending request is decided",
+                      slug="conflict")
+    if not approve and not reason.strip():
+        raise invalid("reason", "a refusal carries its reason")
+    row.state = APPROVED if approve else REFUSED
+    row.decided_by, row.decided_at, row.decision_reason = caller_name(), utcnow(), reason
+    audit.record(session, row.site_id, "request.approve" if approve else "request.refuse", f"request {row.id}",
+                 reason, {"kind": row.kind, "employee_id": row.employee_id, "days": row.days})
+    session.commit()
+    return row
+
+
+
+def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: int | None) -> Dataset:
+    """A leave dataset for re-planning the version's month: its roster's leave with the requests approved against
+    the version over it (one row per person and day, the request winning). Approved leave goes in as leave, which
+    the solve holds; an approved rest day or shift as a rest or shift request, which the solve grants unless a hard
+    rule or the coverage forbids it, and then lists with its reason. None approved: a 409."""
+    rows: dict[tuple[str, str], dict] = {}
+    given = session.get(Result, v.roster_id).inputs or {}
+    if given.get("leave_id"):
+        old = inputs.dataset(session, given["leave_id"], "leave", "leave_id")
+        for r in csv.DictReader(io.StringIO(old.content.decode("utf-8"))):
+            rows[(r["employee_id"], r["date"][:10])] = {"employee_id": r["employee_id"], "date": r["date"][:10],
+                                                       "kind": r["kind"], "shift": r.get("shift") or None}
+    approved = session.scalars(select(TimeRequest).where(TimeRequest.version_id == v.id,
+                                                         TimeRequest.state == APPROVED).order_by(TimeRequest.decided_at))
+    count = 0
+    for req in approved:
+        for c in req.changes:
+            kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
+            rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
+                                                   "shift": c["after"] if kind == "shift_request" else None}
+            count += 1
+    if not count:
+        raise Problem(409, f"no request is approved against roster version {v.id}: nothing to re-plan", slug="conflict")
+    content = rows_to_csv(list(rows.values()))
+    row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
+                          staff_id=staff_id, rules_id=rules_id, site_id=v.site_id, created_by=caller_name())
+    session.add(row)
+    session.flush()
+    return row
