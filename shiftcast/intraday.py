@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.rules import ServiceTargets
 from core.words import counted
+from scheduler.callbacks import CallbackWork
 
 
 @dataclass
@@ -22,7 +23,8 @@ class IntradayView:
     `forecast`, the re-forecast `mean`, `lower`, `upper`, the handle time `aht_s`, the people `required`
     (rostered, before shrinkage) and `rostered`, the `on_phones` after shrinkage, and the `service_level`,
     `asa_s`, `abandon_rate` and `abandoned` calls they give (Erlang A with the targets' patience, else
-    Erlang C without abandonment)."""
+    Erlang C without abandonment), with the `callbacks_worked` and `callbacks_waiting` at each interval's end
+    when callbacks are on."""
 
     day: pd.Timestamp
     at: pd.Timestamp
@@ -30,6 +32,9 @@ class IntradayView:
     rest: pd.DataFrame
     targets: ServiceTargets
     interval_minutes: int
+    # The day's callbacks (from the calls lost so far and those expected lost), None when callbacks are off.
+    callbacks: CallbackWork | None = None
+    callbacks_note: str | None = None
 
     @property
     def queue_model(self) -> str:
@@ -77,6 +82,7 @@ def report_lines(view: IntradayView) -> list[str]:
     lost = f", {rest['abandoned'].sum():,.0f} calls expected lost" if t.patience_s is not None else ""
     lines.append(f"with the roster ({view.queue_model}{patience}): {_pct(level)} answered within "
                  f"{t.answer_within_s:g} s over the rest of the day (target {_pct(t.service_level)}){lost}")
+    lines += callback_lines(view)
     misses = view.misses
     if misses.empty:
         lines.append(f"every interval from {view.at:%H:%M} meets the target")
@@ -92,4 +98,21 @@ def report_lines(view: IntradayView) -> list[str]:
                          + (f", {r['abandoned']:.0f} lost" if t.patience_s is not None else ""))
         lines.append("actions (move lunches, call in people on their rest day, overtime, early release) are not "
                      "ranked yet: the intervals above are where they are needed")
+    return lines
+
+
+def callback_lines(view: IntradayView) -> list[str]:
+    """The callbacks waiting now and what the roster gets done of the day's in time."""
+    work = view.callbacks
+    if work is None:
+        return []
+    day = work.totals()
+    so_far = work.totals(end=view.at)
+    deadline = "by closing time" if work.deadline_hours is None else f"within {work.deadline_hours:g} h"
+    lines = [f"callbacks: {work.waiting_at(view.at):,.0f} waiting now ({so_far.created:,.0f} from calls lost so far, "
+             f"due {deadline}); of the day's {day.created:,.0f} (with {day.created - so_far.created:,.0f} from calls "
+             f"expected lost), {day.done_in_time:,.0f} done in time with the roster, {day.missed:,.0f} missed"
+             + (f", {day.open:,.0f} due after today" if day.open >= 0.5 else "")]
+    if view.callbacks_note:
+        lines.append("note: " + view.callbacks_note)
     return lines
