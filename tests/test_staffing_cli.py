@@ -60,6 +60,7 @@ def test_a_history_alone_is_staffed_with_its_own_handle_time_by_time_of_day(tmp_
     out = tmp_path / "out" / "requirement.csv"
     output = _staffing("--calls", calls, "--rules", rules, "--out", out)
     assert "4 intervals" in output and "learnt from calls.csv" in output
+    assert "expected of the calls lost at this staffing" in output and "no ad plan here" in output
     table = pd.read_csv(out, parse_dates=["interval_start"], index_col="interval_start")
     assert list(table.columns) == list(COLUMNS) + list(REQUIREMENT_CALLBACKS)
     assert table.index[1] == pd.Timestamp("2026-12-01 08:15")
