@@ -84,7 +84,8 @@ def airing_intervals(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: R
 
 def _deadline_positions(index: pd.DatetimeIndex, rules: Rules, interval_minutes: int) -> np.ndarray:
     """For each interval, the position of the last interval whose end is on or before the deadline of the
-    callbacks created in it (-1 or below its own when none is)."""
+    callbacks created in it (its own or below when none is; the length of `index` when the deadline is after
+    its last interval, so they are still open there rather than missed)."""
     step = pd.Timedelta(minutes=interval_minutes)
     ends = index + step
     hours = rules.callbacks.deadline_hours
@@ -92,7 +93,8 @@ def _deadline_positions(index: pd.DatetimeIndex, rules: Rules, interval_minutes:
         deadline = index.normalize() + pd.Timedelta(minutes=rules.close_minute)
     else:
         deadline = ends + pd.Timedelta(hours=hours)
-    return np.searchsorted(ends.to_numpy(), deadline.to_numpy(), side="right") - 1
+    last = np.searchsorted(ends.to_numpy(), deadline.to_numpy(), side="right") - 1
+    return np.where(deadline > ends[-1], len(index), last) if len(index) else last
 
 
 def callback_work(abandoned: pd.Series, agents: pd.Series, load_erlangs: pd.Series, airing: np.ndarray,
@@ -124,7 +126,7 @@ def callback_work(abandoned: pd.Series, agents: pd.Series, load_erlangs: pd.Seri
             short, ahead = 0.0, 0.0
             for due, amount, _ in queue:
                 ahead += amount
-                short = max(short, ahead - free - (room_before[due + 1] - room_before[i + 1]))
+                short = max(short, ahead - free - (room_before[min(due, n - 1) + 1] - room_before[i + 1]))
             # Agents come whole: less than half an agent's work is left to be missed rather than staffed.
             extra[i] = np.floor(short / per_agent + 0.5)
             free += extra[i] * per_agent

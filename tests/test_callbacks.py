@@ -71,6 +71,13 @@ def test_a_deadline_of_hours_reaches_into_the_next_morning_and_leaves_later_ones
                          np.zeros(len(index), bool), rules)
     assert work.table.loc[pd.Timestamp("2026-12-08 08:00"), "worked"] == pytest.approx(3)  # first thing
     assert work.per_day().loc[pd.Timestamp(DAY), "done_in_time"] == pytest.approx(3)
+    # Without room: the first day's are missed at the second day's close, their deadline; those lost on the
+    # second day are due after the table ends: open there, not missed.
+    abandoned[pd.Timestamp("2026-12-08 17:30")] = 2
+    later = callback_work(abandoned, pd.Series(0.0, index=index), pd.Series(0.0, index=index),
+                          np.zeros(len(index), bool), rules)
+    assert (later.totals().missed, later.totals().open) == (3, 2)
+    assert later.per_day()[["missed", "open"]].values.tolist() == [[3, 0], [0, 2]]
 
 
 def test_sizing_a_plan_adds_agents_where_the_room_before_the_deadline_is_too_small():
