@@ -102,6 +102,19 @@ class ServiceTargets:
 
 
 @dataclass(frozen=True)
+class Callbacks:
+    """Abandoned callers called back: deferrable work with a deadline, worked where the phones leave room."""
+
+    enabled: bool = True
+    share_reached: float = 0.7  # share of abandoned callers reached when called back (the rest are lost)
+    deadline_hours: float | None = None  # hours after the call was lost; None = by closing time the same day
+    handle_s: float | None = None  # seconds per callback reached; None = service.aht_s
+
+    def handle_seconds(self, service: ServiceTargets) -> float:
+        return self.handle_s if self.handle_s is not None else service.aht_s
+
+
+@dataclass(frozen=True)
 class Weights:
     """Soft-goal weights of the roster objective (per agent-interval or per occurrence)."""
 
@@ -181,6 +194,7 @@ class Rules:
     # never emptied for an hour; when airings leave too few lunch hours free, the rest lunch in airings.
     lunch_stagger_share: float = 0.5
     service: ServiceTargets = field(default_factory=ServiceTargets)
+    callbacks: Callbacks = field(default_factory=Callbacks)
     weights: Weights = field(default_factory=Weights)
     requests: RequestRules = field(default_factory=RequestRules)
     calendar: tuple[CalendarOverride, ...] = ()
@@ -233,7 +247,7 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TABLES = ("shifts", "service", "weights", "requests", "calendar", "hours_without_history")
+_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
@@ -376,6 +390,8 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
             raise DataError(source, f"shift codes must be unique, got {codes}", column="code")
     if "service" in raw:
         values["service"] = _parse_section(source, "service", raw["service"], ServiceTargets)
+    if "callbacks" in raw:
+        values["callbacks"] = _parse_section(source, "callbacks", raw["callbacks"], Callbacks)
     if "weights" in raw:
         values["weights"] = _parse_section(source, "weights", raw["weights"], Weights)
         for k, v in dataclasses.asdict(values["weights"]).items():
@@ -552,6 +568,13 @@ def _check_rules(source: str, r: Rules) -> None:
     _in_range(source, "service.patience_s", t.patience_s, 0, 86400, open_low=True)
     _in_range(source, "service.max_abandon_rate", t.max_abandon_rate, 0, 1, open_low=True, open_high=True)
     _in_range(source, "service.aht_s", t.aht_s, 0, 86400, open_low=True)
+    c = r.callbacks
+    _in_range(source, "callbacks.share_reached", c.share_reached, 0, 1, open_low=True)
+    _in_range(source, "callbacks.deadline_hours", c.deadline_hours, 0, 168, open_low=True)
+    _in_range(source, "callbacks.handle_s", c.handle_s, 0, 86400, open_low=True)
+    if c.deadline_hours is not None and (c.deadline_hours * 60) % r.interval_minutes:
+        raise DataError(source, f"callbacks.deadline_hours {c.deadline_hours:g} must be a whole number of the "
+                        f"{r.interval_minutes}-minute intervals", column="deadline_hours")
     if t.max_abandon_rate is not None and t.patience_s is None:
         raise DataError(source, "service.max_abandon_rate needs service.patience_s (abandonment follows from patience)", column="max_abandon_rate")
 
@@ -603,7 +626,7 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
                 continue
             lines.append(f"{f.name} = {_toml_value(getattr(s, f.name))}")
         lines.append(f"lunch_window = {_toml_value([s.lunch_earliest, s.lunch_latest_end])}")
-    for section in ("service", "weights"):
+    for section in ("service", "callbacks", "weights"):
         lines += ["", f"[{section}]"]
         for k, v in dataclasses.asdict(getattr(rules, section)).items():
             if v is not None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core import tables, times
 from core.rules import Rules
+from scheduler.callbacks import CallbackTotals, callback_work
 from scheduler.conflicts import Conflict
 from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
@@ -37,7 +38,10 @@ __all__ = ["Roster", "RosterKpis", "Conflict", "solve", "load_requirement", "loa
 REQUIREMENT_COLUMNS = ("interval_start", "scheduled")
 # The staffing CSV's other columns are accepted (it is what `shiftcast staffing` writes); these are read.
 REQUIREMENT_READ = ("calls", "aht_s", "load_erlangs", "agents", "required")
-REQUIREMENT_OPTIONAL = tuple(dict.fromkeys(REQUIREMENT_READ + tuple(c for c in STAFFING_COLUMNS if c != "scheduled")))
+# What the requirement step adds for callbacks (shiftcast.steps.requirement_with_callbacks): accepted, not read.
+REQUIREMENT_CALLBACKS = ("callbacks", "callbacks_worked", "callback_agents")
+REQUIREMENT_OPTIONAL = tuple(dict.fromkeys(REQUIREMENT_READ + tuple(c for c in STAFFING_COLUMNS if c != "scheduled")
+                                           + REQUIREMENT_CALLBACKS))
 
 
 @dataclass
@@ -177,12 +181,13 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     assignments = pd.DataFrame(assignment_rows(p, r.shift, r.lunch))
     assignments["date"] = pd.to_datetime(assignments["date"]).astype(f"datetime64[{times.UNIT}]")
     employees = _employee_totals(p, r.shift)
-    service_level = abandoned = None
+    service_level = abandoned = callbacks = None
     if perf is not None:
         calls = perf["calls"].to_numpy(float)
         service_level = float((perf["service_level"].to_numpy(float) * calls).sum() / max(calls.sum(), 1e-9))
         if "abandon_rate" in perf and perf["abandon_rate"].notna().any():
             abandoned = float((perf["abandon_rate"].fillna(0).to_numpy(float) * calls).sum())
+            callbacks = _callbacks(perf, p.airing.ravel(), rules)
     kpis = RosterKpis(
         shortfall_agent_intervals=int(short.sum()),
         airing_shortfall_agent_intervals=int(short[p.airing].sum()),
@@ -198,6 +203,9 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
         conflicts=len(conflicts),
         expected_service_level=service_level,
         expected_abandoned_calls=abandoned,
+        callbacks_expected=None if callbacks is None else callbacks.created,
+        callbacks_done_in_time=None if callbacks is None else callbacks.done_in_time,
+        callbacks_missed=None if callbacks is None else callbacks.missed,
         objective_parts=dict(measured.parts),
     )
     bound = min(found.bound, objective)  # a bound above the objective would only be rounding
@@ -212,6 +220,16 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     return Roster(assignments, coverage, employees, kpis, status, objective, float(bound), float(the_gap),
                   float(seconds), unmet, conflicts, refused, requests_made(p),
                   quiet_days(p.days, rostered, p.required.max(axis=1)))
+
+
+def _callbacks(perf: pd.DataFrame, airing: np.ndarray, rules: Rules) -> CallbackTotals | None:
+    """The month's callbacks: the calls the roster's staffing loses (Erlang A), worked in the room its people
+    on the phones leave, outside airings, before the deadline; None when callbacks are off."""
+    if not rules.callbacks.enabled:
+        return None
+    lost = perf["abandon_rate"].fillna(0.0) * perf["calls"]
+    return callback_work(lost, perf["agents"], perf["load_erlangs"], airing, rules,
+                         interval_minutes=rules.interval_minutes).totals()
 
 
 def _employee_totals(p: RosterProblem, shift: np.ndarray) -> pd.DataFrame:

@@ -23,6 +23,11 @@ class RosterKpis:
     # None when the requirement has no calls (and the abandoned calls when no abandonment rate is known).
     expected_service_level: float | None = None
     expected_abandoned_calls: float | None = None
+    # Callbacks of the abandoned calls (scheduler.callbacks) with the roster's people; None when callbacks are
+    # off or no abandonment is known.
+    callbacks_expected: float | None = None
+    callbacks_done_in_time: float | None = None
+    callbacks_missed: float | None = None
     objective_parts: dict[str, int] = field(default_factory=dict)  # objective key -> cost
 
     def as_table(self) -> dict[str, float | int | None]:

@@ -13,6 +13,7 @@ from core.rules import ServiceTargets, hhmm
 from core.words import counted
 from scheduler.intraday_actions import Action, action_lines
 from scheduler.on_phones import LATE, LEFT, NOT_IN, REST_DAY_IN, PhonesDay
+from scheduler.callbacks import CallbackWork
 
 
 @dataclass
@@ -26,7 +27,8 @@ class IntradayView:
     plus rest-day workers; the rostered when no clock records were given), the `on_phones` after shrinkage,
     and the `service_level`, `asa_s`, `abandon_rate` and `abandoned` calls they give (Erlang A with the
     targets' patience, else Erlang C without abandonment). `phones`: who is on the phones and what the clock
-    says of each; `actions`: what to do, ranked by calls saved."""
+    says of each; `actions`: what to do, ranked by calls saved. With callbacks on, `rest` also holds the
+    `callbacks_worked` and `callbacks_waiting` at each interval's end."""
 
     day: pd.Timestamp
     at: pd.Timestamp
@@ -37,6 +39,9 @@ class IntradayView:
     phones: PhonesDay
     actions: list[Action]
     names: dict[str, str] = field(default_factory=dict)
+    # The day's callbacks (from the calls lost so far and those expected lost), None when callbacks are off.
+    callbacks: CallbackWork | None = None
+    callbacks_note: str | None = None
 
     @property
     def queue_model(self) -> str:
@@ -121,6 +126,7 @@ def report_lines(view: IntradayView) -> list[str]:
     who = "the people there" if view.phones.clock_given else "the roster"
     lines.append(f"with {who} ({view.queue_model}{patience}): {_pct(level)} answered within "
                  f"{t.answer_within_s:g} s over the rest of the day (target {_pct(t.service_level)}){lost}")
+    lines += callback_lines(view)
     misses = view.misses
     if misses.empty:
         lines.append(f"every interval from {view.at:%H:%M} meets the target")
@@ -157,3 +163,20 @@ def actions_lines(view: IntradayView) -> list[str]:
     lines = [f"actions, ranked by calls saved (Erlang A, patience {t.patience_s:g} s; each on top of those above it): "
              + total]
     return lines + ["  " + line for line in action_lines(view.actions, view.names)]
+
+
+def callback_lines(view: IntradayView) -> list[str]:
+    """The callbacks waiting now and what the roster gets done of the day's in time."""
+    work = view.callbacks
+    if work is None:
+        return []
+    day = work.totals()
+    so_far = work.totals(end=view.at)
+    deadline = "by closing time" if work.deadline_hours is None else f"within {work.deadline_hours:g} h"
+    lines = [f"callbacks: {work.waiting_at(view.at):,.0f} waiting now ({so_far.created:,.0f} from calls lost so far, "
+             f"due {deadline}); of the day's {day.created:,.0f} (with {day.created - so_far.created:,.0f} from calls "
+             f"expected lost), {day.done_in_time:,.0f} done in time with the roster, {day.missed:,.0f} missed"
+             + (f", {day.open:,.0f} due after today" if day.open >= 0.5 else "")]
+    if view.callbacks_note:
+        lines.append("note: " + view.callbacks_note)
+    return lines

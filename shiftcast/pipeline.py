@@ -18,7 +18,7 @@ from forecasting import CallVolumeForecaster, MonthSummary, month_summary
 from forecasting.month import response_curves_by_channel
 from scheduler.headcount import DEFAULT_SOLVE_SECONDS, agents_in
 from scheduler.quiet_days import quiet_days_lines
-from scheduler.roster import Roster
+from scheduler.roster import Roster, RosterKpis
 from shiftcast.actuals import Actuals
 from shiftcast.exports import charts
 from shiftcast.exports.calendar import write_calendars
@@ -82,6 +82,17 @@ def grid_peak_line(requirement: pd.DataFrame, finer: pd.DataFrame) -> str:
     return line + " — the coarser intervals hide no peak"
 
 
+def requirement_callback_line(requirement: pd.DataFrame) -> str:
+    """How the requirement holds the callbacks of the calls it expects lost: the room of quiet intervals, and
+    the agent-hours added where that room was not enough in time."""
+    minutes = requirement.attrs["interval_minutes"]
+    created, worked = requirement["callbacks"].sum(), requirement["callbacks_worked"].sum()
+    added = requirement["callback_agents"].sum() * minutes / 60
+    line = f"callbacks: {created:,.0f} expected of the calls lost at this staffing, {worked:,.0f} worked in time in quiet intervals"
+    return line + (f", with {added:,.1f} agent-hours added where they had no room" if added
+                   else " with the room they have (no agents added)")
+
+
 def roster_summary_lines(roster: Roster, rules) -> list[str]:
     """What a supervisor reads first: status and gap, service, shortfall, hours, fairness, conflicts."""
     k = roster.kpis
@@ -92,6 +103,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
         f"(gap {roster.gap:.2%}), {roster.seconds:.1f} s",
         f"{roster.status}: {status_words(roster.status, roster.gap, len(roster.conflicts), 'en')}",
         f"expected service level {level:.1%}, about {k.expected_abandoned_calls or 0:,.0f} calls abandoned",
+        *callback_lines(k, rules),
         f"{counted(k.short_intervals, 'interval')} short by {k.shortfall_agent_intervals * minutes / 60:,.1f} agent-hours "
         f"({k.airing_shortfall_agent_intervals * minutes / 60:,.1f} during airings); "
         f"{k.overstaff_agent_intervals * minutes / 60:,.0f} agent-hours above the requirement",
@@ -108,6 +120,17 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
     lines += quiet_days_lines(roster.quiet_days, rules)
     lines += requests_lines(roster)
     return lines
+
+
+def callback_lines(k: RosterKpis, rules) -> list[str]:
+    """'1,234 callbacks expected of the calls lost (70 % reached), 1,200 done in time (…), 34 missed'."""
+    if k.callbacks_expected is None:
+        return []
+    c = rules.callbacks
+    deadline = "by closing time the same day" if c.deadline_hours is None else f"within {c.deadline_hours:g} h"
+    return [f"{k.callbacks_expected:,.0f} callbacks expected of the calls lost ({c.share_reached * 100:g} % reached), "
+            f"{k.callbacks_done_in_time:,.0f} done in time ({deadline}, outside airings), "
+            f"{k.callbacks_missed:,.0f} missed"]
 
 
 def requests_lines(roster: Roster) -> list[str]:
@@ -156,6 +179,8 @@ def run_plan(paths: InputPaths, month: str, out_dir: Path, echo: Echo = print, l
     minutes = req.attrs["interval_minutes"]
     echo(f"Staffing: peak {req['agents'].max()} agents on the phones ({req['scheduled'].max()} to schedule after "
          f"{inputs.rules.service.shrinkage:.0%} shrinkage), {req['scheduled'].sum() * minutes / 60:,.0f} scheduled hours in the month")
+    if "callbacks" in req:
+        echo("  " + requirement_callback_line(req))
     if forecast.summed_from_minutes is not None:
         finer = requirement_on_grid(inputs, month, forecast.summed_from_minutes)
         echo("  " + grid_peak_line(req, finer))

@@ -24,6 +24,7 @@ from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
 from scheduler.attendance import Attendance, month_attendance
+from scheduler.callbacks import CallbackWork, airing_intervals, callback_work
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
                                  Tried, Tryout, in_process, required_headcount)
@@ -34,7 +35,7 @@ from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
 from scheduler.rules.lunch_airings import airing_mask
-from scheduler.staffing import requirements
+from scheduler.staffing import requirements, scheduled_agents
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
 from shiftcast.intraday import IntradayView
@@ -164,8 +165,10 @@ def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules
 
 def requirement_step(inputs: Inputs, forecast: pd.DataFrame, *, model: Model = "erlang_c") -> pd.DataFrame:
     """Agents needed per open interval of the month, for the forecast's mean calls, met with the queue
-    `model` (Erlang C, or Erlang A with the rules' caller patience)."""
-    return month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
+    `model` (Erlang C, or Erlang A with the rules' caller patience), with the agents its callbacks need
+    (`requirement_with_callbacks`)."""
+    requirement = month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
+    return requirement_with_callbacks(requirement, inputs.plan, inputs.rules)
 
 
 def requirement_on_grid(inputs: Inputs, month: str, minutes: int) -> pd.DataFrame:
@@ -298,10 +301,15 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     }, index=rest_index)
     so_far = pd.DataFrame({"actual": observed.reindex(before), "forecast": planned.loc[before, "mean"],
                            "lower": planned.loc[before, "lower"], "upper": planned.loc[before, "upper"]}, index=before)
+    callbacks, note = _intraday_callbacks(inputs, actuals, rest, before, phones.count(index, present_only=True))
+    if callbacks is not None:
+        rest["callbacks_worked"] = callbacks.table["worked"]
+        rest["callbacks_waiting"] = callbacks.table["waiting"]
     return IntradayView(day=day, at=at_time, so_far=so_far, rest=rest, targets=rules.service,
                         interval_minutes=rules.interval_minutes, phones=phones,
                         actions=intraday_actions_step(inputs, roster, phones, rest),
-                        names=dict(zip(inputs.staff["employee_id"], inputs.staff["name"])))
+                        names=dict(zip(inputs.staff["employee_id"], inputs.staff["name"])),
+                        callbacks=callbacks, callbacks_note=note)
 
 
 def intraday_actions_step(inputs: Inputs, roster: pd.DataFrame, phones: PhonesDay, rest: pd.DataFrame) -> list[Action]:
@@ -319,3 +327,88 @@ def intraday_actions_step(inputs: Inputs, roster: pd.DataFrame, phones: PhonesDa
     airing = airing_mask(airings, pd.DatetimeIndex([day]), rules)[0]
     rest_airing = airing[(times.minute_of_day(rest.index) - rules.open_minute) // rules.interval_minutes]
     return ranked_actions(phones, rest, rest_airing, resting, agents, rules)
+
+
+def requirement_with_callbacks(requirement: pd.DataFrame, airings: pd.DataFrame | None, rules: Rules) -> pd.DataFrame:
+    """The requirement with its callbacks (scheduler.callbacks): the calls it expects lost (its Erlang A
+    `abandon_rate`) called back in the room of the intervals after them, outside the `airings`, before the
+    rules' deadline; the work that room cannot hold adds `callback_agents` to `agents` (and `scheduled`).
+    Columns added: `callbacks` created, `callbacks_worked`, `callback_agents`. Unchanged when callbacks are
+    off or no abandonment is known (no caller patience)."""
+    if not rules.callbacks.enabled or requirement["abandon_rate"].isna().all():
+        return requirement
+    index = pd.DatetimeIndex(requirement.index)
+    work = callback_work(requirement["abandon_rate"].fillna(0.0) * requirement["calls"], requirement["agents"],
+                         requirement["load_erlangs"], airing_intervals(airings, index, rules), rules,
+                         interval_minutes=requirement.attrs.get("interval_minutes"), add_agents=True).table
+    out = requirement.copy()
+    out["agents"] = requirement["agents"] + work["extra_agents"]
+    out["scheduled"] = scheduled_agents(out["agents"], rules.service.shrinkage)
+    out["callbacks"] = work["created"]
+    out["callbacks_worked"] = work["worked"]
+    out["callback_agents"] = work["extra_agents"]
+    return out
+
+
+def _callbacks_of(frame: pd.DataFrame, on_phones: pd.Series, inputs: Inputs) -> CallbackWork:
+    """Callback work for intervals whose `abandoned` calls and `handled` calls (with their `aht_s`) are known,
+    with the people `on_phones` (rostered, before shrinkage) and the inputs' airings."""
+    rules = inputs.rules
+    # The people's time goes to the calls they handle: those are the load the room is left above.
+    busy = expected_service(frame.rename(columns={"calls": "offered", "handled": "calls"}), on_phones, rules)
+    index = pd.DatetimeIndex(frame.index)
+    return callback_work(frame["abandoned"], busy["agents"], busy["load_erlangs"],
+                         airing_intervals(_all_airings(inputs), index, rules), rules,
+                         interval_minutes=rules.interval_minutes)
+
+
+def _actual_intervals(actuals: pd.DataFrame, index: pd.DatetimeIndex, rules: Rules) -> pd.DataFrame:
+    """The actuals on `index`: calls, `abandoned` and `handled` (answered, else calls less abandoned) with
+    their `aht_s` (the rules' where none is given); a DataError when they do not say how many were lost."""
+    source = actuals.attrs.get("source", "actuals")
+    if "abandoned" not in actuals:
+        raise DataError(source, "callbacks need the abandoned calls: give an 'abandoned' column (or call records "
+                        "with their outcome)", column="abandoned")
+    seen = calls_on_grid(actuals, rules.interval_minutes).reindex(index)
+    calls = seen["calls"].fillna(0.0)
+    abandoned = seen["abandoned"].fillna(0.0)
+    handled = seen["answered"].fillna(calls - abandoned) if "answered" in seen else calls - abandoned
+    aht = seen["aht_s"].fillna(rules.service.aht_s) if "aht_s" in seen else pd.Series(rules.service.aht_s, index=index)
+    return pd.DataFrame({"calls": calls, "abandoned": abandoned, "handled": handled, "aht_s": aht}, index=index)
+
+
+def callbacks_step(inputs: Inputs, day, actuals: pd.DataFrame, roster: pd.DataFrame) -> CallbackWork:
+    """A lived day's callbacks, per interval (`table`) and for the day (`totals()`): created from the
+    `actuals`' abandoned calls, worked in the room the `roster`'s people on the phones had above the calls
+    they answered, outside airings, before the rules' deadline; missed when there was none in time. The
+    daily report's callbacks."""
+    rules = inputs.rules
+    if inputs.staff is None:
+        raise DataError("staff", "callbacks need the staff list (--staff): it says who takes calls")
+    index = open_intervals(pd.DatetimeIndex([pd.Timestamp(day).normalize()]), rules)
+    frame = _actual_intervals(actuals, index, rules)
+    # Seen from the day's end, the phones are the roster's people: the clock is the report's to weigh.
+    phones = phones_day(roster, inputs.staff, rules, index[0].normalize(), index[-1] + pd.Timedelta(minutes=rules.interval_minutes))
+    return _callbacks_of(frame, phones.count(index, present_only=False), inputs)
+
+
+def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFrame, before: pd.DatetimeIndex,
+                        rostered: pd.Series) -> tuple[CallbackWork | None, str | None]:
+    """The day's callbacks seen from the intraday view: from the actual abandoned calls before it and the
+    expected ones after, worked in the room the roster leaves; None when callbacks are off or no abandonment
+    is known, with a note when the actuals do not say how many calls were lost."""
+    rules = inputs.rules
+    if not rules.callbacks.enabled or rules.service.patience_s is None:
+        return None, None
+    expected = pd.DataFrame({"calls": rest["mean"], "abandoned": rest["abandoned"],
+                             "handled": rest["mean"] - rest["abandoned"], "aht_s": rest["aht_s"]})
+    note = None
+    if "abandoned" in actuals:
+        so_far = _actual_intervals(actuals, before, rules)
+    else:
+        so_far = pd.DataFrame(0.0, index=before, columns=expected.columns)
+        so_far["aht_s"] = rules.service.aht_s
+        note = (f"{actuals.attrs.get('source', 'the actuals')} has no 'abandoned' column: the callbacks of calls "
+                "lost before now are not counted")
+    frame = pd.concat([so_far, expected])
+    return _callbacks_of(frame, rostered.reindex(frame.index).fillna(0), inputs), note

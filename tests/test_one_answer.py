@@ -82,9 +82,9 @@ def test_the_cli_and_the_api_plan_the_sample_alike(tmp_path):
     assert len(api_requirement) == len(cli_requirement)
     assert pd.to_datetime(api_requirement["interval_start"]).tolist() == pd.to_datetime(
         cli_requirement["interval_start"]).tolist()
-    for column in ("agents", "scheduled"):
+    for column in ("agents", "scheduled", "callback_agents"):
         assert api_requirement[column].tolist() == cli_requirement[column].tolist(), column
-    for column in ("aht_s", "service_level"):
+    for column in ("aht_s", "service_level", "callbacks", "callbacks_worked"):
         assert api_requirement[column].tolist() == pytest.approx(cli_requirement[column].tolist(), rel=1e-9), column
 
     job = _finished(app, client, sup, client.post("/api/v1/rosters", headers=sup, json={

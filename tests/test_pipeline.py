@@ -68,6 +68,27 @@ def test_demo_rosters_december_for_the_whole_floor(demo_out):
 
 
 @pytest.mark.slow
+def test_demo_plans_the_callbacks_of_the_calls_it_expects_lost(demo_out):
+    """The demo is `plan` on the sample's files: the requirement holds the callbacks outside airings, and the
+    roster's summary and workbook count them done in time and missed."""
+    from scheduler.callbacks import airing_intervals
+    from shiftcast.inputs import InputPaths, load_inputs
+
+    out, output = demo_out
+    inputs = load_inputs(InputPaths.sample())
+    requirement = pd.read_csv(out / "requirement.csv", parse_dates=["interval_start"], index_col="interval_start")
+    assert requirement["callbacks"].sum() > 0
+    assert (requirement.loc[airing_intervals(inputs.plan, requirement.index, inputs.rules), "callbacks_worked"] == 0).all()
+    assert f"callbacks: {requirement['callbacks'].sum():,.0f} expected of the calls lost at this staffing" in output
+    sheet = openpyxl.load_workbook(out / "roster.xlsx")["指标"]
+    kpis = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=4, max_col=2)}
+    expected, done, missed = kpis["预计回拨数"], kpis["按时完成的回拨"], kpis["未按时完成的回拨"]
+    assert expected > 0 and done + missed <= expected + 0.5
+    assert f"{expected:,.0f} callbacks expected of the calls lost (70 % reached), {done:,.0f} done in time" in output
+    assert "callbacks: " in output.split("shiftcast intraday --day")[1]  # the day as it ran, at 11:30
+
+
+@pytest.mark.slow
 def test_demo_runs_a_day_of_december_and_sums_up_its_attendance(demo_out):
     """The sample's December as lived: 2026-12-15 at 11:30 against the forecast, and the month's attendance, in
     which everyone the sample planted as absent that day is absent."""

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from api.testing import calls_csv
 from cli import main
 from core.rules import ServiceTargets
+from scheduler.roster import REQUIREMENT_CALLBACKS
 from scheduler.staffing import COLUMNS, requirements
 from shiftcast.exports.tables import forecast_frame, write_frame_csv
 from shiftcast.inputs import InputPaths, load_inputs
@@ -59,8 +60,9 @@ def test_a_history_alone_is_staffed_with_its_own_handle_time_by_time_of_day(tmp_
     out = tmp_path / "out" / "requirement.csv"
     output = _staffing("--calls", calls, "--rules", rules, "--out", out)
     assert "4 intervals" in output and "learnt from calls.csv" in output
+    assert "expected of the calls lost at this staffing" in output and "no ad plan here" in output
     table = pd.read_csv(out, parse_dates=["interval_start"], index_col="interval_start")
-    assert list(table.columns) == list(COLUMNS)
+    assert list(table.columns) == list(COLUMNS) + list(REQUIREMENT_CALLBACKS)
     assert table.index[1] == pd.Timestamp("2026-12-01 08:15")
     # Measured times of day keep their AHT; the others get the file's call-weighted mean, not the rules' 300 s.
     mean_aht = (200 * 50 + 180 * 96) / 146

@@ -108,8 +108,9 @@ def create_staffing(body: StaffingCreate):
     forecast = inputs.result(s, body.forecast_id, "forecast", "forecast_id", site_id)
     made_with = forecast.inputs  # the forecast job's request: its calls history and rules
     rules_id = body.rules_id or made_with.get("rules_id")
+    # The forecast's ad plan: its airings are where callbacks wait (everyone takes calls then).
     step_inputs = inputs.step_inputs(s, rules_id=rules_id, calls_id=None if body.aht_s else made_with["calls_id"],
-                                     site_id=site_id)
+                                     ads_plan_id=made_with.get("ads_plan_id"), site_id=site_id)
     if not body.aht_s:  # the handle times of the history the forecast read: the site's actuals extend it
         step_inputs = actuals_step(step_inputs, stored_actuals(s, site_id)).inputs
     if body.aht_s:  # without a history the step takes the rules' handle time: this one

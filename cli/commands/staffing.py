@@ -11,6 +11,7 @@ from core.errors import DataError
 from forecasting.data import CALLS_COLUMNS, CALLS_OPTIONAL, calls_from_table
 from shiftcast.exports.tables import FORECAST_COLUMNS, write_frame_csv
 from shiftcast.inputs import InputPaths, load_inputs
+from shiftcast.pipeline import requirement_callback_line
 from shiftcast.steps import requirement_step
 
 _file = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -75,6 +76,8 @@ def command(calls_path: Path, history_path: Path | None, rules_path: Path | None
         f"({table['scheduled'].max()} to schedule), {table['agents'].sum() * minutes / 60:,.0f} agent-hours "
         f"({model.replace('_', ' ').title()}); handle time {_handle_time_source(inputs.calls)}"
     )
+    if "callbacks" in table:
+        click.echo(requirement_callback_line(table) + " (no ad plan here: `plan` keeps callbacks out of airings)")
 
 
 def _handle_time_source(history: pd.DataFrame | None) -> str:
