@@ -110,7 +110,9 @@ class Weights:
     late_shift_fairness: int = 2
     weekend_rest_fairness: int = 2
     rest_request: int = 5
+    work_request: int = 5
     shift_request: int = 3
+    shift_refusal: int = 3
     rest_next_to_weekend: int = 1
     change_from_previous: int = 4
 

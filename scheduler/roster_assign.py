@@ -3,7 +3,7 @@
 The models decide who rests and how many of each class work each shift and lunch in each slot;
 any split of those counts among the class's working people covers the same. The split here honours
 shift requests first, then the previous roster (few changes), then shares late shifts fairly when the
-late-shift fairness weight asks. Rest days come from the rules' own greedy steps (scheduler.rules).
+late-shift fairness weight asks, and last swaps people off the shifts they refused. Rest days come from the rules' own greedy steps (scheduler.rules).
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
                 if wish >= 0 and left.get(wish, 0) > 0:
                     shift[e, d] = wish
                     left[wish] -= 1
-                elif before in codes and left.get(codes.index(before), 0) > 0:
+                elif before in codes and left.get(codes.index(before), 0) > 0 \
+                        and codes.index(before) != p.shift_refusal[e, d]:
                     s = codes.index(before)
                     shift[e, d] = s
                     left[s] -= 1
@@ -50,9 +51,23 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             queue = [s for s in late_order for _ in range(left[s])]
             for e, s in zip(todo, queue):
                 shift[e, d] = s
+            _swap_refused(p, shift, working, d)
         worked = shift[:, d] >= 0
         late_so_far[worked] += p.late[shift[worked, d]]
     return shift
+
+
+def _swap_refused(p: RosterProblem, shift: np.ndarray, working: list[int], d: int) -> None:
+    """Give each of `working` (one shift pool) who works a shift they refused on day d the shift of a colleague
+    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were."""
+    for e in working:
+        refused = p.shift_refusal[e, d]
+        if refused < 0 or shift[e, d] != refused:
+            continue
+        other = next((o for o in working if shift[o, d] != refused and p.shift_refusal[o, d] != refused
+                      and p.shift_request[o, d] != shift[o, d] and p.allowed[e, shift[o, d]]), None)
+        if other is not None:
+            shift[e, d], shift[other, d] = shift[other, d], refused
 
 
 def lunches_of_people(p: RosterProblem, shift: np.ndarray, lunch: dict) -> np.ndarray:

@@ -154,19 +154,32 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
 
     leave_m = np.zeros((E, D), bool)
     rest_req = np.zeros((E, D), bool)
+    work_req = np.zeros((E, D), bool)
     shift_req = np.full((E, D), -1, np.int64)
+    shift_ref = np.full((E, D), -1, np.int64)
+    wish_weight = np.zeros((E, D), np.int64)
     if leave is not None and len(leave):
-        for emp, day, kind, shift in zip(leave["employee_id"], pd.to_datetime(leave["date"]), leave["kind"], leave["shift"]):
+        weights = leave["weight"] if "weight" in leave else pd.Series([pd.NA] * len(leave))
+        for emp, day, kind, shift, weight in zip(leave["employee_id"], pd.to_datetime(leave["date"]), leave["kind"],
+                                                 leave["shift"], weights):
             e = index.get(emp)
             d = (day.normalize() - days[0]).days
             if e is None or not 0 <= d < D:
                 continue
             if kind == "leave":
                 leave_m[e, d] = True
-            elif kind == "rest_request":
+                continue
+            if kind == "rest_request":
                 rest_req[e, d] = True
+            elif kind == "work_request":
+                work_req[e, d] = True
             elif kind == "shift_request" and shift in codes:
                 shift_req[e, d] = codes.index(shift)
+            elif kind == "shift_refusal" and shift in codes:
+                shift_ref[e, d] = codes.index(shift)
+            else:
+                continue
+            wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
     m = rules.max_consecutive_work_days
@@ -200,7 +213,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         lunch_slots=slots, lunch_len=lunch_len, lunch_ok=lunches.ok, lunch_clear=lunches.clear,
         lunch_cost=lunches.cost, lunch_forced=lunches.forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
-        rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
+        rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
+        wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
         max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
         replan_rest=replan_rest, replan_shift=replan_shift, classes=classes, class_of=class_of,
