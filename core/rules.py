@@ -115,6 +115,8 @@ class Weights:
     shift_refusal: int = 3
     rest_next_to_weekend: int = 1
     change_from_previous: int = 4
+    # a published roster re-planned from a day on (mid-month): people have planned around their days
+    change_mid_month: int = 100
 
 
 @dataclass(frozen=True)

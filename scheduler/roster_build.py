@@ -81,12 +81,21 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
         raise DataError(source, f"it ends on {dates.max().date()}: the previous month's roster runs to "
                                 f"{month.end_time.date()}, so that its last days count for {days[0].to_period('M')}",
                         column="date")
-    index = {e: i for i, e in enumerate(ids)}
-    people = roster["employee_id"].map(index)
+    people = roster["employee_id"].map({e: i for i, e in enumerate(ids)})
     if len(roster) and people.isna().all():
         raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
                                 f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
+    _carry_over(out, roster, ids, days, late_codes)
+    return out
+
+
+def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: pd.DatetimeIndex,
+                late_codes: set[str]) -> None:
+    """Add the days of `roster` (before the horizon) to `out`: its last days and the fairness counts."""
+    people = roster["employee_id"].map({e: i for i, e in enumerate(ids)})
+    dates = pd.to_datetime(roster["date"]).dt.normalize()
     weekend = dates.dt.day_of_week.isin(WEEKEND).to_numpy()
+    lookback = out.lookback
     for e, day, shift, at_weekend in zip(people, dates, roster["shift"], weekend):
         if pd.isna(e):
             continue
@@ -98,7 +107,6 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
         if -lookback <= offset < 0:
             out.last_days[e, offset + lookback] = int(shift in (REST, LEAVE))
             out.rested[e, offset + lookback] = shift == REST
-    return out
 
 
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
@@ -109,11 +117,12 @@ def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> p
 
 
 def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
-                  previous_month=None) -> RosterProblem:
+                  previous_month=None, kept=None) -> RosterProblem:
     """Arrays of the roster problem for the days the requirement covers (whole days, every day open).
 
     `previous` is a roster of the same days re-planned with few changes; `previous_month` the roster of
-    the month before, whose last days and counts carry over the month edge."""
+    the month before, whose last days and counts carry over the month edge; `kept` the days of this month
+    before the requirement's, kept as they are, whose last days and counts carry over the same way."""
     req = required_agents(requirement)
     if len(req) == 0:
         raise ValueError("the requirement has no intervals")
@@ -186,6 +195,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     replan_rest, replan_shift = replan_days(previous, ids, days)
     late_codes = {c for c, is_late in zip(codes, late) if is_late}
     last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
+    if kept is not None:
+        _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, late_codes)
 
     weeks = _weeks(days, rules.week_starts_on)
     bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))

@@ -30,6 +30,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sheet_kpis": ("指标", "KPIs"),
     "sheet_conflicts": ("冲突与申请", "Conflicts"),
     "sheet_short": ("缺员时段", "Short intervals"),
+    "sheet_changes": ("变更", "Changes"),
     "sheet_detail": ("明细", "Assignments"),
     # titles and notes
     "title_roster": ("{month} 排班表", "Roster {month}"),
@@ -37,6 +38,9 @@ _LABELS: dict[str, tuple[str, str]] = {
     "title_hours": ("{month} 个人工时", "Hours per employee, {month}"),
     "title_kpis": ("{month} 排班指标", "Roster KPIs, {month}"),
     "title_short": ("{month} 缺员时段", "Short intervals, {month}"),
+    "title_changes": ("{month} 自 {day} 起重排的变更", "Changes re-planned from {day}, {month}"),
+    "before": ("原排班", "Before"),
+    "after": ("新排班", "After"),
     "title_conflicts": ("{month} 无法同时满足的规则与未满足的申请", "Rules that conflict and requests not granted, {month}"),
     "see_conflicts": ("无法同时满足的规则与未满足的申请见「{sheet}」表", "The rules that conflict and the requests not granted are on sheet '{sheet}'"),
     "none": ("无", "None"),
