@@ -14,6 +14,7 @@ from core.errors import DataError
 from core.rules import DEFAULT_RULES
 from scheduler.data import load_leave, load_staff
 from scheduler.roster_synthetic import synthetic_month
+from scheduler.wish_outcomes import wish_outcomes
 from shiftcast.pipeline import requests_lines
 from shiftcast.steps import roster_step
 from shiftcast.inputs import Inputs
@@ -136,3 +137,15 @@ def test_the_summary_and_the_roster_document_carry_every_kind(solved):
     assert {c["kind"] for c in doc["refused_requests"]} == {c.kind for c in roster.refused_requests}
     back = stored_roster(doc)
     assert [c.to_dict() for c in back.refused_requests] == [c.to_dict() for c in roster.refused_requests]
+
+
+def test_each_wish_has_its_outcome_for_a_request_service(solved):
+    month, _, _, roster = solved
+    outcomes = wish_outcomes(month.leave, roster)
+    assert len(outcomes) == sum(roster.requests_made.values())
+    missed = _missed(roster, month.leave)
+    assert {(o.employee_id, o.date, o.kind) for o in outcomes if not o.granted} == missed
+    reasons = {(c.employees[0], c.date, c.kind): c.reason for c in roster.refused_requests}
+    for o in outcomes:
+        assert o.reason == reasons.get((o.employee_id, o.date, o.kind), "")
+        assert o.asked == {"rest_request": "rest", "work_request": "work", "shift_refusal": "not L"}[o.kind]
