@@ -17,7 +17,7 @@ from scheduler.roster_synthetic import synthetic_month
 from scheduler.wish_outcomes import wish_outcomes
 from shiftcast.pipeline import requests_lines
 from shiftcast.steps import roster_step
-from shiftcast.inputs import Inputs
+from shiftcast.inputs import Inputs, summary_lines
 
 BUSY = "2026-12-03"  # nearly everyone asks this day off: coverage cannot spare them all
 WEEK = [f"2026-12-{d:02d}" for d in range(1, 8)]
@@ -94,6 +94,12 @@ def _missed(roster, leave) -> set[tuple[str, str, str]]:
         if not kept:
             out.add((e, d.date().isoformat(), kind))
     return out
+
+
+def test_the_inputs_summary_counts_the_wishes_refused(solved):
+    _, _, inputs, _ = solved
+    line = next(x for x in summary_lines(inputs) if x.startswith("leave "))
+    assert "17 rest requests, 0 shift requests, 7 work requests, 7 shift refusals" in line
 
 
 def test_every_wish_not_granted_is_listed_with_what_made_it_lose(solved):
