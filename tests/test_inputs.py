@@ -225,7 +225,7 @@ def test_bad_rules_name_the_key(tmp_path, case):
 def test_header_only_leave_is_no_leave(tmp_path):
     for header in ("employee_id,date,kind\n", "employee_id,date,kind,shift\n"):
         leave = load_leave(write(tmp_path, "leave.csv", header), staff_frame(tmp_path))
-        assert leave.empty and list(leave.columns) == ["employee_id", "date", "kind", "shift"]
+        assert leave.empty and list(leave.columns) == ["employee_id", "date", "kind", "shift", "weight"]
         assert leave["date"].dtype.kind == "M"
 
 
