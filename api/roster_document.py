@@ -21,6 +21,7 @@ from core.periods import month_days
 from core.rules import Rules
 from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.quiet_days import QuietDay
+from scheduler.roster_diff import RosterDiff
 from scheduler.roster_kpis import RosterKpis
 from scheduler.roster_problem import LEAVE, REST
 from shiftcast.exports.roster_frames import listing_order
@@ -87,6 +88,7 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
         "refused_requests": [scalars(vars(c)) for c in getattr(roster, "refused_requests", None) or []],
         "quiet_days": [{"date": q.date.isoformat(), "rostered": q.rostered, "needed": q.needed}
                        for q in getattr(roster, "quiet_days", None) or []],
+        "diff": roster.diff.to_dict() if getattr(roster, "diff", None) is not None else None,
     }
 
 
@@ -210,4 +212,5 @@ def stored_roster(doc: dict) -> Roster:
                   lower_bound=doc["lower_bound"], gap=doc["gap"], seconds=doc["seconds"], unmet=unmet,
                   conflicts=conflicts, refused_requests=refused, requests_made=dict(doc.get("requests_made") or {}),
                   quiet_days=[QuietDay(dt.date.fromisoformat(q["date"]), int(q["rostered"]), int(q["needed"]))
-                              for q in doc.get("quiet_days") or []])
+                              for q in doc.get("quiet_days") or []],
+                  diff=RosterDiff.from_dict(doc["diff"]) if doc.get("diff") else None)

@@ -155,12 +155,22 @@ class RosterCreate(Request):
         default=None, description="the previous month's roster: its last days count for this month's first (days in a "
                                   "row, the week spanning both months) and its late shifts and weekend rests for "
                                   "fairness; without it the first days assume no history")
+    from_day: dt.date | None = Field(
+        default=None, description="with previous_roster_id, a mid-month change: re-plan only the days from this one "
+                                  "on, keep the days before exactly, and return the roster's `diff` (who changes on "
+                                  "which days, from what to what)")
     time_limit_s: float | None = Field(default=None, gt=0, le=3600)
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1,
                              description="a reproducible roster: the same inputs and seed give the same roster "
                                          "(one solver worker; the time limit counts the solver's deterministic time)")
     site_id: Id | None = Field(default=None, description="the site (call center) it is for; default: the site of "
                                                          "what it is made from, else the token's one site")
+
+    @model_validator(mode="after")
+    def _from_day_needs_previous(self):
+        if self.from_day is not None and self.previous_roster_id is None:
+            raise ValueError("from_day re-plans a roster from that day on: give the roster as previous_roster_id")
+        return self
 
 
 class HeadcountCreate(Request):
@@ -412,6 +422,24 @@ class QuietDayOut(BaseModel):
     needed: int = Field(description="agents the day's busiest interval needs")
 
 
+class DayChangeOut(BaseModel):
+    """One person's day a re-plan changes."""
+
+    employee_id: str
+    date: dt.date
+    before: str = Field(description="the shift code, OFF or LEAVE in the roster re-planned")
+    after: str = Field(description="the shift code, OFF or LEAVE in this roster")
+
+
+class DiffOut(BaseModel):
+    """What a mid-month re-plan changes (scheduler.roster_diff.RosterDiff)."""
+
+    from_day: dt.date | None = Field(description="the first day re-planned: no day before it changes")
+    summary: str = Field(description="e.g. \"2 people's days change (6 days in all), from 2026-12-11 on\"")
+    people: list[str] = Field(description="the employees whose days change")
+    changes: list[DayChangeOut]
+
+
 class RosterOut(BaseModel):
     """A month's roster for the whole floor: employees × days, coverage as days × times, KPIs."""
 
@@ -445,6 +473,10 @@ class RosterOut(BaseModel):
         default_factory=list, description="each request not granted (soft goals, not conflicts): rule, date, "
                                           "employees (the one who asked), message, kind (rest_request or "
                                           "shift_request), asked (rest or the shift code) and reason")
+    diff: DiffOut | None = Field(
+        default=None, description="a mid-month re-plan's changes against the roster it re-plans (from_day): the first "
+                                  "day re-planned, a summary in words, the people whose days change and each day "
+                                  "changed (employee_id, date, before, after); null for a roster planned whole")
     quiet_days: list[QuietDayOut] = Field(
         default_factory=list, description=f"days whose peak need is at most {QUIET_SHARE:.0%} of the month's median "
                                           "day's (a festival, say): people rostered on the phones against the agents "

@@ -48,7 +48,7 @@ def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     try:
         roster = roster_step(step_inputs, requirement, time_limit_s=p["time_limit_s"], previous=previous,
                              seed=p.get("seed"), progress=progress.solution, stop=progress.stop,
-                             model_max_bytes=p.get("model_max_bytes"))
+                             model_max_bytes=p.get("model_max_bytes"), from_day=p.get("from_day"))
     except RuntimeError as exc:  # the solver's own words, e.g. "… raise the time limit"
         if progress.cancel_requested or progress.interrupted:
             raise Cancelled() from None  # stopped before any roster was found

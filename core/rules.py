@@ -124,9 +124,13 @@ class Weights:
     late_shift_fairness: int = 2
     weekend_rest_fairness: int = 2
     rest_request: int = 5
+    work_request: int = 5
     shift_request: int = 3
+    shift_refusal: int = 3
     rest_next_to_weekend: int = 1
     change_from_previous: int = 4
+    # a published roster re-planned from a day on (mid-month): people have planned around their days
+    change_mid_month: int = 100
 
 
 @dataclass(frozen=True)

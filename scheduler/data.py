@@ -14,8 +14,11 @@ from core.rules import DEFAULT_RULES, ROLE_NAMES, ROLES, Rules
 STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
 STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")
 LEAVE_COLUMNS = ("employee_id", "date", "kind")
-LEAVE_OPTIONAL = ("shift",)
-LEAVE_KINDS = ("leave", "rest_request", "shift_request")
+LEAVE_OPTIONAL = ("shift", "weight")
+# leave is fixed; the others are wishes: a rest day wished (rest_request) or refused (work_request: "I want to
+# work that day"), a shift wished (shift_request) or refused (shift_refusal), each naming its shift
+LEAVE_KINDS = ("leave", "rest_request", "work_request", "shift_request", "shift_refusal")
+SHIFT_KINDS = ("shift_request", "shift_refusal")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
@@ -91,12 +94,13 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
     days = tables.dates(frame, "date")
     kinds = tables.choices(frame, "kind", LEAVE_KINDS)
     shift = frame["shift"] if "shift" in frame else pd.Series([""] * len(frame), index=frame.index)
-    if "shift" not in frame and (kinds == "shift_request").any():
-        pos = int(np.argmax((kinds == "shift_request").to_numpy()))
-        raise DataError(frame.attrs.get("source", "leave"), "a shift_request needs a 'shift' column naming the shift",
+    names_shift = kinds.isin(SHIFT_KINDS)
+    if "shift" not in frame and names_shift.any():
+        pos = int(np.argmax(names_shift.to_numpy()))
+        raise DataError(frame.attrs.get("source", "leave"), f"a {kinds.iloc[pos]} needs a 'shift' column naming the shift",
                         row=tables.spreadsheet_row(pos), column="shift")
     codes = rules.shift_codes
-    bad_shift = ((kinds == "shift_request") & ~shift.isin(codes)) | ((kinds != "shift_request") & (shift != "") & ~shift.isin(codes))
+    bad_shift = (names_shift & ~shift.isin(codes)) | (~names_shift & (shift != "") & ~shift.isin(codes))
     if "shift" in frame:
         tables.fail_at(frame, bad_shift.to_numpy(), "shift", f"a shift code from the rules ({', '.join(codes)})")
     allowed = dict(zip(staff["employee_id"], staff["shifts"]))
@@ -105,6 +109,11 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
     )
     if "shift" in frame:
         tables.fail_at(frame, not_allowed.to_numpy(), "shift", "a shift this employee may work (see the staff file's shifts column)")
+    weight = pd.Series([np.nan] * len(frame), index=frame.index)
+    if "weight" in frame:
+        tables.fail_at(frame, ((kinds == "leave") & (frame["weight"] != "")).to_numpy(), "weight",
+                       "an empty cell for leave (approved leave is fixed, not weighed)")
+        weight = tables.numbers(frame, "weight", whole=True, minimum=1, allow_empty=True)
     key = frame["employee_id"] + "|" + days.dt.strftime("%Y-%m-%d")
     tables.no_duplicates(frame, key, "employee_id", "request for the same day by employee")
     out = pd.DataFrame({
@@ -112,14 +121,16 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
         "date": days,
         "kind": kinds,
         "shift": shift.where(shift != "", None),
+        "weight": pd.array(weight.round(), dtype="Int64"),
     }).reset_index(drop=True)
     out.attrs["source"] = frame.attrs.get("source", "leave")
     return out
 
 
 def load_leave(path: Source, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
-    """Approved requests (CSV, or the first sheet of an .xlsx): leave (fixed), rest_request and
-    shift_request (honoured where possible). A header without rows is a month without leave."""
+    """Approved leave and wishes (CSV, or the first sheet of an .xlsx): leave (fixed); rest_request,
+    work_request, shift_request and shift_refusal honoured where they cost less than their weight (the row's
+    `weight`, else the rules' weight of the kind). A header without rows is a month without leave."""
     frame = tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source, excel=True, allow_empty=True)
     with tables.in_sheet(frame):
         return leave_from_table(frame, staff, rules)

@@ -18,6 +18,7 @@ from core import tables, times
 from core.rules import Rules
 from scheduler.callbacks import CallbackTotals, callback_work
 from scheduler.conflicts import Conflict
+from scheduler.roster_diff import RosterDiff
 from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
 from scheduler.roster_build import build_problem
@@ -63,6 +64,8 @@ class Roster:
     requests_made: dict[str, int] = field(default_factory=dict)
     # days whose demand is far below the month's norm: people on the phones against the peak's need
     quiet_days: list[QuietDay] = field(default_factory=list)
+    # a mid-month re-plan's changes against the roster it re-plans (scheduler.roster_replan), else None
+    diff: RosterDiff | None = None
 
 
 def load_requirement(path, source: str | None = None) -> pd.DataFrame:
@@ -100,13 +103,15 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 # --- solving ---------------------------------------------------------------------------------------
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None, previous_month=None,
-          time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
+          kept=None, time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
           stop: threading.Event | None = None, seed: int | None = None) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
 
     `previous` is a roster of the same month re-planned with few changes; `previous_month` the roster of
     the month before, whose last days count for the consecutive-day and weekly rest rules and whose late
-    shifts and weekend rests for the fairness rules (without it the month's first days assume no history).
+    shifts and weekend rests for the fairness rules (without it the month's first days assume no history);
+    `kept` the days of this month before the requirement's, kept as they are (scheduler.roster_replan), which
+    count the same way.
 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
@@ -122,7 +127,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     started = time.monotonic()
     with stopping(stop), seeded(seed):
-        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month)
+        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month, kept)
         found = _search_within_rules(p, time_limit_s, progress, started)
         best = _roster(p, requirement, found, time.monotonic() - started)
         if stopped():

@@ -3,7 +3,7 @@
 The models decide who rests and how many of each class work each shift and lunch in each slot;
 any split of those counts among the class's working people covers the same. The split here honours
 shift requests first, then the previous roster (few changes), then shares late shifts fairly when the
-late-shift fairness weight asks. Rest days come from the rules' own greedy steps (scheduler.rules).
+late-shift fairness weight asks, and last swaps people off the shifts they refused. Rest days come from the rules' own greedy steps (scheduler.rules).
 """
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
                 if wish >= 0 and left.get(wish, 0) > 0 and not banned[e, wish]:
                     shift[e, d] = wish
                     left[wish] -= 1
-                elif before in codes and left.get(codes.index(before), 0) > 0 and not banned[e, codes.index(before)]:
+                elif before in codes and left.get(codes.index(before), 0) > 0 and not banned[e, codes.index(before)] \
+                        and codes.index(before) != p.shift_refusal[e, d]:
                     s = codes.index(before)
                     shift[e, d] = s
                     left[s] -= 1
@@ -61,6 +62,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             queue = [s for s in late_order for _ in range(left[s])]
             for e, s in _split(todo, queue, banned, limiting, off_tomorrow):
                 shift[e, d] = s
+            _swap_refused(p, shift, working, d)
         worked = shift[:, d] >= 0
         late_so_far[worked] += p.late[shift[worked, d]]
     _mend_successions(p, shift, [[e for c in classes for e in p.members(c)] for classes in pools.values()])
@@ -178,6 +180,19 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
         for (e, d, s), v in x.items():
             if solved.solver.value(v):
                 shift[e, d] = s
+
+
+def _swap_refused(p: RosterProblem, shift: np.ndarray, working: list[int], d: int) -> None:
+    """Give each of `working` (one shift pool) who works a shift they refused on day d the shift of a colleague
+    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were."""
+    for e in working:
+        refused = p.shift_refusal[e, d]
+        if refused < 0 or shift[e, d] != refused:
+            continue
+        other = next((o for o in working if shift[o, d] != refused and p.shift_refusal[o, d] != refused
+                      and p.shift_request[o, d] != shift[o, d] and p.allowed[e, shift[o, d]]), None)
+        if other is not None:
+            shift[e, d], shift[other, d] = shift[other, d], refused
 
 
 def lunches_of_people(p: RosterProblem, shift: np.ndarray, lunch: dict) -> np.ndarray:

@@ -81,12 +81,21 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
         raise DataError(source, f"it ends on {dates.max().date()}: the previous month's roster runs to "
                                 f"{month.end_time.date()}, so that its last days count for {days[0].to_period('M')}",
                         column="date")
-    index = {e: i for i, e in enumerate(ids)}
-    people = roster["employee_id"].map(index)
+    people = roster["employee_id"].map({e: i for i, e in enumerate(ids)})
     if len(roster) and people.isna().all():
         raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
                                 f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
+    _carry_over(out, roster, ids, days, late_codes)
+    return out
+
+
+def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: pd.DatetimeIndex,
+                late_codes: set[str]) -> None:
+    """Add the days of `roster` (before the horizon) to `out`: its last days and the fairness counts."""
+    people = roster["employee_id"].map({e: i for i, e in enumerate(ids)})
+    dates = pd.to_datetime(roster["date"]).dt.normalize()
     weekend = dates.dt.day_of_week.isin(WEEKEND).to_numpy()
+    lookback = out.lookback
     for e, day, shift, at_weekend in zip(people, dates, roster["shift"], weekend):
         if pd.isna(e):
             continue
@@ -98,7 +107,6 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
         if -lookback <= offset < 0:
             out.last_days[e, offset + lookback] = int(shift in (REST, LEAVE))
             out.rested[e, offset + lookback] = shift == REST
-    return out
 
 
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
@@ -109,11 +117,12 @@ def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> p
 
 
 def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
-                  previous_month=None) -> RosterProblem:
+                  previous_month=None, kept=None) -> RosterProblem:
     """Arrays of the roster problem for the days the requirement covers (whole days, every day open).
 
     `previous` is a roster of the same days re-planned with few changes; `previous_month` the roster of
-    the month before, whose last days and counts carry over the month edge."""
+    the month before, whose last days and counts carry over the month edge; `kept` the days of this month
+    before the requirement's, kept as they are, whose last days and counts carry over the same way."""
     req = required_agents(requirement)
     if len(req) == 0:
         raise ValueError("the requirement has no intervals")
@@ -154,25 +163,40 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
 
     leave_m = np.zeros((E, D), bool)
     rest_req = np.zeros((E, D), bool)
+    work_req = np.zeros((E, D), bool)
     shift_req = np.full((E, D), -1, np.int64)
+    shift_ref = np.full((E, D), -1, np.int64)
+    wish_weight = np.zeros((E, D), np.int64)
     if leave is not None and len(leave):
-        for emp, day, kind, shift in zip(leave["employee_id"], pd.to_datetime(leave["date"]), leave["kind"], leave["shift"]):
+        weights = leave["weight"] if "weight" in leave else pd.Series([pd.NA] * len(leave))
+        for emp, day, kind, shift, weight in zip(leave["employee_id"], pd.to_datetime(leave["date"]), leave["kind"],
+                                                 leave["shift"], weights):
             e = index.get(emp)
             d = (day.normalize() - days[0]).days
             if e is None or not 0 <= d < D:
                 continue
             if kind == "leave":
                 leave_m[e, d] = True
-            elif kind == "rest_request":
+                continue
+            if kind == "rest_request":
                 rest_req[e, d] = True
+            elif kind == "work_request":
+                work_req[e, d] = True
             elif kind == "shift_request" and shift in codes:
                 shift_req[e, d] = codes.index(shift)
+            elif kind == "shift_refusal" and shift in codes:
+                shift_ref[e, d] = codes.index(shift)
+            else:
+                continue
+            wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
     late_codes = {c for c, is_late in zip(codes, late) if is_late}
     last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
+    if kept is not None:
+        _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, late_codes)
 
     weeks = _weeks(days, rules.week_starts_on)
     bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))
@@ -200,7 +224,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         lunch_slots=slots, lunch_len=lunch_len, lunch_ok=lunches.ok, lunch_clear=lunches.clear,
         lunch_cost=lunches.cost, lunch_forced=lunches.forced,
         staff=staff, ids=ids, leader=leader, on_phone=on_phone, allowed=allowed, leave=leave_m,
-        rest_request=rest_req, shift_request=shift_req, preferred_rest_weekday=preferred,
+        rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
+        wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
         max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
         replan_rest=replan_rest, replan_shift=replan_shift, classes=classes, class_of=class_of,

@@ -99,8 +99,11 @@ class RosterProblem:
     on_phone: np.ndarray  # (E,) bool: counted in coverage
     allowed: np.ndarray  # (E, S) bool
     leave: np.ndarray  # (E, D) bool
-    rest_request: np.ndarray  # (E, D) bool
+    rest_request: np.ndarray  # (E, D) bool: a rest day wished
+    work_request: np.ndarray  # (E, D) bool: a rest day refused (work wished)
     shift_request: np.ndarray  # (E, D) int: requested shift index or -1
+    shift_refusal: np.ndarray  # (E, D) int: refused shift index or -1
+    wish_weight: np.ndarray  # (E, D) int: the objective cost of that day's wish missed (0 without one)
     preferred_rest_weekday: np.ndarray  # (E,) int, -1 when none
     weeks: list[Week]
     rest_bounds: np.ndarray  # (E, W, 2) int: least and most rest days in each week

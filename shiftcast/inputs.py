@@ -132,8 +132,10 @@ def summary_lines(inputs: Inputs) -> list[str]:
         )
     if inputs.leave is not None:
         kinds = inputs.leave["kind"].value_counts()
+        # the wishes refused are named only when the file has them
+        shown = ("leave", "rest_request", "shift_request") + tuple(k for k in ("work_request", "shift_refusal") if kinds.get(k, 0))
         lines.append(
-            "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in ("leave", "rest_request", "shift_request"))
+            "leave     " + ", ".join(counted(kinds.get(k, 0), k.replace("_", " ")) for k in shown)
             + (f" ({inputs.leave['date'].min():%Y-%m-%d} → {inputs.leave['date'].max():%Y-%m-%d})" if len(inputs.leave) else "")
         )
     line = previous_month_line(inputs)

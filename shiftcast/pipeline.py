@@ -134,17 +134,18 @@ def callback_lines(k: RosterKpis, rules) -> list[str]:
 
 
 def requests_lines(roster: Roster) -> list[str]:
-    """'rest requests: 16 of 22 granted; not granted: E005 2026-12-18 (why), …', per kind asked for."""
+    """'rest requests: 16 of 22 granted; not granted: E005 2026-12-18 (why), …', per kind of wish made."""
     lines = []
     counts = requests_by_kind(roster)
-    for kind, what in (("rest_request", "rest requests"), ("shift_request", "shift requests")):
+    for kind, what in (("rest_request", "rest requests"), ("work_request", "work requests (rest refused)"),
+                       ("shift_request", "shift requests"), ("shift_refusal", "shift refusals")):
         if kind not in counts:
             continue
         made, refused = counts[kind]
         line = f"{what}: {made - len(refused)} of {made} granted"
         if refused:
             line += "; not granted: " + ", ".join(
-                f"{', '.join(c.employees)} {c.date}{'' if kind == 'rest_request' else ' ' + c.asked} ({c.reason})"
+                f"{', '.join(c.employees)} {c.date}{' ' + c.asked if kind.startswith('shift') else ''} ({c.reason})"
                 for c in refused)
         lines.append(line)
     return lines

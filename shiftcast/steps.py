@@ -6,6 +6,7 @@ the previous step's table, and returns plain tables or dataclasses; none reads o
 """
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -31,6 +32,7 @@ from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, Head
 from scheduler.intraday_actions import Action, ranked_actions
 from scheduler.on_phones import PhonesDay, phones_day
 from scheduler.roster import Roster, expected_service, solve
+from scheduler.roster_replan import FROM, replan_from
 from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
@@ -181,21 +183,27 @@ def requirement_on_grid(inputs: Inputs, month: str, minutes: int) -> pd.DataFram
 def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: float,
                 previous: pd.DataFrame | None = None, progress: Callable[[float, float, float], None] | None = None,
                 stop: threading.Event | None = None, seed: int | None = None,
-                model_max_bytes: int | None = None) -> Roster:
+                model_max_bytes: int | None = None, from_day: dt.date | str | None = None) -> Roster:
     """The month's roster for the requirement, the staff, their leave, the ad plan and the previous month's
     roster (whose last days and counts carry over the month edge); `previous` is a roster of the same month
-    to re-plan with few changes. With a `seed`, the same roster for the same inputs on any machine
-    (scheduler.roster.solve). A staff whose models would take more than `model_max_bytes` is refused
-    before they are built (scheduler.roster_size)."""
+    to re-plan with few changes, from `from_day` on when given: the days before it kept exactly and the
+    Roster's `diff` saying who changes on which days (scheduler.roster_replan). With a `seed`, the same
+    roster for the same inputs on any machine (scheduler.roster.solve). A staff whose models would take more
+    than `model_max_bytes` is refused before they are built (scheduler.roster_size)."""
     if inputs.staff is None:
         raise DataError("staff", "building a roster needs the staff list (--staff)")
     if model_max_bytes is not None:
         days = required_agents(requirement).index.normalize().nunique()
         size = ModelSize(len(inputs.staff), days, len(inputs.rules.shifts), inputs.rules.intervals_per_day)
         check_model_size(size, model_max_bytes, inputs.staff.attrs.get("source", "staff"))
-    return solve(requirement, inputs.staff, inputs.rules, leave=inputs.leave, ads=inputs.plan, previous=previous,
-                 previous_month=inputs.previous_month, time_limit_s=time_limit_s, progress=progress, stop=stop,
-                 seed=seed)
+    options = dict(leave=inputs.leave, ads=inputs.plan, previous_month=inputs.previous_month, time_limit_s=time_limit_s,
+                   progress=progress, stop=stop, seed=seed)
+    if from_day is not None:
+        if previous is None:
+            raise DataError(FROM, "re-planning from a day needs the roster it changes (--previous, or the API's "
+                                  "previous_roster_id)")
+        return replan_from(requirement, inputs.staff, inputs.rules, previous, from_day, **options)
+    return solve(requirement, inputs.staff, inputs.rules, previous=previous, **options)
 
 
 def headcount_step(inputs: Inputs, requirement: pd.DataFrame, *, target: Target = Target(),

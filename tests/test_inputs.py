@@ -146,7 +146,7 @@ BAD_CSV = [
     ("bad weekday", "staff", "employee_id,name,role,group,team,preferred_rest_weekday\nA1,x,agent,G,T,funday\n", 2, "preferred_rest_weekday", "weekday"),
     ("leave for unknown employee", "leave", "employee_id,date,kind\nZ9,2026-12-01,leave\n", 2, "employee_id", "from the staff file"),
     ("leave bad date", "leave", "employee_id,date,kind\nA1,2026/12/01,leave\n", 2, "date", "date like 2026-12-01"),
-    ("leave unknown kind", "leave", "employee_id,date,kind\nA1,2026-12-01,holiday\n", 2, "kind", "leave, rest_request, shift_request"),
+    ("leave unknown kind", "leave", "employee_id,date,kind\nA1,2026-12-01,holiday\n", 2, "kind", "leave, rest_request, work_request, shift_request, shift_refusal"),
     ("shift request without shift", "leave", "employee_id,date,kind,shift\nA2,2026-12-01,shift_request,\n", 2, "shift", "shift code"),
     ("shift request not allowed", "leave", "employee_id,date,kind,shift\nA1,2026-12-01,shift_request,L\n", 2, "shift", "may work"),
     ("leave twice a day", "leave", "employee_id,date,kind\nA1,2026-12-01,leave\nA1,2026-12-01,rest_request\n", 3, "employee_id", "already appears on row 2"),
@@ -225,7 +225,7 @@ def test_bad_rules_name_the_key(tmp_path, case):
 def test_header_only_leave_is_no_leave(tmp_path):
     for header in ("employee_id,date,kind\n", "employee_id,date,kind,shift\n"):
         leave = load_leave(write(tmp_path, "leave.csv", header), staff_frame(tmp_path))
-        assert leave.empty and list(leave.columns) == ["employee_id", "date", "kind", "shift"]
+        assert leave.empty and list(leave.columns) == ["employee_id", "date", "kind", "shift", "weight"]
         assert leave["date"].dtype.kind == "M"
 
 

@@ -63,7 +63,7 @@ def test_the_roster_lists_exactly_the_requests_not_granted_with_a_reason(solved)
     # soft goals, not rules that could not hold
     assert not any(c.rule == "requested rest days" for c in roster.conflicts)
     assert roster.kpis.conflicts == len(roster.conflicts)
-    assert roster.requests_made == {"rest_request": len(month.leave), "shift_request": 0}
+    assert roster.requests_made == {"rest_request": len(month.leave), "work_request": 0, "shift_request": 0, "shift_refusal": 0}
 
 
 def test_the_summary_has_its_own_requests_line(solved):
@@ -112,7 +112,7 @@ def test_the_workbook_lists_the_requests_not_granted(solved, tmp_path):
 def test_the_roster_document_lists_them_and_reads_back(solved):
     month, _, _, inputs, roster = solved
     doc = roster_document(roster, "2026-12", inputs.staff, inputs.rules)
-    assert doc["requests_made"] == {"rest_request": len(month.leave), "shift_request": 0}
+    assert doc["requests_made"] == {"rest_request": len(month.leave), "work_request": 0, "shift_request": 0, "shift_refusal": 0}
     assert {(c["employees"][0], c["date"]) for c in doc["refused_requests"]} == _not_rested(roster, month.leave)
     assert all(c["kind"] == "rest_request" and c["reason"] for c in doc["refused_requests"])
     assert not any(c["rule"] == "requested rest days" for c in doc["conflicts"])

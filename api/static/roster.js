@@ -422,7 +422,8 @@
     }
     list.replaceChildren(...refused.map((c) => {
       const who = Array.isArray(c.employees) ? c.employees.join(", ") : "";
-      const what = c.kind === "shift_request" ? `班次 shift ${c.asked}` : "休息 rest";
+      const what = {shift_request: `班次 shift ${c.asked}`, work_request: "上班 work (rest refused)",
+        shift_refusal: `拒班 shift refused: ${String(c.asked).replace(/^not /, "")}`}[c.kind] || "休息 rest";
       return el("li", {}, el("b", {}, `${who} · ${what}`), c.date ? el("span", { class: "date" }, ` ${c.date}`) : null,
         el("div", {}, c.reason || c.message || ""));
     }));

@@ -35,7 +35,7 @@ def queue_roster(body: RosterCreate):
     s = store.session()
     site_id = sites.site_for_new(s, body.site_id, sites.anchor(s, Result, body.staffing_id))
     inputs.check_references(s, body, site_id)
-    params = body.model_dump()
+    params = body.model_dump(mode="json")  # JSON values: from_day as its ISO text
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
     # the server's budget as the job was submitted: the worker refuses a staff whose models exceed it
     params["model_max_bytes"] = current_app.config["ROSTER_MODEL_MAX_BYTES"]

@@ -25,6 +25,9 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--ads", type=_file, default=None, help="planned airings CSV: no lunches in their response windows")
 @click.option("--previous", type=_file, default=None,
               help="an earlier roster.csv of the same month: re-plan it with few changes")
+@click.option("--from", "from_day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="with --previous, a mid-month change: re-plan only the days from this one (YYYY-MM-DD) on, keep "
+                   "the days before exactly, and print and write (changes.csv) who changes on which days")
 @click.option("--previous-month", "previous_month", type=_file, default=None,
               help="the previous month's roster.csv: its last days count for this month's first (days in a row, "
                    "the week spanning both) and its late shifts and weekend rests for fairness")
@@ -36,7 +39,7 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="folder for roster.csv, coverage.csv, employees.csv and short_intervals.csv")
 def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | None, ads: Path | None,
-            previous: Path | None, previous_month: Path | None, time_limit: float, seed: int | None,
+            previous: Path | None, from_day, previous_month: Path | None, time_limit: float, seed: int | None,
             out_dir: Path) -> None:
     """Build the roster (the roster step of `shiftcast plan`): who works which shift on which day and when
     they lunch."""
@@ -44,7 +47,8 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     needed = load_requirement(requirement)
     click.echo(previous_month_line(inputs) or no_history_line(f"{needed.index.min():%Y-%m}"))
     result = roster_step(inputs, needed, time_limit_s=time_limit,
-                         previous=load_assignments(previous, inputs.rules) if previous else None, seed=seed)
+                         previous=load_assignments(previous, inputs.rules) if previous else None, seed=seed,
+                         from_day=from_day.date() if from_day else None)
     paths = write_roster_csvs(out_dir, result, inputs.staff)
     k = result.kpis
     click.echo(f"roster: {result.status}, objective {result.objective:,.0f}, lower bound {result.lower_bound:,.0f}, "
@@ -54,7 +58,12 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
                f"during airings) in {k.short_intervals} intervals; overstaffing {k.overstaff_agent_intervals}")
     for c in result.conflicts:
         click.echo(f"conflict ({c.rule}): {c.message}")
+    if result.diff is not None:
+        click.echo(f"re-planned from {result.diff.from_day}: the days before are kept as they were; the coverage and "
+                   "KPIs above are the days re-planned")
     for line in quiet_days_lines(result.quiet_days, inputs.rules) + requests_lines(result):
+        click.echo(line)
+    for line in result.diff.lines() if result.diff is not None else []:
         click.echo(line)
     for path in paths:
         click.echo(f"wrote {path}")

@@ -18,6 +18,9 @@ from shiftcast.exports.roster_frames import (
 
 # File names in an output folder, as the CLI and the API's downloads call them.
 ROSTER_CSV, COVERAGE_CSV, EMPLOYEES_CSV, SHORT_CSV = "roster.csv", "coverage.csv", "employees.csv", "short_intervals.csv"
+# a mid-month re-plan's changes (Roster.diff), one row per person's day changed
+CHANGES_CSV = "changes.csv"
+CHANGES_COLUMNS = ("employee_id", "date", "before", "after")
 # forecast.csv's columns after interval_start: the expected calls and the prediction interval around them.
 FORECAST_COLUMNS = ("mean", "lower", "upper")
 
@@ -88,14 +91,24 @@ def unmet_csv(roster: Any) -> bytes:
     return frame_csv(unmet_frame(roster), index=False)
 
 
+def changes_frame(roster: Any) -> pd.DataFrame:
+    """A re-plan's changes (Roster.diff): who, which day, from what to what."""
+    diff = getattr(roster, "diff", None)
+    rows = [(c.employee_id, c.date, c.before, c.after) for c in diff.changes] if diff is not None else []
+    return pd.DataFrame(rows, columns=list(CHANGES_COLUMNS))
+
+
 def write_roster_csvs(out_dir: str | Path, roster: Any, staff: pd.DataFrame | None = None) -> list[Path]:
-    """roster.csv, coverage.csv, employees.csv and short_intervals.csv into `out_dir`; their paths."""
+    """roster.csv, coverage.csv, employees.csv and short_intervals.csv into `out_dir`, and changes.csv for a
+    mid-month re-plan; their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {
         ROSTER_CSV: roster_csv(roster), COVERAGE_CSV: coverage_csv(roster),
         EMPLOYEES_CSV: employees_csv(roster, staff), SHORT_CSV: unmet_csv(roster),
     }
+    if getattr(roster, "diff", None) is not None:
+        files[CHANGES_CSV] = frame_csv(changes_frame(roster), index=False)
     paths = []
     for name, data in files.items():
         (out_dir / name).write_bytes(data)

@@ -32,6 +32,7 @@ from shiftcast.exports.roster_frames import (
 from core.rules import Rules, minutes_of
 from core.times import epoch_minutes
 from scheduler.quiet_days import held_by_weekly_rest
+from scheduler.roster_diff import RosterDiff
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
 # are shaded in the header and a shade darker in the body, so the shift colour still reads.
@@ -666,13 +667,34 @@ def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
     _setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
 
 
+def _changes_sheet(wb, fm: _Formats, name: str, diff: RosterDiff, who: pd.DataFrame, rules: Rules, lang: str,
+                   month: str) -> None:
+    """A mid-month re-plan's changes: the summary, then one row per person's day changed, before and after."""
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, label("title_changes", lang, month=month, day=diff.from_day or ""), fm.title)
+    ws.write_string(1, 0, diff.summary, fm.note)
+    names = who.set_index("employee_id")["name"]
+    marks = shift_marks(rules, lang)
+    frame = pd.DataFrame({
+        "employee_id": [c.employee_id for c in diff.changes],
+        "name": [str(names.get(c.employee_id, "")) for c in diff.changes],
+        "date": [c.date for c in diff.changes],
+        "before": [marks.get(c.before, c.before) for c in diff.changes],
+        "after": [marks.get(c.after, c.after) for c in diff.changes],
+    }, columns=["employee_id", "name", "date", "before", "after"])
+    end = _write_frame(ws, fm, frame, 3, [label(c, lang) for c in frame.columns], lang)
+    ws.freeze_panes(4, 0)
+    ws.set_column(0, 4, 14)
+    _setup_print(ws, lang, (max(end - 1, 3), len(frame.columns) - 1), (3, 3), landscape=False)
+
+
 # -- public ---------------------------------------------------------------------------------------------
 
 
 def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
                     detail: bool = False, notes: Sequence[str] = ()) -> bytes:
     """The roster as a printable .xlsx: grid, lunches, coverage with chart, hours, KPIs (with the forecast's
-    `notes`), conflicts and requests not granted, short intervals[, detail]."""
+    `notes`), conflicts and requests not granted, short intervals[, a mid-month re-plan's changes][, detail]."""
     check_lang(lang)
     out = io.BytesIO()
     wb = _new_workbook(out)
@@ -683,7 +705,7 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     taken: set[str] = set()
     names = {k: sheet_name(label(k, lang), taken) for k in
              ("sheet_roster", "sheet_lunches", "sheet_coverage", "chart_coverage", "sheet_hours", "sheet_kpis", "sheet_conflicts", "sheet_short",
-              "sheet_detail")}
+              "sheet_changes", "sheet_detail")}
     days, kinds, grid = _grid_of(a, who, rules)
     _roster_sheet(wb, fm, names["sheet_roster"], who, days, kinds, grid, rules, lang, month)
     cov = roster.coverage
@@ -695,6 +717,8 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     _kpi_sheet(wb, fm, names["sheet_kpis"], roster, rules, lang, month, names["sheet_conflicts"], notes)
     _conflicts_sheet(wb, fm, names["sheet_conflicts"], roster, a, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
+    if getattr(roster, "diff", None) is not None:
+        _changes_sheet(wb, fm, names["sheet_changes"], roster.diff, who, rules, lang, month)
     if detail:
         _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
     wb.set_properties({"title": label("title_roster", lang, month=month), "comments": "Shiftcast"})
