@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from api import testing
@@ -39,6 +40,32 @@ WRK_SUMMARY = Path(__file__).with_name("wrk_summary.lua")
 # first: each new session, as the server's and wrk's are, gets an equal share whatever its processes' nice).
 PRIORITY = -20
 TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """One wrk run against one path: its latencies, throughput and both sides' CPU."""
+
+    requests: int
+    errors: int
+    bytes_per_answer: int
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    throughput_rps: float
+    seconds: float
+    server_cpu_ms_per_request: float
+    server_cpu_share: float  # of all the machine's cores
+    client_cpu_share: float
+
+
+@dataclass(frozen=True)
+class Download:
+    """One GET alone."""
+
+    ms: float
+    ok: bool
 
 
 def _raise_priority(pid: int) -> bool:
@@ -68,7 +95,7 @@ def _children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _wrk(port: int, path: str, headers: dict, clients: int, seconds: float, server_pid: int) -> dict:
+def _wrk(port: int, path: str, headers: dict, clients: int, seconds: float, server_pid: int) -> LoadRun:
     """`clients` connections GET `path` for `seconds`, each sending its next request once its answer is in."""
     cmd = ["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--timeout", "60s", "-s", str(WRK_SUMMARY)]
     for name, value in headers.items():
@@ -87,20 +114,18 @@ def _wrk(port: int, path: str, headers: dict, clients: int, seconds: float, serv
     run = json.loads(lines[-1])
     errors = sum(run[k] for k in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts"))
     seconds_run = run["duration_us"] / 1e6
-    return {
-        "requests": run["requests"], "errors": errors,
-        "bytes_per_answer": round(run["bytes"] / max(run["requests"], 1)),
-        "p50_ms": run["p50_us"] / 1000, "p90_ms": run["p90_us"] / 1000, "p99_ms": run["p99_us"] / 1000,
-        "max_ms": run["max_us"] / 1000, "throughput_rps": round(run["requests"] / seconds_run, 1),
-        "seconds": round(seconds_run, 2),
-        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(run["requests"], 1), 3),
-        "server_cpu_share": round(server_cpu / wall / os.cpu_count(), 2),
-        "client_cpu_share": round(client_cpu / wall / os.cpu_count(), 2),
-    }
+    return LoadRun(
+        requests=run["requests"], errors=errors, bytes_per_answer=round(run["bytes"] / max(run["requests"], 1)),
+        p50_ms=run["p50_us"] / 1000, p90_ms=run["p90_us"] / 1000, p99_ms=run["p99_us"] / 1000,
+        max_ms=run["max_us"] / 1000, throughput_rps=round(run["requests"] / seconds_run, 1),
+        seconds=round(seconds_run, 2),
+        server_cpu_ms_per_request=round(server_cpu * 1000 / max(run["requests"], 1), 3),
+        server_cpu_share=round(server_cpu / wall / os.cpu_count(), 2),
+        client_cpu_share=round(client_cpu / wall / os.cpu_count(), 2),
+    )
 
 
-def _first_download(url: str, headers: dict) -> tuple[float, bool]:
-    """One GET alone: (milliseconds, answered 200)."""
+def _first_download(url: str, headers: dict) -> Download:
     t0 = time.perf_counter()
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as r:
@@ -108,7 +133,7 @@ def _first_download(url: str, headers: dict) -> tuple[float, bool]:
             ok = r.status == 200
     except OSError:
         ok = False
-    return (time.perf_counter() - t0) * 1000, ok
+    return Download((time.perf_counter() - t0) * 1000, ok)
 
 
 def main() -> None:
@@ -141,7 +166,7 @@ def main() -> None:
             pid = server.proc.pid
             prioritised = _raise_priority(pid)
             json_path, xlsx_path = f"/api/v1/rosters/{roster_id}", f"/api/v1/rosters/{roster_id}/xlsx"
-            first_ms, first_ok = _first_download(server.url + xlsx_path, headers)
+            first = _first_download(server.url + xlsx_path, headers)
             load = dict(clients=args.clients, server_pid=pid)
             _wrk(server.port, json_path, headers, seconds=2, **load)  # every worker's cache warm
             baseline = _wrk(server.port, "/health", {}, seconds=args.seconds, **load)
@@ -155,15 +180,15 @@ def main() -> None:
         "agents": args.agents, "days": 31, "clients": args.clients, "client": "wrk, 1 thread, keep-alive",
         "gunicorn_workers": workers,
         "priority": f"autogroup nice {PRIORITY}" if prioritised else "as the machine's other work (not root)",
-        "baseline_health": baseline,
-        "roster_json": as_json,
-        "roster_xlsx": {**as_xlsx, "first_download_ms": round(first_ms, 1), "first_ok": first_ok},
+        "baseline_health": asdict(baseline),
+        "roster_json": asdict(as_json),
+        "roster_xlsx": {**asdict(as_xlsx), "first_download_ms": round(first.ms, 1), "first_ok": first.ok},
         "xlsx_render_in_job_s": round(render_s, 3),
-        "json_p99_over_baseline_p99": round(as_json["p99_ms"] / max(baseline["p99_ms"], 1e-9), 2),
+        "json_p99_over_baseline_p99": round(as_json.p99_ms / max(baseline.p99_ms, 1e-9), 2),
         "targets": {"roster_json_p99_ms": TARGET_JSON_P99_MS, "roster_xlsx_each_ms": TARGET_XLSX_MS},
-        "met": {"roster_json_p99": as_json["p99_ms"] <= TARGET_JSON_P99_MS and as_json["errors"] == 0,
-                "roster_xlsx_each": max(as_xlsx["max_ms"], first_ms) <= TARGET_XLSX_MS
-                and as_xlsx["errors"] == 0 and first_ok},
+        "met": {"roster_json_p99": as_json.p99_ms <= TARGET_JSON_P99_MS and as_json.errors == 0,
+                "roster_xlsx_each": max(as_xlsx.max_ms, first.ms) <= TARGET_XLSX_MS and as_xlsx.errors == 0
+                and first.ok},
         "load_average_1m": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
     }
