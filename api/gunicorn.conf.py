@@ -7,6 +7,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -15,29 +16,27 @@ from api.config import BIND
 
 # Loopback only by default: put a TLS-terminating proxy in front to serve a network.
 bind = os.environ.get("SHIFTCAST_BIND", BIND)
-# Requests are short (a roster month is one stored document; forecasts and solves run as jobs in the job
-# worker process). A sync worker answers one request at a time, so a client that trickles its request
-# holds a whole worker, and as many such sockets as workers stop the service. gthread workers read each
-# request in a thread of their own (THREADS per worker), so a slow client holds one thread and the others
-# answer; the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker killed
-# (and interleaved with sync at load 14-18, roster JSON p99 149 and 166 ms against sync's 339 and 335).
-# Keep-alive is off: each connection is closed after its answer and goes back to the one accept queue, which
-# spreads the load as the sync worker did (with keep-alive, gthread 5 x 2 measured p99 112-209 ms against
-# sync's 57-84: each worker kept the connections it happened to accept in the first burst).
-# gunicorn's own gthread worker closes each such connection in its main thread and waits there (up to 2 s)
-# for the client to close too, so the whole worker accepts and finishes nothing until its slowest reader has
-# read (a profiled worker's main thread spent 1 ms a request in that wait under benchmarks.api), and one
-# client that keeps its socket open stops a worker for 2 s. The class below (api.web_worker) closes in the
-# thread that answered: three sockets kept open after their answers held one worker's next requests 6.1 s
-# with gunicorn's class and not at all with this one (tests/test_api_slow_clients.py). In benchmarks.api,
-# interleaved with gunicorn's class on a machine loaded by other engineers' work (load 16-26, /health p99
-# itself 281-652 ms), roster JSON p99 was 216-940 ms against 352-824 ms: the load hides any difference.
+# Requests are short (a roster month is one stored document, served from each worker's cache with its gzip;
+# forecasts and solves run as jobs in the job worker process). What sets the latency under load is how evenly
+# the cores' time goes round the requests in flight (docs/scaling.md, "The web processes under load"):
+# - One web worker per core: each answers in one process under one GIL, so more workers than cores only take
+#   turns on them (benchmarks.api on 2 cores, roster JSON p99: 2 workers 48-57 ms, 3 workers 60-64 ms).
+# - gthread workers (api.web_worker, 16 threads each): a client that trickles its request holds one thread, not
+#   a worker, and the arbiter's timeout watches the worker, not the request, so no slow socket gets a worker
+#   killed; 2 x 16 threads take as many slow sockets as 5 x 8 did less 8. Connections that answered close in
+#   the thread that answered them, never in the thread that accepts everyone's (api.web_worker).
+# - Keep-alive, as the roster page's browser keeps its connection: a kept connection waits for its next
+#   request on the worker's poller, holding no thread, and skips a TCP handshake and close per request.
+# - reuse_port: each worker listens on a socket of its own and the kernel spreads new connections evenly
+#   over them. On one shared socket, the worker that woke first took most of a burst of new connections and,
+#   keeping them, most of the work after (2 workers: roster JSON p99 85-87 ms against 48-57 ms).
 # A network is still served through a buffering proxy (see bind, and docs/api.md): workers x threads slow
 # sockets would hold every thread, and the proxy takes any number of them.
-workers = int(os.environ.get("SHIFTCAST_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+workers = int(os.environ.get("SHIFTCAST_WORKERS", min(multiprocessing.cpu_count(), 8)))
 worker_class = "api.web_worker.ThreadWorker"
-threads = 8
-keepalive = 0
+threads = 16
+keepalive = 5
+reuse_port = True
 # The longest a request may run before its worker is replaced; no request comes near it.
 timeout = 120
 graceful_timeout = 30
@@ -49,6 +48,23 @@ preload_app = False
 accesslog = "-" if os.environ.get("SHIFTCAST_ACCESS_LOG") else None
 errorlog = "-"
 loglevel = os.environ.get("SHIFTCAST_LOG_LEVEL", "info")
+
+
+def on_starting(server) -> None:
+    """Refuse an address another server listens on already: with reuse_port the workers' own binds would join
+    its socket's group and split its clients with it instead of failing."""
+    for address in server.cfg.address:
+        if isinstance(address, str):  # a unix socket's path: gunicorn's own bind fails on one in use
+            continue
+        with socket.socket(socket.AF_INET6 if ":" in address[0] else socket.AF_INET) as probe:
+            # SO_REUSEADDR: the last run's connections in TIME_WAIT do not count; a listening socket does
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                server.log.error("cannot listen at %s:%s: %s (is another server running there?)",
+                                 address[0], address[1], exc.strerror)
+                sys.exit(1)
 
 
 def post_worker_init(worker) -> None:

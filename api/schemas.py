@@ -329,6 +329,8 @@ class JobOut(BaseModel):
     cancel_requested: bool
     parent_id: int | None = Field(description="the headcount search this roster solve is a part of "
                                   "(its progress holds the trial's verdict)")
+    parts_url: str | None = Field(description="a headcount search's roster solves, each a job of its own "
+                                  "(GET /api/v1/jobs lists only jobs that are no other's part)")
     site_id: int
     created_by: str
     created_at: dt.datetime

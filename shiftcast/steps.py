@@ -193,9 +193,8 @@ def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: floa
     if inputs.staff is None:
         raise DataError("staff", "building a roster needs the staff list (--staff)")
     if model_max_bytes is not None:
-        days = required_agents(requirement).index.normalize().nunique()
-        size = ModelSize(len(inputs.staff), days, len(inputs.rules.shifts), inputs.rules.intervals_per_day)
-        check_model_size(size, model_max_bytes, inputs.staff.attrs.get("source", "staff"))
+        check_model_size(roster_model_size(len(inputs.staff), requirement, inputs.rules), model_max_bytes,
+                         inputs.staff.attrs.get("source", "staff"))
     options = dict(leave=inputs.leave, ads=inputs.plan, previous_month=inputs.previous_month, time_limit_s=time_limit_s,
                    progress=progress, stop=stop, seed=seed)
     if from_day is not None:
@@ -420,3 +419,10 @@ def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFram
                 "lost before now are not counted")
     frame = pd.concat([so_far, expected])
     return _callbacks_of(frame, rostered.reindex(frame.index).fillna(0), inputs), note
+
+
+def roster_model_size(people: int, requirement: pd.DataFrame, rules: Rules) -> ModelSize:
+    """What the roster step's models for `people` over the requirement's days grow with (the size its memory
+    budget is checked on, by the step itself and by the API before it queues the job)."""
+    days = required_agents(requirement).index.normalize().nunique()
+    return ModelSize(people, days, len(rules.shifts), rules.intervals_per_day)

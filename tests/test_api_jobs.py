@@ -579,3 +579,31 @@ def test_kill_9_of_a_worker_mid_solve_reruns_the_job_on_another_worker(store_url
             proc.terminate()
             proc.wait(30)
         app.extensions["shiftcast"].broker.huey.flush()
+
+
+def test_a_searchs_parts_are_listed_under_it_not_among_the_jobs(tmp_path):
+    """A headcount search's roster solves (jobs of their own) stay off GET /api/v1/jobs: the search's job links
+    to them (`parts_url`), and `?parent_id=` lists them."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = testing.app(url)
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    requirement = pd.DataFrame({"scheduled": [3] * 40},
+                               index=pd.date_range("2026-12-01 08:00", periods=40, freq="15min", name="interval_start"))
+    staffing = testing.store_staffing(url, requirement, "2026-12")
+    roster = client.post("/api/v1/rosters", headers=auth, json={
+        "staffing_id": staffing, "staff_id": client.post("/api/v1/datasets/staff", data=testing.staff_csv(),
+                                                         headers={**auth, "Content-Type": "text/csv"}).json["id"]})
+    search = client.post("/api/v1/headcount", json={"staffing_id": staffing},
+                         headers={"Authorization": f"Bearer {testing.token(url, 'hr')}"})
+    assert roster.status_code == search.status_code == 202, (roster.json, search.json)
+    with testing.sessions(url)() as s:  # the parts as the search's worker records them (api.fanout)
+        parts = jobs.spawn(s, app.extensions["shiftcast"].broker, s.get(Job, search.json["id"]), "headcount_trial",
+                           [{"agents": 40}, {"agents": 39}])
+    listed = client.get("/api/v1/jobs", headers=auth).json["items"]
+    assert [j["id"] for j in listed] == [search.json["id"], roster.json["id"]]
+    assert listed[0]["parts_url"] == f"/api/v1/jobs?parent_id={search.json['id']}" and listed[1]["parts_url"] is None
+    under = client.get(listed[0]["parts_url"], headers=auth).json["items"]
+    assert sorted(j["id"] for j in under) == sorted(parts)
+    assert {(j["kind"], j["parent_id"], j["parts_url"]) for j in under} == {("headcount_trial", search.json["id"], None)}
+    assert client.get("/api/v1/jobs", query_string={"parent_id": roster.json["id"]}, headers=auth).json["items"] == []

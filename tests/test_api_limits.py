@@ -104,26 +104,47 @@ def test_gunicorn_answers_a_chunked_upload_over_the_limit_with_413(tmp_path):
         assert s.scalars(select(Dataset)).all() == []
 
 
-def test_a_roster_job_whose_model_is_over_the_memory_budget_fails_saying_what_is_too_big(tmp_path):
-    """The model's size is estimated from people × days before it is built: above ROSTER_MODEL_MAX_BYTES the
-    job fails with that reason, and nothing is built or stored."""
-    from api.worker import job_runner
-
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    app = testing.app(url, ROSTER_MODEL_MAX_BYTES=20 * 2**20)
-    client = app.test_client()
-    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
-    staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=4_000, leaders=400),
-                        headers={**auth, "Content-Type": "text/csv"})
-    assert staff.status_code == 201, staff.json
+def _month_requirement(url: str) -> int:
+    """A stored 31-day staffing requirement of 3 agents an interval."""
     days = pd.date_range("2026-12-01", periods=31, freq="D")
     starts = pd.DatetimeIndex([d + pd.Timedelta(minutes=8 * 60 + 15 * k) for d in days for k in range(40)],
                               name="interval_start")
+    return testing.store_staffing(url, pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts), "2026-12")
+
+
+def test_a_roster_whose_model_is_over_the_memory_budget_is_refused_at_submit_saying_what_fits(tmp_path):
+    """The model's size is estimated from people × days before the job is queued: above ROSTER_MODEL_MAX_BYTES
+    the request answers 422 naming the size, the budget and the most people that fit, and no job is queued."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    client = testing.app(url, ROSTER_MODEL_MAX_BYTES=20 * 2**20).test_client()
+    auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    staffing = _month_requirement(url)
+    big = client.post("/api/v1/datasets/staff?name=big.csv", data=testing.staff_csv(agents=4_000, leaders=400),
+                      headers={**auth, "Content-Type": "text/csv"})
+    assert big.status_code == 201, big.json
+    r = client.post("/api/v1/rosters", json={"staffing_id": staffing, "staff_id": big.json["id"]}, headers=auth)
+    assert r.status_code == 422 and r.mimetype == "application/problem+json", r.json
+    assert "a roster of 4,400 people over 31 days would take about 39 MB" in r.json["detail"], r.json["detail"]
+    assert "budget of 20 MB" in r.json["detail"] and "at most 333 people" in r.json["detail"], r.json["detail"]
+    assert r.json["errors"][0]["pointer"] == "/staff_id" and r.json["errors"][0]["file"] == "big.csv"
+    assert client.get("/api/v1/jobs", headers=auth).json["items"] == []
+    small = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=300, leaders=33),
+                        headers={**auth, "Content-Type": "text/csv"}).json["id"]
+    assert client.post("/api/v1/rosters", json={"staffing_id": staffing, "staff_id": small},
+                       headers=auth).status_code == 202  # 333 people: the most that fit, queued
+
+
+def test_the_roster_step_refuses_a_staff_over_the_budget_before_building_anything():
+    """The worker's own check (the budget travels with the job): the step raises naming the staff."""
+    from core.errors import DataError
+    from shiftcast.inputs import Inputs
+    from shiftcast.steps import roster_step
+    from api.uploads import read_table
+
+    staff = read_table("staff", testing.staff_csv(agents=4_000, leaders=400), "big.csv")
+    days = pd.date_range("2026-12-01", periods=31, freq="D")
+    starts = pd.DatetimeIndex([d + pd.Timedelta(minutes=8 * 60 + 15 * k) for d in days for k in range(40)])
     requirement = pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts)
-    body = {"staffing_id": testing.store_staffing(url, requirement, "2026-12"), "staff_id": staff.json["id"]}
-    job_url = client.post("/api/v1/rosters", json=body, headers=auth).headers["Location"]
-    assert job_runner(app).run_pending() == 1
-    job = client.get(job_url, headers=auth).json
-    assert job["state"] == "failed" and job["result_id"] is None, job
-    assert "a roster of 4,400 people over 31 days would take about 39 MB" in job["error"], job["error"]
-    assert "ROSTER_MODEL_MAX_BYTES" in job["error"] and "at most" in job["error"]
+    with pytest.raises(DataError, match="a roster of 4,400 people over 31 days .* at most 333 people") as err:
+        roster_step(Inputs(staff=staff), requirement, time_limit_s=1, model_max_bytes=20 * 2**20)
+    assert err.value.file == "big.csv"

@@ -148,7 +148,9 @@ def test_two_workers_solve_a_searchs_trials_side_by_side_with_the_sequential_ans
     assert len({p.runner for p in parts}) == 2, "both workers ran a roster solve of the search"
     assert any("roster solves at" in m and "done" in m for m in messages), messages
     listed = center.client.get("/api/v1/jobs", headers=center.auth).json["items"]
-    assert {j["parent_id"] for j in listed if j["kind"] == "headcount_trial"} == {job["id"]}
+    assert [j["id"] for j in listed] == [job["id"]], "the search's parts are listed under it, not among the jobs"
+    under = center.client.get(job["parts_url"], headers=center.auth).json["items"]
+    assert sorted(j["id"] for j in under) == sorted(p.id for p in parts)
 
 
 @pytest.mark.slow

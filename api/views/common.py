@@ -35,11 +35,17 @@ def result_url(kind: str, result_id: int) -> str:
     return url_for(RESULT_ENDPOINTS[kind], result_id=result_id)
 
 
+# The jobs that hand parts of their work to the workers as jobs of their own (api.fanout).
+KINDS_WITH_PARTS = ("headcount",)
+
+
 def job_out(job: Job) -> JobOut:
     return JobOut(
         id=job.id, kind=job.kind, state=job.state, progress=job.progress or {}, result_id=job.result_id,
         result_url=result_url(job.kind, job.result_id) if job.result_id else None, error=job.error,
-        attempts=job.attempts, cancel_requested=job.cancel_requested, parent_id=job.parent_id, site_id=job.site_id, created_by=job.created_by,
+        attempts=job.attempts, cancel_requested=job.cancel_requested, parent_id=job.parent_id,
+        parts_url=url_for("jobs.list_jobs", parent_id=job.id) if job.kind in KINDS_WITH_PARTS else None,
+        site_id=job.site_id, created_by=job.created_by,
         created_at=aware(job.created_at), started_at=aware(job.started_at), finished_at=aware(job.finished_at),
         seconds=job.seconds, url=url_for("jobs.get_job", job_id=job.id),
     )

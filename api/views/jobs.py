@@ -21,6 +21,8 @@ CANCEL_ANY = SUPERVISE
 class JobFilter(Request):
     state: JobState | None = None
     site_id: Id | None = Field(default=None, description="only this site's (default: every site the token sees)")
+    parent_id: Id | None = Field(default=None, description="the parts of this job (a headcount search's roster "
+                                                           "solves); without it, only jobs that are no other's part")
     limit: int = Field(default=100, ge=1, le=1000)
 
 
@@ -32,6 +34,8 @@ def list_jobs(query: JobFilter):
         stmt = stmt.where(Job.state == query.state)
     if query.site_id:
         stmt = stmt.where(Job.site_id == query.site_id)
+    # A search's parts (tens of roster solves) would push users' own jobs off the list: they are listed under it.
+    stmt = stmt.where(Job.parent_id == query.parent_id if query.parent_id else Job.parent_id.is_(None))
     return JobList(items=[job_out(j) for j in store.session().scalars(stmt)])
 
 

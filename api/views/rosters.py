@@ -13,10 +13,14 @@ from api.auth import READ, SUPERVISE
 from api.db import Export, Result
 from api.exports import EXPORT_FORMATS, roster_export
 from api.openapi import operation
+from api.problems import Problem
 from api.roster_document import stored_roster
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
 from api.views.common import NOT_MODIFIED, PREFIX, get_result, serve_document
 from api.views.forecasts import list_results, start_job
+from core.errors import DataError
+from scheduler.roster_size import check_model_size
+from shiftcast.steps import roster_model_size
 
 bp = Blueprint("rosters", __name__, url_prefix=PREFIX + "/rosters")
 
@@ -37,9 +41,23 @@ def queue_roster(body: RosterCreate):
     inputs.check_references(s, body, site_id)
     params = body.model_dump(mode="json")  # JSON values: from_day as its ISO text
     params["time_limit_s"] = body.time_limit_s or current_app.config["ROSTER_TIME_LIMIT_S"]
-    # the server's budget as the job was submitted: the worker refuses a staff whose models exceed it
+    # the server's budget as the job was submitted: refused now when the staff is over it (the worker checks
+    # again before it builds anything)
     params["model_max_bytes"] = current_app.config["ROSTER_MODEL_MAX_BYTES"]
+    _check_model_size(s, body, site_id, params["model_max_bytes"])
     return start_job("roster", params, site_id)
+
+
+def _check_model_size(s, body: RosterCreate, site_id: int, budget_bytes: int) -> None:
+    """422 naming the staff when the roster's models would take more than the server's memory budget."""
+    staff = inputs.dataset(s, body.staff_id, "staff", "staff_id", site_id)
+    requirement = inputs.interval_frame(inputs.payload(inputs.result(s, body.staffing_id, "staffing", "staffing_id")))
+    size = roster_model_size(staff.rows, requirement, inputs.rules(s, body.rules_id, site_id=site_id))
+    try:
+        check_model_size(size, budget_bytes, staff.name or "staff")
+    except DataError as exc:
+        raise Problem(422, str(exc), title="Invalid data", slug="invalid-data",
+                      errors=[{"pointer": "/staff_id", "file": exc.file, "detail": exc.message}]) from None
 
 
 @bp.get("")
