@@ -60,7 +60,7 @@ def report_period(kind: str, value: str) -> ReportPeriod:
         return ReportPeriod("day", f"{first:%Y-%m-%d}", first, first)
     if kind != "week":
         raise ValueError(f"a report is of a day, a week or a month, not {kind!r}")
-    first = first - pd.Timedelta(days=first.dayofweek)
+    first = first - pd.Timedelta(days=first.day_of_week)
     year, week, _ = first.isocalendar()
     return ReportPeriod("week", f"{year}-W{week:02d}", first, first + pd.Timedelta(days=6))
 

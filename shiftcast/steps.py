@@ -19,7 +19,7 @@ from core.periods import month_start, open_intervals
 from core.rules import Rules, hhmm, minutes_of
 from core.words import counted
 from forecasting import CallVolumeForecaster, forecast_month
-from forecasting.baseline import WEEKDAYS
+from forecasting.baseline import WEEKDAYS, inside_open_hours
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
@@ -361,6 +361,10 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
     source = actuals.attrs.get("source", "actuals")
     observed = calls_on_grid(actuals, step)
     observed = observed[observed.index.normalize().isin(period.days)]
+    outside = ~inside_open_hours(times.minute_of_day(observed.index), step, rules)
+    if outside.any():
+        raise DataError(source, f"the interval {observed.index[outside][0]:%Y-%m-%d %H:%M} lies outside the open hours "
+                        f"{rules.open_time}–{rules.close_time} of the rules", column="interval_start")
     if observed.empty:
         raise DataError(source, f"has no calls for {period.title} ({period.first:%Y-%m-%d} → {period.last:%Y-%m-%d}): "
                         "the report is of days lived; give (or send) that day's actuals", column="interval_start")
