@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The application over the store at DATABASE_URL."""
     # Imported here: at module level the view `jobs` would shadow the api.jobs module.
     from api.views import (actuals, attendance, calendars, datasets, docs, forecasts, health, jobs, page, plans,
-                           rosters, sites, tokens)
+                           reports, rosters, sites, tokens)
 
     app = Flask(__name__)
     app.request_class = LimitedRequest
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     problems.register(app)
     headers.register(app)
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
-               plans.hiring_bp, jobs.bp, tokens.bp, sites.bp, page.bp, calendars.bp, actuals.bp, attendance.bp):
+               plans.hiring_bp, jobs.bp, tokens.bp, sites.bp, page.bp, calendars.bp, actuals.bp, attendance.bp,
+               reports.bp):
         app.register_blueprint(bp)
     return app
