@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.errors import DataError
 from core.periods import month_days
 from core.rules import ServiceTargets
@@ -56,6 +57,8 @@ def report_period(kind: str, value: str) -> ReportPeriod:
     except ValueError:
         form = "an ISO week like 2026-W51 or a day of it like 2026-12-15" if kind == "week" else "a day like 2026-12-15"
         raise DataError(f"--{kind}", f"expected {form}, got {value!r}") from None
+    if not times.FIRST_YEAR < first.year < times.LAST_YEAR:
+        raise DataError(f"--{kind}", f"expected a day {times.YEARS}, got {value!r}")
     if kind == "day":
         return ReportPeriod("day", f"{first:%Y-%m-%d}", first, first)
     if kind != "week":

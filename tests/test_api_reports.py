@@ -27,6 +27,9 @@ from core.rules import load_rules
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 DAY = "2026-12-15"
 HISTORY_FROM = "2026-06-01"  # a shorter history: the same report in a fraction of the fit
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _sample_roster(rules) -> SpecimenRoster:
@@ -76,7 +79,8 @@ def site(tmp_path_factory):
         store_actuals(s, 1, load_actuals(day.to_csv(index=False).encode(), rules, source="actuals.csv",
                                          now=dt.datetime(2027, 1, 1)))
         s.commit()
-    return {"app": app, "client": client, "headers": headers, "ids": ids, "history": history, "url": url}
+    return {"app": app, "client": client, "headers": headers, "ids": ids, "history": history, "url": url,
+            "folder": folder}
 
 
 def test_the_days_report_as_json_says_what_the_cli_says(site):
@@ -145,3 +149,34 @@ def test_the_reports_are_in_the_openapi_document(site):
     for kind in ("day", "week", "month"):
         assert f"/api/v1/reports/{kind}/{{value}}" in paths and f"/api/v1/reports/{kind}/{{value}}/xlsx" in paths
     assert paths["/api/v1/reports/day/{value}"]["get"]["responses"]["200"]
+
+
+@pytest.mark.slow  # a real server and a real browser
+def test_the_page_shows_the_days_report(site):
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM}; the page test needs a real browser")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (the test extra) is not installed")
+    token = site["headers"]["Authorization"].split()[1]
+    expected = site["client"].get(f"/api/v1/reports/day/{DAY}", query_string=site["ids"], headers=site["headers"]).json
+    with testing.running_server(site["url"], site["folder"], workers=1) as server, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.goto(server.url + "/")
+        assert page.locator("#report-view").is_hidden()
+        page.fill("#token", token)
+        page.click("#load")
+        page.wait_for_selector('#title:has-text("2026-12")')
+        page.click("#report-open")
+        page.fill("#report-day", DAY)
+        page.click("#report-show")
+        page.wait_for_selector("#report-lines li", timeout=60_000)
+        for field in ("calls_id", "ads_history_id", "ads_plan_id", "staff_id", "rules_id", "clock_id", "roster_id"):
+            assert page.input_value(f"#report-{field}") == str(site["ids"][field])
+        assert page.locator("#report-lines li").all_inner_texts() == expected["lines"]
+        assert page.locator("#report-cause-list li").first.get_attribute("data-cause") == "absence"
+        assert page.locator("#report-hours tr").nth(1).inner_text().startswith("09:00")
+        page.fill("#report-day", "2026-12-16")
+        page.click("#report-show")
+        page.wait_for_selector('#report-message.error:has-text("no calls for day 2026-12-16")')
+        assert page.locator("#report-body").is_hidden()
+        browser.close()
