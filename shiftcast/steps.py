@@ -12,6 +12,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from natsort import natsort_keygen, ns
 
 from core import times
 from core.errors import DataError
@@ -37,7 +38,8 @@ from scheduler.staffing import performance, requirements
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
 from shiftcast.intraday import IntradayView
-from shiftcast.report import INTERVAL_COLUMNS, Report, ReportPeriod
+from shiftcast.morning import PEAKS, MorningSheet
+from shiftcast.report import INTERVAL_COLUMNS, Report, ReportPeriod, report_period
 
 
 @dataclass
@@ -474,3 +476,63 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
                          f"not the other {int((~staffed).sum())}")
     return Report(period=period, days=days, intervals=frame[list(INTERVAL_COLUMNS)], airings=airings, lost=lost,
                   targets=rules.service, interval_minutes=step, notes=notes)
+
+
+def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.DataFrame, *,
+                 clock: pd.DataFrame | None = None) -> MorningSheet:
+    """The morning meeting's sheet for `day`: the report of the day before (report_step, from the `actuals`
+    and `clock`), today's airings with the calls the plan's forecast predicts from each, who the `roster` puts
+    on which shift by group, and the day's busiest intervals by that forecast against the roster's people."""
+    rules = inputs.rules
+    day = pd.Timestamp(day).normalize()
+    if inputs.calls is None:
+        raise DataError("calls", "the morning sheet reads today's forecast: it needs the call history (--calls)")
+    if inputs.staff is None:
+        raise DataError("staff", "the morning sheet names who is on which shift: it needs the staff list (--staff)")
+    roster_days = pd.to_datetime(roster["date"]).dt.normalize()
+    today = roster[(roster_days == day) & roster["shift"].isin(list(rules.shift_codes))]
+    if today.empty:
+        raise DataError(roster.attrs.get("source", "roster"), f"puts no one on a shift on {day:%Y-%m-%d}", column="date")
+    notes: list[str] = []
+    yesterday = None
+    before = report_period("day", f"{day - pd.Timedelta(days=1):%Y-%m-%d}")
+    if actuals is not None and (actuals.index.normalize() == before.first).any():
+        yesterday = report_step(inputs, before, actuals, roster=roster, clock=clock)
+        notes += [f"yesterday: {n}" for n in yesterday.notes]
+    else:
+        notes.append(f"no actuals for {before.name}: yesterday's numbers are left out")
+    month = f"{day:%Y-%m}"
+    history = inputs.calls[inputs.calls.index < month_start(month)]
+    if history.empty:
+        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {month}")
+    history.attrs = dict(inputs.calls.attrs)
+    forecast = forecast_step(replace(inputs, calls=history), month)
+    index = open_intervals(pd.DatetimeIndex([day]), rules)
+    planned = forecast.table.reindex(index)
+    needed = month_requirement(planned["mean"], history, rules)["agents"]
+    rostered = _agents_after_shrinkage(rules, rostered_on_phones(roster, inputs.staff, rules, index).to_numpy(float))
+    top = planned["mean"].sort_values(ascending=False, kind="stable").index[:PEAKS]
+    peaks = pd.DataFrame({"interval_start": top, "calls": planned.loc[top, "mean"].to_numpy(),
+                          "upper": planned.loc[top, "upper"].to_numpy(), "needed": needed.loc[top].to_numpy(float),
+                          "rostered": pd.Series(rostered, index=index).loc[top].to_numpy()})
+    airings = _all_airings(inputs)
+    airings = (airings[airings["start"].dt.normalize() == day].reset_index(drop=True) if airings is not None
+               else pd.DataFrame(columns=["start", "channel", "product"]))
+    if airings.empty:
+        notes.append(f"no airings planned on {day:%Y-%m-%d} in the ad plan given")
+    airings = airings[["start", "channel", "product"]].assign(
+        predicted=forecast.model.calls_by_airing(index, airings).sum(axis=0).to_numpy() if len(airings) else [])
+    people = inputs.staff.set_index("employee_id")
+    order = {code: i for i, code in enumerate(rules.shift_codes)}
+    shifts = today.assign(group=today["employee_id"].map(people["group"]).fillna(""),
+                          team=today["employee_id"].map(people["team"]).fillna(""),
+                          name=today["employee_id"].map(people["name"]).fillna(""),
+                          role=today["employee_id"].map(people["role"]).fillna(""),
+                          rank=today["shift"].map(order))
+    # Shifts in the rules' order, then groups and people as the printed roster lists them ('9组' before '10组').
+    natural = natsort_keygen(alg=ns.IGNORECASE)
+    order_rows = sorted(range(len(shifts)), key=lambda i: (shifts["rank"].iat[i], natural(shifts["group"].iat[i]),
+                                                          natural(shifts["employee_id"].iat[i])))
+    shifts = shifts.iloc[order_rows][["shift", "group", "team", "employee_id", "name", "role", "lunch_start"]]
+    shifts = shifts.reset_index(drop=True)
+    return MorningSheet(day=day, yesterday=yesterday, airings=airings, shifts=shifts, peaks=peaks, notes=notes)

@@ -206,7 +206,7 @@ def test_cli_prints_the_day_and_writes_one_sheet_per_part(tmp_path):
 
 def test_cli_bad_inputs_are_one_line(tmp_path):
     both = CliRunner().invoke(main, ["report", "--day", DAY, "--week", "2026-W51", *_sample_args()])
-    assert both.exit_code == 2 and "give one of --day, --week or --month" in both.output
+    assert both.exit_code == 2 and "give one of --day, --week, --month or --morning" in both.output
     bad = CliRunner().invoke(main, ["report", "--day", "15.12.2026", *_sample_args()])
     assert bad.exit_code == 2 and "error: --day: expected a day like 2026-12-15, got '15.12.2026'" in bad.output
     outside = tmp_path / "night.csv"
@@ -214,3 +214,47 @@ def test_cli_bad_inputs_are_one_line(tmp_path):
     night = CliRunner().invoke(main, ["report", "--day", DAY, *_sample_args()[:-1], str(outside)])
     assert night.exit_code == 2
     assert "night.csv, column 'interval_start': the interval 2026-12-15 19:00 lies outside the open hours" in night.output
+
+
+def test_the_morning_sheet_of_the_day_after_the_absences(sample):
+    from shiftcast.morning import PEAKS, morning_lines
+    from shiftcast.steps import morning_step
+
+    sheet = morning_step(sample["inputs"], "2026-12-16", sample["actuals"], sample["roster"], clock=sample["clock"])
+    raw = pd.read_csv(SAMPLE / "actuals_2026-12.csv")
+    assert sheet.yesterday.totals.abandoned == raw.loc[raw["interval_start"].str.startswith(DAY), "abandoned"].sum()
+    plan = pd.read_csv(SAMPLE / "ads_plan_2026-12.csv")
+    assert list(sheet.airings["product"]) == list(plan.loc[plan["start"].str.startswith("2026-12-16"), "product"])
+    assert (sheet.airings["predicted"] > 0).all()
+    roster = sample["roster"]
+    on = roster[(roster["date"] == pd.Timestamp("2026-12-16")) & roster["shift"].isin(["E", "L"])]
+    assert sorted(sheet.shifts["employee_id"]) == sorted(on["employee_id"])
+    assert list(sheet.shifts["shift"]) == sorted(sheet.shifts["shift"], key=["E", "L"].index)
+    assert len(sheet.peaks) == PEAKS and sheet.peaks["calls"].is_monotonic_decreasing
+    lines = morning_lines(sheet)
+    assert lines[0] == "morning meeting 2026-12-16 (Wednesday)" and "yesterday:" in lines
+    assert any(line.startswith("expected peaks: ") for line in lines)
+
+    no_yesterday = sample["actuals"][sample["actuals"].index.normalize() != pd.Timestamp(DAY)]
+    no_yesterday.attrs = dict(sample["actuals"].attrs)
+    sheet = morning_step(sample["inputs"], "2026-12-16", no_yesterday, sample["roster"])
+    assert sheet.yesterday is None and f"no actuals for {DAY}: yesterday's numbers are left out" in sheet.notes
+    with pytest.raises(DataError, match=r"roster_2026-12.csv.*puts no one on a shift on 2027-01-05"):
+        morning_step(sample["inputs"], "2027-01-05", sample["actuals"], sample["roster"])
+
+
+def test_cli_morning_sheet_is_one_printable_page(tmp_path):
+    out = tmp_path / "morning.xlsx"
+    roster = ["--roster", str(SAMPLE / "roster_2026-12.csv")]
+    result = CliRunner().invoke(main, ["report", "--morning", "2026-12-16", *_sample_args(), *roster,
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("morning meeting 2026-12-16") and "on shift today:" in result.output
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["晨会"]
+    ws = book["晨会"]
+    assert ws["A1"].value == "2026-12-16 晨会" and ws.print_area
+    # Fitted to one page: one page wide and (Excel's default when fitting) one tall.
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight in (None, 1)
+    missing = CliRunner().invoke(main, ["report", "--morning", "2026-12-16", *_sample_args()])
+    assert missing.exit_code == 2 and "--morning needs --roster" in missing.output

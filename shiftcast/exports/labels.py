@@ -280,6 +280,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "within_target": ("目标内呼损", "Within target"),
     "not_explained": ("无法解释", "Not explained"),
     "modelled": ("模型呼损", "Modelled lost"),
+    # the morning meeting's sheet (shiftcast report --morning)
+    "sheet_morning": ("晨会", "Morning meeting"),
+    "title_morning": ("{day} 晨会", "Morning meeting, {day}"),
+    "morning_yesterday": ("昨日数据", "Yesterday"),
+    "morning_airings": ("今日广告", "Today's airings"),
+    "morning_peaks": ("今日预计高峰", "Today's expected peaks"),
+    "morning_shifts": ("今日班次（按小组）", "On shift today, by group"),
 }
 
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}

@@ -1,5 +1,6 @@
 """The report (shiftcast.report) as a printable workbook: the words, then one sheet per part (intervals, days,
-airings by channel, forecast accuracy by time of day, lost calls by cause and by hour), each on A4."""
+airings by channel, forecast accuracy by time of day, lost calls by cause and by hour), each on A4; and the
+morning meeting's sheet (shiftcast.morning) on one page."""
 from __future__ import annotations
 
 import io
@@ -7,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.rules import Rules
 from scheduler.lost_calls import CAUSE_KEYS
-from shiftcast.exports.labels import DEFAULT_LANG, check_lang, label
+from shiftcast.exports.labels import DEFAULT_LANG, check_lang, label, shift_name
 from shiftcast.exports.workbook import SHORT_FILL, Formats, new_workbook, setup_print, sheet_name, write_frame
+from shiftcast.morning import MorningSheet
 from shiftcast.report import Report, report_lines
 
 
@@ -82,4 +85,46 @@ def write_report_workbook(path: str | Path, report: Report, lang: str = DEFAULT_
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(report_workbook(report, lang))
+    return path
+
+
+def morning_workbook(sheet: MorningSheet, rules: Rules, lang: str = DEFAULT_LANG) -> bytes:
+    """The morning meeting's sheet on one printable A4 page: yesterday's numbers in words, today's airings, the
+    expected peaks and who is on which shift by group."""
+    check_lang(lang)
+    out = io.BytesIO()
+    wb = new_workbook(out)
+    fm = Formats(wb)
+    ws = wb.add_worksheet(sheet_name(label("sheet_morning", lang), set()))
+    ws.write_string(0, 0, label("title_morning", lang, day=f"{sheet.day:%Y-%m-%d}"), fm.title)
+    row = 2
+    if sheet.yesterday is not None:
+        ws.write_string(row, 0, label("morning_yesterday", lang), fm.get(bold=True))
+        for line in report_lines(sheet.yesterday)[1:]:
+            row += 1
+            ws.write_string(row, 0, line)
+        row += 2
+    for note in sheet.notes:
+        ws.write_string(row, 0, f"note: {note}", fm.note)
+        row += 1
+    width = 0
+    for key, frame in (("morning_airings", sheet.airings), ("morning_peaks", sheet.peaks),
+                       ("morning_shifts", sheet.shifts.assign(
+                           shift=[shift_name(c, rules, lang) for c in sheet.shifts["shift"]]))):
+        row += 1
+        ws.write_string(row, 0, label(key, lang), fm.get(bold=True))
+        row = write_frame(ws, fm, frame, row + 1, [label(str(c), lang) for c in frame.columns], lang) + 1
+        width = max(width, len(frame.columns))
+    ws.set_column(0, 0, 18)
+    setup_print(ws, lang, (row, max(width - 1, 0)), None, landscape=False, one_page=True)
+    wb.set_properties({"title": label("title_morning", lang, day=f"{sheet.day:%Y-%m-%d}"), "comments": "Shiftcast"})
+    wb.close()
+    return out.getvalue()
+
+
+def write_morning_workbook(path: str | Path, sheet: MorningSheet, rules: Rules, lang: str = DEFAULT_LANG) -> Path:
+    """The morning sheet's workbook written to `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(morning_workbook(sheet, rules, lang))
     return path
