@@ -3,24 +3,38 @@ step), as JSON and as the workbook `shiftcast report --out` writes."""
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from api import inputs
 from api.actuals import stored_actuals
 from api.json_values import json_scalar, table
 from api.roster_document import stored_roster
-from api.schemas import LostCause, ReportOut, ReportQuery, ReportTotals, Table
+from api.problems import Problem
+from api.schemas import LostCause, MorningOut, ReportOut, ReportQuery, ReportTotals, Table
 from core.errors import DataError
 from scheduler.lost_calls import CAUSES
 from shiftcast.exports.roster_frames import assignments_of
+from shiftcast.inputs import Inputs
+from shiftcast.morning import MorningSheet, morning_lines
 from shiftcast.report import Report, ReportPeriod, report_lines
-from shiftcast.steps import report_step
+from shiftcast.steps import morning_step, report_step
 
 
-def site_report(session: Session, site_id: int, period: ReportPeriod, query: ReportQuery) -> Report:
-    """The report of `period` from site `site_id`'s stored actuals and the datasets `query` names, each of that
-    site (another site's is a 404)."""
+@dataclass
+class ReportInputs:
+    """What a report reads for a site: the step inputs, the roster, the clock records and the stored actuals."""
+
+    inputs: Inputs
+    roster: pd.DataFrame | None
+    clock: pd.DataFrame | None
+    actuals: pd.DataFrame
+
+
+def report_inputs(session: Session, site_id: int, query: ReportQuery) -> ReportInputs:
+    """The datasets `query` names, each of site `site_id` (another site's is a 404), and the site's actuals."""
     step_inputs = inputs.step_inputs(session, rules_id=query.rules_id, calls_id=query.calls_id,
                                      ads_history_id=query.ads_history_id, ads_plan_id=query.ads_plan_id,
                                      staff_id=query.staff_id, site_id=site_id)
@@ -36,7 +50,24 @@ def site_report(session: Session, site_id: int, period: ReportPeriod, query: Rep
     if actuals is None:
         raise DataError("the store's actuals", f"site {site_id} holds none: send the days lived first "
                         "(POST /api/v1/actuals)")
-    return report_step(step_inputs, period, actuals.intervals, roster=roster, clock=clock)
+    return ReportInputs(inputs=step_inputs, roster=roster, clock=clock, actuals=actuals.intervals)
+
+
+def site_report(session: Session, site_id: int, period: ReportPeriod, query: ReportQuery) -> Report:
+    """The report of `period` from site `site_id`'s stored actuals and the datasets `query` names."""
+    given = report_inputs(session, site_id, query)
+    return report_step(given.inputs, period, given.actuals, roster=given.roster, clock=given.clock)
+
+
+def site_morning(session: Session, site_id: int, period: ReportPeriod, query: ReportQuery) -> MorningSheet:
+    """The morning sheet of `period`'s day from site `site_id`'s stored actuals and the datasets `query` names
+    (a roster among them)."""
+    if query.roster_id is None:
+        raise Problem(422, "roster_id: the morning sheet says who is on which shift: name the day's roster",
+                      title="Invalid request", slug="invalid-request",
+                      errors=[{"pointer": "/roster_id", "detail": "required for the morning sheet"}])
+    given = report_inputs(session, site_id, query)
+    return morning_step(given.inputs, period.first, given.actuals, given.roster, clock=given.clock)
 
 
 def _table(frame) -> Table:
@@ -59,3 +90,13 @@ def report_out(report: Report, site_id: int) -> ReportOut:
         lost=None if report.lost is None else _table(report.lost),
         lost_by_hour=None if report.lost is None else _table(report.lost_by_hour),
     )
+
+
+def morning_out(sheet: MorningSheet, site_id: int) -> MorningOut:
+    """The JSON of a morning sheet."""
+    yesterday = None
+    if sheet.yesterday is not None:
+        yesterday = ReportTotals(**{k: json_scalar(v) for k, v in dataclasses.asdict(sheet.yesterday.totals).items()})
+    return MorningOut(site_id=site_id, day=sheet.day.date(), lines=morning_lines(sheet), notes=sheet.notes,
+                      yesterday=yesterday, airings=Table(**table(sheet.airings)), peaks=Table(**table(sheet.peaks)),
+                      shifts=Table(**table(sheet.shifts)))

@@ -604,3 +604,17 @@ class ReportOut(BaseModel):
                                                        "priced), adding up to the lost calls")
     lost: Table | None = Field(description="per interval: the lost calls by cause and Erlang A's modelled loss")
     lost_by_hour: Table | None = Field(description="lost calls per hour of the day, most first")
+
+
+class MorningOut(BaseModel):
+    """The morning meeting's sheet (晨会) of a day."""
+
+    site_id: int
+    day: dt.date
+    lines: list[str] = Field(description="the sheet in words, as `shiftcast report --morning` prints it")
+    notes: list[str]
+    yesterday: ReportTotals | None = Field(description="the day before summed (null without its actuals)")
+    airings: Table = Field(description="today's airings: start, channel, product, predicted calls")
+    peaks: Table = Field(description="today's busiest intervals: calls expected (upper bound), agents needed and "
+                                     "rostered on the phones")
+    shifts: Table = Field(description="who works today: shift, group, team, employee_id, name, role, lunch_start")

@@ -180,3 +180,19 @@ def test_the_page_shows_the_days_report(site):
         page.wait_for_selector('#report-message.error:has-text("no calls for day 2026-12-16")')
         assert page.locator("#report-body").is_hidden()
         browser.close()
+
+
+def test_the_morning_sheet(site):
+    r = site["client"].get("/api/v1/reports/morning/2026-12-16", query_string=site["ids"], headers=site["headers"])
+    assert r.status_code == 200, r.json
+    doc = r.json
+    assert doc["lines"][0] == "morning meeting 2026-12-16 (Wednesday)" and doc["notes"] == []
+    assert doc["yesterday"]["abandoned"] == site["client"].get(
+        f"/api/v1/reports/day/{DAY}", query_string=site["ids"], headers=site["headers"]).json["totals"]["abandoned"]
+    assert doc["shifts"]["columns"][:2] == ["shift", "group"] and len(doc["peaks"]["rows"]) == 3
+    x = site["client"].get("/api/v1/reports/morning/2026-12-16/xlsx", query_string={**site["ids"], "lang": "en"},
+                           headers=site["headers"])
+    assert x.status_code == 200 and openpyxl.load_workbook(io.BytesIO(x.data)).sheetnames == ["Morning meeting"]
+    no_roster = {k: v for k, v in site["ids"].items() if k != "roster_id"}
+    r = site["client"].get("/api/v1/reports/morning/2026-12-16", query_string=no_roster, headers=site["headers"])
+    assert r.status_code == 422 and r.json["errors"][0]["pointer"] == "/roster_id"

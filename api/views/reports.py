@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from api import sites, store
+from api import inputs, sites, store
 from api.exports import EXPORT_FORMATS
 from api.openapi import operation
-from api.reports import report_out, site_report
-from api.schemas import ReportExportQuery, ReportOut, ReportQuery
+from api.reports import morning_out, report_out, site_morning, site_report
+from api.schemas import MorningOut, ReportExportQuery, ReportOut, ReportQuery
 from api.views.common import PREFIX, download
-from shiftcast.exports.report import report_workbook
+from shiftcast.exports.report import morning_workbook, report_workbook
 from shiftcast.report import report_period
 
 bp = Blueprint("reports", __name__, url_prefix=PREFIX + "/reports")
@@ -54,3 +54,25 @@ def _routes(kind: str) -> None:
 
 for _kind in ("day", "week", "month"):
     _routes(_kind)
+
+
+@bp.get("/morning/<value>")
+@operation("The morning meeting's sheet (晨会) of a day", tag="reports", query=ReportQuery, responses={200: MorningOut},
+           path_schemas={"value": _PATHS["day"]},
+           description="Yesterday's report from the site's stored actuals, today's airings with the calls the plan's "
+                       "forecast predicts from each, who the roster (`roster_id`, required) puts on which shift by "
+                       "group, and today's expected peaks. Computed in the request (seconds).")
+def get_morning(value: str, query: ReportQuery):
+    s = store.session()
+    site_id = sites.site_for_new(s, query.site_id)
+    return morning_out(site_morning(s, site_id, report_period("day", value), query), site_id)
+
+
+@bp.get("/morning/<value>/xlsx")
+@operation("The morning meeting's sheet as one printable page (xlsx)", tag="reports", query=ReportExportQuery,
+           responses=_XLSX, path_schemas={"value": _PATHS["day"]})
+def get_morning_xlsx(value: str, query: ReportExportQuery):
+    s = store.session()
+    site_id = sites.site_for_new(s, query.site_id)
+    sheet = site_morning(s, site_id, report_period("day", value), query)
+    return download(morning_workbook(sheet, inputs.rules(s, query.rules_id, site_id=site_id), query.lang), EXPORT_FORMATS["xlsx"][0], f"morning-{value}.xlsx")
