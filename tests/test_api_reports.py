@@ -175,7 +175,13 @@ def test_the_page_shows_the_days_report(site):
         assert page.locator("#report-lines li").all_inner_texts() == expected["lines"]
         assert page.locator("#report-cause-list li").first.get_attribute("data-cause") == "absence"
         assert page.locator("#report-hours tr").nth(1).inner_text().startswith("09:00")
+        morning = site["client"].get("/api/v1/reports/morning/2026-12-16", query_string=site["ids"],
+                                     headers=site["headers"]).json
         page.fill("#report-day", "2026-12-16")
+        page.click("#report-morning")
+        page.wait_for_selector('#report-lines li:has-text("morning meeting 2026-12-16")', timeout=60_000)
+        assert page.locator("#report-lines li").all_inner_texts() == morning["lines"]
+        assert page.locator("#report-causes").is_hidden()
         page.click("#report-show")
         page.wait_for_selector('#report-message.error:has-text("no calls for day 2026-12-16")')
         assert page.locator("#report-body").is_hidden()

@@ -115,32 +115,38 @@
     $("report-body").hidden = false;
   }
 
-  async function show(event) {
+  // The day's report, or with `kind` "morning" the morning meeting's sheet of that day (its words only).
+  async function show(event, kind = "day") {
     event.preventDefault();
     const day = $("report-day").value;
     if (!day) { say("选择日期 — pick a day.", "warn"); return; }
-    say("计算中… computing the report", "info");
+    say("计算中… computing", "info");
     $("report-body").hidden = true;
     try {
       if ($("report-day").dataset.listed !== day) {
         await choices(day);
         $("report-day").dataset.listed = day;
       }
-      render(await api(`${API}/reports/day/${day}?${query()}`));
+      const doc = await api(`${API}/reports/${kind}/${day}?${query()}`);
+      if (kind === "morning") doc.causes = null;
+      render(doc);
+      $("report-body").dataset.kind = kind;
       say("");
     } catch (err) {
       say(String(err.message || err), "error");
     }
   }
 
+  // The workbook of what is shown: the day's report, or the morning sheet.
   async function download(event) {
     event.preventDefault();
     const day = $("report-day").value;
+    const kind = $("report-body").dataset.kind || "day";
     try {
-      const r = await api(`${API}/reports/day/${day}/xlsx?${query()}&lang=${$("lang").value || "zh"}`, true);
+      const r = await api(`${API}/reports/${kind}/${day}/xlsx?${query()}&lang=${$("lang").value || "zh"}`, true);
       const link = el("a");
       link.href = URL.createObjectURL(await r.blob());
-      link.download = `report-${day}.xlsx`;
+      link.download = `${kind === "morning" ? "morning" : "report"}-${day}.xlsx`;
       link.click();
       URL.revokeObjectURL(link.href);
     } catch (err) {
@@ -153,7 +159,8 @@
   }
 
   $("report-open").addEventListener("click", open);
-  $("report-form").addEventListener("submit", show);
+  $("report-form").addEventListener("submit", (event) => show(event));
+  $("report-morning").addEventListener("click", (event) => show(event, "morning"));
   $("report-day").addEventListener("change", () => { delete $("report-day").dataset.listed; });
   $("report-xlsx").addEventListener("click", download);
 })();
