@@ -637,3 +637,81 @@ class IntradayOut(BaseModel):
                                     "abandon_rate, abandoned")
     people: list[IntradayPersonOut]
     actions: list[IntradayActionOut]
+
+
+class ReportQuery(Request):
+    """What a report compares the site's stored actuals with: the datasets the month was planned on, its roster and
+    the clock records."""
+
+    calls_id: Id = Field(description="the call history the plan's forecast is fitted on (the days before each month)")
+    ads_history_id: Id | None = Field(default=None, description="past airings: the ad response the forecast learns")
+    ads_plan_id: Id | None = Field(default=None, description="the airings of the report's days (the month's ad plan)")
+    staff_id: Id | None = Field(default=None, description="who takes calls (needed with roster_id)")
+    rules_id: Id | None = Field(default=None, description="rules dataset (default rules when absent)")
+    roster_id: Id | None = Field(default=None, description="the month's roster: who it put on the phones")
+    clock_id: Id | None = Field(default=None, description="clock records: who was actually there")
+    site_id: Id | None = Field(default=None, description="the site whose actuals these are; default: the token's one site")
+
+
+class ReportExportQuery(ReportQuery):
+    lang: Literal["zh", "en"] = Field(default="zh", description="labels: Chinese or English")
+
+
+class ReportTotals(BaseModel):
+    """The period summed (null where the actuals do not say, or nothing was staffed)."""
+
+    calls: float
+    answered: float | None
+    abandoned: float | None
+    service_level: float | None = Field(description="Erlang A (Erlang C without patience) at the people on the phones")
+    asa_s: float | None
+    forecast: float
+    planned_service_level: float | None = Field(description="what the roster promised for the forecast")
+    planned_abandoned: float | None
+    wape: float | None
+    bias: float | None = Field(description="(forecast − actual) / actual")
+
+
+class LostCause(BaseModel):
+    key: str
+    words: str
+    calls: float
+
+
+class ReportOut(BaseModel):
+    """A day's (week's, month's) report: the numbers, in words and as tables, and lost calls by cause."""
+
+    site_id: int
+    kind: Literal["day", "week", "month"]
+    period: str
+    first: dt.date
+    last: dt.date
+    days: list[dt.date] = Field(description="the days with actuals")
+    lines: list[str] = Field(description="the report in words, as `shiftcast report` prints it")
+    notes: list[str] = Field(description="what the report could not know: days without actuals, no roster, no clock")
+    totals: ReportTotals
+    intervals: Table = Field(description="per interval: calls, forecast (lower, upper), answered, abandoned, aht_s, "
+                                         "agents needed, rostered and on the phones, service level and ASA as lived "
+                                         "and as planned, planned abandoned, airing")
+    by_day: Table
+    by_time_of_day: Table = Field(description="forecast accuracy (WAPE, bias) by time of day")
+    airings: Table = Field(description="per airing: start, channel, product, predicted and actual calls")
+    channels: Table = Field(description="per channel: airings, predicted, actual, actual / predicted")
+    causes: list[LostCause] | None = Field(description="the period's lost calls by cause (null when they cannot be "
+                                                       "priced), adding up to the lost calls")
+    lost: Table | None = Field(description="per interval: the lost calls by cause and Erlang A's modelled loss")
+    lost_by_hour: Table | None = Field(description="lost calls per hour of the day, most first")
+
+
+class MorningOut(BaseModel):
+    """The morning meeting's sheet (晨会) of a day."""
+
+    site_id: int
+    day: dt.date
+    lines: list[str] = Field(description="the sheet in words, as `shiftcast report --morning` prints it")
+    notes: list[str]
+    yesterday: ReportTotals | None = Field(description="the day before summed (null without its actuals)")
+    airings: Table = Field(description="today's airings: start, channel, product, predicted calls")
+    peaks: Table = Field(description="today's busiest intervals: calls expected (upper bound), agents needed and "
+                                     "rostered on the phones")
+    shifts: Table = Field(description="who works today: shift, group, team, employee_id, name, role, lunch_start")

@@ -29,6 +29,7 @@ COMMANDS = {
     "db": "db:command",
     "token": "token:command",
     "actuals": "actuals:command",
+    "report": "report:command",
 }
 
 

@@ -616,6 +616,23 @@ class CallVolumeForecaster:
         index = ads.index if ads is not None else pd.RangeIndex(0)
         return pd.Series(w * total, index=index, name="calls_per_airing")
 
+    def calls_by_airing(self, index, ads: pd.DataFrame) -> pd.DataFrame:
+        """Expected extra calls each airing of `ads` brings to each interval of `index`: the ad part of
+        `predict`'s mean taken airing by airing (rows: `index`; columns: the airings' positions in `ads`;
+        closed intervals 0). `index` must be sorted."""
+        self._check_fitted()
+        index = times.local_index(index, "index", "interval_start")
+        ads = _check_ads(ads, "ads")
+        n_ads = 0 if ads is None else len(ads)
+        out = np.zeros((len(index), n_ads))
+        if self._n_gamma and n_ads and len(index):
+            L, _ = lag_matrices(ads, index, self.interval_minutes_, self.edges_)
+            w = self._airing_weights(self.fit_.theta, self.scale_.matrix(ads))
+            for g, Lk in zip(self._gamma(self.fit_.theta), L):
+                out += g * Lk.multiply(w[None, :]).toarray()
+            out *= self._open(index)[:, None]
+        return pd.DataFrame(out, index=index)
+
     def response_by(self, by: str = "channel") -> pd.DataFrame:
         """Mean expected calls per airing of the history's airings grouped by 'channel' or 'daypart'."""
         self._check_fitted()

@@ -13,14 +13,15 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+from natsort import natsort_keygen, ns
 
 from core import times
 from core.errors import DataError
-from core.periods import open_intervals
+from core.periods import month_start, open_intervals
 from core.rules import Rules, hhmm, minutes_of
 from core.words import counted
 from forecasting import CallVolumeForecaster, forecast_month
-from forecasting.baseline import WEEKDAYS
+from forecasting.baseline import WEEKDAYS, inside_open_hours
 from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
@@ -30,17 +31,20 @@ from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
                                  Tried, Tryout, in_process, required_headcount)
 from scheduler.intraday_actions import Action, ranked_actions
-from scheduler.on_phones import PhonesDay, phones_day
+from scheduler.lost_calls import lost_calls_by_cause
+from scheduler.on_phones import PhonesDay, clocked_on_phones, phones_day, rostered_on_phones
 from scheduler.roster import Roster, expected_service, solve
 from scheduler.roster_replan import FROM, replan_from
 from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
 from scheduler.rules.lunch_airings import airing_mask
-from scheduler.staffing import requirements, scheduled_agents
+from scheduler.staffing import performance, requirements, scheduled_agents
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
 from shiftcast.intraday import IntradayView
+from shiftcast.morning import PEAKS, MorningSheet
+from shiftcast.report import INTERVAL_COLUMNS, Report, ReportPeriod, report_period
 
 
 @dataclass
@@ -394,9 +398,7 @@ def callbacks_step(inputs: Inputs, day, actuals: pd.DataFrame, roster: pd.DataFr
         raise DataError("staff", "callbacks need the staff list (--staff): it says who takes calls")
     index = open_intervals(pd.DatetimeIndex([pd.Timestamp(day).normalize()]), rules)
     frame = _actual_intervals(actuals, index, rules)
-    # Seen from the day's end, the phones are the roster's people: the clock is the report's to weigh.
-    phones = phones_day(roster, inputs.staff, rules, index[0].normalize(), index[-1] + pd.Timedelta(minutes=rules.interval_minutes))
-    return _callbacks_of(frame, phones.count(index, present_only=False), inputs)
+    return _callbacks_of(frame, rostered_on_phones(roster, inputs.staff, rules, index), inputs)
 
 
 def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFrame, before: pd.DatetimeIndex,
@@ -426,3 +428,246 @@ def roster_model_size(people: int, requirement: pd.DataFrame, rules: Rules) -> M
     budget is checked on, by the step itself and by the API before it queues the job)."""
     days = required_agents(requirement).index.normalize().nunique()
     return ModelSize(people, days, len(rules.shifts), rules.intervals_per_day)
+
+
+def _service_columns(calls, aht_s, agents, rules: Rules) -> pd.DataFrame:
+    """service_level, asa_s and abandon_rate the agents give the calls: Erlang A with the rules' patience, else
+    Erlang C (no abandonment)."""
+    table = performance(calls, aht_s, agents, rules.service, rules.interval_minutes)
+    if rules.service.patience_s is None:
+        return pd.DataFrame({"service_level": table["service_level"], "asa_s": table["asa_s"],
+                             "abandon_rate": np.nan}, index=table.index)
+    return pd.DataFrame({"service_level": table["service_level_a"], "asa_s": table["asa_a_s"],
+                         "abandon_rate": table["abandon_rate"]}, index=table.index)
+
+
+def _agents_after_shrinkage(rules: Rules, people: np.ndarray) -> np.ndarray:
+    """Agents on the phones of `people` at work, as the roster's expected service counts them."""
+    return np.floor(people * (1 - rules.service.shrinkage) + 1e-9)
+
+
+def _in_airing_window(index: pd.DatetimeIndex, airings: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """Which intervals overlap an airing's response window (its start to `ad_response_window_minutes` after)."""
+    flag = np.zeros(len(index), bool)
+    step = pd.Timedelta(minutes=rules.interval_minutes)
+    window = pd.Timedelta(minutes=max(rules.ad_response_window_minutes, 1))
+    for start in airings["start"]:
+        flag |= (index + step > start) & (index < start + window)
+    return flag
+
+
+# An interval whose predicted airing calls are below this share of its baseline counts as free of airings.
+AIRING_FREE_SHARE = 0.05
+
+
+def _airing_calls(model: CallVolumeForecaster, airings: pd.DataFrame, index: pd.DatetimeIndex,
+                  actual: pd.Series) -> pd.DataFrame:
+    """Per airing: the calls the model predicts it brings in the intervals of `index` (sorted), and the calls it
+    brought: the actual calls above the model's baseline (no airings) shared among the airings of each interval
+    in proportion to their predicted calls there (none below 0), the baseline scaled to each day's level where
+    no airing is predicted to bring calls, so a busy day's calls are not taken for the airings' response."""
+    airings = airings.reset_index(drop=True)
+    base = model.predict(index)["mean"].to_numpy(float)
+    own = model.calls_by_airing(index, airings).to_numpy(float)
+    together = own.sum(axis=1)
+    seen = actual.reindex(index).to_numpy(float)
+    quiet = together < AIRING_FREE_SHARE * base
+    level = np.ones(len(index))
+    for day in np.unique(index.normalize()):
+        on = np.asarray(index.normalize() == day)
+        if base[on & quiet].sum() > 0:
+            level[on] = seen[on & quiet].sum() / base[on & quiet].sum()
+    share = np.divide(own, together[:, None], out=np.zeros_like(own), where=together[:, None] > 0)
+    extra = seen - base * level
+    out = airings[["start", "channel", "product"]].copy()
+    out["predicted"] = own.sum(axis=0)
+    out["actual"] = np.maximum((share * extra[:, None]).sum(axis=0), 0.0)
+    return out
+
+
+def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, roster: pd.DataFrame | None = None,
+                clock: pd.DataFrame | None = None) -> Report:
+    """The report of `period`'s days lived: the `actuals` (calls per interval; answered, abandoned, aht_s when
+    given) against the plan's forecast (fitted, as the month was planned, on the history before each month
+    and its ad plan), against the staff the `roster` (employee_id, date, shift, lunch_start) put on the phones
+    and the staff the `clock` records (employee_id, time, kind) show were there; calls per airing; forecast
+    accuracy; lost calls by cause (scheduler.lost_calls). What is missing (days without actuals, no roster, no
+    clock records) is said in the report's notes."""
+    rules = inputs.rules
+    step = rules.interval_minutes
+    source = actuals.attrs.get("source", "actuals")
+    observed = calls_on_grid(actuals, step)
+    observed = observed[observed.index.normalize().isin(period.days)]
+    outside = ~inside_open_hours(times.minute_of_day(observed.index), step, rules)
+    if outside.any():
+        raise DataError(source, f"the interval {observed.index[outside][0]:%Y-%m-%d %H:%M} lies outside the open hours "
+                        f"{rules.open_time}–{rules.close_time} of the rules", column="interval_start")
+    if observed.empty:
+        raise DataError(source, f"has no calls for {period.title} ({period.first:%Y-%m-%d} → {period.last:%Y-%m-%d}): "
+                        "the report is of days lived; give (or send) that day's actuals", column="interval_start")
+    if inputs.calls is None:
+        raise DataError("calls", "the report compares the actuals with the plan's forecast: it needs the call "
+                        "history (--calls or --records)")
+    notes: list[str] = []
+    index = pd.DatetimeIndex(observed.index, name="interval_start")
+    day_index = index.normalize()
+    days = sorted({d.date() for d in day_index})
+    left_out = [d for d in period.days if d.date() not in days]
+    if left_out:
+        notes.append(f"no actuals for {counted(len(left_out), 'day')} of the {period.kind} "
+                     f"({', '.join(f'{d:%m-%d}' for d in left_out[:7])}{' …' if len(left_out) > 7 else ''}): "
+                     "left out of every number")
+    partial = open_intervals(pd.DatetimeIndex(sorted(set(day_index))), rules).difference(index)
+    if len(partial):
+        notes.append(f"{counted(len(partial), 'open interval')} without actuals (the first {partial[0]:%Y-%m-%d %H:%M}): "
+                     "left out of every number")
+
+    frame = pd.DataFrame(index=index)
+    frame["calls"] = observed["calls"].astype(float)
+    for column in ("answered", "abandoned"):
+        frame[column] = observed[column].astype(float) if column in observed else np.nan
+    if "abandoned" not in observed:
+        notes.append(f"{source} gives no abandoned calls: lost calls are neither counted nor put to causes "
+                     "(give answered and abandoned per interval)")
+    airings_all = _all_airings(inputs)
+    parts, airing_rows = [], []
+    for month, month_index in pd.Series(index, index=index).groupby(index.strftime("%Y-%m")):
+        month_index = pd.DatetimeIndex(month_index.index)
+        history = inputs.calls[inputs.calls.index < month_start(month)]
+        if history.empty:
+            raise DataError(inputs.calls.attrs.get("source", "calls"),
+                            f"the call history has no day before {month}: there is no plan's forecast to compare with")
+        history.attrs = dict(inputs.calls.attrs)
+        forecast = forecast_step(replace(inputs, calls=history), month)
+        table = forecast.table.reindex(month_index)
+        requirement = month_requirement(table["mean"], history, rules)
+        parts.append(pd.DataFrame({"forecast": table["mean"], "lower": table["lower"], "upper": table["upper"],
+                                   "plan_aht_s": requirement["aht_s"], "needed": requirement["agents"].astype(float)},
+                                  index=month_index))
+        if airings_all is not None:
+            on_days = airings_all[airings_all["start"].dt.normalize().isin(month_index.normalize().unique())]
+            if len(on_days):
+                airing_rows.append(_airing_calls(forecast.model, on_days, month_index, frame["calls"]))
+    frame = frame.join(pd.concat(parts))
+    given_aht = observed["aht_s"].astype(float) if "aht_s" in observed else pd.Series(np.nan, index=index)
+    frame["aht_s"] = given_aht.where(given_aht > 0).fillna(frame["plan_aht_s"])
+    airings = (pd.concat(airing_rows, ignore_index=True) if airing_rows
+               else pd.DataFrame(columns=["start", "channel", "product", "predicted", "actual"]))
+    frame["airing"] = _in_airing_window(index, airings, rules)
+
+    frame["rostered"] = np.nan
+    frame["on_phones"] = np.nan
+    if roster is None:
+        notes.append("no roster given: the staff on the phones, service level, ASA and lost calls by cause are left out "
+                      "(give the month's roster.csv)")
+    else:
+        if inputs.staff is None:
+            raise DataError("staff", "the report reads who takes calls from the staff list (--staff)")
+        roster_days = set(pd.to_datetime(roster["date"]).dt.normalize())
+        staffed_days = [d for d in sorted(set(day_index)) if d in roster_days]
+        unrostered = [d for d in sorted(set(day_index)) if d not in roster_days]
+        if unrostered:
+            notes.append(f"{roster.attrs.get('source', 'the roster')} has no rows for "
+                         f"{', '.join(f'{d:%Y-%m-%d}' for d in unrostered[:7])}{' …' if len(unrostered) > 7 else ''}: "
+                         "no staff, service level or lost calls by cause for those days")
+        on = day_index.isin(staffed_days)
+        rostered = _agents_after_shrinkage(rules, rostered_on_phones(roster, inputs.staff, rules, index[on]).to_numpy(float))
+        frame.loc[on, "rostered"] = rostered
+        frame.loc[on, "on_phones"] = rostered
+        if clock is None:
+            notes.append("no clock records given: the people on the phones are taken as the roster's, so no lost "
+                         "calls are put to absence")
+        else:
+            punched = set(clock["time"].dt.normalize())
+            clocked = [d for d in staffed_days if d in punched]
+            unclocked = [d for d in staffed_days if d not in punched]
+            if unclocked:
+                notes.append(f"no clock records on {', '.join(f'{d:%Y-%m-%d}' for d in unclocked[:7])}"
+                             f"{' …' if len(unclocked) > 7 else ''}: the people on the phones there are taken as the "
+                             "roster's")
+            at = day_index.isin(clocked)
+            frame.loc[at, "on_phones"] = _agents_after_shrinkage(rules, 
+                clocked_on_phones(clock, roster, inputs.staff, rules, index[at]).to_numpy(float))
+    staffed = frame["on_phones"].notna().to_numpy()
+    for column in ("service_level", "asa_s", "planned_service_level", "planned_asa_s", "planned_abandoned"):
+        frame[column] = np.nan
+    if staffed.any():
+        s = frame[staffed]
+        lived = _service_columns(s["calls"], s["aht_s"], s["on_phones"], rules)
+        planned = _service_columns(s["forecast"], s["plan_aht_s"], s["rostered"], rules)
+        frame.loc[staffed, "service_level"] = lived["service_level"].to_numpy()
+        frame.loc[staffed, "asa_s"] = lived["asa_s"].to_numpy()
+        frame.loc[staffed, "planned_service_level"] = planned["service_level"].to_numpy()
+        frame.loc[staffed, "planned_asa_s"] = planned["asa_s"].to_numpy()
+        frame.loc[staffed, "planned_abandoned"] = (planned["abandon_rate"] * s["forecast"]).to_numpy()
+    lost = None
+    if rules.service.patience_s is None:
+        notes.append("the rules set no callers' patience ([service] patience_s): lost calls cannot be priced by cause "
+                     "with Erlang A")
+    elif "abandoned" in observed and staffed.any():
+        lost = lost_calls_by_cause(frame[staffed], rules.service, step)
+        if not staffed.all():
+            notes.append(f"lost calls by cause cover the {counted(int(staffed.sum()), 'interval')} with a roster, "
+                         f"not the other {int((~staffed).sum())}")
+    return Report(period=period, days=days, intervals=frame[list(INTERVAL_COLUMNS)], airings=airings, lost=lost,
+                  targets=rules.service, interval_minutes=step, notes=notes)
+
+
+def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.DataFrame, *,
+                 clock: pd.DataFrame | None = None) -> MorningSheet:
+    """The morning meeting's sheet for `day`: the report of the day before (report_step, from the `actuals`
+    and `clock`), today's airings with the calls the plan's forecast predicts from each, who the `roster` puts
+    on which shift by group, and the day's busiest intervals by that forecast against the roster's people."""
+    rules = inputs.rules
+    day = pd.Timestamp(day).normalize()
+    if inputs.calls is None:
+        raise DataError("calls", "the morning sheet reads today's forecast: it needs the call history (--calls)")
+    if inputs.staff is None:
+        raise DataError("staff", "the morning sheet names who is on which shift: it needs the staff list (--staff)")
+    roster_days = pd.to_datetime(roster["date"]).dt.normalize()
+    today = roster[(roster_days == day) & roster["shift"].isin(list(rules.shift_codes))]
+    if today.empty:
+        raise DataError(roster.attrs.get("source", "roster"), f"puts no one on a shift on {day:%Y-%m-%d}", column="date")
+    notes: list[str] = []
+    yesterday = None
+    before = report_period("day", f"{day - pd.Timedelta(days=1):%Y-%m-%d}")
+    if actuals is not None and (actuals.index.normalize() == before.first).any():
+        yesterday = report_step(inputs, before, actuals, roster=roster, clock=clock)
+        notes += [f"yesterday: {n}" for n in yesterday.notes]
+    else:
+        notes.append(f"no actuals for {before.name}: yesterday's numbers are left out")
+    month = f"{day:%Y-%m}"
+    history = inputs.calls[inputs.calls.index < month_start(month)]
+    if history.empty:
+        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {month}")
+    history.attrs = dict(inputs.calls.attrs)
+    forecast = forecast_step(replace(inputs, calls=history), month)
+    index = open_intervals(pd.DatetimeIndex([day]), rules)
+    planned = forecast.table.reindex(index)
+    needed = month_requirement(planned["mean"], history, rules)["agents"]
+    rostered = _agents_after_shrinkage(rules, rostered_on_phones(roster, inputs.staff, rules, index).to_numpy(float))
+    top = planned["mean"].sort_values(ascending=False, kind="stable").index[:PEAKS]
+    peaks = pd.DataFrame({"interval_start": top, "calls": planned.loc[top, "mean"].to_numpy(),
+                          "upper": planned.loc[top, "upper"].to_numpy(), "needed": needed.loc[top].to_numpy(float),
+                          "rostered": pd.Series(rostered, index=index).loc[top].to_numpy()})
+    airings = _all_airings(inputs)
+    airings = (airings[airings["start"].dt.normalize() == day].reset_index(drop=True) if airings is not None
+               else pd.DataFrame(columns=["start", "channel", "product"]))
+    if airings.empty:
+        notes.append(f"no airings planned on {day:%Y-%m-%d} in the ad plan given")
+    airings = airings[["start", "channel", "product"]].assign(
+        predicted=forecast.model.calls_by_airing(index, airings).sum(axis=0).to_numpy() if len(airings) else [])
+    people = inputs.staff.set_index("employee_id")
+    order = {code: i for i, code in enumerate(rules.shift_codes)}
+    shifts = today.assign(group=today["employee_id"].map(people["group"]).fillna(""),
+                          team=today["employee_id"].map(people["team"]).fillna(""),
+                          name=today["employee_id"].map(people["name"]).fillna(""),
+                          role=today["employee_id"].map(people["role"]).fillna(""),
+                          rank=today["shift"].map(order))
+    # Shifts in the rules' order, then groups and people as the printed roster lists them ('9组' before '10组').
+    natural = natsort_keygen(alg=ns.IGNORECASE)
+    order_rows = sorted(range(len(shifts)), key=lambda i: (shifts["rank"].iat[i], natural(shifts["group"].iat[i]),
+                                                          natural(shifts["employee_id"].iat[i])))
+    shifts = shifts.iloc[order_rows][["shift", "group", "team", "employee_id", "name", "role", "lunch_start"]]
+    shifts = shifts.reset_index(drop=True)
+    return MorningSheet(day=day, yesterday=yesterday, airings=airings, shifts=shifts, peaks=peaks, notes=notes)

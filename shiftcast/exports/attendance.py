@@ -12,7 +12,7 @@ from core.rules import Rules
 from scheduler.attendance import Attendance
 from shiftcast.exports.labels import DEFAULT_LANG, check_lang, label, shift_name
 from shiftcast.exports.tables import frame_csv
-from shiftcast.exports.workbook import _Formats, _new_workbook, _setup_print, _write_frame, SHORT_FILL, sheet_name
+from shiftcast.exports.workbook import Formats, new_workbook, setup_print, write_frame, SHORT_FILL, sheet_name
 
 ATTENDANCE_XLSX, ATTENDANCE_CSV, ATTENDANCE_DAYS_CSV = "attendance.xlsx", "attendance.csv", "attendance_days.csv"
 SUMMARY_COLUMNS = (
@@ -54,8 +54,8 @@ def attendance_workbook(result: Attendance, rules: Rules, staff: pd.DataFrame | 
     """The summary sheet (one row per person, with totals) and the per-day detail sheet, each printing on A4."""
     check_lang(lang)
     out = io.BytesIO()
-    wb = _new_workbook(out)
-    fm = _Formats(wb)
+    wb = new_workbook(out)
+    fm = Formats(wb)
     taken: set[str] = set()
     _summary_sheet(wb, fm, sheet_name(label("sheet_attendance", lang), taken), result, rules, staff, lang)
     _days_sheet(wb, fm, sheet_name(label("sheet_attendance_days", lang), taken), result, rules, lang)
@@ -64,7 +64,7 @@ def attendance_workbook(result: Attendance, rules: Rules, staff: pd.DataFrame | 
     return out.getvalue()
 
 
-def _summary_sheet(wb, fm: _Formats, name: str, result: Attendance, rules: Rules, staff: pd.DataFrame | None,
+def _summary_sheet(wb, fm: Formats, name: str, result: Attendance, rules: Rules, staff: pd.DataFrame | None,
                    lang: str) -> None:
     ws = wb.add_worksheet(name)
     frame = summary_frame(result, staff)
@@ -74,7 +74,7 @@ def _summary_sheet(wb, fm: _Formats, name: str, result: Attendance, rules: Rules
     if result.outside_month:
         ws.write_string(2, 0, label("outside_month_note", lang, n=result.outside_month, month=result.month), fm.note)
     header_row = 4
-    end = _write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang)
+    end = write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang)
     first, last = header_row + 1, end - 1
     if last >= first:
         for column in ("days_absent", "late_count", "early_count", "anomalies"):
@@ -89,10 +89,10 @@ def _summary_sheet(wb, fm: _Formats, name: str, result: Attendance, rules: Rules
                             fm.get(bold=True, top=2, num_format="0.00" if "hours" in column else "0"))
     ws.freeze_panes(header_row + 1, 2)
     ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
-    _setup_print(ws, lang, (end, len(frame.columns) - 1), (header_row, header_row))
+    setup_print(ws, lang, (end, len(frame.columns) - 1), (header_row, header_row))
 
 
-def _days_sheet(wb, fm: _Formats, name: str, result: Attendance, rules: Rules, lang: str) -> None:
+def _days_sheet(wb, fm: Formats, name: str, result: Attendance, rules: Rules, lang: str) -> None:
     ws = wb.add_worksheet(name)
     frame = days_frame(result)
     frame["date"] = pd.to_datetime(frame["date"])
@@ -102,10 +102,10 @@ def _days_sheet(wb, fm: _Formats, name: str, result: Attendance, rules: Rules, l
         lambda codes: "; ".join(label(c, lang) for c in codes.split(";") if c)).astype(object)
     headers = [label("attendance_status" if c == "status" else c, lang) for c in frame.columns]
     ws.write_string(0, 0, label("title_attendance_days", lang, month=result.month), fm.title)
-    end = _write_frame(ws, fm, frame, 2, headers, lang)
+    end = write_frame(ws, fm, frame, 2, headers, lang)
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, max(end - 1, 2), len(frame.columns) - 1)
-    _setup_print(ws, lang, (end - 1, len(frame.columns) - 1), (2, 2))
+    setup_print(ws, lang, (end - 1, len(frame.columns) - 1), (2, 2))
 
 
 def write_attendance(out_dir: str | Path, result: Attendance, rules: Rules, staff: pd.DataFrame | None = None,

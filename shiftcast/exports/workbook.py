@@ -48,7 +48,7 @@ BAND_FILL = "#D6DCE4"
 SHORT_FILL = "#FFC7CE"
 ALERT_FONT = "#C00000"  # a lunch during an airing in the lunch grid
 # Fractions shown as percentages wherever they appear (KPI keys and table columns).
-PERCENT_KEYS = ("expected_service_level", "gap")
+PERCENT_KEYS = ("expected_service_level", "gap", "service_level", "planned_service_level", "wape", "bias")
 TITLE_ROW, LEGEND_ROW, HEADER_ROW = 0, 1, 3  # roster sheet: day numbers on HEADER_ROW, weekdays below
 PERSON_COLS = ("employee_id", "name", "role")
 MAX_SHEET_NAME = 31
@@ -68,7 +68,8 @@ def assignment_fills(rules: Rules) -> dict[str, str]:
     return {**fills, REST: REST_FILL, LEAVE: LEAVE_FILL}
 
 
-def _new_workbook(target) -> xlsxwriter.Workbook:
+def new_workbook(target) -> xlsxwriter.Workbook:
+    """A workbook that never reads a text cell as a formula, URL or number."""
     # strings_to_formulas=False is a second guard; every text cell also goes through write_string.
     return xlsxwriter.Workbook(target, {
         "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
@@ -86,7 +87,7 @@ def sheet_name(text: str, taken: set[str]) -> str:
     return name
 
 
-class _Formats:
+class Formats:
     """The workbook's cell formats, made once (XlsxWriter slows down with a format per cell)."""
 
     def __init__(self, wb: xlsxwriter.Workbook):
@@ -123,7 +124,7 @@ def _number_format(name: str, values: pd.Series) -> str | None:
     return None
 
 
-def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str], lang: str,
+def write_frame(ws, fm: Formats, df: pd.DataFrame, row: int, headers: list[str], lang: str,
                  bool_as: str = "label") -> int:
     """Write `df` with a header row at `row`; return the first row after it.
 
@@ -176,7 +177,7 @@ def _write_frame(ws, fm: _Formats, df: pd.DataFrame, row: int, headers: list[str
     return row + 1 + len(df)
 
 
-def _setup_print(ws, lang: str, area: tuple[int, int], repeat_rows: tuple[int, int] | None,
+def setup_print(ws, lang: str, area: tuple[int, int], repeat_rows: tuple[int, int] | None,
                  landscape: bool = True, one_page: bool = False) -> None:
     """A4 with a page-number footer, printing rows and columns up to `area` (last row, last column): one
     page wide and as many tall as needed, or all on one page; `repeat_rows` head every page."""
@@ -204,7 +205,7 @@ def band_title(team: object, group: object, lang: str) -> str:
     return " · ".join(parts)
 
 
-def _write_legend(ws, fm: _Formats, rules: Rules, lang: str, cell_format, first_col: int) -> None:
+def _write_legend(ws, fm: Formats, rules: Rules, lang: str, cell_format, first_col: int) -> None:
     """Each code in its colour with its full name and hours; then the day shades and the leader star."""
     marks = shift_marks(rules, lang)
     col = first_col
@@ -224,7 +225,7 @@ def _write_legend(ws, fm: _Formats, rules: Rules, lang: str, cell_format, first_
     ws.write_string(LEGEND_ROW, col, label("leader_mark", lang))
 
 
-def _write_daily_totals(ws, fm: _Formats, grid: np.ndarray, who: pd.DataFrame, rules: Rules, lang: str,
+def _write_daily_totals(ws, fm: Formats, grid: np.ndarray, who: pd.DataFrame, rules: Rules, lang: str,
                         row: int, first_day: int, count_fmt) -> int:
     """People on each shift, on duty, and leaders on duty (the morning meeting) per day; the next row."""
     marks = shift_marks(rules, lang)
@@ -245,7 +246,7 @@ def _write_daily_totals(ws, fm: _Formats, grid: np.ndarray, who: pd.DataFrame, r
 # -- the roster and lunch grids ------------------------------------------------------------------------
 
 
-def _cell_format(fm: _Formats, fills: dict[str, str], code: str, kind: str, bold: bool = False,
+def _cell_format(fm: Formats, fills: dict[str, str], code: str, kind: str, bold: bool = False,
                  alert: bool = False):
     """A grid cell of `code` on a day of `kind`: the code's fill, a shade darker on weekends and holidays;
     `alert` in bold red."""
@@ -262,7 +263,7 @@ def _cell_format(fm: _Formats, fills: dict[str, str], code: str, kind: str, bold
     return fm.get(**props)
 
 
-def _grid_head(ws, fm: _Formats, days: pd.DatetimeIndex, kinds: pd.Series, lang: str) -> None:
+def _grid_head(ws, fm: Formats, days: pd.DatetimeIndex, kinds: pd.Series, lang: str) -> None:
     """Two header rows: day of month, weekday; shaded by day kind. Person columns span both."""
     first_day = len(PERSON_COLS)
     for j, key in enumerate(PERSON_COLS):
@@ -273,7 +274,7 @@ def _grid_head(ws, fm: _Formats, days: pd.DatetimeIndex, kinds: pd.Series, lang:
         ws.write_string(HEADER_ROW + 1, first_day + j, weekday(day.weekday(), lang), fmt)
 
 
-def _person_rows(ws, fm: _Formats, who: pd.DataFrame, rules: Rules, lang: str, last_col: int,
+def _person_rows(ws, fm: Formats, who: pd.DataFrame, rules: Rules, lang: str, last_col: int,
                  write_rest: Callable[[int, int, Any], None]) -> int:
     """People grouped by team and group under a band row, each row's id, name and role; `write_rest(row, i,
     person)` fills the rest of person i's row. Outline level 1 lets a group be folded away. The next row."""
@@ -313,7 +314,7 @@ def _grid_of(a: pd.DataFrame, who: pd.DataFrame, rules: Rules) -> tuple[pd.Datet
     return days, day_kinds(days, rules), shift_grid(a, who["employee_id"], days).to_numpy()
 
 
-def _roster_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, days: pd.DatetimeIndex, kinds: pd.Series,
+def _roster_sheet(wb, fm: Formats, name: str, who: pd.DataFrame, days: pd.DatetimeIndex, kinds: pd.Series,
                   grid: np.ndarray, rules: Rules, lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
     marks = shift_marks(rules, lang)
@@ -365,11 +366,11 @@ def _roster_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, days: pd.Datet
     ws.set_column(hours_col, hours_col, 8)
     ws.freeze_panes(HEADER_ROW + 2, first_day)
     ws.outline_settings(True, False, True, False)
-    _setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
+    setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
     ws.repeat_columns(0, first_day - 1)
 
 
-def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, days: pd.DatetimeIndex,
+def _lunch_sheet(wb, fm: Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, days: pd.DatetimeIndex,
                  kinds: pd.Series, grid: np.ndarray, airings: pd.DatetimeIndex, rules: Rules, lang: str,
                  month: str) -> None:
     """Each person-day's lunch start in the roster grid's layout, on the shift's colour, in red when it
@@ -416,14 +417,14 @@ def _lunch_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     ws.set_column(first_day, last_col, 5.2)
     ws.freeze_panes(HEADER_ROW + 2, first_day)
     ws.outline_settings(True, False, True, False)
-    _setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
+    setup_print(ws, lang, (row - 1, last_col), (HEADER_ROW, HEADER_ROW + 1))
     ws.repeat_columns(0, first_day - 1)
 
 
 # -- coverage, hours, KPIs, short intervals -------------------------------------------------------------
 
 
-def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, lang: str, month: str) -> None:
+def _coverage_sheet(wb, fm: Formats, name: str, chart_name: str, roster: Any, lang: str, month: str) -> None:
     """The coverage table, then the chart of it on a chart sheet of its own (a full landscape page)."""
     ws = wb.add_worksheet(name)
     cov = roster.coverage
@@ -433,7 +434,7 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
     frame.insert(0, "interval_start", pd.DatetimeIndex(cov.index))
     ws.write_string(0, 0, label("title_coverage", lang, month=month), fm.title)
     header_row = 2
-    end = _write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang, bool_as="number")
+    end = write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang, bool_as="number")
     first, last = header_row + 1, end - 1
     short_col = list(frame.columns).index("short")
     if last >= first:
@@ -441,7 +442,7 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
                               {"type": "cell", "criteria": ">", "value": 0, "format": fm.get(bg_color=SHORT_FILL)})
     ws.freeze_panes(header_row + 1, 1)
     ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
-    _setup_print(ws, lang, (max(last, header_row), len(frame.columns) - 1), (header_row, header_row), landscape=False)
+    setup_print(ws, lang, (max(last, header_row), len(frame.columns) - 1), (header_row, header_row), landscape=False)
     if last < first:
         return
 
@@ -477,7 +478,7 @@ def _coverage_sheet(wb, fm: _Formats, name: str, chart_name: str, roster: Any, l
     sheet.set_footer("&C" + label("page_footer", lang))
 
 
-def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, lang: str, month: str) -> None:
+def _hours_sheet(wb, fm: Formats, name: str, who: pd.DataFrame, rules: Rules, lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
     frame = who.loc[:, ["employee_id", "name", "role", "group", "team", *HOURS_COLUMNS]].copy()
     frame["role"] = frame["role"].map(lambda r: None if r is None else role_name(str(r), lang))
@@ -486,7 +487,7 @@ def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, l
     ws.write_number(1, 3, rules.legal_monthly_hours, fm.get(num_format="0.00", bold=True))
     ws.write_string(1, 4, label("overtime_note", lang, hours=rules.legal_monthly_hours), fm.note)
     header_row = 3
-    end = _write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang)
+    end = write_frame(ws, fm, frame, header_row, [label(c, lang) for c in frame.columns], lang)
     first, last = header_row + 1, end - 1
     ot = list(frame.columns).index("overtime_hours")
     if last >= first:
@@ -501,14 +502,14 @@ def _hours_sheet(wb, fm: _Formats, name: str, who: pd.DataFrame, rules: Rules, l
                         fm.get(bold=True, top=2, num_format="0.00" if "hours" in c else "0"))
     ws.freeze_panes(header_row + 1, 2)
     ws.autofilter(header_row, 0, max(last, header_row), len(frame.columns) - 1)
-    _setup_print(ws, lang, (end, len(frame.columns) - 1), (header_row, header_row))
+    setup_print(ws, lang, (end, len(frame.columns) - 1), (header_row, header_row))
 
 
 KPI_WIDTHS = (30, 14, 12, 12, 12)  # name, value, and room for the status words beside the value
 KPI_LAST_COL = len(KPI_WIDTHS) - 1
 
 
-def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str, month: str, conflicts_sheet: str,
+def _kpi_sheet(wb, fm: Formats, name: str, roster: Any, rules: Rules, lang: str, month: str, conflicts_sheet: str,
                notes: Sequence[str]) -> None:
     """The KPIs and solve facts with the status in words, the quiet days and the forecast's `notes`, on one
     page; the conflicts and requests not granted are listed on a sheet of their own."""
@@ -550,7 +551,7 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
             "rostered": [q.rostered for q in quiet],
             "needed_at_peak": [q.needed for q in quiet],
         })
-        last = _write_frame(ws, fm, frame, last + 1, [label(c, lang) for c in frame.columns], lang) - 1
+        last = write_frame(ws, fm, frame, last + 1, [label(c, lang) for c in frame.columns], lang) - 1
         if held_by_weekly_rest(quiet, rules):
             last += 1
             ws.write_string(last, 0, label("quiet_days_exact_rest", lang, rest=rules.rest_days_per_week), fm.note)
@@ -563,7 +564,7 @@ def _kpi_sheet(wb, fm: _Formats, name: str, roster: Any, rules: Rules, lang: str
             ws.write_string(last, 0, note)
     for j, width in enumerate(KPI_WIDTHS):
         ws.set_column(j, j, width)
-    _setup_print(ws, lang, (last, KPI_LAST_COL), None, landscape=False, one_page=True)
+    setup_print(ws, lang, (last, KPI_LAST_COL), None, landscape=False, one_page=True)
 
 
 def _text_width(text: str) -> int:
@@ -585,7 +586,7 @@ def _wrapped_row(ws, row: int, cells: list[str | None], widths: tuple[float, ...
 CONFLICT_WIDTHS = (24, 12, 8, 28, 80)
 
 
-def _conflicts_sheet(wb, fm: _Formats, name: str, roster: Any, a: pd.DataFrame, lang: str, month: str) -> None:
+def _conflicts_sheet(wb, fm: Formats, name: str, roster: Any, a: pd.DataFrame, lang: str, month: str) -> None:
     """The rules that could not hold, one row per rule and day, and the requests not granted."""
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_conflicts", lang, month=month), fm.title)
@@ -626,28 +627,28 @@ def _conflicts_sheet(wb, fm: _Formats, name: str, roster: Any, a: pd.DataFrame, 
         ws.write_string(row, 1, label("none", lang), fm.note)
     for j, width in enumerate(CONFLICT_WIDTHS):
         ws.set_column(j, j, width)
-    _setup_print(ws, lang, (row, len(CONFLICT_WIDTHS) - 1), None)
+    setup_print(ws, lang, (row, len(CONFLICT_WIDTHS) - 1), None)
 
 
-def _short_sheet(wb, fm: _Formats, name: str, roster: Any, lang: str, month: str) -> None:
+def _short_sheet(wb, fm: Formats, name: str, roster: Any, lang: str, month: str) -> None:
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_short", lang, month=month), fm.title)
     unmet = roster.unmet if getattr(roster, "unmet", None) is not None else pd.DataFrame(columns=UNMET_COLUMNS)
     if unmet.empty:
         ws.write_string(2, 0, label("no_short", lang), fm.note)
         ws.set_column(0, 0, 24)
-        _setup_print(ws, lang, (2, 0), None, landscape=False)
+        setup_print(ws, lang, (2, 0), None, landscape=False)
         return
     check_columns(unmet, UNMET_COLUMNS, "unmet")
     frame = unmet.loc[:, list(UNMET_COLUMNS)].copy()
     frame["airing"] = frame["airing"].astype(bool)
-    end = _write_frame(ws, fm, frame, 2, [label(c, lang) for c in frame.columns], lang)
+    end = write_frame(ws, fm, frame, 2, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(3, 1)
     ws.autofilter(2, 0, end - 1, len(frame.columns) - 1)
-    _setup_print(ws, lang, (end - 1, len(frame.columns) - 1), (2, 2), landscape=False)
+    setup_print(ws, lang, (end - 1, len(frame.columns) - 1), (2, 2), landscape=False)
 
 
-def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
+def _detail_sheet(wb, fm: Formats, name: str, a: pd.DataFrame, who: pd.DataFrame, rules: Rules,
                   lang: str) -> None:
     """One row per person and day with the full shift name, hours and lunch: for filtering and pivoting."""
     ws = wb.add_worksheet(name)
@@ -661,10 +662,10 @@ def _detail_sheet(wb, fm: _Formats, name: str, a: pd.DataFrame, who: pd.DataFram
         "start": a["shift"].map(start).astype(object), "end": a["shift"].map(end).astype(object),
         "lunch_start": a["lunch_start"].astype(object),
     })
-    end_row = _write_frame(ws, fm, frame, 0, [label(c, lang) for c in frame.columns], lang)
+    end_row = write_frame(ws, fm, frame, 0, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(end_row - 1, 0), len(frame.columns) - 1)
-    _setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
+    setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
 
 
 def _changes_sheet(wb, fm: _Formats, name: str, diff: RosterDiff, who: pd.DataFrame, rules: Rules, lang: str,
@@ -697,8 +698,8 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     `notes`), conflicts and requests not granted, short intervals[, a mid-month re-plan's changes][, detail]."""
     check_lang(lang)
     out = io.BytesIO()
-    wb = _new_workbook(out)
-    fm = _Formats(wb)
+    wb = new_workbook(out)
+    fm = Formats(wb)
     a = assignments_of(roster)
     who = people(roster, staff)
     month = month_label(a["date"])
