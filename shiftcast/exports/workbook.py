@@ -668,7 +668,7 @@ def _detail_sheet(wb, fm: Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
 
 
-def _changes_sheet(wb, fm: _Formats, name: str, diff: RosterDiff, who: pd.DataFrame, rules: Rules, lang: str,
+def _changes_sheet(wb, fm: Formats, name: str, diff: RosterDiff, who: pd.DataFrame, rules: Rules, lang: str,
                    month: str) -> None:
     """A mid-month re-plan's changes: the summary, then one row per person's day changed, before and after."""
     ws = wb.add_worksheet(name)
@@ -683,10 +683,10 @@ def _changes_sheet(wb, fm: _Formats, name: str, diff: RosterDiff, who: pd.DataFr
         "before": [marks.get(c.before, c.before) for c in diff.changes],
         "after": [marks.get(c.after, c.after) for c in diff.changes],
     }, columns=["employee_id", "name", "date", "before", "after"])
-    end = _write_frame(ws, fm, frame, 3, [label(c, lang) for c in frame.columns], lang)
+    end = write_frame(ws, fm, frame, 3, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(4, 0)
     ws.set_column(0, 4, 14)
-    _setup_print(ws, lang, (max(end - 1, 3), len(frame.columns) - 1), (3, 3), landscape=False)
+    setup_print(ws, lang, (max(end - 1, 3), len(frame.columns) - 1), (3, 3), landscape=False)
 
 
 # -- public ---------------------------------------------------------------------------------------------
