@@ -95,6 +95,8 @@ def test_every_endpoint_answers_another_sites_ids_with_404(app, client, site_a):
         path = re.sub(r"<id:\w+>", str(ids[resource]), rule.rule).replace("<employee_id>", "A000")
         # A roster's attendance names the clock records too: site A's, which site B does not see either.
         query = {"clock_id": site_a["clock"]} if "/attendance" in rule.rule else {}
+        if rule.rule.endswith("/intraday"):  # a valid look, so that only the site can refuse it
+            query = {"day": "2026-12-15", "at": "11:30", "clock_id": site_a["clock"]}
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             # A POST with a body (publishing takes a reason) is refused for the id, not the body.
             r = client.open(path, method=method, headers=other, query_string=query, json={} if method == "POST" else None)

@@ -108,7 +108,8 @@ def test_counted_nouns_agree_with_their_number():
 def _roster(short: int, airing_windows: int = 0):
     kpis = SimpleNamespace(expected_service_level=0.9, expected_abandoned_calls=10.0, short_intervals=short,
                            shortfall_agent_intervals=4, airing_shortfall_agent_intervals=0, overstaff_agent_intervals=8,
-                           paid_hours=1000.0, overtime_hours=0.0, late_shift_spread=1, weekend_rest_spread=1)
+                           paid_hours=1000.0, overtime_hours=0.0, late_shift_spread=1, weekend_rest_spread=1,
+                           callbacks_expected=None)
     return SimpleNamespace(kpis=kpis, status="OPTIMAL", objective=1.0, lower_bound=1.0, gap=0.0, seconds=1.0, conflicts=[],
                            refused_requests=[], requests_made={}, quiet_days=[])
 
