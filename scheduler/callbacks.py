@@ -18,7 +18,7 @@ import pandas as pd
 
 from core import times
 from core.rules import Rules
-from scheduler.rules.lunch_airings import airing_mask
+
 
 @dataclass(frozen=True)
 class CallbackTotals:
@@ -67,19 +67,6 @@ class CallbackWork:
         frame = self.table.groupby(days)[["created", "done_in_time", "missed", "open"]].sum()
         frame.index.name = "date"
         return frame
-
-
-def airing_intervals(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
-    """True for the intervals of `index` inside an airing's response window (as the roster keeps them)."""
-    index = pd.DatetimeIndex(index)
-    days = index.normalize().unique()
-    mask = airing_mask(ads, days, rules)
-    d = days.get_indexer(index.normalize())
-    t = (times.minute_of_day(index) - rules.open_minute) // rules.interval_minutes
-    inside = (t >= 0) & (t < mask.shape[1])
-    out = np.zeros(len(index), bool)
-    out[inside] = mask[d[inside], t[inside]]
-    return out
 
 
 def _deadline_positions(index: pd.DatetimeIndex, rules: Rules, interval_minutes: int) -> np.ndarray:

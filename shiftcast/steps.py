@@ -26,7 +26,7 @@ from forecasting.data import calls_on_grid, history_grid
 from forecasting.handle_time import aht_profile
 from forecasting.holidays import unknown_years_note
 from scheduler.attendance import Attendance, month_attendance
-from scheduler.callbacks import CallbackWork, airing_intervals, callback_work
+from scheduler.callbacks import CallbackWork, callback_work
 from scheduler.erlang import Model
 from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, HeadcountResult, RunTrials, Target,
                                  Tried, Tryout, in_process, required_headcount)
@@ -38,7 +38,7 @@ from scheduler.roster_replan import FROM, replan_from
 from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
-from scheduler.rules.lunch_airings import airing_mask
+from scheduler.rules.lunch_airings import airing_intervals
 from scheduler.staffing import performance, requirements, scheduled_agents
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
@@ -332,11 +332,7 @@ def intraday_actions_step(inputs: Inputs, roster: pd.DataFrame, phones: PhonesDa
     agents = set(staff.loc[staff["role"] == "agent", "employee_id"])
     came = {w.employee_id for w in phones.people}
     resting = sorted(e for e in today.loc[today["shift"] == REST, "employee_id"] if e in agents and e not in came)
-    airings = _all_airings(inputs)
-    if airings is not None:  # the day's alone: the mask walks every airing it is given
-        airings = airings[(airings["start"] >= day - pd.Timedelta(hours=6)) & (airings["start"] < day + pd.Timedelta(days=1))]
-    airing = airing_mask(airings, pd.DatetimeIndex([day]), rules)[0]
-    rest_airing = airing[(times.minute_of_day(rest.index) - rules.open_minute) // rules.interval_minutes]
+    rest_airing = airing_intervals(_all_airings(inputs), rest.index, rules)
     return ranked_actions(phones, rest, rest_airing, resting, agents, rules)
 
 
@@ -446,16 +442,6 @@ def _agents_after_shrinkage(rules: Rules, people: np.ndarray) -> np.ndarray:
     return np.floor(people * (1 - rules.service.shrinkage) + 1e-9)
 
 
-def _in_airing_window(index: pd.DatetimeIndex, airings: pd.DataFrame, rules: Rules) -> np.ndarray:
-    """Which intervals overlap an airing's response window (its start to `ad_response_window_minutes` after)."""
-    flag = np.zeros(len(index), bool)
-    step = pd.Timedelta(minutes=rules.interval_minutes)
-    window = pd.Timedelta(minutes=max(rules.ad_response_window_minutes, 1))
-    for start in airings["start"]:
-        flag |= (index + step > start) & (index < start + window)
-    return flag
-
-
 # An interval whose predicted airing calls are below this share of its baseline counts as free of airings.
 AIRING_FREE_SHARE = 0.05
 
@@ -553,7 +539,7 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
     frame["aht_s"] = given_aht.where(given_aht > 0).fillna(frame["plan_aht_s"])
     airings = (pd.concat(airing_rows, ignore_index=True) if airing_rows
                else pd.DataFrame(columns=["start", "channel", "product", "predicted", "actual"]))
-    frame["airing"] = _in_airing_window(index, airings, rules)
+    frame["airing"] = airing_intervals(airings_all, index, rules)
 
     frame["rostered"] = np.nan
     frame["on_phones"] = np.nan

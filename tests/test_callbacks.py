@@ -10,7 +10,8 @@ import pytest
 from core.errors import DataError
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES, Callbacks, rules_from_toml, rules_to_toml
-from scheduler.callbacks import airing_intervals, callback_work
+from scheduler.callbacks import callback_work
+from scheduler.rules.lunch_airings import airing_intervals
 
 DAY = "2026-12-07"
 # 300 s a callback, everyone reached: an interval of 4 agents on the phones (occupancy cap 0.85) carrying

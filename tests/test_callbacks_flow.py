@@ -7,16 +7,14 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from api import testing
 from api.worker import job_runner
-from cli import main
 from core.errors import DataError
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES
 from forecasting.data import load_calls
-from scheduler.callbacks import airing_intervals
+from scheduler.rules.lunch_airings import airing_intervals
 from scheduler.roster import load_assignments
 from shiftcast.inputs import SAMPLE_DIR, Inputs, InputPaths, load_inputs
 from shiftcast.intraday import report_lines

@@ -71,7 +71,7 @@ def test_demo_rosters_december_for_the_whole_floor(demo_out):
 def test_demo_plans_the_callbacks_of_the_calls_it_expects_lost(demo_out):
     """The demo is `plan` on the sample's files: the requirement holds the callbacks outside airings, and the
     roster's summary and workbook count them done in time and missed."""
-    from scheduler.callbacks import airing_intervals
+    from scheduler.rules.lunch_airings import airing_intervals
     from shiftcast.inputs import InputPaths, load_inputs
 
     out, output = demo_out

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 import pandas as pd
 
+from core import times
 from core.rules import hhmm, minutes_of
 from scheduler.conflicts import Conflict, names, shift_name
 from scheduler.rules.base import DayCounts, RosterDays, RosterRule, Term
@@ -63,10 +64,11 @@ def lunch_options(airing: np.ndarray, slots: list[list[int]], lengths: np.ndarra
 
 
 def airing_mask(ads: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
-    """(D, T) True where an interval overlaps an airing's response window."""
+    """(D, T) True where an interval overlaps an airing's response window (its start to the longer of
+    `ad_response_window_minutes` and its duration after)."""
     D, T = len(days), rules.intervals_per_day
     mask = np.zeros((D, T), bool)
-    if ads is None or len(ads) == 0:
+    if ads is None or len(ads) == 0 or D == 0:
         return mask
     step = rules.interval_minutes
     window = pd.to_timedelta(rules.ad_response_window_minutes, unit="min")
@@ -74,7 +76,9 @@ def airing_mask(ads: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) 
     durations = pd.to_timedelta(ads["duration_s"].to_numpy(np.int64) if "duration_s" in ads else 0, unit="s")
     starts = pd.DatetimeIndex(ads["start"])
     ends = starts + np.maximum(window, durations)
-    for start, end in zip(starts, ends):
+    # Only the airings whose window reaches one of the days: callers pass a whole ad history for one day.
+    near = (ends > days.min()) & (starts < days.max() + pd.Timedelta(days=1))
+    for start, end in zip(starts[near], ends[near]):
         # every interval [a, a+step) with a < end and a+step > start
         a = start.floor(f"{step}min")
         while a < end:
@@ -84,6 +88,20 @@ def airing_mask(ads: pd.DataFrame | None, days: pd.DatetimeIndex, rules: Rules) 
                 mask[d, t] = True
             a += pd.Timedelta(minutes=step)
     return mask
+
+
+def airing_intervals(ads: pd.DataFrame | None, index: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
+    """True for the intervals of `index` (any open intervals of the rules' grid) inside an airing's response
+    window, as airing_mask sees them."""
+    index = pd.DatetimeIndex(index)
+    days = index.normalize().unique()
+    mask = airing_mask(ads, days, rules)
+    d = days.get_indexer(index.normalize())
+    t = (times.minute_of_day(index) - rules.open_minute) // rules.interval_minutes
+    inside = (t >= 0) & (t < mask.shape[1])
+    out = np.zeros(len(index), bool)
+    out[inside] = mask[d[inside], t[inside]]
+    return out
 
 
 class LunchAirings(RosterRule):
