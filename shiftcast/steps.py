@@ -260,14 +260,26 @@ def _all_airings(inputs: Inputs) -> pd.DataFrame | None:
     return pd.concat(known, ignore_index=True).drop_duplicates().sort_values("start", kind="stable").reset_index(drop=True)
 
 
+def _history_before(inputs: Inputs, cutoff: pd.Timestamp, before: str, why: str = "") -> pd.DataFrame:
+    """The call history before `cutoff` (a DataError saying there is none before `before`, and `why`)."""
+    history = inputs.calls[inputs.calls.index < cutoff]
+    if history.empty:
+        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {before}{why}")
+    history.attrs = dict(inputs.calls.attrs)
+    return history
+
+
 def day_forecast_step(inputs: Inputs, day) -> MonthForecast:
     """The forecast of `day`'s month fitted on the call history before `day` (what the intraday view updates)."""
     day = pd.Timestamp(day).normalize()
-    history = inputs.calls[inputs.calls.index < day]
-    if history.empty:
-        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {day:%Y-%m-%d}")
-    history.attrs = dict(inputs.calls.attrs)
+    history = _history_before(inputs, day, f"{day:%Y-%m-%d}")
     return forecast_step(replace(inputs, calls=history), f"{day:%Y-%m}")
+
+
+def _history_before_month(inputs: Inputs, month: str, why: str = "") -> pd.DataFrame:
+    """The call history the month was planned on: the days before it (what the report and the morning sheet
+    fit the plan's forecast and requirement on)."""
+    return _history_before(inputs, month_start(month), month, why)
 
 
 def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: pd.DataFrame, *,
@@ -519,11 +531,7 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
     parts, airing_rows = [], []
     for month, month_index in pd.Series(index, index=index).groupby(index.strftime("%Y-%m")):
         month_index = pd.DatetimeIndex(month_index.index)
-        history = inputs.calls[inputs.calls.index < month_start(month)]
-        if history.empty:
-            raise DataError(inputs.calls.attrs.get("source", "calls"),
-                            f"the call history has no day before {month}: there is no plan's forecast to compare with")
-        history.attrs = dict(inputs.calls.attrs)
+        history = _history_before_month(inputs, month, ": there is no plan's forecast to compare with")
         forecast = forecast_step(replace(inputs, calls=history), month)
         table = forecast.table.reindex(month_index)
         requirement = month_requirement(table["mean"], history, rules)
@@ -623,10 +631,7 @@ def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.D
     else:
         notes.append(f"no actuals for {before.name}: yesterday's numbers are left out")
     month = f"{day:%Y-%m}"
-    history = inputs.calls[inputs.calls.index < month_start(month)]
-    if history.empty:
-        raise DataError(inputs.calls.attrs.get("source", "calls"), f"the call history has no day before {month}")
-    history.attrs = dict(inputs.calls.attrs)
+    history = _history_before_month(inputs, month)
     forecast = forecast_step(replace(inputs, calls=history), month)
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     planned = forecast.table.reindex(index)
