@@ -160,7 +160,7 @@ class _Day:
         self.rules = rules
         self.minute = times.minute_of_day(index)
         self.step = rules.interval_minutes
-        self.count = phones.count(index, present_only=True).to_numpy(np.int64)
+        self.count = phones.present(index).to_numpy(np.int64)
         top = int(self.count.max(initial=0)) + headroom + 1
         # A person there is on the phones (1 - shrinkage) of the time: their expected agents lie between two
         # whole counts, whose measures are mixed in that proportion (so every person counts, not only those

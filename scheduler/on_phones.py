@@ -73,22 +73,18 @@ class PhonesDay:
     people: list[Workday]
     clock_given: bool
 
-    def count(self, index: pd.DatetimeIndex, *, present_only: bool) -> pd.Series:
-        """People on the phones at each interval start of `index` (the day's): the roster's alone, or those
-        the clock says are there (rest-day workers included)."""
+    def present(self, index: pd.DatetimeIndex) -> pd.Series:
+        """People on the phones at each interval start of `index` (the day's) whom the clock says are there (rest-day
+        workers included); without clock records, the roster's (as rostered_on_phones counts them)."""
         minute = times.minute_of_day(index)
-        chosen = [w for w in self.people if (w.present if present_only else w.rostered)]
         count = np.zeros(len(index), np.int64)
-        for w in chosen:
-            count += w.on_phones(minute)
-        return pd.Series(count, index=index, name="on_phones" if present_only else "rostered")
+        for w in self.people:
+            if w.present:
+                count += w.on_phones(minute)
+        return pd.Series(count, index=index, name="on_phones")
 
     def with_status(self, *statuses: str) -> list[Workday]:
         return [w for w in self.people if w.status in statuses]
-
-
-def _nearest_shift(rules: Rules, minute: int) -> ShiftTemplate:
-    return min(rules.shifts, key=lambda s: abs(s.start_minute - minute))
 
 
 def _middle_lunch(shift: ShiftTemplate, rules: Rules) -> int:
@@ -101,18 +97,22 @@ def _minute(t: pd.Timestamp) -> int:
     return int((t - t.normalize()) / pd.Timedelta(minutes=1))
 
 
+def _phone_people(assignments: pd.DataFrame, staff: pd.DataFrame) -> set[str]:
+    """The staff who take calls; a DataError naming the roster file when it holds people the staff list does not."""
+    known = set(staff["employee_id"])
+    unknown = [e for e in assignments["employee_id"].unique() if e not in known]
+    if unknown:
+        raise DataError(assignments.attrs.get("source", "roster"), f"employee {unknown[0]} is not on the staff list"
+                        + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), column="employee_id")
+    return set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
+
+
 def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day: pd.Timestamp, at: pd.Timestamp,
                clock: pd.DataFrame | None = None) -> PhonesDay:
     """The phone people of `day` at `at` from the roster (employee_id, date, shift, lunch_start) and, when given,
     the clock records (employee_id, time, kind), of which only those punched by `at` count. People the staff
     list does not hold are a DataError naming the roster file and the first of them."""
-    source = assignments.attrs.get("source", "roster")
-    known = set(staff["employee_id"])
-    unknown = [e for e in assignments["employee_id"].unique() if e not in known]
-    if unknown:
-        raise DataError(source, f"employee {unknown[0]} is not on the staff list"
-                        + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), column="employee_id")
-    phones = set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
+    phones = _phone_people(assignments, staff)
     shifts = {s.code: s for s in rules.shifts}
     today = assignments[pd.to_datetime(assignments["date"]).dt.normalize() == day]
     at_minute = _minute(at)
@@ -136,7 +136,7 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
         ins = [t for t, kind in seen if kind == CLOCK_IN]
         if e in rostered or e in off or e not in phones or not ins:
             continue
-        s = _nearest_shift(rules, _minute(ins[0]))
+        s = _worked_shift(rules, _minute(ins[0]), 0.0)
         w = Workday(e, s.code, s.start_minute, s.end_minute, _middle_lunch(s, rules), s.unpaid_break_minutes, REST_DAY_IN,
                     rostered=False)
         clocked = _as_clocked(w, seen, True, at_minute, rules)
@@ -166,13 +166,7 @@ def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Ru
     """How many people the roster (employee_id, date, shift, lunch_start) has on the phones at each interval
     start of `index`: on a shift that covers the interval, not at lunch, in a role that takes calls. People
     the staff list does not hold are a DataError naming the roster file and the first of them."""
-    source = assignments.attrs.get("source", "roster")
-    known = set(staff["employee_id"])
-    unknown = [e for e in assignments["employee_id"].unique() if e not in known]
-    if unknown:
-        raise DataError(source, f"employee {unknown[0]} is not on the staff list"
-                        + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""), column="employee_id")
-    phones = set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
+    phones = _phone_people(assignments, staff)
     shifts = {s.code: s for s in rules.shifts}
     day_of = pd.DatetimeIndex(index).normalize()
     minute = times.minute_of_day(index)
@@ -214,7 +208,7 @@ def clocked_on_phones(clock: pd.DataFrame, assignments: pd.DataFrame, staff: pd.
     clock-in, its lunch spread over that shift's lunch window."""
     index = pd.DatetimeIndex(index)
     step = rules.interval_minutes
-    phones = set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"])
+    phones = _phone_people(assignments, staff)
     day_of = index.normalize()
     minute = times.minute_of_day(index).astype(float)
     present = np.zeros(len(index))

@@ -157,8 +157,13 @@ def expected_service(requirement, staffed: pd.Series, rules: Rules) -> pd.DataFr
     calls = requirement["calls"].reindex(staffed.index).fillna(0.0)
     aht = requirement["aht_s"].reindex(staffed.index).fillna(rules.service.aht_s) if "aht_s" in requirement \
         else pd.Series(rules.service.aht_s, index=staffed.index)
-    agents = np.floor(staffed.astype(float) * (1 - rules.service.shrinkage) + 1e-9)
-    return performance(calls, aht, agents, rules.service, rules.interval_minutes)
+    return performance(calls, aht, on_phone_agents(staffed.astype(float), rules), rules.service, rules.interval_minutes)
+
+
+def on_phone_agents(people, rules: Rules):
+    """The agents on the phones of `people` at work (less shrinkage, whole ones), as the expected service counts
+    them."""
+    return np.floor(people * (1 - rules.service.shrinkage) + 1e-9)
 
 
 def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Roster:

@@ -107,6 +107,16 @@ def _table(index: pd.Index, calls, aht, load, agents, targets: ServiceTargets, b
     return pd.DataFrame({name: columns[name] for name in COLUMNS}, index=index)
 
 
+def service_by_model(table: pd.DataFrame, targets: ServiceTargets) -> pd.DataFrame:
+    """The `service_level`, `asa_s` and `abandon_rate` of a requirements or performance table as its queue model
+    gives them: Erlang A's with the callers' patience, else Erlang C's (no abandonment known: NaN)."""
+    if targets.patience_s is None:
+        return pd.DataFrame({"service_level": table["service_level"], "asa_s": table["asa_s"],
+                             "abandon_rate": np.nan}, index=table.index)
+    return pd.DataFrame({"service_level": table["service_level_a"], "asa_s": table["asa_a_s"],
+                         "abandon_rate": table["abandon_rate"]}, index=table.index)
+
+
 def requirements(
     calls,
     aht_s,

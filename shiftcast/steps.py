@@ -33,13 +33,13 @@ from scheduler.headcount import (DEFAULT_MAX_SOLVES, DEFAULT_SOLVE_SECONDS, Head
 from scheduler.intraday_actions import Action, ranked_actions
 from scheduler.lost_calls import lost_calls_by_cause
 from scheduler.on_phones import PhonesDay, clocked_on_phones, phones_day, rostered_on_phones
-from scheduler.roster import Roster, expected_service, solve
+from scheduler.roster import Roster, expected_service, on_phone_agents, solve
 from scheduler.roster_replan import FROM, replan_from
 from scheduler.roster_solver import stopping
 from scheduler.roster_problem import REST, required_agents
 from scheduler.roster_size import ModelSize, check_model_size
 from scheduler.rules.lunch_airings import airing_intervals
-from scheduler.staffing import performance, requirements, scheduled_agents
+from scheduler.staffing import performance, requirements, scheduled_agents, service_by_model
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
 from shiftcast.inputs import Inputs
 from shiftcast.intraday import IntradayView
@@ -303,8 +303,8 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     before, rest_index = index[index < at_time], index[index >= at_time]
     phones = phones_day(roster, inputs.staff, rules, day, at_time, clock)
-    rostered = phones.count(rest_index, present_only=False)
-    present = phones.count(rest_index, present_only=True)
+    rostered = rostered_on_phones(roster, inputs.staff, rules, rest_index)
+    present = phones.present(rest_index)
     if forecast is None:
         forecast = day_forecast_step(inputs, day)
     observed = calls_on_grid(actuals, rules.interval_minutes)["calls"]
@@ -312,19 +312,18 @@ def intraday_step(inputs: Inputs, day, at: str, actuals: pd.DataFrame, roster: p
     updated = forecast.model.predict(rest_index, _all_airings(inputs), actuals=observed)
     requirement = month_requirement(updated["mean"], inputs.calls, rules)
     service = expected_service(requirement, present, rules)
-    erlang_a = rules.service.patience_s is not None
-    abandon = service["abandon_rate"] if erlang_a else pd.Series(0.0, index=rest_index)
+    chosen = service_by_model(service, rules.service)
+    abandon = chosen["abandon_rate"] if rules.service.patience_s is not None else pd.Series(0.0, index=rest_index)
     rest = pd.DataFrame({
         "forecast": planned.loc[rest_index, "mean"], "mean": updated["mean"], "lower": updated["lower"],
         "upper": updated["upper"], "aht_s": requirement["aht_s"], "required": requirement["scheduled"],
         "rostered": rostered, "present": present, "on_phones": service["agents"],
-        "service_level": service["service_level_a" if erlang_a else "service_level"],
-        "asa_s": service["asa_a_s" if erlang_a else "asa_s"], "abandon_rate": abandon,
+        "service_level": chosen["service_level"], "asa_s": chosen["asa_s"], "abandon_rate": abandon,
         "abandoned": abandon * updated["mean"],
     }, index=rest_index)
     so_far = pd.DataFrame({"actual": observed.reindex(before), "forecast": planned.loc[before, "mean"],
                            "lower": planned.loc[before, "lower"], "upper": planned.loc[before, "upper"]}, index=before)
-    callbacks, note = _intraday_callbacks(inputs, actuals, rest, before, phones.count(index, present_only=True))
+    callbacks, note = _intraday_callbacks(inputs, actuals, rest, before, phones.present(index))
     if callbacks is not None:
         rest["callbacks_worked"] = callbacks.table["worked"]
         rest["callbacks_waiting"] = callbacks.table["waiting"]
@@ -410,9 +409,9 @@ def callbacks_step(inputs: Inputs, day, actuals: pd.DataFrame, roster: pd.DataFr
 
 
 def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFrame, before: pd.DatetimeIndex,
-                        rostered: pd.Series) -> tuple[CallbackWork | None, str | None]:
+                        present: pd.Series) -> tuple[CallbackWork | None, str | None]:
     """The day's callbacks seen from the intraday view: from the actual abandoned calls before it and the
-    expected ones after, worked in the room the roster leaves; None when callbacks are off or no abandonment
+    expected ones after, worked in the room the people `present` leave; None when callbacks are off or no abandonment
     is known, with a note when the actuals do not say how many calls were lost."""
     rules = inputs.rules
     if not rules.callbacks.enabled or rules.service.patience_s is None:
@@ -428,7 +427,7 @@ def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFram
         note = (f"{actuals.attrs.get('source', 'the actuals')} has no 'abandoned' column: the callbacks of calls "
                 "lost before now are not counted")
     frame = pd.concat([so_far, expected])
-    return _callbacks_of(frame, rostered.reindex(frame.index).fillna(0), inputs), note
+    return _callbacks_of(frame, present.reindex(frame.index).fillna(0), inputs), note
 
 
 def roster_model_size(people: int, requirement: pd.DataFrame, rules: Rules) -> ModelSize:
@@ -436,22 +435,6 @@ def roster_model_size(people: int, requirement: pd.DataFrame, rules: Rules) -> M
     budget is checked on, by the step itself and by the API before it queues the job)."""
     days = required_agents(requirement).index.normalize().nunique()
     return ModelSize(people, days, len(rules.shifts), rules.intervals_per_day)
-
-
-def _service_columns(calls, aht_s, agents, rules: Rules) -> pd.DataFrame:
-    """service_level, asa_s and abandon_rate the agents give the calls: Erlang A with the rules' patience, else
-    Erlang C (no abandonment)."""
-    table = performance(calls, aht_s, agents, rules.service, rules.interval_minutes)
-    if rules.service.patience_s is None:
-        return pd.DataFrame({"service_level": table["service_level"], "asa_s": table["asa_s"],
-                             "abandon_rate": np.nan}, index=table.index)
-    return pd.DataFrame({"service_level": table["service_level_a"], "asa_s": table["asa_a_s"],
-                         "abandon_rate": table["abandon_rate"]}, index=table.index)
-
-
-def _agents_after_shrinkage(rules: Rules, people: np.ndarray) -> np.ndarray:
-    """Agents on the phones of `people` at work, as the roster's expected service counts them."""
-    return np.floor(people * (1 - rules.service.shrinkage) + 1e-9)
 
 
 # An interval whose predicted airing calls are below this share of its baseline counts as free of airings.
@@ -565,7 +548,7 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
                          f"{', '.join(f'{d:%Y-%m-%d}' for d in unrostered[:7])}{' …' if len(unrostered) > 7 else ''}: "
                          "no staff, service level or lost calls by cause for those days")
         on = day_index.isin(staffed_days)
-        rostered = _agents_after_shrinkage(rules, rostered_on_phones(roster, inputs.staff, rules, index[on]).to_numpy(float))
+        rostered = on_phone_agents(rostered_on_phones(roster, inputs.staff, rules, index[on]).to_numpy(float), rules)
         frame.loc[on, "rostered"] = rostered
         frame.loc[on, "on_phones"] = rostered
         if clock is None:
@@ -580,15 +563,16 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
                              f"{' …' if len(unclocked) > 7 else ''}: the people on the phones there are taken as the "
                              "roster's")
             at = day_index.isin(clocked)
-            frame.loc[at, "on_phones"] = _agents_after_shrinkage(rules, 
-                clocked_on_phones(clock, roster, inputs.staff, rules, index[at]).to_numpy(float))
+            frame.loc[at, "on_phones"] = on_phone_agents(
+                clocked_on_phones(clock, roster, inputs.staff, rules, index[at]).to_numpy(float), rules)
     staffed = frame["on_phones"].notna().to_numpy()
     for column in ("service_level", "asa_s", "planned_service_level", "planned_asa_s", "planned_abandoned"):
         frame[column] = np.nan
     if staffed.any():
         s = frame[staffed]
-        lived = _service_columns(s["calls"], s["aht_s"], s["on_phones"], rules)
-        planned = _service_columns(s["forecast"], s["plan_aht_s"], s["rostered"], rules)
+        lived = service_by_model(performance(s["calls"], s["aht_s"], s["on_phones"], rules.service, step), rules.service)
+        planned = service_by_model(performance(s["forecast"], s["plan_aht_s"], s["rostered"], rules.service, step),
+                                   rules.service)
         frame.loc[staffed, "service_level"] = lived["service_level"].to_numpy()
         frame.loc[staffed, "asa_s"] = lived["asa_s"].to_numpy()
         frame.loc[staffed, "planned_service_level"] = planned["service_level"].to_numpy()
@@ -636,7 +620,7 @@ def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.D
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     planned = forecast.table.reindex(index)
     needed = month_requirement(planned["mean"], history, rules)["agents"]
-    rostered = _agents_after_shrinkage(rules, rostered_on_phones(roster, inputs.staff, rules, index).to_numpy(float))
+    rostered = on_phone_agents(rostered_on_phones(roster, inputs.staff, rules, index).to_numpy(float), rules)
     top = planned["mean"].sort_values(ascending=False, kind="stable").index[:PEAKS]
     peaks = pd.DataFrame({"interval_start": top, "calls": planned.loc[top, "mean"].to_numpy(),
                           "upper": planned.loc[top, "upper"].to_numpy(), "needed": needed.loc[top].to_numpy(float),

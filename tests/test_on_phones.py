@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import DataError
 from core.rules import Rules
-from scheduler.on_phones import EXPECTED, IN, LATE, LEFT, NOT_IN, REST_DAY_IN, phones_day
+from scheduler.on_phones import EXPECTED, IN, LATE, LEFT, NOT_IN, REST_DAY_IN, phones_day, rostered_on_phones
 
 DAY = pd.Timestamp("2026-12-15")
 RULES = Rules()  # early 08:00–17:00, late 10:00–18:00, 5 minutes' grace
@@ -45,9 +45,9 @@ def test_the_clock_by_the_time_says_who_is_there_and_who_is_missing():
     assert late.late_minutes() == 40
     index = pd.DatetimeIndex([DAY + pd.Timedelta(t) for t in ("10:15:00", "11:00:00", "12:00:00", "17:00:00")])
     # rostered on the phones: A B C (E) and D F (L); at 11:00 C lunches, at 12:00 A and B do; at 17:00 only L
-    assert day.count(index, present_only=False).tolist() == [5, 4, 3, 2]
+    assert rostered_on_phones(ROSTER, STAFF, RULES, index).tolist() == [5, 4, 3, 2]
     # there: A B D and R (working the early shift, lunch mid-window 12:00); C left, F not in
-    assert day.count(index, present_only=True).tolist() == [4, 4, 1, 1]
+    assert day.present(index).tolist() == [4, 4, 1, 1]
     rest_day = next(w for w in day.people if w.employee_id == "R")
     assert (rest_day.shift, rest_day.rostered) == ("E", False)
 
@@ -65,7 +65,7 @@ def test_without_clock_records_everyone_rostered_is_taken_as_there():
     assert not day.clock_given
     assert {w.status for w in day.people} == {EXPECTED}
     index = pd.DatetimeIndex([DAY + pd.Timedelta("11:30:00")])
-    assert day.count(index, present_only=True).tolist() == day.count(index, present_only=False).tolist() == [4]  # C at lunch
+    assert day.present(index).tolist() == rostered_on_phones(ROSTER, STAFF, RULES, index).tolist() == [4]  # C at lunch
 
 
 def test_a_roster_naming_someone_not_on_the_staff_list_is_refused_by_name():
