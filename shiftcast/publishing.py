@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from scheduler.roster_diff import roster_diff
 from shiftcast.exports.calendar import EventRevisions
 from shiftcast.exports.labels import REST
 from shiftcast.exports.roster_frames import assignments_of, is_worked, people
@@ -33,22 +34,14 @@ class Notice:
     changes: tuple[DayChange, ...] = ()
 
 
-def _cells(roster: Any) -> dict[tuple[str, str], str]:
-    a = assignments_of(roster)
-    return dict(zip(zip(a["employee_id"], a["date"].dt.strftime("%Y-%m-%d")), a["shift"]))
-
-
 def roster_changes(before: Any, after: Any) -> list[DayChange]:
-    """Every person's day whose shift differs between two rosters of a month, by person then day (a person on
-    only one of them is compared against rest days)."""
-    old, new = _cells(before), _cells(after)
+    """Every person's day whose shift differs between two rosters of a month (scheduler.roster_diff), by person
+    then day, with their names; a person on only one of them is compared against rest days."""
+    diff = roster_diff(assignments_of(before), assignments_of(after))
     names = {**_names(before), **_names(after)}
-    out = []
-    for key in sorted(set(old) | set(new)):
-        was, now = old.get(key, REST), new.get(key, REST)
-        if was != now:
-            out.append(DayChange(key[0], names.get(key[0], key[0]), key[1], was, now))
-    return out
+    changes = sorted(diff.changes, key=lambda c: (c.employee_id, c.date))
+    return [DayChange(c.employee_id, names.get(c.employee_id, c.employee_id), c.date, c.before or REST, c.after or REST)
+            for c in changes if (c.before or REST) != (c.after or REST)]
 
 
 def _names(roster: Any) -> dict[str, str]:
