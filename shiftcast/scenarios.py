@@ -23,7 +23,7 @@ from scheduler.headcount import (
 )
 from core.periods import month_days, month_intervals
 from core.rules import Rules
-from shiftcast.steps import month_requirement, requirement_with_callbacks
+from shiftcast.steps import planned_requirement
 
 # --- scenarios ---------------------------------------------------------------------------------------
 
@@ -114,7 +114,7 @@ def what_if(
     for name, plan in scenarios.items():
         say(f"scenario {name}: {len(plan)} airings")
         forecast = forecaster.predict(index, plan)
-        req = requirement_with_callbacks(month_requirement(forecast["mean"], history, rules), plan, rules)
+        req = planned_requirement(forecast["mean"], history, plan, rules)
         b, start = None, None
         if offset is not None:
             b = headcount_bound(req, rules, ads=plan, leave_share=share, target=target)
@@ -161,7 +161,7 @@ def monthly_headcounts(
     for month in months:
         plan = plan_for(month)
         forecast = forecaster.predict(month_intervals(month, rules), plan)
-        req = requirement_with_callbacks(month_requirement(forecast["mean"], history, rules), plan, rules)
+        req = planned_requirement(forecast["mean"], history, plan, rules)
         b = headcount_bound(req, rules, ads=plan, target=target)
         lower = agents_for_on_phone(b.on_phone, staff_mix, rules)
         estimate = agents_for_on_phone(b.estimate, staff_mix, rules)

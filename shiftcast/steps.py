@@ -169,12 +169,18 @@ def month_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, rules
     return table
 
 
+def planned_requirement(calls_mean: pd.Series, history: pd.DataFrame | None, airings: pd.DataFrame | None,
+                        rules: Rules, *, model: Model = "erlang_c") -> pd.DataFrame:
+    """The requirement a plan holds: month_requirement's agents for the calls, with the agents the callbacks of
+    the calls it expects lost need outside the `airings` (requirement_with_callbacks)."""
+    return requirement_with_callbacks(month_requirement(calls_mean, history, rules, model=model), airings, rules)
+
+
 def requirement_step(inputs: Inputs, forecast: pd.DataFrame, *, model: Model = "erlang_c") -> pd.DataFrame:
     """Agents needed per open interval of the month, for the forecast's mean calls, met with the queue
     `model` (Erlang C, or Erlang A with the rules' caller patience), with the agents its callbacks need
-    (`requirement_with_callbacks`)."""
-    requirement = month_requirement(forecast["mean"], inputs.calls, inputs.rules, model=model)
-    return requirement_with_callbacks(requirement, inputs.plan, inputs.rules)
+    (planned_requirement)."""
+    return planned_requirement(forecast["mean"], inputs.calls, inputs.plan, inputs.rules, model=model)
 
 
 def requirement_on_grid(inputs: Inputs, month: str, minutes: int) -> pd.DataFrame:
@@ -517,7 +523,7 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
         history = _history_before_month(inputs, month, ": there is no plan's forecast to compare with")
         forecast = forecast_step(replace(inputs, calls=history), month)
         table = forecast.table.reindex(month_index)
-        requirement = month_requirement(table["mean"], history, rules)
+        requirement = planned_requirement(table["mean"], history, inputs.plan, rules)
         parts.append(pd.DataFrame({"forecast": table["mean"], "lower": table["lower"], "upper": table["upper"],
                                    "plan_aht_s": requirement["aht_s"], "needed": requirement["agents"].astype(float)},
                                   index=month_index))
@@ -619,7 +625,7 @@ def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.D
     forecast = forecast_step(replace(inputs, calls=history), month)
     index = open_intervals(pd.DatetimeIndex([day]), rules)
     planned = forecast.table.reindex(index)
-    needed = month_requirement(planned["mean"], history, rules)["agents"]
+    needed = planned_requirement(planned["mean"], history, inputs.plan, rules)["agents"]
     rostered = on_phone_agents(rostered_on_phones(roster, inputs.staff, rules, index).to_numpy(float), rules)
     top = planned["mean"].sort_values(ascending=False, kind="stable").index[:PEAKS]
     peaks = pd.DataFrame({"interval_start": top, "calls": planned.loc[top, "mean"].to_numpy(),
