@@ -66,12 +66,14 @@ class Workday:
 
 @dataclass(frozen=True)
 class PhonesDay:
-    """The phone people of `day` as seen at `at`; `clock_given` says whether clock records were read."""
+    """The phone people of `day` as seen at `at`; `clock_given` says whether clock records with a punch on the day
+    by then were read, `clock_empty` that records were given but held none (so everyone rostered is expected)."""
 
     day: pd.Timestamp
     at: pd.Timestamp
     people: list[Workday]
     clock_given: bool
+    clock_empty: bool = False
 
     def present(self, index: pd.DatetimeIndex) -> pd.Series:
         """People on the phones at each interval start of `index` (the day's) whom the clock says are there (rest-day
@@ -121,6 +123,8 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
         seen = clock[(clock["time"] >= day) & (clock["time"] <= at)].sort_values("time", kind="stable")
         for e, t, kind in zip(seen["employee_id"], seen["time"], seen["kind"]):
             punches.setdefault(e, []).append((t, kind))
+    # Records without a punch on the day are another day's (or a feed that stopped), not everyone absent.
+    clock_given = bool(punches)
     people = []
     rostered = set()
     for e, code, lunch in today[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
@@ -130,7 +134,7 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
         s = shifts[code]
         w = Workday(e, code, s.start_minute, s.end_minute, minutes_of(lunch) if isinstance(lunch, str) and lunch else None,
                     s.unpaid_break_minutes, EXPECTED)
-        people.append(_as_clocked(w, punches.get(e, []), clock is not None, at_minute, rules))
+        people.append(_as_clocked(w, punches.get(e, []), clock_given, at_minute, rules))
     off = set(today.loc[today["shift"] == LEAVE, "employee_id"])
     for e, seen in punches.items():
         ins = [t for t, kind in seen if kind == CLOCK_IN]
@@ -141,7 +145,8 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
                     rostered=False)
         clocked = _as_clocked(w, seen, True, at_minute, rules)
         people.append(replace(clocked, status=REST_DAY_IN) if clocked.present else clocked)
-    return PhonesDay(day=day, at=at, people=people, clock_given=clock is not None)
+    return PhonesDay(day=day, at=at, people=people, clock_given=clock_given,
+                     clock_empty=clock is not None and not clock_given)
 
 
 def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: bool, at_minute: int,

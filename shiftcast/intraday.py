@@ -75,6 +75,9 @@ def clock_lines(view: IntradayView) -> list[str]:
     """Who the clock says is on the phones at `at`, and who is not: the people the service below counts."""
     phones, at = view.phones, f"{view.at:%H:%M}"
     rostered = [w for w in phones.people if w.rostered]
+    if phones.clock_empty:
+        return [f"the clock records hold no punch on {view.day:%Y-%m-%d} by {at} (another day's file, or a feed that "
+                f"stopped?): all {counted(len(rostered), 'person', 'people')} rostered on the phones are taken as there"]
     if not phones.clock_given:
         return [f"no clock records given: all {counted(len(rostered), 'person', 'people')} rostered on the phones "
                 "are taken as there"]

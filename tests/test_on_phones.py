@@ -53,11 +53,19 @@ def test_the_clock_by_the_time_says_who_is_there_and_who_is_missing():
 
 
 def test_within_the_grace_or_before_the_shift_a_person_is_still_expected():
-    day = phones_day(ROSTER, STAFF, RULES, DAY, DAY + pd.Timedelta("08:05:00"), _clock([]))
+    only_the_supervisor = _clock([("S", "07:45:00", "in")])  # the day's clock runs; no agent has punched yet
+    day = phones_day(ROSTER, STAFF, RULES, DAY, DAY + pd.Timedelta("08:05:00"), only_the_supervisor)
     status = {w.employee_id: w.status for w in day.people}
     assert status["A"] == EXPECTED and status["D"] == EXPECTED
-    later = phones_day(ROSTER, STAFF, RULES, DAY, DAY + pd.Timedelta("08:15:00"), _clock([]))
+    later = phones_day(ROSTER, STAFF, RULES, DAY, DAY + pd.Timedelta("08:15:00"), only_the_supervisor)
     assert {w.employee_id for w in later.with_status(NOT_IN)} == {"A", "B", "C"}
+
+
+def test_clock_records_without_a_punch_on_the_day_are_not_taken_for_everyone_absent():
+    another_day = _clock([("A", "07:50:00", "in")]).assign(time=lambda c: c["time"] - pd.Timedelta(days=1))
+    day = phones_day(ROSTER, STAFF, RULES, DAY, DAY + pd.Timedelta("11:30:00"), another_day)
+    assert day.clock_empty and not day.clock_given
+    assert {w.status for w in day.people} == {EXPECTED}
 
 
 def test_without_clock_records_everyone_rostered_is_taken_as_there():
