@@ -192,3 +192,17 @@ def test_cli_needs_the_staff_to_know_who_takes_calls(tmp_path):
                                        "--roster", str(_roster(tmp_path / "r.csv", 24)), *options])
     assert result.exit_code == 2
     assert "staff: the intraday view needs the staff list (--staff)" in result.output
+
+
+@pytest.mark.slow
+def test_cli_says_a_clock_file_holding_no_punch_on_the_day(tmp_path):
+    clock = tmp_path / "clock.csv"
+    clock.write_text("employee_id,time,kind\nE001,2026-12-09 07:55:00,in\nE001,2026-12-09 17:02:00,out\n")
+    result = CliRunner().invoke(main, ["intraday", "--day", DAY, "--at", "11:30",
+                                       "--actuals", str(_actuals(tmp_path / "a.csv", 1.0)),
+                                       "--roster", str(_roster(tmp_path / "r.csv", 24)), "--clock", str(clock),
+                                       *SAMPLE_OPTIONS])
+    assert result.exit_code == 0, result.output
+    assert (f"the clock records hold no punch on {DAY} by 11:30 (another day's file, or a feed that stopped?): "
+            "all 24 people rostered on the phones are taken as there") in result.output
+    assert "not clocked in by" not in result.output
