@@ -13,7 +13,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from natsort import natsort_keygen, ns
 
 from core import times
 from core.errors import DataError
@@ -41,6 +40,7 @@ from scheduler.roster_size import ModelSize, check_model_size
 from scheduler.rules.lunch_airings import airing_intervals
 from scheduler.staffing import performance, requirements, scheduled_agents, service_by_model
 from shiftcast.actuals import Actuals, ExtendedHistory, history_with_actuals
+from shiftcast.exports.roster_frames import listing_order
 from shiftcast.inputs import Inputs
 from shiftcast.intraday import IntradayView
 from shiftcast.morning import PEAKS, MorningSheet
@@ -639,16 +639,11 @@ def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.D
     airings = airings[["start", "channel", "product"]].assign(
         predicted=forecast.model.calls_by_airing(index, airings).sum(axis=0).to_numpy() if len(airings) else [])
     people = inputs.staff.set_index("employee_id")
-    order = {code: i for i, code in enumerate(rules.shift_codes)}
     shifts = today.assign(group=today["employee_id"].map(people["group"]).fillna(""),
                           team=today["employee_id"].map(people["team"]).fillna(""),
                           name=today["employee_id"].map(people["name"]).fillna(""),
-                          role=today["employee_id"].map(people["role"]).fillna(""),
-                          rank=today["shift"].map(order))
-    # Shifts in the rules' order, then groups and people as the printed roster lists them ('9组' before '10组').
-    natural = natsort_keygen(alg=ns.IGNORECASE)
-    order_rows = sorted(range(len(shifts)), key=lambda i: (shifts["rank"].iat[i], natural(shifts["group"].iat[i]),
-                                                          natural(shifts["employee_id"].iat[i])))
-    shifts = shifts.iloc[order_rows][["shift", "group", "team", "employee_id", "name", "role", "lunch_start"]]
-    shifts = shifts.reset_index(drop=True)
+                          role=today["employee_id"].map(people["role"]).fillna(""))
+    # Shifts in the rules' order, then people as the printed roster lists them ('9组' before '10组').
+    shifts = pd.concat([listing_order(shifts[shifts["shift"] == code]) for code in rules.shift_codes],
+                       ignore_index=True)[["shift", "group", "team", "employee_id", "name", "role", "lunch_start"]]
     return MorningSheet(day=day, yesterday=yesterday, airings=airings, shifts=shifts, peaks=peaks, notes=notes)
