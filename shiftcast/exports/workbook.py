@@ -25,6 +25,7 @@ from shiftcast.exports.conflict_days import (
 from shiftcast.exports.labels import (
     DEFAULT_LANG, LEAVE, REST, check_lang, label, role_name, shift_marks, shift_name, status_words, weekday,
 )
+from shiftcast.exports.tables import changes_frame
 from shiftcast.exports.roster_frames import (
     COVERAGE_COLUMNS, HOURS_COLUMNS, UNMET_COLUMNS, assignments_of, check_columns, is_leader, is_worked, people,
     plan_days, requests_by_kind, shift_grid,
@@ -32,7 +33,6 @@ from shiftcast.exports.roster_frames import (
 from core.rules import Rules, minutes_of
 from core.times import epoch_minutes
 from scheduler.quiet_days import held_by_weekly_rest
-from scheduler.roster_diff import RosterDiff
 
 # Fills: shifts take colours in rules order; rest and leave have their own; weekend/holiday day columns
 # are shaded in the header and a shade darker in the body, so the shift colour still reads.
@@ -668,21 +668,18 @@ def _detail_sheet(wb, fm: Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     setup_print(ws, lang, (end_row - 1, len(frame.columns) - 1), (0, 0), landscape=False)
 
 
-def _changes_sheet(wb, fm: Formats, name: str, diff: RosterDiff, who: pd.DataFrame, rules: Rules, lang: str,
+def _changes_sheet(wb, fm: Formats, name: str, roster: Any, who: pd.DataFrame, rules: Rules, lang: str,
                    month: str) -> None:
     """A mid-month re-plan's changes: the summary, then one row per person's day changed, before and after."""
+    diff = roster.diff
     ws = wb.add_worksheet(name)
     ws.write_string(0, 0, label("title_changes", lang, month=month, day=diff.from_day or ""), fm.title)
     ws.write_string(1, 0, diff.summary, fm.note)
-    names = who.set_index("employee_id")["name"]
     marks = shift_marks(rules, lang)
-    frame = pd.DataFrame({
-        "employee_id": [c.employee_id for c in diff.changes],
-        "name": [str(names.get(c.employee_id, "")) for c in diff.changes],
-        "date": [c.date for c in diff.changes],
-        "before": [marks.get(c.before, c.before) for c in diff.changes],
-        "after": [marks.get(c.after, c.after) for c in diff.changes],
-    }, columns=["employee_id", "name", "date", "before", "after"])
+    frame = changes_frame(roster)
+    frame.insert(1, "name", frame["employee_id"].map(who.set_index("employee_id")["name"]).fillna("").astype(str))
+    for column in ("before", "after"):
+        frame[column] = [marks.get(c, c) for c in frame[column]]
     end = write_frame(ws, fm, frame, 3, [label(c, lang) for c in frame.columns], lang)
     ws.freeze_panes(4, 0)
     ws.set_column(0, 4, 14)
@@ -719,7 +716,7 @@ def roster_workbook(roster: Any, rules: Rules, staff: pd.DataFrame | None = None
     _conflicts_sheet(wb, fm, names["sheet_conflicts"], roster, a, lang, month)
     _short_sheet(wb, fm, names["sheet_short"], roster, lang, month)
     if getattr(roster, "diff", None) is not None:
-        _changes_sheet(wb, fm, names["sheet_changes"], roster.diff, who, rules, lang, month)
+        _changes_sheet(wb, fm, names["sheet_changes"], roster, who, rules, lang, month)
     if detail:
         _detail_sheet(wb, fm, names["sheet_detail"], a, who, rules, lang)
     wb.set_properties({"title": label("title_roster", lang, month=month), "comments": "Shiftcast"})
