@@ -75,4 +75,5 @@ def get_morning_xlsx(value: str, query: ReportExportQuery):
     s = store.session()
     site_id = sites.site_for_new(s, query.site_id)
     sheet = site_morning(s, site_id, report_period("day", value), query)
-    return download(morning_workbook(sheet, inputs.rules(s, query.rules_id, site_id=site_id), query.lang), EXPORT_FORMATS["xlsx"][0], f"morning-{value}.xlsx")
+    content = morning_workbook(sheet, inputs.rules(s, query.rules_id, site_id=site_id), query.lang)
+    return download(content, EXPORT_FORMATS["xlsx"][0], f"morning-{value}.xlsx")
