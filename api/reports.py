@@ -13,7 +13,7 @@ from api.actuals import stored_actuals
 from api.json_values import json_scalar, table
 from api.roster_document import stored_roster
 from api.problems import Problem
-from api.schemas import LostCause, MorningOut, ReportOut, ReportQuery, ReportTotals, Table
+from api.schemas import CallbacksOut, LostCause, MorningOut, ReportOut, ReportQuery, ReportTotals, Table
 from core.errors import DataError
 from scheduler.lost_calls import CAUSES
 from shiftcast.exports.roster_frames import assignments_of
@@ -89,6 +89,7 @@ def report_out(report: Report, site_id: int) -> ReportOut:
                                             for c in CAUSES],
         lost=None if report.lost is None else _table(report.lost),
         lost_by_hour=None if report.lost is None else _table(report.lost_by_hour),
+        callbacks=None if report.callbacks is None else CallbacksOut(**dataclasses.asdict(report.callbacks.totals())),
     )
 
 

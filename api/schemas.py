@@ -678,6 +678,16 @@ class LostCause(BaseModel):
     calls: float
 
 
+class CallbacksOut(BaseModel):
+    """The callers lost in the period to be called back (the rules' share reached) and what became of them:
+    created = done_in_time + missed + open (open: due after the period's last interval)."""
+
+    created: float
+    done_in_time: float
+    missed: float
+    open: float
+
+
 class ReportOut(BaseModel):
     """A day's (week's, month's) report: the numbers, in words and as tables, and lost calls by cause."""
 
@@ -693,7 +703,8 @@ class ReportOut(BaseModel):
     intervals: Table = Field(description="per interval: calls, forecast (lower, upper), answered, abandoned, aht_s, "
                                          "agents needed, rostered and on the phones, service level and ASA as lived "
                                          "and as planned, planned abandoned, airing")
-    by_day: Table
+    by_day: Table = Field(description="per day: the totals' fields, and callbacks_created, callbacks_done_in_time and "
+                                      "callbacks_missed when callbacks are counted")
     by_time_of_day: Table = Field(description="forecast accuracy (WAPE, bias) by time of day")
     airings: Table = Field(description="per airing: start, channel, product, predicted and actual calls")
     channels: Table = Field(description="per channel: airings, predicted, actual, actual / predicted")
@@ -701,6 +712,9 @@ class ReportOut(BaseModel):
                                                        "priced), adding up to the lost calls")
     lost: Table | None = Field(description="per interval: the lost calls by cause and Erlang A's modelled loss")
     lost_by_hour: Table | None = Field(description="lost calls per hour of the day, most first")
+    callbacks: CallbacksOut | None = Field(default=None, description="the lost callers called back in the room the "
+                                           "people on the phones had (null when callbacks are off, or the lost calls "
+                                           "or the staffing are not known)")
 
 
 class MorningOut(BaseModel):

@@ -16,6 +16,7 @@ from core.errors import DataError
 from core.periods import month_days
 from core.rules import ServiceTargets
 from core.words import counted
+from scheduler.callbacks import CallbackWork
 from scheduler.lost_calls import CAUSE_KEYS, CAUSES
 
 # Per-interval columns of `Report.intervals`.
@@ -133,6 +134,8 @@ class Report:
     forecast (Erlang A with the targets' patience, else Erlang C); `airing` in an airing's response window.
     `airings`: one row per airing (start, channel, product, predicted, actual calls it brought).
     `lost`: the abandoned calls per interval by cause (scheduler.lost_calls), None when they cannot be priced.
+    `callbacks`: the lost callers called back in the room the people on the phones had (scheduler.callbacks), None
+    when callbacks are off or the lost calls or the staffing are not known.
     `notes`: what the report could not know or had to assume, in words."""
 
     period: ReportPeriod
@@ -143,6 +146,7 @@ class Report:
     targets: ServiceTargets
     interval_minutes: int
     notes: list[str] = field(default_factory=list)
+    callbacks: CallbackWork | None = None
 
     @property
     def queue_model(self) -> str:
@@ -157,7 +161,12 @@ class Report:
         """One row per day: the day's Totals."""
         days = self.intervals.index.normalize()
         rows = {day: dataclasses.asdict(totals_of(part)) for day, part in self.intervals.groupby(days)}
-        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("date")
+        out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("date")
+        if self.callbacks is not None:
+            done = self.callbacks.per_day()
+            for key in ("created", "done_in_time", "missed"):
+                out[f"callbacks_{key}"] = done[key].reindex(out.index)
+        return out
 
     @property
     def by_time_of_day(self) -> pd.DataFrame:
@@ -254,6 +263,7 @@ def report_lines(report: Report, *, peaks: int = 3) -> list[str]:
     worst = tod.sort_values("wape", ascending=False, kind="stable").head(3)
     lines.append("forecast least accurate at " + ", ".join(
         f"{at} (WAPE {_pct(r['wape'])}, bias {_signed_pct(r['bias'])})" for at, r in worst.iterrows()))
+    lines += _callback_lines(report)
     causes = report.lost_by_cause
     if causes is not None:
         total = causes.sum()
@@ -270,6 +280,16 @@ def report_lines(report: Report, *, peaks: int = 3) -> list[str]:
                 for hour, r in top.iterrows()))
     lines += [f"note: {n}" for n in report.notes]
     return lines
+
+
+def _callback_lines(report: Report) -> list[str]:
+    """The lost callers called back, and how many in time."""
+    if report.callbacks is None:
+        return []
+    t = report.callbacks.totals()
+    return [f"callbacks: {t.created:,.0f} of the callers lost were to be called back, {t.done_in_time:,.0f} done in "
+            f"time in the room the people on the phones had, {t.missed:,.0f} missed"
+            + (f", {t.open:,.0f} due after the report's last interval" if t.open >= 0.5 else "")]
 
 
 def _ratio(value: float) -> str:

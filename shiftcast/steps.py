@@ -374,44 +374,24 @@ def requirement_with_callbacks(requirement: pd.DataFrame, airings: pd.DataFrame 
     return out
 
 
-def _callbacks_of(frame: pd.DataFrame, on_phones: pd.Series, inputs: Inputs) -> CallbackWork:
+def _callbacks_of(frame: pd.DataFrame, agents: pd.Series, airing: np.ndarray, rules: Rules) -> CallbackWork:
     """Callback work for intervals whose `abandoned` calls and `handled` calls (with their `aht_s`) are known,
-    with the people `on_phones` (rostered, before shrinkage) and the inputs' airings."""
-    rules = inputs.rules
-    # The people's time goes to the calls they handle: those are the load the room is left above.
-    busy = expected_service(frame.rename(columns={"calls": "offered", "handled": "calls"}), on_phones, rules)
-    index = pd.DatetimeIndex(frame.index)
-    return callback_work(frame["abandoned"], busy["agents"], busy["load_erlangs"],
-                         airing_intervals(_all_airings(inputs), index, rules), rules,
+    worked in the room the `agents` on the phones (after shrinkage) leave above the calls they handle, outside
+    the `airing` intervals."""
+    busy = performance(frame["handled"], frame["aht_s"], agents, rules.service, rules.interval_minutes)
+    return callback_work(frame["abandoned"], busy["agents"], busy["load_erlangs"], airing, rules,
                          interval_minutes=rules.interval_minutes)
 
 
 def _actual_intervals(actuals: pd.DataFrame, index: pd.DatetimeIndex, rules: Rules) -> pd.DataFrame:
-    """The actuals on `index`: calls, `abandoned` and `handled` (answered, else calls less abandoned) with
-    their `aht_s` (the rules' where none is given); a DataError when they do not say how many were lost."""
-    source = actuals.attrs.get("source", "actuals")
-    if "abandoned" not in actuals:
-        raise DataError(source, "callbacks need the abandoned calls: give an 'abandoned' column (or call records "
-                        "with their outcome)", column="abandoned")
+    """The actuals (with an `abandoned` column) on `index`: calls, `abandoned` and `handled` (answered, else calls
+    less abandoned) with their `aht_s` (the rules' where none is given)."""
     seen = calls_on_grid(actuals, rules.interval_minutes).reindex(index)
     calls = seen["calls"].fillna(0.0)
     abandoned = seen["abandoned"].fillna(0.0)
     handled = seen["answered"].fillna(calls - abandoned) if "answered" in seen else calls - abandoned
     aht = seen["aht_s"].fillna(rules.service.aht_s) if "aht_s" in seen else pd.Series(rules.service.aht_s, index=index)
     return pd.DataFrame({"calls": calls, "abandoned": abandoned, "handled": handled, "aht_s": aht}, index=index)
-
-
-def callbacks_step(inputs: Inputs, day, actuals: pd.DataFrame, roster: pd.DataFrame) -> CallbackWork:
-    """A lived day's callbacks, per interval (`table`) and for the day (`totals()`): created from the
-    `actuals`' abandoned calls, worked in the room the `roster`'s people on the phones had above the calls
-    they answered, outside airings, before the rules' deadline; missed when there was none in time. The
-    daily report's callbacks."""
-    rules = inputs.rules
-    if inputs.staff is None:
-        raise DataError("staff", "callbacks need the staff list (--staff): it says who takes calls")
-    index = open_intervals(pd.DatetimeIndex([pd.Timestamp(day).normalize()]), rules)
-    frame = _actual_intervals(actuals, index, rules)
-    return _callbacks_of(frame, rostered_on_phones(roster, inputs.staff, rules, index), inputs)
 
 
 def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFrame, before: pd.DatetimeIndex,
@@ -433,7 +413,8 @@ def _intraday_callbacks(inputs: Inputs, actuals: pd.DataFrame, rest: pd.DataFram
         note = (f"{actuals.attrs.get('source', 'the actuals')} has no 'abandoned' column: the callbacks of calls "
                 "lost before now are not counted")
     frame = pd.concat([so_far, expected])
-    return _callbacks_of(frame, present.reindex(frame.index).fillna(0), inputs), note
+    agents = on_phone_agents(present.reindex(frame.index).fillna(0).astype(float), rules)
+    return _callbacks_of(frame, agents, airing_intervals(_all_airings(inputs), frame.index, rules), rules), note
 
 
 def roster_model_size(people: int, requirement: pd.DataFrame, rules: Rules) -> ModelSize:
@@ -584,6 +565,12 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
         frame.loc[staffed, "planned_service_level"] = planned["service_level"].to_numpy()
         frame.loc[staffed, "planned_asa_s"] = planned["asa_s"].to_numpy()
         frame.loc[staffed, "planned_abandoned"] = (planned["abandon_rate"] * s["forecast"]).to_numpy()
+    callbacks = None
+    if rules.callbacks.enabled and "abandoned" in observed and staffed.any():
+        s = frame[staffed]
+        lived = pd.DataFrame({"abandoned": s["abandoned"], "handled": s["answered"].fillna(s["calls"] - s["abandoned"]),
+                              "aht_s": s["aht_s"]})
+        callbacks = _callbacks_of(lived, s["on_phones"], s["airing"].to_numpy(bool), rules)
     lost = None
     if rules.service.patience_s is None:
         notes.append("the rules set no callers' patience ([service] patience_s): lost calls cannot be priced by cause "
@@ -594,7 +581,7 @@ def report_step(inputs: Inputs, period: ReportPeriod, actuals: pd.DataFrame, *, 
             notes.append(f"lost calls by cause cover the {counted(int(staffed.sum()), 'interval')} with a roster, "
                          f"not the other {int((~staffed).sum())}")
     return Report(period=period, days=days, intervals=frame[list(INTERVAL_COLUMNS)], airings=airings, lost=lost,
-                  targets=rules.service, interval_minutes=step, notes=notes)
+                  targets=rules.service, interval_minutes=step, notes=notes, callbacks=callbacks)
 
 
 def morning_step(inputs: Inputs, day, actuals: pd.DataFrame | None, roster: pd.DataFrame, *,

@@ -10,7 +10,6 @@ import pytest
 
 from api import testing
 from api.worker import job_runner
-from core.errors import DataError
 from core.periods import open_intervals
 from core.rules import DEFAULT_RULES
 from forecasting.data import load_calls
@@ -18,7 +17,8 @@ from scheduler.rules.lunch_airings import airing_intervals
 from scheduler.roster import load_assignments
 from shiftcast.inputs import SAMPLE_DIR, Inputs, InputPaths, load_inputs
 from shiftcast.intraday import report_lines
-from shiftcast.steps import callbacks_step, intraday_step, month_requirement, requirement_with_callbacks
+from shiftcast.report import report_lines as report_lines_of, report_period
+from shiftcast.steps import intraday_step, month_requirement, report_step, requirement_with_callbacks
 
 WEEK = pd.date_range("2026-12-07", periods=7, freq="D")
 DAY = "2026-12-10"
@@ -84,10 +84,12 @@ def _sample_actuals(until: str | None = None) -> pd.DataFrame:
     return day
 
 
-def test_a_lived_days_callbacks_for_the_report(sample):
+@pytest.mark.slow
+def test_the_days_report_counts_the_lived_days_callbacks(sample):
     roster = load_assignments(SAMPLE_DIR / "roster_2026-12.csv", sample.rules)
     actuals = _sample_actuals()
-    work = callbacks_step(sample, DAY, actuals, roster)
+    report = report_step(sample, report_period("day", DAY), actuals, roster=roster)
+    work = report.callbacks
     table = work.table
     assert table.index.equals(open_intervals(pd.DatetimeIndex([DAY]), sample.rules))
     share = sample.rules.callbacks.share_reached
@@ -96,12 +98,16 @@ def test_a_lived_days_callbacks_for_the_report(sample):
     totals = work.totals()
     assert totals.created == pytest.approx(totals.done_in_time + totals.missed + totals.open)
     aired = airing_intervals(sample.plan, table.index, sample.rules)
-    assert (table.loc[aired, "worked"] == 0).all()
-    day = work.per_day()
-    assert list(day.index) == [pd.Timestamp(DAY)] and day.loc[DAY, "created"] == pytest.approx(totals.created)
-    # Actuals that do not say how many were lost are refused, naming the column.
-    with pytest.raises(DataError, match="column 'abandoned'"):
-        callbacks_step(sample, DAY, actuals.drop(columns=["abandoned"]), roster)
+    assert aired.any() and (table.loc[aired, "worked"] == 0).all()
+    day = report.by_day
+    assert day.loc[DAY, "callbacks_created"] == pytest.approx(totals.created)
+    assert day.loc[DAY, "callbacks_done_in_time"] == pytest.approx(totals.done_in_time)
+    line = next(line for line in report_lines_of(report) if line.startswith("callbacks: "))
+    assert f"{totals.created:,.0f} of the callers lost were to be called back, {totals.done_in_time:,.0f} done" in line
+    # Actuals that do not say how many were lost give no callbacks, and the report says why.
+    blind = report_step(sample, report_period("day", DAY), actuals.drop(columns=["abandoned"]), roster=roster)
+    assert blind.callbacks is None
+    assert any("gives no abandoned calls" in note for note in blind.notes)
 
 
 @pytest.mark.slow

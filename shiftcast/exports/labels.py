@@ -216,6 +216,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "seconds": ("求解秒数", "Solve seconds"),
     "expected_abandoned_calls": ("预计呼损来电", "Expected abandoned calls"),
     "callbacks_expected": ("预计回拨数", "Callbacks expected"),
+    "callbacks_created": ("需回拨数", "Callbacks to make"),
     "callbacks_done_in_time": ("按时完成的回拨", "Callbacks done in time"),
     "callbacks_missed": ("未按时完成的回拨", "Callbacks missed (late)"),
     "short_intervals": ("缺员时段数", "Short intervals"),
