@@ -22,7 +22,7 @@ from shiftcast.actuals import load_actuals
 from shiftcast.exports.roster_frames import UNMET_COLUMNS
 from shiftcast.exports.specimen import SpecimenRoster, coverage_kpis
 from core.periods import month_intervals
-from core.rules import load_rules
+from core.rules import DEFAULT_RULES, load_rules
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 DAY = "2026-12-15"
@@ -94,6 +94,10 @@ def test_the_days_report_as_json_says_what_the_cli_says(site):
     causes = {c["key"]: c["calls"] for c in doc["causes"]}
     assert list(causes) == list(CAUSE_KEYS) and max(causes, key=causes.get) == "absence"
     assert sum(causes.values()) == pytest.approx(day["abandoned"].sum())
+    callbacks = doc["callbacks"]
+    assert callbacks["created"] == pytest.approx(day["abandoned"].sum() * DEFAULT_RULES.callbacks.share_reached)
+    assert callbacks["created"] == pytest.approx(callbacks["done_in_time"] + callbacks["missed"] + callbacks["open"])
+    assert "callbacks_done_in_time" in doc["by_day"]["columns"]
     assert len(doc["intervals"]["rows"]) == 40 and doc["intervals"]["columns"][0] == "interval_start"
 
     cli = CliRunner().invoke(main, [
@@ -118,7 +122,7 @@ def test_what_is_missing_is_said(site):
     without = {k: v for k, v in site["ids"].items() if k not in ("roster_id", "clock_id")}
     r = site["client"].get(f"/api/v1/reports/week/{DAY}", query_string=without, headers=site["headers"])
     assert r.status_code == 200, r.json
-    assert r.json["period"] == "2026-W51" and r.json["causes"] is None
+    assert r.json["period"] == "2026-W51" and r.json["causes"] is None and r.json["callbacks"] is None
     assert any("no actuals for 6 days of the week" in n for n in r.json["notes"])
     assert any("no roster given" in n for n in r.json["notes"])
     r = site["client"].get("/api/v1/reports/day/2026-12-16", query_string=site["ids"], headers=site["headers"])
