@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -12,17 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import inputs
-from api.actuals import stored_actuals, stored_days
-from api.db import Dataset, Result
+from api.actuals import stored_actuals
+from api.db import ActualDayRow, Dataset, Result
 from api.problems import Problem
 from api.roster_document import stored_roster
 from api.schemas import IntradayActionOut, IntradayOut, IntradayPersonOut, Table
 from core.rules import hhmm, minutes_of
+from shiftcast.actuals import Actuals
 from shiftcast.exports.roster_frames import assignments_of
 from shiftcast.intraday import IntradayView, report_lines
 from shiftcast.steps import MonthForecast, actuals_step, day_forecast_step, intraday_step
 
-# Fitted forecasts kept in this process, by what they were fitted on: a day's later looks reuse the morning's.
+# Fitted forecasts kept in this process, by what they were fitted on (_fit_key): a day's later looks reuse the
+# morning's, and so do the other rosters planned on the same forecast.
 _FITTED: OrderedDict[tuple, MonthForecast] = OrderedDict()
 _FITTED_LOCK = threading.Lock()
 FITTED_KEPT = 4
@@ -65,38 +68,66 @@ def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clo
     site's newest when None, none when it has none)."""
     params, made = _made_with(session, roster)
     site_id = roster.site_id
-    rules_id = params.get("rules_id") or made.get("rules_id")
-    step_inputs = inputs.step_inputs(session, rules_id=rules_id, calls_id=made["calls_id"],
-                                     ads_history_id=made.get("ads_history_id"),
-                                     ads_plan_id=params.get("ads_plan_id") or made.get("ads_plan_id"),
+    fit = _FitInputs(rules_id=params.get("rules_id") or made.get("rules_id"), calls_id=made["calls_id"],
+                     ads_history_id=made.get("ads_history_id"),
+                     ads_plan_id=params.get("ads_plan_id") or made.get("ads_plan_id"))
+    step_inputs = inputs.step_inputs(session, rules_id=fit.rules_id, calls_id=fit.calls_id,
+                                     ads_history_id=fit.ads_history_id, ads_plan_id=fit.ads_plan_id,
                                      staff_id=params["staff_id"], leave_id=params.get("leave_id"), site_id=site_id)
     actuals = stored_actuals(session, site_id)
     extended = actuals_step(step_inputs, actuals).inputs
     midnight = pd.Timestamp(day)
-    today = pd.DataFrame({"calls": pd.Series(dtype="int64")}, index=pd.DatetimeIndex([], name="interval_start"))
-    if actuals is not None:
-        frame = actuals.intervals
-        today = frame[(frame.index >= midnight) & (frame.index < midnight + pd.Timedelta(days=1))]
     clock_id = _clock_id(session, site_id, clock_id)
     clock = None
     if clock_id is not None:
         clock = inputs.table(session, clock_id, "clock", "clock_id", step_inputs.rules, site_id=site_id,
                              loaded_staff={params["staff_id"]: step_inputs.staff})
-    # The days before `day` the fit read: a day sent again refits.
-    sent = tuple((r.day, r.created_at) for r in stored_days(session, [site_id], last=day - dt.timedelta(days=1)))
-    key = (roster.id, rules_id, made["calls_id"], made.get("ads_history_id"), day, sent)
+    forecast = _fitted(_fit_key(session, site_id, fit, day), lambda: day_forecast_step(extended, midnight))
+    assignments = assignments_of(stored_roster(inputs.payload(roster)))
+    so_far = _calls_so_far(actuals, midnight, midnight + pd.Timedelta(minutes=minutes_of(at)))
+    view = intraday_step(extended, midnight, at, so_far, assignments, forecast=forecast, clock=clock)
+    return RosterIntraday(roster_id=roster.id, clock_id=clock_id, view=view)
+
+
+@dataclass(frozen=True)
+class _FitInputs:
+    """The datasets the day's forecast is fitted on (the roster's own, else its forecast's)."""
+
+    rules_id: int | None
+    calls_id: int
+    ads_history_id: int | None
+    ads_plan_id: int | None
+
+
+def _fit_key(session: Session, site_id: int, fit: _FitInputs, day: dt.date) -> tuple:
+    """What the day's fit reads: its datasets, the day, and each stored day before it with when it was sent
+    (a day sent again refits). Only the days' rows are read here, not their intervals."""
+    sent = session.execute(select(ActualDayRow.day, ActualDayRow.created_at)
+                           .where(ActualDayRow.site_id == site_id,
+                                  ActualDayRow.day < dt.datetime.combine(day, dt.time()))
+                           .order_by(ActualDayRow.day)).all()
+    return (fit, day, tuple(map(tuple, sent)))
+
+
+def _fitted(key: tuple, fit: Callable[[], MonthForecast]) -> MonthForecast:
+    """The forecast kept under `key`, else `fit()` kept under it (the oldest of more than FITTED_KEPT dropped)."""
     with _FITTED_LOCK:
         forecast = _FITTED.get(key)
     if forecast is None:
-        forecast = day_forecast_step(extended, midnight)
+        forecast = fit()
         with _FITTED_LOCK:
             _FITTED[key] = forecast
             while len(_FITTED) > FITTED_KEPT:
                 _FITTED.popitem(last=False)
-    assignments = assignments_of(stored_roster(inputs.payload(roster)))
-    so_far = today[today.index < midnight + pd.Timedelta(minutes=minutes_of(at))]
-    view = intraday_step(extended, midnight, at, so_far, assignments, forecast=forecast, clock=clock)
-    return RosterIntraday(roster_id=roster.id, clock_id=clock_id, view=view)
+    return forecast
+
+
+def _calls_so_far(actuals: Actuals | None, midnight: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
+    """The stored actuals of the day before `at` (none when the site has none)."""
+    if actuals is None:
+        return pd.DataFrame({"calls": pd.Series(dtype="int64")}, index=pd.DatetimeIndex([], name="interval_start"))
+    frame = actuals.intervals
+    return frame[(frame.index >= midnight) & (frame.index < at)]
 
 
 def _table(frame: pd.DataFrame) -> Table:
