@@ -616,7 +616,10 @@ class IntradayActionOut(BaseModel):
     end: str = Field(description="HH:MM: where they end")
     what: str = Field(description="the action in words")
     calls_saved: float = Field(description="abandoned calls avoided over the rest of the day (Erlang A with the "
-                                           "rules' patience); negative for a release: calls it loses")
+                                           "rules' patience); negative for a release: calls it loses. A person "
+                                           "counts as (1 - shrinkage) of an agent, where `rest` counts whole agents "
+                                           "(the floor), so it is close to, not exactly, the change in "
+                                           "`rest`'s abandoned calls")
     paid_hours: float = Field(description="paid hours it adds; negative for a release: hours it saves")
 
 

@@ -6,9 +6,15 @@ Each action is priced with Erlang A under the rules' targets (the callers' patie
 the abandoned calls it avoids over the rest of the day's expected calls, its cost the paid hours it adds
 (a release saves them). The actions are chosen one at a time, each the one saving most on top of those
 before it, so their savings add up; releases come last, only on a day that needs no hours added and only
-where every interval they leave keeps the service-level target. A person there counts as (1 - shrinkage) of
-an agent on the phones, so every person added or taken has a price (the view's per-interval service counts
-whole agents, the floor of that product).
+where every interval they leave keeps the service-level target.
+
+One person is priced as (1 - shrinkage) of an agent on the phones: the measures of the whole agent counts on
+either side, mixed in that proportion (`_by_people`). The intraday view's service per interval
+(scheduler.roster.expected_service) counts the floor of people x (1 - shrinkage) instead, as the roster does;
+the two agree wherever that product is whole. They differ on purpose: under the floor, one person more of ten
+at 30 % shrinkage (7.0 to 7.7 agents) changes nothing, so a call-in or a moved lunch would be worth nothing
+until a second one came, and the ranking would hinge on where the floor falls. So an action's calls saved is
+not the difference of the view's `abandoned` column, only close to it.
 """
 from __future__ import annotations
 
@@ -162,24 +168,9 @@ class _Day:
         self.step = rules.interval_minutes
         self.count = phones.count(index, present_only=True).to_numpy(np.int64)
         top = int(self.count.max(initial=0)) + headroom + 1
-        # A person there is on the phones (1 - shrinkage) of the time: their expected agents lie between two
-        # whole counts, whose measures are mixed in that proportion (so every person counts, not only those
-        # who carry the floor of the product over a whole number).
-        on = np.arange(top + 1) * (1 - rules.service.shrinkage)
-        low, share = np.floor(on + 1e-9), on - np.floor(on + 1e-9)
-        agents = np.arange(int(low.max()) + 2)
-        n, k = len(index), len(agents)
-
-        def table(expected: np.ndarray, column: str) -> np.ndarray:
-            perf = performance(pd.Series(np.repeat(expected, k)), pd.Series(np.repeat(aht_s, k)),
-                               pd.Series(np.tile(agents, n).astype(float)), rules.service, self.step)
-            by_agents = perf[column].to_numpy().reshape(n, k)
-            whole = low.astype(np.int64)
-            return by_agents[:, whole] * (1 - share) + by_agents[:, whole + 1] * share
-
-        self.lost = calls[:, None] * table(calls, "abandon_rate")
+        self.lost = calls[:, None] * _by_people(calls, aht_s, top, "abandon_rate", rules)
         # A release must hold even if the calls reach the forecast's upper bound.
-        self.level_at_upper = table(upper, "service_level_a")
+        self.level_at_upper = _by_people(upper, aht_s, top, "service_level_a", rules)
         self.top = top
 
     def at(self, count: np.ndarray) -> np.ndarray:
@@ -196,6 +187,21 @@ class _Day:
 
     def span(self, start: int, end: int) -> np.ndarray:
         return (self.minute >= start) & (self.minute < end)
+
+
+def _by_people(calls: np.ndarray, aht_s: np.ndarray, top: int, column: str, rules: Rules) -> np.ndarray:
+    """Erlang A's `column` per interval (rows) for 0 to `top` people there (columns), each person on the phones
+    (1 - shrinkage) of the time: the measure of the floor of their expected agents mixed with the next whole
+    agent's in the fraction, so that every person counts (the module's docstring says why not the floor alone)."""
+    on = np.arange(top + 1) * (1 - rules.service.shrinkage)
+    low = np.floor(on + 1e-9)  # the floor expected_service takes, with its tolerance
+    share, whole = on - low, low.astype(np.int64)
+    agents = np.arange(int(low.max()) + 2)
+    n, k = len(calls), len(agents)
+    perf = performance(pd.Series(np.repeat(calls, k)), pd.Series(np.repeat(aht_s, k)),
+                       pd.Series(np.tile(agents, n).astype(float)), rules.service, rules.interval_minutes)
+    by_agents = perf[column].to_numpy().reshape(n, k)
+    return by_agents[:, whole] * (1 - share) + by_agents[:, whole + 1] * share
 
 
 def _worth(intervals: int, step: int) -> float:
