@@ -367,12 +367,18 @@ def _with_lunch(w: Workday, minute: int) -> Workday:
     return replace(w, lunch_minute=minute)
 
 
+def named(employee_id: str, names: dict[str, str]) -> str:
+    """The person as the reports write them: the employee_id, then the name when `names` has one."""
+    name = names.get(employee_id)
+    return f"{employee_id} {name}".strip() if name else employee_id
+
+
 def action_lines(actions: list[Action], names: dict[str, str] | None = None) -> list[str]:
     """The ranked actions in words: what to do and who, the calls it saves and the paid hours it costs."""
     names = names or {}
     lines = []
     for rank, a in enumerate(actions, 1):
-        who = f"{a.employee_id} {names[a.employee_id]}".strip() if names.get(a.employee_id) else a.employee_id
+        who = named(a.employee_id, names)
         if a.paid_hours < 0:
             price = f"{max(-a.calls_saved, 0.0) + 0.0:.1f} more calls lost, {-a.paid_hours:.2f} paid hours saved"
         else:
