@@ -12,6 +12,7 @@ from core import times
 from core.errors import DataError
 from core.periods import month_start
 from scheduler.attendance import ANOMALIES, STATUSES
+from scheduler.intraday_actions import ACTION_KINDS
 from scheduler.quiet_days import QUIET_SHARE
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
@@ -609,7 +610,7 @@ class IntradayPersonOut(BaseModel):
 
 class IntradayActionOut(BaseModel):
     rank: int = Field(description="1 saves the most calls; releases come last")
-    kind: Literal["move_lunch", "call_in", "stay_late", "come_early", "release"]
+    kind: Literal[ACTION_KINDS]
     employee_id: str
     name: str
     start: str = Field(description="HH:MM: where the new lunch, the hours added or the hours released start")

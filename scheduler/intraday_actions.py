@@ -152,6 +152,10 @@ class Release(Action):
         return f"release {{who}} early at {hhmm(self.start_minute)} (shift ends {hhmm(self.shift_end_minute)})"
 
 
+# Every kind of action, as the API's schema lists them.
+ACTION_KINDS = tuple(a.kind for a in (MoveLunch, CallIn, StayLate, ComeEarly, Release))
+
+
 @dataclass(frozen=True)
 class _Candidate:
     action: Action
