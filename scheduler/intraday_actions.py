@@ -176,18 +176,21 @@ class _Day:
         # A release must hold even if the calls reach the forecast's upper bound.
         self.level_at_upper = _by_people(upper, aht_s, top, "service_level_a", rules)
         self.top = top
+        self.rows = np.arange(len(index))
 
     def at(self, count: np.ndarray) -> np.ndarray:
         return np.clip(count, 0, self.top)
 
+    def lost_with(self, change: np.ndarray | int = 0) -> np.ndarray:
+        """Calls lost per interval with `change` people more on the phones (per interval, or in every one)."""
+        return self.lost[self.rows, self.at(self.count + change)]
+
     def saved(self, change: np.ndarray) -> float:
-        rows = np.arange(len(change))
-        return float((self.lost[rows, self.at(self.count)] - self.lost[rows, self.at(self.count + change)]).sum())
+        return float((self.lost_with() - self.lost_with(change)).sum())
 
     def marginal(self) -> np.ndarray:
         """Calls one more person on the phones saves in each interval."""
-        rows = np.arange(len(self.count))
-        return self.lost[rows, self.at(self.count)] - self.lost[rows, self.at(self.count + 1)]
+        return self.lost_with() - self.lost_with(1)
 
     def span(self, start: int, end: int) -> np.ndarray:
         return (self.minute >= start) & (self.minute < end)
@@ -302,10 +305,8 @@ def _release(day: _Day, people: list[Workday], airing: np.ndarray, used: set[str
     its calls), with every interval it leaves at or above the target even at the forecast's upper bound, and
     costing fewer calls than the hours it saves are worth."""
     target = day.rules.service.service_level
-    rows = np.arange(len(day.minute))
-    fewer = day.at(day.count - 1)
-    ok = (day.level_at_upper[rows, fewer] >= target) & (day.lost[rows, fewer] - day.lost[rows, day.at(day.count)]
-                                                         < _worth(1, day.step))
+    ok = ((day.level_at_upper[day.rows, day.at(day.count - 1)] >= target)
+          & (day.lost_with(-1) - day.lost_with() < _worth(1, day.step)))
     aired = np.flatnonzero(airing)
     after = int(day.minute[aired[-1]]) + day.step if len(aired) else int(day.minute[0])
     best = None
@@ -354,7 +355,7 @@ def ranked_actions(phones: PhonesDay, rest: pd.DataFrame, airing: np.ndarray, re
         used.add(best.action.employee_id)
         day.count = day.count + best.change
         if isinstance(best.action, MoveLunch):
-            people[best.action.employee_id] = _with_lunch(people[best.action.employee_id], best.action.to_minute)
+            people[best.action.employee_id] = replace(people[best.action.employee_id], lunch_minute=best.action.to_minute)
     # A day that needs hours added sends no one home.
     releases = 0 if any(a.paid_hours > 0 for a in chosen) else MAX_RELEASES
     for _ in range(releases):
@@ -365,10 +366,6 @@ def ranked_actions(phones: PhonesDay, rest: pd.DataFrame, airing: np.ndarray, re
         used.add(release.action.employee_id)
         day.count = day.count + release.change
     return chosen
-
-
-def _with_lunch(w: Workday, minute: int) -> Workday:
-    return replace(w, lunch_minute=minute)
 
 
 def named(employee_id: str, names: dict[str, str]) -> str:
