@@ -1,5 +1,5 @@
 """A stored roster's day at a time of day (the intraday step): the site's stored actuals as the calls so far, its
-newest clock dataset (or the one named) as who is there, and the ranked actions, as JSON."""
+newest clock dataset over the day (or the one named) as who is there, and the ranked actions, as JSON."""
 from __future__ import annotations
 
 import datetime as dt
@@ -55,17 +55,34 @@ def _made_with(session: Session, roster: Result) -> tuple[dict, dict]:
     return params, forecast.inputs or {}
 
 
-def _clock_id(session: Session, site_id: int, clock_id: int | None) -> int | None:
+def _covers(clock: Dataset, day: dt.date) -> bool:
+    """Whether the clock dataset's punches, first to last, run over `day`: one that ends before it knows no one
+    came, and would have everyone rostered missing."""
+    span = clock.summary or {}
+    return str(span.get("first", ""))[:10] <= day.isoformat() <= str(span.get("last", ""))[:10]
+
+
+def _clock_id(session: Session, site_id: int, clock_id: int | None, day: dt.date) -> int | None:
+    """The clock dataset named (a 422 when its punches do not run over `day`), else the site's newest whose punches
+    do, else None."""
     if clock_id is not None:
+        named = inputs.dataset(session, clock_id, "clock", "clock_id", site_id)
+        if not _covers(named, day):
+            span = named.summary or {}
+            raise Problem(422, f"clock_id: clock dataset {clock_id} holds punches from {span.get('first')} to "
+                               f"{span.get('last')}, not over {day}: it would have everyone rostered that day missing",
+                          title="Invalid request", slug="invalid-request",
+                          errors=[{"pointer": "/clock_id", "detail": f"expected clock records over {day}"}])
         return clock_id
-    return session.scalar(select(Dataset.id).where(Dataset.kind == "clock", Dataset.site_id == site_id)
-                          .order_by(Dataset.id.desc()).limit(1))
+    clocks = session.scalars(select(Dataset).where(Dataset.kind == "clock", Dataset.site_id == site_id)
+                             .order_by(Dataset.id.desc()))
+    return next((c.id for c in clocks if _covers(c, day)), None)
 
 
 def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clock_id: int | None) -> RosterIntraday:
     """The roster's `day` at `at` (HH:MM) with the site's stored actuals (the day's before `at` as the calls so far, the
-    days before it extending the history) and clock dataset `clock_id` (of the roster's site, else a 404; the
-    site's newest when None, none when it has none)."""
+    days before it extending the history) and clock dataset `clock_id` (of the roster's site, else a 404; over the
+    day, else a 422; when None, the site's newest over the day, none when it has none)."""
     params, made = _made_with(session, roster)
     site_id = roster.site_id
     fit = _FitInputs(rules_id=params.get("rules_id") or made.get("rules_id"), calls_id=made["calls_id"],
@@ -77,7 +94,7 @@ def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clo
     actuals = stored_actuals(session, site_id)
     extended = actuals_step(step_inputs, actuals).inputs
     midnight = pd.Timestamp(day)
-    clock_id = _clock_id(session, site_id, clock_id)
+    clock_id = _clock_id(session, site_id, clock_id, day)
     clock = None
     if clock_id is not None:
         clock = inputs.table(session, clock_id, "clock", "clock_id", step_inputs.rules, site_id=site_id,

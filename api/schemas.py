@@ -592,8 +592,9 @@ class IntradayQuery(Request):
     day: dt.date = Field(description="the day, e.g. 2026-12-15")
     at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                     description="the time of day the calls so far run to (HH:MM, starting an interval of the rules)")
-    clock_id: Id | None = Field(default=None, description="a clock dataset of the roster's site; the site's newest "
-                                                          "when left out, none when the site has none")
+    clock_id: Id | None = Field(default=None, description="a clock dataset of the roster's site whose punches run "
+                                                          "over the day; the site's newest such when left out, none "
+                                                          "when the site has none")
 
 
 class IntradayPersonOut(BaseModel):
