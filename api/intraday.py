@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api import inputs
 from api.actuals import stored_actuals
 from api.db import ActualDayRow, Dataset, Result
+from api.json_values import table
 from api.problems import Problem
 from api.roster_document import stored_roster
 from api.schemas import IntradayActionOut, IntradayOut, IntradayPersonOut, Table
@@ -148,10 +149,8 @@ def _calls_so_far(actuals: Actuals | None, midnight: pd.Timestamp, at: pd.Timest
 
 
 def _table(frame: pd.DataFrame) -> Table:
-    out = frame.reset_index().rename(columns={"index": "interval_start"})
-    out["interval_start"] = out["interval_start"].map(lambda t: t.isoformat())
-    out = out.astype(object).where(out.notna(), None)
-    return Table(columns=list(out.columns), rows=out.values.tolist())
+    """A per-interval table of the view, interval_start its first column."""
+    return Table(**table(frame.rename_axis("interval_start").reset_index()))
 
 
 def intraday_out(r: RosterIntraday) -> IntradayOut:
@@ -167,8 +166,6 @@ def intraday_out(r: RosterIntraday) -> IntradayOut:
                                  what=a.what().format(who=a.employee_id), calls_saved=round(a.calls_saved, 2),
                                  paid_hours=round(a.paid_hours, 2))
                for i, a in enumerate(v.actions, 1)]
-    so_far = v.so_far.rename_axis("interval_start")
-    rest = v.rest.rename_axis("interval_start")
     return IntradayOut(roster_id=r.roster_id, day=v.day.date(), at=f"{v.at:%H:%M}", clock_id=r.clock_id,
-                       queue_model=v.queue_model, summary=report_lines(v), so_far=_table(so_far), rest=_table(rest),
+                       queue_model=v.queue_model, summary=report_lines(v), so_far=_table(v.so_far), rest=_table(v.rest),
                        people=people, actions=actions)
