@@ -41,8 +41,27 @@ class RosterIntraday:
     view: IntradayView
 
 
-def _made_with(session: Session, roster: Result) -> tuple[dict, dict]:
-    """(the roster's request, its forecast's request): the datasets the view reads."""
+@dataclass(frozen=True)
+class _FitInputs:
+    """The datasets the day's forecast is fitted on (the roster's own rules and ads plan, else its forecast's)."""
+
+    rules_id: int | None
+    calls_id: int
+    ads_history_id: int | None
+    ads_plan_id: int | None
+
+
+@dataclass(frozen=True)
+class _MadeWith:
+    """The datasets a stored roster's day is seen with: the fit's, and who takes calls (with their leave)."""
+
+    fit: _FitInputs
+    staff_id: int
+    leave_id: int | None
+
+
+def _made_with(session: Session, roster: Result) -> _MadeWith:
+    """The datasets the view reads, from the roster's request and its forecast's."""
     params = roster.inputs or {}
     if not params.get("staffing_id") or not params.get("staff_id"):
         raise Problem(422, f"roster {roster.id} names no staffing or staff dataset: the intraday view needs the "
@@ -52,8 +71,11 @@ def _made_with(session: Session, roster: Result) -> tuple[dict, dict]:
     if not forecast_id:
         raise Problem(422, f"staffing {staffing.id} of roster {roster.id} was made without a stored forecast: the "
                            "intraday view updates that forecast", title="Invalid request", slug="invalid-request")
-    forecast = inputs.result(session, forecast_id, "forecast", "forecast_id", roster.site_id)
-    return params, forecast.inputs or {}
+    made = inputs.result(session, forecast_id, "forecast", "forecast_id", roster.site_id).inputs or {}
+    fit = _FitInputs(rules_id=params.get("rules_id") or made.get("rules_id"), calls_id=made["calls_id"],
+                     ads_history_id=made.get("ads_history_id"),
+                     ads_plan_id=params.get("ads_plan_id") or made.get("ads_plan_id"))
+    return _MadeWith(fit=fit, staff_id=params["staff_id"], leave_id=params.get("leave_id"))
 
 
 def _covers(clock: Dataset, day: dt.date) -> bool:
@@ -84,14 +106,11 @@ def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clo
     """The roster's `day` at `at` (HH:MM) with the site's stored actuals (the day's before `at` as the calls so far, the
     days before it extending the history) and clock dataset `clock_id` (of the roster's site, else a 404; over the
     day, else a 422; when None, the site's newest over the day, none when it has none)."""
-    params, made = _made_with(session, roster)
-    site_id = roster.site_id
-    fit = _FitInputs(rules_id=params.get("rules_id") or made.get("rules_id"), calls_id=made["calls_id"],
-                     ads_history_id=made.get("ads_history_id"),
-                     ads_plan_id=params.get("ads_plan_id") or made.get("ads_plan_id"))
+    made = _made_with(session, roster)
+    site_id, fit = roster.site_id, made.fit
     step_inputs = inputs.step_inputs(session, rules_id=fit.rules_id, calls_id=fit.calls_id,
                                      ads_history_id=fit.ads_history_id, ads_plan_id=fit.ads_plan_id,
-                                     staff_id=params["staff_id"], leave_id=params.get("leave_id"), site_id=site_id)
+                                     staff_id=made.staff_id, leave_id=made.leave_id, site_id=site_id)
     actuals = stored_actuals(session, site_id)
     extended = actuals_step(step_inputs, actuals).inputs
     midnight = pd.Timestamp(day)
@@ -99,22 +118,12 @@ def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clo
     clock = None
     if clock_id is not None:
         clock = inputs.table(session, clock_id, "clock", "clock_id", step_inputs.rules, site_id=site_id,
-                             loaded_staff={params["staff_id"]: step_inputs.staff})
+                             loaded_staff={made.staff_id: step_inputs.staff})
     forecast = _fitted(_fit_key(session, site_id, fit, day), lambda: day_forecast_step(extended, midnight))
     assignments = assignments_of(stored_roster(inputs.payload(roster)))
     so_far = _calls_so_far(actuals, midnight, midnight + pd.Timedelta(minutes=minutes_of(at)))
     view = intraday_step(extended, midnight, at, so_far, assignments, forecast=forecast, clock=clock)
     return RosterIntraday(roster_id=roster.id, clock_id=clock_id, view=view)
-
-
-@dataclass(frozen=True)
-class _FitInputs:
-    """The datasets the day's forecast is fitted on (the roster's own, else its forecast's)."""
-
-    rules_id: int | None
-    calls_id: int
-    ads_history_id: int | None
-    ads_plan_id: int | None
 
 
 def _fit_key(session: Session, site_id: int, fit: _FitInputs, day: dt.date) -> tuple:
