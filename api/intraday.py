@@ -78,10 +78,10 @@ def _made_with(session: Session, roster: Result) -> _MadeWith:
     return _MadeWith(fit=fit, staff_id=params["staff_id"], leave_id=params.get("leave_id"))
 
 
-def _covers(clock: Dataset, day: dt.date) -> bool:
-    """Whether the clock dataset's punches, first to last, run over `day`: one that ends before it knows no one
-    came, and would have everyone rostered missing."""
-    span = clock.summary or {}
+def _covers(summary: dict | None, day: dt.date) -> bool:
+    """Whether a clock dataset's punches (its `summary`'s first to last) run over `day`: one that ends before it
+    knows no one came, and would have everyone rostered missing."""
+    span = summary or {}
     return str(span.get("first", ""))[:10] <= day.isoformat() <= str(span.get("last", ""))[:10]
 
 
@@ -90,16 +90,17 @@ def _clock_id(session: Session, site_id: int, clock_id: int | None, day: dt.date
     do, else None."""
     if clock_id is not None:
         named = inputs.dataset(session, clock_id, "clock", "clock_id", site_id)
-        if not _covers(named, day):
+        if not _covers(named.summary, day):
             span = named.summary or {}
             raise Problem(422, f"clock_id: clock dataset {clock_id} holds punches from {span.get('first')} to "
                                f"{span.get('last')}, not over {day}: it would have everyone rostered that day missing",
                           title="Invalid request", slug="invalid-request",
                           errors=[{"pointer": "/clock_id", "detail": f"expected clock records over {day}"}])
         return clock_id
-    clocks = session.scalars(select(Dataset).where(Dataset.kind == "clock", Dataset.site_id == site_id)
+    clocks = session.execute(select(Dataset.id, Dataset.summary).where(Dataset.kind == "clock",
+                                                                       Dataset.site_id == site_id)
                              .order_by(Dataset.id.desc()))
-    return next((c.id for c in clocks if _covers(c, day)), None)
+    return next((c.id for c in clocks if _covers(c.summary, day)), None)
 
 
 def roster_intraday(session: Session, roster: Result, day: dt.date, at: str, clock_id: int | None) -> RosterIntraday:
