@@ -12,6 +12,7 @@ from core import times
 from core.errors import DataError
 from core.periods import month_start
 from scheduler.attendance import ANOMALIES, STATUSES
+from scheduler.intraday_actions import ACTION_KINDS
 from scheduler.quiet_days import QUIET_SHARE
 
 # Ids are bounded (as in paths) so that no number a client sends overflows a column.
@@ -591,8 +592,9 @@ class IntradayQuery(Request):
     day: dt.date = Field(description="the day, e.g. 2026-12-15")
     at: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                     description="the time of day the calls so far run to (HH:MM, starting an interval of the rules)")
-    clock_id: Id | None = Field(default=None, description="a clock dataset of the roster's site; the site's newest "
-                                                          "when left out, none when the site has none")
+    clock_id: Id | None = Field(default=None, description="a clock dataset of the roster's site whose punches run "
+                                                          "over the day; the site's newest such when left out, none "
+                                                          "when the site has none")
 
 
 class IntradayPersonOut(BaseModel):
@@ -609,14 +611,17 @@ class IntradayPersonOut(BaseModel):
 
 class IntradayActionOut(BaseModel):
     rank: int = Field(description="1 saves the most calls; releases come last")
-    kind: Literal["move_lunch", "call_in", "stay_late", "come_early", "release"]
+    kind: Literal[ACTION_KINDS]
     employee_id: str
     name: str
     start: str = Field(description="HH:MM: where the new lunch, the hours added or the hours released start")
     end: str = Field(description="HH:MM: where they end")
     what: str = Field(description="the action in words")
     calls_saved: float = Field(description="abandoned calls avoided over the rest of the day (Erlang A with the "
-                                           "rules' patience); negative for a release: calls it loses")
+                                           "rules' patience); negative for a release: calls it loses. A person "
+                                           "counts as (1 - shrinkage) of an agent, where `rest` counts whole agents "
+                                           "(the floor), so it is close to, not exactly, the change in "
+                                           "`rest`'s abandoned calls")
     paid_hours: float = Field(description="paid hours it adds; negative for a release: hours it saves")
 
 

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from api import testing
+from core.periods import month_days
 
 MONTH = "2026-12"
 TARGET_JSON_P99_MS = 100.0
@@ -177,7 +178,8 @@ def main() -> None:
             workers = sum(b"gunicorn" in Path(f"/proc/{child}/cmdline").read_bytes() for child in children)
     result = {
         "benchmark": "api",
-        "agents": args.agents, "days": 31, "clients": args.clients, "client": "wrk, 1 thread, keep-alive",
+        "agents": args.agents, "days": len(month_days(MONTH)), "clients": args.clients,
+        "client": "wrk, 1 thread, keep-alive",
         "gunicorn_workers": workers,
         "priority": f"autogroup nice {PRIORITY}" if prioritised else "as the machine's other work (not root)",
         "baseline_health": asdict(baseline),

@@ -6,9 +6,15 @@ Each action is priced with Erlang A under the rules' targets (the callers' patie
 the abandoned calls it avoids over the rest of the day's expected calls, its cost the paid hours it adds
 (a release saves them). The actions are chosen one at a time, each the one saving most on top of those
 before it, so their savings add up; releases come last, only on a day that needs no hours added and only
-where every interval they leave keeps the service-level target. A person there counts as (1 - shrinkage) of
-an agent on the phones, so every person added or taken has a price (the view's per-interval service counts
-whole agents, the floor of that product).
+where every interval they leave keeps the service-level target.
+
+One person is priced as (1 - shrinkage) of an agent on the phones: the measures of the whole agent counts on
+either side, mixed in that proportion (`_by_people`). The intraday view's service per interval
+(scheduler.roster.expected_service) counts the floor of people x (1 - shrinkage) instead, as the roster does;
+the two agree wherever that product is whole. They differ on purpose: under the floor, one person more of ten
+at 30 % shrinkage (7.0 to 7.7 agents) changes nothing, so a call-in or a moved lunch would be worth nothing
+until a second one came, and the ranking would hinge on where the floor falls. So an action's calls saved is
+not the difference of the view's `abandoned` column, only close to it.
 """
 from __future__ import annotations
 
@@ -146,6 +152,10 @@ class Release(Action):
         return f"release {{who}} early at {hhmm(self.start_minute)} (shift ends {hhmm(self.shift_end_minute)})"
 
 
+# Every kind of action, as the API's schema lists them.
+ACTION_KINDS = tuple(a.kind for a in (MoveLunch, CallIn, StayLate, ComeEarly, Release))
+
+
 @dataclass(frozen=True)
 class _Candidate:
     action: Action
@@ -162,40 +172,43 @@ class _Day:
         self.step = rules.interval_minutes
         self.count = phones.present(index).to_numpy(np.int64)
         top = int(self.count.max(initial=0)) + headroom + 1
-        # A person there is on the phones (1 - shrinkage) of the time: their expected agents lie between two
-        # whole counts, whose measures are mixed in that proportion (so every person counts, not only those
-        # who carry the floor of the product over a whole number).
-        on = np.arange(top + 1) * (1 - rules.service.shrinkage)
-        low, share = np.floor(on + 1e-9), on - np.floor(on + 1e-9)
-        agents = np.arange(int(low.max()) + 2)
-        n, k = len(index), len(agents)
-
-        def table(expected: np.ndarray, column: str) -> np.ndarray:
-            perf = performance(pd.Series(np.repeat(expected, k)), pd.Series(np.repeat(aht_s, k)),
-                               pd.Series(np.tile(agents, n).astype(float)), rules.service, self.step)
-            by_agents = perf[column].to_numpy().reshape(n, k)
-            whole = low.astype(np.int64)
-            return by_agents[:, whole] * (1 - share) + by_agents[:, whole + 1] * share
-
-        self.lost = calls[:, None] * table(calls, "abandon_rate")
+        self.lost = calls[:, None] * _by_people(calls, aht_s, top, "abandon_rate", rules)
         # A release must hold even if the calls reach the forecast's upper bound.
-        self.level_at_upper = table(upper, "service_level_a")
+        self.level_at_upper = _by_people(upper, aht_s, top, "service_level_a", rules)
         self.top = top
+        self.rows = np.arange(len(index))
 
     def at(self, count: np.ndarray) -> np.ndarray:
         return np.clip(count, 0, self.top)
 
+    def lost_with(self, change: np.ndarray | int = 0) -> np.ndarray:
+        """Calls lost per interval with `change` people more on the phones (per interval, or in every one)."""
+        return self.lost[self.rows, self.at(self.count + change)]
+
     def saved(self, change: np.ndarray) -> float:
-        rows = np.arange(len(change))
-        return float((self.lost[rows, self.at(self.count)] - self.lost[rows, self.at(self.count + change)]).sum())
+        return float((self.lost_with() - self.lost_with(change)).sum())
 
     def marginal(self) -> np.ndarray:
         """Calls one more person on the phones saves in each interval."""
-        rows = np.arange(len(self.count))
-        return self.lost[rows, self.at(self.count)] - self.lost[rows, self.at(self.count + 1)]
+        return self.lost_with() - self.lost_with(1)
 
     def span(self, start: int, end: int) -> np.ndarray:
         return (self.minute >= start) & (self.minute < end)
+
+
+def _by_people(calls: np.ndarray, aht_s: np.ndarray, top: int, column: str, rules: Rules) -> np.ndarray:
+    """Erlang A's `column` per interval (rows) for 0 to `top` people there (columns), each person on the phones
+    (1 - shrinkage) of the time: the measure of the floor of their expected agents mixed with the next whole
+    agent's in the fraction, so that every person counts (the module's docstring says why not the floor alone)."""
+    on = np.arange(top + 1) * (1 - rules.service.shrinkage)
+    low = np.floor(on + 1e-9)  # the floor expected_service takes, with its tolerance
+    share, whole = on - low, low.astype(np.int64)
+    agents = np.arange(int(low.max()) + 2)
+    n, k = len(calls), len(agents)
+    perf = performance(pd.Series(np.repeat(calls, k)), pd.Series(np.repeat(aht_s, k)),
+                       pd.Series(np.tile(agents, n).astype(float)), rules.service, rules.interval_minutes)
+    by_agents = perf[column].to_numpy().reshape(n, k)
+    return by_agents[:, whole] * (1 - share) + by_agents[:, whole + 1] * share
 
 
 def _worth(intervals: int, step: int) -> float:
@@ -292,10 +305,8 @@ def _release(day: _Day, people: list[Workday], airing: np.ndarray, used: set[str
     its calls), with every interval it leaves at or above the target even at the forecast's upper bound, and
     costing fewer calls than the hours it saves are worth."""
     target = day.rules.service.service_level
-    rows = np.arange(len(day.minute))
-    fewer = day.at(day.count - 1)
-    ok = (day.level_at_upper[rows, fewer] >= target) & (day.lost[rows, fewer] - day.lost[rows, day.at(day.count)]
-                                                         < _worth(1, day.step))
+    ok = ((day.level_at_upper[day.rows, day.at(day.count - 1)] >= target)
+          & (day.lost_with(-1) - day.lost_with() < _worth(1, day.step)))
     aired = np.flatnonzero(airing)
     after = int(day.minute[aired[-1]]) + day.step if len(aired) else int(day.minute[0])
     best = None
@@ -344,7 +355,7 @@ def ranked_actions(phones: PhonesDay, rest: pd.DataFrame, airing: np.ndarray, re
         used.add(best.action.employee_id)
         day.count = day.count + best.change
         if isinstance(best.action, MoveLunch):
-            people[best.action.employee_id] = _with_lunch(people[best.action.employee_id], best.action.to_minute)
+            people[best.action.employee_id] = replace(people[best.action.employee_id], lunch_minute=best.action.to_minute)
     # A day that needs hours added sends no one home.
     releases = 0 if any(a.paid_hours > 0 for a in chosen) else MAX_RELEASES
     for _ in range(releases):
@@ -357,8 +368,10 @@ def ranked_actions(phones: PhonesDay, rest: pd.DataFrame, airing: np.ndarray, re
     return chosen
 
 
-def _with_lunch(w: Workday, minute: int) -> Workday:
-    return replace(w, lunch_minute=minute)
+def named(employee_id: str, names: dict[str, str]) -> str:
+    """The person as the reports write them: the employee_id, then the name when `names` has one."""
+    name = names.get(employee_id)
+    return f"{employee_id} {name}".strip() if name else employee_id
 
 
 def action_lines(actions: list[Action], names: dict[str, str] | None = None) -> list[str]:
@@ -366,7 +379,7 @@ def action_lines(actions: list[Action], names: dict[str, str] | None = None) -> 
     names = names or {}
     lines = []
     for rank, a in enumerate(actions, 1):
-        who = f"{a.employee_id} {names[a.employee_id]}".strip() if names.get(a.employee_id) else a.employee_id
+        who = named(a.employee_id, names)
         if a.paid_hours < 0:
             price = f"{max(-a.calls_saved, 0.0) + 0.0:.1f} more calls lost, {-a.paid_hours:.2f} paid hours saved"
         else:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from core.rules import ServiceTargets, hhmm
 from core.words import counted
-from scheduler.intraday_actions import Action, action_lines
+from scheduler.intraday_actions import Action, action_lines, named
 from scheduler.on_phones import LATE, LEFT, NOT_IN, REST_DAY_IN, PhonesDay
 from scheduler.callbacks import CallbackWork
 
@@ -66,11 +66,6 @@ def _change(new: float, old: float) -> str:
     return f"{(new / old - 1) * 100:+.1f} %" if old > 0 else "n/a"
 
 
-def _named(view: IntradayView, employee_id: str) -> str:
-    name = view.names.get(employee_id)
-    return f"{employee_id} {name}" if name else employee_id
-
-
 def clock_lines(view: IntradayView) -> list[str]:
     """Who the clock says is on the phones at `at`, and who is not: the people the service below counts."""
     phones, at = view.phones, f"{view.at:%H:%M}"
@@ -87,19 +82,20 @@ def clock_lines(view: IntradayView) -> list[str]:
     missing = phones.with_status(NOT_IN)
     if missing:
         lines.append(f"not clocked in by {at}, missing for the rest of the day unless they arrive: "
-                     + ", ".join(f"{_named(view, w.employee_id)} ({w.shift} from {hhmm(w.start_minute)})" for w in missing))
+                     + ", ".join(f"{named(w.employee_id, view.names)} ({w.shift} from {hhmm(w.start_minute)})"
+                                 for w in missing))
     left = phones.with_status(LEFT)
     if left:
         lines.append("clocked out, gone for the rest of the day: "
-                     + ", ".join(f"{_named(view, w.employee_id)} at {w.clock_out:%H:%M}" for w in left))
+                     + ", ".join(f"{named(w.employee_id, view.names)} at {w.clock_out:%H:%M}" for w in left))
     late = phones.with_status(LATE)
     if late:
-        lines.append("late: " + ", ".join(f"{_named(view, w.employee_id)} in at {w.clock_in:%H:%M} "
+        lines.append("late: " + ", ".join(f"{named(w.employee_id, view.names)} in at {w.clock_in:%H:%M} "
                                           f"({w.late_minutes()} min)" for w in late))
     extra = phones.with_status(REST_DAY_IN)
     if extra:
         lines.append("working on a rest day: " + ", ".join(
-            f"{_named(view, w.employee_id)} in at {w.clock_in:%H:%M} (counted on shift {w.shift}, lunch "
+            f"{named(w.employee_id, view.names)} in at {w.clock_in:%H:%M} (counted on shift {w.shift}, lunch "
             f"{hhmm(w.lunch_minute)})" for w in extra))
     return lines
 

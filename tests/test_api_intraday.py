@@ -118,3 +118,65 @@ def test_a_named_clock_another_sites_roster_and_bad_times_are_said(stored):
     assert r.status_code == 422 and "names no staffing" in r.json["detail"]
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert "get" in paths["/api/v1/rosters/{result_id}/intraday"]
+
+
+@pytest.mark.slow
+def test_a_days_fit_serves_its_later_looks_and_the_rosters_planned_on_it_and_refits_when_a_day_before_comes(
+        stored, monkeypatch):
+    from collections import OrderedDict
+
+    from api import intraday
+
+    client, viewer, url = stored["client"], stored["viewer"], stored["url"]
+    fits = []
+    fit = intraday.day_forecast_step
+    monkeypatch.setattr(intraday, "day_forecast_step", lambda *args: fits.append(args) or fit(*args))
+    monkeypatch.setattr(intraday, "_FITTED", OrderedDict())
+    with testing.sessions(url)() as s:
+        row = s.get(Result, stored["roster_id"])
+        twin = Result(kind="roster", month=row.month, inputs=dict(row.inputs), summary=dict(row.summary),
+                      payload=row.payload, site_id=row.site_id, created_by="test")
+        s.add(twin)
+        s.commit()
+        twin_id = twin.id
+
+    def look(roster_id: int, at: str) -> None:
+        r = client.get(f"/api/v1/rosters/{roster_id}/intraday", query_string={"day": DAY, "at": at}, headers=viewer)
+        assert r.status_code == 200, r.json
+
+    look(stored["roster_id"], "11:30")
+    look(stored["roster_id"], "12:30")
+    look(twin_id, "11:30")
+    assert len(fits) == 1
+    before = pd.read_csv(io.BytesIO(testing.calls_csv(days=1, start="2026-12-01", seed=4)))
+    supervisor = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    r = client.post("/api/v1/actuals", data=before.to_csv(index=False).encode(), query_string={"name": "day1.csv"},
+                    headers={**supervisor, "Content-Type": "text/csv"})
+    assert r.status_code == 201, r.json
+    look(stored["roster_id"], "11:30")
+    assert len(fits) == 2
+
+
+@pytest.mark.slow
+def test_a_clock_dataset_not_over_the_day_is_not_read_as_everyone_missing(stored):
+    """The newest clock dataset may be another day's (today's punches not sent yet): it is passed over for the
+    newest over the day, and one named that is not over it is refused in words."""
+    client, viewer, url = stored["client"], stored["viewer"], stored["url"]
+    with testing.sessions(url)() as s:
+        staff_id = s.get(Result, stored["roster_id"]).inputs["staff_id"]
+    someone = stored["today"]["employee_id"].iloc[0]
+    r = client.post("/api/v1/datasets/clock", data=f"employee_id,time,kind\n{someone},2026-12-01 07:55,in\n".encode(),
+                    query_string={"staff_id": staff_id, "name": "yesterday.csv"},
+                    headers={"Authorization": f"Bearer {testing.token(url, 'supervisor')}", "Content-Type": "text/csv"})
+    assert r.status_code == 201, r.json
+    yesterday = r.json["id"]
+    url_day = f"/api/v1/rosters/{stored['roster_id']}/intraday"
+    r = client.get(url_day, query_string={"day": DAY, "at": "11:30"}, headers=viewer)
+    assert r.status_code == 200 and r.json["clock_id"] == stored["clock_id"], r.json
+    r = client.get(url_day, query_string={"day": DAY, "at": "11:30", "clock_id": yesterday}, headers=viewer)
+    assert r.status_code == 422, r.json
+    assert f"clock dataset {yesterday} holds punches from 2026-12-01" in r.json["detail"] and DAY in r.json["detail"]
+    assert r.json["errors"][0]["pointer"] == "/clock_id"
+    r = client.get(url_day, query_string={"day": "2026-12-03", "at": "11:30"}, headers=viewer)
+    assert r.status_code == 200 and r.json["clock_id"] is None, r.json
+    assert {p["status"] for p in r.json["people"]} == {"expected"}

@@ -104,12 +104,12 @@ def test_gunicorn_answers_a_chunked_upload_over_the_limit_with_413(tmp_path):
         assert s.scalars(select(Dataset)).all() == []
 
 
-def _month_requirement(url: str) -> int:
-    """A stored 31-day staffing requirement of 3 agents an interval."""
+def _month_requirement() -> pd.DataFrame:
+    """A 31-day staffing requirement of 3 agents an interval."""
     days = pd.date_range("2026-12-01", periods=31, freq="D")
     starts = pd.DatetimeIndex([d + pd.Timedelta(minutes=8 * 60 + 15 * k) for d in days for k in range(40)],
                               name="interval_start")
-    return testing.store_staffing(url, pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts), "2026-12")
+    return pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts)
 
 
 def test_a_roster_whose_model_is_over_the_memory_budget_is_refused_at_submit_saying_what_fits(tmp_path):
@@ -118,7 +118,7 @@ def test_a_roster_whose_model_is_over_the_memory_budget_is_refused_at_submit_say
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     client = testing.app(url, ROSTER_MODEL_MAX_BYTES=20 * 2**20).test_client()
     auth = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
-    staffing = _month_requirement(url)
+    staffing = testing.store_staffing(url, _month_requirement(), "2026-12")
     big = client.post("/api/v1/datasets/staff?name=big.csv", data=testing.staff_csv(agents=4_000, leaders=400),
                       headers={**auth, "Content-Type": "text/csv"})
     assert big.status_code == 201, big.json
@@ -142,9 +142,7 @@ def test_the_roster_step_refuses_a_staff_over_the_budget_before_building_anythin
     from api.uploads import read_table
 
     staff = read_table("staff", testing.staff_csv(agents=4_000, leaders=400), "big.csv")
-    days = pd.date_range("2026-12-01", periods=31, freq="D")
-    starts = pd.DatetimeIndex([d + pd.Timedelta(minutes=8 * 60 + 15 * k) for d in days for k in range(40)])
-    requirement = pd.DataFrame({"scheduled": [3] * len(starts)}, index=starts)
+    requirement = _month_requirement()
     with pytest.raises(DataError, match="a roster of 4,400 people over 31 days .* at most 333 people") as err:
         roster_step(Inputs(staff=staff), requirement, time_limit_s=1, model_max_bytes=20 * 2**20)
     assert err.value.file == "big.csv"

@@ -9,8 +9,10 @@ import pandas as pd
 
 from core import times
 from core.rules import Rules, minutes_of
-from scheduler.intraday_actions import CallIn, ComeEarly, MoveLunch, Release, StayLate, action_lines, ranked_actions
+from scheduler.intraday_actions import (CallIn, ComeEarly, MoveLunch, Release, StayLate, _by_people, action_lines,
+                                       ranked_actions)
 from scheduler.on_phones import phones_day
+from scheduler.roster import expected_service
 
 DAY = pd.Timestamp("2026-12-15")
 RULES = Rules()  # early 08:00–17:00 (lunch 11:00–14:00), late 10:00–18:00 (lunch 12:00–15:00), patience 90 s
@@ -105,3 +107,19 @@ def test_without_the_callers_patience_no_action_is_priced():
     roster, staff, resting = _day(4, 4, resting=2)
     rules = replace(RULES, service=replace(RULES.service, patience_s=None))
     assert _actions(roster, staff, resting, _rest("11:30", {"14:00": 60.0}, 20.0), rules=rules) == []
+
+
+def test_a_person_is_priced_as_the_views_whole_agents_where_they_are_whole_and_between_them_elsewhere():
+    rest = _rest("11:30", {"12:00": 40.0}, 12.0)
+    calls, aht = rest["mean"].to_numpy(float), rest["aht_s"].to_numpy(float)
+    lost = calls[:, None] * _by_people(calls, aht, 20, "abandon_rate", RULES)
+    view = {people: (expected_service(pd.DataFrame({"calls": rest["mean"], "aht_s": rest["aht_s"]}),
+                                      pd.Series(float(people), index=rest.index), RULES)["abandon_rate"] * rest["mean"]
+                     ).to_numpy() for people in range(21)}
+    for people in (10, 20):  # 7 and 14 agents at 30 % shrinkage: the floor and the mix agree
+        assert np.allclose(lost[:, people], view[people])
+    # 11 people are 7.7 agents: between the view's 7 and 8 agents (the view itself counts 7, as for 10)
+    eight = view[12]  # floor(12 x 0.7) = 8
+    assert np.allclose(view[11], view[10])
+    assert ((lost[:, 11] <= view[10] + 1e-9) & (lost[:, 11] >= eight - 1e-9)).all()
+    assert (lost[:, 11] < view[10]).any()

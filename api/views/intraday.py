@@ -19,7 +19,7 @@ bp = Blueprint("intraday", __name__, url_prefix=PREFIX + "/rosters")
            description="The intraday step `shiftcast intraday` runs: the forecast behind the roster fitted on the "
                        "history before the day (the site's stored actuals extend it), updated with the day's stored "
                        "actuals before `at`; who is on the phones from the site's clock records punched by `at` (the "
-                       "newest clock dataset, or `clock_id`); the service per interval for the rest of the day; and "
+                       "newest clock dataset whose punches run over the day, or `clock_id`); the service per interval for the rest of the day; and "
                        "the actions (move lunches, rest-day call-ins, overtime, early release) ranked by the abandoned "
                        "calls they save, each priced with Erlang A and naming who.")
 def get_intraday(result_id: int, query: IntradayQuery):

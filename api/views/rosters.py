@@ -13,7 +13,7 @@ from api.auth import READ, SUPERVISE
 from api.db import Export, Result
 from api.exports import EXPORT_FORMATS, roster_export
 from api.openapi import operation
-from api.problems import Problem
+from api.problems import data_error_problem
 from api.roster_document import stored_roster
 from api.schemas import JobOut, MonthFilter, Request, ResultList, RosterCreate, RosterOut
 from api.views.common import NOT_MODIFIED, PREFIX, get_result, serve_document
@@ -56,8 +56,9 @@ def _check_model_size(s, body: RosterCreate, site_id: int, budget_bytes: int) ->
     try:
         check_model_size(size, budget_bytes, staff.name or "staff")
     except DataError as exc:
-        raise Problem(422, str(exc), title="Invalid data", slug="invalid-data",
-                      errors=[{"pointer": "/staff_id", "file": exc.file, "detail": exc.message}]) from None
+        problem = data_error_problem(exc)
+        problem.errors[0]["pointer"] = "/staff_id"
+        raise problem from None
 
 
 @bp.get("")
