@@ -22,7 +22,7 @@ from natsort import natsorted
 from core.errors import DataError
 from core.periods import month_start
 from core.rules import Rules
-from core.words import counted
+from core.words import counted, named
 from scheduler.clock import CLOCK_IN
 from scheduler.roster_problem import LEAVE
 
@@ -202,8 +202,7 @@ def _most(people: list[PersonMonth], count: str, minutes: str | None, what: str,
         return f"no one was {what}"
     tied = [p for p in people if getattr(p, count) == getattr(worst, count)
             and (minutes is None or getattr(p, minutes) == getattr(worst, minutes))]
-    who = ", ".join(f"{p.employee_id} {names[p.employee_id]}".strip() if names.get(p.employee_id) else p.employee_id
-                    for p in tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
+    who = ", ".join(named(p.employee_id, names) for p in tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
     detail = counted(getattr(worst, count), "day")
     if minutes:
         detail += f", {counted(getattr(worst, minutes), 'minute')}"

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from core import times
+from core.words import named
 from core.rules import Rules, hhmm, minutes_of
 from scheduler.on_phones import EXPECTED, PhonesDay, Workday
 from scheduler.staffing import performance
@@ -366,12 +367,6 @@ def ranked_actions(phones: PhonesDay, rest: pd.DataFrame, airing: np.ndarray, re
         used.add(release.action.employee_id)
         day.count = day.count + release.change
     return chosen
-
-
-def named(employee_id: str, names: dict[str, str]) -> str:
-    """The person as the reports write them: the employee_id, then the name when `names` has one."""
-    name = names.get(employee_id)
-    return f"{employee_id} {name}".strip() if name else employee_id
 
 
 def action_lines(actions: list[Action], names: dict[str, str] | None = None) -> list[str]:

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from core.rules import ServiceTargets, hhmm
-from core.words import counted
-from scheduler.intraday_actions import Action, action_lines, named
+from core.words import counted, named
+from scheduler.intraday_actions import Action, action_lines
 from scheduler.on_phones import LATE, LEFT, NOT_IN, REST_DAY_IN, PhonesDay
 from scheduler.callbacks import CallbackWork
 
