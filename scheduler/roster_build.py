@@ -146,8 +146,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     lunch_len = np.array(lunch_lengths(rules), np.int64)
     slots = lunch_slots(rules)
     lunches = lunch_options(airing, slots, lunch_len, rules)
-    first_start = min(s.start_minute for s in shifts)
-    late = np.array([s.start_minute > first_start for s in shifts])
+    late_codes = set(rules.late_shift_codes)
+    late = np.array([s.code in late_codes for s in shifts])
 
     staff = staff.reset_index(drop=True)
     ids = list(staff["employee_id"])
@@ -193,7 +193,6 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    late_codes = {c for c, is_late in zip(codes, late) if is_late}
     last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
     if kept is not None:
         _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, late_codes)

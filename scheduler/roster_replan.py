@@ -43,14 +43,12 @@ def _whole_month_totals(employees: pd.DataFrame, kept: pd.DataFrame, rules: Rule
     overtime against the legal standard of all `days`."""
     out = employees.copy()
     paid = {s.code: s.paid_hours for s in rules.shifts}
-    first = min(s.start_minute for s in rules.shifts)
-    late = {s.code for s in rules.shifts if s.start_minute > first}
     shift = kept["shift"].astype(str)
     weekend = pd.to_datetime(kept["date"]).dt.day_of_week.isin(WEEKEND)
     counts = pd.DataFrame({
         "employee_id": kept["employee_id"].to_numpy(),
         "shifts_worked": shift.isin(list(paid)).to_numpy(),
-        "late_shifts": shift.isin(list(late)).to_numpy(),
+        "late_shifts": shift.isin(rules.late_shift_codes).to_numpy(),
         "rest_days": (shift == REST).to_numpy(),
         "weekend_rests": ((shift == REST) & weekend).to_numpy(),
         "leave_days": (shift == LEAVE).to_numpy(),
