@@ -16,6 +16,7 @@ from scheduler.roster_problem import LEAVE, REST, RosterProblem
 from scheduler.roster_solver import check_stopped, run
 from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
+from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import banned_after, forbidden_pairs, restricting
 
 
@@ -129,7 +130,7 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         """Another allowed shift on day d; not `strict`: one the next day may not follow either, which
         the pass mends on reaching that day."""
         mine = shift[e, d]
-        if p.leader[e] and (p.leader & (shift[:, d] == mine)).sum() <= p.rules.leaders_per_shift:
+        if leader_needed(p, shift, e, d):
             return False  # the shift would be left short of leaders
         for s in range(S):
             shift[e, d] = s

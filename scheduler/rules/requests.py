@@ -12,6 +12,7 @@ import numpy as np
 from core.rules import hhmm
 from scheduler.conflicts import Conflict, RefusedRequest, shift_name
 from scheduler.rules.base import CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.leader_per_shift import leader_needed
 
 if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
@@ -199,29 +200,26 @@ def _rest_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) 
     return f"outweighed by coverage: {_costs(moved, cost, w)}"
 
 
+def _middle_lunch(p: RosterProblem, s: int) -> int:
+    slots = p.lunch_slots[s]
+    return slots[len(slots) // 2] if slots else -1
+
+
 def _shift_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
     p = r.problem
     want, got = int(p.shift_request[e, d]), int(r.shift[e, d])
     w = int(p.wish_weight[e, d])
     if got < 0:
         return "it is their rest day that week"
-    if p.leader[e]:
-        same = int((p.leader & (r.shift[:, d] == got)).sum())
-        if same <= p.rules.leaders_per_shift:
-            return f"{shift_name(p, got)} would be left without a leader"
+    if leader_needed(p, r.shift, e, d):
+        return f"{shift_name(p, got)} would be left without a leader"
     short = _short_without(p, staffed, d, got) if p.on_phone[e] else None
-    slots = p.lunch_slots[want]
-    cost = _objective_change(r, staffed, [(e, d, want, slots[len(slots) // 2] if slots else -1)], base)
+    cost = _objective_change(r, staffed, [(e, d, want, _middle_lunch(p, want))], base)
     if cost <= 0:
         return _costs("the change", cost, w)
     if short:
         return f"{shift_name(p, got)} is short of agents without them: {short}; {_costs('the change', cost, w)}"
     return f"outweighed by coverage: {_costs('the change', cost, w)}"
-
-
-def _middle_lunch(p: RosterProblem, s: int) -> int:
-    slots = p.lunch_slots[s]
-    return slots[len(slots) // 2] if slots else -1
 
 
 def _work_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
@@ -271,10 +269,8 @@ def _refusal_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: in
     others = [s for s in np.flatnonzero(p.allowed[e]).tolist() if s != got]
     if not others:
         return f"the staff file allows them {shift_name(p, got)} only"
-    if p.leader[e]:
-        same = int((p.leader & (r.shift[:, d] == got)).sum())
-        if same <= p.rules.leaders_per_shift:
-            return f"{shift_name(p, got)} would be left without a leader"
+    if leader_needed(p, r.shift, e, d):
+        return f"{shift_name(p, got)} would be left without a leader"
     cost = min(_objective_change(r, staffed, [(e, d, s, _middle_lunch(p, s))], base) for s in others)
     short = _short_without(p, staffed, d, got) if p.on_phone[e] else None
     if cost > 0 and short:
