@@ -157,20 +157,20 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
     """Split the pool's shifts again by CP-SAT: every day's count of each shift as it is, no succession the
     rule forbids, as few changes as may be. Left as it is when no such split is found in SPLIT_MODEL_S."""
     D, S = p.n_days, len(p.shift_codes)
+    ours = np.flatnonzero(p.allowed[pool[0]]).tolist()  # a pool's people may work the same shifts
     m = cp_model.CpModel()
-    x = {}
+    x, on = {}, {}
     for e in pool:
         for d in np.flatnonzero(shift[e] >= 0):
-            ours = [s for s in range(S) if p.allowed[e, s]]
             x.update({(e, d, s): m.new_bool_var(f"x{e}_{d}_{s}") for s in ours})
             m.add_exactly_one(x[e, d, s] for s in ours)
             for s in ours:
                 m.add_hint(x[e, d, s], int(s == shift[e, d]))
+                on.setdefault((d, s), []).append(x[e, d, s])
     for d in range(D):
         for s in range(S):
-            here = [v for (e, dd, ss), v in x.items() if dd == d and ss == s]
-            if here:
-                m.add(sum(here) == int(sum(shift[e, d] == s for e in pool)))
+            if (d, s) in on:
+                m.add(sum(on[d, s]) == int((shift[pool, d] == s).sum()))
     for (e, d, a), v in x.items():
         for b in range(S):
             if (a, b) in pairs and (e, d + 1, b) in x:
