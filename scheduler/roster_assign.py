@@ -185,13 +185,14 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
 
 def _swap_refused(p: RosterProblem, shift: np.ndarray, working: list[int], d: int) -> None:
     """Give each of `working` (one shift pool) who works a shift they refused on day d the shift of a colleague
-    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were."""
+    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were, and
+    a pool's people may all work the same shifts."""
     for e in working:
         refused = p.shift_refusal[e, d]
         if refused < 0 or shift[e, d] != refused:
             continue
         other = next((o for o in working if shift[o, d] != refused and p.shift_refusal[o, d] != refused
-                      and p.shift_request[o, d] != shift[o, d] and p.allowed[e, shift[o, d]]), None)
+                      and p.shift_request[o, d] != shift[o, d]), None)
         if other is not None:
             shift[e, d], shift[other, d] = shift[other, d], refused
 
