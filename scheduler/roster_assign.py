@@ -37,7 +37,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     for c, key in enumerate(p.classes):
         pools.setdefault(key.shift_pool, []).append(c)
     for d in range(D):
-        banned = banned_after(p, shift[:, d - 1] if d else np.full(E, -1))
+        banned = banned_after(p, shift[:, d - 1] if d else p.previous_month.last_shift)
         off_tomorrow = p.leave[:, d + 1] | rest[:, d + 1] if d + 1 < D else np.ones(E, bool)
         for classes in pools.values():
             members = [e for c in classes for e in p.members(c)]
@@ -109,13 +109,17 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         return
     D, S = p.n_days, len(p.shift_codes)
 
+    def yesterday(e: int, d: int) -> int:
+        """The shift e worked the day before d: the first day's from the previous month or the days kept."""
+        return shift[e, d - 1] if d else p.previous_month.last_shift[e]
+
     def fits(e: int, d: int) -> bool:
-        before = shift[e, d - 1] if d else -1
+        before = yesterday(e, d)
         after = shift[e, d + 1] if d + 1 < D else -1
         return (before, shift[e, d]) not in pairs and (shift[e, d], after) not in pairs
 
     def swapped(e: int, d: int, pool: list[int]) -> bool:
-        for day in (d, d - 1):
+        for day in (d, d - 1) if d else (d,):
             mine = shift[e, day]
             for f in pool:
                 if f == e or shift[f, day] < 0 or shift[f, day] == mine:
@@ -134,22 +138,22 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
             return False  # the shift would be left short of leaders
         for s in range(S):
             shift[e, d] = s
-            if s != mine and p.allowed[e, s] and (fits(e, d) if strict else (shift[e, d - 1], s) not in pairs):
+            if s != mine and p.allowed[e, s] and (fits(e, d) if strict else (yesterday(e, d), s) not in pairs):
                 return True
         shift[e, d] = mine
         return False
 
     def broken(pool: list[int]) -> list[tuple[int, int]]:
-        return [(e, d) for d in range(1, D) for e in pool if (shift[e, d - 1], shift[e, d]) in pairs]
+        return [(e, d) for d in range(D) for e in pool if (yesterday(e, d), shift[e, d]) in pairs]
 
     for pool in pools:
         for e, d in broken(pool):
             swapped(e, d, pool)
         if broken(pool):
             _split_exactly(p, shift, pool, pairs)
-        for d in range(1, D):  # day by day: a move may push the succession on to the next day
+        for d in range(D):  # day by day: a move may push the succession on to the next day
             for e in pool:
-                if (shift[e, d - 1], shift[e, d]) in pairs and not moved(e, d, True):
+                if (yesterday(e, d), shift[e, d]) in pairs and not moved(e, d, True):
                     moved(e, d, False)
 
 
@@ -172,6 +176,8 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
             if (d, s) in on:
                 m.add(sum(on[d, s]) == int((shift[pool, d] == s).sum()))
     for (e, d, a), v in x.items():
+        if d == 0 and (p.previous_month.last_shift[e], a) in pairs:
+            m.add(v == 0)
         for b in range(S):
             if (a, b) in pairs and (e, d + 1, b) in x:
                 m.add_bool_or([v.Not(), x[e, d + 1, b].Not()])
