@@ -36,25 +36,24 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     pools: dict[tuple, list[int]] = {}
     for c, key in enumerate(p.classes):
         pools.setdefault(key.shift_pool, []).append(c)
+    people = {key: [e for c in classes for e in p.members(c)] for key, classes in pools.items()}
     for d in range(D):
         banned = banned_after(p, shift[:, d - 1] if d else p.previous_month.last_shift)
         off_tomorrow = p.leave[:, d + 1] | rest[:, d + 1] if d + 1 < D else np.ones(E, bool)
-        for classes in pools.values():
-            members = [e for c in classes for e in p.members(c)]
-            working = [e for e in members if not p.leave[e, d] and not rest[e, d]]
+        for key, classes in pools.items():
+            working = [e for e in people[key] if not p.leave[e, d] and not rest[e, d]]
             left = {s: sum(int(y.get((c, d, s), 0)) for c in classes) for s in range(S)}
             todo = []
             for e in working:
                 wish = p.shift_request[e, d]
                 before = p.replan_shift[e].get(d)
+                kept = codes.index(before) if before in codes else -1
                 if wish >= 0 and left.get(wish, 0) > 0 and not banned[e, wish]:
                     shift[e, d] = wish
                     left[wish] -= 1
-                elif before in codes and left.get(codes.index(before), 0) > 0 and not banned[e, codes.index(before)] \
-                        and codes.index(before) != p.shift_refusal[e, d]:
-                    s = codes.index(before)
-                    shift[e, d] = s
-                    left[s] -= 1
+                elif kept >= 0 and left.get(kept, 0) > 0 and not banned[e, kept] and kept != p.shift_refusal[e, d]:
+                    shift[e, d] = kept
+                    left[kept] -= 1
                 else:
                     todo.append(e)
             # fewest late shifts so far take the late shifts (scheduler.rules.late_shift_fairness); ties
@@ -66,7 +65,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             _swap_refused(p, shift, working, d)
         worked = shift[:, d] >= 0
         late_so_far[worked] += p.late[shift[worked, d]]
-    _mend_successions(p, shift, [[e for c in classes for e in p.members(c)] for classes in pools.values()])
+    _mend_successions(p, shift, list(people.values()))
     return shift
 
 
