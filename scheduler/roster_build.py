@@ -58,10 +58,10 @@ def replan_days(previous: pd.DataFrame | None, ids: list[str], days: pd.Datetime
 def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, rules: Rules,
                       lookback: int) -> PreviousMonth:
     """The previous month's roster (employee_id, date, shift) where it meets the horizon: its last
-    `lookback` days, the shift of the last, and each person's late shifts and weekend rests. Its days must all lie in the calendar
-    month before the horizon's first day, up to that month's last, and some of its people must be on the
-    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff
-    are ignored."""
+    `lookback` days, the shift of the last, and each person's late shifts and weekend rests. Its days must
+    all lie in the calendar month before the horizon's first day, up to that month's last, and some of its
+    people must be on the staff: a DataError names the roster, row and column otherwise. People it holds who
+    are not on the staff are ignored."""
     E = len(ids)
     out = PreviousMonth.none(E, lookback)
     if roster is None:

@@ -18,11 +18,14 @@ from scheduler.rules.weekend_rest_fairness import WEEKEND
 FROM = "--from"  # what the user gave the day as (the API says from_day)
 
 
-def _kept_and_ahead(previous: pd.DataFrame, days: pd.DatetimeIndex,
+def _kept_and_ahead(previous: pd.DataFrame, staff: pd.DataFrame, days: pd.DatetimeIndex,
                     day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows of the roster re-planned before `day` (kept) and from it on (re-planned): its rows must all lie
-    in the month's `days` and hold every day before `day`."""
+    in the month's `days` and hold every day before `day`, and some of its people must be on the staff."""
     source = previous.attrs.get("source", "previous roster")
+    if len(previous) and not previous["employee_id"].isin(staff["employee_id"]).any():
+        raise DataError(source, f"none of its {previous['employee_id'].nunique()} people is on the staff: is it "
+                                "another center's roster?", column="employee_id")
     dates = pd.to_datetime(previous["date"]).dt.normalize()
     outside = np.flatnonzero(((dates < days[0]) | (dates > days[-1])).to_numpy())
     if len(outside):
@@ -84,7 +87,7 @@ def replan_from(requirement, staff: pd.DataFrame, rules: Rules, previous: pd.Dat
     if rules.monthly_paid_hours_cap_enabled:
         raise DataError(FROM, "re-planning from a day is not offered with the monthly paid-hour cap on: the cap "
                               "counts the whole month's hours; re-plan the whole month (--previous alone)")
-    kept, ahead = _kept_and_ahead(previous, days, day)
+    kept, ahead = _kept_and_ahead(previous, staff, days, day)
     # each day changed costs the mid-month weight here (scheduler.rules.previous_roster reads the one key)
     moving = replace(rules, weights=replace(rules.weights, change_from_previous=rules.weights.change_mid_month))
     roster = solve(requirement[(index >= day)], staff, moving, leave=leave, ads=ads, previous=ahead,
