@@ -106,7 +106,7 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
     pairs = set(forbidden_pairs(p.rules))
     if not pairs:
         return
-    D, S = p.n_days, len(p.shift_codes)
+    D = p.n_days
 
     def yesterday(e: int, d: int) -> int:
         """The shift e worked the day before d: the first day's from the previous month or the days kept."""
@@ -135,9 +135,11 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         mine = shift[e, d]
         if leader_needed(p, shift, e, d):
             return False  # the shift would be left short of leaders
-        for s in range(S):
+        for s in np.flatnonzero(p.allowed[e]):
+            if s == mine:
+                continue
             shift[e, d] = s
-            if s != mine and p.allowed[e, s] and (fits(e, d) if strict else (yesterday(e, d), s) not in pairs):
+            if fits(e, d) if strict else (yesterday(e, d), s) not in pairs:
                 return True
         shift[e, d] = mine
         return False
