@@ -230,6 +230,12 @@ class Rules:
     def shift_codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.shifts)
 
+    @property
+    def late_shift_codes(self) -> tuple[str, ...]:
+        """The late shifts, which the late-shift fairness rule shares out: those starting after the earliest."""
+        first = min(s.start_minute for s in self.shifts)
+        return tuple(s.code for s in self.shifts if s.start_minute > first)
+
     def shift(self, code: str) -> ShiftTemplate:
         for s in self.shifts:
             if s.code == code:

@@ -16,6 +16,7 @@ from scheduler.roster_problem import LEAVE, REST, RosterProblem
 from scheduler.roster_solver import check_stopped, run
 from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
+from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import banned_after, forbidden_pairs, restricting
 
 
@@ -35,25 +36,24 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     pools: dict[tuple, list[int]] = {}
     for c, key in enumerate(p.classes):
         pools.setdefault(key.shift_pool, []).append(c)
+    people = {key: [e for c in classes for e in p.members(c)] for key, classes in pools.items()}
     for d in range(D):
-        banned = banned_after(p, shift[:, d - 1] if d else np.full(E, -1))
+        banned = banned_after(p, shift[:, d - 1] if d else p.previous_month.last_shift)
         off_tomorrow = p.leave[:, d + 1] | rest[:, d + 1] if d + 1 < D else np.ones(E, bool)
-        for classes in pools.values():
-            members = [e for c in classes for e in p.members(c)]
-            working = [e for e in members if not p.leave[e, d] and not rest[e, d]]
+        for key, classes in pools.items():
+            working = [e for e in people[key] if not p.leave[e, d] and not rest[e, d]]
             left = {s: sum(int(y.get((c, d, s), 0)) for c in classes) for s in range(S)}
             todo = []
             for e in working:
                 wish = p.shift_request[e, d]
                 before = p.replan_shift[e].get(d)
+                kept = codes.index(before) if before in codes else -1
                 if wish >= 0 and left.get(wish, 0) > 0 and not banned[e, wish]:
                     shift[e, d] = wish
                     left[wish] -= 1
-                elif before in codes and left.get(codes.index(before), 0) > 0 and not banned[e, codes.index(before)] \
-                        and codes.index(before) != p.shift_refusal[e, d]:
-                    s = codes.index(before)
-                    shift[e, d] = s
-                    left[s] -= 1
+                elif kept >= 0 and left.get(kept, 0) > 0 and not banned[e, kept] and kept != p.shift_refusal[e, d]:
+                    shift[e, d] = kept
+                    left[kept] -= 1
                 else:
                     todo.append(e)
             # fewest late shifts so far take the late shifts (scheduler.rules.late_shift_fairness); ties
@@ -65,7 +65,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             _swap_refused(p, shift, working, d)
         worked = shift[:, d] >= 0
         late_so_far[worked] += p.late[shift[worked, d]]
-    _mend_successions(p, shift, [[e for c in classes for e in p.members(c)] for classes in pools.values()])
+    _mend_successions(p, shift, list(people.values()))
     return shift
 
 
@@ -106,15 +106,19 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
     pairs = set(forbidden_pairs(p.rules))
     if not pairs:
         return
-    D, S = p.n_days, len(p.shift_codes)
+    D = p.n_days
+
+    def yesterday(e: int, d: int) -> int:
+        """The shift e worked the day before d: the first day's from the previous month or the days kept."""
+        return shift[e, d - 1] if d else p.previous_month.last_shift[e]
 
     def fits(e: int, d: int) -> bool:
-        before = shift[e, d - 1] if d else -1
+        before = yesterday(e, d)
         after = shift[e, d + 1] if d + 1 < D else -1
         return (before, shift[e, d]) not in pairs and (shift[e, d], after) not in pairs
 
     def swapped(e: int, d: int, pool: list[int]) -> bool:
-        for day in (d, d - 1):
+        for day in (d, d - 1) if d else (d,):
             mine = shift[e, day]
             for f in pool:
                 if f == e or shift[f, day] < 0 or shift[f, day] == mine:
@@ -129,26 +133,28 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
         """Another allowed shift on day d; not `strict`: one the next day may not follow either, which
         the pass mends on reaching that day."""
         mine = shift[e, d]
-        if p.leader[e] and (p.leader & (shift[:, d] == mine)).sum() <= p.rules.leaders_per_shift:
+        if leader_needed(p, shift, e, d):
             return False  # the shift would be left short of leaders
-        for s in range(S):
+        for s in np.flatnonzero(p.allowed[e]):
+            if s == mine:
+                continue
             shift[e, d] = s
-            if s != mine and p.allowed[e, s] and (fits(e, d) if strict else (shift[e, d - 1], s) not in pairs):
+            if fits(e, d) if strict else (yesterday(e, d), s) not in pairs:
                 return True
         shift[e, d] = mine
         return False
 
     def broken(pool: list[int]) -> list[tuple[int, int]]:
-        return [(e, d) for d in range(1, D) for e in pool if (shift[e, d - 1], shift[e, d]) in pairs]
+        return [(e, d) for d in range(D) for e in pool if (yesterday(e, d), shift[e, d]) in pairs]
 
     for pool in pools:
         for e, d in broken(pool):
             swapped(e, d, pool)
         if broken(pool):
             _split_exactly(p, shift, pool, pairs)
-        for d in range(1, D):  # day by day: a move may push the succession on to the next day
+        for d in range(D):  # day by day: a move may push the succession on to the next day
             for e in pool:
-                if (shift[e, d - 1], shift[e, d]) in pairs and not moved(e, d, True):
+                if (yesterday(e, d), shift[e, d]) in pairs and not moved(e, d, True):
                     moved(e, d, False)
 
 
@@ -156,21 +162,23 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
     """Split the pool's shifts again by CP-SAT: every day's count of each shift as it is, no succession the
     rule forbids, as few changes as may be. Left as it is when no such split is found in SPLIT_MODEL_S."""
     D, S = p.n_days, len(p.shift_codes)
+    ours = np.flatnonzero(p.allowed[pool[0]]).tolist()  # a pool's people may work the same shifts
     m = cp_model.CpModel()
-    x = {}
+    x, on = {}, {}
     for e in pool:
         for d in np.flatnonzero(shift[e] >= 0):
-            ours = [s for s in range(S) if p.allowed[e, s]]
             x.update({(e, d, s): m.new_bool_var(f"x{e}_{d}_{s}") for s in ours})
             m.add_exactly_one(x[e, d, s] for s in ours)
             for s in ours:
                 m.add_hint(x[e, d, s], int(s == shift[e, d]))
+                on.setdefault((d, s), []).append(x[e, d, s])
     for d in range(D):
         for s in range(S):
-            here = [v for (e, dd, ss), v in x.items() if dd == d and ss == s]
-            if here:
-                m.add(sum(here) == int(sum(shift[e, d] == s for e in pool)))
+            if (d, s) in on:
+                m.add(sum(on[d, s]) == int((shift[pool, d] == s).sum()))
     for (e, d, a), v in x.items():
+        if d == 0 and (p.previous_month.last_shift[e], a) in pairs:
+            m.add(v == 0)
         for b in range(S):
             if (a, b) in pairs and (e, d + 1, b) in x:
                 m.add_bool_or([v.Not(), x[e, d + 1, b].Not()])
@@ -184,13 +192,14 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
 
 def _swap_refused(p: RosterProblem, shift: np.ndarray, working: list[int], d: int) -> None:
     """Give each of `working` (one shift pool) who works a shift they refused on day d the shift of a colleague
-    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were."""
+    who refused neither and was not granted a wished shift: the day's counts per shift stay as they were, and
+    a pool's people may all work the same shifts."""
     for e in working:
         refused = p.shift_refusal[e, d]
         if refused < 0 or shift[e, d] != refused:
             continue
         other = next((o for o in working if shift[o, d] != refused and p.shift_refusal[o, d] != refused
-                      and p.shift_request[o, d] != shift[o, d] and p.allowed[e, shift[o, d]]), None)
+                      and p.shift_request[o, d] != shift[o, d]), None)
         if other is not None:
             shift[e, d], shift[other, d] = shift[other, d], refused
 

@@ -55,13 +55,13 @@ def replan_days(previous: pd.DataFrame | None, ids: list[str], days: pd.Datetime
     return inside, inside_shift
 
 
-def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, late_codes: set[str],
+def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.DatetimeIndex, rules: Rules,
                       lookback: int) -> PreviousMonth:
     """The previous month's roster (employee_id, date, shift) where it meets the horizon: its last
-    `lookback` days and each person's late shifts and weekend rests. Its days must all lie in the calendar
-    month before the horizon's first day, up to that month's last, and some of its people must be on the
-    staff: a DataError names the roster, row and column otherwise. People it holds who are not on the staff
-    are ignored."""
+    `lookback` days, the shift of the last, and each person's late shifts and weekend rests. Its days must
+    all lie in the calendar month before the horizon's first day, up to that month's last, and some of its
+    people must be on the staff: a DataError names the roster, row and column otherwise. People it holds who
+    are not on the staff are ignored."""
     E = len(ids)
     out = PreviousMonth.none(E, lookback)
     if roster is None:
@@ -85,13 +85,14 @@ def previous_month_of(roster: pd.DataFrame | None, ids: list[str], days: pd.Date
     if len(roster) and people.isna().all():
         raise DataError(source, f"none of its {roster['employee_id'].nunique()} people is on the staff of "
                                 f"{days[0].to_period('M')}: is it another center's roster?", column="employee_id")
-    _carry_over(out, roster, ids, days, late_codes)
+    _carry_over(out, roster, ids, days, rules)
     return out
 
 
 def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: pd.DatetimeIndex,
-                late_codes: set[str]) -> None:
+                rules: Rules) -> None:
     """Add the days of `roster` (before the horizon) to `out`: its last days and the fairness counts."""
+    codes, late_codes = rules.shift_codes, set(rules.late_shift_codes)
     people = roster["employee_id"].map({e: i for i, e in enumerate(ids)})
     dates = pd.to_datetime(roster["date"]).dt.normalize()
     weekend = dates.dt.day_of_week.isin(WEEKEND).to_numpy()
@@ -107,6 +108,8 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
         if -lookback <= offset < 0:
             out.last_days[e, offset + lookback] = int(shift in (REST, LEAVE))
             out.rested[e, offset + lookback] = shift == REST
+        if offset == -1 and shift in codes:
+            out.last_shift[e] = codes.index(shift)
 
 
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
@@ -146,8 +149,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     lunch_len = np.array(lunch_lengths(rules), np.int64)
     slots = lunch_slots(rules)
     lunches = lunch_options(airing, slots, lunch_len, rules)
-    first_start = min(s.start_minute for s in shifts)
-    late = np.array([s.start_minute > first_start for s in shifts])
+    late = np.array([s.code in rules.late_shift_codes for s in shifts])
 
     staff = staff.reset_index(drop=True)
     ids = list(staff["employee_id"])
@@ -193,10 +195,9 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     check_stopped()
     m = rules.max_consecutive_work_days
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    late_codes = {c for c, is_late in zip(codes, late) if is_late}
-    last_month = previous_month_of(previous_month, ids, days, late_codes, max(m, 6))
+    last_month = previous_month_of(previous_month, ids, days, rules, max(m, 6))
     if kept is not None:
-        _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, late_codes)
+        _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, rules)
 
     weeks = _weeks(days, rules.week_starts_on)
     bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))

@@ -61,7 +61,8 @@ class RosterDiff:
         return cls(doc.get("from_day"), tuple(DayChange(**c) for c in doc.get("changes") or []))
 
 
-def _codes(assignments: pd.DataFrame) -> dict[tuple[str, str], str]:
+def day_codes(assignments: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """(employee_id, ISO date) -> the day's shift code, OFF or LEAVE, of a roster's assignments."""
     days = pd.to_datetime(assignments["date"]).dt.strftime("%Y-%m-%d")
     return {(str(e), d): str(s) for e, d, s in zip(assignments["employee_id"], days, assignments["shift"])}
 
@@ -69,7 +70,7 @@ def _codes(assignments: pd.DataFrame) -> dict[tuple[str, str], str]:
 def roster_diff(before: pd.DataFrame, after: pd.DataFrame, from_day: dt.date | str | None = None) -> RosterDiff:
     """The days whose shift (or rest, or leave) differs between two rosters' assignments (employee_id, date,
     shift), a day one of them lacks counting as changed; people in the order `after` lists them."""
-    old, new = _codes(before), _codes(after)
+    old, new = day_codes(before), day_codes(after)
     order = {e: i for i, e in enumerate(dict.fromkeys([*map(str, after["employee_id"]), *map(str, before["employee_id"])]))}
     keys = sorted(set(old) | set(new), key=lambda k: (order[k[0]], k[1]))
     changes = tuple(DayChange(e, d, old.get((e, d), ""), new.get((e, d), ""))

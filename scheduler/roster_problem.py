@@ -37,12 +37,14 @@ class PreviousMonth:
     late_shifts: np.ndarray  # (E,) int late shifts worked in the previous month
     weekend_rests: np.ndarray  # (E,) int Saturday and Sunday rest days in the previous month
     known: np.ndarray  # (E,) bool: the person is in the previous month's roster
+    last_shift: np.ndarray  # (E,) int: the shift index worked the day before the horizon, -1 none or unknown
 
     @classmethod
     def none(cls, people: int, lookback: int) -> "PreviousMonth":
         """No previous month: the first days assume no history."""
         return cls(np.full((people, lookback), -1, np.int64), np.zeros((people, lookback), bool),
-                   np.zeros(people, np.int64), np.zeros(people, np.int64), np.zeros(people, bool))
+                   np.zeros(people, np.int64), np.zeros(people, np.int64), np.zeros(people, bool),
+                   np.full(people, -1, np.int64))
 
     @property
     def lookback(self) -> int:

@@ -18,10 +18,14 @@ from scheduler.rules.weekend_rest_fairness import WEEKEND
 FROM = "--from"  # what the user gave the day as (the API says from_day)
 
 
-def _kept_days(previous: pd.DataFrame, days: pd.DatetimeIndex, day: pd.Timestamp) -> pd.DataFrame:
-    """The rows of the roster re-planned before `day`, which must all lie in the month's `days` and hold
-    every day before `day`."""
+def _kept_and_ahead(previous: pd.DataFrame, staff: pd.DataFrame, days: pd.DatetimeIndex,
+                    day: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of the roster re-planned before `day` (kept) and from it on (re-planned): its rows must all lie
+    in the month's `days` and hold every day before `day`, and some of its people must be on the staff."""
     source = previous.attrs.get("source", "previous roster")
+    if len(previous) and not previous["employee_id"].isin(staff["employee_id"]).any():
+        raise DataError(source, f"none of its {previous['employee_id'].nunique()} people is on the staff: is it "
+                                "another center's roster?", column="employee_id")
     dates = pd.to_datetime(previous["date"]).dt.normalize()
     outside = np.flatnonzero(((dates < days[0]) | (dates > days[-1])).to_numpy())
     if len(outside):
@@ -34,7 +38,8 @@ def _kept_days(previous: pd.DataFrame, days: pd.DatetimeIndex, day: pd.Timestamp
     if len(lacking):
         raise DataError(source, f"it has no row for {lacking[0].date()}, a day before {day.date()} to keep as it is",
                         column="date")
-    return previous[(dates < day).to_numpy()]
+    before_day = (dates < day).to_numpy()
+    return previous[before_day], previous[~before_day]
 
 
 def _whole_month_totals(employees: pd.DataFrame, kept: pd.DataFrame, rules: Rules, days: int,
@@ -43,14 +48,12 @@ def _whole_month_totals(employees: pd.DataFrame, kept: pd.DataFrame, rules: Rule
     overtime against the legal standard of all `days`."""
     out = employees.copy()
     paid = {s.code: s.paid_hours for s in rules.shifts}
-    first = min(s.start_minute for s in rules.shifts)
-    late = {s.code for s in rules.shifts if s.start_minute > first}
     shift = kept["shift"].astype(str)
     weekend = pd.to_datetime(kept["date"]).dt.day_of_week.isin(WEEKEND)
     counts = pd.DataFrame({
         "employee_id": kept["employee_id"].to_numpy(),
         "shifts_worked": shift.isin(list(paid)).to_numpy(),
-        "late_shifts": shift.isin(list(late)).to_numpy(),
+        "late_shifts": shift.isin(rules.late_shift_codes).to_numpy(),
         "rest_days": (shift == REST).to_numpy(),
         "weekend_rests": ((shift == REST) & weekend).to_numpy(),
         "leave_days": (shift == LEAVE).to_numpy(),
@@ -84,8 +87,7 @@ def replan_from(requirement, staff: pd.DataFrame, rules: Rules, previous: pd.Dat
     if rules.monthly_paid_hours_cap_enabled:
         raise DataError(FROM, "re-planning from a day is not offered with the monthly paid-hour cap on: the cap "
                               "counts the whole month's hours; re-plan the whole month (--previous alone)")
-    kept = _kept_days(previous, days, day)
-    ahead = previous[(pd.to_datetime(previous["date"]).dt.normalize() >= day).to_numpy()]
+    kept, ahead = _kept_and_ahead(previous, staff, days, day)
     # each day changed costs the mid-month weight here (scheduler.rules.previous_roster reads the one key)
     moving = replace(rules, weights=replace(rules.weights, change_from_previous=rules.weights.change_mid_month))
     roster = solve(requirement[(index >= day)], staff, moving, leave=leave, ads=ads, previous=ahead,

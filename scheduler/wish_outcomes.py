@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scheduler.roster import Roster
+from scheduler.roster_diff import day_codes
 from scheduler.roster_problem import LEAVE
 
 WISH_KINDS = ("rest_request", "work_request", "shift_request", "shift_refusal")
@@ -32,9 +33,7 @@ def wish_outcomes(leave: pd.DataFrame | None, roster: Roster) -> list[WishOutcom
     a day the person is on leave are left out, as the roster's counts leave them out (Roster.requests_made)."""
     if leave is None or not len(leave):
         return []
-    a = roster.assignments
-    shift_of = {(str(e), d): str(s) for e, d, s in
-                zip(a["employee_id"], pd.to_datetime(a["date"]).dt.strftime("%Y-%m-%d"), a["shift"])}
+    shift_of = day_codes(roster.assignments)
     why = {(c.employees[0], c.date, c.kind): c.reason for c in roster.refused_requests if c.employees}
     out = []
     days = pd.to_datetime(leave["date"]).dt.strftime("%Y-%m-%d")

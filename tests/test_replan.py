@@ -96,6 +96,9 @@ def test_bad_days_and_a_missing_roster_are_refused_in_words(replanned):
     holey = first.assignments[first.assignments["date"] != pd.Timestamp("2026-12-04")]
     with pytest.raises(DataError, match="no row for 2026-12-04, a day before 2026-12-11"):
         roster_step(inputs, month.requirement, time_limit_s=1.0, previous=holey, from_day=FROM)
+    strangers = first.assignments.assign(employee_id="X" + first.assignments["employee_id"])
+    with pytest.raises(DataError, match="none of its 24 people is on the staff: is it another center's roster"):
+        roster_step(inputs, month.requirement, time_limit_s=1.0, previous=strangers, from_day=FROM)
 
 
 def test_the_workbook_has_the_changes_sheet(replanned, tmp_path):

@@ -16,6 +16,8 @@ from core.rules import DEFAULT_RULES, load_rules, rules_from_dict
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from scheduler.rules.shift_succession import forbidden_pairs
+from shiftcast.inputs import Inputs
+from shiftcast.steps import roster_step
 
 NO_EARLY_AFTER_LATE = dataclasses.replace(DEFAULT_RULES, shifts=(
     DEFAULT_RULES.shifts[0], dataclasses.replace(DEFAULT_RULES.shifts[1], not_followed_by=("E",))))
@@ -118,3 +120,21 @@ def test_through_the_api_a_roster_job_keeps_the_succession_and_bad_rules_are_nam
     # cannot keep the rule
     assert pairs == []
     assert [c for c in doc["conflicts"] if c["rule"] == "shift succession"] == []
+
+
+def test_the_first_day_replanned_follows_the_day_kept_before_it():
+    """Re-planning from a day: the day before is kept, and the first day re-planned may not follow it with a
+    shift the rule forbids (nor, alike, a month's first day its previous month's last)."""
+    month = synthetic_month(24, days=31, seed=3)
+    inputs = Inputs(rules=DEFAULT_RULES, staff=month.staff, leave=month.leave, plan=month.ads)
+    free = roster_step(inputs, month.requirement, time_limit_s=3.0, seed=0)
+    day = "2026-12-14"
+    iso = free.assignments.assign(date=pd.to_datetime(free.assignments["date"]).dt.strftime("%Y-%m-%d"))
+    assert [d for _, d in late_then_early(iso) if d == day], "the roster re-planned has late-then-early at the day"
+    strict = dataclasses.replace(inputs, rules=NO_EARLY_AFTER_LATE)
+    replanned = roster_step(strict, month.requirement, time_limit_s=2.0, seed=0, previous=free.assignments,
+                            from_day=day)
+    a = replanned.assignments.assign(date=pd.to_datetime(replanned.assignments["date"]).dt.strftime("%Y-%m-%d"))
+    named = {(e, c.date) for c in replanned.conflicts if c.rule == "shift succession" for e in c.employees}
+    assert {p for p in late_then_early(a) if p[1] >= day} <= named
+    assert not [p for p in late_then_early(a) if p[1] == day]

@@ -3,7 +3,7 @@ SECTION_SHIFTS, SECTION_STAFF, SECTION_DAYS_OFF, SECTION_SHIFT_ON_REQUESTS, SECT
 SECTION_COVER). Every horizon starts on a Monday; days are 0-based indexes."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.errors import DataError
@@ -191,7 +191,7 @@ def read_instance(path: Path | str) -> Instance:
             raise sec.error(n, f"employee {eid}: MinConsecutiveShifts {e.min_consecutive_shifts} exceeds "
                                f"MaxConsecutiveShifts {e.max_consecutive_shifts}")
         staff.append(e)
-    known_staff = {e.id: i for i, e in enumerate(staff)}
+    known_staff = {e.id for e in staff}
 
     def employee_of(lines: _Lines, n: int, eid: str) -> str:
         if eid not in known_staff:
@@ -206,7 +206,7 @@ def read_instance(path: Path | str) -> Instance:
                 raise sec.error(n, "expected EmployeeID, then one or more day indexes")
             eid = employee_of(sec, n, parts[0])
             days_off.setdefault(eid, set()).update(day_of(sec, n, p) for p in parts[1:] if p)
-    staff = [Employee(**{**e.__dict__, "days_off": frozenset(days_off.get(e.id, ()))}) for e in staff]
+    staff = [replace(e, days_off=frozenset(days_off.get(e.id, ()))) for e in staff]
 
     def requests(key: str) -> tuple[Request, ...]:
         if key not in sections:

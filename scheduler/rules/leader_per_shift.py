@@ -11,6 +11,7 @@ from scheduler.conflicts import Conflict, names, shift_name
 from scheduler.rules.base import CountValues, DayCounts, PersonDays, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
+    from scheduler.roster_problem import RosterProblem
     from scheduler.rules.table import RosterTable
 
 # A shift without its leader costs more than any coverage could gain.
@@ -24,6 +25,12 @@ def leaders_missing(r: RosterDays) -> int:
     need = p.rules.leaders_per_shift
     return sum(max(need - int((r.shift[leaders, d] == s).sum()), 0)
                for d in range(p.n_days) for s in range(len(p.shift_codes)))
+
+
+def leader_needed(p: RosterProblem, shift: np.ndarray, e: int, d: int) -> bool:
+    """Whether person e is a leader their shift of day d cannot spare: without them it has fewer than
+    `leaders_per_shift` leaders. `shift` is the (E, D) shift index of each person and day."""
+    return bool(p.leader[e]) and int((p.leader & (shift[:, d] == shift[e, d])).sum()) <= p.rules.leaders_per_shift
 
 
 class LeaderPerShift(RosterRule):

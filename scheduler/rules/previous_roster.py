@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term,
                                   day_wish_terms)
 
@@ -37,9 +36,19 @@ def _before_counts(p: RosterProblem) -> dict[tuple[int, int], list[int]]:
     return out
 
 
+def _class_counts(m: DayCounts, c: int, d: int, values: CountValues | None) -> list:
+    """Class c's count of people resting on day d, then of each shift's (the model's expressions, or their
+    `values`); None for a shift the class cannot work."""
+    S = len(m.problem.shift_codes)
+    if values is None:
+        return [m.resting[(c, d)]] + [m.y.get((c, d, s)) for s in range(S)]
+    return [int(values.resting.get((c, d), 0))] + [int(values.y.get((c, d, s), 0)) if (c, d, s) in m.y else None
+                                                   for s in range(S)]
+
+
 def _moved(counts: list, before: list[int]) -> list:
-    """|after − before| of the resting and per-shift counts (expressions or values), shifts the class cannot
-    work left out (their count stays 0, as before)."""
+    """(count, count before) pairs of the resting and per-shift counts, whose gaps are the counts moved; shifts
+    the class cannot work left out (their count stays 0, as before)."""
     return [(n, b) for n, b in zip(counts, before) if n is not None]
 
 
@@ -49,13 +58,6 @@ class ChangeFromPrevious(RosterRule):
     hard = False
     greedy_order = 4
     objective_key = "changes"
-
-    def _counts(self, m: DayCounts, c: int, d: int, values: CountValues | None) -> list:
-        S = len(m.problem.shift_codes)
-        if values is None:
-            return [m.resting[(c, d)]] + [m.y.get((c, d, s)) for s in range(S)]
-        return [int(values.resting.get((c, d), 0))] + [int(values.y.get((c, d, s), 0)) if (c, d, s) in m.y else None
-                                                       for s in range(S)]
 
     def aggregate(self, m: DayCounts) -> list[Term]:
         """Per class and day, half the counts moved (resting and each shift's) against the roster re-planned:
@@ -67,7 +69,7 @@ class ChangeFromPrevious(RosterRule):
             return []
         owned, terms = {}, []
         for (c, d), before in _before_counts(p).items():
-            pairs = _moved(self._counts(m, c, d, None), before)
+            pairs = _moved(_class_counts(m, c, d, None), before)
             if all(isinstance(n, int) for n, _ in pairs):
                 continue
             gaps = []
@@ -85,7 +87,7 @@ class ChangeFromPrevious(RosterRule):
 
     def hint(self, m: DayCounts, values: CountValues) -> None:
         for (c, d), (gaps, half, before) in m.owned.get(self.name, {}).items():
-            moved = [abs(n - b) for n, b in _moved(self._counts(m, c, d, values), before)]
+            moved = [abs(n - b) for n, b in _moved(_class_counts(m, c, d, values), before)]
             for gap, v in zip(gaps, moved):
                 m.model.add_hint(gap, v)
             m.model.add_hint(half, -(-sum(moved) // 2))

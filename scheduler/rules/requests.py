@@ -12,9 +12,12 @@ import numpy as np
 from core.rules import hhmm
 from scheduler.conflicts import Conflict, RefusedRequest, shift_name
 from scheduler.rules.base import CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.leader_per_shift import leader_needed
 
 if TYPE_CHECKING:
-    from scheduler.roster_problem import RosterProblem
+    from collections.abc import Callable
+
+    from scheduler.roster_problem import RosterProblem, Week
 
 
 class _Tracker(RestTracker):
@@ -162,33 +165,55 @@ def _costs(move: str, change: int, w: int) -> str:
     return f"{move} costs {change + w} in the objective, more than the wish's weight {w}"
 
 
-def _rest_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
-    """Why person e works on day d they asked to rest: the rule it would break, or the coverage it
-    would leave short and what it costs, from moving one of their rest days there (or adding one)."""
+class _Move(NamedTuple):
+    other: int | None  # the day of the week turned the other way; None: no other day changes
+    cost: int  # the objective's change
+
+
+def _cheapest_week_move(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int, others: list[int],
+                        moves_of: Callable[[int | None], list[list[tuple[int, int, int, int]]]]) -> _Move | str:
+    """Person e's day d turned to rest (if a work day) or to work (if a rest day), with one of `others`, their
+    days of that week turned the other way, or none: the cheapest that keeps every rule, each priced on the
+    move sets `moves_of(other)` lists; where none keeps the rules, the rule the first breaks, in words."""
     from scheduler.rules import ROSTER_RULES  # imported here: the package imports this module
     p = r.problem
-    s, l = int(r.shift[e, d]), int(r.lunch[e, d])
-    w = int(p.wish_weight[e, d])
-    week = next(k for k in p.weeks if d in k.days)
-    others = [o for o in week.days if r.rest[e, o]]
+    resting = not r.rest[e, d]
     best, broken = None, []
     for o in others + [None]:
         row = r.rest[e].copy()
-        row[d] = True
+        row[d] = resting
         if o is not None:
-            row[o] = False
+            row[o] = not resting
         failing = [rule.name for rule in ROSTER_RULES if not rule.holds(p, e, row)]
         if failing:
             broken.append((o, failing))
             continue
-        moves = [(e, d, -1, -1)] + ([(e, o, s, l)] if o is not None else [])
-        cost = _objective_change(r, staffed, moves, base)
-        if best is None or cost < best[1]:
-            best = (o, cost)
+        for moves in moves_of(o):
+            cost = _objective_change(r, staffed, moves, base)
+            if best is None or cost < best.cost:
+                best = _Move(o, cost)
     if best is None:
         o, failing = broken[0]
-        instead = f", with their rest day that week on {_day(p, o)}" if o is not None and o in week.days else ""
+        instead = f", with their rest day that week on {_day(p, o)}" if o is not None else ""
         return f"it would break the rule of {failing[0]}{instead}"
+    return best
+
+
+def _week_of(p: RosterProblem, d: int) -> Week:
+    return next(k for k in p.weeks if d in k.days)
+
+
+def _rest_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
+    """Why person e works on day d they asked to rest: the rule it would break, or the coverage it
+    would leave short and what it costs, from moving one of their rest days there (or adding one)."""
+    p = r.problem
+    s, l = int(r.shift[e, d]), int(r.lunch[e, d])
+    w = int(p.wish_weight[e, d])
+    others = [o for o in _week_of(p, d).days if r.rest[e, o]]
+    best = _cheapest_week_move(r, staffed, base, e, d, others,
+                               lambda o: [[(e, d, -1, -1)] + ([(e, o, s, l)] if o is not None else [])])
+    if isinstance(best, str):
+        return best
     o, cost = best
     short = _short_without(p, staffed, d, s) if p.on_phone[e] else None
     moved = f"resting then instead of on {_day(p, o)}" if o is not None else "one more rest day"
@@ -199,19 +224,21 @@ def _rest_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) 
     return f"outweighed by coverage: {_costs(moved, cost, w)}"
 
 
+def _middle_lunch(p: RosterProblem, s: int) -> int:
+    slots = p.lunch_slots[s]
+    return slots[len(slots) // 2] if slots else -1
+
+
 def _shift_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
     p = r.problem
     want, got = int(p.shift_request[e, d]), int(r.shift[e, d])
     w = int(p.wish_weight[e, d])
     if got < 0:
         return "it is their rest day that week"
-    if p.leader[e]:
-        same = int((p.leader & (r.shift[:, d] == got)).sum())
-        if same <= p.rules.leaders_per_shift:
-            return f"{shift_name(p, got)} would be left without a leader"
+    if leader_needed(p, r.shift, e, d):
+        return f"{shift_name(p, got)} would be left without a leader"
     short = _short_without(p, staffed, d, got) if p.on_phone[e] else None
-    slots = p.lunch_slots[want]
-    cost = _objective_change(r, staffed, [(e, d, want, slots[len(slots) // 2] if slots else -1)], base)
+    cost = _objective_change(r, staffed, [(e, d, want, _middle_lunch(p, want))], base)
     if cost <= 0:
         return _costs("the change", cost, w)
     if short:
@@ -219,39 +246,19 @@ def _shift_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int)
     return f"outweighed by coverage: {_costs('the change', cost, w)}"
 
 
-def _middle_lunch(p: RosterProblem, s: int) -> int:
-    slots = p.lunch_slots[s]
-    return slots[len(slots) // 2] if slots else -1
-
-
 def _work_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: int) -> str:
     """Why person e rests on day d they asked to work: the rule working then would break, or what it costs
     (their rest day moved to another day of the week, or one rest day fewer), with the interval that other
     day would leave short."""
-    from scheduler.rules import ROSTER_RULES  # imported here: the package imports this module
     p = r.problem
     w = int(p.wish_weight[e, d])
-    week = next(k for k in p.weeks if d in k.days)
     shifts = np.flatnonzero(p.allowed[e]).tolist()
-    best, broken = None, []
-    for o in [o for o in week.days if r.shift[e, o] >= 0] + [None]:
-        row = r.rest[e].copy()
-        row[d] = False
-        if o is not None:
-            row[o] = True
-        failing = [rule.name for rule in ROSTER_RULES if not rule.holds(p, e, row)]
-        if failing:
-            broken.append((o, failing))
-            continue
-        for s in shifts:
-            moves = [(e, d, s, _middle_lunch(p, s))] + ([(e, o, -1, -1)] if o is not None else [])
-            cost = _objective_change(r, staffed, moves, base)
-            if best is None or cost < best[1]:
-                best = (o, cost)
-    if best is None:
-        o, failing = broken[0]
-        instead = f", with their rest day that week on {_day(p, o)}" if o is not None else ""
-        return f"it would break the rule of {failing[0]}{instead}"
+    others = [o for o in _week_of(p, d).days if r.shift[e, o] >= 0]
+    best = _cheapest_week_move(r, staffed, base, e, d, others,
+                               lambda o: [[(e, d, s, _middle_lunch(p, s))] + ([(e, o, -1, -1)] if o is not None else [])
+                                          for s in shifts])
+    if isinstance(best, str):
+        return best
     o, cost = best
     if o is None:
         return _costs("one rest day fewer", cost, w)
@@ -271,10 +278,8 @@ def _refusal_reason(r: RosterDays, staffed: np.ndarray, base: int, e: int, d: in
     others = [s for s in np.flatnonzero(p.allowed[e]).tolist() if s != got]
     if not others:
         return f"the staff file allows them {shift_name(p, got)} only"
-    if p.leader[e]:
-        same = int((p.leader & (r.shift[:, d] == got)).sum())
-        if same <= p.rules.leaders_per_shift:
-            return f"{shift_name(p, got)} would be left without a leader"
+    if leader_needed(p, r.shift, e, d):
+        return f"{shift_name(p, got)} would be left without a leader"
     cost = min(_objective_change(r, staffed, [(e, d, s, _middle_lunch(p, s))], base) for s in others)
     short = _short_without(p, staffed, d, got) if p.on_phone[e] else None
     if cost > 0 and short:

@@ -2,9 +2,10 @@
 leaving less than `min_rest_hours_between_shifts` from the first's end to the next day's start).
 
 The day-level model bounds each class's counts: those working the first shift one day and the second the
-next are different people. The shift split of each day (scheduler.roster_assign.shifts_of_people) keeps
-people off the shifts their yesterday forbids, and gives the shifts that restrict tomorrow first to whoever
-rests tomorrow. Successions across the month edge are checked against the previous month's roster."""
+next are different people, and on the first day none of those who worked the first shift the day before. The shift split of each day (scheduler.roster_assign.shifts_of_people) keeps
+people off the shifts their yesterday forbids (the first day's yesterday from the previous month's roster, or
+the days kept when re-planning from a day), and gives the shifts that restrict tomorrow first to whoever
+rests tomorrow. Where the first day's counts leave someone no other shift, the conflict says so."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -53,9 +54,13 @@ class ShiftSuccession(RosterRule):
 
     def aggregate(self, m: DayCounts) -> list[Term]:
         p = m.problem
+        last = p.previous_month.last_shift
         for a, b in forbidden_pairs(p.rules):
             for c in range(len(p.classes)):
                 size = len(p.members(c))
+                after_a = int((last[p.members(c)] == a).sum())
+                if after_a and (c, 0, b) in m.y:
+                    m.model.add(m.y[c, 0, b] <= size - after_a)
                 for d in range(p.n_days - 1):
                     if (c, d, a) in m.y and (c, d + 1, b) in m.y:
                         m.model.add(m.y[c, d, a] + m.y[c, d + 1, b] <= size)
@@ -63,14 +68,16 @@ class ShiftSuccession(RosterRule):
 
     def explain(self, r: RosterDays) -> list[Conflict]:
         p = r.problem
+        # each day's day before, the first day's from the previous month's roster or the days kept
+        before = np.column_stack([p.previous_month.last_shift, r.shift[:, :-1]])
         out = []
         for a, b in forbidden_pairs(p.rules):
-            for d in range(p.n_days - 1):
-                who = np.flatnonzero((r.shift[:, d] == a) & (r.shift[:, d + 1] == b))
+            for d in range(p.n_days):
+                who = np.flatnonzero((before[:, d] == a) & (r.shift[:, d] == b))
                 if len(who):
                     ids = tuple(p.ids[e] for e in who)
-                    out.append(Conflict(self.name, p.days[d + 1].date().isoformat(), ids,
-                                        f"{', '.join(ids)} work {shift_name(p, b)} on {p.days[d + 1].date()} right "
+                    out.append(Conflict(self.name, p.days[d].date().isoformat(), ids,
+                                        f"{', '.join(ids)} work {shift_name(p, b)} on {p.days[d].date()} right "
                                         f"after {shift_name(p, a)}, which it may not follow: that day's shift counts "
                                         "left no other shift for them"))
         return out
