@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.rules import Rules
+from scheduler.on_phones import rostered_on_phones
 from scheduler.roster import expected_service
 from scheduler.rules import ROSTER_RULES
 from scheduler.rules.table import roster_table
@@ -137,35 +138,35 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
     return Routing(level, not reasons, tuple(reasons))
 
 
-def _on_phone(roster: Any, rules: Rules, changes: Sequence[DayChange]) -> pd.Series:
-    """Per interval of the days changed, how many agents the changes add (+) or take away (−). A shift taken
-    away frees its intervals but its rostered lunch hour; a shift added counts from its start to its end less
-    the unpaid break, taken from the shift's earliest lunch time."""
-    a = assignments_of(roster).set_index(["employee_id", "date"])
-    delta: dict[pd.Timestamp, int] = {}
-    step = pd.Timedelta(minutes=rules.interval_minutes)
-    for c in changes:
-        day = pd.Timestamp(c.date)
-        for code, sign in ((c.before, -1), (c.after, +1)):
-            if not is_worked(code):
-                continue
-            s = rules.shift(code)
-            lunch = a.at[(c.employee_id, day), "lunch_start"] if sign < 0 else s.lunch_earliest
-            lunch_at = day + pd.Timedelta(lunch + ":00") if lunch else None
-            t = day + pd.Timedelta(minutes=s.start_minute)
-            while t < day + pd.Timedelta(minutes=s.end_minute):
-                if lunch_at is None or not lunch_at <= t < lunch_at + pd.Timedelta(minutes=s.unpaid_break_minutes):
-                    delta[t] = delta.get(t, 0) + sign
-                t += step
-    return pd.Series(delta, dtype=int).sort_index()
+def changed_assignments(roster: Any, rules: Rules, changes: Sequence[DayChange]) -> pd.DataFrame:
+    """The roster's assignments with the changes made: a shift added takes its lunch at the shift's earliest
+    lunch time (the re-plan places it), a day taken off has no lunch."""
+    a = assignments_of(roster)
+    at = {(c.employee_id, pd.Timestamp(c.date)): c.after for c in changes}
+    keys = list(zip(a["employee_id"], a["date"]))
+    changed = a.copy()
+    changed["shift"] = [at.get(k, s) for k, s in zip(keys, a["shift"])]
+    changed["lunch_start"] = [(rules.shift(at[k]).lunch_earliest if is_worked(at[k]) else None) if k in at else lunch
+                              for k, lunch in zip(keys, a["lunch_start"])]
+    return changed
+
+
+def _on_phones_delta(before: pd.DataFrame, after: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
+                     index: pd.DatetimeIndex) -> pd.Series:
+    """Per interval of `index`, how many agents on the phones the changes add (+) or take away (−)
+    (scheduler.on_phones counts them: on a shift, not at lunch, in a role that takes calls)."""
+    return rostered_on_phones(after, staff, rules, index) - rostered_on_phones(before, staff, rules, index)
 
 
 def coverage_impact(roster: Any, requirement: pd.DataFrame | None, staff: pd.DataFrame, rules: Rules,
                     changes: Sequence[DayChange]) -> Impact:
     """What the changes do to the intervals they touch and to the roster's rules."""
-    delta = _on_phone(roster, rules, changes)
-    delta = delta[delta != 0]
     staffed = roster.coverage["staffed"]
+    days = {pd.Timestamp(c.date) for c in changes}
+    index = staffed.index[staffed.index.normalize().isin(list(days))]
+    was, now = assignments_of(roster), changed_assignments(roster, rules, changes)
+    delta = _on_phones_delta(was, now, staff, rules, index)
+    delta = delta[delta != 0]
     touched = delta.index.intersection(staffed.index)
     before = staffed.reindex(touched).astype(int)
     after = (before + delta.reindex(touched)).clip(lower=0)
@@ -190,19 +191,15 @@ def coverage_impact(roster: Any, requirement: pd.DataFrame | None, staff: pd.Dat
             below += 1
         rows.append(IntervalImpact(t.strftime("%Y-%m-%dT%H:%M"), calls, int(before[t]), int(after[t]), sl_b, sl_a,
                                    ab_b, ab_a))
-    return Impact(tuple(rows), below, tuple(_new_violations(roster, staff, rules, changes)))
+    return Impact(tuple(rows), below, tuple(_new_violations(was, now, staff, rules)))
 
 
-def _new_violations(roster: Any, staff: pd.DataFrame, rules: Rules, changes: Sequence[DayChange]) -> list[str]:
-    a = assignments_of(roster)
-    changed = a.copy()
-    at = {(c.employee_id, pd.Timestamp(c.date)): c.after for c in changes}
-    keys = list(zip(changed["employee_id"], changed["date"]))
-    changed["shift"] = [at.get(k, s) for k, s in zip(keys, changed["shift"])]
+def _day_rule_violations(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules) -> list[str]:
+    t = roster_table(assignments, staff, rules)
+    return [v for rule in ROSTER_RULES if rule.name in DAY_RULES for v in rule.check(t)]
 
-    def broken(assignments: pd.DataFrame) -> list[str]:
-        t = roster_table(assignments, staff, rules)
-        return [v for rule in ROSTER_RULES if rule.name in DAY_RULES for v in rule.check(t)]
 
-    was = set(broken(a))
-    return [v for v in broken(changed) if v not in was]
+def _new_violations(before: pd.DataFrame, after: pd.DataFrame, staff: pd.DataFrame, rules: Rules) -> list[str]:
+    """The day rules `after` breaks that `before` did not."""
+    was = set(_day_rule_violations(before, staff, rules))
+    return [v for v in _day_rule_violations(after, staff, rules) if v not in was]

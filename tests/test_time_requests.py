@@ -190,3 +190,24 @@ def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
 
 def a001_code(roster: dict, person: dict, day: str) -> str:
     return roster["codes"][person["shifts"][roster["days"].index(day)]]
+
+
+def test_the_impact_counts_only_people_on_the_phones_and_the_day_rules_exist():
+    from core.rules import DEFAULT_RULES
+    from scheduler.rules import ROSTER_RULES
+    from shiftcast.approvals import DAY_RULES, Asked, coverage_impact, requested_changes
+
+    assert set(DAY_RULES) <= {rule.name for rule in ROSTER_RULES}  # a renamed rule is not skipped unseen
+    staff = load_staff(STAFF)
+    roster = specimen_roster(staff, MONTH)
+    requirement = pd.DataFrame({"calls": 30.0, "aht_s": 240.0}, index=roster.coverage.index)
+    names = dict(zip(staff["employee_id"], staff["name"]))
+
+    def impact(employee_id: str):
+        days = tuple(dt.date.fromisoformat(d) for d in working_days(roster, employee_id)[:2])
+        changes = requested_changes(Asked("leave", employee_id, days), roster, DEFAULT_RULES, names)
+        return coverage_impact(roster, requirement, staff, DEFAULT_RULES, changes)
+
+    assert impact("S001").intervals == ()  # a supervisor takes no calls: their leave moves no interval
+    agent = impact("A001").intervals
+    assert agent and all(i.staffed_after == i.staffed_before - 1 for i in agent)
