@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import audit, inputs
+from api import audit, inputs, people
 from api.auth import Caller, caller_name
 from api.datasets import checked_dataset
 from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
@@ -58,6 +58,15 @@ class VersionRoster:
             if e["employee_id"] == employee_id:
                 return e
         raise invalid(field, f"{employee_id!r} is not on roster version {self.version.id}")
+
+    def seen_person(self, who: Caller, employee_id: str) -> dict:
+        """The roster's row of the person a request is for, when the caller sees them; else a 404 (an agent
+        asks for themselves, a leader for the people they see)."""
+        mine = next((e for e in self.doc["employees"] if e["employee_id"] == employee_id), None)
+        if mine is None or not people.sees(who, employee_id, mine["group"] or "", mine["team"] or ""):
+            raise Problem(404, f"employee_id: there is no {employee_id!r} among the people this token sees",
+                          slug="not-found", errors=[{"pointer": "/employee_id", "detail": "not seen"}])
+        return mine
 
 
 def check_days_ahead(days) -> None:
@@ -105,7 +114,7 @@ def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, 
     """Check, route and store a request (approved at once when the rules allow it); audited, committed."""
     check_days_ahead(asked.days)
     vr = version_roster(session, v)
-    mine = vr.person(asked.employee_id, "employee_id")
+    mine = vr.seen_person(who, asked.employee_id)
     names = {e["employee_id"]: e["name"] for e in vr.doc["employees"]}
     if asked.kind == "swap":
         if not asked.partner or asked.partner == asked.employee_id:
@@ -113,7 +122,7 @@ def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, 
         vr.person(asked.partner, "partner")
     elif asked.partner:
         raise invalid("partner", f"only a swap names a colleague, not a {asked.kind} request")
-    if asked.kind in ("shift",) and not asked.shift:
+    if asked.kind == "shift" and not asked.shift:
         raise invalid("shift", "a shift request names the shift wished")
     outside = [d for d in asked.days if d.strftime("%Y-%m") != v.month]
     if outside:
