@@ -3,7 +3,7 @@ with the coverage impact in view. A request the token may not see is a 404."""
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from api import people, sites, store, time_requests
 from api.auth import SCHEDULES
@@ -28,16 +28,12 @@ def request_out(r: TimeRequest) -> RequestOut:
                       created_at=aware(r.created_at))
 
 
-def sees_request(r: TimeRequest) -> bool:
-    who = sites.caller()
-    partner = who.person is not None and r.partner_id == who.person.employee_id
-    return who.sees(r.site_id) and (partner or people.sees(who, r.employee_id, r.group_name, r.team_name))
-
-
 def seen_request(request_id: int) -> TimeRequest:
-    r = store.session().get(TimeRequest, request_id)
-    if r is None or not sees_request(r):
-        raise Problem(404, f"there is no request {request_id}", slug="not-found")
+    """The request when the caller sees its site and its person (api.people); else a 404."""
+    what = f"request {request_id}"
+    r = sites.seen_row(store.session(), TimeRequest, request_id, what)
+    if not people.sees_request(sites.caller(), r):
+        raise Problem(404, f"there is no {what}", slug="not-found")
     return r
 
 
@@ -92,11 +88,7 @@ def list_requests(query: RequestFilter):
         stmt = stmt.where(TimeRequest.month == query.month)
     if query.site_id:
         stmt = stmt.where(TimeRequest.site_id == query.site_id)
-    p = who.person
-    if p is not None:
-        scope = {"group_leader": TimeRequest.group_name == p.group,
-                 "team_leader": TimeRequest.team_name == p.team}.get(who.role, TimeRequest.employee_id == p.employee_id)
-        stmt = stmt.where(or_(scope, TimeRequest.employee_id == p.employee_id, TimeRequest.partner_id == p.employee_id))
+    stmt = people.visible_requests(who, stmt)
     return RequestList(items=[request_out(r) for r in store.session().scalars(stmt)])
 
 
