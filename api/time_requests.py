@@ -3,10 +3,8 @@
 routed to (or one above) with its coverage impact in view; every step audited."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -203,18 +201,26 @@ def decide(session: Session, who: Caller, row: TimeRequest, approve: bool, reaso
 
 
 
+def _leave_rows(session: Session, leave_id: int | None, rules: Rules) -> dict[tuple[str, str], dict]:
+    """The rows of a stored leave dataset by (employee_id, ISO day), read by its loader (so a file saved from
+    Excel reads as it did for the roster) with each wish's own weight kept."""
+    leave = inputs.table(session, leave_id, "leave", "leave_id", rules)
+    if leave is None:
+        return {}
+    return {(e, d.date().isoformat()): {"employee_id": e, "date": d.date().isoformat(), "kind": kind,
+                                        "shift": None if pd.isna(shift) else shift,
+                                        "weight": None if pd.isna(weight) else int(weight)}
+            for e, d, kind, shift, weight in leave[["employee_id", "date", "kind", "shift", "weight"]].itertuples(
+                index=False)}
+
+
 def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: int | None) -> Dataset:
     """A leave dataset for re-planning the version's month: its roster's leave with the requests approved against
     the version over it (one row per person and day, the request winning). Approved leave goes in as leave, which
     the solve holds; an approved rest day or shift as a rest or shift request, which the solve grants unless a hard
     rule or the coverage forbids it, and then lists with its reason. None approved: a 409."""
-    rows: dict[tuple[str, str], dict] = {}
     given = session.get(Result, v.roster_id).inputs or {}
-    if given.get("leave_id"):
-        old = inputs.dataset(session, given["leave_id"], "leave", "leave_id")
-        for r in csv.DictReader(io.StringIO(old.content.decode("utf-8"))):
-            rows[(r["employee_id"], r["date"][:10])] = {"employee_id": r["employee_id"], "date": r["date"][:10],
-                                                       "kind": r["kind"], "shift": r.get("shift") or None}
+    rows = _leave_rows(session, given.get("leave_id"), inputs.rules(session, rules_id))
     approved = session.scalars(select(TimeRequest).where(TimeRequest.version_id == v.id,
                                                          TimeRequest.state == APPROVED).order_by(TimeRequest.decided_at))
     count = 0
@@ -222,7 +228,8 @@ def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: in
         for c in req.changes:
             kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
             rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
-                                                   "shift": c["after"] if kind == "shift_request" else None}
+                                                   "shift": c["after"] if kind == "shift_request" else None,
+                                                   "weight": None}
             count += 1
     if not count:
         raise Problem(409, f"no request is approved against roster version {v.id}: nothing to re-plan", slug="conflict")

@@ -211,3 +211,32 @@ def test_the_impact_counts_only_people_on_the_phones_and_the_day_rules_exist():
     assert impact("S001").intervals == ()  # a supervisor takes no calls: their leave moves no interval
     agent = impact("A001").intervals
     assert agent and all(i.staffed_after == i.staffed_before - 1 for i in agent)
+
+
+def test_the_re_plans_leave_reads_the_months_leave_as_the_roster_did(floor):
+    """The month's leave saved from Excel (a byte-order mark, a wish's own weight) goes into the re-plan's leave
+    as the roster read it, with the approved request over it."""
+    client, t, roster, _ = floor
+    sup, url = t["sup"], client.application.config["DATABASE_URL"]
+    ids = {d["kind"]: d["id"] for d in client.get("/api/v1/datasets", headers=sup).json["items"]}
+    rest_day = working_days(roster, "A002")[-1]
+    leave_csv = f"\ufeffemployee_id,date,kind,shift,weight\nA002,{rest_day},rest_request,,7\n".encode()
+    leave = client.post("/api/v1/datasets/leave", data=leave_csv, query_string={"staff_id": ids["staff"],
+                        "rules_id": ids["rules"]}, headers={**sup, "Content-Type": "text/csv"})
+    assert leave.status_code == 201, leave.json
+    requirement = pd.DataFrame({"calls": 1.0, "aht_s": 240.0, "scheduled": 1}, index=roster.coverage.index)
+    given = {"rules_id": ids["rules"], "staff_id": ids["staff"], "leave_id": leave.json["id"],
+             "staffing_id": testing.store_staffing(url, requirement, MONTH)}
+    roster_id = testing.store_roster(url, roster, MONTH, load_staff(STAFF), inputs=given)
+    version = client.post("/api/v1/versions", json={"roster_id": roster_id}, headers=sup).json["id"]
+    client.post(f"/api/v1/versions/{version}/publish", json={}, headers=sup)
+    day = working_days(roster, "A001")[0]
+    asked = ask(client, t["A001"], kind="leave", days=[day], version_id=version).json
+    if asked["state"] == "pending":
+        client.post(f"/api/v1/requests/{asked['id']}/approve", json={"reason": "ok"}, headers=sup)
+    replanned = client.post(f"/api/v1/versions/{version}/replan", json={}, headers=sup)
+    assert replanned.status_code == 202, replanned.json
+    replan = [e for e in client.get("/api/v1/audit", headers=sup).json["items"] if e["action"] == "version.replan"][-1]
+    content = client.get(f"/api/v1/datasets/{replan['detail']['leave_id']}/content", headers=sup).data.decode()
+    assert content.splitlines() == ["employee_id,date,kind,shift,weight", f"A002,{rest_day},rest_request,,7",
+                                    f"A001,{day},leave,,"]
