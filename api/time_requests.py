@@ -214,25 +214,46 @@ def _leave_rows(session: Session, leave_id: int | None, rules: Rules) -> dict[tu
                 index=False)}
 
 
-def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: int | None) -> Dataset:
-    """A leave dataset for re-planning the version's month: its roster's leave with the requests approved against
-    the version over it (one row per person and day, the request winning). Approved leave goes in as leave, which
-    the solve holds; an approved rest day or shift as a rest or shift request, which the solve grants unless a hard
-    rule or the coverage forbids it, and then lists with its reason. None approved: a 409."""
-    given = session.get(Result, v.roster_id).inputs or {}
-    rows = _leave_rows(session, given.get("leave_id"), inputs.rules(session, rules_id))
+def approved_changes(session: Session, v: RosterVersion) -> list[dict]:
+    """The days the requests approved against the version change (DayChange rows), in the order they were
+    decided; a 409 when none is approved."""
     approved = session.scalars(select(TimeRequest).where(TimeRequest.version_id == v.id,
                                                          TimeRequest.state == APPROVED).order_by(TimeRequest.decided_at))
-    count = 0
-    for req in approved:
-        for c in req.changes:
-            kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
-            rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
-                                                   "shift": c["after"] if kind == "shift_request" else None,
-                                                   "weight": None}
-            count += 1
-    if not count:
+    changes = [c for req in approved for c in req.changes]
+    if not changes:
         raise Problem(409, f"no request is approved against roster version {v.id}: nothing to re-plan", slug="conflict")
+    return changes
+
+
+def replan_from_day(v: RosterVersion, changes: list[dict], rules: Rules) -> dt.date | None:
+    """The first day a re-plan of the version's month changes: the earliest day the approved changes touch, or
+    tomorrow when that has begun; None (the whole month) when it is the month's first day, or when the rules cap
+    the monthly paid hours (the cap counts the whole month's, see scheduler.roster_replan). A 409 when every day
+    the changes touch has begun."""
+    tomorrow = today() + dt.timedelta(days=1)
+    days = sorted(dt.date.fromisoformat(c["date"]) for c in changes)
+    if days[-1] < tomorrow:
+        raise Problem(409, f"every day the requests approved against roster version {v.id} change has begun (the "
+                           f"last, {days[-1]}): nothing ahead to re-plan", slug="conflict")
+    first = max(days[0], tomorrow)
+    if first.day == 1 or rules.monthly_paid_hours_cap_enabled:
+        return None
+    return first
+
+
+def replan_leave(session: Session, v: RosterVersion, changes: list[dict], staff_id: int, rules_id: int | None,
+                 rules: Rules) -> Dataset:
+    """A leave dataset for re-planning the version's month: its roster's leave with the approved `changes` over it
+    (one row per person and day, the change winning). Approved leave goes in as leave, which the solve holds; an
+    approved rest day or shift as a rest or shift request, which the solve grants unless a hard rule or the
+    coverage forbids it, and then lists with its reason."""
+    given = session.get(Result, v.roster_id).inputs or {}
+    rows = _leave_rows(session, given.get("leave_id"), rules)
+    for c in changes:
+        kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
+        rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
+                                               "shift": c["after"] if kind == "shift_request" else None,
+                                               "weight": None}
     content = rows_to_csv(list(rows.values()))
     row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
                           staff_id=staff_id, rules_id=rules_id, site_id=v.site_id, created_by=caller_name())

@@ -171,7 +171,9 @@ def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
     assert client.post(f"/api/v1/versions/{v1}/replan", json={}, headers=sup).status_code == 409  # nothing approved
     roster = client.get(f"/api/v1/rosters/{first}", headers=sup).json
     a001 = next(e for e in roster["employees"] if e["employee_id"] == "A001")
-    day = next(d for d, c in zip(roster["days"], a001["shifts"]) if roster["codes"][c] in ("E", "L"))
+    # a day after the month's first: the re-plan starts there and keeps the days before it
+    day = next(d for d, c in zip(roster["days"], a001["shifts"]) if roster["codes"][c] in ("E", "L")
+               and not d.endswith("-01"))
     agent = bearer(client.post("/api/v1/tokens", json={"name": "A001", "role": "agent", "person": "A001",
                                                         "staff_id": staff_id}, headers=admin).json["token"])
     asked = client.post("/api/v1/requests", json={"kind": "leave", "days": [day]}, headers=agent).json
@@ -185,6 +187,8 @@ def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
     v2 = client.post("/api/v1/versions", json={"roster_id": second["result_id"]}, headers=sup).json
     assert {"employee_id": "A001", "name": "Agent 1", "date": day, "before": a001_code(roster, a001, day),
             "after": "LEAVE"} in v2["changes"]
+    assert all(c["date"] >= day for c in v2["changes"])
+    assert client.get(f"/api/v1/rosters/{second['result_id']}", headers=sup).json["diff"]["from_day"] == day
     assert "version.replan" in [e["action"] for e in client.get("/api/v1/audit", headers=sup).json["items"]]
 
 
@@ -237,6 +241,33 @@ def test_the_re_plans_leave_reads_the_months_leave_as_the_roster_did(floor):
     replanned = client.post(f"/api/v1/versions/{version}/replan", json={}, headers=sup)
     assert replanned.status_code == 202, replanned.json
     replan = [e for e in client.get("/api/v1/audit", headers=sup).json["items"] if e["action"] == "version.replan"][-1]
+    assert replan["detail"]["from_day"] == (None if day.endswith("-01") else day)  # the days before it are kept
     content = client.get(f"/api/v1/datasets/{replan['detail']['leave_id']}/content", headers=sup).data.decode()
     assert content.splitlines() == ["employee_id,date,kind,shift,weight", f"A002,{rest_day},rest_request,,7",
                                     f"A001,{day},leave,,"]
+
+
+def test_a_re_plan_starts_at_the_first_day_ahead_it_changes(monkeypatch):
+    from dataclasses import replace
+
+    from api import time_requests
+    from api.db import RosterVersion
+    from api.problems import Problem
+    from core.rules import DEFAULT_RULES
+
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 3, 10))
+    v = RosterVersion(id=4, month="2027-03")
+
+    def first(*days: str, rules=DEFAULT_RULES):
+        return time_requests.replan_from_day(v, [{"date": d} for d in days], rules)
+
+    assert first("2027-03-20", "2027-03-15") == dt.date(2027, 3, 15)
+    assert first("2027-03-05", "2027-03-20") == dt.date(2027, 3, 11)  # a day begun: from tomorrow
+    assert first("2027-03-11") == dt.date(2027, 3, 11)
+    assert first("2027-03-15", rules=replace(DEFAULT_RULES, monthly_paid_hours_cap_enabled=True)) is None
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 2, 20))
+    assert first("2027-03-01", "2027-03-09") is None  # from the month's first day: the whole month
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 3, 31))
+    with pytest.raises(Problem) as gone:
+        first("2027-03-20", "2027-03-31")
+    assert gone.value.status == 409 and "has begun" in gone.value.detail

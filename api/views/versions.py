@@ -138,11 +138,15 @@ def get_schedules(version_id: int):
 
 @bp.post("/<id:version_id>/replan")
 @operation("Re-plan a version's month with the requests approved against it (a roster job)", tag="versions",
-           roles=SUPERVISE, body=VersionReplan, responses={202: JobOut, 409: "no request is approved against it"},
+           roles=SUPERVISE, body=VersionReplan,
+           responses={202: JobOut, 409: "no request is approved against it, or every day they change has begun"},
            description="Queues the roster job of the version's inputs with `previous_roster_id` set to the version's "
                        "roster (few changes) and a leave dataset of its leave and the approved requests (leave held; "
-                       "rest days and shifts as requests the solve grants or lists with why not). Make a draft of "
-                       "the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
+                       "rest days and shifts as requests the solve grants or lists with why not). Only the days "
+                       "ahead are re-planned (`from_day`: the earliest day the approved requests change, or "
+                       "tomorrow when that has begun; the days before it kept as they are), except under a monthly "
+                       "paid-hour cap, which counts the whole month: the whole month is then re-planned. Make a "
+                       "draft of the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
 def replan_version(version_id: int, body: VersionReplan):
     s = store.session()
     v = seen_version(version_id)
@@ -151,12 +155,16 @@ def replan_version(version_id: int, body: VersionReplan):
     if missing:
         raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
                            "it cannot be re-planned", slug="conflict")
-    leave = time_requests.replan_leave(s, v, given["staff_id"], given.get("rules_id"))
+    changes = time_requests.approved_changes(s, v)
+    rules = inputs.rules(s, given.get("rules_id"))
+    from_day = time_requests.replan_from_day(v, changes, rules)
+    leave = time_requests.replan_leave(s, v, changes, given["staff_id"], given.get("rules_id"), rules)
     audit.record(s, v.site_id, "version.replan", f"roster version {v.id}", body.reason,
-                 {"leave_id": leave.id, "previous_roster_id": v.roster_id})
+                 {"leave_id": leave.id, "previous_roster_id": v.roster_id,
+                  "from_day": from_day.isoformat() if from_day else None})
     s.commit()
     keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
-    return queue_roster(RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id,
+    return queue_roster(RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id, from_day=from_day,
                                      time_limit_s=body.time_limit_s, site_id=v.site_id))
 
 
