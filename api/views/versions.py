@@ -30,10 +30,14 @@ def sees_drafts() -> bool:
     return sites.caller().role in SUPERVISE
 
 
-def roster_employees(v: RosterVersion) -> list[dict]:
-    """The version's roster rows the caller sees (everyone for the site's roles)."""
-    doc = inputs.payload(store.session().get(Result, v.roster_id))
-    return people.seen_employees(sites.caller(), doc["employees"])
+def roster_doc(v: RosterVersion) -> dict:
+    """The stored document of the version's roster."""
+    return inputs.payload(store.session().get(Result, v.roster_id))
+
+
+def roster_employees(v: RosterVersion, doc: dict | None = None) -> list[dict]:
+    """The version's roster rows the caller sees (everyone for the site's roles); `doc` when already read."""
+    return people.seen_employees(sites.caller(), (doc or roster_doc(v))["employees"])
 
 
 def version_out(v: RosterVersion) -> VersionOut:
@@ -130,10 +134,10 @@ def get_version_calendar(version_id: int, employee_id: str, query: ExportQuery):
                        "and `lunches`.")
 def get_schedules(version_id: int):
     v = seen_version(version_id)
-    doc = inputs.payload(store.session().get(Result, v.roster_id))
+    doc = roster_doc(v)
     return SchedulesOut(version_id=v.id, month=v.month, state=v.state, days=doc["days"], times=doc["times"],
                         codes=doc["codes"], shifts=doc["shifts"],
-                        employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v)])
+                        employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v, doc)])
 
 
 @bp.post("/<id:version_id>/replan")
