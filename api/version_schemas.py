@@ -223,6 +223,8 @@ class RequestOut(BaseModel):
     note: str
     state: RequestState
     level: Literal["group_leader", "team_leader", "supervisor"]
+    may_decide: bool = Field(description="whether this token may approve or refuse it now (pending, at or above "
+                                         "its level, not the token's own)")
     routing: list[str] = Field(description="why it was not approved at once, in words (empty when it was)")
     changes: list[DayChangeOut]
     impact: ImpactOut

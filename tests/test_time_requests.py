@@ -81,6 +81,9 @@ def test_leave_within_the_allowance_is_approved_at_once_beyond_it_goes_up(floor)
     second = ask(client, t["A002"], kind="leave", days=[day]).json
     assert (second["state"], second["level"]) == ("pending", "team_leader")
     assert "group G1 off already" in second["routing"][0]
+    may = {who: client.get(f"/api/v1/requests/{second['id']}", headers=t[who]).json["may_decide"]
+           for who in ("A002", "G001", "T001", "sup")}
+    assert may == {"A002": False, "G001": False, "T001": True, "sup": True}  # what the page offers each
     denied = client.post(f"/api/v1/requests/{second['id']}/approve", json={}, headers=t["G001"])
     assert denied.status_code == 403 and "team leader" in denied.json["detail"]
     done = client.post(f"/api/v1/requests/{second['id']}/approve", json={"reason": "covered by G2"},

@@ -20,10 +20,11 @@ MAKERS = ("agent", "group_leader", "team_leader", "supervisor", "admin")
 
 
 def request_out(r: TimeRequest) -> RequestOut:
+    may_decide = r.state == time_requests.PENDING and time_requests.may_decide(sites.caller(), r) is None
     return RequestOut(id=r.id, site_id=r.site_id, version_id=r.version_id, month=r.month, employee_id=r.employee_id,
                       name=r.name, group=r.group_name, team=r.team_name, kind=r.kind, days=r.days, shift=r.shift,
                       partner=r.partner_id, partner_agreed_at=aware(r.partner_agreed_at), note=r.note, state=r.state,
-                      level=r.level, routing=r.routing, changes=r.changes, impact=r.impact, decided_by=r.decided_by,
+                      level=r.level, may_decide=may_decide, routing=r.routing, changes=r.changes, impact=r.impact, decided_by=r.decided_by,
                       decided_at=aware(r.decided_at), decision_reason=r.decision_reason, created_by=r.created_by,
                       created_at=aware(r.created_at))
 
