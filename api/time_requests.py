@@ -19,7 +19,8 @@ from api.problems import Problem
 from api.roster_document import stored_roster
 from api.uploads import read_table, rows_to_csv
 from core.rules import Rules
-from shiftcast.approvals import DAYS_OFF, LEVELS, Asked, RequestError, coverage_impact, requested_changes, routing
+from shiftcast.approvals import (DAYS_OFF, LEVELS, Asked, DaysOffTaken, RequestError, coverage_impact,
+                                 requested_changes, routing)
 from shiftcast.exports.calendar import TIMEZONE
 from shiftcast.exports.labels import LEAVE, REST
 
@@ -93,19 +94,18 @@ def version_roster(session: Session, version: RosterVersion) -> VersionRoster:
     return VersionRoster(version, doc, stored_roster(doc), rules, staff, requirement)
 
 
-def days_off_taken(session: Session, v: RosterVersion) -> dict[tuple[str, dt.date], int]:
-    """Days off asked or granted per (group, day) and (team, day) in the version's month."""
-    counts: dict[tuple[str, dt.date], int] = {}
+def days_off_taken(session: Session, v: RosterVersion) -> DaysOffTaken:
+    """Days off asked or granted per group and per team and day in the version's month."""
+    taken = DaysOffTaken()
     rows = session.scalars(select(TimeRequest).where(
         TimeRequest.site_id == v.site_id, TimeRequest.month == v.month, TimeRequest.kind.in_(DAYS_OFF),
         TimeRequest.state.in_((*OPEN, APPROVED))))
     for r in rows:
-        for day in r.days:
-            for key in (r.group_name, r.team_name):
-                if key:
-                    at = (key, dt.date.fromisoformat(day))
-                    counts[at] = counts.get(at, 0) + 1
-    return counts
+        for day in map(dt.date.fromisoformat, r.days):
+            for counts, name in ((taken.by_group, r.group_name), (taken.by_team, r.team_name)):
+                if name:
+                    counts[(name, day)] = counts.get((name, day), 0) + 1
+    return taken
 
 
 def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, note: str) -> TimeRequest:

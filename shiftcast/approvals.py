@@ -5,7 +5,7 @@ models of scheduler.roster.expected_service), and the roster rules it would newl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 import numpy as np
@@ -44,11 +44,23 @@ class Asked:
 
 @dataclass(frozen=True)
 class Routing:
-    """Who decides a request, whether the rules approve it at once, and why (in words)."""
+    """Who decides a request and why not the rules at once (in words; none: the rules approve it)."""
 
     level: str  # group_leader, team_leader or supervisor
-    auto_approved: bool
     reasons: tuple[str, ...]
+
+    @property
+    def auto_approved(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class DaysOffTaken:
+    """Days off already approved or pending per (group name, day) and per (team name, day), apart so that a
+    group and a team of the same name do not count each other's."""
+
+    by_group: dict[tuple[str, dt.date], int] = field(default_factory=dict)
+    by_team: dict[tuple[str, dt.date], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,9 +121,8 @@ def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, 
 
 
 def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
-            days_off_taken: dict[tuple[str, dt.date], int]) -> Routing:
-    """Who decides the request and whether the rules approve it at once. `days_off_taken` counts the days off
-    already approved or pending per (group or team, day) (groups and teams keyed by name)."""
+            days_off_taken: DaysOffTaken) -> Routing:
+    """Who decides the request and whether the rules approve it at once."""
     r = rules.requests
     reasons, level = [], "group_leader"
     blackout = [d for d in asked.days if d in r.blackout_days]
@@ -123,7 +134,8 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
         reasons.append(f"asked {notice} day(s) ahead; the rules ask {r.notice_days}")
     if asked.kind in DAYS_OFF:
         for day in asked.days:
-            in_group, in_team = days_off_taken.get((group, day), 0), days_off_taken.get((team, day), 0)
+            in_group = days_off_taken.by_group.get((group, day), 0)
+            in_team = days_off_taken.by_team.get((team, day), 0)
             if in_team >= r.team_days_off_per_day:
                 reasons.append(f"{day}: {in_team} of team {team} off already, the team leader's allowance is "
                                f"{r.team_days_off_per_day}: the supervisor decides")
@@ -135,7 +147,7 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
                     level = "team_leader"
     if not r.auto_approve:
         reasons.append("the rules approve nothing without a leader (auto_approve = false)")
-    return Routing(level, not reasons, tuple(reasons))
+    return Routing(level, tuple(reasons))
 
 
 def changed_assignments(roster: Any, rules: Rules, changes: Sequence[DayChange]) -> pd.DataFrame:

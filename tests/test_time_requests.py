@@ -274,3 +274,20 @@ def test_a_re_plan_starts_at_the_first_day_ahead_it_changes(monkeypatch):
     with pytest.raises(Problem) as gone:
         first("2027-03-20", "2027-03-31")
     assert gone.value.status == 409 and "has begun" in gone.value.detail
+
+
+def test_a_group_and_a_team_of_one_name_count_their_own_days_off():
+    from dataclasses import replace
+
+    from core.rules import DEFAULT_RULES
+    from shiftcast.approvals import Asked, DaysOffTaken, routing
+
+    rules = replace(DEFAULT_RULES, requests=replace(DEFAULT_RULES.requests, notice_days=0, group_days_off_per_day=1,
+                                                    team_days_off_per_day=2, auto_approve=True))
+    day = dt.date(2027, 3, 15)
+    asked = Asked("leave", "A001", (day,))
+    # one of team "A" off already: within the team leader's allowance, and group "A" has nobody off
+    taken = DaysOffTaken(by_team={("A", day): 1})
+    assert routing(asked, "A", "A", dt.date(2027, 3, 1), rules, taken).auto_approved
+    taken = DaysOffTaken(by_group={("A", day): 1})
+    assert routing(asked, "A", "A", dt.date(2027, 3, 1), rules, taken).level == "team_leader"
