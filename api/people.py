@@ -12,6 +12,14 @@ from api.problems import Problem
 from api.uploads import read_table
 
 
+SCOPES = {"agent": "self", "group_leader": "group", "team_leader": "team"}  # the site's roles: "site"
+
+
+def scope(role: str) -> str:
+    """Whose schedules and requests a role sees, as `sees` decides: self, group, team or site."""
+    return SCOPES.get(role, "site")
+
+
 def sees(who: Caller, employee_id: str, group: str, team: str) -> bool:
     """Whether the caller sees this person of the staff (their schedule, their requests)."""
     p = who.person
