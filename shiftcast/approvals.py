@@ -95,7 +95,7 @@ class RequestError(ValueError):
 
 def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, str]) -> list[DayChange]:
     """The days the request would change on the roster, from what to what; a RequestError when it changes
-    nothing or cannot hold (a shift not in the rules, a swap of equal days)."""
+    nothing or cannot hold (a shift not in the rules, a swap of equal days, work asked on a day worked)."""
     a = assignments_of(roster)
     cells = dict(zip(zip(a["employee_id"], a["date"].dt.date), a["shift"]))
     if asked.shift is not None and asked.shift not in rules.shift_codes:
@@ -112,6 +112,9 @@ def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, 
                 out += [DayChange(asked.employee_id, names[asked.employee_id], str(day), mine, theirs),
                         DayChange(asked.partner, names[asked.partner], str(day), theirs, mine)]
             continue
+        if asked.kind == "work" and is_worked(mine):
+            raise RequestError("days", f"{day}: {asked.employee_id} works {mine} already; a work request is for a "
+                                       "day off (a shift request changes a shift)")
         wanted = {"leave": LEAVE, "rest": REST}.get(asked.kind) or asked.shift or rules.shift_codes[0]
         if wanted != mine:
             out.append(DayChange(asked.employee_id, names[asked.employee_id], str(day), mine, wanted))
