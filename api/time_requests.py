@@ -122,6 +122,8 @@ def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, 
         raise invalid("partner", f"only a swap names a colleague, not a {asked.kind} request")
     if asked.kind == "shift" and not asked.shift:
         raise invalid("shift", "a shift request names the shift wished")
+    if asked.shift and asked.kind not in ("shift", "work"):
+        raise invalid("shift", f"only a shift or work request names a shift, not a {asked.kind} request")
     outside = [d for d in asked.days if d.strftime("%Y-%m") != v.month]
     if outside:
         raise invalid("days", f"{outside[0]} is not in {v.month}, the month of roster version {v.id}")

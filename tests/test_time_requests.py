@@ -137,6 +137,7 @@ def test_bad_requests_name_the_field(floor):
     cases = [({"kind": "leave", "days": [str(dt.date.today())]}, "/days", "has begun"),
              ({"kind": "shift", "days": [day], "shift": "X"}, "/shift", "not one of the rules' shifts"),
              ({"kind": "swap", "days": [day]}, "/partner", "names the colleague"),
+             ({"kind": "leave", "days": [day], "shift": "L"}, "/shift", "only a shift or work request"),
              ({"kind": "work", "days": [day], "shift": "L"}, "/days", "a work request is for a day off"),
              ({"kind": "leave", "days": ["2031-01-05"]}, "/days", "no roster of 2031-01 is published")]
     for body, pointer, words in cases:
