@@ -17,7 +17,7 @@ from api.datasets import checked_dataset
 from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
 from api.problems import Problem
 from api.roster_document import stored_roster
-from api.uploads import read_table, rows_to_csv
+from api.uploads import rows_to_csv
 from core.rules import Rules
 from shiftcast.approvals import (DAYS_OFF, LEVELS, Asked, DaysOffTaken, RequestError, coverage_impact,
                                  requested_changes, routing)
@@ -81,8 +81,7 @@ def version_roster(session: Session, version: RosterVersion) -> VersionRoster:
     given = row.inputs or {}
     rules = inputs.rules(session, given.get("rules_id"))
     if given.get("staff_id"):
-        staff_row = inputs.dataset(session, given["staff_id"], "staff", "staff_id")
-        staff = read_table("staff", staff_row.content, staff_row.name, rules=rules)
+        staff = inputs.table(session, given["staff_id"], "staff", "staff_id", rules)
     else:
         staff = pd.DataFrame([{k: e[k] for k in ("employee_id", "name", "role", "group", "team")}
                               for e in doc["employees"]])

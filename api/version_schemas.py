@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.schemas import Id, Month, Request
+from shiftcast.approvals import Kind
 
 VersionState = Literal["draft", "published"]
 
@@ -156,7 +157,7 @@ class AuditList(BaseModel):
     items: list[AuditOut]
 
 
-RequestKind = Literal["leave", "rest", "work", "shift", "swap"]
+RequestKind = Kind
 RequestState = Literal["awaiting_partner", "pending", "approved", "refused"]
 
 

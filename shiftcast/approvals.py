@@ -21,7 +21,6 @@ from shiftcast.exports.roster_frames import assignments_of, is_worked
 from shiftcast.publishing import DayChange
 
 Kind = Literal["leave", "rest", "work", "shift", "swap"]
-KINDS: tuple[str, ...] = ("leave", "rest", "work", "shift", "swap")
 DAYS_OFF = ("leave", "rest")
 LEVELS = ("group_leader", "team_leader", "supervisor")
 # The hard rules of whole days a request can break (a leave request is the leave's approval, so not "approved
