@@ -152,15 +152,18 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
     return Routing(level, tuple(reasons))
 
 
-def changed_assignments(roster: Any, rules: Rules, changes: Sequence[DayChange]) -> pd.DataFrame:
-    """The roster's assignments with the changes made: a shift added takes its lunch at the shift's earliest
-    lunch time (the re-plan places it), a day taken off has no lunch."""
-    a = assignments_of(roster)
+def _lunch_guessed(rules: Rules, code: str) -> str | None:
+    """A shift added takes its lunch at the shift's earliest lunch time (the re-plan places it); a day off none."""
+    return rules.shift(code).lunch_earliest if is_worked(code) else None
+
+
+def changed_assignments(a: pd.DataFrame, rules: Rules, changes: Sequence[DayChange]) -> pd.DataFrame:
+    """The assignments (as assignments_of gives them) with the changes made."""
     at = {(c.employee_id, pd.Timestamp(c.date)): c.after for c in changes}
     keys = list(zip(a["employee_id"], a["date"]))
     changed = a.copy()
     changed["shift"] = [at.get(k, s) for k, s in zip(keys, a["shift"])]
-    changed["lunch_start"] = [(rules.shift(at[k]).lunch_earliest if is_worked(at[k]) else None) if k in at else lunch
+    changed["lunch_start"] = [_lunch_guessed(rules, at[k]) if k in at else lunch
                               for k, lunch in zip(keys, a["lunch_start"])]
     return changed
 
@@ -178,10 +181,11 @@ def coverage_impact(roster: Any, requirement: pd.DataFrame | None, staff: pd.Dat
     staffed = roster.coverage["staffed"]
     days = {pd.Timestamp(c.date) for c in changes}
     index = staffed.index[staffed.index.normalize().isin(list(days))]
-    was, now = assignments_of(roster), changed_assignments(roster, rules, changes)
+    was = assignments_of(roster)
+    now = changed_assignments(was, rules, changes)
     delta = _on_phones_delta(was, now, staff, rules, index)
     delta = delta[delta != 0]
-    touched = delta.index.intersection(staffed.index)
+    touched = delta.index
     before = staffed.reindex(touched).astype(int)
     after = (before + delta.reindex(touched)).clip(lower=0)
     perf_before = expected_service(requirement, before, rules) if requirement is not None else None
