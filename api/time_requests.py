@@ -17,6 +17,7 @@ from api.datasets import checked_dataset
 from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
 from api.problems import Problem
 from api.roster_document import stored_roster
+from api.schemas import RosterCreate
 from api.uploads import rows_to_csv
 from core.rules import Rules
 from shiftcast.approvals import (DAYS_OFF, LEVELS, Asked, DaysOffTaken, RequestError, coverage_impact,
@@ -242,13 +243,11 @@ def replan_from_day(v: RosterVersion, changes: list[dict], rules: Rules) -> dt.d
     return first
 
 
-def replan_leave(session: Session, v: RosterVersion, changes: list[dict], staff_id: int, rules_id: int | None,
-                 rules: Rules) -> Dataset:
+def replan_leave(session: Session, v: RosterVersion, changes: list[dict], given: dict, rules: Rules) -> Dataset:
     """A leave dataset for re-planning the version's month: its roster's leave with the approved `changes` over it
     (one row per person and day, the change winning). Approved leave goes in as leave, which the solve holds; an
     approved rest day or shift as a rest or shift request, which the solve grants unless a hard rule or the
     coverage forbids it, and then lists with its reason."""
-    given = session.get(Result, v.roster_id).inputs or {}
     rows = _leave_rows(session, given.get("leave_id"), rules)
     for c in changes:
         kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
@@ -257,7 +256,31 @@ def replan_leave(session: Session, v: RosterVersion, changes: list[dict], staff_
                                                "weight": None}
     content = rows_to_csv(list(rows.values()))
     row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
-                          staff_id=staff_id, rules_id=rules_id, site_id=v.site_id, created_by=caller_name())
+                          staff_id=given["staff_id"], rules_id=given.get("rules_id"), site_id=v.site_id,
+                          created_by=caller_name())
     session.add(row)
     session.flush()
     return row
+
+
+def replan_roster(session: Session, v: RosterVersion, reason: str, time_limit_s: float | None) -> RosterCreate:
+    """The roster job re-planning the version's month with the requests approved against it: the version's inputs,
+    its roster as `previous_roster_id` (few changes), the leave of `replan_leave`, from `replan_from_day`. The
+    leave dataset is stored and the re-plan audited, committed. A 409 when the roster was not solved from stored
+    inputs, no request is approved, or every day they change has begun."""
+    given = session.get(Result, v.roster_id).inputs or {}
+    missing = [k for k in ("staffing_id", "staff_id") if not given.get(k)]
+    if missing:
+        raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
+                           "it cannot be re-planned", slug="conflict")
+    changes = approved_changes(session, v)
+    rules = inputs.rules(session, given.get("rules_id"))
+    from_day = replan_from_day(v, changes, rules)
+    leave = replan_leave(session, v, changes, given, rules)
+    audit.record(session, v.site_id, "version.replan", f"roster version {v.id}", reason,
+                 {"leave_id": leave.id, "previous_roster_id": v.roster_id,
+                  "from_day": from_day.isoformat() if from_day else None})
+    session.commit()
+    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
+    return RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id, from_day=from_day,
+                        time_limit_s=time_limit_s, site_id=v.site_id)

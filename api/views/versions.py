@@ -17,7 +17,7 @@ from api.version_schemas import (AuditFilter, AuditList, AuditOut, DeliveryOut, 
                                  VersionPublish, VersionReplan)
 from api.views.calendars import EMPLOYEE_ID
 from api.views.common import PREFIX, aware, download, get_result, result_url
-from api.schemas import JobOut, RosterCreate
+from api.schemas import JobOut
 from api.views.rosters import ExportQuery, queue_roster
 from shiftcast.exports.calendar import ics_filename
 
@@ -152,24 +152,8 @@ def get_schedules(version_id: int):
                        "paid-hour cap, which counts the whole month: the whole month is then re-planned. Make a "
                        "draft of the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
 def replan_version(version_id: int, body: VersionReplan):
-    s = store.session()
     v = seen_version(version_id)
-    given = s.get(Result, v.roster_id).inputs or {}
-    missing = [k for k in ("staffing_id", "staff_id") if not given.get(k)]
-    if missing:
-        raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
-                           "it cannot be re-planned", slug="conflict")
-    changes = time_requests.approved_changes(s, v)
-    rules = inputs.rules(s, given.get("rules_id"))
-    from_day = time_requests.replan_from_day(v, changes, rules)
-    leave = time_requests.replan_leave(s, v, changes, given["staff_id"], given.get("rules_id"), rules)
-    audit.record(s, v.site_id, "version.replan", f"roster version {v.id}", body.reason,
-                 {"leave_id": leave.id, "previous_roster_id": v.roster_id,
-                  "from_day": from_day.isoformat() if from_day else None})
-    s.commit()
-    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
-    return queue_roster(RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id, from_day=from_day,
-                                     time_limit_s=body.time_limit_s, site_id=v.site_id))
+    return queue_roster(time_requests.replan_roster(store.session(), v, body.reason, body.time_limit_s))
 
 
 def notice_out(n: NoticeRow) -> NoticeOut:
