@@ -2,12 +2,22 @@
 team's; the site's roles (viewer, supervisor, hr, admin) everyone's. What a token may not see answers 404."""
 from __future__ import annotations
 
+from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
 from api import inputs
 from api.auth import Caller, Person
+from api.db import TimeRequest
 from api.problems import Problem
 from api.uploads import read_table
+
+
+SCOPES = {"agent": "self", "group_leader": "group", "team_leader": "team"}  # the site's roles: "site"
+
+
+def scope(role: str) -> str:
+    """Whose schedules and requests a role sees, as `sees` decides: self, group, team or site."""
+    return SCOPES.get(role, "site")
 
 
 def sees(who: Caller, employee_id: str, group: str, team: str) -> bool:
@@ -20,6 +30,22 @@ def sees(who: Caller, employee_id: str, group: str, team: str) -> bool:
     if who.role == "team_leader":
         return team == p.team or employee_id == p.employee_id
     return employee_id == p.employee_id
+
+
+def sees_request(who: Caller, r: TimeRequest) -> bool:
+    """Whether the caller sees the request (of a site they see): one of a person they see, or a swap asked of them."""
+    partner = who.person is not None and r.partner_id == who.person.employee_id
+    return partner or sees(who, r.employee_id, r.group_name, r.team_name)
+
+
+def visible_requests(who: Caller, stmt):
+    """`stmt` over TimeRequest limited to the requests `sees_request` lets the caller see."""
+    p = who.person
+    if p is None:
+        return stmt
+    scope = {"group_leader": TimeRequest.group_name == p.group,
+             "team_leader": TimeRequest.team_name == p.team}.get(who.role, TimeRequest.employee_id == p.employee_id)
+    return stmt.where(or_(scope, TimeRequest.employee_id == p.employee_id, TimeRequest.partner_id == p.employee_id))
 
 
 def staff_person(session: Session, staff_id: int, employee_id: str, role: str) -> tuple[Person, int]:

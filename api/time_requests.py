@@ -3,25 +3,25 @@
 routed to (or one above) with its coverage impact in view; every step audited."""
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import audit, inputs
+from api import audit, inputs, people
 from api.auth import Caller, caller_name
 from api.datasets import checked_dataset
 from api.db import Dataset, Result, RosterVersion, TimeRequest, utcnow
 from api.problems import Problem
 from api.roster_document import stored_roster
-from api.uploads import read_table, rows_to_csv
+from api.schemas import RosterCreate
+from api.uploads import rows_to_csv
 from core.rules import Rules
-from shiftcast.approvals import DAYS_OFF, LEVELS, Asked, RequestError, coverage_impact, requested_changes, routing
+from shiftcast.approvals import (DAYS_OFF, LEVELS, Asked, DaysOffTaken, RequestError, coverage_impact,
+                                 requested_changes, routing)
 from shiftcast.exports.calendar import TIMEZONE
 from shiftcast.exports.labels import LEAVE, REST
 
@@ -59,6 +59,15 @@ class VersionRoster:
                 return e
         raise invalid(field, f"{employee_id!r} is not on roster version {self.version.id}")
 
+    def seen_person(self, who: Caller, employee_id: str) -> dict:
+        """The roster's row of the person a request is for, when the caller sees them; else a 404 (an agent
+        asks for themselves, a leader for the people they see)."""
+        mine = next((e for e in self.doc["employees"] if e["employee_id"] == employee_id), None)
+        if mine is None or not people.sees(who, employee_id, mine["group"] or "", mine["team"] or ""):
+            raise Problem(404, f"employee_id: there is no {employee_id!r} among the people this token sees",
+                          slug="not-found", errors=[{"pointer": "/employee_id", "detail": "not seen"}])
+        return mine
+
 
 def check_days_ahead(days) -> None:
     """A 422 on /days when a day asked for has begun."""
@@ -73,8 +82,7 @@ def version_roster(session: Session, version: RosterVersion) -> VersionRoster:
     given = row.inputs or {}
     rules = inputs.rules(session, given.get("rules_id"))
     if given.get("staff_id"):
-        staff_row = inputs.dataset(session, given["staff_id"], "staff", "staff_id")
-        staff = read_table("staff", staff_row.content, staff_row.name, rules=rules)
+        staff = inputs.table(session, given["staff_id"], "staff", "staff_id", rules)
     else:
         staff = pd.DataFrame([{k: e[k] for k in ("employee_id", "name", "role", "group", "team")}
                               for e in doc["employees"]])
@@ -86,26 +94,25 @@ def version_roster(session: Session, version: RosterVersion) -> VersionRoster:
     return VersionRoster(version, doc, stored_roster(doc), rules, staff, requirement)
 
 
-def days_off_taken(session: Session, v: RosterVersion) -> dict[tuple[str, dt.date], int]:
-    """Days off asked or granted per (group, day) and (team, day) in the version's month."""
-    counts: dict[tuple[str, dt.date], int] = {}
+def days_off_taken(session: Session, v: RosterVersion) -> DaysOffTaken:
+    """Days off asked or granted per group and per team and day in the version's month."""
+    taken = DaysOffTaken()
     rows = session.scalars(select(TimeRequest).where(
         TimeRequest.site_id == v.site_id, TimeRequest.month == v.month, TimeRequest.kind.in_(DAYS_OFF),
         TimeRequest.state.in_((*OPEN, APPROVED))))
     for r in rows:
-        for day in r.days:
-            for key in (r.group_name, r.team_name):
-                if key:
-                    at = (key, dt.date.fromisoformat(day))
-                    counts[at] = counts.get(at, 0) + 1
-    return counts
+        for day in map(dt.date.fromisoformat, r.days):
+            for counts, name in ((taken.by_group, r.group_name), (taken.by_team, r.team_name)):
+                if name:
+                    counts[(name, day)] = counts.get((name, day), 0) + 1
+    return taken
 
 
 def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, note: str) -> TimeRequest:
     """Check, route and store a request (approved at once when the rules allow it); audited, committed."""
     check_days_ahead(asked.days)
     vr = version_roster(session, v)
-    mine = vr.person(asked.employee_id, "employee_id")
+    mine = vr.seen_person(who, asked.employee_id)
     names = {e["employee_id"]: e["name"] for e in vr.doc["employees"]}
     if asked.kind == "swap":
         if not asked.partner or asked.partner == asked.employee_id:
@@ -113,8 +120,10 @@ def make_request(session: Session, who: Caller, v: RosterVersion, asked: Asked, 
         vr.person(asked.partner, "partner")
     elif asked.partner:
         raise invalid("partner", f"only a swap names a colleague, not a {asked.kind} request")
-    if asked.kind in ("shift",) and not asked.shift:
+    if asked.kind == "shift" and not asked.shift:
         raise invalid("shift", "a shift request names the shift wished")
+    if asked.shift and asked.kind not in ("shift", "work"):
+        raise invalid("shift", f"only a shift or work request names a shift, not a {asked.kind} request")
     outside = [d for d in asked.days if d.strftime("%Y-%m") != v.month]
     if outside:
         raise invalid("days", f"{outside[0]} is not in {v.month}, the month of roster version {v.id}")
@@ -194,32 +203,84 @@ def decide(session: Session, who: Caller, row: TimeRequest, approve: bool, reaso
 
 
 
-def replan_leave(session: Session, v: RosterVersion, staff_id: int, rules_id: int | None) -> Dataset:
-    """A leave dataset for re-planning the version's month: its roster's leave with the requests approved against
-    the version over it (one row per person and day, the request winning). Approved leave goes in as leave, which
-    the solve holds; an approved rest day or shift as a rest or shift request, which the solve grants unless a hard
-    rule or the coverage forbids it, and then lists with its reason. None approved: a 409."""
-    rows: dict[tuple[str, str], dict] = {}
-    given = session.get(Result, v.roster_id).inputs or {}
-    if given.get("leave_id"):
-        old = inputs.dataset(session, given["leave_id"], "leave", "leave_id")
-        for r in csv.DictReader(io.StringIO(old.content.decode("utf-8"))):
-            rows[(r["employee_id"], r["date"][:10])] = {"employee_id": r["employee_id"], "date": r["date"][:10],
-                                                       "kind": r["kind"], "shift": r.get("shift") or None}
+def _leave_rows(session: Session, leave_id: int | None, rules: Rules) -> dict[tuple[str, str], dict]:
+    """The rows of a stored leave dataset by (employee_id, ISO day), read by its loader (so a file saved from
+    Excel reads as it did for the roster) with each wish's own weight kept."""
+    leave = inputs.table(session, leave_id, "leave", "leave_id", rules)
+    if leave is None:
+        return {}
+    return {(e, d.date().isoformat()): {"employee_id": e, "date": d.date().isoformat(), "kind": kind,
+                                        "shift": None if pd.isna(shift) else shift,
+                                        "weight": None if pd.isna(weight) else int(weight)}
+            for e, d, kind, shift, weight in leave[["employee_id", "date", "kind", "shift", "weight"]].itertuples(
+                index=False)}
+
+
+def approved_changes(session: Session, v: RosterVersion) -> list[dict]:
+    """The days the requests approved against the version change (DayChange rows), in the order they were
+    decided; a 409 when none is approved."""
     approved = session.scalars(select(TimeRequest).where(TimeRequest.version_id == v.id,
                                                          TimeRequest.state == APPROVED).order_by(TimeRequest.decided_at))
-    count = 0
-    for req in approved:
-        for c in req.changes:
-            kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
-            rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
-                                                   "shift": c["after"] if kind == "shift_request" else None}
-            count += 1
-    if not count:
+    changes = [c for req in approved for c in req.changes]
+    if not changes:
         raise Problem(409, f"no request is approved against roster version {v.id}: nothing to re-plan", slug="conflict")
+    return changes
+
+
+def replan_from_day(v: RosterVersion, changes: list[dict], rules: Rules) -> dt.date | None:
+    """The first day a re-plan of the version's month changes: the earliest day the approved changes touch, or
+    tomorrow when that has begun; None (the whole month) when it is the month's first day, or when the rules cap
+    the monthly paid hours (the cap counts the whole month's, see scheduler.roster_replan). A 409 when every day
+    the changes touch has begun."""
+    tomorrow = today() + dt.timedelta(days=1)
+    days = sorted(dt.date.fromisoformat(c["date"]) for c in changes)
+    if days[-1] < tomorrow:
+        raise Problem(409, f"every day the requests approved against roster version {v.id} change has begun (the "
+                           f"last, {days[-1]}): nothing ahead to re-plan", slug="conflict")
+    first = max(days[0], tomorrow)
+    if first.day == 1 or rules.monthly_paid_hours_cap_enabled:
+        return None
+    return first
+
+
+def replan_leave(session: Session, v: RosterVersion, changes: list[dict], given: dict, rules: Rules) -> Dataset:
+    """A leave dataset for re-planning the version's month: its roster's leave with the approved `changes` over it
+    (one row per person and day, the change winning). Approved leave goes in as leave, which the solve holds; an
+    approved rest day or shift as a rest or shift request, which the solve grants unless a hard rule or the
+    coverage forbids it, and then lists with its reason."""
+    rows = _leave_rows(session, given.get("leave_id"), rules)
+    for c in changes:
+        kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
+        rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
+                                               "shift": c["after"] if kind == "shift_request" else None,
+                                               "weight": None}
     content = rows_to_csv(list(rows.values()))
     row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
-                          staff_id=staff_id, rules_id=rules_id, site_id=v.site_id, created_by=caller_name())
+                          staff_id=given["staff_id"], rules_id=given.get("rules_id"), site_id=v.site_id,
+                          created_by=caller_name())
     session.add(row)
     session.flush()
     return row
+
+
+def replan_roster(session: Session, v: RosterVersion, reason: str, time_limit_s: float | None) -> RosterCreate:
+    """The roster job re-planning the version's month with the requests approved against it: the version's inputs,
+    its roster as `previous_roster_id` (few changes), the leave of `replan_leave`, from `replan_from_day`. The
+    leave dataset is stored and the re-plan audited, committed. A 409 when the roster was not solved from stored
+    inputs, no request is approved, or every day they change has begun."""
+    given = session.get(Result, v.roster_id).inputs or {}
+    missing = [k for k in ("staffing_id", "staff_id") if not given.get(k)]
+    if missing:
+        raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
+                           "it cannot be re-planned", slug="conflict")
+    changes = approved_changes(session, v)
+    rules = inputs.rules(session, given.get("rules_id"))
+    from_day = replan_from_day(v, changes, rules)
+    leave = replan_leave(session, v, changes, given, rules)
+    audit.record(session, v.site_id, "version.replan", f"roster version {v.id}", reason,
+                 {"leave_id": leave.id, "previous_roster_id": v.roster_id,
+                  "from_day": from_day.isoformat() if from_day else None})
+    session.commit()
+    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
+    return RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id, from_day=from_day,
+                        time_limit_s=time_limit_s, site_id=v.site_id)

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.schemas import Id, Month, Request
+from shiftcast.approvals import Kind
 
 VersionState = Literal["draft", "published"]
 
@@ -156,7 +157,7 @@ class AuditList(BaseModel):
     items: list[AuditOut]
 
 
-RequestKind = Literal["leave", "rest", "work", "shift", "swap"]
+RequestKind = Kind
 RequestState = Literal["awaiting_partner", "pending", "approved", "refused"]
 
 
@@ -223,6 +224,8 @@ class RequestOut(BaseModel):
     note: str
     state: RequestState
     level: Literal["group_leader", "team_leader", "supervisor"]
+    may_decide: bool = Field(description="whether this token may approve or refuse it now (pending, at or above "
+                                         "its level, not the token's own)")
     routing: list[str] = Field(description="why it was not approved at once, in words (empty when it was)")
     changes: list[DayChangeOut]
     impact: ImpactOut

@@ -34,11 +34,12 @@ def _change_rows(changes: list[DayChange]) -> list[dict]:
     return [dataclasses.asdict(c) for c in changes]
 
 
-def _against_published(session: Session, version: RosterVersion) -> None:
-    """Set the version's change list against the month's latest published version (None when there is none)."""
+def _against_published(session: Session, version: RosterVersion, roster) -> None:
+    """Set the version's change list (its `roster` against the month's latest published version's; None when
+    there is none)."""
     base = latest_published(session, version.site_id, version.month)
     version.based_on_id = base.id if base is not None else None
-    version.changes = (_change_rows(roster_changes(roster_of(session, base), roster_of(session, version)))
+    version.changes = (_change_rows(roster_changes(roster_of(session, base), roster))
                        if base is not None else None)
 
 
@@ -48,7 +49,7 @@ def make_draft(session: Session, roster: Result, note: str) -> RosterVersion:
         RosterVersion.site_id == roster.site_id, RosterVersion.month == roster.month)) or 0) + 1
     version = RosterVersion(site_id=roster.site_id, month=roster.month, number=number, roster_id=roster.id,
                             state=DRAFT, note=note, created_by=caller_name())
-    _against_published(session, version)
+    _against_published(session, version, stored_roster(inputs.payload(roster)))
     session.add(version)
     session.flush()
     audit.record(session, version.site_id, "version.create", f"roster version {version.id}", note,
@@ -64,12 +65,13 @@ def publish(session: Session, version: RosterVersion, reason: str) -> list[Notic
     if version.state != DRAFT:
         raise Problem(409, f"roster version {version.id} is already published ({version.published_at:%Y-%m-%d %H:%M} "
                            f"UTC by {version.published_by}): make a new version to change it", slug="conflict")
-    _against_published(session, version)
+    roster = roster_of(session, version)
+    _against_published(session, version, roster)
     version.state, version.published_at, version.published_by = PUBLISHED, utcnow(), caller_name()
     changes = None if version.changes is None else [DayChange(**c) for c in version.changes]
     notices = [NoticeRow(site_id=version.site_id, version_id=version.id, employee_id=n.employee_id, name=n.name,
                          subject=n.subject, message=n.message, changes=_change_rows(list(n.changes)))
-               for n in publish_notices(version.month, version.number, roster_of(session, version), changes)]
+               for n in publish_notices(version.month, version.number, roster, changes)]
     session.add_all(notices)
     audit.record(session, version.site_id, "version.publish", f"roster version {version.id}", reason,
                  {"month": version.month, "number": version.number, "changed_days": len(changes or []),

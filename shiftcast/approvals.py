@@ -5,13 +5,14 @@ models of scheduler.roster.expected_service), and the roster rules it would newl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 
 from core.rules import Rules
+from scheduler.on_phones import rostered_on_phones
 from scheduler.roster import expected_service
 from scheduler.rules import ROSTER_RULES
 from scheduler.rules.table import roster_table
@@ -20,7 +21,6 @@ from shiftcast.exports.roster_frames import assignments_of, is_worked
 from shiftcast.publishing import DayChange
 
 Kind = Literal["leave", "rest", "work", "shift", "swap"]
-KINDS: tuple[str, ...] = ("leave", "rest", "work", "shift", "swap")
 DAYS_OFF = ("leave", "rest")
 LEVELS = ("group_leader", "team_leader", "supervisor")
 # The hard rules of whole days a request can break (a leave request is the leave's approval, so not "approved
@@ -43,11 +43,23 @@ class Asked:
 
 @dataclass(frozen=True)
 class Routing:
-    """Who decides a request, whether the rules approve it at once, and why (in words)."""
+    """Who decides a request and why not the rules at once (in words; none: the rules approve it)."""
 
     level: str  # group_leader, team_leader or supervisor
-    auto_approved: bool
     reasons: tuple[str, ...]
+
+    @property
+    def auto_approved(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True)
+class DaysOffTaken:
+    """Days off already approved or pending per (group name, day) and per (team name, day), apart so that a
+    group and a team of the same name do not count each other's."""
+
+    by_group: dict[tuple[str, dt.date], int] = field(default_factory=dict)
+    by_team: dict[tuple[str, dt.date], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,7 +94,7 @@ class RequestError(ValueError):
 
 def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, str]) -> list[DayChange]:
     """The days the request would change on the roster, from what to what; a RequestError when it changes
-    nothing or cannot hold (a shift not in the rules, a swap of equal days)."""
+    nothing or cannot hold (a shift not in the rules, a swap of equal days, work asked on a day worked)."""
     a = assignments_of(roster)
     cells = dict(zip(zip(a["employee_id"], a["date"].dt.date), a["shift"]))
     if asked.shift is not None and asked.shift not in rules.shift_codes:
@@ -99,6 +111,9 @@ def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, 
                 out += [DayChange(asked.employee_id, names[asked.employee_id], str(day), mine, theirs),
                         DayChange(asked.partner, names[asked.partner], str(day), theirs, mine)]
             continue
+        if asked.kind == "work" and is_worked(mine):
+            raise RequestError("days", f"{day}: {asked.employee_id} works {mine} already; a work request is for a "
+                                       "day off (a shift request changes a shift)")
         wanted = {"leave": LEAVE, "rest": REST}.get(asked.kind) or asked.shift or rules.shift_codes[0]
         if wanted != mine:
             out.append(DayChange(asked.employee_id, names[asked.employee_id], str(day), mine, wanted))
@@ -108,9 +123,8 @@ def requested_changes(asked: Asked, roster: Any, rules: Rules, names: dict[str, 
 
 
 def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
-            days_off_taken: dict[tuple[str, dt.date], int]) -> Routing:
-    """Who decides the request and whether the rules approve it at once. `days_off_taken` counts the days off
-    already approved or pending per (group or team, day) (groups and teams keyed by name)."""
+            days_off_taken: DaysOffTaken) -> Routing:
+    """Who decides the request and whether the rules approve it at once."""
     r = rules.requests
     reasons, level = [], "group_leader"
     blackout = [d for d in asked.days if d in r.blackout_days]
@@ -122,7 +136,8 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
         reasons.append(f"asked {notice} day(s) ahead; the rules ask {r.notice_days}")
     if asked.kind in DAYS_OFF:
         for day in asked.days:
-            in_group, in_team = days_off_taken.get((group, day), 0), days_off_taken.get((team, day), 0)
+            in_group = days_off_taken.by_group.get((group, day), 0)
+            in_team = days_off_taken.by_team.get((team, day), 0)
             if in_team >= r.team_days_off_per_day:
                 reasons.append(f"{day}: {in_team} of team {team} off already, the team leader's allowance is "
                                f"{r.team_days_off_per_day}: the supervisor decides")
@@ -134,39 +149,43 @@ def routing(asked: Asked, group: str, team: str, today: dt.date, rules: Rules,
                     level = "team_leader"
     if not r.auto_approve:
         reasons.append("the rules approve nothing without a leader (auto_approve = false)")
-    return Routing(level, not reasons, tuple(reasons))
+    return Routing(level, tuple(reasons))
 
 
-def _on_phone(roster: Any, rules: Rules, changes: Sequence[DayChange]) -> pd.Series:
-    """Per interval of the days changed, how many agents the changes add (+) or take away (−). A shift taken
-    away frees its intervals but its rostered lunch hour; a shift added counts from its start to its end less
-    the unpaid break, taken from the shift's earliest lunch time."""
-    a = assignments_of(roster).set_index(["employee_id", "date"])
-    delta: dict[pd.Timestamp, int] = {}
-    step = pd.Timedelta(minutes=rules.interval_minutes)
-    for c in changes:
-        day = pd.Timestamp(c.date)
-        for code, sign in ((c.before, -1), (c.after, +1)):
-            if not is_worked(code):
-                continue
-            s = rules.shift(code)
-            lunch = a.at[(c.employee_id, day), "lunch_start"] if sign < 0 else s.lunch_earliest
-            lunch_at = day + pd.Timedelta(lunch + ":00") if lunch else None
-            t = day + pd.Timedelta(minutes=s.start_minute)
-            while t < day + pd.Timedelta(minutes=s.end_minute):
-                if lunch_at is None or not lunch_at <= t < lunch_at + pd.Timedelta(minutes=s.unpaid_break_minutes):
-                    delta[t] = delta.get(t, 0) + sign
-                t += step
-    return pd.Series(delta, dtype=int).sort_index()
+def _lunch_guessed(rules: Rules, code: str) -> str | None:
+    """A shift added takes its lunch at the shift's earliest lunch time (the re-plan places it); a day off none."""
+    return rules.shift(code).lunch_earliest if is_worked(code) else None
+
+
+def changed_assignments(a: pd.DataFrame, rules: Rules, changes: Sequence[DayChange]) -> pd.DataFrame:
+    """The assignments (as assignments_of gives them) with the changes made."""
+    at = {(c.employee_id, pd.Timestamp(c.date)): c.after for c in changes}
+    keys = list(zip(a["employee_id"], a["date"]))
+    changed = a.copy()
+    changed["shift"] = [at.get(k, s) for k, s in zip(keys, a["shift"])]
+    changed["lunch_start"] = [_lunch_guessed(rules, at[k]) if k in at else lunch
+                              for k, lunch in zip(keys, a["lunch_start"])]
+    return changed
+
+
+def _on_phones_delta(before: pd.DataFrame, after: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
+                     index: pd.DatetimeIndex) -> pd.Series:
+    """Per interval of `index`, how many agents on the phones the changes add (+) or take away (−)
+    (scheduler.on_phones counts them: on a shift, not at lunch, in a role that takes calls)."""
+    return rostered_on_phones(after, staff, rules, index) - rostered_on_phones(before, staff, rules, index)
 
 
 def coverage_impact(roster: Any, requirement: pd.DataFrame | None, staff: pd.DataFrame, rules: Rules,
                     changes: Sequence[DayChange]) -> Impact:
     """What the changes do to the intervals they touch and to the roster's rules."""
-    delta = _on_phone(roster, rules, changes)
-    delta = delta[delta != 0]
     staffed = roster.coverage["staffed"]
-    touched = delta.index.intersection(staffed.index)
+    days = {pd.Timestamp(c.date) for c in changes}
+    index = staffed.index[staffed.index.normalize().isin(list(days))]
+    was = assignments_of(roster)
+    now = changed_assignments(was, rules, changes)
+    delta = _on_phones_delta(was, now, staff, rules, index)
+    delta = delta[delta != 0]
+    touched = delta.index
     before = staffed.reindex(touched).astype(int)
     after = (before + delta.reindex(touched)).clip(lower=0)
     perf_before = expected_service(requirement, before, rules) if requirement is not None else None
@@ -190,19 +209,15 @@ def coverage_impact(roster: Any, requirement: pd.DataFrame | None, staff: pd.Dat
             below += 1
         rows.append(IntervalImpact(t.strftime("%Y-%m-%dT%H:%M"), calls, int(before[t]), int(after[t]), sl_b, sl_a,
                                    ab_b, ab_a))
-    return Impact(tuple(rows), below, tuple(_new_violations(roster, staff, rules, changes)))
+    return Impact(tuple(rows), below, tuple(_new_violations(was, now, staff, rules)))
 
 
-def _new_violations(roster: Any, staff: pd.DataFrame, rules: Rules, changes: Sequence[DayChange]) -> list[str]:
-    a = assignments_of(roster)
-    changed = a.copy()
-    at = {(c.employee_id, pd.Timestamp(c.date)): c.after for c in changes}
-    keys = list(zip(changed["employee_id"], changed["date"]))
-    changed["shift"] = [at.get(k, s) for k, s in zip(keys, changed["shift"])]
+def _day_rule_violations(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules) -> list[str]:
+    t = roster_table(assignments, staff, rules)
+    return [v for rule in ROSTER_RULES if rule.name in DAY_RULES for v in rule.check(t)]
 
-    def broken(assignments: pd.DataFrame) -> list[str]:
-        t = roster_table(assignments, staff, rules)
-        return [v for rule in ROSTER_RULES if rule.name in DAY_RULES for v in rule.check(t)]
 
-    was = set(broken(a))
-    return [v for v in broken(changed) if v not in was]
+def _new_violations(before: pd.DataFrame, after: pd.DataFrame, staff: pd.DataFrame, rules: Rules) -> list[str]:
+    """The day rules `after` breaks that `before` did not."""
+    was = set(_day_rule_violations(before, staff, rules))
+    return [v for v in _day_rule_violations(after, staff, rules) if v not in was]

@@ -100,7 +100,9 @@ def test_a_persons_token_names_them_on_the_staff(app, floor):
     cases = [({"role": "agent", "person": "Z999", "staff_id": floor["staff_id"]}, "/person", "'Z999' is not on staff"),
              ({"role": "agent", "person": "G001", "staff_id": floor["staff_id"]}, "/role", "G001 is a group_leader"),
              ({"role": "agent"}, "/person", "a token of role agent is one person's"),
-             ({"role": "viewer", "person": "A001", "staff_id": floor["staff_id"]}, "/person", "both or neither")]
+             ({"role": "viewer", "person": "A001", "staff_id": floor["staff_id"]}, "/person", "both or neither"),
+             ({"role": "agent", "person": "A001", "staff_id": floor["staff_id"], "sites": [2]}, "/sites",
+              "sees the site of their staff dataset (site 1)")]
     for body, pointer, words in cases:
         r = client.post("/api/v1/tokens", json={"name": "x", **body}, headers=floor["admin"])
         assert r.status_code == 422 and r.json["errors"][0]["pointer"] == pointer and words in r.json["detail"], r.json

@@ -81,6 +81,9 @@ def test_leave_within_the_allowance_is_approved_at_once_beyond_it_goes_up(floor)
     second = ask(client, t["A002"], kind="leave", days=[day]).json
     assert (second["state"], second["level"]) == ("pending", "team_leader")
     assert "group G1 off already" in second["routing"][0]
+    may = {who: client.get(f"/api/v1/requests/{second['id']}", headers=t[who]).json["may_decide"]
+           for who in ("A002", "G001", "T001", "sup")}
+    assert may == {"A002": False, "G001": False, "T001": True, "sup": True}  # what the page offers each
     denied = client.post(f"/api/v1/requests/{second['id']}/approve", json={}, headers=t["G001"])
     assert denied.status_code == 403 and "team leader" in denied.json["detail"]
     done = client.post(f"/api/v1/requests/{second['id']}/approve", json={"reason": "covered by G2"},
@@ -134,6 +137,8 @@ def test_bad_requests_name_the_field(floor):
     cases = [({"kind": "leave", "days": [str(dt.date.today())]}, "/days", "has begun"),
              ({"kind": "shift", "days": [day], "shift": "X"}, "/shift", "not one of the rules' shifts"),
              ({"kind": "swap", "days": [day]}, "/partner", "names the colleague"),
+             ({"kind": "leave", "days": [day], "shift": "L"}, "/shift", "only a shift or work request"),
+             ({"kind": "work", "days": [day], "shift": "L"}, "/days", "a work request is for a day off"),
              ({"kind": "leave", "days": ["2031-01-05"]}, "/days", "no roster of 2031-01 is published")]
     for body, pointer, words in cases:
         r = ask(client, t["A001"], **body)
@@ -171,7 +176,9 @@ def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
     assert client.post(f"/api/v1/versions/{v1}/replan", json={}, headers=sup).status_code == 409  # nothing approved
     roster = client.get(f"/api/v1/rosters/{first}", headers=sup).json
     a001 = next(e for e in roster["employees"] if e["employee_id"] == "A001")
-    day = next(d for d, c in zip(roster["days"], a001["shifts"]) if roster["codes"][c] in ("E", "L"))
+    # a day after the month's first: the re-plan starts there and keeps the days before it
+    day = next(d for d, c in zip(roster["days"], a001["shifts"]) if roster["codes"][c] in ("E", "L")
+               and not d.endswith("-01"))
     agent = bearer(client.post("/api/v1/tokens", json={"name": "A001", "role": "agent", "person": "A001",
                                                         "staff_id": staff_id}, headers=admin).json["token"])
     asked = client.post("/api/v1/requests", json={"kind": "leave", "days": [day]}, headers=agent).json
@@ -185,8 +192,104 @@ def test_approved_leave_is_re_planned_by_a_roster_job(tmp_path):
     v2 = client.post("/api/v1/versions", json={"roster_id": second["result_id"]}, headers=sup).json
     assert {"employee_id": "A001", "name": "Agent 1", "date": day, "before": a001_code(roster, a001, day),
             "after": "LEAVE"} in v2["changes"]
+    assert all(c["date"] >= day for c in v2["changes"])
+    assert client.get(f"/api/v1/rosters/{second['result_id']}", headers=sup).json["diff"]["from_day"] == day
     assert "version.replan" in [e["action"] for e in client.get("/api/v1/audit", headers=sup).json["items"]]
 
 
 def a001_code(roster: dict, person: dict, day: str) -> str:
     return roster["codes"][person["shifts"][roster["days"].index(day)]]
+
+
+def test_the_impact_counts_only_people_on_the_phones_and_the_day_rules_exist():
+    from core.rules import DEFAULT_RULES
+    from scheduler.rules import ROSTER_RULES
+    from shiftcast.approvals import DAY_RULES, Asked, coverage_impact, requested_changes
+
+    assert set(DAY_RULES) <= {rule.name for rule in ROSTER_RULES}  # a renamed rule is not skipped unseen
+    staff = load_staff(STAFF)
+    roster = specimen_roster(staff, MONTH)
+    requirement = pd.DataFrame({"calls": 30.0, "aht_s": 240.0}, index=roster.coverage.index)
+    names = dict(zip(staff["employee_id"], staff["name"]))
+
+    def impact(employee_id: str):
+        days = tuple(dt.date.fromisoformat(d) for d in working_days(roster, employee_id)[:2])
+        changes = requested_changes(Asked("leave", employee_id, days), roster, DEFAULT_RULES, names)
+        return coverage_impact(roster, requirement, staff, DEFAULT_RULES, changes)
+
+    assert impact("S001").intervals == ()  # a supervisor takes no calls: their leave moves no interval
+    agent = impact("A001").intervals
+    assert agent and all(i.staffed_after == i.staffed_before - 1 for i in agent)
+
+
+def test_the_re_plans_leave_reads_the_months_leave_as_the_roster_did(floor):
+    """The month's leave saved from Excel (a byte-order mark, a wish's own weight) goes into the re-plan's leave
+    as the roster read it, with the approved request over it."""
+    client, t, roster, _ = floor
+    sup, url = t["sup"], client.application.config["DATABASE_URL"]
+    ids = {d["kind"]: d["id"] for d in client.get("/api/v1/datasets", headers=sup).json["items"]}
+    rest_day = working_days(roster, "A002")[-1]
+    leave_csv = f"\ufeffemployee_id,date,kind,shift,weight\nA002,{rest_day},rest_request,,7\n".encode()
+    leave = client.post("/api/v1/datasets/leave", data=leave_csv, query_string={"staff_id": ids["staff"],
+                        "rules_id": ids["rules"]}, headers={**sup, "Content-Type": "text/csv"})
+    assert leave.status_code == 201, leave.json
+    requirement = pd.DataFrame({"calls": 1.0, "aht_s": 240.0, "scheduled": 1}, index=roster.coverage.index)
+    given = {"rules_id": ids["rules"], "staff_id": ids["staff"], "leave_id": leave.json["id"],
+             "staffing_id": testing.store_staffing(url, requirement, MONTH)}
+    roster_id = testing.store_roster(url, roster, MONTH, load_staff(STAFF), inputs=given)
+    version = client.post("/api/v1/versions", json={"roster_id": roster_id}, headers=sup).json["id"]
+    client.post(f"/api/v1/versions/{version}/publish", json={}, headers=sup)
+    day = working_days(roster, "A001")[0]
+    asked = ask(client, t["A001"], kind="leave", days=[day], version_id=version).json
+    if asked["state"] == "pending":
+        client.post(f"/api/v1/requests/{asked['id']}/approve", json={"reason": "ok"}, headers=sup)
+    replanned = client.post(f"/api/v1/versions/{version}/replan", json={}, headers=sup)
+    assert replanned.status_code == 202, replanned.json
+    replan = [e for e in client.get("/api/v1/audit", headers=sup).json["items"] if e["action"] == "version.replan"][-1]
+    assert replan["detail"]["from_day"] == (None if day.endswith("-01") else day)  # the days before it are kept
+    content = client.get(f"/api/v1/datasets/{replan['detail']['leave_id']}/content", headers=sup).data.decode()
+    assert content.splitlines() == ["employee_id,date,kind,shift,weight", f"A002,{rest_day},rest_request,,7",
+                                    f"A001,{day},leave,,"]
+
+
+def test_a_re_plan_starts_at_the_first_day_ahead_it_changes(monkeypatch):
+    from dataclasses import replace
+
+    from api import time_requests
+    from api.db import RosterVersion
+    from api.problems import Problem
+    from core.rules import DEFAULT_RULES
+
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 3, 10))
+    v = RosterVersion(id=4, month="2027-03")
+
+    def first(*days: str, rules=DEFAULT_RULES):
+        return time_requests.replan_from_day(v, [{"date": d} for d in days], rules)
+
+    assert first("2027-03-20", "2027-03-15") == dt.date(2027, 3, 15)
+    assert first("2027-03-05", "2027-03-20") == dt.date(2027, 3, 11)  # a day begun: from tomorrow
+    assert first("2027-03-11") == dt.date(2027, 3, 11)
+    assert first("2027-03-15", rules=replace(DEFAULT_RULES, monthly_paid_hours_cap_enabled=True)) is None
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 2, 20))
+    assert first("2027-03-01", "2027-03-09") is None  # from the month's first day: the whole month
+    monkeypatch.setattr(time_requests, "today", lambda: dt.date(2027, 3, 31))
+    with pytest.raises(Problem) as gone:
+        first("2027-03-20", "2027-03-31")
+    assert gone.value.status == 409 and "has begun" in gone.value.detail
+
+
+def test_a_group_and_a_team_of_one_name_count_their_own_days_off():
+    from dataclasses import replace
+
+    from core.rules import DEFAULT_RULES
+    from shiftcast.approvals import Asked, DaysOffTaken, routing
+
+    rules = replace(DEFAULT_RULES, requests=replace(DEFAULT_RULES.requests, notice_days=0, group_days_off_per_day=1,
+                                                    team_days_off_per_day=2, auto_approve=True))
+    day = dt.date(2027, 3, 15)
+    asked = Asked("leave", "A001", (day,))
+    # one of team "A" off already: within the team leader's allowance, and group "A" has nobody off
+    taken = DaysOffTaken(by_team={("A", day): 1})
+    assert routing(asked, "A", "A", dt.date(2027, 3, 1), rules, taken).auto_approved
+    taken = DaysOffTaken(by_group={("A", day): 1})
+    assert routing(asked, "A", "A", dt.date(2027, 3, 1), rules, taken).level == "team_leader"

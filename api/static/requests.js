@@ -6,8 +6,6 @@
   const TOKEN_KEY = "shiftcast.token";
   const $ = (id) => document.getElementById(id);
   const KINDS = { leave: "请假 Leave", rest: "休息 Rest day", work: "上班 Work", shift: "换班次 Shift", swap: "调班 Swap" };
-  const DECIDES = { group_leader: 0, team_leader: 1, supervisor: 2, admin: 2 };
-  const LEVELS = ["group_leader", "team_leader", "supervisor"];
   let me = null;
 
   function el(tag, attrs = {}, ...children) {
@@ -55,10 +53,6 @@
     return el("div", { class: "impact-wrap" }, table);
   }
 
-  function mayDecide(r) {
-    return r.state === "pending" && (DECIDES[me.role] ?? -1) >= LEVELS.indexOf(r.level) && r.employee_id !== me.person;
-  }
-
   function requestCard(r) {
     const days = r.days.join(", ");
     const what = r.kind === "swap" ? `${KINDS.swap} ↔ ${r.partner}` : KINDS[r.kind] + (r.shift ? ` ${r.shift}` : "");
@@ -69,7 +63,7 @@
     if (r.decided_by) card.append(el("div", { class: "decision" }, `${r.decided_by}: ${r.decision_reason}`));
     card.append(impactTable(r.impact));
     const actions = el("div", { class: "actions" });
-    if (mayDecide(r)) {
+    if (r.may_decide) {
       const reason = el("input", { placeholder: "理由 Reason", class: "reason" });
       const approve = el("button", { class: "approve" }, "批准 Approve");
       const refuse = el("button", { class: "refuse" }, "拒绝 Refuse");

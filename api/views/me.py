@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 from pydantic import BaseModel, Field
 
-from api import sites
+from api import people, sites
 from api.auth import SCHEDULES, SUPERVISE
 from api.openapi import operation
 from api.views.common import PREFIX
@@ -25,9 +25,6 @@ class MeOut(BaseModel):
     supervises: bool = Field(description="may make, publish and audit versions")
 
 
-SCOPES = {"agent": "self", "group_leader": "group", "team_leader": "team"}
-
-
 @bp.get("")
 @operation("Who this token is and what it sees", tag="people", roles=SCHEDULES, responses={200: MeOut})
 def get_me():
@@ -35,4 +32,4 @@ def get_me():
     p = who.person
     return MeOut(name=who.name, role=who.role, sites=sorted(who.sites) if who.sites is not None else None,
                  person=p.employee_id if p else None, group=p.group if p else None, team=p.team if p else None,
-                 scope=SCOPES.get(who.role, "site"), supervises=who.role in SUPERVISE)
+                 scope=people.scope(who.role), supervises=who.role in SUPERVISE)

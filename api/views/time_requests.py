@@ -3,7 +3,7 @@ with the coverage impact in view. A request the token may not see is a 404."""
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from api import people, sites, store, time_requests
 from api.auth import SCHEDULES
@@ -20,24 +20,21 @@ MAKERS = ("agent", "group_leader", "team_leader", "supervisor", "admin")
 
 
 def request_out(r: TimeRequest) -> RequestOut:
+    may_decide = r.state == time_requests.PENDING and time_requests.may_decide(sites.caller(), r) is None
     return RequestOut(id=r.id, site_id=r.site_id, version_id=r.version_id, month=r.month, employee_id=r.employee_id,
                       name=r.name, group=r.group_name, team=r.team_name, kind=r.kind, days=r.days, shift=r.shift,
                       partner=r.partner_id, partner_agreed_at=aware(r.partner_agreed_at), note=r.note, state=r.state,
-                      level=r.level, routing=r.routing, changes=r.changes, impact=r.impact, decided_by=r.decided_by,
+                      level=r.level, may_decide=may_decide, routing=r.routing, changes=r.changes, impact=r.impact, decided_by=r.decided_by,
                       decided_at=aware(r.decided_at), decision_reason=r.decision_reason, created_by=r.created_by,
                       created_at=aware(r.created_at))
 
 
-def sees_request(r: TimeRequest) -> bool:
-    who = sites.caller()
-    partner = who.person is not None and r.partner_id == who.person.employee_id
-    return who.sees(r.site_id) and (partner or people.sees(who, r.employee_id, r.group_name, r.team_name))
-
-
 def seen_request(request_id: int) -> TimeRequest:
-    r = store.session().get(TimeRequest, request_id)
-    if r is None or not sees_request(r):
-        raise Problem(404, f"there is no request {request_id}", slug="not-found")
+    """The request when the caller sees its site and its person (api.people); else a 404."""
+    what = f"request {request_id}"
+    r = sites.seen_row(store.session(), TimeRequest, request_id, what)
+    if not people.sees_request(sites.caller(), r):
+        raise Problem(404, f"there is no {what}", slug="not-found")
     return r
 
 
@@ -72,13 +69,8 @@ def create_request(body: RequestCreate):
     employee = body.employee_id or (who.person.employee_id if who.person else None)
     if employee is None:
         raise time_requests.invalid("employee_id", "say whose request this is")
-    time_requests.check_days_ahead(body.days)
+    time_requests.check_days_ahead(body.days)  # before the month's version is looked for
     v = target_version(body)
-    vr_people = {e["employee_id"]: e for e in time_requests.version_roster(store.session(), v).doc["employees"]}
-    person = vr_people.get(employee)
-    if person is None or not people.sees(who, employee, person["group"] or "", person["team"] or ""):
-        raise Problem(404, f"employee_id: there is no {employee!r} among the people this token sees",
-                      slug="not-found", errors=[{"pointer": "/employee_id", "detail": "not seen"}])
     asked = Asked(body.kind, employee, tuple(sorted(set(body.days))), body.shift, body.partner)
     return request_out(time_requests.make_request(store.session(), who, v, asked, body.note)), 201
 
@@ -97,11 +89,7 @@ def list_requests(query: RequestFilter):
         stmt = stmt.where(TimeRequest.month == query.month)
     if query.site_id:
         stmt = stmt.where(TimeRequest.site_id == query.site_id)
-    p = who.person
-    if p is not None:
-        scope = {"group_leader": TimeRequest.group_name == p.group,
-                 "team_leader": TimeRequest.team_name == p.team}.get(who.role, TimeRequest.employee_id == p.employee_id)
-        stmt = stmt.where(or_(scope, TimeRequest.employee_id == p.employee_id, TimeRequest.partner_id == p.employee_id))
+    stmt = people.visible_requests(who, stmt)
     return RequestList(items=[request_out(r) for r in store.session().scalars(stmt)])
 
 

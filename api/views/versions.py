@@ -17,7 +17,7 @@ from api.version_schemas import (AuditFilter, AuditList, AuditOut, DeliveryOut, 
                                  VersionPublish, VersionReplan)
 from api.views.calendars import EMPLOYEE_ID
 from api.views.common import PREFIX, aware, download, get_result, result_url
-from api.schemas import JobOut, RosterCreate
+from api.schemas import JobOut
 from api.views.rosters import ExportQuery, queue_roster
 from shiftcast.exports.calendar import ics_filename
 
@@ -30,10 +30,14 @@ def sees_drafts() -> bool:
     return sites.caller().role in SUPERVISE
 
 
-def roster_employees(v: RosterVersion) -> list[dict]:
-    """The version's roster rows the caller sees (everyone for the site's roles)."""
-    doc = inputs.payload(store.session().get(Result, v.roster_id))
-    return people.seen_employees(sites.caller(), doc["employees"])
+def roster_doc(v: RosterVersion) -> dict:
+    """The stored document of the version's roster."""
+    return inputs.payload(store.session().get(Result, v.roster_id))
+
+
+def roster_employees(v: RosterVersion, doc: dict | None = None) -> list[dict]:
+    """The version's roster rows the caller sees (everyone for the site's roles); `doc` when already read."""
+    return people.seen_employees(sites.caller(), (doc or roster_doc(v))["employees"])
 
 
 def version_out(v: RosterVersion) -> VersionOut:
@@ -130,34 +134,26 @@ def get_version_calendar(version_id: int, employee_id: str, query: ExportQuery):
                        "and `lunches`.")
 def get_schedules(version_id: int):
     v = seen_version(version_id)
-    doc = inputs.payload(store.session().get(Result, v.roster_id))
+    doc = roster_doc(v)
     return SchedulesOut(version_id=v.id, month=v.month, state=v.state, days=doc["days"], times=doc["times"],
                         codes=doc["codes"], shifts=doc["shifts"],
-                        employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v)])
+                        employees=[{k: e[k] for k in SCHEDULE_FIELDS} for e in roster_employees(v, doc)])
 
 
 @bp.post("/<id:version_id>/replan")
 @operation("Re-plan a version's month with the requests approved against it (a roster job)", tag="versions",
-           roles=SUPERVISE, body=VersionReplan, responses={202: JobOut, 409: "no request is approved against it"},
+           roles=SUPERVISE, body=VersionReplan,
+           responses={202: JobOut, 409: "no request is approved against it, or every day they change has begun"},
            description="Queues the roster job of the version's inputs with `previous_roster_id` set to the version's "
                        "roster (few changes) and a leave dataset of its leave and the approved requests (leave held; "
-                       "rest days and shifts as requests the solve grants or lists with why not). Make a draft of "
-                       "the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
+                       "rest days and shifts as requests the solve grants or lists with why not). Only the days "
+                       "ahead are re-planned (`from_day`: the earliest day the approved requests change, or "
+                       "tomorrow when that has begun; the days before it kept as they are), except under a monthly "
+                       "paid-hour cap, which counts the whole month: the whole month is then re-planned. Make a "
+                       "draft of the job's roster (`POST /api/v1/versions`) to see its change list, then publish it.")
 def replan_version(version_id: int, body: VersionReplan):
-    s = store.session()
     v = seen_version(version_id)
-    given = s.get(Result, v.roster_id).inputs or {}
-    missing = [k for k in ("staffing_id", "staff_id") if not given.get(k)]
-    if missing:
-        raise Problem(409, f"roster {v.roster_id} was not solved from stored inputs ({', '.join(missing)} unknown): "
-                           "it cannot be re-planned", slug="conflict")
-    leave = time_requests.replan_leave(s, v, given["staff_id"], given.get("rules_id"))
-    audit.record(s, v.site_id, "version.replan", f"roster version {v.id}", body.reason,
-                 {"leave_id": leave.id, "previous_roster_id": v.roster_id})
-    s.commit()
-    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
-    return queue_roster(RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id,
-                                     time_limit_s=body.time_limit_s, site_id=v.site_id))
+    return queue_roster(time_requests.replan_roster(store.session(), v, body.reason, body.time_limit_s))
 
 
 def notice_out(n: NoticeRow) -> NoticeOut:
