@@ -103,6 +103,10 @@ def leave_from_table(frame: pd.DataFrame, staff: pd.DataFrame, rules: Rules = DE
     bad_shift = (names_shift & ~shift.isin(codes)) | (~names_shift & (shift != "") & ~shift.isin(codes))
     if "shift" in frame:
         tables.fail_at(frame, bad_shift.to_numpy(), "shift", f"a shift code from the rules ({', '.join(codes)})")
+        # A rest day wished or refused names no shift: one named would be dropped without a word.
+        tables.fail_at(frame, (kinds.isin(("rest_request", "work_request")) & (shift != "")).to_numpy(), "shift",
+                       "an empty cell for a rest_request or work_request (to wish a shift on that day, make the row "
+                       "a shift_request)")
     allowed = dict(zip(staff["employee_id"], staff["shifts"]))
     not_allowed = (kinds == "shift_request") & pd.Series(
         [s not in allowed.get(e, ()) for e, s in zip(frame["employee_id"], shift)], index=frame.index

@@ -48,6 +48,8 @@ def test_wish_kinds_and_weights_load(tmp_path):
      "empty cell for leave"),
     ("employee_id,date,kind\nA1,2026-12-01,shift_refusal\n", 2, "shift", "shift_refusal needs a 'shift' column"),
     ("employee_id,date,kind,shift\nA1,2026-12-01,shift_refusal,X\n", 2, "shift", "shift code from the rules"),
+    ("employee_id,date,kind,shift\nA1,2026-12-01,leave,\nA2,2026-12-01,work_request,L\n", 3, "shift",
+     "make the row a shift_request"),
 ])
 def test_a_bad_wish_names_the_row_and_column(tmp_path, content, row, column, words):
     with pytest.raises(DataError) as err:
