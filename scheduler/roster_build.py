@@ -44,8 +44,15 @@ def replan_days(previous: pd.DataFrame | None, ids: list[str], days: pd.Datetime
     inside_shift: list[dict[int, str]] = [dict() for _ in ids]
     if previous is None or len(previous) == 0:
         return inside, inside_shift
+    source = previous.attrs.get("source", "the roster re-planned")
     index = {e: i for i, e in enumerate(ids)}
+    if not previous["employee_id"].isin(list(index)).any():
+        raise DataError(source, f"none of its {previous['employee_id'].nunique()} people is on the staff: is it "
+                                "another center's roster?", column="employee_id")
     dates = pd.to_datetime(previous["date"]).dt.normalize()
+    if not ((dates >= days[0]) & (dates <= days[-1])).any():
+        raise DataError(source, f"it holds no day from {days[0].date()} to {days[-1].date()}: re-plan the roster of "
+                                "the month planned (the month before is --previous-month)", column="date")
     for emp, day, shift in zip(previous["employee_id"], dates, previous["shift"]):
         e = index.get(emp)
         offset = (day - days[0]).days

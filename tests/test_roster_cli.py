@@ -38,6 +38,14 @@ def test_roster_command_writes_the_roster_and_coverage(tmp_path):
     # re-plan from that roster as --previous
     again = CliRunner().invoke(main, [str(a) for a in args[:-1]] + [str(tmp_path / "again"), "--previous", str(out / "roster.csv")])
     assert again.exit_code == 0, again.output
+    # a roster of another month, or of other people, is no roster to re-plan: said, not planned afresh silently
+    shifted = roster.assign(date=pd.to_datetime(roster["date"]) - pd.Timedelta(days=31))
+    shifted.to_csv(tmp_path / "november.csv", index=False)
+    strangers = roster.assign(employee_id="X" + roster["employee_id"])
+    strangers.to_csv(tmp_path / "strangers.csv", index=False)
+    for name, words in (("november.csv", "it holds no day from 2026-12-01"), ("strangers.csv", "another center's roster")):
+        refused = CliRunner().invoke(main, [str(a) for a in args[:-1]] + [str(tmp_path / "x"), "--previous", str(tmp_path / name)])
+        assert refused.exit_code == 2 and name in refused.output and words in refused.output, refused.output
 
 
 def test_roster_command_names_the_bad_file_and_cell(tmp_path):
