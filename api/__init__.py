@@ -18,7 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The application over the store at DATABASE_URL."""
     # Imported here: at module level the view `jobs` would shadow the api.jobs module.
     from api.views import (actuals, attendance, calendars, datasets, docs, forecasts, health, intraday, jobs, me,
-                           page, plans, reports, rosters, sites, time_requests, tokens, versions)
+                           page, plans, reports, rosters, session, sites, time_requests, tokens, versions)
 
     app = Flask(__name__)
     app.request_class = LimitedRequest
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.register(app)
     for bp in (health.bp, docs.bp, datasets.bp, forecasts.bp, forecasts.staffing_bp, rosters.bp, plans.bp,
                plans.hiring_bp, jobs.bp, tokens.bp, sites.bp, page.bp, calendars.bp, actuals.bp, attendance.bp,
-               intraday.bp, versions.bp, versions.notices_bp, versions.audit_bp, me.bp, time_requests.bp, reports.bp):
+               intraday.bp, versions.bp, versions.notices_bp, versions.audit_bp, me.bp, session.bp, time_requests.bp,
+               reports.bp):
         app.register_blueprint(bp)
     return app

@@ -1,6 +1,7 @@
 """Bearer tokens with roles. Only a token's SHA-256 is stored; the token itself is shown once."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import threading
@@ -55,10 +56,12 @@ class NoSuchSite(LookupError):
 
 
 def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None,
-                 person: Person | None = None) -> tuple[Token, str]:
+                 person: Person | None = None, account_id: int | None = None,
+                 expires_at: dt.datetime | None = None) -> tuple[Token, str]:
     """Store a new token's hash; return the row and the token text (the only time it is seen). A non-admin
     token sees the sites named (the default site when none is); an admin token sees every site and is given
-    none (SitesNotTaken says so, rather than dropping them). A token of PEOPLE is one `person`'s."""
+    none (SitesNotTaken says so, rather than dropping them). A token of PEOPLE is one `person`'s. A sign-in's
+    token names its account and expires (naive UTC, `expires_at`); an API token does neither."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
     if (role in PEOPLE) != (person is not None):
@@ -67,7 +70,7 @@ def create_token(session: Session, name: str, role: str, site_ids: list[int] | N
     if role in ALL_SITES and site_ids is not None:
         raise SitesNotTaken(f"an {role} token sees every site, so it is given none: leave the sites out")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = Token(name=name, role=role, token_hash=token_hash(text))
+    row = Token(name=name, role=role, token_hash=token_hash(text), account_id=account_id, expires_at=expires_at)
     if person is not None:
         row.person_id, row.person_group, row.person_team = person.employee_id, person.group, person.team
     if role not in ALL_SITES:
@@ -88,7 +91,7 @@ def revoke_token(session: Session, token_id: int) -> Token | None:
 
 
 _TOKEN_BY_HASH = select(Token.id, Token.name, Token.role, Token.revoked_at, Token.person_id, Token.person_group,
-                        Token.person_team).where(
+                        Token.person_team, Token.expires_at).where(
     Token.token_hash == bindparam("token_hash"))
 _SITES_OF_TOKEN = select(TokenSite.site_id).join(Token, Token.id == TokenSite.token_id).where(
     Token.token_hash == bindparam("token_hash"))
@@ -109,7 +112,8 @@ class TokenLookup:
         self._local = threading.local()
 
     def __call__(self, digest: str) -> tuple | None:
-        """(id, name, role, revoked_at, person id, group, team, site ids) of the token with this hash, or None."""
+        """(id, name, role, revoked_at, person id, group, team, expires_at, site ids) of the token with this hash,
+        or None."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
             # Taken out of the pool for good (the pool's count is freed): one per request thread.
@@ -154,14 +158,24 @@ def check_token(lookup: TokenLookup, header: str, allowed: tuple[str, ...]) -> C
         raise Problem(401, "this endpoint needs a bearer token: send 'Authorization: Bearer <token>'",
                       slug="unauthorized", headers=challenge)
     row = lookup(token_hash(text.strip()))
+    invalid = {"WWW-Authenticate": 'Bearer realm="shiftcast", error="invalid_token"'}
     if row is None or row[3] is not None:
-        raise Problem(401, "the token is unknown or revoked", slug="unauthorized",
-                      headers={"WWW-Authenticate": 'Bearer realm="shiftcast", error="invalid_token"'})
-    caller = Caller(row[0], row[1], row[2], row[7], Person(row[4], row[5] or "", row[6] or "") if row[4] else None)
+        raise Problem(401, "the token is unknown or revoked", slug="unauthorized", headers=invalid)
+    if _expired(row[7]):
+        raise Problem(401, "the sign-in has expired: sign in again", slug="unauthorized", headers=invalid)
+    caller = Caller(row[0], row[1], row[2], row[8], Person(row[4], row[5] or "", row[6] or "") if row[4] else None)
     if caller.role not in allowed:
         raise Problem(403, f"role '{caller.role}' may not do this; it needs one of: {', '.join(allowed)}",
                       slug="forbidden")
     return caller
+
+
+def _expired(expires_at: dt.datetime | str | None) -> bool:
+    if expires_at is None:
+        return False
+    # The lookup reads through the DBAPI: SQLite's gives the stored text, PostgreSQL's a naive datetime.
+    at = expires_at if isinstance(expires_at, dt.datetime) else dt.datetime.fromisoformat(expires_at)
+    return at <= utcnow()
 
 
 def authenticate(lookup: TokenLookup, allowed: tuple[str, ...]) -> Caller:

@@ -41,6 +41,8 @@ DEFAULTS: dict = {
     # How long a request waits for a SQLite store locked by another writer before answering 503.
     "DATABASE_BUSY_TIMEOUT_S": 30.0,
     "ROSTER_TIME_LIMIT_S": 30.0,
+    # How long a sign-in on the page lasts (its token then expires): a shift with its overtime, not days.
+    "SIGNIN_HOURS": 12.0,
     # Memory a roster job's models may take, estimated from people × days before building them
     # (scheduler.roster_size, ~5 KB a person-month): above it the job fails saying so. 1 GiB is ~200,000 people.
     "ROSTER_MODEL_MAX_BYTES": 2**30,

@@ -71,7 +71,31 @@ class Token(Base):
     person_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     person_group: Mapped[str | None] = mapped_column(String(100), nullable=True)
     person_team: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # A sign-in's token (api.accounts): the account it was issued to, and when it stops being taken.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True, index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     sites: Mapped[list[Site]] = relationship(secondary="token_sites", order_by=Site.id)
+
+
+class Account(Base):
+    """A person's sign-in to the page: their employee_id (the sign-in name, one account per id in the store), the
+    role, group and team of the staff file they were on when it was made, their site, and a salted password hash
+    (werkzeug.security). Signing in issues a short-lived Token of the same role and scope (api.accounts)."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    person_group: Mapped[str] = mapped_column(String(100), default="")
+    person_team: Mapped[str] = mapped_column(String(100), default="")
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Failed sign-ins in a row; at api.accounts.MAX_FAILURES the account is locked until locked_until.
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Dataset(Base):

@@ -223,7 +223,7 @@ def openapi_document(app: Flask, title: str, version: str, problem_model: type[B
             if op.roles is None:
                 entry["security"] = []
             else:
-                entry["responses"]["401"] = problem("no token, or an unknown or revoked one")
+                entry["responses"]["401"] = problem("no token, or an unknown, revoked or expired one")
                 entry["responses"]["403"] = problem(f"the token's role is not one of: {', '.join(op.roles)}")
             if params:
                 entry["responses"]["404"] = problem("no such resource")

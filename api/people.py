@@ -2,6 +2,8 @@
 team's; the site's roles (viewer, supervisor, hr, admin) everyone's. What a token may not see answers 404."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import or_
 from sqlalchemy.orm import Session
 
@@ -48,9 +50,15 @@ def visible_requests(who: Caller, stmt):
     return stmt.where(or_(scope, TimeRequest.employee_id == p.employee_id, TimeRequest.partner_id == p.employee_id))
 
 
-def staff_person(session: Session, staff_id: int, employee_id: str, role: str) -> tuple[Person, int]:
-    """The person `employee_id` of staff dataset `staff_id` with their group and team, and the dataset's site;
-    a 422 naming the field when they are not on it or their role in the staff file is not `role`."""
+class StaffPerson(NamedTuple):
+    person: Person
+    site_id: int  # the staff dataset's site
+    name: str  # as the staff file gives it
+
+
+def staff_person(session: Session, staff_id: int, employee_id: str, role: str) -> StaffPerson:
+    """The person `employee_id` of staff dataset `staff_id` with their group, team and name, and the dataset's
+    site; a 422 naming the field when they are not on it or their role in the staff file is not `role`."""
     row = inputs.dataset(session, staff_id, "staff", "staff_id")
     staff = read_table("staff", row.content, row.name, rules=inputs.rules(session, row.rules_id))
     mine = staff[staff["employee_id"].astype(str) == employee_id]
@@ -62,7 +70,8 @@ def staff_person(session: Session, staff_id: int, employee_id: str, role: str) -
         raise Problem(422, f"role: {employee_id} is a {person['role']} in {row.name}, not a {role}",
                       title="Invalid request", slug="invalid-request",
                       errors=[{"pointer": "/role", "detail": f"{row.name} says {person['role']}"}])
-    return Person(employee_id, str(person["group"] or ""), str(person["team"] or "")), row.site_id
+    return StaffPerson(Person(employee_id, str(person["group"] or ""), str(person["team"] or "")), row.site_id,
+                       str(person["name"] or employee_id))
 
 
 def seen_employees(who: Caller, employees: list[dict]) -> list[dict]:

@@ -28,6 +28,7 @@ COMMANDS = {
     "worker": "worker:command",
     "db": "db:command",
     "token": "token:command",
+    "user": "user:command",
     "actuals": "actuals:command",
     "report": "report:command",
 }

@@ -1,9 +1,11 @@
 // The requests page: an agent asks, a leader decides with the coverage impact in view, the colleague of a swap
-// agrees. Plain JavaScript, no build step; the token stays in this tab's sessionStorage (shared with the roster
-// page) and goes only to this API.
+// agrees. Plain JavaScript, no build step. A person signs in with their employee_id and password (the sign-in's
+// token, which expires) or pastes an API token; the token stays in this tab's sessionStorage (shared with the
+// roster page) and goes only to this API.
 (() => {
   "use strict";
   const TOKEN_KEY = "shiftcast.token";
+  const SIGNED_IN_KEY = "shiftcast.signedIn";  // set: the token is a sign-in's, which signing out revokes
   const $ = (id) => document.getElementById(id);
   const KINDS = { leave: "请假 Leave", rest: "休息 Rest day", work: "上班 Work", shift: "换班次 Shift", swap: "调班 Swap" };
   let me = null;
@@ -26,13 +28,26 @@
 
   async function api(path, options = {}) {
     const token = sessionStorage.getItem(TOKEN_KEY) || "";
-    const headers = { Authorization: `Bearer ${token}` };
+    const headers = options.open ? {} : { Authorization: `Bearer ${token}` };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     const r = await fetch(path, { method: options.method || "GET", headers,
                                   body: options.body !== undefined ? JSON.stringify(options.body) : undefined });
+    if (r.status === 204) return null;
     const data = (r.headers.get("Content-Type") || "").includes("json") ? await r.json() : await r.blob();
+    if (r.status === 401 && !options.open) signedOut();  // expired or revoked: back to the sign-in form
     if (!r.ok) throw new Error(data.detail || `${r.status}`);
     return data;
+  }
+
+  function signedOut() {
+    me = null;
+    for (const key of [TOKEN_KEY, SIGNED_IN_KEY]) sessionStorage.removeItem(key);
+    $("token").value = "";
+    $("signin").hidden = $("token-entry").hidden = false;
+    $("who").hidden = $("signout").hidden = $("ask").hidden = true;
+    $("count").textContent = "";
+    $("requests").replaceChildren();
+    $("versions").replaceChildren();
   }
 
   const pct = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 100)}%`);
@@ -126,16 +141,44 @@
       return;
     }
     $("who").textContent = `${me.name} · ${me.role}` + (me.person ? ` · ${me.person}` : "") + ` · ${me.scope}`;
-    $("who").hidden = false;
+    $("who").hidden = $("signout").hidden = false;
+    $("signin").hidden = $("token-entry").hidden = true;
     $("ask").hidden = !me.person && !me.supervises;
     say("");
     await refresh();
   }
 
-  $("signin").addEventListener("submit", (ev) => {
+  $("signin").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      const session = await api("/api/v1/session", { method: "POST", open: true,
+                                                     body: { person: $("person").value.trim(), password: $("password").value } });
+      sessionStorage.setItem(TOKEN_KEY, session.token);
+      sessionStorage.setItem(SIGNED_IN_KEY, "1");
+    } catch (e) {
+      say(e.message, true);
+      return;
+    } finally {
+      $("password").value = "";
+    }
+    signIn();
+  });
+  $("token-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, $("token").value.trim());
+    sessionStorage.removeItem(SIGNED_IN_KEY);
     signIn();
+  });
+  $("signout").addEventListener("click", async () => {
+    if (sessionStorage.getItem(SIGNED_IN_KEY)) {
+      try {
+        await api("/api/v1/session", { method: "DELETE" });
+      } catch (e) {
+        // Already expired or revoked: signed out all the same.
+      }
+    }
+    signedOut();
+    say("已退出 Signed out");
   });
   $("kind").addEventListener("change", () => {
     $("shift-label").hidden = !["shift", "work"].includes($("kind").value);
@@ -154,8 +197,5 @@
       say(e.message, true);
     }
   });
-  if (sessionStorage.getItem(TOKEN_KEY)) {
-    $("token").value = sessionStorage.getItem(TOKEN_KEY);
-    signIn();
-  }
+  if (sessionStorage.getItem(TOKEN_KEY)) signIn();
 })();

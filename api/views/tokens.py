@@ -32,7 +32,7 @@ def create_token(body: TokenCreate):
             raise Problem(422, f"person and staff_id name the one person of an {', '.join(auth.PEOPLE)} token, "
                                "both or neither", title="Invalid request", slug="invalid-request",
                           errors=[{"pointer": "/person", "detail": "with staff_id, for a person's role"}])
-        person, site_id = people.staff_person(s, body.staff_id, body.person, body.role)
+        person, site_id, _ = people.staff_person(s, body.staff_id, body.person, body.role)
         if sites is not None and sites != [site_id]:
             detail = f"a person's token sees the site of their staff dataset (site {site_id}): leave the sites out"
             raise Problem(422, f"sites: {detail}", title="Invalid request", slug="invalid-request",

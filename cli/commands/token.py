@@ -42,7 +42,7 @@ def create(role: str, name: str, site_names: tuple[str, ...], person: str | None
             if person is None or staff_id is None or site_names:
                 raise click.UsageError("--person and --staff-id go together, without --site (the staff's site)")
             try:
-                who, site_id = staff_person(s, staff_id, person, role)
+                who, site_id, _ = staff_person(s, staff_id, person, role)
             except Problem as exc:
                 raise click.UsageError(exc.detail) from None
             site_names = (s.get(Site, site_id).name,)
