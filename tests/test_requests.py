@@ -129,6 +129,8 @@ def test_most_rest_requests_are_granted_on_the_sample_month():
     roster = steps.roster_step(inputs, requirement, time_limit_s=20, seed=0)
     made = roster.requests_made["rest_request"]
     refused = sum(1 for c in roster.refused_requests if c.kind == "rest_request")
-    # measured (seeded, 20 s): 6 of 22 granted before the day-level model counted requests, 16 of 22 after; 15 once
-    # the requirement holds the callbacks (the seventh lost to the search: benchmarks.wishes tracks the share)
-    assert made == 22 and made - refused >= 15, [c.message for c in roster.refused_requests]
+    # measured (seeded, 20 s): 6 of 22 granted when the day-level model does not count requests, 15 when it does;
+    # 18 with the pass after the search (scheduler.roster_search.wishes_moved) making the single moves the search
+    # missed, the four left each breaking the consecutive-day rule (benchmarks.wishes tracks the share)
+    assert made == 22 and made - refused >= 18, [c.message for c in roster.refused_requests]
+    assert all("would break the rule of" in c.reason for c in roster.refused_requests if c.kind == "rest_request")
