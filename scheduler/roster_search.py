@@ -2,8 +2,9 @@
 
 The day-level aggregate first (its bound is the roster's lower bound), then people's rest days, shifts
 and lunches from its counts in a few tie-break orders while time lasts, and, with time to spare, the
-aggregate again with the irregular people exact. Time is read from scheduler.roster_solver.elapsed, so a
-seeded solve decides by deterministic time and comes out the same on any machine.
+aggregate again with the irregular people exact; last, a pass making the single moves that grant a wish
+the search left and lower the objective (`wishes_moved`). Time is read from scheduler.roster_solver.elapsed,
+so a seeded solve decides by deterministic time and comes out the same on any machine.
 """
 from __future__ import annotations
 
