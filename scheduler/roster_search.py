@@ -21,6 +21,7 @@ from scheduler.roster_assign import (lunches_of_people, moved_rest_day, repair_r
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
 from scheduler.rules import RosterDays, objective_parts
+from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import forbidden_pairs
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
@@ -258,8 +259,8 @@ def wishes_moved(best: Candidate, bound: float, deadline: float, progress: Progr
     the same class resting (working) then, who takes the day's shift and lunch, so the day counts, the
     lunches and the leaders stay as they were. The search decides people's days from day-level counts and
     misses such moves where its tie-breaks chose another person of the class. A move is made only where the
-    rows it changes keep every rule (the rules' `holds`, no shift after one it may not follow, the stagger
-    cap) and the objective, measured on the whole roster as the roster reports it, falls."""
+    rows it changes keep every rule (the rules' `holds`, no shift after one it may not follow, a leader on
+    every shift, the stagger cap) and the objective, measured on the whole roster as the roster reports it, falls."""
     p = best.days.problem
     if not (p.rest_request.any() or p.work_request.any()):
         return best
@@ -296,13 +297,11 @@ def _wish_moves(c: Candidate, e: int, d: int) -> list[Candidate]:
     out = []
     mates = np.flatnonzero(p.class_of == p.class_of[e])
     for off, on in pairs:
-        row = moved_rest_day(p, e, r.rest[e], off, on)
-        if row is None:
+        if moved_rest_day(p, e, r.rest[e], off, on) is None:
             continue
         out += _moved_alone(c, e, off, on)
         for f in mates[r.rest[mates, on] & (r.shift[mates, off] >= 0)]:
-            other = moved_rest_day(p, int(f), r.rest[f], on, off)
-            if other is not None:
+            if moved_rest_day(p, int(f), r.rest[f], on, off) is not None:
                 out += _swapped(c, e, int(f), off, on)
     return out
 
@@ -311,6 +310,8 @@ def _moved_alone(c: Candidate, e: int, off: int, on: int) -> list[Candidate]:
     """Person e rests on `on` and works on `off` the shift they had on `on`, each lunch the day allows."""
     r = c.days
     p = r.problem
+    if leader_needed(p, r.shift, e, on):
+        return []  # their shift would be left without its leader
     s = int(r.shift[e, on])
     shift = r.shift.copy()
     shift[e, on], shift[e, off] = -1, s
@@ -349,7 +350,7 @@ def _restaggered(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int,
         e = next(e for e in people if lunch[e, d] <= t < lunch[e, d] + span)
         old = int(lunch[e, d])
         away[old:old + span] -= 1
-        room = [l for l in options if not l <= t < l + span and (away[l:l + span] < cap).all()]
+        room = [l for l in options if (away[l:l + span] < cap).all()]
         if not room:
             away[old:old + span] += 1
             return

@@ -15,6 +15,7 @@ from benchmarks.roster import write_inputs
 from cli import main
 from core import times
 from core.rules import DEFAULT_RULES
+from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.inputs import InputPaths, load_inputs
@@ -134,3 +135,7 @@ def test_most_rest_requests_are_granted_on_the_sample_month():
     # missed, the four left each breaking the consecutive-day rule (benchmarks.wishes tracks the share)
     assert made == 22 and made - refused >= 18, [c.message for c in roster.refused_requests]
     assert all("would break the rule of" in c.reason for c in roster.refused_requests if c.kind == "rest_request")
+    # the moves of the pass keep every hard rule: the independent check finds only the lunches the sample's airings
+    # leave no hour clear of (conflicts the roster lists)
+    broken = roster_violations(roster.assignments, inputs.staff, inputs.rules, inputs.leave, inputs.plan)
+    assert not [v for v in broken if not v.startswith("no lunch during an airing")], broken[:5]
