@@ -349,9 +349,8 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
                     for e in members:
                         if not rest[e, d1] or rest[e, d2] or p.leave[e, d2]:
                             continue
-                        row = rest[e].copy()
-                        row[d1], row[d2] = False, True
-                        if rest_row_holds(p, e, row):
+                        row = moved_rest_day(p, e, rest[e], d1, d2)
+                        if row is not None:
                             rest[e] = row
                             diff[d1] -= 1
                             diff[d2] += 1
@@ -363,3 +362,12 @@ def repair_rest_counts(p: RosterProblem, rest: np.ndarray, counts: dict, decided
                 if diff[d1] <= 0:
                     break
     return moved
+
+
+def moved_rest_day(p: RosterProblem, e: int, row: np.ndarray, off: int, on: int) -> np.ndarray | None:
+    """Person e's rest days `row` with the rest day on day `off` moved to day `on`; None where that breaks a
+    rule (the rules' `holds`). The one move of a rest day both the count repair and the pass after the search
+    (scheduler.roster_search) make."""
+    moved = row.copy()
+    moved[off], moved[on] = False, True
+    return moved if rest_row_holds(p, e, moved) else None

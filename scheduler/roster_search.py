@@ -2,8 +2,9 @@
 
 The day-level aggregate first (its bound is the roster's lower bound), then people's rest days, shifts
 and lunches from its counts in a few tie-break orders while time lasts, and, with time to spare, the
-aggregate again with the irregular people exact. Time is read from scheduler.roster_solver.elapsed, so a
-seeded solve decides by deterministic time and comes out the same on any machine.
+aggregate again with the irregular people exact; last, a pass making the single moves that grant a wish
+the search left and lower the objective (`wishes_moved`). Time is read from scheduler.roster_solver.elapsed,
+so a seeded solve decides by deterministic time and comes out the same on any machine.
 """
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler import roster_model as rm
-from scheduler.roster_assign import (lunches_of_people, repair_rest_counts, rest_days_of_people, shifts_of_people,
-                                     spread_rest_counts)
+from scheduler.roster_assign import (lunches_of_people, moved_rest_day, repair_rest_counts, rest_days_of_people,
+                                     shifts_of_people, spread_rest_counts)
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
 from scheduler.rules import RosterDays, objective_parts
+from scheduler.rules.leader_per_shift import leader_needed
+from scheduler.rules.shift_succession import forbidden_pairs
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
 # (measured at 300 agents: exact in hundredths of a second for a few people; a class of 187 regular
@@ -106,7 +109,8 @@ def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, sta
     bound = agg.bound if not math.isnan(agg.bound) else 0.0
     if not agg.found:
         check_stopped()  # stopped with no roster: none is built just to be thrown away
-        return Found(_without_aggregate(p, deadline, time_limit_s), bound)
+        return Found(wishes_moved(_without_aggregate(p, deadline, time_limit_s), bound, deadline, progress, started),
+                     bound)
     # Keep time for the second aggregate (about as long as the first) when there is plenty of it;
     # otherwise spend it on more tries of the first. (Measured on synthetic months: at a 10 s limit more
     # tries pay off more, at 60 s the second aggregate does.)
@@ -130,7 +134,7 @@ def search(p: RosterProblem, time_limit_s: float, progress: Progress | None, sta
                     best = other
         except Stopped:
             pass  # stopped while building the second try: the roster found stands
-    return Found(best, bound)
+    return Found(wishes_moved(best, bound, deadline, progress, started), bound)
 
 
 def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: float, deadline: float,
@@ -240,4 +244,168 @@ def _class_rest_counts(p: RosterProblem, rest: np.ndarray, decided: np.ndarray, 
 def _candidate(p: RosterProblem, rest: np.ndarray, y: dict, lunch_counts: dict) -> Candidate:
     shift = shifts_of_people(p, rest, y)
     days = RosterDays(p, shift, lunches_of_people(p, shift, lunch_counts))
+    return Candidate(days, measure(days))
+
+
+# --- the pass after the search: single moves granting wishes -------------------------------------------
+
+def wishes_moved(best: Candidate, bound: float, deadline: float, progress: Progress | None = None,
+                 started: float = 0.0) -> Candidate:
+    """`best` with the single moves that lower its objective made, one wish not granted at a time, until none
+    pays, the deadline (of roster_solver.elapsed) passes or the solve is stopped.
+
+    For a rest wished on a day worked (a work wish on a rest day), the person's rest day of that week moves
+    onto (off) the day: alone, the shift and a lunch going to the other day, or swapped with a colleague of
+    the same class resting (working) then, who takes the day's shift and lunch, so the day counts, the
+    lunches and the leaders stay as they were. The search decides people's days from day-level counts and
+    misses such moves where its tie-breaks chose another person of the class. A move is made only where the
+    rows it changes keep every rule (the rules' `holds`, no shift after one it may not follow, a leader on
+    every shift, the stagger cap) and the objective, measured on the whole roster as the roster reports it, falls."""
+    p = best.days.problem
+    if not (p.rest_request.any() or p.work_request.any()):
+        return best
+    moved = True
+    while moved:
+        moved = False
+        for e, d in _wishes_lost(best.days):
+            if stopped() or elapsed() >= deadline:
+                return best
+            better = min(_wish_moves(best, e, d), key=lambda c: c.objective, default=None)
+            if better is not None and better.objective < best.objective:
+                best, moved = better, True
+                if progress:
+                    progress(best.objective, min(bound, best.objective), time.monotonic() - started)
+    return best
+
+
+def _wishes_lost(r: RosterDays) -> list[tuple[int, int]]:
+    """(person, day) of each rest wish on a day worked and each work wish on a rest day, by person and day."""
+    p = r.problem
+    lost = ((p.rest_request & (r.shift >= 0)) | (p.work_request & r.rest)) & (p.wish_weight > 0)
+    return list(zip(*(a.tolist() for a in np.nonzero(lost))))
+
+
+def _wish_moves(c: Candidate, e: int, d: int) -> list[Candidate]:
+    """The rosters of the single moves granting person e's wish on day d that keep every rule."""
+    r = c.days
+    p = r.problem
+    week = next(w for w in p.weeks if d in w.days)
+    if r.rest[e, d]:  # a work wish: the rest day goes to a day of the week worked
+        pairs = [(d, o) for o in week.days if r.shift[e, o] >= 0]
+    else:  # a rest wish: a rest day of the week comes to the day
+        pairs = [(o, d) for o in week.days if r.rest[e, o]]
+    out = []
+    mates = np.flatnonzero(p.class_of == p.class_of[e])
+    for off, on in pairs:
+        if moved_rest_day(p, e, r.rest[e], off, on) is None:
+            continue
+        out += _moved_alone(c, e, off, on)
+        for f in mates[r.rest[mates, on] & (r.shift[mates, off] >= 0)]:
+            if moved_rest_day(p, int(f), r.rest[f], on, off) is not None:
+                out += _swapped(c, e, int(f), off, on)
+    return out
+
+
+def _moved_alone(c: Candidate, e: int, off: int, on: int) -> list[Candidate]:
+    """Person e rests on `on` and works on `off` the shift they had on `on`, each lunch the day allows."""
+    r = c.days
+    p = r.problem
+    if leader_needed(p, r.shift, e, on):
+        return []  # their shift would be left without its leader
+    s = int(r.shift[e, on])
+    shift = r.shift.copy()
+    shift[e, on], shift[e, off] = -1, s
+    out = []
+    for l in _lunch_options(p, off, s) or [-1]:
+        lunch = r.lunch.copy()
+        lunch[e, on], lunch[e, off] = -1, l
+        # one person fewer on the shift can lower its stagger cap below the lunches already placed
+        _restaggered(p, shift, lunch, on, s)
+        if _keeps_rules(c, shift, lunch, (e,), ((on, s), (off, s))):
+            out.append(_measured_candidate(p, shift.copy(), lunch))
+    return out
+
+
+def _lunch_options(p: RosterProblem, d: int, s: int) -> list[int]:
+    """The first intervals of the lunches shift s may take on day d (scheduler.rules.lunch_airings)."""
+    return [l for k, l in enumerate(p.lunch_slots[s]) if p.lunch_ok[d, s, k]]
+
+
+def _restaggered(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> None:
+    """Lunches of shift s on day d moved one at a time off the intervals above the stagger cap onto slots
+    the day allows with room under it (the cheapest in airings, then the nearest), while one fits. `lunch`
+    changes in place."""
+    span = int(p.lunch_len[s])
+    options = _lunch_options(p, d, s)
+    if not span or not options:
+        return
+    people = np.flatnonzero((shift[:, d] == s) & p.on_phone & (lunch[:, d] >= 0))
+    cap = p.lunch_cap(int(((shift[:, d] == s) & p.on_phone).sum()))
+    cost = {l: int(p.lunch_cost[d, s, k]) for k, l in enumerate(p.lunch_slots[s])}
+    away = np.zeros(p.n_intervals, np.int64)
+    for l in lunch[people, d]:
+        away[l:l + span] += 1
+    while away.max() > cap:
+        t = int(np.argmax(away))
+        e = next(e for e in people if lunch[e, d] <= t < lunch[e, d] + span)
+        old = int(lunch[e, d])
+        away[old:old + span] -= 1
+        room = [l for l in options if (away[l:l + span] < cap).all()]
+        if not room:
+            away[old:old + span] += 1
+            return
+        new = min(room, key=lambda l: (cost[l], abs(l - old)))
+        lunch[e, d] = new
+        away[new:new + span] += 1
+
+
+def _swapped(c: Candidate, e: int, f: int, off: int, on: int) -> list[Candidate]:
+    """Person e rests on `on` and takes f's shift and lunch on `off`; f rests on `off` and takes e's on `on`."""
+    r = c.days
+    p = r.problem
+    shift, lunch = r.shift.copy(), r.lunch.copy()
+    shift[[e, f], [on, off]], lunch[[e, f], [on, off]] = -1, -1
+    shift[f, on], lunch[f, on] = r.shift[e, on], r.lunch[e, on]
+    shift[e, off], lunch[e, off] = r.shift[f, off], r.lunch[f, off]
+    if not _keeps_rules(c, shift, lunch, (e, f), ()):
+        return []
+    return [_measured_candidate(p, shift, lunch)]
+
+
+def _keeps_rules(c: Candidate, shift: np.ndarray, lunch: np.ndarray, people: tuple[int, ...],
+                 lunched: tuple[tuple[int, int], ...]) -> bool:
+    """Whether the roster (shift, lunch), moved from `c`'s for `people` (whose rest rows keep the rules'
+    `holds`), breaks the rules of the finished roster no more than `c` does: no more shifts after one they
+    may not follow for those people, no more lunches above the stagger cap on the (day, shift) pairs
+    `lunched`."""
+    r = c.days
+    p = r.problem
+    if any(_successions_broken(p, shift, e) > _successions_broken(p, r.shift, e) for e in people):
+        return False
+    return all(_over_stagger(p, shift, lunch, d, s) <= _over_stagger(p, r.shift, r.lunch, d, s) for d, s in lunched)
+
+
+def _successions_broken(p: RosterProblem, shift: np.ndarray, e: int) -> int:
+    """Days person e works a shift right after one it may not follow (scheduler.rules.shift_succession)."""
+    row = shift[e]
+    before = np.concatenate([[p.previous_month.last_shift[e]], row[:-1]])
+    return sum(int(((before == a) & (row == b)).sum()) for a, b in forbidden_pairs(p.rules))
+
+
+def _over_stagger(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> int:
+    """Lunches above the stagger cap (scheduler.rules.lunch_stagger) summed over the intervals of shift s on
+    day d."""
+    span = int(p.lunch_len[s])
+    if not span:
+        return 0
+    people = np.flatnonzero((shift[:, d] == s) & p.on_phone)
+    away = np.zeros(p.n_intervals, np.int64)
+    for l in lunch[people, d]:
+        if l >= 0:
+            away[l:l + span] += 1
+    return int(np.maximum(away - p.lunch_cap(len(people)), 0).sum())
+
+
+def _measured_candidate(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> Candidate:
+    days = RosterDays(p, shift, lunch)
     return Candidate(days, measure(days))

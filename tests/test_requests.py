@@ -15,6 +15,7 @@ from benchmarks.roster import write_inputs
 from cli import main
 from core import times
 from core.rules import DEFAULT_RULES
+from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.exports.workbook import write_roster_workbook
 from shiftcast.inputs import InputPaths, load_inputs
@@ -129,6 +130,12 @@ def test_most_rest_requests_are_granted_on_the_sample_month():
     roster = steps.roster_step(inputs, requirement, time_limit_s=20, seed=0)
     made = roster.requests_made["rest_request"]
     refused = sum(1 for c in roster.refused_requests if c.kind == "rest_request")
-    # measured (seeded, 20 s): 6 of 22 granted before the day-level model counted requests, 16 of 22 after; 15 once
-    # the requirement holds the callbacks (the seventh lost to the search: benchmarks.wishes tracks the share)
-    assert made == 22 and made - refused >= 15, [c.message for c in roster.refused_requests]
+    # measured (seeded, 20 s): 6 of 22 granted when the day-level model does not count requests, 15 when it does;
+    # 18 with the pass after the search (scheduler.roster_search.wishes_moved) making the single moves the search
+    # missed, the four left each breaking the consecutive-day rule (benchmarks.wishes tracks the share)
+    assert made == 22 and made - refused >= 18, [c.message for c in roster.refused_requests]
+    assert all("would break the rule of" in c.reason for c in roster.refused_requests if c.kind == "rest_request")
+    # the moves of the pass keep every hard rule: the independent check finds only the lunches the sample's airings
+    # leave no hour clear of (conflicts the roster lists)
+    broken = roster_violations(roster.assignments, inputs.staff, inputs.rules, inputs.leave, inputs.plan)
+    assert not [v for v in broken if not v.startswith("no lunch during an airing")], broken[:5]

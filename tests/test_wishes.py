@@ -12,7 +12,10 @@ from api.roster_document import roster_document, stored_roster
 from core import times
 from core.errors import DataError
 from core.rules import DEFAULT_RULES
+from scheduler import roster_search
 from scheduler.data import load_leave, load_staff
+from scheduler.roster import solve
+from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from scheduler.wish_outcomes import wish_outcomes
 from shiftcast.pipeline import requests_lines
@@ -157,3 +160,82 @@ def test_each_wish_has_its_outcome_for_a_request_service(solved):
     for o in outcomes:
         assert o.reason == reasons.get((o.employee_id, o.date, o.kind), "")
         assert o.asked == {"rest_request": "rest", "work_request": "work", "shift_refusal": "not L"}[o.kind]
+
+
+# --- the pass after the search: single moves that grant wishes (scheduler.roster_search.wishes_moved) -----------
+
+# A week of 16 people, seven of whom wish one rest day each. The search gives A0009 the rest day of Dec 1 and
+# A0005 that of Dec 6, A0009's wish: the day-level counts hold either way, and its tie-breaks chose so.
+PASS_WISHES = [("A0004", "2026-12-01"), ("A0006", "2026-12-03"), ("A0009", "2026-12-06"), ("A0010", "2026-12-03"),
+               ("A0011", "2026-12-07"), ("A0012", "2026-12-04"), ("A0013", "2026-12-04")]
+
+
+def _pass_month(wishes, weight=None):
+    month = synthetic_month(16, days=7, seed=7)
+    leave = pd.DataFrame([(e, day, "rest_request", None, weight) for e, day in wishes],
+                         columns=["employee_id", "date", "kind", "shift", "weight"])
+    leave["date"] = pd.to_datetime(leave["date"]).astype(f"datetime64[{times.UNIT}]")
+    leave["weight"] = leave["weight"].astype("Int64")
+    return month, leave
+
+
+def _solve_week(month, leave, **kw):
+    return solve(month.requirement, month.staff, DEFAULT_RULES, leave=leave, ads=month.ads, time_limit_s=2.0, seed=0,
+                 **kw)
+
+
+def _codes(roster) -> dict[tuple[str, str], str]:
+    a = roster.assignments
+    return {(e, d.date().isoformat()): s for e, d, s in zip(a["employee_id"], a["date"], a["shift"])}
+
+
+def test_a_rest_wish_the_search_missed_is_granted_by_a_swap_with_a_colleague(monkeypatch):
+    month, leave = _pass_month(PASS_WISHES)
+    with monkeypatch.context() as m:
+        m.setattr(roster_search, "wishes_moved", lambda best, *args, **kwargs: best)
+        without = _solve_week(month, leave)
+    roster = _solve_week(month, leave)
+    assert [(c.employees[0], c.date) for c in without.refused_requests] == [("A0009", "2026-12-06")]
+    assert "resting then instead of on 2026-12-01" in without.refused_requests[0].reason
+    assert roster.refused_requests == []
+    assert all(o.granted for o in wish_outcomes(leave, roster))
+    # A0009 and A0005 (same shifts, same class) trade their rest days of the week and each other's shift and
+    # lunch: every day's counts stay, so the coverage does, and the objective falls by the wish's weight
+    before, after = _codes(without), _codes(roster)
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {("A0009", "2026-12-01"), ("A0009", "2026-12-06"), ("A0005", "2026-12-01"),
+                       ("A0005", "2026-12-06")}
+    assert after["A0009", "2026-12-06"] == "OFF" and after["A0005", "2026-12-01"] == "OFF"
+    assert after["A0009", "2026-12-01"] == before["A0005", "2026-12-01"]
+    assert after["A0005", "2026-12-06"] == before["A0009", "2026-12-06"]
+    assert roster.objective == without.objective - DEFAULT_RULES.weights.rest_request
+    assert (roster.coverage["staffed"] == without.coverage["staffed"]).all()
+    # the week is short of leaders (two shifts without one): the swap breaks nothing more
+    assert roster_violations(roster.assignments, month.staff, DEFAULT_RULES, leave, month.ads) == \
+        roster_violations(without.assignments, month.staff, DEFAULT_RULES, leave, month.ads)
+
+
+def test_a_move_that_would_break_a_hard_rule_is_not_taken():
+    """A0003 worked the last six days of November, so rests on Dec 1 (at most six days in a row); their wish to
+    rest on Dec 3 instead, weighted far above any coverage the move costs, is not granted."""
+    month, leave = _pass_month([("A0003", "2026-12-03")], weight=100_000)
+    november = pd.DataFrame({"employee_id": "A0003", "date": pd.date_range("2026-11-24", "2026-11-30"),
+                             "shift": ["OFF"] + ["E"] * 6})
+    roster = _solve_week(month, leave, previous_month=november)
+    codes = _codes(roster)
+    assert codes["A0003", "2026-12-01"] == "OFF" and codes["A0003", "2026-12-03"] != "OFF"
+    [lost] = roster.refused_requests
+    assert "would break the rule of maximum consecutive work days" in lost.reason
+    assert roster.kpis.objective_parts["rest_requests"] == 100_000
+    kept = roster_violations(roster.assignments, month.staff, DEFAULT_RULES, leave, month.ads, previous_month=november)
+    assert not any("A0003" in v for v in kept), kept
+    # the move itself: the independent check finds the rule broken
+    moved = roster.assignments.copy()
+    mine = moved["employee_id"] == "A0003"
+    day = moved["date"].dt.strftime("%Y-%m-%d")
+    moved.loc[mine & (day == "2026-12-01"), ["shift", "lunch_start"]] = \
+        moved.loc[mine & (day == "2026-12-03"), ["shift", "lunch_start"]].to_numpy()
+    moved.loc[mine & (day == "2026-12-03"), ["shift", "lunch_start"]] = ["OFF", None]
+    broken = roster_violations(moved, month.staff, DEFAULT_RULES, leave, month.ads, previous_month=november)
+    assert any(v.startswith("max consecutive work days: A0003 works more than 6 days in a row up to 2026-12-01")
+               for v in broken), broken
