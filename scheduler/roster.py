@@ -17,7 +17,7 @@ import pandas as pd
 from core import tables, times
 from core.rules import Rules
 from scheduler.callbacks import CallbackTotals, callback_work
-from scheduler.conflicts import Conflict
+from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.roster_diff import RosterDiff
 from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
@@ -172,9 +172,10 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     objective = measured.objective
     staffed, short, over = measured.staffed, measured.short, measured.over
     said = explanations(r)
-    soft = {rule.name for rule in ROSTER_RULES if not rule.hard}
-    conflicts = [c for c in said if c.rule not in soft]
-    refused = [c for c in said if c.rule in soft]
+    # a soft rule's shortfall (shift cover) is a conflict too, but only a hard rule's makes the roster RELAXED
+    hard = {rule.name for rule in ROSTER_RULES if rule.hard}
+    conflicts = [c for c in said if not isinstance(c, RefusedRequest)]
+    refused = [c for c in said if isinstance(c, RefusedRequest)]
     index = p.interval_starts()
     coverage = pd.DataFrame({
         "required": p.required.ravel(), "staffed": staffed.ravel(), "short": short.ravel(),
@@ -220,7 +221,7 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     )
     bound = min(found.bound, objective)  # a bound above the objective would only be rounding
     the_gap = gap(objective, bound)
-    if conflicts:
+    if any(c.rule in hard for c in conflicts):
         status = "RELAXED"
     elif the_gap <= 1e-9:
         status = "OPTIMAL"

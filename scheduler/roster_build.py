@@ -16,6 +16,7 @@ from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
 from scheduler.rules.monthly_hours import most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
+from scheduler.rules.shift_cover import shift_targets
 from scheduler.rules.weekend_rest_fairness import WEEKEND
 from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
 
@@ -241,5 +242,6 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)
     problem.rest_cost = rest_costs(days, preferred, rules)
+    problem.shift_targets = shift_targets(days, rules)
     return problem
 

@@ -1,0 +1,113 @@
+"""People wanted on a shift each day (the rules' [shift_cover.CODE] tables): `wanted` per weekday, each
+person short costing `under_weight`, each person beyond costing `over_weight`.
+
+Everyone rostered on the shift that day counts, leaders and supervisors too; people resting or on leave
+do not. A cover of its own, beside the per-interval requirement the coverage prices: the day-level model
+gets a short and an over count per day and shift against its shift counts, priced with the weights, so
+the counts the people's rest days and shifts follow already weigh it. Without a [shift_cover] table the
+rule adds nothing."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from core.rules import Rules
+from scheduler.conflicts import Conflict
+from scheduler.roster_problem import ShiftTargets
+from scheduler.rules.base import CountValues, DayCounts, RosterDays, RosterRule, Term
+
+if TYPE_CHECKING:
+    from scheduler.rules.table import RosterTable
+
+
+def shift_targets(days: pd.DatetimeIndex, rules: Rules) -> ShiftTargets:
+    """The people wanted per day and shift of the horizon `days`, and the weights, from the rules."""
+    D, S = len(days), len(rules.shifts)
+    wanted = np.full((D, S), -1, np.int64)
+    under = np.zeros((D, S), np.int64)
+    over = np.zeros((D, S), np.int64)
+    weekday = np.array([day.weekday() for day in days], np.int64)
+    for cover in rules.shift_cover:
+        s = rules.shift_codes.index(cover.code)
+        wanted[:, s] = np.array(cover.wanted, np.int64)[weekday]
+        under[:, s] = cover.under_weight
+        over[:, s] = cover.over_weight
+    return ShiftTargets(wanted, under, over)
+
+
+def rostered(r: RosterDays) -> np.ndarray:
+    """(D, S) people rostered on each shift each day."""
+    S = len(r.problem.shift_codes)
+    return np.stack([(r.shift == s).sum(axis=0) for s in range(S)], axis=1)
+
+
+class ShiftCoverRule(RosterRule):
+    name = "shift cover"
+    keys = ("shift_cover",)
+    hard = False
+    objective_key = "shift_cover"
+
+    def aggregate(self, m: DayCounts) -> list[Term]:
+        t = m.problem.shift_targets
+        E = m.problem.n_people
+        owned = {}
+        terms = []
+        for d, s in zip(*np.nonzero(t.wanted >= 0)):
+            d, s = int(d), int(s)
+            want = int(t.wanted[d, s])
+            under = m.model.new_int_var(0, want, f"shift_cover_under_d{d}_s{s}")
+            over = m.model.new_int_var(0, E, f"shift_cover_over_d{d}_s{s}")
+            m.model.add(m.working.get((d, s), 0) + under - over == want)
+            owned[d, s] = (under, over)
+            terms += [Term(int(t.under_weight[d, s]), under), Term(int(t.over_weight[d, s]), over)]
+        if owned:
+            m.owned[self.name] = owned
+        return terms
+
+    def hint(self, m: DayCounts, values: CountValues) -> None:
+        p = m.problem
+        counts = np.zeros((p.n_days, len(p.shift_codes)), np.int64)
+        for (_, d, s), v in values.y.items():
+            counts[d, s] += int(v)
+        for (d, s), (under, over) in m.owned.get(self.name, {}).items():
+            want = int(p.shift_targets.wanted[d, s])
+            m.model.add_hint(under, max(want - int(counts[d, s]), 0))
+            m.model.add_hint(over, max(int(counts[d, s]) - want, 0))
+
+    def cost(self, r: RosterDays) -> int:
+        t = r.problem.shift_targets
+        stated = t.wanted >= 0
+        have = rostered(r)
+        short = np.where(stated, np.maximum(t.wanted - have, 0), 0)
+        beyond = np.where(stated, np.maximum(have - t.wanted, 0), 0)
+        return int((t.under_weight * short + t.over_weight * beyond).sum())
+
+    def explain(self, r: RosterDays) -> list[Conflict]:
+        """Each day and shift with fewer people rostered than wanted."""
+        p = r.problem
+        t = p.shift_targets
+        have = rostered(r)
+        out = []
+        for d, s in zip(*np.nonzero((t.wanted >= 0) & (have < t.wanted))):
+            day = p.days[d].date().isoformat()
+            want, n = int(t.wanted[d, s]), int(have[d, s])
+            shift = p.rules.shifts[s]
+            out.append(Conflict(self.name, day, (), f"{day} {shift.name_en.lower()} shift {shift.code}: {n} rostered, "
+                                                    f"{want} wanted ({want - n} short)"))
+        return out
+
+    def check(self, t: RosterTable) -> list[str]:
+        out = []
+        for cover in t.rules.shift_cover:
+            for day in t.days:
+                want = cover.wanted[day.weekday()]
+                n = int((t.table[day] == cover.code).sum())
+                if n < want:
+                    out.append(f"{self.name}: {n} on shift {cover.code} on {day.date()}, {want} wanted "
+                               f"({want - n} short)")
+        return out
+
+
+RULE = ShiftCoverRule()
