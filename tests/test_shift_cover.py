@@ -1,0 +1,157 @@
+"""The shift-cover rule (people wanted per shift and day, with weights for under and over): from rules.toml
+through the roster solve, `shiftcast roster` and the API's roster job to the independent checker."""
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from benchmarks.roster import write_inputs
+from cli import main
+from core.errors import DataError
+from core.rules import DEFAULT_RULES, ShiftCover, rules_from_dict, rules_from_toml, rules_to_toml
+from scheduler.roster_checks import roster_violations
+from scheduler.roster_synthetic import synthetic_month
+from shiftcast.inputs import Inputs
+from shiftcast.steps import roster_step
+
+# Everyone works six days of seven: about 25 of these 30 people a day, when the cover below wants 24.
+COVER = dataclasses.replace(DEFAULT_RULES, shift_cover=(ShiftCover("E", (14,) * 7), ShiftCover("L", (10,) * 7)))
+
+
+def quiet_month(rules=DEFAULT_RULES):
+    """A 14-day month of 30 people whose per-interval requirement is zero: only the shift cover asks for anyone."""
+    month = synthetic_month(30, days=14, seed=2, rules=rules)
+    month.requirement["scheduled"] = 0
+    return month
+
+
+def counts(roster: pd.DataFrame, code: str) -> pd.Series:
+    """People on shift `code` per day."""
+    return (roster["shift"] == code).groupby(pd.to_datetime(roster["date"])).sum()
+
+
+def solved(month, rules):
+    inputs = Inputs(rules=rules, staff=month.staff, leave=month.leave, plan=month.ads)
+    return roster_step(inputs, month.requirement, time_limit_s=3.0, seed=1)
+
+
+def test_shift_cover_reads_from_rules_toml_with_its_defaults():
+    rules = rules_from_toml(b"[shift_cover.E]\nwanted = [12, 12, 12, 12, 12, 6, 6]\n"
+                            b"[shift_cover.L]\nwanted = 5\nunder_weight = 40\nover_weight = 0\n")
+    assert rules.shift_cover == (ShiftCover("E", (12, 12, 12, 12, 12, 6, 6), 100, 1), ShiftCover("L", (5,) * 7, 40, 0))
+    assert rules_from_toml(rules_to_toml(rules).encode()) == rules
+    assert DEFAULT_RULES.shift_cover == ()
+
+
+@pytest.mark.parametrize("raw, message", [
+    ({"shift_cover": {"X": {"wanted": 3}}}, "[shift_cover.X] names 'X', which is not a shift (shifts: E, L)"),
+    ({"shift_cover": {"E": {"wanted": -1}}}, "shift_cover.E.wanted must be ≥ 0, got -1"),
+    ({"shift_cover": {"E": {"wanted": [1, 2, 3]}}}, "shift_cover.E.wanted must list 7 numbers, Monday to Sunday, got 3"),
+    ({"shift_cover": {"E": {"wanted": [1, 2, 3, 4, 5, 6, 7.5]}}}, "shift_cover.E.wanted must be a whole number, got 7.5"),
+    ({"shift_cover": {"E": {"wanted": "12"}}}, "shift_cover.E.wanted must be a whole number, got '12'"),
+    ({"shift_cover": {"E": {"wanted": 3, "under_weight": -5}}}, "shift_cover.E.under_weight must be ≥ 0, got -5"),
+    ({"shift_cover": {"E": {"wanted": 3, "over_weight": True}}}, "shift_cover.E.over_weight must be a whole number"),
+    ({"shift_cover": {"E": {"under_weight": 5}}}, "[shift_cover.E] needs 'wanted'"),
+    ({"shift_cover": {"E": {"wanted": 3, "min": 2}}}, "unknown key 'min' in [shift_cover.E]"),
+    ({"shift_cover": {"E": 3}}, "[shift_cover.E] must be a table"),
+])
+def test_a_wrong_shift_cover_is_refused_in_words(raw, message):
+    with pytest.raises(DataError, match=re.escape(message)) as caught:
+        rules_from_dict(raw, "rules.toml")
+    assert "rules.toml" in str(caught.value)
+
+
+def test_the_shift_cover_alone_decides_who_works_which_shift():
+    month = quiet_month()
+    free = solved(month, DEFAULT_RULES)
+    assert free.kpis.objective_parts["shift_cover"] == 0
+    roster = solved(month, COVER)
+    early, late = counts(roster.assignments, "E"), counts(roster.assignments, "L")
+    assert (early >= 14).all() and (late >= 10).all(), (early.tolist(), late.tolist())
+    assert roster.conflicts == [] and roster.status != "RELAXED"
+    # what the roster's objective counts for the rule is what its counts cost: 1 per person beyond
+    beyond = int((early - 14).sum() + (late - 10).sum())
+    assert roster.kpis.objective_parts["shift_cover"] == beyond
+    assert roster_violations(roster.assignments, month.staff, COVER, month.leave, month.ads) == []
+    # the independent check sees a day a hand-made change left short
+    day = early.index[3]
+    broken = roster.assignments.copy()
+    rows = broken.index[(pd.to_datetime(broken["date"]) == day) & (broken["shift"] == "E")][: int(early[day]) - 11]
+    broken.loc[rows, ["shift", "lunch_start"]] = ["OFF", None]
+    said = roster_violations(broken, month.staff, COVER, month.leave, month.ads)
+    assert f"shift cover: 11 on shift E on {day.date()}, 14 wanted (3 short)" in said
+
+
+def test_a_shortfall_the_staff_cannot_fill_is_said_in_words():
+    rules = dataclasses.replace(DEFAULT_RULES, shift_cover=(ShiftCover("E", (40, 0, 0, 0, 0, 0, 0)),))
+    month = quiet_month()
+    roster = solved(month, rules)
+    early = counts(roster.assignments, "E")
+    monday = [day for day in early.index if day.weekday() == 0]
+    said = [c.message for c in roster.conflicts if c.rule == "shift cover"]
+    assert said == [f"{day.date()} early shift E: {early[day]} rostered, 40 wanted ({40 - early[day]} short)"
+                    for day in monday]
+    # short of a soft goal: listed, but no hard rule gave way
+    assert roster.status != "RELAXED"
+    short = sum(40 - int(early[day]) for day in monday)
+    beyond = int(early.drop(monday).sum())
+    assert roster.kpis.objective_parts["shift_cover"] == 100 * short + beyond
+    assert roster.objective == sum(roster.kpis.objective_parts.values())
+    checked = [v for v in roster_violations(roster.assignments, month.staff, rules, month.leave, month.ads)
+               if v.startswith("shift cover")]
+    assert checked == [f"shift cover: {early[day]} on shift E on {day.date()}, 40 wanted ({40 - early[day]} short)"
+                       for day in monday]
+
+
+def test_shift_cover_through_the_roster_command(tmp_path):
+    rules = dataclasses.replace(DEFAULT_RULES, shift_cover=(ShiftCover("L", (30, 12, 12, 12, 12, 12, 12)),))
+    month = quiet_month(rules)
+    paths = write_inputs(month, rules, tmp_path)
+    args = ["roster", "--requirement", paths["requirement"], "--staff", paths["staff"], "--leave", paths["leave"],
+            "--rules", paths["rules"], "--ads", paths["ads"], "--time-limit", "2", "--seed", "3",
+            "--out", tmp_path / "out"]
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.output
+    roster = pd.read_csv(tmp_path / "out" / "roster.csv")
+    late = counts(roster, "L")
+    assert all(late[day] >= 12 for day in late.index if day.weekday())
+    for day in (day for day in late.index if day.weekday() == 0):
+        assert (f"conflict (shift cover): {day.date()} late shift L: {late[day]} rostered, 30 wanted "
+                f"({30 - late[day]} short)") in result.output
+
+
+def test_a_roster_job_with_shift_cover_in_its_rules(tmp_path):
+    from api import testing
+    from api.worker import job_runner
+    from core.periods import month_intervals
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    app = testing.app(url)
+    sup = {"Authorization": f"Bearer {testing.token(url, 'supervisor')}"}
+    client = app.test_client()
+    rules = dataclasses.replace(DEFAULT_RULES, shift_cover=(ShiftCover("E", (8, 8, 8, 8, 8, 30, 30)),))
+    rules_id = client.post("/api/v1/datasets/rules", data=rules_to_toml(rules).encode(),
+                           headers={**sup, "Content-Type": "application/toml"}).json["id"]
+    staff = client.post("/api/v1/datasets/staff", data=testing.staff_csv(agents=16, leaders=4),
+                        query_string={"rules_id": rules_id}, headers={**sup, "Content-Type": "text/csv"}).json
+    index = month_intervals("2026-12")
+    staffing_id = testing.store_staffing(url, pd.DataFrame({"scheduled": np.zeros(len(index), int)}, index=index),
+                                         "2026-12")
+    r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "rules_id": rules_id,
+                                             "time_limit_s": 3, "seed": 1}, headers=sup)
+    assert r.status_code == 202, r.json
+    assert job_runner(app).run_pending() == 1
+    job = client.get(r.headers["Location"], headers=sup).json
+    assert job["state"] == "succeeded", job
+    doc = client.get(job["result_url"], headers=sup).json
+    weekend = [c for c in doc["conflicts"] if c["rule"] == "shift cover"]
+    # 20 people cannot put 30 on the early shift: every Saturday and Sunday of December says by how many
+    assert [c["date"] for c in weekend] == [d.date().isoformat() for d in pd.date_range("2026-12-01", "2026-12-31")
+                                            if d.weekday() >= 5]
+    assert all(re.fullmatch(r"\S+ early shift E: \d+ rostered, 30 wanted \(\d+ short\)", c["message"]) for c in weekend)
+    assert doc["kpis"]["objective_shift_cover"] > 0
