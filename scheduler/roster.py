@@ -103,7 +103,7 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 # --- solving ---------------------------------------------------------------------------------------
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None, previous_month=None,
-          kept=None, time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
+          kept=None, shift_cover=None, time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
           stop: threading.Event | None = None, seed: int | None = None) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
 
@@ -111,7 +111,8 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     the month before, whose last days count for the consecutive-day and weekly rest rules and whose late
     shifts and weekend rests for the fairness rules (without it the month's first days assume no history);
     `kept` the days of this month before the requirement's, kept as they are (scheduler.roster_replan), which
-    count the same way.
+    count the same way. `shift_cover` is the dated shift cover (scheduler.data.load_shift_cover): the people
+    wanted on a shift on given dates, beside the rules' [shift_cover] tables.
 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
@@ -127,7 +128,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     started = time.monotonic()
     with stopping(stop), seeded(seed):
-        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month, kept)
+        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month, kept, shift_cover)
         found = _search_within_rules(p, time_limit_s, progress, started)
         best = _roster(p, requirement, found, time.monotonic() - started)
         if stopped():

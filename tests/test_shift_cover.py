@@ -14,6 +14,7 @@ from benchmarks.roster import write_inputs
 from cli import main
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, ShiftCover, rules_from_dict, rules_from_toml, rules_to_toml
+from scheduler.data import load_shift_cover
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
 from shiftcast.inputs import Inputs
@@ -66,6 +67,22 @@ def test_a_wrong_shift_cover_is_refused_in_words(raw, message):
     assert "rules.toml" in str(caught.value)
 
 
+@pytest.mark.parametrize("body, message", [
+    ("2026-12-05,X,4\n", "row 2, column 'shift': expected a shift code from the rules (E, L), got 'X'"),
+    ("2026-12-05,E,-1\n", "row 2, column 'wanted': expected a whole number ≥ 0, got '-1'"),
+    ("2026-12-05,E,2.5\n", "row 2, column 'wanted': expected a whole number ≥ 0, got '2.5'"),
+    ("2026-12-05,E,4\n2026-12-06,E,\n", "row 3, column 'wanted': expected a whole number ≥ 0, got an empty cell"),
+    ("2026-12-05,E,4\n2026-12-05,E,6\n", "row 3, column 'date': duplicate shift cover for the same shift on date"),
+    ("5 Dec,E,4\n", "row 2, column 'date'"),
+])
+def test_a_wrong_dated_shift_cover_is_refused_naming_its_row(tmp_path, body, message):
+    path = tmp_path / "shift_cover.csv"
+    path.write_text("date,shift,wanted\n" + body, encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_shift_cover(path, DEFAULT_RULES)
+    assert "shift_cover.csv" in str(caught.value) and message in str(caught.value), str(caught.value)
+
+
 def test_the_shift_cover_alone_decides_who_works_which_shift():
     month = quiet_month()
     free = solved(month, DEFAULT_RULES)
@@ -109,20 +126,43 @@ def test_a_shortfall_the_staff_cannot_fill_is_said_in_words():
 
 
 def test_shift_cover_through_the_roster_command(tmp_path):
+    """The rules' weekly counts, and a dated file whose rows replace the count of their day and shift."""
     rules = dataclasses.replace(DEFAULT_RULES, shift_cover=(ShiftCover("L", (30, 12, 12, 12, 12, 12, 12)),))
     month = quiet_month(rules)
     paths = write_inputs(month, rules, tmp_path)
+    # 2026-12-07 is a Monday: its 30 wanted on L become 12; the Wednesday after wants 18 on E
+    (tmp_path / "shift_cover.csv").write_text("date,shift,wanted,under_weight\n2026-12-07,L,12,\n"
+                                              "2026-12-09,E,18,50\n", encoding="utf-8")
     args = ["roster", "--requirement", paths["requirement"], "--staff", paths["staff"], "--leave", paths["leave"],
-            "--rules", paths["rules"], "--ads", paths["ads"], "--time-limit", "2", "--seed", "3",
-            "--out", tmp_path / "out"]
+            "--rules", paths["rules"], "--ads", paths["ads"], "--shift-cover", tmp_path / "shift_cover.csv",
+            "--time-limit", "2", "--seed", "3", "--out", tmp_path / "out"]
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exit_code == 0, result.output
     roster = pd.read_csv(tmp_path / "out" / "roster.csv")
-    late = counts(roster, "L")
+    late, early = counts(roster, "L"), counts(roster, "E")
     assert all(late[day] >= 12 for day in late.index if day.weekday())
-    for day in (day for day in late.index if day.weekday() == 0):
-        assert (f"conflict (shift cover): {day.date()} late shift L: {late[day]} rostered, 30 wanted "
-                f"({30 - late[day]} short)") in result.output
+    # 12 on L and 18 on E are more than work that Wednesday: a person short costs 50 on E and 100 on L
+    wednesday = pd.Timestamp("2026-12-09")
+    assert early[wednesday] < 18 and late[wednesday] == 12
+    assert (f"conflict (shift cover): 2026-12-09 early shift E: {early[wednesday]} rostered, 18 wanted "
+            f"({18 - early[wednesday]} short)") in result.output
+    mondays = [day for day in late.index if day.weekday() == 0]
+    assert [str(day.date()) for day in mondays] == ["2026-12-07", "2026-12-14"]
+    assert "2026-12-07 late shift L" not in result.output
+    day = mondays[1]
+    assert (f"conflict (shift cover): {day.date()} late shift L: {late[day]} rostered, 30 wanted "
+            f"({30 - late[day]} short)") in result.output
+    dated = load_shift_cover(tmp_path / "shift_cover.csv", rules)
+    assert roster_violations(roster, month.staff, rules, month.leave, month.ads, shift_cover=dated) == [
+        f"shift cover: {early[wednesday]} on shift E on 2026-12-09, 18 wanted ({18 - early[wednesday]} short)",
+        f"shift cover: {late[day]} on shift L on {day.date()}, 30 wanted ({30 - late[day]} short)"]
+    # a date of another month is refused, naming the file and row
+    (tmp_path / "shift_cover.csv").write_text("date,shift,wanted\n2026-12-07,L,12\n2027-01-04,L,3\n",
+                                              encoding="utf-8")
+    refused = CliRunner().invoke(main, [str(a) for a in args])
+    assert refused.exit_code != 0
+    assert "shift_cover.csv" in refused.output and "row 3" in refused.output
+    assert "2027-01-04 is not in 2026-12, the month planned" in refused.output
 
 
 def test_a_roster_job_with_shift_cover_in_its_rules(tmp_path):

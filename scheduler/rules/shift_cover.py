@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from core.rules import Rules
+from core.errors import DataError
+from core.rules import Rules, ShiftCover
 from scheduler.conflicts import Conflict
 from scheduler.roster_problem import ShiftTargets
 from scheduler.rules.base import CountValues, DayCounts, RosterDays, RosterRule, Term
@@ -22,8 +23,11 @@ if TYPE_CHECKING:
     from scheduler.rules.table import RosterTable
 
 
-def shift_targets(days: pd.DatetimeIndex, rules: Rules) -> ShiftTargets:
-    """The people wanted per day and shift of the horizon `days`, and the weights, from the rules."""
+def shift_targets(days: pd.DatetimeIndex, rules: Rules, dated: pd.DataFrame | None = None) -> ShiftTargets:
+    """The people wanted per day and shift of the horizon `days`, and the weights: the rules' [shift_cover]
+    tables, each row of the dated shift cover (scheduler.data.load_shift_cover) replacing its day and shift.
+    A dated row outside the month planned is a DataError naming its row; rows of the month outside the
+    horizon (the days kept when re-planning from a day) are not read."""
     D, S = len(days), len(rules.shifts)
     wanted = np.full((D, S), -1, np.int64)
     under = np.zeros((D, S), np.int64)
@@ -34,6 +38,24 @@ def shift_targets(days: pd.DatetimeIndex, rules: Rules) -> ShiftTargets:
         wanted[:, s] = np.array(cover.wanted, np.int64)[weekday]
         under[:, s] = cover.under_weight
         over[:, s] = cover.over_weight
+    if dated is None:
+        return ShiftTargets(wanted, under, over)
+    source = dated.attrs.get("source", "shift cover")
+    month = days[0].to_period("M")
+    stated = {c.code: c for c in rules.shift_cover}
+    for i, (day, code, want, w_under, w_over) in enumerate(dated[["date", "shift", "wanted", "under_weight",
+                                                                 "over_weight"]].itertuples(index=False)):
+        day = pd.Timestamp(day).normalize()
+        if day.to_period("M") != month:
+            raise DataError(source, f"{day.date()} is not in {month}, the month planned", row=i + 2, column="date")
+        d = (day - days[0]).days
+        if not 0 <= d < D:
+            continue
+        s = rules.shift_codes.index(code)
+        default = stated.get(code, ShiftCover(code, (0,) * 7))
+        wanted[d, s] = int(want)
+        under[d, s] = default.under_weight if pd.isna(w_under) else int(w_under)
+        over[d, s] = default.over_weight if pd.isna(w_over) else int(w_over)
     return ShiftTargets(wanted, under, over)
 
 
@@ -99,14 +121,17 @@ class ShiftCoverRule(RosterRule):
         return out
 
     def check(self, t: RosterTable) -> list[str]:
+        wanted = {(day, c.code): c.wanted[day.weekday()] for c in t.rules.shift_cover for day in t.days}
+        if t.shift_cover is not None:
+            for day, code, want in t.shift_cover[["date", "shift", "wanted"]].itertuples(index=False):
+                day = pd.Timestamp(day).normalize()
+                if day in t.days:
+                    wanted[day, code] = int(want)
         out = []
-        for cover in t.rules.shift_cover:
-            for day in t.days:
-                want = cover.wanted[day.weekday()]
-                n = int((t.table[day] == cover.code).sum())
-                if n < want:
-                    out.append(f"{self.name}: {n} on shift {cover.code} on {day.date()}, {want} wanted "
-                               f"({want - n} short)")
+        for (day, code), want in sorted(wanted.items()):
+            n = int((t.table[day] == code).sum())
+            if n < want:
+                out.append(f"{self.name}: {n} on shift {code} on {day.date()}, {want} wanted ({want - n} short)")
         return out
 
 
