@@ -3,9 +3,11 @@ through the roster solve, `shiftcast roster` and the API's roster job to the ind
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -17,6 +19,7 @@ from core.rules import DEFAULT_RULES, ShiftCover, rules_from_dict, rules_from_to
 from scheduler.data import load_shift_cover
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
+from shiftcast.exports.workbook import roster_workbook
 from shiftcast.inputs import Inputs
 from shiftcast.steps import roster_step
 
@@ -123,6 +126,11 @@ def test_a_shortfall_the_staff_cannot_fill_is_said_in_words():
                if v.startswith("shift cover")]
     assert checked == [f"shift cover: {early[day]} on shift E on {day.date()}, 40 wanted ({40 - early[day]} short)"
                        for day in monday]
+    # the workbook's conflicts sheet: one row per day, the shift counted, the words of each
+    sheet = openpyxl.load_workbook(io.BytesIO(roster_workbook(roster, rules, month.staff, lang="en")))["Conflicts"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows() if row[0].value == "Shift cover"]
+    assert rows == [["Shift cover", str(day.date()), 1, "shift(s) short of the people wanted", message]
+                    for day, message in zip(monday, said)]
 
 
 def test_shift_cover_through_the_roster_command(tmp_path):
@@ -182,16 +190,29 @@ def test_a_roster_job_with_shift_cover_in_its_rules(tmp_path):
     index = month_intervals("2026-12")
     staffing_id = testing.store_staffing(url, pd.DataFrame({"scheduled": np.zeros(len(index), int)}, index=index),
                                          "2026-12")
+    # the dated shift cover: Saturday 2026-12-05 wants 2 on E, not 30; a bad row is refused naming it
+    bad = client.post("/api/v1/datasets/shift_cover", data=b"date,shift,wanted\n2026-12-05,M,2\n",
+                      query_string={"rules_id": rules_id, "name": "cover.csv"},
+                      headers={**sup, "Content-Type": "text/csv"})
+    assert bad.status_code == 422 and "cover.csv" in bad.json["detail"] and "row 2" in bad.json["detail"], bad.json
+    dated = client.post("/api/v1/datasets/shift_cover", data=b"date,shift,wanted\n2026-12-05,E,2\n",
+                        query_string={"rules_id": rules_id}, headers={**sup, "Content-Type": "text/csv"})
+    assert dated.status_code == 201, dated.json
+    wrong = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"],
+                                                 "shift_cover_id": staff["id"]}, headers=sup)
+    assert wrong.status_code == 422 and wrong.json["errors"][0]["pointer"] == "/shift_cover_id"
     r = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff["id"], "rules_id": rules_id,
-                                             "time_limit_s": 3, "seed": 1}, headers=sup)
+                                             "shift_cover_id": dated.json["id"], "time_limit_s": 3, "seed": 1},
+                    headers=sup)
     assert r.status_code == 202, r.json
     assert job_runner(app).run_pending() == 1
     job = client.get(r.headers["Location"], headers=sup).json
     assert job["state"] == "succeeded", job
     doc = client.get(job["result_url"], headers=sup).json
     weekend = [c for c in doc["conflicts"] if c["rule"] == "shift cover"]
-    # 20 people cannot put 30 on the early shift: every Saturday and Sunday of December says by how many
+    # 20 people cannot put 30 on the early shift: every Saturday and Sunday of December says by how many, but the
+    # Saturday the dated cover asks 2 for
     assert [c["date"] for c in weekend] == [d.date().isoformat() for d in pd.date_range("2026-12-01", "2026-12-31")
-                                            if d.weekday() >= 5]
+                                            if d.weekday() >= 5 and d != pd.Timestamp("2026-12-05")]
     assert all(re.fullmatch(r"\S+ early shift E: \d+ rostered, 30 wanted \(\d+ short\)", c["message"]) for c in weekend)
     assert doc["kpis"]["objective_shift_cover"] > 0

@@ -92,6 +92,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "share, the others lunch during airings (red in the lunch sheet)",
     ),
     "conflict_leader_per_shift": ("个班次缺少组长/队长", "shift(s) short of leaders"),
+    "rule_shift_cover": ("班次人数", "Shift cover"),
+    "conflict_shift_cover": ("个班次人数不足", "shift(s) short of the people wanted"),
     "conflict_weekly_rest": (
         "人本周无法按规定休息（连续上班天数上限所致）",
         "people cannot have the week's rest days within the consecutive-day limit",
