@@ -112,8 +112,8 @@ def table_summary(kind: str, frame: pd.DataFrame) -> dict:
                 "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
                 "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
     if kind == "shift_cover":
-        return {"rows": len(frame), **({"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat()}
-                                       if len(frame) else {})}
+        span = {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat()} if len(frame) else {}
+        return {"rows": len(frame), **span}
     if kind in ("ads", "leave") and frame.empty:
         return {"airings": 0} if kind == "ads" else {"requests": 0}
     if kind == "ads":

@@ -147,7 +147,8 @@ def shift_cover_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) ->
     shift. Weights left empty are NA: the rules' [shift_cover.CODE] weights, or their defaults, hold."""
     days = tables.dates(frame, "date")
     codes = rules.shift_codes
-    tables.fail_at(frame, ~frame["shift"].isin(codes).to_numpy(), "shift", f"a shift code from the rules ({', '.join(codes)})")
+    tables.fail_at(frame, ~frame["shift"].isin(codes).to_numpy(), "shift",
+                   f"a shift code from the rules ({', '.join(codes)})")
     wanted = tables.numbers(frame, "wanted", whole=True, minimum=0)
     weights = {k: tables.numbers(frame, k, whole=True, minimum=0, allow_empty=True) if k in frame
                else pd.Series([np.nan] * len(frame), index=frame.index) for k in SHIFT_COVER_OPTIONAL}

@@ -103,7 +103,8 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 # --- solving ---------------------------------------------------------------------------------------
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None, previous_month=None,
-          kept=None, shift_cover=None, time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
+          kept=None, shift_cover=None, time_limit_s: float = 10.0,
+          progress: Callable[[float, float, float], None] | None = None,
           stop: threading.Event | None = None, seed: int | None = None) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
 

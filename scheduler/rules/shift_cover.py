@@ -1,11 +1,12 @@
-"""People wanted on a shift each day (the rules' [shift_cover.CODE] tables): `wanted` per weekday, each
-person short costing `under_weight`, each person beyond costing `over_weight`.
+"""People wanted on a shift each day (the rules' [shift_cover.CODE] tables, and the dated shift cover file
+whose rows replace a day's count): `wanted` per weekday, each person short costing `under_weight`, each
+person beyond costing `over_weight`.
 
 Everyone rostered on the shift that day counts, leaders and supervisors too; people resting or on leave
 do not. A cover of its own, beside the per-interval requirement the coverage prices: the day-level model
 gets a short and an over count per day and shift against its shift counts, priced with the weights, so
-the counts the people's rest days and shifts follow already weigh it. Without a [shift_cover] table the
-rule adds nothing."""
+the counts the people's rest days and shifts follow already weigh it. Without a [shift_cover] table or a
+dated row the rule adds nothing."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import DataError
+from core.tables import spreadsheet_row
 from core.rules import Rules, ShiftCover
 from scheduler.conflicts import Conflict
 from scheduler.roster_problem import ShiftTargets
@@ -47,7 +49,8 @@ def shift_targets(days: pd.DatetimeIndex, rules: Rules, dated: pd.DataFrame | No
                                                                  "over_weight"]].itertuples(index=False)):
         day = pd.Timestamp(day).normalize()
         if day.to_period("M") != month:
-            raise DataError(source, f"{day.date()} is not in {month}, the month planned", row=i + 2, column="date")
+            raise DataError(source, f"{day.date()} is not in {month}, the month planned", row=spreadsheet_row(i),
+                            column="date")
         d = (day - days[0]).days
         if not 0 <= d < D:
             continue
