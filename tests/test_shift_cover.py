@@ -12,13 +12,16 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import scheduler.rules
 from benchmarks.roster import write_inputs
 from cli import main
 from core.errors import DataError
 from core.rules import DEFAULT_RULES, ShiftCover, rules_from_dict, rules_from_toml, rules_to_toml
 from scheduler.data import load_shift_cover
+from scheduler.roster import solve
 from scheduler.roster_checks import roster_violations
 from scheduler.roster_synthetic import synthetic_month
+from scheduler.rules import shift_cover
 from shiftcast.exports.workbook import roster_workbook
 from shiftcast.inputs import Inputs
 from shiftcast.steps import roster_step
@@ -216,3 +219,21 @@ def test_a_roster_job_with_shift_cover_in_its_rules(tmp_path):
                                             if d.weekday() >= 5 and d != pd.Timestamp("2026-12-05")]
     assert all(re.fullmatch(r"\S+ early shift E: \d+ rostered, 30 wanted \(\d+ short\)", c["message"]) for c in weekend)
     assert doc["kpis"]["objective_shift_cover"] > 0
+
+
+def test_without_shift_cover_the_rule_leaves_the_roster_as_it_is(monkeypatch):
+    """A seeded default solve with the rule registered and with it taken out: the same roster, objective and bound."""
+    month = synthetic_month(30, days=10, seed=9)
+
+    def seeded():
+        return solve(month.requirement, month.staff, DEFAULT_RULES, leave=month.leave, ads=month.ads,
+                     time_limit_s=2.0, seed=0)
+
+    with_rule = seeded()
+    monkeypatch.setattr(scheduler.rules, "ROSTER_RULES",
+                        tuple(r for r in scheduler.rules.ROSTER_RULES if r is not shift_cover.RULE))
+    without = seeded()
+    assert with_rule.kpis.objective_parts.pop("shift_cover") == 0
+    assert with_rule.kpis.objective_parts == without.kpis.objective_parts
+    assert (with_rule.objective, with_rule.lower_bound) == (without.objective, without.lower_bound)
+    pd.testing.assert_frame_equal(with_rule.assignments, without.assignments)
