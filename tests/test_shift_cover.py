@@ -237,3 +237,17 @@ def test_without_shift_cover_the_rule_leaves_the_roster_as_it_is(monkeypatch):
     assert with_rule.kpis.objective_parts == without.kpis.objective_parts
     assert (with_rule.objective, with_rule.lower_bound) == (without.objective, without.lower_bound)
     pd.testing.assert_frame_equal(with_rule.assignments, without.assignments)
+
+
+def test_a_mid_month_replan_reads_the_dated_rows_of_the_days_it_plans():
+    """Re-planned from 2026-12-08, the dated rows of the days kept are not read again, and a later row still is."""
+    month = quiet_month()
+    dated = pd.DataFrame({"date": pd.to_datetime(["2026-12-02", "2026-12-10"]), "shift": ["E", "L"],
+                          "wanted": [40, 40], "under_weight": pd.array([pd.NA, pd.NA], dtype="Int64"),
+                          "over_weight": pd.array([pd.NA, pd.NA], dtype="Int64")})
+    inputs = Inputs(rules=DEFAULT_RULES, staff=month.staff, leave=month.leave, plan=month.ads, shift_cover=dated)
+    first = roster_step(inputs, month.requirement, time_limit_s=2.0, seed=1)
+    assert [c.date for c in first.conflicts] == ["2026-12-02", "2026-12-10"]
+    again = roster_step(inputs, month.requirement, time_limit_s=2.0, seed=1, previous=first.assignments,
+                        from_day="2026-12-08")
+    assert [c.date for c in again.conflicts if c.rule == "shift cover"] == ["2026-12-10"]
