@@ -49,7 +49,8 @@ def check_references(session: Session, body, site_id: int) -> None:
     site's id) is a 404/422 now, not a failed job later."""
     rules(session, body.rules_id, site_id=site_id)
     staffing = result(session, body.staffing_id, "staffing", "staffing_id", site_id)
-    for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads")):
+    for field, kind in (("staff_id", "staff"), ("leave_id", "leave"), ("ads_plan_id", "ads"),
+                        ("shift_cover_id", "shift_cover")):
         if getattr(body, field, None) is not None:
             dataset(session, getattr(body, field), kind, field, site_id)
     if getattr(body, "previous_roster_id", None) is not None:
@@ -90,7 +91,7 @@ def table(session: Session, dataset_id: int | None, kind: str, field: str, rules
 
 def step_inputs(session: Session, *, rules_id: int | None = None, calls_id: int | None = None,
                 ads_history_id: int | None = None, ads_plan_id: int | None = None, staff_id: int | None = None,
-                leave_id: int | None = None, site_id: int | None = None) -> Inputs:
+                leave_id: int | None = None, shift_cover_id: int | None = None, site_id: int | None = None) -> Inputs:
     """The datasets a request names (each of site `site_id`, when given), loaded as the CLI loads its files:
     what the steps (shiftcast.steps) read."""
     rules_ = rules(session, rules_id, site_id=site_id)
@@ -101,7 +102,8 @@ def step_inputs(session: Session, *, rules_id: int | None = None, calls_id: int 
     # The leave is checked against its own staff dataset: the one just read, when it is that one.
     leave = table(session, leave_id, "leave", "leave_id", rules_,
                   loaded_staff={staff_id: staff} if staff is not None else None, site_id=site_id)
-    return Inputs(rules=rules_, calls=calls, ads=ads, plan=plan, staff=staff, leave=leave)
+    shift_cover = table(session, shift_cover_id, "shift_cover", "shift_cover_id", rules_, site_id=site_id)
+    return Inputs(rules=rules_, calls=calls, ads=ads, plan=plan, staff=staff, leave=leave, shift_cover=shift_cover)
 
 
 def payload(row: Result) -> dict:

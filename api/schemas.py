@@ -35,7 +35,7 @@ Name = Annotated[str, Field(max_length=200)]
 # Kinds of table whose rows name the employees of a staff dataset (staff_id).
 STAFF_TABLES = ("leave", "clock")
 Scalar = str | float | int | bool | None
-DatasetKind = Literal["calls", "ads", "staff", "leave", "rules", "clock"]
+DatasetKind = Literal["calls", "ads", "staff", "leave", "rules", "clock", "shift_cover"]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
@@ -47,7 +47,7 @@ class Request(BaseModel):
 # ---------------------------------------------------------------- requests
 
 class DatasetUpload(Request):
-    """A dataset as JSON: table rows (calls, ads, staff, leave, clock) or a rules table."""
+    """A dataset as JSON: table rows (calls, ads, staff, leave, clock, shift_cover) or a rules table."""
 
     kind: DatasetKind
     name: Name = ""
@@ -156,6 +156,9 @@ class RosterCreate(Request):
         default=None, description="the previous month's roster: its last days count for this month's first (days in a "
                                   "row, the week spanning both months) and its late shifts and weekend rests for "
                                   "fairness; without it the first days assume no history")
+    shift_cover_id: Id | None = Field(
+        default=None, description="a shift_cover dataset: people wanted on a shift on given dates, each row replacing "
+                                  "the rules' [shift_cover] count of its day and shift")
     from_day: dt.date | None = Field(
         default=None, description="with previous_roster_id, a mid-month change: re-plan only the days from this one "
                                   "on, keep the days before exactly, and return the roster's `diff` (who changes on "

@@ -34,7 +34,7 @@ def run_forecast(s: Session, job: Job, progress: Progress) -> Result:
 def run_roster(s: Session, job: Job, progress: Progress) -> Result:
     p = job.params
     step_inputs = inputs.step_inputs(s, rules_id=p.get("rules_id"), staff_id=p["staff_id"], leave_id=p.get("leave_id"),
-                                     ads_plan_id=p.get("ads_plan_id"))
+                                     ads_plan_id=p.get("ads_plan_id"), shift_cover_id=p.get("shift_cover_id"))
     staffing = inputs.result(s, p["staffing_id"], "staffing", "staffing_id")
     requirement = inputs.interval_frame(inputs.payload(staffing))
     previous = None

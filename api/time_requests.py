@@ -281,6 +281,7 @@ def replan_roster(session: Session, v: RosterVersion, reason: str, time_limit_s:
                  {"leave_id": leave.id, "previous_roster_id": v.roster_id,
                   "from_day": from_day.isoformat() if from_day else None})
     session.commit()
-    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id")}
+    keep = {k: given.get(k) for k in ("staffing_id", "staff_id", "ads_plan_id", "rules_id", "previous_month_roster_id",
+                                      "shift_cover_id")}
     return RosterCreate(**keep, leave_id=leave.id, previous_roster_id=v.roster_id, from_day=from_day,
                         time_limit_s=time_limit_s, site_id=v.site_id)

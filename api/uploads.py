@@ -82,6 +82,8 @@ def _loaded(kind: str, content: bytes, source: str, staff: pd.DataFrame | None, 
         if staff is None:
             raise DataError(source, "clock records need the staff they refer to (staff_id)")
         return load_clock(content, staff, source=source)
+    if kind == "shift_cover":
+        return schedule_data.load_shift_cover(content, rules, source=source)
     raise ValueError(kind)
 
 
@@ -109,6 +111,9 @@ def table_summary(kind: str, frame: pd.DataFrame) -> dict:
         return {"first": idx[0].isoformat(), "last": idx[-1].isoformat(),
                 "interval_minutes": int(frame.attrs.get("interval_minutes", 15)),
                 "calls": int(frame["calls"].sum()), "has_aht": "aht_s" in frame}
+    if kind == "shift_cover":
+        span = {"first": frame["date"].min().isoformat(), "last": frame["date"].max().isoformat()} if len(frame) else {}
+        return {"rows": len(frame), **span}
     if kind in ("ads", "leave") and frame.empty:
         return {"airings": 0} if kind == "ads" else {"requests": 0}
     if kind == "ads":

@@ -88,6 +88,17 @@ DEFAULT_SHIFTS = (
 
 
 @dataclass(frozen=True)
+class ShiftCover:
+    """The people wanted on one shift each day (the [shift_cover.CODE] table): a count per weekday, Monday
+    first, and the objective's cost per person short of it and per person beyond it, each day."""
+
+    code: str
+    wanted: tuple[int, ...]  # seven counts, Monday..Sunday
+    under_weight: int = 100
+    over_weight: int = 1
+
+
+@dataclass(frozen=True)
 class ServiceTargets:
     """What the callers must get: service level, speed of answer, occupancy, abandonment."""
 
@@ -206,6 +217,8 @@ class Rules:
     # any other ISO 3166 code from the holidays package.
     country: str = "CN"
     hours_without_history: tuple[HoursWithoutHistory, ...] = ()
+    # People wanted per shift and weekday (scheduler.rules.shift_cover); none by default
+    shift_cover: tuple[ShiftCover, ...] = ()
     # Attendance (clock records against the roster): a clock-in later than this many minutes after the
     # shift's start is a late arrival, and a clock-out this many minutes before its end an early departure
     # (both counted from the shift's start or end); a clock-out at least `overtime_after_minutes` past
@@ -257,7 +270,7 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history")
+_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history", "shift_cover")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
@@ -416,6 +429,8 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
         values["calendar"] = tuple(_parse_override(source, i, c) for i, c in enumerate(raw["calendar"]))
     if "hours_without_history" in raw:
         values["hours_without_history"] = _parse_hours_without_history(source, raw["hours_without_history"])
+    if "shift_cover" in raw:
+        values["shift_cover"] = _parse_shift_cover(source, raw["shift_cover"])
     if "country" in values:
         values["country"] = values["country"].strip().upper()
     for key in ("open_time", "close_time"):
@@ -505,6 +520,43 @@ def _parse_hours_without_history(source: str, raw: Any) -> tuple[HoursWithoutHis
     return tuple(out)
 
 
+def _whole_number(source: str, key: str, value: Any) -> int:
+    """A count or weight ≥ 0 of the shift cover, or a DataError naming its key."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DataError(source, f"{key} must be a whole number, got {value!r}", column=key.split(".")[-1])
+    if value < 0:
+        raise DataError(source, f"{key} must be ≥ 0, got {value}", column=key.split(".")[-1])
+    return value
+
+
+def _parse_shift_cover(source: str, raw: Any) -> tuple[ShiftCover, ...]:
+    if not isinstance(raw, dict):
+        raise DataError(source, "shift_cover must be one [shift_cover.CODE] table per shift, with wanted = "
+                        "[Monday, ..., Sunday] or one number for every day", column="shift_cover")
+    out = []
+    for code, entry in raw.items():
+        section = f"shift_cover.{code}"
+        if not isinstance(entry, dict):
+            raise DataError(source, f"[{section}] must be a table with wanted, under_weight and over_weight",
+                            column="shift_cover")
+        _check_keys(source, f"[{section}]", entry, {"wanted", "under_weight", "over_weight"})
+        if "wanted" not in entry:
+            raise DataError(source, f"[{section}] needs 'wanted': one number for every day or seven, Monday to Sunday",
+                            column="wanted")
+        wanted = entry["wanted"]
+        if isinstance(wanted, list):
+            if len(wanted) != 7:
+                raise DataError(source, f"{section}.wanted must list 7 numbers, Monday to Sunday, got {len(wanted)}",
+                                column="wanted")
+            counts = tuple(_whole_number(source, f"{section}.wanted", v) for v in wanted)
+        else:
+            counts = (_whole_number(source, f"{section}.wanted", wanted),) * 7
+        weights = {k: _whole_number(source, f"{section}.{k}", entry[k])
+                   for k in ("under_weight", "over_weight") if k in entry}
+        out.append(ShiftCover(code, counts, **weights))
+    return tuple(out)
+
+
 def _check_hours_without_history(source: str, r: Rules) -> None:
     """Each window on the grid, inside the open hours and apart from the others."""
     taken: list[HoursWithoutHistory] = []
@@ -549,6 +601,10 @@ def _check_rules(source: str, r: Rules) -> None:
             if code not in r.shift_codes:
                 raise DataError(source, f"shift '{s.code}': not_followed_by names '{code}', which is not a shift "
                                 f"(shifts: {', '.join(r.shift_codes)})", column="not_followed_by")
+    for cover in r.shift_cover:
+        if cover.code not in r.shift_codes:
+            raise DataError(source, f"[shift_cover.{cover.code}] names '{cover.code}', which is not a shift "
+                            f"(shifts: {', '.join(r.shift_codes)})", column="shift_cover")
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
     _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
     _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)
@@ -651,4 +707,7 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
     for h in rules.hours_without_history:
         lines += ["", "[[hours_without_history]]", f"start = {_toml_value(h.start)}", f"end = {_toml_value(h.end)}",
                   f"share = {_toml_value(h.share)}"]
+    for c in rules.shift_cover:
+        lines += ["", f"[shift_cover.{c.code}]", f"wanted = {_toml_value(list(c.wanted))}",
+                  f"under_weight = {c.under_weight}", f"over_weight = {c.over_weight}"]
     return "\n".join(lines) + "\n"

@@ -1,4 +1,4 @@
-"""Loaders for what the roster reads: the staff list and approved leave."""
+"""Loaders for what the roster reads: the staff list, approved leave and the dated shift cover."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,6 +19,8 @@ LEAVE_OPTIONAL = ("shift", "weight")
 # work that day"), a shift wished (shift_request) or refused (shift_refusal), each naming its shift
 LEAVE_KINDS = ("leave", "rest_request", "work_request", "shift_request", "shift_refusal")
 SHIFT_KINDS = ("shift_request", "shift_refusal")
+SHIFT_COVER_COLUMNS = ("date", "shift", "wanted")
+SHIFT_COVER_OPTIONAL = ("under_weight", "over_weight")
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
@@ -138,3 +140,31 @@ def load_leave(path: Source, staff: pd.DataFrame, rules: Rules = DEFAULT_RULES, 
     frame = tables.read_table(path, LEAVE_COLUMNS, LEAVE_OPTIONAL, source=source, excel=True, allow_empty=True)
     with tables.in_sheet(frame):
         return leave_from_table(frame, staff, rules)
+
+
+def shift_cover_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.DataFrame:
+    """The dated shift cover's rows checked: a shift code of the rules, whole numbers ≥ 0, one row per date and
+    shift. Weights left empty are NA: the rules' [shift_cover.CODE] weights, or their defaults, hold."""
+    days = tables.dates(frame, "date")
+    codes = rules.shift_codes
+    tables.fail_at(frame, ~frame["shift"].isin(codes).to_numpy(), "shift",
+                   f"a shift code from the rules ({', '.join(codes)})")
+    wanted = tables.numbers(frame, "wanted", whole=True, minimum=0)
+    weights = {k: tables.numbers(frame, k, whole=True, minimum=0, allow_empty=True) if k in frame
+               else pd.Series([np.nan] * len(frame), index=frame.index) for k in SHIFT_COVER_OPTIONAL}
+    tables.no_duplicates(frame, days.dt.strftime("%Y-%m-%d") + "|" + frame["shift"], "date", "shift cover for the "
+                         "same shift on date")
+    out = pd.DataFrame({"date": days, "shift": frame["shift"], "wanted": wanted.astype(np.int64),
+                        **{k: pd.array(v.round(), dtype="Int64") for k, v in weights.items()}}).reset_index(drop=True)
+    out.attrs["source"] = frame.attrs.get("source", "shift cover")
+    return out
+
+
+def load_shift_cover(path: Source, rules: Rules = DEFAULT_RULES, source: str | None = None) -> pd.DataFrame:
+    """The people wanted on a shift on given dates (CSV, or the first sheet of an .xlsx): each row replaces
+    that day's count of the rules' [shift_cover] tables for its shift (scheduler.rules.shift_cover). A header
+    without rows is a month without exceptions."""
+    frame = tables.read_table(path, SHIFT_COVER_COLUMNS, SHIFT_COVER_OPTIONAL, source=source, excel=True,
+                              allow_empty=True)
+    with tables.in_sheet(frame):
+        return shift_cover_from_table(frame, rules)

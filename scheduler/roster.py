@@ -17,7 +17,7 @@ import pandas as pd
 from core import tables, times
 from core.rules import Rules
 from scheduler.callbacks import CallbackTotals, callback_work
-from scheduler.conflicts import Conflict
+from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.roster_diff import RosterDiff
 from scheduler.roster_assign import assignment_rows
 from scheduler.roster_model import relax_impossible_rest_weeks
@@ -103,7 +103,8 @@ def load_assignments(path, rules: Rules, source: str | None = None) -> pd.DataFr
 # --- solving ---------------------------------------------------------------------------------------
 
 def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None, previous_month=None,
-          kept=None, time_limit_s: float = 10.0, progress: Callable[[float, float, float], None] | None = None,
+          kept=None, shift_cover=None, time_limit_s: float = 10.0,
+          progress: Callable[[float, float, float], None] | None = None,
           stop: threading.Event | None = None, seed: int | None = None) -> Roster:
     """The best roster within `time_limit_s`, with a proven lower bound; never a bare INFEASIBLE.
 
@@ -111,7 +112,8 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     the month before, whose last days count for the consecutive-day and weekly rest rules and whose late
     shifts and weekend rests for the fairness rules (without it the month's first days assume no history);
     `kept` the days of this month before the requirement's, kept as they are (scheduler.roster_replan), which
-    count the same way.
+    count the same way. `shift_cover` is the dated shift cover (scheduler.data.load_shift_cover): the people
+    wanted on a shift on given dates, beside the rules' [shift_cover] tables.
 
     `progress(objective, bound, seconds)` is called as solutions improve: first the day-level
     aggregate's (whose bound is the roster's lower bound), then each better roster's.
@@ -127,7 +129,7 @@ def solve(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, 
     """
     started = time.monotonic()
     with stopping(stop), seeded(seed):
-        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month, kept)
+        p = build_problem(requirement, staff, rules, leave, ads, previous, previous_month, kept, shift_cover)
         found = _search_within_rules(p, time_limit_s, progress, started)
         best = _roster(p, requirement, found, time.monotonic() - started)
         if stopped():
@@ -172,9 +174,10 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     objective = measured.objective
     staffed, short, over = measured.staffed, measured.short, measured.over
     said = explanations(r)
-    soft = {rule.name for rule in ROSTER_RULES if not rule.hard}
-    conflicts = [c for c in said if c.rule not in soft]
-    refused = [c for c in said if c.rule in soft]
+    # a soft rule's shortfall (shift cover) is a conflict too, but only a hard rule's makes the roster RELAXED
+    hard = {rule.name for rule in ROSTER_RULES if rule.hard}
+    conflicts = [c for c in said if not isinstance(c, RefusedRequest)]
+    refused = [c for c in said if isinstance(c, RefusedRequest)]
     index = p.interval_starts()
     coverage = pd.DataFrame({
         "required": p.required.ravel(), "staffed": staffed.ravel(), "short": short.ravel(),
@@ -220,7 +223,7 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     )
     bound = min(found.bound, objective)  # a bound above the objective would only be rounding
     the_gap = gap(objective, bound)
-    if conflicts:
+    if any(c.rule in hard for c in conflicts):
         status = "RELAXED"
     elif the_gap <= 1e-9:
         status = "OPTIMAL"

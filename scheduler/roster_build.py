@@ -16,6 +16,7 @@ from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
 from scheduler.rules.monthly_hours import most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
+from scheduler.rules.shift_cover import shift_targets
 from scheduler.rules.weekend_rest_fairness import WEEKEND
 from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
 
@@ -127,12 +128,13 @@ def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> p
 
 
 def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ads=None, previous=None,
-                  previous_month=None, kept=None) -> RosterProblem:
+                  previous_month=None, kept=None, shift_cover=None) -> RosterProblem:
     """Arrays of the roster problem for the days the requirement covers (whole days, every day open).
 
     `previous` is a roster of the same days re-planned with few changes; `previous_month` the roster of
     the month before, whose last days and counts carry over the month edge; `kept` the days of this month
-    before the requirement's, kept as they are, whose last days and counts carry over the same way."""
+    before the requirement's, kept as they are, whose last days and counts carry over the same way;
+    `shift_cover` the dated shift cover (scheduler.data.load_shift_cover)."""
     req = required_agents(requirement)
     if len(req) == 0:
         raise ValueError("the requirement has no intervals")
@@ -141,6 +143,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     ads = _with_local_times(ads, "start", "ads plan")
     previous = _with_local_times(previous, "date", "previous roster")
     previous_month = _with_local_times(previous_month, "date", "previous month's roster")
+    shift_cover = _with_local_times(shift_cover, "date", "shift cover")
     days = pd.date_range(req.index.min().normalize(), req.index.max().normalize(), freq="D", unit=times.UNIT)
     D, T, step = len(days), rules.intervals_per_day, rules.interval_minutes
     minutes = (req.index.hour * 60 + req.index.minute - rules.open_minute) // step
@@ -241,5 +244,6 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)
     problem.rest_cost = rest_costs(days, preferred, rules)
+    problem.shift_targets = shift_targets(days, rules, shift_cover)
     return problem
 

@@ -15,10 +15,12 @@ from scheduler.rules.table import roster_table
 
 
 def roster_violations(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, leave: pd.DataFrame | None = None,
-                      ads: pd.DataFrame | None = None, previous_month: pd.DataFrame | None = None) -> list[str]:
-    """Every broken hard rule of a roster (employee_id, date, shift, lunch_start); empty when it holds. The
+                      ads: pd.DataFrame | None = None, previous_month: pd.DataFrame | None = None,
+                      shift_cover: pd.DataFrame | None = None) -> list[str]:
+    """Every broken hard rule of a roster (employee_id, date, shift, lunch_start), and every day and shift short
+    of its shift cover (the rules' [shift_cover] and the dated `shift_cover`); empty when it holds. The
     previous month's roster, when given, counts for the rules that span the month edge."""
-    return violations(roster_table(assignments, staff, rules, leave, ads, previous_month))
+    return violations(roster_table(assignments, staff, rules, leave, ads, previous_month, shift_cover))
 
 
 def longest_work_runs(assignments: pd.DataFrame, codes: tuple[str, ...]) -> pd.Series:

@@ -161,6 +161,7 @@ def _shift_counts(m: DayCounts, working: dict) -> None:
     S = len(p.shift_codes)
     on_phone = {(d, s): [] for d in range(p.n_days) for s in range(S)}
     leaders = {(d, s): [] for d in range(p.n_days) for s in range(S)}
+    everyone = {(d, s): [] for d in range(p.n_days) for s in range(S)}
     for (c, d), n in working.items():
         key = p.classes[c]
         size = len(p.members(c))
@@ -169,6 +170,7 @@ def _shift_counts(m: DayCounts, working: dict) -> None:
             if key.allowed[s]:
                 m.y[c, d, s] = x = m.model.new_int_var(0, size, f"y_c{c}_d{d}_s{s}")
                 ys.append(x)
+                everyone[d, s].append(x)
                 if key.on_phone:
                     on_phone[d, s].append(x)
                 if key.leader:
@@ -176,6 +178,7 @@ def _shift_counts(m: DayCounts, working: dict) -> None:
         m.model.add(sum(ys) == n)
     m.on_phone = {k: sum(v) for k, v in on_phone.items()}
     m.leaders = {k: sum(v) for k, v in leaders.items()}
+    m.working = {k: sum(v) for k, v in everyone.items()}
 
 
 def aggregate_model(p: RosterProblem, fixed_rest: dict | None = None, irregular_exact: bool = False,
@@ -483,6 +486,7 @@ def flat_model(p: RosterProblem) -> tuple[cp_model.CpModel, Coverage]:
         for s in range(S):
             m.on_phone[d, s] = sum(work[e, d, s] for e in range(E) if (e, d, s) in work and p.on_phone[e])
             m.leaders[d, s] = sum(work[e, d, s] for e in range(E) if (e, d, s) in work and p.leader[e])
+            m.working[d, s] = sum(work[e, d, s] for e in range(E) if (e, d, s) in work)
     cov, day_terms = day_level(m)
     _minimize(model, terms + day_terms + rest_terms(p, rest))
     return model, cov

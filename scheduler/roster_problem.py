@@ -51,6 +51,14 @@ class PreviousMonth:
         return self.last_days.shape[1]
 
 
+class ShiftTargets(NamedTuple):
+    """People wanted per day and shift (scheduler.rules.shift_cover) and the cost per person off it."""
+
+    wanted: np.ndarray  # (D, S) int: people wanted, -1 where no cover is stated
+    under_weight: np.ndarray  # (D, S) int objective cost per person short
+    over_weight: np.ndarray  # (D, S) int objective cost per person beyond
+
+
 @dataclass(frozen=True)
 class Week:
     """A calendar week's days inside the horizon and how many of them lie before or after it."""
@@ -123,6 +131,7 @@ class RosterProblem:
     deep_weight: np.ndarray = field(default=None)  # (D, T) int extra weight per agent missing beyond deep_from
     deep_from: np.ndarray = field(default=None)  # (D, T) int shortfall from which missing agents cost extra
     rest_cost: np.ndarray = field(default=None)  # (E, D) int objective cost of resting that day
+    shift_targets: ShiftTargets = field(default=None)  # people wanted per day and shift
 
     @property
     def n_days(self) -> int:

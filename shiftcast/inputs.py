@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.data import aggregate_call_records, load_ads, load_call_records, load_calls
-from scheduler.data import load_leave, load_staff
+from scheduler.data import load_leave, load_shift_cover, load_staff
 from scheduler.roster import load_assignments
 from scheduler.rules.weekly_rest import weekly_minimum
 from core.errors import DataError
@@ -31,6 +31,7 @@ class InputPaths:
     leave: Path | None = None
     rules: Path | None = None
     previous_month: Path | None = None  # the previous month's roster.csv, as the exports write it
+    shift_cover: Path | None = None  # people wanted on a shift on given dates
 
     @classmethod
     def sample(cls, directory: Path = SAMPLE_DIR, month: str = SAMPLE_MONTH) -> "InputPaths":
@@ -57,6 +58,8 @@ class Inputs:
     leave: pd.DataFrame | None = None
     # the previous month's roster (employee_id, date, shift, lunch_start): its last days and counts carry over
     previous_month: pd.DataFrame | None = None
+    # people wanted on a shift on given dates (date, shift, wanted, under_weight, over_weight), beside the rules'
+    shift_cover: pd.DataFrame | None = None
 
 
 def load_inputs(paths: InputPaths) -> Inputs:
@@ -81,6 +84,8 @@ def load_inputs(paths: InputPaths) -> Inputs:
         out.leave = load_leave(paths.leave, out.staff, rules)
     if paths.previous_month:
         out.previous_month = load_assignments(paths.previous_month, rules)
+    if paths.shift_cover:
+        out.shift_cover = load_shift_cover(paths.shift_cover, rules)
     return out
 
 

@@ -205,8 +205,8 @@ def roster_step(inputs: Inputs, requirement: pd.DataFrame, *, time_limit_s: floa
     if model_max_bytes is not None:
         check_model_size(roster_model_size(len(inputs.staff), requirement, inputs.rules), model_max_bytes,
                          inputs.staff.attrs.get("source", "staff"))
-    options = dict(leave=inputs.leave, ads=inputs.plan, previous_month=inputs.previous_month, time_limit_s=time_limit_s,
-                   progress=progress, stop=stop, seed=seed)
+    options = dict(leave=inputs.leave, ads=inputs.plan, previous_month=inputs.previous_month,
+                   shift_cover=inputs.shift_cover, time_limit_s=time_limit_s, progress=progress, stop=stop, seed=seed)
     if from_day is not None:
         if previous is None:
             raise DataError(FROM, "re-planning from a day needs the roster it changes (--previous, or the API's "

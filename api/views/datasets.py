@@ -1,5 +1,5 @@
-"""/api/v1/datasets: upload calls, ads, staff, leave, clock records (CSV or JSON; staff, leave and clock also .xlsx) and
-rules (TOML or JSON)."""
+"""/api/v1/datasets: upload calls, ads, staff, leave, clock records, the dated shift cover (CSV or JSON; staff, leave and
+clock also .xlsx) and rules (TOML or JSON)."""
 from __future__ import annotations
 
 from flask import Blueprint, url_for
@@ -17,7 +17,7 @@ from core.errors import DataError
 
 bp = Blueprint("datasets", __name__, url_prefix=PREFIX + "/datasets")
 
-KINDS = ("calls", "ads", "staff", "leave", "rules", "clock")
+KINDS = ("calls", "ads", "staff", "leave", "rules", "clock", "shift_cover")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_UPLOAD = {
     "text/csv": {"schema": {"type": "string"}},
@@ -60,7 +60,7 @@ def upload_json(body: DatasetUpload):
                            rules_id=body.rules_id, site_id=body.site_id, rows_pointer="/rows"))
 
 
-@bp.post("/<any(calls, ads, staff, leave, rules, clock):kind>")
+@bp.post("/<any(calls, ads, staff, leave, rules, clock, shift_cover):kind>")
 @operation("Upload a dataset file (CSV; .xlsx for staff, leave and clock; TOML for rules)", tag="datasets", roles=SUPERVISE, query=DatasetQuery,
            raw_body=FILE_UPLOAD, responses={201: DatasetOut},
            path_schemas={"kind": {"type": "string", "enum": list(KINDS)}},

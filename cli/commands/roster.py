@@ -31,6 +31,9 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--previous-month", "previous_month", type=_file, default=None,
               help="the previous month's roster.csv: its last days count for this month's first (days in a row, "
                    "the week spanning both) and its late shifts and weekend rests for fairness")
+@click.option("--shift-cover", "shift_cover", type=_file, default=None,
+              help="people wanted on a shift on given dates (CSV: date, shift, wanted[, under_weight, over_weight]), "
+                   "replacing the rules' [shift_cover] count of that day")
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.5), default=10.0, show_default=True,
               help="seconds the solver may take (with --seed, the solver's deterministic seconds)")
 @click.option("--seed", type=click.IntRange(min=0), default=None,
@@ -39,11 +42,12 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="folder for roster.csv, coverage.csv, employees.csv and short_intervals.csv")
 def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | None, ads: Path | None,
-            previous: Path | None, from_day, previous_month: Path | None, time_limit: float, seed: int | None,
-            out_dir: Path) -> None:
+            previous: Path | None, from_day, previous_month: Path | None, shift_cover: Path | None,
+            time_limit: float, seed: int | None, out_dir: Path) -> None:
     """Build the roster (the roster step of `shiftcast plan`): who works which shift on which day and when
     they lunch."""
-    inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads, previous_month=previous_month))
+    inputs = load_inputs(InputPaths(staff=staff, leave=leave, rules=rules, plan=ads, previous_month=previous_month,
+                                    shift_cover=shift_cover))
     needed = load_requirement(requirement)
     click.echo(previous_month_line(inputs) or no_history_line(f"{needed.index.min():%Y-%m}"))
     result = roster_step(inputs, needed, time_limit_s=time_limit,

@@ -12,7 +12,8 @@ import numpy as np
 from scheduler.roster_solver import check_stopped
 from scheduler.rules import (allowed_shifts, consecutive_days, late_shift_fairness, leader_per_shift, leave,
                              lunch_airings, lunch_stagger, monthly_hours, one_shift_a_day, previous_roster, requests,
-                             rest_placement, shift_succession, weekend_rest_fairness, weekly_rest)
+                             rest_placement, shift_cover, shift_succession, weekend_rest_fairness,
+                             weekly_rest)
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term)
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ ROSTER_RULES: tuple[RosterRule, ...] = (
     monthly_hours.RULE,
     monthly_hours.MINIMUM,
     leader_per_shift.RULE,
+    shift_cover.RULE,
     lunch_stagger.RULE,
     lunch_airings.RULE,
     requests.REST,

@@ -50,6 +50,7 @@ class DayCounts:
     rest: dict = field(default_factory=dict)  # (employee, day) -> BoolVar: people decided one by one
     resting: dict = field(default_factory=dict)  # (class, day) -> expression: everyone of the class resting
     y: dict = field(default_factory=dict)  # (class, day, shift) -> IntVar: people working the shift
+    working: dict = field(default_factory=dict)  # (day, shift) -> expression: everyone working the shift
     on_phone: dict = field(default_factory=dict)  # (day, shift) -> expression
     leaders: dict = field(default_factory=dict)  # (day, shift) -> expression
     lunches: dict = field(default_factory=dict)  # (day, shift) -> {slot: IntVar}

@@ -30,6 +30,7 @@ class RosterTable:
     on_leave: set[tuple[str, pd.Timestamp]]  # approved leave
     previous_month: dict[str, dict[pd.Timestamp, str]]  # per person, the previous month's codes before the horizon
     on_phone: set[str]
+    shift_cover: pd.DataFrame | None  # the dated shift cover: date, shift, wanted, under_weight, over_weight
 
     OFF = "OFF"
     LEAVE = "LEAVE"
@@ -46,7 +47,8 @@ class RosterTable:
 
 
 def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, leave: pd.DataFrame | None = None,
-                 ads: pd.DataFrame | None = None, previous_month: pd.DataFrame | None = None) -> RosterTable:
+                 ads: pd.DataFrame | None = None, previous_month: pd.DataFrame | None = None,
+                 shift_cover: pd.DataFrame | None = None) -> RosterTable:
     a = assignments.copy()
     a["date"] = pd.to_datetime(a["date"]).dt.normalize()
     days = pd.date_range(a["date"].min(), a["date"].max(), freq="D")
@@ -68,6 +70,7 @@ def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, l
         days=days, table=grid.unstack("date").reindex(index=ids, columns=days),
         codes={s.code: s for s in rules.shifts}, on_leave=on_leave, previous_month=before,
         on_phone=set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"]),
+        shift_cover=shift_cover if shift_cover is not None and len(shift_cover) else None,
     )
 
 

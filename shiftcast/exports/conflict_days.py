@@ -12,6 +12,7 @@ import pandas as pd
 from scheduler.conflicts import Conflict
 from scheduler.rules.leader_per_shift import RULE as LEADER_PER_SHIFT
 from scheduler.rules.lunch_airings import RULE as LUNCH_AIRINGS
+from scheduler.rules.shift_cover import RULE as SHIFT_COVER
 from scheduler.rules.weekly_rest import RULE as WEEKLY_REST
 from shiftcast.exports.labels import label
 
@@ -21,9 +22,10 @@ _WORDS = {
     LUNCH_AIRINGS.name: ("rule_lunch_airings", "conflict_lunch_airings", "why_lunch_airings"),
     LEADER_PER_SHIFT.name: ("rule_leader_per_shift", "conflict_leader_per_shift", None),
     WEEKLY_REST.name: ("rule_weekly_rest", "conflict_weekly_rest", None),
+    SHIFT_COVER.name: ("rule_shift_cover", "conflict_shift_cover", None),
 }
-# The leader rule counts shifts short of leaders; the others count people.
-_COUNTS_SHIFTS = {LEADER_PER_SHIFT.name}
+# The leader and shift-cover rules count shifts short; the others count people.
+_COUNTS_SHIFTS = {LEADER_PER_SHIFT.name, SHIFT_COVER.name}
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ConflictDay:
     conflicts: int  # how many of the rule's conflicts fell on the day (e.g. one per shift)
     employees: tuple[str, ...]  # everyone they name, once each, in the order named
     lunches: tuple[str | None, ...] = ()  # each employee's lunch start that day, for the lunch rule
+    messages: tuple[str, ...] = ()  # the conflicts' words, for a rule naming no one (shift cover's counts)
 
     @property
     def count(self) -> int:
@@ -55,7 +58,7 @@ def conflict_days(conflicts: list[Conflict], assignments: pd.DataFrame | None = 
     for (rule, date), found in sorted(grouped.items(), key=lambda item: item[0][1]):
         ids = tuple(dict.fromkeys(str(e) for c in found for e in c.employees))
         lunches = tuple(lunch_of.get((e, date)) for e in ids) if rule == LUNCH_AIRINGS.name else ()
-        out.append(ConflictDay(rule, date, len(found), ids, lunches))
+        out.append(ConflictDay(rule, date, len(found), ids, lunches, tuple(c.message for c in found)))
     return out
 
 
@@ -83,7 +86,9 @@ def day_words(day: ConflictDay, lang: str) -> str:
 
 def people_words(day: ConflictDay) -> str:
     """Lunches during airings by start time ('11:00 ×9, 11:15 ×8': who is marked in the lunch grid); the
-    ids named otherwise."""
+    ids named otherwise, or the conflicts' words where they name no one."""
+    if not day.employees:
+        return "; ".join(day.messages)
     if not day.lunches:
         return ", ".join(day.employees)
     starts = pd.Series([lunch for lunch in day.lunches if lunch is not None], dtype=object)

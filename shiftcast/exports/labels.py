@@ -92,6 +92,8 @@ _LABELS: dict[str, tuple[str, str]] = {
         "share, the others lunch during airings (red in the lunch sheet)",
     ),
     "conflict_leader_per_shift": ("个班次缺少组长/队长", "shift(s) short of leaders"),
+    "rule_shift_cover": ("班次人数", "Shift cover"),
+    "conflict_shift_cover": ("个班次人数不足", "shift(s) short of the people wanted"),
     "conflict_weekly_rest": (
         "人本周无法按规定休息（连续上班天数上限所致）",
         "people cannot have the week's rest days within the consecutive-day limit",
@@ -234,6 +236,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "objective_lunch_in_airing": ("目标值：广告时段午餐", "Objective: lunches in airings"),
     "objective_overstaffing": ("目标值：超员", "Objective: overstaffing"),
     "objective_leaders_missing": ("目标值：缺少组长", "Objective: leaders missing"),
+    "objective_shift_cover": ("目标值：班次人数偏差", "Objective: shift cover"),
     "objective_rest_days_placement": ("目标值：休息日安排", "Objective: rest-day placement"),
     "objective_rest_requests": ("目标值：未满足的休息申请", "Objective: rest requests missed"),
     "objective_shift_requests": ("目标值：未满足的班次申请", "Objective: shift requests missed"),
