@@ -119,6 +119,33 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
             out.last_shift[e] = codes.index(shift)
 
 
+def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray):
+    """Per person from their contract (the staff's `contract` column), else the global rules: the contract's
+    index (-1 none), the most work days in a row, the least days off together, the most weekends worked (-1
+    none) and the (E, D) weekdays off outside leave."""
+    E = len(staff)
+    names = [c.name for c in rules.contracts]
+    given = staff["contract"] if "contract" in staff else pd.Series([""] * E)
+    contract_of = np.array([names.index(c) if c in names else -1 for c in given], np.int64)
+    most = np.full(E, rules.max_consecutive_work_days, np.int64)
+    min_off = np.ones(E, np.int64)
+    max_weekends = np.full(E, -1, np.int64)
+    fixed_off = np.zeros((E, len(days)), bool)
+    weekday = days.weekday.to_numpy()
+    for e, k in enumerate(contract_of):
+        if k < 0:
+            continue
+        c = rules.contracts[k]
+        if c.max_consecutive_work_days is not None:
+            most[e] = c.max_consecutive_work_days
+        if c.min_days_off_in_a_row is not None:
+            min_off[e] = c.min_days_off_in_a_row
+        if c.max_weekends_worked is not None:
+            max_weekends[e] = c.max_weekends_worked
+        fixed_off[e] = np.isin(weekday, c.days_off) & ~leave[e]
+    return contract_of, most, min_off, max_weekends, fixed_off
+
+
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
     """`frame` with its `column` as naive local times in core.times' unit (a time zone is a DataError)."""
     if frame is None:
@@ -200,15 +227,15 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
-    m = rules.max_consecutive_work_days
+    contract_of, most_in_a_row, min_off, max_weekends, fixed_off = _contracts(staff, rules, days, leave_m)
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    last_month = previous_month_of(previous_month, ids, days, rules, max(m, 6))
+    last_month = previous_month_of(previous_month, ids, days, rules, max(int(most_in_a_row.max(initial=0)), 6))
     if kept is not None:
         _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, rules)
 
     weeks = _weeks(days, rules.week_starts_on)
     bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))
-    windows = rest_windows(D, m, leave_m, last_month)
+    windows = rest_windows(D, most_in_a_row, leave_m, last_month)
     max_work = most_work_days(rules, allowed, D)
     max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), days)
 
@@ -219,7 +246,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     edges = [() if irregular[e] else (*windows.need[e].astype(int).tolist(), *bounds[e].ravel().tolist())
              for e in range(E)]
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
-                        bool(irregular[e]), edges[e]) for e in range(E)]
+                        int(contract_of[e]), bool(irregular[e]), edges[e]) for e in range(E)]
     check_stopped()
     classes = sorted(set(keys))
     position = {k: i for i, k in enumerate(classes)}
@@ -236,7 +263,9 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
         max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
-        replan_rest=replan_rest, replan_shift=replan_shift, classes=classes, class_of=class_of,
+        replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of, max_in_a_row=most_in_a_row,
+        min_days_off=min_off,
+        max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)

@@ -19,7 +19,7 @@ from scheduler.roster_assign import (lunches_of_people, repair_rest_counts, rest
                                      spread_rest_counts)
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
-from scheduler.rules import RosterDays, objective_parts
+from scheduler.rules import RosterDays, objective_parts, rest_row_holds
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
 # (measured at 300 agents: exact in hundredths of a second for a few people; a class of 187 regular
@@ -180,6 +180,9 @@ def _roster_try(p: RosterProblem, counts: rm.Counts, pool: dict, preset: np.ndar
                 left_s: float) -> Candidate:
     """One roster from the aggregate's counts, the people's rest days in tie-break order `variant`."""
     rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
+    if broken:
+        rest, broken = _mended_contract_classes(p, rest, wanted, decided, costs,
+                                                min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))
     if not broken:
         repair_rest_counts(p, rest, pool, decided)
         rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))
@@ -210,6 +213,23 @@ def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, dec
            if any(got[c, d] != wanted[c, d] for d in range(p.n_days))
            and len(p.members(c)) <= MATCH_MAX_PEOPLE and not decided[p.members(c)].any()]
     return rm.matched_rest_days(p, rest, wanted, off, costs, time_limit_s) if off else rest
+
+
+def _mended_contract_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, decided: np.ndarray,
+                             costs: np.ndarray, time_limit_s: float) -> tuple[np.ndarray, bool]:
+    """Where the day-by-day greedy broke a rule for people with a contract (runs of days off against exact
+    weekly rest days leave it no choice on a day), their classes' rest days chosen again by CP-SAT within
+    every rule. Returns the rest days and whether a rule is still broken."""
+    def breaking() -> np.ndarray:
+        return np.array([not decided[e] and not rest_row_holds(p, e, rest[e]) for e in range(p.n_people)], bool)
+
+    bad = breaking()
+    classes = sorted({int(p.class_of[e]) for e in np.flatnonzero(bad) if p.classes[p.class_of[e]].contract >= 0})
+    classes = [c for c in classes if not decided[p.members(c)].any()]
+    if not classes:
+        return rest, bool(bad.any())
+    rest = rm.matched_rest_days(p, rest, wanted, classes, costs, time_limit_s)
+    return rest, bool(breaking().any())
 
 
 def _for_rest_days(p: RosterProblem, rest: np.ndarray, time_limit_s: float,

@@ -162,7 +162,7 @@ class MonthlyHoursMinimum(RosterRule):
             out.append(Conflict(self.name, None, (who,),
                                 f"{who} rests {int(r.rest[e].sum())} days, more than the {int(p.max_rest_days[e])} "
                                 f"that keep the paid-hour minimum ({least_hours(p.rules, p.days):g} h at their "
-                                f"shortest allowed shift), to work at most {p.rules.max_consecutive_work_days} "
+                                f"shortest allowed shift), to work at most {p.max_in_a_row[e]} "
                                 f"days in a row."))
         return out
 

@@ -199,7 +199,7 @@ class WeeklyRest(RosterRule):
                 want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
                 out.append(Conflict(self.name, first, (who,),
                                     f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
-                                    f"while working at most {p.rules.max_consecutive_work_days} days in a row"
+                                    f"while working at most {p.max_in_a_row[e]} days in a row"
                                     f"{_carried_over(p, e, week)}; the roster gives a different number of rest "
                                     "days that week."))
         return out
@@ -225,7 +225,7 @@ def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
 def own_rules_key(p: RosterProblem, e: int) -> tuple[bytes, ...]:
     """What person e's own rules read of the problem: people with equal keys have the same person model."""
     return (p.rest_bounds[e].tobytes(), p.window_need[e].tobytes(), p.leave[e].tobytes(),
-            p.max_work_days[e].tobytes(), p.max_rest_days[e].tobytes())
+            p.max_work_days[e].tobytes(), p.max_rest_days[e].tobytes(), p.contract_of[e].tobytes())
 
 
 def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarray]:
