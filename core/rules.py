@@ -187,6 +187,8 @@ class Contract:
     # weekends (Saturday and Sunday) worked at most, a weekend counting as worked when either day is
     max_weekends_worked: int | None = None
     max_consecutive_work_days: int | None = None
+    # work days come at least this many together (a run touching the horizon's edge may be shorter)
+    min_consecutive_work_days: int | None = None
     days_off: tuple[int, ...] = ()  # weekdays always off, Monday = 0
 
 
@@ -549,15 +551,23 @@ def _parse_contracts(source: str, raw: Any) -> tuple[Contract, ...]:
 
 
 def _check_contract(source: str, section: str, c: Contract) -> None:
-    """Each bound in range, and a contract that can hold on a week."""
+    """Each bound of a contract in range."""
     _in_range(source, f"{section}.min_days_off_in_a_row", c.min_days_off_in_a_row, 1, 7)
     _in_range(source, f"{section}.max_weekends_worked", c.max_weekends_worked, 0, 6)
     _in_range(source, f"{section}.max_consecutive_work_days", c.max_consecutive_work_days, 1, 13)
+    _in_range(source, f"{section}.min_consecutive_work_days", c.min_consecutive_work_days, 1, 13)
 
 
 def _check_contracts_hold(source: str, r: Rules) -> None:
-    """A contract whose rules cannot hold beside the weekly rest days, when those are exact (neither the
-    paid-hour cap nor the minimum is on): its days off or its runs of days off would take more of a week."""
+    """No contract's least above its most, and none that cannot hold beside the weekly rest days when those
+    are exact (neither the paid-hour cap nor the minimum is on): its days off or its runs of days off would
+    take more of a week."""
+    for c in r.contracts:
+        most = c.max_consecutive_work_days or r.max_consecutive_work_days
+        if c.min_consecutive_work_days and c.min_consecutive_work_days > most:
+            raise DataError(source, f"contracts.{c.name}.min_consecutive_work_days {c.min_consecutive_work_days} is "
+                            f"above the most work days in a row, {most} (max_consecutive_work_days)",
+                            column="min_consecutive_work_days")
     if r.monthly_paid_hours_cap_enabled or r.monthly_paid_hours_min > 0:
         return
     week = r.rest_days_per_week

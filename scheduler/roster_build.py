@@ -121,29 +121,32 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
 
 def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray):
     """Per person from their contract (the staff's `contract` column), else the global rules: the contract's
-    index (-1 none), the most work days in a row, the least days off together, the most weekends worked (-1
+    index (-1 none), the most and the least work days in a row, the least days off together, the most weekends worked (-1
     none) and the (E, D) weekdays off outside leave."""
     E = len(staff)
     names = [c.name for c in rules.contracts]
     given = staff["contract"] if "contract" in staff else pd.Series([""] * E)
     contract_of = np.array([names.index(c) if c in names else -1 for c in given], np.int64)
     most = np.full(E, rules.max_consecutive_work_days, np.int64)
+    min_work = np.ones(E, np.int64)
     min_off = np.ones(E, np.int64)
     max_weekends = np.full(E, -1, np.int64)
     fixed_off = np.zeros((E, len(days)), bool)
-    weekday = days.weekday.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     for e, k in enumerate(contract_of):
         if k < 0:
             continue
         c = rules.contracts[k]
         if c.max_consecutive_work_days is not None:
             most[e] = c.max_consecutive_work_days
+        if c.min_consecutive_work_days is not None:
+            min_work[e] = c.min_consecutive_work_days
         if c.min_days_off_in_a_row is not None:
             min_off[e] = c.min_days_off_in_a_row
         if c.max_weekends_worked is not None:
             max_weekends[e] = c.max_weekends_worked
         fixed_off[e] = np.isin(weekday, c.days_off) & ~leave[e]
-    return contract_of, most, min_off, max_weekends, fixed_off
+    return contract_of, most, min_work, min_off, max_weekends, fixed_off
 
 
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
@@ -227,7 +230,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
-    contract_of, most_in_a_row, min_off, max_weekends, fixed_off = _contracts(staff, rules, days, leave_m)
+    contract_of, most_in_a_row, min_work, min_off, max_weekends, fixed_off = _contracts(staff, rules, days, leave_m)
     replan_rest, replan_shift = replan_days(previous, ids, days)
     last_month = previous_month_of(previous_month, ids, days, rules, max(int(most_in_a_row.max(initial=0)), 6))
     if kept is not None:
@@ -264,7 +267,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
         max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
         replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of, max_in_a_row=most_in_a_row,
-        min_days_off=min_off,
+        min_days_off=min_off, min_work_days=min_work,
         max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)

@@ -119,6 +119,7 @@ class RosterProblem:
     contract_of: np.ndarray  # (E,) int index into rules.contracts, -1 for the global rules
     max_in_a_row: np.ndarray  # (E,) int work days in a row at most (the contract's or max_consecutive_work_days)
     min_days_off: np.ndarray  # (E,) int days off coming at least this many together (1: no rule)
+    min_work_days: np.ndarray  # (E,) int work days coming at least this many together (1: no rule)
     max_weekends: np.ndarray  # (E,) int weekends worked at most (-1: no rule)
     fixed_off: np.ndarray  # (E, D) bool the contract's weekdays off, not on leave
     replan_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the roster of this month re-planned

@@ -181,8 +181,7 @@ def _roster_try(p: RosterProblem, counts: rm.Counts, pool: dict, preset: np.ndar
     """One roster from the aggregate's counts, the people's rest days in tie-break order `variant`."""
     rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
     if broken:
-        rest, broken = _mended_contract_classes(p, rest, wanted, decided, costs,
-                                                min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))
+        rest, broken = _mended_contract_classes(p, rest, wanted, decided, costs, MATCH_SHARE * time_limit_s)
     if not broken:
         repair_rest_counts(p, rest, pool, decided)
         rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))

@@ -199,10 +199,16 @@ class WeeklyRest(RosterRule):
                 want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
                 out.append(Conflict(self.name, first, (who,),
                                     f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
-                                    f"while working at most {p.max_in_a_row[e]} days in a row"
+                                    f"while working at most {p.max_in_a_row[e]} days in a row{_contract_of(p, e)}"
                                     f"{_carried_over(p, e, week)}; the roster gives a different number of rest "
                                     "days that week."))
         return out
+
+
+def _contract_of(p: RosterProblem, e: int) -> str:
+    """' and keeping their contract 'part_time'' for a person with one ('' without)."""
+    k = int(p.contract_of[e])
+    return f" and keeping their contract '{p.rules.contracts[k].name}'" if k >= 0 else ""
 
 
 def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
