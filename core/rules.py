@@ -749,7 +749,7 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
         if c.festival:
             lines.append(f"festival = {_toml_value(c.festival)}")
     for c in rules.contracts:
-        lines += ["", f"[contracts.{c.name}]"]
+        lines += ["", f"[contracts.{_toml_value(c.name)}]"]
         for key in CONTRACT_KEYS:
             value = getattr(c, key)
             if key == "days_off" and value:

@@ -121,8 +121,8 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
 
 def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray):
     """Per person from their contract (the staff's `contract` column), else the global rules: the contract's
-    index (-1 none), the most and the least work days in a row, the least days off together, the most weekends worked (-1
-    none) and the (E, D) weekdays off outside leave."""
+    index (-1 none), the most and the least work days in a row, the least days off together, the most weekends
+    worked (-1 none) and the (E, D) weekdays off outside leave."""
     E = len(staff)
     names = [c.name for c in rules.contracts]
     given = staff["contract"] if "contract" in staff else pd.Series([""] * E)

@@ -243,3 +243,11 @@ def test_a_roster_job_with_contracts(tmp_path):
     assert all(weekends_worked(people[f"A{i:03d}"]) <= 2 for i in range(6, 12))
     assert all(people[f"A{i:03d}"][days.day_of_week == 2].isin(["OFF", "LEAVE"]).all() for i in range(12, 16))
 
+
+
+def test_re_planning_from_a_day_is_refused_with_a_weekend_cap(month):
+    from scheduler.roster_replan import replan_from
+
+    staff = with_contracts(month.staff, 0, 2)
+    with pytest.raises(DataError, match=r"contracts that cap the weekends worked \(part_time\)"):
+        replan_from(month.requirement, staff, RULES, previous=pd.DataFrame(), from_day="2026-12-10")
