@@ -190,6 +190,14 @@ class Contract:
     # work days come at least this many together (a run touching the horizon's edge may be shorter)
     min_consecutive_work_days: int | None = None
     days_off: tuple[int, ...] = ()  # weekdays always off, Monday = 0
+    # paid minutes over the horizon planned, at least and at most (in place of the monthly paid-hour keys)
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+
+    @property
+    def bounds_minutes(self) -> bool:
+        """Whether the contract bounds its people's paid minutes (which makes their weekly rest days a least count)."""
+        return self.min_minutes is not None or self.max_minutes is not None
 
 
 # The keys a contract may hold; `name` is the table's.
@@ -556,11 +564,16 @@ def _check_contract(source: str, section: str, c: Contract) -> None:
     _in_range(source, f"{section}.max_weekends_worked", c.max_weekends_worked, 0, 6)
     _in_range(source, f"{section}.max_consecutive_work_days", c.max_consecutive_work_days, 1, 13)
     _in_range(source, f"{section}.min_consecutive_work_days", c.min_consecutive_work_days, 1, 13)
+    _in_range(source, f"{section}.min_minutes", c.min_minutes, 0, 744 * 60)
+    _in_range(source, f"{section}.max_minutes", c.max_minutes, 0, 744 * 60, open_low=True)
+    if c.min_minutes is not None and c.max_minutes is not None and c.min_minutes > c.max_minutes:
+        raise DataError(source, f"{section}.min_minutes {c.min_minutes} is above max_minutes {c.max_minutes}",
+                        column="min_minutes")
 
 
 def _check_contracts_hold(source: str, r: Rules) -> None:
     """No contract's least above its most, and none that cannot hold beside the weekly rest days when those
-    are exact (neither the paid-hour cap nor the minimum is on): its days off or its runs of days off would
+    are exact (neither the paid-hour cap nor the minimum is on, nor the contract's paid minutes bounded): its days off or its runs of days off would
     take more of a week."""
     for c in r.contracts:
         most = c.max_consecutive_work_days or r.max_consecutive_work_days
@@ -572,6 +585,8 @@ def _check_contracts_hold(source: str, r: Rules) -> None:
         return
     week = r.rest_days_per_week
     for c in r.contracts:
+        if c.bounds_minutes:
+            continue  # their weekly rest days are a least count
         if len(c.days_off) > week:
             raise DataError(source, f"contracts.{c.name}.days_off gives {len(c.days_off)} days off a week, but "
                             f"rest_days_per_week is {week} exactly (it becomes a least count with "

@@ -14,7 +14,7 @@ from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass,
 from scheduler.rules.consecutive_days import rest_windows
 from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
-from scheduler.rules.monthly_hours import most_rest_days, most_work_days
+from scheduler.rules.monthly_hours import hour_bounds, most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
 from scheduler.rules.weekend_rest_fairness import WEEKEND
 from scheduler.rules.weekly_rest import rest_bounds, weekly_minimum
@@ -237,10 +237,13 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, rules)
 
     weeks = _weeks(days, rules.week_starts_on)
-    bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))
+    contracts = [rules.contracts[k] if k >= 0 else None for k in contract_of]
+    bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week,
+                         np.array([weekly_minimum(rules, c) for c in contracts], bool))
     windows = rest_windows(D, most_in_a_row, leave_m, last_month)
-    max_work = most_work_days(rules, allowed, D)
-    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), days)
+    paid_cap, paid_least = hour_bounds(rules, contracts, days)
+    max_work = most_work_days(rules, allowed, D, paid_cap)
+    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), paid_least)
 
     # People with leave or a cap are a class apart, and the others are classed by the windows and week bounds
     # the previous month's last days give them: pooled together, their rest days would count toward windows
@@ -265,7 +268,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
         wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
+        max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak, previous_month=last_month,
         replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of, max_in_a_row=most_in_a_row,
         min_days_off=min_off, min_work_days=min_work,
         max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,

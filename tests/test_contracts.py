@@ -97,6 +97,8 @@ min_consecutive_work_days = 3
      "days in a row, 6", "min_consecutive_work_days"),
     ({"min_consecutive_work_days": 5, "max_consecutive_work_days": 4}, "min_consecutive_work_days 5 is above the "
      "most work days in a row, 4", "min_consecutive_work_days"),
+    ({"min_minutes": 6000, "max_minutes": 5400}, "contracts.full_time.min_minutes 6000 is above max_minutes 5400",
+     "min_minutes"),
     ({"max_weekends_worked": -1}, "contracts.full_time.max_weekends_worked must be ≥ 0", "max_weekends_worked"),
     ({"max_consecutive_work_days": 2.5}, "contracts.full_time.max_consecutive_work_days must be a whole number",
      "max_consecutive_work_days"),
@@ -249,5 +251,28 @@ def test_re_planning_from_a_day_is_refused_with_a_weekend_cap(month):
     from scheduler.roster_replan import replan_from
 
     staff = with_contracts(month.staff, 0, 2)
-    with pytest.raises(DataError, match=r"contracts that cap the weekends worked \(part_time\)"):
+    with pytest.raises(DataError, match=r"contracts that bound the weekends worked or the paid minutes \(part_time\)"):
         replan_from(month.requirement, staff, RULES, previous=pd.DataFrame(), from_day="2026-12-10")
+
+
+def test_paid_minutes_of_a_contract_bound_its_people_and_free_their_weekly_rest_days(month):
+    """A part-time contract of 60 to 100 paid hours over the four weeks, beside the global two rest days a week:
+    its people rest more days than the week asks, and the checker sees who the roster without it pays more."""
+    part = Contract("hours", min_minutes=60 * 60, max_minutes=100 * 60)
+    rules = dataclasses.replace(RULES, contracts=(*RULES.contracts, part))
+    staff = month.staff.assign(contract=[""] * 3 + ["hours"] * 10 + [""] * 17)
+    free = solve(month.requirement, month.staff, rules, leave=month.leave, ads=month.ads, time_limit_s=3, seed=0)
+    kept = solve(month.requirement, staff, rules, leave=month.leave, ads=month.ads, time_limit_s=3, seed=0)
+    assert {c.rule for c in kept.conflicts} <= {"leader on every shift"}
+    paid = kept.employees.set_index("employee_id")["paid_hours"]
+    hours = list(staff["employee_id"][3:13])
+    assert paid[hours].between(60, 100).all()
+    assert (kept.employees.set_index("employee_id")["rest_days"][hours] > 8).all()
+    assert not [v for v in roster_violations(kept.assignments, staff, rules, month.leave, month.ads)
+                if not v.startswith("leader on every shift")]
+    before = free.employees.set_index("employee_id")["paid_hours"]
+    over = [e for e in hours if before[e] > 100]
+    broken = [v for v in roster_violations(free.assignments, staff, rules, month.leave, month.ads)
+              if v.startswith("paid-hour cap")]
+    assert len(broken) == len(over) > 0 and f"paid-hour cap: {over[0]} has {before[over[0]]:g} paid hours, cap 100" \
+        in broken

@@ -20,7 +20,7 @@ from scheduler.roster_solver import run
 from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
-    from core.rules import Rules
+    from core.rules import Contract, Rules
     from scheduler.rules.table import RosterTable
     from scheduler.roster_problem import PreviousMonth, RosterProblem, Week
 
@@ -28,10 +28,10 @@ DAY = pd.Timedelta(days=1)
 
 
 def rest_bounds(weeks: list[Week], leave: np.ndarray, previous_month: PreviousMonth, rest_days: int,
-                weekly_minimum: bool) -> np.ndarray:
+                weekly_minimum: np.ndarray) -> np.ndarray:
     """(E, W, 2) least and most rest days of each person in each week of the horizon; the first week's
-    for people whose previous month's roster knows its earlier days: the rest days it still owes. With
-    `weekly_minimum` the least is kept and the most is every free day."""
+    for people whose previous month's roster knows its earlier days: the rest days it still owes. For the
+    people of `weekly_minimum` ((E,) bool) the least is kept and the most is every free day."""
     before, before_off = previous_month.last_days, previous_month.rested
     E, lookback = before.shape
     r = rest_days
@@ -50,16 +50,17 @@ def rest_bounds(weeks: list[Week], leave: np.ndarray, previous_month: PreviousMo
             hi = np.where(known, exact, math.ceil(r * k / 7))
         else:
             lo, hi = np.full(E, math.floor(r * k / 7)), np.full(E, math.ceil(r * k / 7))
-        if weekly_minimum:
-            hi = available
+        hi = np.where(weekly_minimum, available, hi)
         bounds[:, w, 0] = np.minimum(lo, available)
         bounds[:, w, 1] = np.minimum(np.maximum(hi, lo), available)
     return bounds
 
 
-def weekly_minimum(rules: Rules) -> bool:
-    """Whether the weekly rest days are a least count only: the month's paid hours are bounded instead."""
-    return rules.monthly_paid_hours_cap_enabled or rules.monthly_paid_hours_min > 0
+def weekly_minimum(rules: Rules, contract: Contract | None = None) -> bool:
+    """Whether the weekly rest days are a least count only: the month's paid hours are bounded instead (for
+    everyone, or for the people of `contract` by its paid minutes)."""
+    bounded = contract is not None and contract.bounds_minutes
+    return bounded or rules.monthly_paid_hours_cap_enabled or rules.monthly_paid_hours_min > 0
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def table_weeks(t: RosterTable, emp: str) -> list[TableWeek]:
         else:
             k = len(wdays)
             lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
-        if weekly_minimum(rules):
+        if weekly_minimum(rules, t.contracts.get(emp)):
             hi = free
         out.append(TableWeek(first, rests, min(lo, free), min(max(hi, lo), free), carried, taken))
     return out
