@@ -28,6 +28,8 @@ MATCH_MAX_PEOPLE = 40
 MATCH_SHARE = 0.1
 # the most of the time limit the exact re-choice of contract classes the greedy broke may take
 MEND_SHARE = 0.4
+# people of a class re-chosen together there: small models find rows keeping every rule fast
+MEND_PEOPLE = 10
 SECOND_AGGREGATE_FROM_S = 30.0  # time limits from which the aggregate is solved again, people on leave exact
 
 
@@ -220,23 +222,28 @@ def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, dec
     off = [c for c in range(len(p.classes))
            if any(got[c, d] != wanted[c, d] for d in range(p.n_days))
            and len(p.members(c)) <= MATCH_MAX_PEOPLE and not decided[p.members(c)].any()]
-    return rm.matched_rest_days(p, rest, wanted, off, costs, time_limit_s) if off else rest
+    return rm.matched_rest_days(p, rest, wanted, [(c, [int(e) for e in p.members(c)]) for c in off], costs,
+                                time_limit_s) if off else rest
 
 
 def _mended_contract_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, decided: np.ndarray,
                              costs: np.ndarray, time_limit_s: float) -> tuple[np.ndarray, bool]:
     """Where the day-by-day greedy broke a rule for people with a contract (runs of days off against exact
-    weekly rest days leave it no choice on a day), their classes' rest days chosen again by CP-SAT within
-    every rule. Returns the rest days and whether a rule is still broken."""
+    weekly rest days leave it no choice on a day), their rest days chosen again by CP-SAT within every rule,
+    MEND_PEOPLE of a class at a time beside the others' rows as they are. Returns the rest days and
+    whether a rule is still broken."""
     def breaking() -> np.ndarray:
         return np.array([not decided[e] and not rest_row_holds(p, e, rest[e]) for e in range(p.n_people)], bool)
 
     bad = breaking()
-    classes = sorted({int(p.class_of[e]) for e in np.flatnonzero(bad) if p.classes[p.class_of[e]].contract >= 0})
-    classes = [c for c in classes if not decided[p.members(c)].any()]
-    if not classes:
+    groups = []
+    for c in sorted({int(p.class_of[e]) for e in np.flatnonzero(bad)}):
+        if p.classes[c].contract >= 0:
+            mine = [int(e) for e in p.members(c) if bad[e]]
+            groups += [(c, mine[i:i + MEND_PEOPLE]) for i in range(0, len(mine), MEND_PEOPLE)]
+    if not groups:
         return rest, bool(bad.any())
-    rest = rm.matched_rest_days(p, rest, wanted, classes, costs, time_limit_s)
+    rest = rm.matched_rest_days(p, rest, wanted, groups, costs, time_limit_s)
     return rest, bool(breaking().any())
 
 
