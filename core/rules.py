@@ -174,6 +174,7 @@ class HoursWithoutHistory(_Span):
 
 # Weekday names a contract's `days_off` reads (Monday = 0, as datetime's weekday()).
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -246,10 +247,6 @@ class Rules:
     early_departure_grace_minutes: int = 5
     overtime_after_minutes: int = 15
     contracts: tuple[Contract, ...] = ()
-
-    def contract(self, name: str) -> Contract | None:
-        """The contract of that name; None for none."""
-        return next((c for c in self.contracts if c.name == name), None)
 
     @property
     def open_minute(self) -> int:
@@ -540,12 +537,15 @@ def _parse_contracts(source: str, raw: Any) -> tuple[Contract, ...]:
                     raise DataError(source, f"{section}.days_off must be a list of weekdays like [\"Sat\", \"Sun\"]",
                                     column=key)
                 days = []
+                names = [w.lower() for w in WEEKDAY_NAMES]
                 for v in value:
-                    names = [w.lower() for w in WEEKDAY_NAMES]
-                    if v.strip().lower()[:3] not in names:
+                    word = v.strip().lower()
+                    # 'Sat', 'sat' and 'Saturday' all read as Saturday
+                    day = next((i for i, n in enumerate(names) if word in (n, _WEEKDAY_WORDS[i])), None)
+                    if day is None:
                         raise DataError(source, f"{section}.days_off: {v!r} is not a weekday (one of "
                                         f"{', '.join(WEEKDAY_NAMES)})", column=key)
-                    days.append(names.index(v.strip().lower()[:3]))
+                    days.append(day)
                 if len(set(days)) == 7:
                     raise DataError(source, f"{section}.days_off names every weekday: nobody on it could work a "
                                     "day", column=key)

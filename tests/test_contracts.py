@@ -74,13 +74,13 @@ max_weekends_worked = 2
 max_consecutive_work_days = 5
 
 [contracts.wednesdays]
-days_off = ["Wed"]
+days_off = ["wednesday"]
 
 [contracts.blocks]
 min_consecutive_work_days = 3
 """)
     assert rules.contracts == (TWO_OFF, WEEKENDS, WEDNESDAYS, BLOCKS)
-    assert rules.contract("wednesdays").days_off == (2,) and rules.contract("night") is None
+    assert rules.contracts[2].days_off == (2,)
     assert rules_from_toml(rules_to_toml(rules).encode()) == rules
 
 
@@ -88,6 +88,7 @@ min_consecutive_work_days = 3
     ({"min_days_off": 2}, "unknown key 'min_days_off' in [contracts.full_time]", "min_days_off"),
     ({"max_shifts": {"L": 8}}, "unknown key 'max_shifts' in [contracts.full_time]", "max_shifts"),
     ({"days_off": ["Funday"]}, "contracts.full_time.days_off: 'Funday' is not a weekday", "days_off"),
+    ({"days_off": ["Satt"]}, "contracts.full_time.days_off: 'Satt' is not a weekday", "days_off"),
     ({"days_off": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}, "names every weekday", "days_off"),
     ({"days_off": ["Sat", "Sun", "Mon"]}, "gives 3 days off a week, but rest_days_per_week is 2 exactly",
      "days_off"),
