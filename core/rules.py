@@ -183,6 +183,39 @@ class HoursWithoutHistory(_Span):
     share: float
 
 
+# Weekday names a contract's `days_off` reads (Monday = 0, as datetime's weekday()).
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A named set of person rules ([contracts.NAME]) for the staff whose `contract` column names it; a key
+    left out (None) keeps the global rule of the same name."""
+
+    name: str
+    # days off come at least this many together (a run of days off touching the horizon's edge may be shorter)
+    min_days_off_in_a_row: int | None = None
+    # weekends (Saturday and Sunday) worked at most, a weekend counting as worked when either day is
+    max_weekends_worked: int | None = None
+    max_consecutive_work_days: int | None = None
+    # work days come at least this many together (a run touching the horizon's edge may be shorter)
+    min_consecutive_work_days: int | None = None
+    days_off: tuple[int, ...] = ()  # weekdays always off, Monday = 0
+    # paid minutes over the horizon planned, at least and at most (in place of the monthly paid-hour keys)
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+
+    @property
+    def bounds_minutes(self) -> bool:
+        """Whether the contract bounds its people's paid minutes (which makes their weekly rest days a least count)."""
+        return self.min_minutes is not None or self.max_minutes is not None
+
+
+# The keys a contract may hold; `name` is the table's.
+CONTRACT_KEYS = tuple(f.name for f in dataclasses.fields(Contract) if f.name != "name")
+
+
 @dataclass(frozen=True)
 class Rules:
     interval_minutes: int = 15
@@ -226,6 +259,7 @@ class Rules:
     late_grace_minutes: int = 5
     early_departure_grace_minutes: int = 5
     overtime_after_minutes: int = 15
+    contracts: tuple[Contract, ...] = ()
 
     @property
     def open_minute(self) -> int:
@@ -270,7 +304,7 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history", "shift_cover")
+_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history", "shift_cover", "contracts")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 
@@ -431,6 +465,8 @@ def rules_from_dict(raw: dict, source: str = "rules") -> Rules:
         values["hours_without_history"] = _parse_hours_without_history(source, raw["hours_without_history"])
     if "shift_cover" in raw:
         values["shift_cover"] = _parse_shift_cover(source, raw["shift_cover"])
+    if "contracts" in raw:
+        values["contracts"] = _parse_contracts(source, raw["contracts"])
     if "country" in values:
         values["country"] = values["country"].strip().upper()
     for key in ("open_time", "close_time"):
@@ -497,6 +533,84 @@ def _parse_override(source: str, i: int, raw: Any) -> CalendarOverride:
         raise DataError(source, f"{section}: name {name!r} is the festival '{named.kind}', but festival is {festival!r}",
                         column="festival")
     return CalendarOverride(day, kind, name, festival)
+
+
+def _parse_contracts(source: str, raw: Any) -> tuple[Contract, ...]:
+    if not isinstance(raw, dict):
+        raise DataError(source, "contracts must be [contracts.NAME] tables (e.g. [contracts.part_time])",
+                        column="contracts")
+    out = []
+    for name, entry in raw.items():
+        section = f"contracts.{name}"
+        if not isinstance(entry, dict):
+            raise DataError(source, f"{section} must be a table of person rules", column=name)
+        _check_keys(source, f"[{section}]", entry, set(CONTRACT_KEYS))
+        values: dict[str, Any] = {}
+        for key, value in entry.items():
+            if key == "days_off":
+                if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise DataError(source, f"{section}.days_off must be a list of weekdays like [\"Sat\", \"Sun\"]",
+                                    column=key)
+                days = []
+                names = [w.lower() for w in WEEKDAY_NAMES]
+                for v in value:
+                    word = v.strip().lower()
+                    # 'Sat', 'sat' and 'Saturday' all read as Saturday
+                    day = next((i for i, n in enumerate(names) if word in (n, _WEEKDAY_WORDS[i])), None)
+                    if day is None:
+                        raise DataError(source, f"{section}.days_off: {v!r} is not a weekday (one of "
+                                        f"{', '.join(WEEKDAY_NAMES)})", column=key)
+                    days.append(day)
+                if len(set(days)) == 7:
+                    raise DataError(source, f"{section}.days_off names every weekday: nobody on it could work a "
+                                    "day", column=key)
+                values[key] = tuple(sorted(set(days)))
+                continue
+            values[key] = _typed(source, section, key, value, 0)
+        contract = Contract(name, **values)
+        _check_contract(source, section, contract)
+        out.append(contract)
+    return tuple(out)
+
+
+def _check_contract(source: str, section: str, c: Contract) -> None:
+    """Each bound of a contract in range."""
+    _in_range(source, f"{section}.min_days_off_in_a_row", c.min_days_off_in_a_row, 1, 7)
+    _in_range(source, f"{section}.max_weekends_worked", c.max_weekends_worked, 0, 6)
+    _in_range(source, f"{section}.max_consecutive_work_days", c.max_consecutive_work_days, 1, 13)
+    _in_range(source, f"{section}.min_consecutive_work_days", c.min_consecutive_work_days, 1, 13)
+    _in_range(source, f"{section}.min_minutes", c.min_minutes, 0, 744 * 60)
+    _in_range(source, f"{section}.max_minutes", c.max_minutes, 0, 744 * 60, open_low=True)
+    if c.min_minutes is not None and c.max_minutes is not None and c.min_minutes > c.max_minutes:
+        raise DataError(source, f"{section}.min_minutes {c.min_minutes} is above max_minutes {c.max_minutes}",
+                        column="min_minutes")
+
+
+def _check_contracts_hold(source: str, r: Rules) -> None:
+    """No contract's least above its most, and none that cannot hold beside the weekly rest days when those
+    are exact (neither the paid-hour cap nor the minimum is on, nor the contract's paid minutes bounded): its days off or its runs of days off would
+    take more of a week."""
+    for c in r.contracts:
+        most = c.max_consecutive_work_days or r.max_consecutive_work_days
+        if c.min_consecutive_work_days and c.min_consecutive_work_days > most:
+            raise DataError(source, f"contracts.{c.name}.min_consecutive_work_days {c.min_consecutive_work_days} is "
+                            f"above the most work days in a row, {most} (max_consecutive_work_days)",
+                            column="min_consecutive_work_days")
+    if r.monthly_paid_hours_cap_enabled or r.monthly_paid_hours_min > 0:
+        return
+    week = r.rest_days_per_week
+    for c in r.contracts:
+        if c.bounds_minutes:
+            continue  # their weekly rest days are a least count
+        if len(c.days_off) > week:
+            raise DataError(source, f"contracts.{c.name}.days_off gives {len(c.days_off)} days off a week, but "
+                            f"rest_days_per_week is {week} exactly (it becomes a least count with "
+                            "monthly_paid_hours_min or the cap)", column="days_off")
+        if c.min_days_off_in_a_row and c.min_days_off_in_a_row > max(week, 1):
+            raise DataError(source, f"contracts.{c.name}.min_days_off_in_a_row {c.min_days_off_in_a_row} cannot "
+                            f"hold with rest_days_per_week {week} exactly: give that many rest days a week (or "
+                            "make the weekly rest days a least count with monthly_paid_hours_min or the cap)",
+                            column="min_days_off_in_a_row")
 
 
 def _parse_hours_without_history(source: str, raw: Any) -> tuple[HoursWithoutHistory, ...]:
@@ -606,6 +720,7 @@ def _check_rules(source: str, r: Rules) -> None:
             raise DataError(source, f"[shift_cover.{cover.code}] names '{cover.code}', which is not a shift "
                             f"(shifts: {', '.join(r.shift_codes)})", column="shift_cover")
     _in_range(source, "week_starts_on", r.week_starts_on, 0, 6)
+    _check_contracts_hold(source, r)
     _in_range(source, "leaders_per_shift", r.leaders_per_shift, 0, 50)
     _in_range(source, "monthly_paid_hours_cap", r.monthly_paid_hours_cap, 0, 744, open_low=True)
     _in_range(source, "monthly_paid_hours_min", r.monthly_paid_hours_min, 0, 744)
@@ -704,6 +819,14 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
         lines += ["", "[[calendar]]", f"date = {c.date.isoformat()}", f"kind = {_toml_value(c.kind)}", f"name = {_toml_value(c.name)}"]
         if c.festival:
             lines.append(f"festival = {_toml_value(c.festival)}")
+    for c in rules.contracts:
+        lines += ["", f"[contracts.{_toml_value(c.name)}]"]
+        for key in CONTRACT_KEYS:
+            value = getattr(c, key)
+            if key == "days_off" and value:
+                lines.append(f"days_off = {_toml_value([WEEKDAY_NAMES[d] for d in value])}")
+            elif key != "days_off" and value is not None:
+                lines.append(f"{key} = {_toml_value(value)}")
     for h in rules.hours_without_history:
         lines += ["", "[[hours_without_history]]", f"start = {_toml_value(h.start)}", f"end = {_toml_value(h.end)}",
                   f"share = {_toml_value(h.share)}"]

@@ -12,7 +12,7 @@ from core.errors import DataError
 from core.rules import DEFAULT_RULES, ROLE_NAMES, ROLES, Rules
 
 STAFF_COLUMNS = ("employee_id", "name", "role", "group", "team")
-STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday")
+STAFF_OPTIONAL = ("shifts", "preferred_rest_weekday", "contract")
 LEAVE_COLUMNS = ("employee_id", "date", "kind")
 LEAVE_OPTIONAL = ("shift", "weight")
 # leave is fixed; the others are wishes: a rest day wished (rest_request) or refused (work_request: "I want to
@@ -74,6 +74,13 @@ def staff_from_table(frame: pd.DataFrame, rules: Rules = DEFAULT_RULES) -> pd.Da
         out["preferred_rest_weekday"] = pd.array(days.astype(int).where(days >= 0, None), dtype="Int64")
     else:
         out["preferred_rest_weekday"] = pd.array([None] * len(frame), dtype="Int64")
+    if "contract" in frame:
+        names = [c.name for c in rules.contracts]
+        expected = (f"a contract of the rules ({', '.join(names)}) or an empty cell" if names else
+                    "an empty cell: the rules define no [contracts]")
+        tables.fail_at(frame, ((frame["contract"] != "") & ~frame["contract"].isin(names)).to_numpy(), "contract",
+                       expected)
+        out["contract"] = frame["contract"]
     out = out.reset_index(drop=True)
     out.attrs["source"] = frame.attrs.get("source", "staff")
     return out

@@ -14,7 +14,7 @@ from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass,
 from scheduler.rules.consecutive_days import rest_windows
 from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
-from scheduler.rules.monthly_hours import most_rest_days, most_work_days
+from scheduler.rules.monthly_hours import hour_bounds, most_rest_days, most_work_days
 from scheduler.rules.rest_placement import rest_costs
 from scheduler.rules.shift_cover import shift_targets
 from scheduler.rules.weekend_rest_fairness import WEEKEND
@@ -120,6 +120,36 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
             out.last_shift[e] = codes.index(shift)
 
 
+def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray):
+    """Per person from their contract (the staff's `contract` column), else the global rules: the contract's
+    index (-1 none), the most and the least work days in a row, the least days off together, the most weekends
+    worked (-1 none) and the (E, D) weekdays off outside leave."""
+    E = len(staff)
+    names = [c.name for c in rules.contracts]
+    given = staff["contract"] if "contract" in staff else pd.Series([""] * E)
+    contract_of = np.array([names.index(c) if c in names else -1 for c in given], np.int64)
+    most = np.full(E, rules.max_consecutive_work_days, np.int64)
+    min_work = np.ones(E, np.int64)
+    min_off = np.ones(E, np.int64)
+    max_weekends = np.full(E, -1, np.int64)
+    fixed_off = np.zeros((E, len(days)), bool)
+    weekday = days.day_of_week.to_numpy()
+    for e, k in enumerate(contract_of):
+        if k < 0:
+            continue
+        c = rules.contracts[k]
+        if c.max_consecutive_work_days is not None:
+            most[e] = c.max_consecutive_work_days
+        if c.min_consecutive_work_days is not None:
+            min_work[e] = c.min_consecutive_work_days
+        if c.min_days_off_in_a_row is not None:
+            min_off[e] = c.min_days_off_in_a_row
+        if c.max_weekends_worked is not None:
+            max_weekends[e] = c.max_weekends_worked
+        fixed_off[e] = np.isin(weekday, c.days_off) & ~leave[e]
+    return contract_of, most, min_work, min_off, max_weekends, fixed_off
+
+
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
     """`frame` with its `column` as naive local times in core.times' unit (a time zone is a DataError)."""
     if frame is None:
@@ -203,17 +233,20 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
-    m = rules.max_consecutive_work_days
+    contract_of, most_in_a_row, min_work, min_off, max_weekends, fixed_off = _contracts(staff, rules, days, leave_m)
     replan_rest, replan_shift = replan_days(previous, ids, days)
-    last_month = previous_month_of(previous_month, ids, days, rules, max(m, 6))
+    last_month = previous_month_of(previous_month, ids, days, rules, max(int(most_in_a_row.max(initial=0)), 6))
     if kept is not None:
         _carry_over(last_month, _with_local_times(kept, "date", "kept days"), ids, days, rules)
 
     weeks = _weeks(days, rules.week_starts_on)
-    bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week, weekly_minimum(rules))
-    windows = rest_windows(D, m, leave_m, last_month)
-    max_work = most_work_days(rules, allowed, D)
-    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), days)
+    contracts = [rules.contracts[k] if k >= 0 else None for k in contract_of]
+    bounds = rest_bounds(weeks, leave_m, last_month, rules.rest_days_per_week,
+                         np.array([weekly_minimum(rules, c) for c in contracts], bool))
+    windows = rest_windows(D, most_in_a_row, leave_m, last_month)
+    paid_cap, paid_least = hour_bounds(rules, contracts, days)
+    max_work = most_work_days(rules, allowed, D, paid_cap)
+    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), paid_least)
 
     # People with leave or a cap are a class apart, and the others are classed by the windows and week bounds
     # the previous month's last days give them: pooled together, their rest days would count toward windows
@@ -222,7 +255,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     edges = [() if irregular[e] else (*windows.need[e].astype(int).tolist(), *bounds[e].ravel().tolist())
              for e in range(E)]
     keys = [PeopleClass(bool(leader[e]), bool(on_phone[e]), tuple(bool(a) for a in allowed[e]), int(preferred[e]),
-                        bool(irregular[e]), edges[e]) for e in range(E)]
+                        int(contract_of[e]), bool(irregular[e]), edges[e]) for e in range(E)]
     check_stopped()
     classes = sorted(set(keys))
     position = {k: i for i, k in enumerate(classes)}
@@ -238,8 +271,10 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
         wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        max_rest_days=max_rest, start_streak=windows.start_streak, previous_month=last_month,
-        replan_rest=replan_rest, replan_shift=replan_shift, classes=classes, class_of=class_of,
+        max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak, previous_month=last_month,
+        replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of, max_in_a_row=most_in_a_row,
+        min_days_off=min_off, min_work_days=min_work,
+        max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,
     )
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)

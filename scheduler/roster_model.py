@@ -578,18 +578,19 @@ def rest_change_costs(p: RosterProblem, y: dict, lunch: dict, pieces: int = 3) -
     return out
 
 
-def matched_rest_days(p: RosterProblem, rest: np.ndarray, counts: dict, classes: list[int],
+def matched_rest_days(p: RosterProblem, rest: np.ndarray, counts: dict, groups: list[tuple[int, list[int]]],
                       costs: np.ndarray, time_limit_s: float) -> np.ndarray:
-    """`rest` with the rest days of the given classes' members re-chosen near the day-level rest
-    counts `counts` ((class, day) -> people resting) within every rule, each class its own small CP-SAT
-    model started from its current rows. A day's rest count off its target costs what it changes in
-    coverage (`costs`, from rest_change_costs), so rest days the rules force away from the counts go
-    where they cost least; the person goals (requests, fair weekend rests) count too."""
+    """`rest` with the rest days of each group's people (class, some or all of its members) re-chosen near the
+    day-level rest counts `counts` ((class, day) -> people resting, less the rest days of the class's others
+    as they are) within every rule, each group its own small CP-SAT model started from its current rows. A
+    day's rest count off its target costs what it changes in coverage (`costs`, from rest_change_costs), so
+    rest days the rules force away from the counts go where they cost least; the person goals (requests, fair
+    weekend rests) count too."""
     rest = rest.copy()
     until = elapsed() + time_limit_s
     pieces = costs.shape[3]
-    for i, c in enumerate(classes):
-        members = [int(e) for e in p.members(c)]
+    for i, (c, members) in enumerate(groups):
+        others = np.setdiff1d(p.members(c), members)
         model = cp_model.CpModel()
         x, terms = person_model(model, p, members)
         for d in range(p.n_days):
@@ -600,7 +601,9 @@ def matched_rest_days(p: RosterProblem, rest: np.ndarray, counts: dict, classes:
             size = [1] * (pieces - 1) + [len(resting)]
             more = [model.new_int_var(0, n, f"more_c{c}_d{d}_{k}") for k, n in enumerate(size)]
             fewer = [model.new_int_var(0, n, f"fewer_c{c}_d{d}_{k}") for k, n in enumerate(size)]
-            model.add(sum(resting) - int(counts.get((c, d), 0)) == sum(more) - sum(fewer))
+            # the class's others as they are may rest more (or fewer) than the count alone: aim within reach
+            target = min(max(int(counts.get((c, d), 0)) - int(rest[others, d].sum()), 0), len(resting))
+            model.add(sum(resting) - target == sum(more) - sum(fewer))
             for k in range(pieces):
                 # +1: of two placements costing the same, the one nearer the counts
                 terms.append(Term(int(costs[c, d, 0, k]) + 1, more[k]))
@@ -609,7 +612,7 @@ def matched_rest_days(p: RosterProblem, rest: np.ndarray, counts: dict, classes:
             model.add_hint(v, bool(rest[e, d]))
         _minimize(model, terms)
         # the full LP: measured, it proves a class of 18 people optimal in 0.1 s where level 1 stalls
-        done = run(model, (until - elapsed()) / (len(classes) - i), 1, linearization=2)
+        done = run(model, (until - elapsed()) / (len(groups) - i), 1, linearization=2)
         if done.found:
             for (e, d), v in x.items():
                 rest[e, d] = bool(done.solver.value(v))

@@ -75,6 +75,7 @@ class PeopleClass(NamedTuple):
     on_phone: bool
     allowed: tuple[bool, ...]  # per shift
     preferred_weekday: int  # -1 when none
+    contract: int  # index into rules.contracts, -1 for the global rules
     irregular: bool  # leave or a paid-hour cap
     # for the others, the rest windows they need and their week bounds, which the previous month's last days
     # set: () for irregular people, and the same for everyone without a previous month
@@ -121,8 +122,16 @@ class RosterProblem:
     window_need: np.ndarray  # (E, n windows) bool: the person needs a rest day in the window
     max_work_days: np.ndarray  # (E,) int: from the paid-hour cap (D when off)
     max_rest_days: np.ndarray  # (E,) int: from the paid-hour minimum (the free days when off)
+    paid_cap: np.ndarray  # (E,) float paid hours at most over the horizon (inf: none)
+    paid_least: np.ndarray  # (E,) float paid hours at least over the horizon (0: none)
     start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous month)
     previous_month: PreviousMonth  # the previous month's last days and fairness counts
+    contract_of: np.ndarray  # (E,) int index into rules.contracts, -1 for the global rules
+    max_in_a_row: np.ndarray  # (E,) int work days in a row at most (the contract's or max_consecutive_work_days)
+    min_days_off: np.ndarray  # (E,) int days off coming at least this many together (1: no rule)
+    min_work_days: np.ndarray  # (E,) int work days coming at least this many together (1: no rule)
+    max_weekends: np.ndarray  # (E,) int weekends worked at most (-1: no rule)
+    fixed_off: np.ndarray  # (E, D) bool the contract's weekdays off, not on leave
     replan_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the roster of this month re-planned
     replan_shift: list[dict[int, str]]  # per person: day -> shift code in the roster of this month re-planned
     classes: list[PeopleClass]

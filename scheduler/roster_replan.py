@@ -75,7 +75,8 @@ def replan_from(requirement, staff: pd.DataFrame, rules: Rules, previous: pd.Dat
     `change_mid_month` weight). The Roster's assignments and
     per-person totals are the whole month's; its coverage, shortfall and KPIs those of the days re-planned;
     `diff` what changed. A day outside the month, a roster of another month or one lacking a day to keep is
-    a DataError; so is the monthly paid-hour cap, which counts the whole month's hours."""
+    a DataError; so are the monthly paid-hour cap, which counts the whole month's hours, and a contract's
+    `max_weekends_worked`, `min_minutes` or `max_minutes`, which count the whole month."""
     index = pd.DatetimeIndex(requirement.index)
     days = pd.DatetimeIndex(index.normalize().unique()).sort_values()
     try:
@@ -87,6 +88,13 @@ def replan_from(requirement, staff: pd.DataFrame, rules: Rules, previous: pd.Dat
     if rules.monthly_paid_hours_cap_enabled:
         raise DataError(FROM, "re-planning from a day is not offered with the monthly paid-hour cap on: the cap "
                               "counts the whole month's hours; re-plan the whole month (--previous alone)")
+    given = set(staff["contract"]) if "contract" in staff else set()
+    whole = sorted(c.name for c in rules.contracts
+                   if (c.max_weekends_worked is not None or c.bounds_minutes) and c.name in given)
+    if whole:
+        raise DataError(FROM, f"re-planning from a day is not offered with contracts that bound the weekends worked "
+                              f"or the paid minutes ({', '.join(whole)}): they count the whole month; re-plan the "
+                              "whole month (--previous alone)")
     kept, ahead = _kept_and_ahead(previous, staff, days, day)
     # each day changed costs the mid-month weight here (scheduler.rules.previous_roster reads the one key)
     moving = replace(rules, weights=replace(rules.weights, change_from_previous=rules.weights.change_mid_month))

@@ -20,7 +20,7 @@ from scheduler.roster_assign import (lunches_of_people, moved_rest_day, repair_r
                                      shifts_of_people, spread_rest_counts)
 from scheduler.roster_problem import RosterProblem
 from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
-from scheduler.rules import RosterDays, objective_parts
+from scheduler.rules import RosterDays, objective_parts, rest_row_holds
 from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import forbidden_pairs
 
@@ -29,6 +29,10 @@ from scheduler.rules.shift_succession import forbidden_pairs
 # agents gets no better in 2 s), with this share of the time limit in all.
 MATCH_MAX_PEOPLE = 40
 MATCH_SHARE = 0.1
+# the most of the time limit the exact re-choice of contract classes the greedy broke may take
+MEND_SHARE = 0.4
+# people of a class re-chosen together there: small models find rows keeping every rule fast
+MEND_PEOPLE = 10
 SECOND_AGGREGATE_FROM_S = 30.0  # time limits from which the aggregate is solved again, people on leave exact
 
 
@@ -184,6 +188,11 @@ def _roster_try(p: RosterProblem, counts: rm.Counts, pool: dict, preset: np.ndar
                 left_s: float) -> Candidate:
     """One roster from the aggregate's counts, the people's rest days in tie-break order `variant`."""
     rest, broken = rest_days_of_people(p, pool, preset, decided, variant)
+    if broken:
+        # the contract classes' exact re-choice may take part of the time left, and at least the small classes'
+        # share: without it their rule breaks stay (measured: a 40-person weekend-capped class, 4 s at 100 agents)
+        mend_s = max(min(MEND_SHARE * time_limit_s, left_s), MATCH_SHARE * time_limit_s)
+        rest, broken = _mended_contract_classes(p, rest, wanted, decided, costs, mend_s)
     if not broken:
         repair_rest_counts(p, rest, pool, decided)
         rest = _matched_small_classes(p, rest, wanted, decided, costs, min(MATCH_SHARE * time_limit_s, max(left_s, 0.1)))
@@ -201,7 +210,11 @@ def _without_aggregate(p: RosterProblem, deadline: float, time_limit_s: float) -
         chosen = rm.leader_rest_days(p, counts, max(min(0.1 * time_limit_s, deadline - elapsed() - 1.0), 0.5), p.leader)
         if chosen is not None:
             preset, decided = chosen, p.leader.copy()
-    rest, _ = rest_days_of_people(p, counts, preset, decided)
+    rest, broken = rest_days_of_people(p, counts, preset, decided)
+    if broken:
+        # no coverage costs without the aggregate's counts: the re-choice only keeps near the even spread
+        flat = np.zeros((len(p.classes), p.n_days, 2, 1), np.int64)
+        rest, _ = _mended_contract_classes(p, rest, counts, decided, flat, MEND_SHARE * time_limit_s)
     return _for_rest_days(p, rest, max(deadline - elapsed(), 1.0))
 
 
@@ -213,7 +226,29 @@ def _matched_small_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, dec
     off = [c for c in range(len(p.classes))
            if any(got[c, d] != wanted[c, d] for d in range(p.n_days))
            and len(p.members(c)) <= MATCH_MAX_PEOPLE and not decided[p.members(c)].any()]
-    return rm.matched_rest_days(p, rest, wanted, off, costs, time_limit_s) if off else rest
+    return rm.matched_rest_days(p, rest, wanted, [(c, [int(e) for e in p.members(c)]) for c in off], costs,
+                                time_limit_s) if off else rest
+
+
+def _mended_contract_classes(p: RosterProblem, rest: np.ndarray, wanted: dict, decided: np.ndarray,
+                             costs: np.ndarray, time_limit_s: float) -> tuple[np.ndarray, bool]:
+    """Where the day-by-day greedy broke a rule for people with a contract (runs of days off against exact
+    weekly rest days leave it no choice on a day), their rest days chosen again by CP-SAT within every rule,
+    MEND_PEOPLE of a class at a time beside the others' rows as they are. Returns the rest days and
+    whether a rule is still broken."""
+    def breaking() -> np.ndarray:
+        return np.array([not decided[e] and not rest_row_holds(p, e, rest[e]) for e in range(p.n_people)], bool)
+
+    bad = breaking()
+    groups = []
+    for c in sorted({int(p.class_of[e]) for e in np.flatnonzero(bad)}):
+        if p.classes[c].contract >= 0:
+            mine = [int(e) for e in p.members(c) if bad[e]]
+            groups += [(c, mine[i:i + MEND_PEOPLE]) for i in range(0, len(mine), MEND_PEOPLE)]
+    if not groups:
+        return rest, bool(bad.any())
+    rest = rm.matched_rest_days(p, rest, wanted, groups, costs, time_limit_s)
+    return rest, bool(breaking().any())
 
 
 def _for_rest_days(p: RosterProblem, rest: np.ndarray, time_limit_s: float,

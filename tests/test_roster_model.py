@@ -68,7 +68,8 @@ def test_reachable_counts_are_matched_exactly_from_a_poor_start(problem):
     start, _ = rest_days_of_people(p, {})  # everyone rests on the same days
     counts = {(c, d): int(n) for d, n in enumerate(resting(p, target, c))}
     assert (resting(p, start, c) != resting(p, target, c)).any()
-    got = rm.matched_rest_days(p, start, counts, [c], np.zeros((len(p.classes), p.n_days, 2, 3), np.int64), 5.0)
+    got = rm.matched_rest_days(p, start, counts, [(c, [int(e) for e in p.members(c)])],
+                               np.zeros((len(p.classes), p.n_days, 2, 3), np.int64), 5.0)
     assert (resting(p, got, c) == resting(p, target, c)).all()
     assert rules_hold(p, got)
     others = np.setdiff1d(np.arange(p.n_people), p.members(c))
@@ -87,7 +88,7 @@ def test_rest_days_the_counts_cannot_take_go_where_they_cost_least(problem):
     costs = np.full((len(p.classes), p.n_days, 2, 3), 100, np.int64)
     cheap = week[3]
     costs[c, cheap, 0, :] = 0  # resting costs nothing more on one day of that week
-    got = rm.matched_rest_days(p, rest, counts, [c], costs, 5.0)
+    got = rm.matched_rest_days(p, rest, counts, [(c, [int(e) for e in p.members(c)])], costs, 5.0)
     in_week = resting(p, got, c)[week]
     assert in_week.sum() == sum(int(p.rest_bounds[e, 2, 0]) for e in p.members(c))
     assert in_week[3] > max(np.delete(in_week, 3)) and in_week[3] > resting(p, rest, c)[cheap]

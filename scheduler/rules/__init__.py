@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scheduler.roster_solver import check_stopped
-from scheduler.rules import (allowed_shifts, consecutive_days, late_shift_fairness, leader_per_shift, leave,
-                             lunch_airings, lunch_stagger, monthly_hours, one_shift_a_day, previous_roster, requests,
-                             rest_placement, shift_cover, shift_succession, weekend_rest_fairness,
-                             weekly_rest)
+from scheduler.rules import (allowed_shifts, consecutive_days, contract_days_off, days_off_in_a_row,
+                             late_shift_fairness, leader_per_shift, leave, lunch_airings, lunch_stagger, monthly_hours,
+                             one_shift_a_day, previous_roster, requests, rest_placement, shift_cover, shift_succession,
+                             weekend_rest_fairness, weekends_worked, weekly_rest, work_days_in_a_row)
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term)
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ ROSTER_RULES: tuple[RosterRule, ...] = (
     leave.RULE,
     weekly_rest.RULE,
     consecutive_days.RULE,
+    work_days_in_a_row.RULE,
+    days_off_in_a_row.RULE,
+    weekends_worked.RULE,
+    contract_days_off.RULE,
     shift_succession.RULE,
     monthly_hours.RULE,
     monthly_hours.MINIMUM,

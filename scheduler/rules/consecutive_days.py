@@ -1,5 +1,5 @@
-"""Maximum consecutive work days (`max_consecutive_work_days`): every window of that many days plus one
-holds a day off, counting the previous month's last days when its roster is given (a run of work days
+"""Maximum consecutive work days (`max_consecutive_work_days`, a contract's own where the person has one):
+every window of that many days plus one holds a day off, counting the previous month's last days when its roster is given (a run of work days
 that ends on its last day continues into this month's first)."""
 from __future__ import annotations
 
@@ -20,24 +20,28 @@ class RestWindows(NamedTuple):
     start_streak: np.ndarray  # (E,) work days in a row just before the horizon (0 when unknown)
 
 
-def rest_windows(n_days: int, most: int, leave: np.ndarray, previous_month: PreviousMonth) -> RestWindows:
-    """The windows of `most` + 1 days that must hold a day off, for everyone; windows reaching before
-    the horizon only for people whose previous month's roster knows those days."""
+def rest_windows(n_days: int, most: np.ndarray, leave: np.ndarray, previous_month: PreviousMonth) -> RestWindows:
+    """The windows of a person's `most` ((E,) their limit: the contract's or the global one) + 1 days that
+    must hold a day off; windows reaching before the horizon only for people whose previous month's roster
+    knows those days."""
     before = previous_month.last_days
     E, lookback = before.shape
     windows, needs = [], []
-    for a in range(-lookback, n_days - most):
-        span = range(a, a + most + 1)
-        inside = tuple(d for d in span if d >= 0)
-        if not inside or a + most < 0:
-            continue
-        past = [d + lookback for d in span if d < 0]
-        known = (before[:, past] >= 0).all(axis=1) if past else np.ones(E, bool)
-        rested = (before[:, past] == 1).any(axis=1) if past else np.zeros(E, bool)
-        need = known & ~rested & ~leave[:, list(inside)].any(axis=1)
-        if need.any():
-            windows.append(inside)
-            needs.append(need)
+    for limit in np.unique(most):
+        limit = int(limit)
+        mine = most == limit
+        for a in range(-lookback, n_days - limit):
+            span = range(a, a + limit + 1)
+            inside = tuple(d for d in span if d >= 0)
+            if not inside or a + limit < 0:
+                continue
+            past = [d + lookback for d in span if d < 0]
+            known = (before[:, past] >= 0).all(axis=1) if past else np.ones(E, bool)
+            rested = (before[:, past] == 1).any(axis=1) if past else np.zeros(E, bool)
+            need = mine & known & ~rested & ~leave[:, list(inside)].any(axis=1)
+            if need.any():
+                windows.append(inside)
+                needs.append(need)
     streak = np.zeros(E, np.int64)
     for e in range(E):
         j = lookback - 1
@@ -80,7 +84,7 @@ class _Tracker(RestTracker):
 
 class ConsecutiveDays(RosterRule):
     name = "maximum consecutive work days"
-    keys = ("max_consecutive_work_days",)
+    keys = ("max_consecutive_work_days", "contracts.max_consecutive_work_days")
     greedy_order = 3
 
     def aggregate(self, m: DayCounts) -> list[Term]:
@@ -107,8 +111,8 @@ class ConsecutiveDays(RosterRule):
 
     def check(self, t: RosterTable) -> list[str]:
         out = []
-        m = t.rules.max_consecutive_work_days
         for emp in t.ids:
+            m = t.bound(emp, "max_consecutive_work_days")
             # the previous month's unbroken run of work days just before the horizon
             carried, day = 0, t.days[0] - t.one_day
             while t.previous_month[emp].get(day) in t.codes:

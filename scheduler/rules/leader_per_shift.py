@@ -101,6 +101,8 @@ class LeaderPerShift(RosterRule):
                     elif not p.allowed[e, s]:
                         others = [p.shift_codes[k] for k in np.flatnonzero(p.allowed[e])]
                         why = f"may only work {'/'.join(others)}"
+                    elif shift[e, d] == -1 and p.fixed_off[e, d]:
+                        why = f"on a weekday their contract '{p.rules.contracts[p.contract_of[e]].name}' keeps off"
                     elif shift[e, d] == -1:
                         why = "on a rest day the weekly rest and consecutive-day rules require"
                     else:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pandas as pd
 
-from core.rules import Rules, ShiftTemplate
+from core.rules import Contract, Rules, ShiftTemplate
 from scheduler.roster_problem import OFF_PHONE_ROLES
 
 
@@ -31,10 +31,18 @@ class RosterTable:
     previous_month: dict[str, dict[pd.Timestamp, str]]  # per person, the previous month's codes before the horizon
     on_phone: set[str]
     shift_cover: pd.DataFrame | None  # the dated shift cover: date, shift, wanted, under_weight, over_weight
+    contracts: dict[str, Contract]  # per person with a contract (the staff's `contract` column)
 
     OFF = "OFF"
     LEAVE = "LEAVE"
     one_day = pd.Timedelta(days=1)
+
+    def bound(self, emp: str, key: str):
+        """A person rule's bound for `emp`: their contract's when it sets `key`, else the global rule's (None
+        for a key only contracts have)."""
+        contract = self.contracts.get(emp)
+        own = getattr(contract, key) if contract is not None else None
+        return own if own is not None else getattr(self.rules, key, None)
 
     def lunches(self) -> Iterator[tuple[str, pd.Timestamp, str, str | None]]:
         """(employee, day, shift code, lunch start or None) of every worked shift with a lunch."""
@@ -71,6 +79,15 @@ def roster_table(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, l
         codes={s.code: s for s in rules.shifts}, on_leave=on_leave, previous_month=before,
         on_phone=set(staff.loc[~staff["role"].isin(OFF_PHONE_ROLES), "employee_id"]),
         shift_cover=shift_cover if shift_cover is not None and len(shift_cover) else None,
+        contracts=contracts_of(staff, rules),
     )
+
+
+def contracts_of(staff: pd.DataFrame, rules: Rules) -> dict[str, Contract]:
+    """Employee -> contract, for the staff whose `contract` column names one."""
+    if "contract" not in staff:
+        return {}
+    named = {c.name: c for c in rules.contracts}
+    return {e: named[c] for e, c in zip(staff["employee_id"], staff["contract"]) if c in named}
 
 

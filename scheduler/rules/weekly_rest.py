@@ -20,7 +20,7 @@ from scheduler.roster_solver import run
 from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
-    from core.rules import Rules
+    from core.rules import Contract, Rules
     from scheduler.rules.table import RosterTable
     from scheduler.roster_problem import PreviousMonth, RosterProblem, Week
 
@@ -28,10 +28,10 @@ DAY = pd.Timedelta(days=1)
 
 
 def rest_bounds(weeks: list[Week], leave: np.ndarray, previous_month: PreviousMonth, rest_days: int,
-                weekly_minimum: bool) -> np.ndarray:
+                weekly_minimum: np.ndarray) -> np.ndarray:
     """(E, W, 2) least and most rest days of each person in each week of the horizon; the first week's
-    for people whose previous month's roster knows its earlier days: the rest days it still owes. With
-    `weekly_minimum` the least is kept and the most is every free day."""
+    for people whose previous month's roster knows its earlier days: the rest days it still owes. For the
+    people of `weekly_minimum` ((E,) bool) the least is kept and the most is every free day."""
     before, before_off = previous_month.last_days, previous_month.rested
     E, lookback = before.shape
     r = rest_days
@@ -50,16 +50,17 @@ def rest_bounds(weeks: list[Week], leave: np.ndarray, previous_month: PreviousMo
             hi = np.where(known, exact, math.ceil(r * k / 7))
         else:
             lo, hi = np.full(E, math.floor(r * k / 7)), np.full(E, math.ceil(r * k / 7))
-        if weekly_minimum:
-            hi = available
+        hi = np.where(weekly_minimum, available, hi)
         bounds[:, w, 0] = np.minimum(lo, available)
         bounds[:, w, 1] = np.minimum(np.maximum(hi, lo), available)
     return bounds
 
 
-def weekly_minimum(rules: Rules) -> bool:
-    """Whether the weekly rest days are a least count only: the month's paid hours are bounded instead."""
-    return rules.monthly_paid_hours_cap_enabled or rules.monthly_paid_hours_min > 0
+def weekly_minimum(rules: Rules, contract: Contract | None = None) -> bool:
+    """Whether the weekly rest days are a least count only: the month's paid hours are bounded instead (for
+    everyone, or for the people of `contract` by its paid minutes)."""
+    bounded = contract is not None and contract.bounds_minutes
+    return bounded or rules.monthly_paid_hours_cap_enabled or rules.monthly_paid_hours_min > 0
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def table_weeks(t: RosterTable, emp: str) -> list[TableWeek]:
         else:
             k = len(wdays)
             lo, hi = math.floor(r * k / 7), math.ceil(r * k / 7)
-        if weekly_minimum(rules):
+        if weekly_minimum(rules, t.contracts.get(emp)):
             hi = free
         out.append(TableWeek(first, rests, min(lo, free), min(max(hi, lo), free), carried, taken))
     return out
@@ -199,10 +200,16 @@ class WeeklyRest(RosterRule):
                 want = f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
                 out.append(Conflict(self.name, first, (who,),
                                     f"{who} cannot have {want} rest day(s) in the week from {first}{on_leave} "
-                                    f"while working at most {p.rules.max_consecutive_work_days} days in a row"
+                                    f"while working at most {p.max_in_a_row[e]} days in a row{_contract_of(p, e)}"
                                     f"{_carried_over(p, e, week)}; the roster gives a different number of rest "
                                     "days that week."))
         return out
+
+
+def _contract_of(p: RosterProblem, e: int) -> str:
+    """' and keeping their contract 'part_time'' for a person with one ('' without)."""
+    k = int(p.contract_of[e])
+    return f" and keeping their contract '{p.rules.contracts[k].name}'" if k >= 0 else ""
 
 
 def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
@@ -225,7 +232,7 @@ def _carried_over(p: RosterProblem, e: int, week: Week) -> str:
 def own_rules_key(p: RosterProblem, e: int) -> tuple[bytes, ...]:
     """What person e's own rules read of the problem: people with equal keys have the same person model."""
     return (p.rest_bounds[e].tobytes(), p.window_need[e].tobytes(), p.leave[e].tobytes(),
-            p.max_work_days[e].tobytes(), p.max_rest_days[e].tobytes())
+            p.max_work_days[e].tobytes(), p.max_rest_days[e].tobytes(), p.contract_of[e].tobytes())
 
 
 def relax_impossible_weeks(p: RosterProblem, person_rules) -> dict[int, np.ndarray]:
