@@ -5,7 +5,8 @@ At `at`, a rostered person who clocked in is on the phones for the rest of their
 clocked out and did not clock in again has left; one not clocked in once the shift's start plus the late
 grace has passed is missing for the rest of the day (unless they arrive, which a later look sees); one whose
 shift has not started yet (or is inside the grace) is expected as rostered. Someone who clocked in on a rest
-day works the shift whose start lies nearest their clock-in, their lunch in the middle of its window.
+day works the shift whose start lies nearest their clock-in, their lunch in the middle of its window. The day's
+first hours are also worked by the day before's shifts past midnight (at 01:00, yesterday's night shift).
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules, ShiftTemplate, minutes_of
+from core.rules import MINUTES_A_DAY, Rules, ShiftTemplate, minutes_of
 from scheduler.clock import CLOCK_IN
 from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
 
@@ -28,13 +29,15 @@ NOT_IN = "not_in"  # not clocked in although the shift started more than the gra
 LEFT = "left"  # clocked out and not back
 REST_DAY_IN = "rest_day_in"  # clocked in on a rest day (or a day the roster does not hold)
 PRESENT = (EXPECTED, IN, LATE, REST_DAY_IN)
+# A clock-in this long before a shift's start is already its own (not the shift before's)
+MAX_EARLY_MINUTES = 180
 
 
 @dataclass(frozen=True)
 class Workday:
     """One phone person's day as known at the time of the look: the shift they work (a code of the rules),
-    its hours and lunch in minutes of the day, and what the clock says (`status`, first clock-in, last
-    clock-out before the look)."""
+    its hours and lunch in minutes after the look's day's midnight (below 0 for the day before's night shift,
+    which started then), and what the clock says (`status`, first clock-in, last clock-out before the look)."""
 
     employee_id: str
     shift: str
@@ -46,15 +49,14 @@ class Workday:
     rostered: bool = True  # False: a rest day (or a day the roster does not hold) worked
     clock_in: pd.Timestamp | None = None
     clock_out: pd.Timestamp | None = None
+    late_by: int = 0  # minutes clocked in after the shift's start
 
     @property
     def present(self) -> bool:
         return self.status in PRESENT
 
     def late_minutes(self) -> int:
-        if self.clock_in is None:
-            return 0
-        return max(int((self.clock_in - self.clock_in.normalize()) / pd.Timedelta(minutes=1)) - self.start_minute, 0)
+        return self.late_by
 
     def on_phones(self, minute: np.ndarray) -> np.ndarray:
         """True at each interval start of `minute` (minutes of the day) this person works, lunch left out."""
@@ -90,13 +92,15 @@ class PhonesDay:
 
 
 def _middle_lunch(shift: ShiftTemplate, rules: Rules) -> int:
-    first, last = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end) - shift.unpaid_break_minutes
+    first, latest_end = shift.lunch_window_minutes
+    last = latest_end - shift.unpaid_break_minutes
     step = rules.interval_minutes
     return first + ((last - first) // 2) // step * step
 
 
-def _minute(t: pd.Timestamp) -> int:
-    return int((t - t.normalize()) / pd.Timedelta(minutes=1))
+def _minute(t: pd.Timestamp, day: pd.Timestamp | None = None) -> int:
+    """Minutes of `t` after `day`'s midnight (its own day's without one)."""
+    return int((t - (t.normalize() if day is None else day)) / pd.Timedelta(minutes=1))
 
 
 def _phone_people(assignments: pd.DataFrame, staff: pd.DataFrame) -> set[str]:
@@ -116,25 +120,34 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
     list does not hold are a DataError naming the roster file and the first of them."""
     phones = _phone_people(assignments, staff)
     shifts = {s.code: s for s in rules.shifts}
-    today = assignments[pd.to_datetime(assignments["date"]).dt.normalize() == day]
-    at_minute = _minute(at)
+    dates = pd.to_datetime(assignments["date"]).dt.normalize()
+    eve = day - pd.Timedelta(days=1)
+    today = assignments[dates == day]
+    # the day before's shifts past midnight work the day's first hours: minutes count back from its midnight
+    night = assignments[(dates == eve) & assignments["shift"].isin([s.code for s in rules.shifts if s.overnight])]
+    at_minute = _minute(at, day)
     punches: dict[str, list[tuple[pd.Timestamp, str]]] = {}
     if clock is not None:
-        seen = clock[(clock["time"] >= day) & (clock["time"] <= at)].sort_values("time", kind="stable")
+        since = day - pd.Timedelta(minutes=max((MINUTES_A_DAY - s.start_minute for s in rules.shifts if s.overnight),
+                                               default=0))
+        seen = clock[(clock["time"] >= since) & (clock["time"] <= at)].sort_values("time", kind="stable")
         for e, t, kind in zip(seen["employee_id"], seen["time"], seen["kind"]):
             punches.setdefault(e, []).append((t, kind))
     # Records without a punch on the day are another day's (or a feed that stopped), not everyone absent.
     clock_given = bool(punches)
     people = []
     rostered = set()
-    for e, code, lunch in today[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
-        if e not in phones or code not in shifts:
-            continue
-        rostered.add(e)
-        s = shifts[code]
-        w = Workday(e, code, s.start_minute, s.end_minute, minutes_of(lunch) if isinstance(lunch, str) and lunch else None,
-                    s.unpaid_break_minutes, EXPECTED)
-        people.append(_as_clocked(w, punches.get(e, []), clock_given, at_minute, rules))
+    for back, rows in ((MINUTES_A_DAY, night), (0, today)):
+        for e, code, lunch in rows[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
+            if e not in phones or code not in shifts:
+                continue
+            s = shifts[code]
+            lunch_at = s.minute_in_shift(lunch) - back if isinstance(lunch, str) and lunch else None
+            w = Workday(e, code, s.start_minute - back, s.end_minute - back, lunch_at, s.unpaid_break_minutes, EXPECTED)
+            # their punches since the shift began are theirs; a night worker's own shift today reads the same
+            mine = [(t, kind) for t, kind in punches.get(e, []) if _minute(t, day) >= w.start_minute - MAX_EARLY_MINUTES]
+            rostered.add(e)
+            people.append(_as_clocked(w, mine, clock_given, at_minute, day, rules))
     off = set(today.loc[today["shift"] == LEAVE, "employee_id"])
     for e, seen in punches.items():
         ins = [t for t, kind in seen if kind == CLOCK_IN]
@@ -143,14 +156,14 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
         s = _worked_shift(rules, _minute(ins[0]), 0.0)
         w = Workday(e, s.code, s.start_minute, s.end_minute, _middle_lunch(s, rules), s.unpaid_break_minutes, REST_DAY_IN,
                     rostered=False)
-        clocked = _as_clocked(w, seen, True, at_minute, rules)
+        clocked = _as_clocked(w, seen, True, at_minute, day, rules)
         people.append(replace(clocked, status=REST_DAY_IN) if clocked.present else clocked)
     return PhonesDay(day=day, at=at, people=people, clock_given=clock_given,
                      clock_empty=clock is not None and not clock_given)
 
 
 def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: bool, at_minute: int,
-                rules: Rules) -> Workday:
+                day: pd.Timestamp, rules: Rules) -> Workday:
     """`w` with what its punches by the look say."""
     if not clock_given:
         return w
@@ -162,8 +175,8 @@ def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: b
     last_out = max((t for t, kind in seen if kind != CLOCK_IN), default=None)
     if last_kind != CLOCK_IN:
         return replace(w, status=LEFT, clock_in=ins[0], clock_out=last_out)
-    late = _minute(ins[0]) - w.start_minute > rules.late_grace_minutes
-    return replace(w, status=LATE if late else IN, clock_in=ins[0])
+    late_by = max(_minute(ins[0], day) - w.start_minute, 0)
+    return replace(w, status=LATE if late_by > rules.late_grace_minutes else IN, clock_in=ins[0], late_by=late_by)
 
 
 def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
@@ -176,14 +189,18 @@ def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Ru
     day_of = pd.DatetimeIndex(index).normalize()
     minute = times.minute_of_day(index)
     count = np.zeros(len(index), np.int64)
+    dates = pd.to_datetime(assignments["date"]).dt.normalize()
+    # a shift past midnight also covers the next day's first hours: the day before the index's days counts too
     a = assignments[assignments["shift"].isin(list(shifts)) & assignments["employee_id"].isin(phones)
-                    & pd.to_datetime(assignments["date"]).dt.normalize().isin(day_of.unique())]
+                    & (dates.isin(day_of.unique()) | dates.isin(day_of.unique() - pd.Timedelta(days=1)))]
     for day, code, lunch in a[["date", "shift", "lunch_start"]].itertuples(index=False):
         shift = shifts[code]
-        on = (day_of == pd.Timestamp(day).normalize()) & (minute >= shift.start_minute) & (minute < shift.end_minute)
+        # minutes after the shift's day's midnight
+        since = minute + ((day_of - pd.Timestamp(day).normalize()) / pd.Timedelta(minutes=1)).to_numpy()
+        on = (since >= shift.start_minute) & (since < shift.end_minute)
         if isinstance(lunch, str) and lunch:
-            start = minutes_of(lunch)
-            on &= ~((minute >= start) & (minute < start + shift.unpaid_break_minutes))
+            start = shift.minute_in_shift(lunch)
+            on &= ~((since >= start) & (since < start + shift.unpaid_break_minutes))
         count += on
     return pd.Series(count, index=index, name="rostered")
 
