@@ -17,8 +17,8 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import MINUTES_A_DAY, Rules, ShiftTemplate, minutes_of
-from scheduler.clock import CLOCK_IN
+from core.rules import MINUTES_A_DAY, Rules, ShiftTemplate
+from scheduler.clock import CLOCK_IN, shift_days
 from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
 
 # What is known of a person's day at the time of the look.
@@ -235,16 +235,20 @@ def clocked_on_phones(clock: pd.DataFrame, assignments: pd.DataFrame, staff: pd.
     minute = times.minute_of_day(index).astype(float)
     present = np.zeros(len(index))
     punches = clock[clock["employee_id"].isin(phones)]
-    punches = punches.assign(date=punches["time"].dt.normalize(),
-                             minute=times.minute_of_day(punches["time"]) + punches["time"].dt.second / 60)
-    punches = punches[punches["date"].isin(day_of.unique())]
+    # a night shift's punches after midnight are its day's, their minutes counted past 24:00
+    date = shift_days(punches, assignments, rules)
+    punches = punches.assign(date=date, minute=(punches["time"] - date) / pd.Timedelta(minutes=1))
+    punches = punches[punches["date"].isin(day_of.unique()) | punches["date"].isin(day_of.unique() - pd.Timedelta(days=1))]
     keys = ["employee_id", "date"]
     is_in = (punches["kind"] == CLOCK_IN).to_numpy()
     spans = pd.concat([punches[is_in].groupby(keys)["minute"].min().rename("first_in"),
                        punches[~is_in].groupby(keys)["minute"].max().rename("last_out")], axis=1)
     rostered = {(e, pd.Timestamp(d).normalize()): (s, lunch) for e, d, s, lunch in
                 assignments[["employee_id", "date", "shift", "lunch_start"]].itertuples(index=False)}
-    rows_of = {day: np.flatnonzero(day_of == day) for day in day_of.unique()}
+    one_day = pd.Timedelta(days=1)
+    # the rows of a day's work: its own intervals and, for a shift past midnight, the next day's
+    rows_of = {day: np.flatnonzero((day_of == day) | (day_of == day + one_day))
+               for day in day_of.unique().union(day_of.unique() - one_day)}
     for (employee, day), first_in, last_out in zip(spans.index, spans["first_in"], spans["last_out"]):
         code, lunch = rostered.get((employee, day), ("", None))
         punched_in = None if np.isnan(first_in) else first_in
@@ -259,12 +263,13 @@ def clocked_on_phones(clock: pd.DataFrame, assignments: pd.DataFrame, staff: pd.
             if shift.end_minute < end < shift.end_minute + rules.overtime_after_minutes:
                 end = shift.end_minute
         rows = rows_of[day]
-        share = _overlap(minute[rows], step, start, end)
+        since = minute[rows] + ((day_of[rows] - day) / pd.Timedelta(minutes=1)).to_numpy()
+        share = _overlap(since, step, start, end)
         if code in rules.shift_codes and isinstance(lunch, str) and lunch:
-            first = minutes_of(lunch)
-            share = share - _overlap(minute[rows], step, first, first + shift.unpaid_break_minutes)
+            first = shift.minute_in_shift(lunch)
+            share = share - _overlap(since, step, first, first + shift.unpaid_break_minutes)
         else:
-            lo, hi = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end)
-            share = share - _overlap(minute[rows], step, lo, hi) * shift.unpaid_break_minutes / max(hi - lo, 1)
+            lo, hi = shift.lunch_window_minutes
+            share = share - _overlap(since, step, lo, hi) * shift.unpaid_break_minutes / max(hi - lo, 1)
         present[rows] += np.clip(share, 0, step) / step
     return pd.Series(present, index=index, name="on_phones")

@@ -211,3 +211,25 @@ def test_an_api_roster_job_with_a_night_shift(tmp_path):
     (tmp_path / "staff.csv").write_bytes(staff_bytes)
     assert roster_violations(roster.assignments, load_staff(tmp_path / "staff.csv", RULES), RULES) == []
     assert (roster.coverage.loc["2027-03-02 00:00":"2027-03-02 05:30", "staffed"] > 0).all()
+
+
+def test_a_night_shifts_clock_records_after_midnight_are_its_days():
+    from scheduler.attendance import ON_TIME, month_attendance
+    from scheduler.on_phones import clocked_on_phones
+
+    people = staff(4)
+    roster = pd.DataFrame({"employee_id": ["P00", "P00", "P01", "P01"],
+                           "date": pd.to_datetime(["2027-03-01", "2027-03-02", "2027-03-01", "2027-03-02"]),
+                           "shift": ["N", "L", "E", "OFF"], "lunch_start": ["02:00", "18:00", "10:00", None]})
+    clock = pd.DataFrame({"employee_id": ["P00", "P00", "P00", "P00", "P01", "P01"],
+                          "time": pd.to_datetime(["2027-03-01 21:58", "2027-03-02 06:03", "2027-03-02 13:57",
+                                                  "2027-03-02 22:01", "2027-03-01 05:59", "2027-03-01 14:00"]),
+                          "kind": ["in", "out", "in", "out", "in", "out"]})
+    days = {(d.employee_id, d.date.date().isoformat()): d for d in month_attendance(roster, clock, RULES, "2027-03").days}
+    night = days["P00", "2027-03-01"]
+    assert (night.status, night.clock_out, night.worked_minutes) == (ON_TIME, pd.Timestamp("2027-03-02 06:03"), 485)
+    assert days["P00", "2027-03-02"].status == ON_TIME and days["P00", "2027-03-02"].late_minutes == 0
+    index = pd.DatetimeIndex(["2027-03-01 23:00", "2027-03-02 01:00", "2027-03-02 02:00", "2027-03-02 07:00",
+                              "2027-03-02 15:00"])
+    on = clocked_on_phones(clock, roster, people, RULES, index)
+    assert on.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]  # at lunch at 02:00, gone at 07:00, back on the late shift
