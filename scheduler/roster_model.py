@@ -357,7 +357,10 @@ def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray,
     """(D, S) leaders working each shift and (D, T) people on the phones per interval, for the day-level
     counts y ((class, day, shift) -> people) and lunch ((day, shift, slot) -> people)."""
     leaders, phones = shift_counts(p, y)
-    return leaders, p.staffed(phones, lunch)
+    wide = phones @ p.cover.astype(np.int64)  # on cover's two-day axis
+    for (d, s, l), v in lunch.items():
+        wide[d, l:l + int(p.lunch_len[s])] -= int(v)
+    return leaders, p.staffed(wide)
 
 
 def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | None = None,

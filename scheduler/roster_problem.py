@@ -157,12 +157,9 @@ class RosterProblem:
         after[:-1] = daily[1:]
         return np.concatenate([daily, after], axis=1)
 
-    def staffed(self, phones: np.ndarray, lunch: dict) -> np.ndarray:
-        """(D, T) people on the phones per interval for (D, S) people on the phones working each shift and
-        lunch ((day, shift, slot) -> people at lunch), with the previous month's night shift carried in."""
-        wide = phones @ self.cover.astype(np.int64)
-        for (d, s, l), v in lunch.items():
-            wide[d, l:l + int(self.lunch_len[s])] -= int(v)
+    def staffed(self, wide: np.ndarray) -> np.ndarray:
+        """(D, T) people on the phones per interval from (D, 2T) counts on cover's two-day axis, with the
+        previous month's night shift carried into the first day."""
         out = self.fold(wide)
         out[0] += self.carried
         return out

@@ -113,9 +113,7 @@ def _staffed(r: RosterDays) -> np.ndarray:
     wide = np.zeros((p.n_days, 2 * p.n_intervals), np.int64)
     for e, d in zip(*np.nonzero((r.shift >= 0) & p.on_phone[:, None])):
         wide[d] += _on_phone(p, int(r.shift[e, d]), int(r.lunch[e, d]))
-    staffed = p.fold(wide)
-    staffed[0] += p.carried
-    return staffed
+    return p.staffed(wide)
 
 
 def _rule_costs(r: RosterDays) -> int:
