@@ -233,3 +233,17 @@ def test_a_night_shifts_clock_records_after_midnight_are_its_days():
                               "2027-03-02 15:00"])
     on = clocked_on_phones(clock, roster, people, RULES, index)
     assert on.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]  # at lunch at 02:00, gone at 07:00, back on the late shift
+
+
+def test_the_workbook_shows_a_night_shift_ending_the_next_day(week):
+    import io
+
+    import openpyxl
+
+    from shiftcast.exports.workbook import roster_workbook
+
+    people, roster = week
+    book = openpyxl.load_workbook(io.BytesIO(roster_workbook(roster, RULES, people, lang="en", detail=True)))
+    texts = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None}
+    assert any("22:00–06:00(+1)" in t for t in texts)  # the legend
+    assert "06:00(+1)" in texts and "14:00" in texts  # the detail sheet's end column
