@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.roster_problem import RosterProblem
+from scheduler.roster_problem import RosterProblem, two_days
 from scheduler.roster_solver import Progress, check_stopped, elapsed, finishing, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
@@ -572,11 +572,14 @@ def rest_change_costs(p: RosterProblem, y: dict, lunch: dict, pieces: int = 3) -
         for side, step in enumerate((-1, 1)):
             x = staffed.copy()
             for k in range(pieces):
-                # the shift whose coverage changes cheapest with one person fewer (more)
-                # on the two-day axis: a shift past midnight changes the next day's first hours too
+                # the shift whose coverage changes cheapest with one person fewer (more); a shift past
+                # midnight changes the next day's first hours too, counted to the day it starts on
                 now = p.coverage_cost(x)
-                deltas = np.array([(p.two_days(p.coverage_cost(x + step * p.fold(np.tile(cover[s], (p.n_days, 1))))
-                                               - now) * cover[s]).sum(axis=1) for s in shifts])
+                deltas = []
+                for s in shifts:
+                    change = p.coverage_cost(x + step * p.fold(np.tile(cover[s], (p.n_days, 1)))) - now
+                    deltas.append((two_days(change) * cover[s]).sum(axis=1))
+                deltas = np.array(deltas)
                 best = np.argmin(deltas, axis=0)
                 out[c, :, side, k] = deltas[best, np.arange(p.n_days)]
                 x = x + step * p.fold(cover[shifts[best]])

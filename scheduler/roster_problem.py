@@ -150,13 +150,6 @@ class RosterProblem:
         out[1:] += wide[:-1, T:]
         return out
 
-    def two_days(self, daily: np.ndarray) -> np.ndarray:
-        """(D, 2T) on cover's two-day axis from a (D, T) array: each day followed by the next day's row
-        (zeros after the horizon's last day)."""
-        after = np.zeros_like(daily)
-        after[:-1] = daily[1:]
-        return np.concatenate([daily, after], axis=1)
-
     def staffed(self, wide: np.ndarray) -> np.ndarray:
         """(D, T) people on the phones per interval from (D, 2T) counts on cover's two-day axis, with the
         previous month's night shift carried into the first day."""
@@ -186,6 +179,14 @@ class RosterProblem:
         """(D, T) objective cost of `staffed` agents on the phones: shortfall (flat and deep) and overstaffing."""
         flat, deep = self.shortfall_cost(np.maximum(self.required - staffed, 0))
         return flat + deep + self.rules.weights.overstaffing * np.maximum(staffed - self.required, 0)
+
+
+def two_days(daily: np.ndarray) -> np.ndarray:
+    """(D, 2T) on RosterProblem.cover's two-day axis from a (D, T) array: each day followed by the next day's
+    row (zeros after the last day)."""
+    after = np.zeros_like(daily)
+    after[:-1] = daily[1:]
+    return np.concatenate([daily, after], axis=1)
 
 
 def required_agents(requirement: pd.DataFrame | pd.Series) -> pd.Series:

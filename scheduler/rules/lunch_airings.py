@@ -11,6 +11,7 @@ import pandas as pd
 from core import times
 from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.conflicts import Conflict, names, shift_name
+from scheduler.roster_problem import two_days
 from scheduler.rules.base import DayCounts, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
@@ -42,8 +43,7 @@ def lunch_options(airing: np.ndarray, slots: list[list[int]], lengths: np.ndarra
     clear = np.zeros_like(ok)
     cost = np.zeros(ok.shape, np.int64)
     forced = []
-    # slots past T lie on the next day's grid (a night shift's lunch after midnight)
-    wide = np.concatenate([airing, np.vstack([airing[1:], np.zeros_like(airing[:1])])], axis=1)
+    wide = two_days(airing)  # slots past T lie on the next day's grid (a night shift's lunch after midnight)
     for d in range(D):
         for s, here in enumerate(slots):
             if not here:
@@ -143,7 +143,7 @@ class LunchAirings(RosterRule):
         for d, s in p.lunch_forced:
             people = np.flatnonzero(shift[:, d] == s)
             length = int(p.lunch_len[s])
-            airing = p.two_days(p.airing)
+            airing = two_days(p.airing)
             inside = [e for e in people if lunch_start[e, d] >= 0
                       and airing[d, lunch_start[e, d]:lunch_start[e, d] + length].any()]
             if not inside:

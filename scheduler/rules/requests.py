@@ -11,6 +11,7 @@ import numpy as np
 
 from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.conflicts import Conflict, RefusedRequest, shift_name
+from scheduler.roster_problem import two_days
 from scheduler.rules.base import CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 from scheduler.rules.leader_per_shift import leader_needed
 
@@ -151,7 +152,7 @@ def _short_without(p: RosterProblem, staffed: np.ndarray, d: int, s: int) -> str
     covered = np.flatnonzero(p.cover[s])  # the hours they are there: the others they do not change
     if d == p.n_days - 1:
         covered = covered[covered < p.n_intervals]  # after the horizon's last midnight nothing is priced
-    after = p.two_days(staffed)[d, covered] - 1 - p.two_days(p.required)[d, covered]
+    after = two_days(staffed)[d, covered] - 1 - two_days(p.required)[d, covered]
     if after.min() >= 0:
         return None
     t = int(covered[np.argmin(after)])
