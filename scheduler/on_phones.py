@@ -17,7 +17,7 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import MINUTES_A_DAY, Rules, ShiftTemplate
+from core.rules import Rules, ShiftTemplate
 from scheduler.clock import CLOCK_IN, shift_days
 from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
 
@@ -29,8 +29,6 @@ NOT_IN = "not_in"  # not clocked in although the shift started more than the gra
 LEFT = "left"  # clocked out and not back
 REST_DAY_IN = "rest_day_in"  # clocked in on a rest day (or a day the roster does not hold)
 PRESENT = (EXPECTED, IN, LATE, REST_DAY_IN)
-# A clock-in this long before a shift's start is already its own (not the shift before's)
-MAX_EARLY_MINUTES = 180
 
 
 @dataclass(frozen=True)
@@ -126,30 +124,33 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
     # the day before's shifts past midnight work the day's first hours: minutes count back from its midnight
     night = assignments[(dates == eve) & assignments["shift"].isin([s.code for s in rules.shifts if s.overnight])]
     at_minute = _minute(at, day)
-    punches: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    # each punch by the look, under the day its shift started (scheduler.clock.shift_days)
+    punches: dict[tuple[str, pd.Timestamp], list[tuple[pd.Timestamp, str]]] = {}
     if clock is not None:
-        since = day - pd.Timedelta(minutes=max((MINUTES_A_DAY - s.start_minute for s in rules.shifts if s.overnight),
-                                               default=0))
+        since = eve if len(night) else day
         seen = clock[(clock["time"] >= since) & (clock["time"] <= at)].sort_values("time", kind="stable")
-        for e, t, kind in zip(seen["employee_id"], seen["time"], seen["kind"]):
-            punches.setdefault(e, []).append((t, kind))
+        for e, t, kind, d in zip(seen["employee_id"], seen["time"], seen["kind"], shift_days(seen, assignments, rules)):
+            if d in (day, eve):
+                punches.setdefault((e, d), []).append((t, kind))
     # Records without a punch on the day are another day's (or a feed that stopped), not everyone absent.
     clock_given = bool(punches)
     people = []
     rostered = set()
-    for back, rows in ((MINUTES_A_DAY, night), (0, today)):
+    for started, rows in ((eve, night), (day, today)):
+        back = int((day - started) / pd.Timedelta(minutes=1))
         for e, code, lunch in rows[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
             if e not in phones or code not in shifts:
                 continue
             s = shifts[code]
             lunch_at = s.minute_in_shift(lunch) - back if isinstance(lunch, str) and lunch else None
             w = Workday(e, code, s.start_minute - back, s.end_minute - back, lunch_at, s.unpaid_break_minutes, EXPECTED)
-            # their punches since the shift began are theirs; a night worker's own shift today reads the same
-            mine = [(t, kind) for t, kind in punches.get(e, []) if _minute(t, day) >= w.start_minute - MAX_EARLY_MINUTES]
-            rostered.add(e)
-            people.append(_as_clocked(w, mine, clock_given, at_minute, day, rules))
+            if started == day:
+                rostered.add(e)
+            people.append(_as_clocked(w, punches.get((e, started), []), clock_given, at_minute, day, rules))
     off = set(today.loc[today["shift"] == LEAVE, "employee_id"])
-    for e, seen in punches.items():
+    for (e, d), seen in punches.items():
+        if d != day:
+            continue
         ins = [t for t, kind in seen if kind == CLOCK_IN]
         if e in rostered or e in off or e not in phones or not ins:
             continue

@@ -233,6 +233,11 @@ def test_a_night_shifts_clock_records_after_midnight_are_its_days():
                               "2027-03-02 15:00"])
     on = clocked_on_phones(clock, roster, people, RULES, index)
     assert on.tolist() == [1.0, 1.0, 0.0, 0.0, 1.0]  # at lunch at 02:00, gone at 07:00, back on the late shift
+    # at 01:00 the intraday view has the night worker in since 21:58 the evening before, not late
+    look = phones_day(roster, people, RULES, pd.Timestamp("2027-03-02"), pd.Timestamp("2027-03-02 01:00"), clock)
+    night_worker = next(w for w in look.people if w.shift == "N")
+    assert (night_worker.employee_id, night_worker.status, night_worker.late_minutes()) == ("P00", "in", 0)
+    assert look.present(pd.DatetimeIndex(["2027-03-02 01:00"])).tolist() == [1]
 
 
 def test_the_workbook_shows_a_night_shift_ending_the_next_day(week):
