@@ -89,6 +89,7 @@ def roster_document(roster: Roster, month: str, staff: pd.DataFrame, rules: Rule
         "quiet_days": [{"date": q.date.isoformat(), "rostered": q.rostered, "needed": q.needed}
                        for q in getattr(roster, "quiet_days", None) or []],
         "diff": roster.diff.to_dict() if getattr(roster, "diff", None) is not None else None,
+        "notes": list(getattr(roster, "notes", None) or []),
     }
 
 
@@ -213,4 +214,5 @@ def stored_roster(doc: dict) -> Roster:
                   conflicts=conflicts, refused_requests=refused, requests_made=dict(doc.get("requests_made") or {}),
                   quiet_days=[QuietDay(dt.date.fromisoformat(q["date"]), int(q["rostered"]), int(q["needed"]))
                               for q in doc.get("quiet_days") or []],
-                  diff=RosterDiff.from_dict(doc["diff"]) if doc.get("diff") else None)
+                  diff=RosterDiff.from_dict(doc["diff"]) if doc.get("diff") else None,
+                  notes=list(doc.get("notes") or []))

@@ -483,6 +483,9 @@ class RosterOut(BaseModel):
         default=None, description="a mid-month re-plan's changes against the roster it re-plans (from_day): the first "
                                   "day re-planned, a summary in words, the people whose days change and each day "
                                   "changed (employee_id, date, before, after); null for a roster planned whole")
+    notes: list[str] = Field(
+        default_factory=list, description="what the roster could not know, in words: the first day's hours worked by "
+                                          "the month before's night shift when no previous month's roster was given")
     quiet_days: list[QuietDayOut] = Field(
         default_factory=list, description=f"days whose peak need is at most {QUIET_SHARE:.0%} of the month's median "
                                           "day's (a festival, say): people rostered on the phones against the agents "

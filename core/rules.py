@@ -37,8 +37,13 @@ ALLOWED_INTERVALS = (15, 30, 60)
 LEGAL_MONTHLY_HOURS = 166.64
 
 
+MINUTES_A_DAY = 1440
+
+
 def minutes_of(text: str) -> int:
-    """'08:30' -> 510."""
+    """'08:30' -> 510; '24:00', the end of the day (a close_time or a shift's end), -> 1440."""
+    if text == "24:00":
+        return MINUTES_A_DAY
     t = dt.time.fromisoformat(text)
     return t.hour * 60 + t.minute
 
@@ -75,6 +80,39 @@ class ShiftTemplate(_Span):
     lunch_earliest: str = "11:00"
     lunch_latest_end: str = "14:00"
     not_followed_by: tuple[str, ...] = ()  # shift codes nobody may work the day after this shift
+
+    @property
+    def end_minute(self) -> int:
+        """Minutes after the midnight the shift starts from: an `end` at or before `start` is the next day's,
+        so 22:00–06:00 ends at 1800."""
+        end = minutes_of(self.end)
+        return end + MINUTES_A_DAY if end <= self.start_minute else end
+
+    @property
+    def overnight(self) -> bool:
+        """Whether the shift works past midnight into the next day's grid."""
+        return self.end_minute > MINUTES_A_DAY
+
+    def minute_in_shift(self, clock: str) -> int:
+        """A clock time inside the shift as minutes after the midnight it starts from: times before its
+        start are the next day's (a night shift's 02:00 lunch is 1560)."""
+        m = minutes_of(clock)
+        return m + MINUTES_A_DAY if self.overnight and m < self.start_minute else m
+
+    @property
+    def lunch_window_minutes(self) -> tuple[int, int]:
+        """The lunch window as minutes after the midnight the shift starts from."""
+        return self.minute_in_shift(self.lunch_earliest), self.minute_in_shift(self.lunch_latest_end)
+
+    @property
+    def end_text(self) -> str:
+        """'17:00', or '06:00(+1)' for a shift that ends the next day."""
+        return self.end + ("(+1)" if minutes_of(self.end) <= self.start_minute else "")
+
+    @property
+    def hours_text(self) -> str:
+        """'08:00–17:00', or '22:00–06:00(+1)' for a shift that ends the next day."""
+        return f"{self.start}–{self.end_text}"
 
     @property
     def paid_hours(self) -> float:
@@ -270,6 +308,11 @@ class Rules:
         return minutes_of(self.close_time)
 
     @property
+    def open_round_the_clock(self) -> bool:
+        """Open 00:00–24:00: one day's grid runs on into the next, so shifts may cross midnight."""
+        return self.open_minute == 0 and self.close_minute == MINUTES_A_DAY
+
+    @property
     def intervals_per_day(self) -> int:
         return (self.close_minute - self.open_minute) // self.interval_minutes
 
@@ -397,18 +440,18 @@ def _parse_shift(source: str, i: int, raw: Any) -> ShiftTemplate:
     values.setdefault("name_zh", values["code"])
     values.setdefault("name_en", values["code"])
     shift = ShiftTemplate(**values)
-    if shift.end_minute <= shift.start_minute:
-        raise DataError(source, f"{section} (shift '{shift.code}') ends at {shift.end}, not after it starts at {shift.start}", column="end")
+    if shift.start == "24:00":
+        raise DataError(source, f"{section} (shift '{shift.code}') starts at 24:00: give 00:00", column="start")
     if not 0 <= shift.unpaid_break_minutes < shift.end_minute - shift.start_minute:
         raise DataError(source, f"{section}.unpaid_break_minutes must be ≥ 0 and shorter than the shift", column="unpaid_break_minutes")
-    lunch_lo, lunch_hi = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end)
+    lunch_lo, lunch_hi = shift.lunch_window_minutes
     if shift.unpaid_break_minutes and not (
         shift.start_minute <= lunch_lo and lunch_hi <= shift.end_minute and lunch_hi - lunch_lo >= shift.unpaid_break_minutes
     ):
         raise DataError(
             source,
             f"{section}.lunch_window {shift.lunch_earliest}–{shift.lunch_latest_end} must lie inside the shift "
-            f"{shift.start}–{shift.end} and be at least {shift.unpaid_break_minutes} minutes long",
+            f"{shift.hours_text} and be at least {shift.unpaid_break_minutes} minutes long",
             column="lunch_window",
         )
     return shift
@@ -698,8 +741,12 @@ def _check_rules(source: str, r: Rules) -> None:
         if t % r.interval_minutes:
             raise DataError(source, f"{name} must fall on the {r.interval_minutes}-minute grid", column=name)
     for s in r.shifts:
-        if s.start_minute < r.open_minute or s.end_minute > r.close_minute:
-            raise DataError(source, f"shift '{s.code}' {s.start}–{s.end} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
+        if s.overnight and not r.open_round_the_clock:
+            raise DataError(source, f"shift '{s.code}' {s.hours_text} ends the next day: a shift past midnight needs "
+                            f"the center open round the clock (open_time = \"00:00\", close_time = \"24:00\"), "
+                            f"the open hours are {r.open_time}–{r.close_time}", column="shifts")
+        if s.start_minute < r.open_minute or min(s.end_minute, MINUTES_A_DAY) > r.close_minute:
+            raise DataError(source, f"shift '{s.code}' {s.hours_text} falls outside the open hours {r.open_time}–{r.close_time}", column="shifts")
         if s.start_minute % r.interval_minutes or s.end_minute % r.interval_minutes:
             raise DataError(source, f"shift '{s.code}' must start and end on the {r.interval_minutes}-minute grid", column="shifts")
     # China's calendar is chinese_calendar's; only another country needs the holidays package's list (slow to build).
@@ -732,7 +779,8 @@ def _check_rules(source: str, r: Rules) -> None:
     for key in ("late_grace_minutes", "early_departure_grace_minutes", "overtime_after_minutes"):
         _in_range(source, key, getattr(r, key), 0, 240)
     for s in r.shifts:
-        hours = (minutes_of(s.lunch_latest_end) - minutes_of(s.lunch_earliest)) // max(s.unpaid_break_minutes, 1)
+        lunch_lo, lunch_hi = s.lunch_window_minutes
+        hours = (lunch_hi - lunch_lo) // max(s.unpaid_break_minutes, 1)
         if s.unpaid_break_minutes and not r.lunches_fit(hours):
             raise DataError(source, f"lunch_stagger_share {r.lunch_stagger_share:g} leaves no room for every lunch: shift "
                             f"'{s.code}' has {hours} separate lunch breaks in its window {s.lunch_earliest}–{s.lunch_latest_end}",

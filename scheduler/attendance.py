@@ -23,7 +23,7 @@ from core.errors import DataError
 from core.periods import month_start
 from core.rules import Rules
 from core.words import counted, named
-from scheduler.clock import CLOCK_IN
+from scheduler.clock import CLOCK_IN, shift_days
 from scheduler.roster_problem import LEAVE
 
 # A day's status: one word for what the day was.
@@ -178,7 +178,9 @@ def month_attendance(roster: pd.DataFrame, clock: pd.DataFrame, rules: Rules, mo
         span = (f"it covers {roster['date'].min():%Y-%m-%d} → {roster['date'].max():%Y-%m-%d}" if len(roster)
                 else "it has no rows")
         raise DataError(roster.attrs.get("source", "roster"), f"holds no days of {month}: {span}", column="date")
-    punches = clock[clock["time"].dt.to_period("M") == period].assign(date=lambda f: f["time"].dt.normalize())
+    # a night shift's punches after midnight are its day's (scheduler.clock.shift_days)
+    dated = clock.assign(date=shift_days(clock, roster, rules))
+    punches = dated[dated["date"].dt.to_period("M") == period]
     shifts = {(e, d): s for e, d, s in zip(in_month["employee_id"], in_month["date"], in_month["shift"])}
     approved = set()
     if leave is not None and len(leave):

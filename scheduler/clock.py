@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core import tables
+from core.rules import Rules
 from scheduler.data import Source
 
 CLOCK_COLUMNS = ("employee_id", "time", "kind")
@@ -34,3 +35,28 @@ def load_clock(path: Source, people: pd.DataFrame, source: str | None = None) ->
                               needs="attendance is read from the month's clock records")
     with tables.in_sheet(frame):
         return clock_from_table(frame, people)
+
+
+def shift_days(clock: pd.DataFrame, assignments: pd.DataFrame, rules: Rules) -> pd.Series:
+    """The day each punch (employee_id, time) belongs to: its own date, or the day before when the roster
+    (employee_id, date, shift) has the person on a shift past midnight then and the punch comes before the
+    middle of the rest after it (the rest up to the next day's shift's start, or a day when none follows)."""
+    dates = clock["time"].dt.normalize()
+    night = {s.code: s for s in rules.shifts if s.overnight}
+    if not night or clock.empty:
+        return dates
+    starts = {s.code: s.start_minute for s in rules.shifts}
+    rostered = dict(zip(zip(assignments["employee_id"], pd.to_datetime(assignments["date"]).dt.normalize()),
+                        assignments["shift"]))
+    out = dates.copy()
+    day = pd.Timedelta(days=1)
+    for i, (e, t, d) in enumerate(zip(clock["employee_id"], clock["time"], dates)):
+        shift = night.get(rostered.get((e, d - day)))
+        if shift is None:
+            continue
+        end = d - day + pd.Timedelta(minutes=shift.end_minute)
+        following = rostered.get((e, d))
+        next_start = d + pd.Timedelta(minutes=starts[following]) if following in starts else end + pd.Timedelta(hours=24)
+        if t < end + (next_start - end) / 2:
+            out.iloc[i] = d - day
+    return out

@@ -36,7 +36,7 @@ class RefusedRequest(Conflict):
 def shift_name(p: RosterProblem, s: int) -> str:
     """'the early shift (E 08:00–17:00)'."""
     t = p.rules.shifts[s]
-    return f"the {t.name_en.lower()} shift ({t.code} {t.start}–{t.end})"
+    return f"the {t.name_en.lower()} shift ({t.code} {t.hours_text})"
 
 
 def names(ids: list[str]) -> str:

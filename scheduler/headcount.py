@@ -220,11 +220,17 @@ def _relaxation(p, need: np.ndarray, floor: np.ndarray, rules: Rules, allowed_mi
     x = {(d, s): model.new_int_var(0, top, f"x{d}_{s}") for d in range(D) for s in range(S)}
     people = model.new_int_var(0, top * S, "people")
     misses = []
+    on_phones: list[list[list]] = [[[] for _ in range(T)] for _ in range(D)]
+
+    def add(d: int, t: int, term) -> None:
+        # cover's two-day axis: t ≥ T is the next day's; past the horizon it counts nowhere
+        if d + t // T < D:
+            on_phones[d + t // T][t % T].append(term)
+
     for d in range(D):
-        staffed: list[list] = [[] for _ in range(T)]
         for s in range(S):
             for t in np.flatnonzero(p.cover[s]):
-                staffed[t].append(x[d, s])
+                add(d, int(t), x[d, s])
             slots = p.lunch_slots[s]
             if slots:
                 lunches = []
@@ -233,8 +239,10 @@ def _relaxation(p, need: np.ndarray, floor: np.ndarray, rules: Rules, allowed_mi
                         v = model.new_int_var(0, top, f"lunch{d}_{s}_{first}")
                         lunches.append(v)
                         for t in range(first, first + int(p.lunch_len[s])):
-                            staffed[t].append(-v)
+                            add(d, t, -v)
                 model.add(sum(lunches) == x[d, s])
+    for d in range(D):
+        staffed = on_phones[d]
         for t in range(T):
             r = int(need[d, t])
             if floor[d, t] > 0 and floor[d, t] < r:

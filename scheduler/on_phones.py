@@ -5,7 +5,8 @@ At `at`, a rostered person who clocked in is on the phones for the rest of their
 clocked out and did not clock in again has left; one not clocked in once the shift's start plus the late
 grace has passed is missing for the rest of the day (unless they arrive, which a later look sees); one whose
 shift has not started yet (or is inside the grace) is expected as rostered. Someone who clocked in on a rest
-day works the shift whose start lies nearest their clock-in, their lunch in the middle of its window.
+day works the shift whose start lies nearest their clock-in, their lunch in the middle of its window. The day's
+first hours are also worked by the day before's shifts past midnight (at 01:00, yesterday's night shift).
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules, ShiftTemplate, minutes_of
-from scheduler.clock import CLOCK_IN
+from core.rules import Rules, ShiftTemplate
+from scheduler.clock import CLOCK_IN, shift_days
 from scheduler.roster_problem import LEAVE, OFF_PHONE_ROLES
 
 # What is known of a person's day at the time of the look.
@@ -33,8 +34,8 @@ PRESENT = (EXPECTED, IN, LATE, REST_DAY_IN)
 @dataclass(frozen=True)
 class Workday:
     """One phone person's day as known at the time of the look: the shift they work (a code of the rules),
-    its hours and lunch in minutes of the day, and what the clock says (`status`, first clock-in, last
-    clock-out before the look)."""
+    its hours and lunch in minutes after the look's day's midnight (below 0 for the day before's night shift,
+    which started then), and what the clock says (`status`, first clock-in, last clock-out before the look)."""
 
     employee_id: str
     shift: str
@@ -46,15 +47,14 @@ class Workday:
     rostered: bool = True  # False: a rest day (or a day the roster does not hold) worked
     clock_in: pd.Timestamp | None = None
     clock_out: pd.Timestamp | None = None
+    late_by: int = 0  # minutes clocked in after the shift's start
 
     @property
     def present(self) -> bool:
         return self.status in PRESENT
 
     def late_minutes(self) -> int:
-        if self.clock_in is None:
-            return 0
-        return max(int((self.clock_in - self.clock_in.normalize()) / pd.Timedelta(minutes=1)) - self.start_minute, 0)
+        return self.late_by
 
     def on_phones(self, minute: np.ndarray) -> np.ndarray:
         """True at each interval start of `minute` (minutes of the day) this person works, lunch left out."""
@@ -90,13 +90,15 @@ class PhonesDay:
 
 
 def _middle_lunch(shift: ShiftTemplate, rules: Rules) -> int:
-    first, last = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end) - shift.unpaid_break_minutes
+    first, latest_end = shift.lunch_window_minutes
+    last = latest_end - shift.unpaid_break_minutes
     step = rules.interval_minutes
     return first + ((last - first) // 2) // step * step
 
 
-def _minute(t: pd.Timestamp) -> int:
-    return int((t - t.normalize()) / pd.Timedelta(minutes=1))
+def _minute(t: pd.Timestamp, day: pd.Timestamp | None = None) -> int:
+    """Minutes of `t` after `day`'s midnight (its own day's without one)."""
+    return int((t - (t.normalize() if day is None else day)) / pd.Timedelta(minutes=1))
 
 
 def _phone_people(assignments: pd.DataFrame, staff: pd.DataFrame) -> set[str]:
@@ -116,41 +118,53 @@ def phones_day(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules, day
     list does not hold are a DataError naming the roster file and the first of them."""
     phones = _phone_people(assignments, staff)
     shifts = {s.code: s for s in rules.shifts}
-    today = assignments[pd.to_datetime(assignments["date"]).dt.normalize() == day]
-    at_minute = _minute(at)
-    punches: dict[str, list[tuple[pd.Timestamp, str]]] = {}
+    dates = pd.to_datetime(assignments["date"]).dt.normalize()
+    eve = day - pd.Timedelta(days=1)
+    today = assignments[dates == day]
+    # the day before's shifts past midnight work the day's first hours: minutes count back from its midnight
+    night = assignments[(dates == eve) & assignments["shift"].isin([s.code for s in rules.shifts if s.overnight])]
+    at_minute = _minute(at, day)
+    # each punch by the look, under the day its shift started (scheduler.clock.shift_days)
+    punches: dict[tuple[str, pd.Timestamp], list[tuple[pd.Timestamp, str]]] = {}
     if clock is not None:
-        seen = clock[(clock["time"] >= day) & (clock["time"] <= at)].sort_values("time", kind="stable")
-        for e, t, kind in zip(seen["employee_id"], seen["time"], seen["kind"]):
-            punches.setdefault(e, []).append((t, kind))
+        since = eve if len(night) else day
+        seen = clock[(clock["time"] >= since) & (clock["time"] <= at)].sort_values("time", kind="stable")
+        for e, t, kind, d in zip(seen["employee_id"], seen["time"], seen["kind"], shift_days(seen, assignments, rules)):
+            if d in (day, eve):
+                punches.setdefault((e, d), []).append((t, kind))
     # Records without a punch on the day are another day's (or a feed that stopped), not everyone absent.
     clock_given = bool(punches)
     people = []
     rostered = set()
-    for e, code, lunch in today[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
-        if e not in phones or code not in shifts:
-            continue
-        rostered.add(e)
-        s = shifts[code]
-        w = Workday(e, code, s.start_minute, s.end_minute, minutes_of(lunch) if isinstance(lunch, str) and lunch else None,
-                    s.unpaid_break_minutes, EXPECTED)
-        people.append(_as_clocked(w, punches.get(e, []), clock_given, at_minute, rules))
+    for started, rows in ((eve, night), (day, today)):
+        back = int((day - started) / pd.Timedelta(minutes=1))
+        for e, code, lunch in rows[["employee_id", "shift", "lunch_start"]].itertuples(index=False):
+            if e not in phones or code not in shifts:
+                continue
+            s = shifts[code]
+            lunch_at = s.minute_in_shift(lunch) - back if isinstance(lunch, str) and lunch else None
+            w = Workday(e, code, s.start_minute - back, s.end_minute - back, lunch_at, s.unpaid_break_minutes, EXPECTED)
+            if started == day:
+                rostered.add(e)
+            people.append(_as_clocked(w, punches.get((e, started), []), clock_given, at_minute, day, rules))
     off = set(today.loc[today["shift"] == LEAVE, "employee_id"])
-    for e, seen in punches.items():
+    for (e, d), seen in punches.items():
+        if d != day:
+            continue
         ins = [t for t, kind in seen if kind == CLOCK_IN]
         if e in rostered or e in off or e not in phones or not ins:
             continue
         s = _worked_shift(rules, _minute(ins[0]), 0.0)
         w = Workday(e, s.code, s.start_minute, s.end_minute, _middle_lunch(s, rules), s.unpaid_break_minutes, REST_DAY_IN,
                     rostered=False)
-        clocked = _as_clocked(w, seen, True, at_minute, rules)
+        clocked = _as_clocked(w, seen, True, at_minute, day, rules)
         people.append(replace(clocked, status=REST_DAY_IN) if clocked.present else clocked)
     return PhonesDay(day=day, at=at, people=people, clock_given=clock_given,
                      clock_empty=clock is not None and not clock_given)
 
 
 def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: bool, at_minute: int,
-                rules: Rules) -> Workday:
+                day: pd.Timestamp, rules: Rules) -> Workday:
     """`w` with what its punches by the look say."""
     if not clock_given:
         return w
@@ -162,8 +176,8 @@ def _as_clocked(w: Workday, seen: list[tuple[pd.Timestamp, str]], clock_given: b
     last_out = max((t for t, kind in seen if kind != CLOCK_IN), default=None)
     if last_kind != CLOCK_IN:
         return replace(w, status=LEFT, clock_in=ins[0], clock_out=last_out)
-    late = _minute(ins[0]) - w.start_minute > rules.late_grace_minutes
-    return replace(w, status=LATE if late else IN, clock_in=ins[0])
+    late_by = max(_minute(ins[0], day) - w.start_minute, 0)
+    return replace(w, status=LATE if late_by > rules.late_grace_minutes else IN, clock_in=ins[0], late_by=late_by)
 
 
 def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
@@ -176,14 +190,18 @@ def rostered_on_phones(assignments: pd.DataFrame, staff: pd.DataFrame, rules: Ru
     day_of = pd.DatetimeIndex(index).normalize()
     minute = times.minute_of_day(index)
     count = np.zeros(len(index), np.int64)
+    dates = pd.to_datetime(assignments["date"]).dt.normalize()
+    # a shift past midnight also covers the next day's first hours: the day before the index's days counts too
     a = assignments[assignments["shift"].isin(list(shifts)) & assignments["employee_id"].isin(phones)
-                    & pd.to_datetime(assignments["date"]).dt.normalize().isin(day_of.unique())]
+                    & (dates.isin(day_of.unique()) | dates.isin(day_of.unique() - pd.Timedelta(days=1)))]
     for day, code, lunch in a[["date", "shift", "lunch_start"]].itertuples(index=False):
         shift = shifts[code]
-        on = (day_of == pd.Timestamp(day).normalize()) & (minute >= shift.start_minute) & (minute < shift.end_minute)
+        # minutes after the shift's day's midnight
+        since = minute + ((day_of - pd.Timestamp(day).normalize()) / pd.Timedelta(minutes=1)).to_numpy()
+        on = (since >= shift.start_minute) & (since < shift.end_minute)
         if isinstance(lunch, str) and lunch:
-            start = minutes_of(lunch)
-            on &= ~((minute >= start) & (minute < start + shift.unpaid_break_minutes))
+            start = shift.minute_in_shift(lunch)
+            on &= ~((since >= start) & (since < start + shift.unpaid_break_minutes))
         count += on
     return pd.Series(count, index=index, name="rostered")
 
@@ -218,16 +236,20 @@ def clocked_on_phones(clock: pd.DataFrame, assignments: pd.DataFrame, staff: pd.
     minute = times.minute_of_day(index).astype(float)
     present = np.zeros(len(index))
     punches = clock[clock["employee_id"].isin(phones)]
-    punches = punches.assign(date=punches["time"].dt.normalize(),
-                             minute=times.minute_of_day(punches["time"]) + punches["time"].dt.second / 60)
-    punches = punches[punches["date"].isin(day_of.unique())]
+    # a night shift's punches after midnight are its day's, their minutes counted past 24:00
+    date = shift_days(punches, assignments, rules)
+    punches = punches.assign(date=date, minute=(punches["time"] - date) / pd.Timedelta(minutes=1))
+    punches = punches[punches["date"].isin(day_of.unique()) | punches["date"].isin(day_of.unique() - pd.Timedelta(days=1))]
     keys = ["employee_id", "date"]
     is_in = (punches["kind"] == CLOCK_IN).to_numpy()
     spans = pd.concat([punches[is_in].groupby(keys)["minute"].min().rename("first_in"),
                        punches[~is_in].groupby(keys)["minute"].max().rename("last_out")], axis=1)
     rostered = {(e, pd.Timestamp(d).normalize()): (s, lunch) for e, d, s, lunch in
                 assignments[["employee_id", "date", "shift", "lunch_start"]].itertuples(index=False)}
-    rows_of = {day: np.flatnonzero(day_of == day) for day in day_of.unique()}
+    one_day = pd.Timedelta(days=1)
+    # the rows of a day's work: its own intervals and, for a shift past midnight, the next day's
+    rows_of = {day: np.flatnonzero((day_of == day) | (day_of == day + one_day))
+               for day in day_of.unique().union(day_of.unique() - one_day)}
     for (employee, day), first_in, last_out in zip(spans.index, spans["first_in"], spans["last_out"]):
         code, lunch = rostered.get((employee, day), ("", None))
         punched_in = None if np.isnan(first_in) else first_in
@@ -242,12 +264,13 @@ def clocked_on_phones(clock: pd.DataFrame, assignments: pd.DataFrame, staff: pd.
             if shift.end_minute < end < shift.end_minute + rules.overtime_after_minutes:
                 end = shift.end_minute
         rows = rows_of[day]
-        share = _overlap(minute[rows], step, start, end)
+        since = minute[rows] + ((day_of[rows] - day) / pd.Timedelta(minutes=1)).to_numpy()
+        share = _overlap(since, step, start, end)
         if code in rules.shift_codes and isinstance(lunch, str) and lunch:
-            first = minutes_of(lunch)
-            share = share - _overlap(minute[rows], step, first, first + shift.unpaid_break_minutes)
+            first = shift.minute_in_shift(lunch)
+            share = share - _overlap(since, step, first, first + shift.unpaid_break_minutes)
         else:
-            lo, hi = minutes_of(shift.lunch_earliest), minutes_of(shift.lunch_latest_end)
-            share = share - _overlap(minute[rows], step, lo, hi) * shift.unpaid_break_minutes / max(hi - lo, 1)
+            lo, hi = shift.lunch_window_minutes
+            share = share - _overlap(since, step, lo, hi) * shift.unpaid_break_minutes / max(hi - lo, 1)
         present[rows] += np.clip(share, 0, step) / step
     return pd.Series(present, index=index, name="on_phones")

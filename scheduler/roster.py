@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from core import tables, times
-from core.rules import Rules
+from core.rules import Rules, hhmm
 from scheduler.callbacks import CallbackTotals, callback_work
 from scheduler.conflicts import Conflict, RefusedRequest
 from scheduler.roster_diff import RosterDiff
@@ -66,6 +66,8 @@ class Roster:
     quiet_days: list[QuietDay] = field(default_factory=list)
     # a mid-month re-plan's changes against the roster it re-plans (scheduler.roster_replan), else None
     diff: RosterDiff | None = None
+    # what the roster could not know, in words: the first day's hours a night shift of the month before works
+    notes: list[str] = field(default_factory=list)
 
 
 def load_requirement(path, source: str | None = None) -> pd.DataFrame:
@@ -232,7 +234,24 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     rostered = ((r.shift >= 0) & p.on_phone[:, None]).sum(axis=0)
     return Roster(assignments, coverage, employees, kpis, status, objective, float(bound), float(the_gap),
                   float(seconds), unmet, conflicts, refused, requests_made(p),
-                  quiet_days(p.days, rostered, p.required.max(axis=1)))
+                  quiet_days(p.days, rostered, p.required.max(axis=1)), notes=month_edge_notes(p))
+
+
+def month_edge_notes(p: RosterProblem) -> list[str]:
+    """The first day's hours the month before's night shifts work, when no roster of those days was given
+    (`--previous-month`, or the days kept) and agents are needed then: counted as not covered."""
+    T = p.n_intervals
+    spill = p.cover[:, T:].any(axis=0)
+    needed = int(p.required[0, spill].sum())
+    if p.previous_month.known.any() or not needed:
+        return []
+    step = p.rules.interval_minutes
+    hours = np.flatnonzero(spill)
+    first, last = p.rules.open_minute + int(hours[0]) * step, p.rules.open_minute + (int(hours[-1]) + 1) * step
+    night = ", ".join(s.code + " " + s.hours_text for s in p.rules.shifts if s.overnight)
+    return [f"{p.days[0].date()} {hhmm(first)}–{hhmm(last)}: worked by the night shift of the day before ({night}), "
+            f"which this roster does not hold; without the previous month's roster (--previous-month) those hours' "
+            f"{needed} agent-intervals needed count as not covered"]
 
 
 def _callbacks(perf: pd.DataFrame, airing: np.ndarray, rules: Rules) -> CallbackTotals | None:

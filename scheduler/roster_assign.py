@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from core.rules import hhmm
+from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.roster_model import place_lunches
 from scheduler.roster_problem import LEAVE, REST, RosterProblem
 from scheduler.roster_solver import check_stopped, run
@@ -244,7 +244,9 @@ def assignment_rows(p: RosterProblem, shift: np.ndarray, lunch_start: np.ndarray
     codes = list(p.shift_codes)
     r = p.rules
     names = np.array(codes + [LEAVE, REST], dtype=object)  # index -2 -> LEAVE, -1 -> REST
-    lunch_text = np.array([hhmm(r.open_minute + t * r.interval_minutes) for t in range(p.n_intervals)] + [None], dtype=object)
+    # lunch slots lie on cover's two-day axis: past midnight the clock starts again
+    lunch_text = np.array([hhmm((r.open_minute + t * r.interval_minutes) % MINUTES_A_DAY)
+                           for t in range(2 * p.n_intervals)] + [None], dtype=object)
     return {
         "employee_id": np.repeat(np.array(p.ids, dtype=object), D),
         "date": np.tile(p.days.values, E),

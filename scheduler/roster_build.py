@@ -7,7 +7,7 @@ import pandas as pd
 
 from core import times
 from core.errors import DataError
-from core.rules import Rules
+from core.rules import MINUTES_A_DAY, Rules
 from scheduler.roster_solver import check_stopped
 from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass, PreviousMonth, RosterProblem, Week,
                                       deep_shortfall, required_agents, shortfall_weights)
@@ -150,6 +150,35 @@ def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave:
     return contract_of, most, min_work, min_off, max_weekends, fixed_off
 
 
+def carried_in(rosters: tuple[pd.DataFrame | None, ...], ids: list[str], on_phone: np.ndarray,
+               days: pd.DatetimeIndex, rules: Rules) -> np.ndarray:
+    """(T,) people on the phones in the first day's intervals from the shifts past midnight that `rosters`
+    (the previous month's, the days kept) have on the day before it, less those at lunch then."""
+    T, step = rules.intervals_per_day, rules.interval_minutes
+    out = np.zeros(T, np.int64)
+    night = {s.code: s for s in rules.shifts if s.overnight}
+    if not night:
+        return out
+    phones = {e for e, phone in zip(ids, on_phone) if phone}
+    minutes = np.arange(T) * step + rules.open_minute + MINUTES_A_DAY  # after the eve's midnight
+    eve = days[0] - pd.Timedelta(days=1)
+    for roster in rosters:
+        if roster is None or not len(roster):
+            continue
+        lunches = roster["lunch_start"] if "lunch_start" in roster else pd.Series([None] * len(roster))
+        for emp, day, code, lunch in zip(roster["employee_id"], pd.to_datetime(roster["date"]).dt.normalize(),
+                                         roster["shift"], lunches):
+            if day != eve or code not in night or emp not in phones:
+                continue
+            s = night[code]
+            on = minutes < s.end_minute
+            if isinstance(lunch, str) and lunch:
+                at = s.minute_in_shift(lunch)
+                on &= ~((minutes >= at) & (minutes < at + s.unpaid_break_minutes))
+            out += on
+    return out
+
+
 def _with_local_times(frame: pd.DataFrame | None, column: str, source: str) -> pd.DataFrame | None:
     """`frame` with its `column` as naive local times in core.times' unit (a time zone is a DataError)."""
     if frame is None:
@@ -184,8 +213,9 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
     airing = airing_mask(ads, days, rules)
 
     shifts = rules.shifts
-    t_start = np.arange(T) * step + rules.open_minute
-    cover = np.array([(t_start >= s.start_minute) & (t_start < s.end_minute) for s in shifts])
+    # two days of intervals from the shift's day's first: a shift past midnight runs into the next day's grid
+    t_start = np.arange(2 * T) * step + rules.open_minute
+    cover = np.array([(t_start >= s.start_minute) & (t_start < s.end_minute) for s in shifts]).reshape(len(shifts), 2 * T)
     lunch_len = np.array(lunch_lengths(rules), np.int64)
     slots = lunch_slots(rules)
     lunches = lunch_options(airing, slots, lunch_len, rules)
@@ -276,6 +306,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         min_days_off=min_off, min_work_days=min_work,
         max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,
     )
+    problem.carried = carried_in((previous_month, kept), ids, on_phone, days, rules)
     problem.shortfall_weight = shortfall_weights(required, airing, rules)
     problem.deep_weight, problem.deep_from = deep_shortfall(required, problem.shortfall_weight)
     problem.rest_cost = rest_costs(days, preferred, rules)

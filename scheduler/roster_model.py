@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from ortools.sat.python import cp_model
 
-from scheduler.roster_problem import RosterProblem
+from scheduler.roster_problem import RosterProblem, two_days
 from scheduler.roster_solver import Progress, check_stopped, elapsed, finishing, run, stopped
 from scheduler.rules import CountValues, DayCounts, PersonDays, Term, aggregate_terms, hint_rules, person_terms
 from scheduler.rules.rest_placement import rest_terms
@@ -115,13 +115,20 @@ def _add_coverage(m: DayCounts) -> Coverage:
     model = m.model
     D, T, E = p.n_days, p.n_intervals, p.n_people
     staffed = [[[] for _ in range(T)] for _ in range(D)]
+
+    def add(d: int, t: int, term) -> None:
+        # on cover's two-day axis: t ≥ T is the next day's, and past the horizon counts nowhere (p.fold)
+        d, t = d + t // T, t % T
+        if d < D:
+            staffed[d][t].append(term)
+
     for (d, s), n in m.on_phone.items():
         for t in np.flatnonzero(p.cover[s]):
-            staffed[d][t].append(n)
+            add(d, int(t), n)
     for (d, s), here in m.lunches.items():
         for l, x in here.items():
             for t in range(l, l + int(p.lunch_len[s])):
-                staffed[d][t].append(-x)
+                add(d, t, -x)
     terms = []
     short = np.empty((D, T), object)
     over = np.empty((D, T), object)
@@ -140,7 +147,7 @@ def _add_coverage(m: DayCounts) -> Coverage:
             if depth > 0:
                 dp = model.new_int_var(0, depth, f"deep_d{d}_t{t}")
                 terms.append(Term(int(p.shortfall_weight[d, t] + p.deep_weight[d, t]), dp))
-            model.add(sum(staffed[d][t]) + su + (dp if dp is not None else 0) - ov == r)
+            model.add(sum(staffed[d][t]) + int(p.carried[t]) * (d == 0) + su + (dp if dp is not None else 0) - ov == r)
             short[d, t] = su + dp if dp is not None else su
             over[d, t] = ov
             intervals[d, t] = IntervalVars(su, dp, ov)
@@ -353,10 +360,10 @@ def counts_staffing(p: RosterProblem, y: dict, lunch: dict) -> tuple[np.ndarray,
     """(D, S) leaders working each shift and (D, T) people on the phones per interval, for the day-level
     counts y ((class, day, shift) -> people) and lunch ((day, shift, slot) -> people)."""
     leaders, phones = shift_counts(p, y)
-    staffed = phones @ p.cover.astype(np.int64)
+    wide = phones @ p.cover.astype(np.int64)  # on cover's two-day axis
     for (d, s, l), v in lunch.items():
-        staffed[d, l:l + int(p.lunch_len[s])] -= int(v)
-    return leaders, staffed
+        wide[d, l:l + int(p.lunch_len[s])] -= int(v)
+    return leaders, p.staffed(wide)
 
 
 def solve_aggregate(p: RosterProblem, time_limit_s: float, fixed_rest: dict | None = None,
@@ -569,12 +576,17 @@ def rest_change_costs(p: RosterProblem, y: dict, lunch: dict, pieces: int = 3) -
         for side, step in enumerate((-1, 1)):
             x = staffed.copy()
             for k in range(pieces):
-                # the shift whose coverage changes cheapest with one person fewer (more)
+                # the shift whose coverage changes cheapest with one person fewer (more); a shift past
+                # midnight changes the next day's first hours too, counted to the day it starts on
                 now = p.coverage_cost(x)
-                deltas = np.array([((p.coverage_cost(x + step * cover[s]) - now) * cover[s]).sum(axis=1) for s in shifts])
+                deltas = []
+                for s in shifts:
+                    change = p.coverage_cost(x + step * p.fold(np.tile(cover[s], (p.n_days, 1)))) - now
+                    deltas.append((two_days(change) * cover[s]).sum(axis=1))
+                deltas = np.array(deltas)
                 best = np.argmin(deltas, axis=0)
                 out[c, :, side, k] = deltas[best, np.arange(p.n_days)]
-                x = x + step * cover[shifts[best]]
+                x = x + step * p.fold(cover[shifts[best]])
     return out
 
 

@@ -95,10 +95,13 @@ class RosterProblem:
     required: np.ndarray  # (D, T) int agents to roster
     airing: np.ndarray  # (D, T) bool: inside an airing's response window
     shift_codes: tuple[str, ...]
-    cover: np.ndarray  # (S, T) bool: shift s is on duty in interval t
+    # (S, 2T) bool: shift s worked on day d is on duty in interval t of day d's grid, and for t ≥ T in interval
+    # t − T of day d + 1's (a shift past midnight; only with the center open round the clock, so the two
+    # days' grids run on). Every count of people per interval goes through `fold`.
+    cover: np.ndarray
     paid_hours: np.ndarray  # (S,)
     late: np.ndarray  # (S,) bool: a late shift (starts after the earliest shift)
-    lunch_slots: list[list[int]]  # per shift: first interval of each possible lunch
+    lunch_slots: list[list[int]]  # per shift: first interval of each possible lunch, on cover's two-day axis
     lunch_len: np.ndarray  # (S,) intervals each shift's lunch lasts
     lunch_ok: np.ndarray  # (D, S, max slots) bool: slot allowed (inside window; outside airings unless forced)
     lunch_clear: np.ndarray  # (D, S, max slots) bool: slot inside the window and clear of airings
@@ -136,6 +139,9 @@ class RosterProblem:
     replan_shift: list[dict[int, str]]  # per person: day -> shift code in the roster of this month re-planned
     classes: list[PeopleClass]
     class_of: np.ndarray  # (E,) int
+    # (T,) people on the phones in the first day's intervals from the previous month's last day's shifts past
+    # midnight, as its roster has them (zeros without one)
+    carried: np.ndarray = field(default=None)
     shortfall_weight: np.ndarray = field(default=None)  # (D, T) int objective weight per missing agent
     deep_weight: np.ndarray = field(default=None)  # (D, T) int extra weight per agent missing beyond deep_from
     deep_from: np.ndarray = field(default=None)  # (D, T) int shortfall from which missing agents cost extra
@@ -153,6 +159,21 @@ class RosterProblem:
     @property
     def n_intervals(self) -> int:
         return self.required.shape[1]
+
+    def fold(self, wide: np.ndarray) -> np.ndarray:
+        """(D, T) per interval of each day from (D, 2T) on cover's two-day axis: the second half of day d's row
+        lands on day d + 1; past the horizon's last day it falls outside the month and counts nowhere."""
+        T = self.n_intervals
+        out = wide[:, :T].copy()
+        out[1:] += wide[:-1, T:]
+        return out
+
+    def staffed(self, wide: np.ndarray) -> np.ndarray:
+        """(D, T) people on the phones per interval from (D, 2T) counts on cover's two-day axis, with the
+        previous month's night shift carried into the first day."""
+        out = self.fold(wide)
+        out[0] += self.carried
+        return out
 
     def interval_starts(self) -> pd.DatetimeIndex:
         return open_intervals(self.days, self.rules)
@@ -176,6 +197,14 @@ class RosterProblem:
         """(D, T) objective cost of `staffed` agents on the phones: shortfall (flat and deep) and overstaffing."""
         flat, deep = self.shortfall_cost(np.maximum(self.required - staffed, 0))
         return flat + deep + self.rules.weights.overstaffing * np.maximum(staffed - self.required, 0)
+
+
+def two_days(daily: np.ndarray) -> np.ndarray:
+    """(D, 2T) on RosterProblem.cover's two-day axis from a (D, T) array: each day followed by the next day's
+    row (zeros after the last day)."""
+    after = np.zeros_like(daily)
+    after[:-1] = daily[1:]
+    return np.concatenate([daily, after], axis=1)
 
 
 def required_agents(requirement: pd.DataFrame | pd.Series) -> pd.Series:

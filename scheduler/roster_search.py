@@ -75,13 +75,13 @@ def staffed_of(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> np.nda
     phone = p.on_phone[:, None] & (shift >= 0)
     for s in range(S):
         counts[:, s] = (phone & (shift == s)).sum(axis=0)
-    staffed = counts @ p.cover.astype(np.int64)
+    wide = counts @ p.cover.astype(np.int64)  # on cover's two-day axis, folded below
     e_idx, d_idx = np.nonzero(phone & (lunch >= 0))
     length = p.lunch_len[shift[e_idx, d_idx]]
     for k in range(int(p.lunch_len.max(initial=0))):
         at = k < length
-        np.add.at(staffed, (d_idx[at], lunch[e_idx[at], d_idx[at]] + k), -1)
-    return staffed
+        np.add.at(wide, (d_idx[at], lunch[e_idx[at], d_idx[at]] + k), -1)
+    return p.staffed(wide)
 
 
 def measure(r: RosterDays) -> Measured:

@@ -12,7 +12,7 @@ import pandas as pd
 from scheduler.rules.lunch_airings import disjoint_lunches
 from core import times
 from core.periods import open_intervals
-from core.rules import DEFAULT_RULES, Rules, minutes_of
+from core.rules import DEFAULT_RULES, Rules
 
 # Relative call demand by weekday (Monday first): TV-shopping evenings and weekends run hotter.
 WEEKDAY_FACTOR = (1.0, 0.95, 0.95, 1.0, 1.05, 1.15, 1.1)
@@ -133,7 +133,8 @@ def _lunch_possible(airings: list[tuple[pd.Timestamp, int]], day: pd.Timestamp, 
     for s in rules.shifts:
         if s.unpaid_break_minutes <= 0:
             continue
-        lo, hi = minutes_of(s.lunch_earliest), minutes_of(s.lunch_latest_end) - s.unpaid_break_minutes
+        lo, latest_end = s.lunch_window_minutes
+        hi = latest_end - s.unpaid_break_minutes
         starts = range(lo, hi + 1, rules.interval_minutes)
         # the solver works on whole intervals: an airing blocks every interval it touches
         step = rules.interval_minutes

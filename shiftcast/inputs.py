@@ -98,7 +98,7 @@ def summary_lines(inputs: Inputs) -> list[str]:
     r = inputs.rules
     lines = [
         f"rules     {len(r.shifts)} shifts ("
-        + ", ".join(f"{s.code} {s.name_zh}/{s.name_en} {s.start}–{s.end}" for s in r.shifts)
+        + ", ".join(f"{s.code} {s.name_zh}/{s.name_en} {s.hours_text}" for s in r.shifts)
         + f"), open {r.open_time}–{r.close_time}, {r.interval_minutes}-min intervals, "
         f"{'≥' if weekly_minimum(r) else ''}{r.rest_days_per_week} rest day/week, "
         + (f"≥{r.monthly_paid_hours_min:g} paid h/month, " if r.monthly_paid_hours_min > 0 else "")

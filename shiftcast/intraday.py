@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.rules import ServiceTargets, hhmm
+from core.rules import MINUTES_A_DAY, ServiceTargets, hhmm
 from core.words import counted, named
 from scheduler.intraday_actions import Action, action_lines
 from scheduler.on_phones import LATE, LEFT, NOT_IN, REST_DAY_IN, PhonesDay
@@ -82,7 +82,7 @@ def clock_lines(view: IntradayView) -> list[str]:
     missing = phones.with_status(NOT_IN)
     if missing:
         lines.append(f"not clocked in by {at}, missing for the rest of the day unless they arrive: "
-                     + ", ".join(f"{named(w.employee_id, view.names)} ({w.shift} from {hhmm(w.start_minute)})"
+                     + ", ".join(f"{named(w.employee_id, view.names)} ({w.shift} from {hhmm(w.start_minute % MINUTES_A_DAY)})"
                                  for w in missing))
     left = phones.with_status(LEFT)
     if left:

@@ -117,6 +117,7 @@ def roster_summary_lines(roster: Roster, rules) -> list[str]:
             by_rule[c.rule] = by_rule.get(c.rule, 0) + 1
         lines.append("rules that could not all hold: " + ", ".join(f"{rule} ×{n}" for rule, n in by_rule.items())
                      + f" (first: {roster.conflicts[0].message})")
+    lines += roster.notes
     lines += quiet_days_lines(roster.quiet_days, rules)
     lines += requests_lines(roster)
     return lines

@@ -290,9 +290,15 @@
 
   // ------------------------------------------------------------ roster grid
 
+  // "22:00–06:00(+1)": a shift whose end is at or before its start ends the next day
+  function shiftHours(info) {
+    if (!info.start) return "";
+    return ` ${info.start}–${info.end}${info.end <= info.start ? "(+1)" : ""}`;
+  }
+
   function renderLegend(doc) {
     const chips = Object.entries(doc.shifts).map(([c, info]) => {
-      const hours = info.start ? ` ${info.start}–${info.end}` : "";
+      const hours = shiftHours(info);
       return el("span", { class: "chip", style: `background:${info.colour}` },
         el("b", {}, info.zh), ` ${info.en === info.zh ? "" : info.en}${hours}`);
     });
@@ -324,7 +330,7 @@
         const info = code(c);
         if (info.worked) onDuty[j] += 1;
         const lunch = e.lunches[j] !== null ? ` · 午餐 lunch ${doc.times[e.lunches[j]]}` : "";
-        const hours = info.start ? ` ${info.start}–${info.end}` : "";
+        const hours = shiftHours(info);
         return el("td", { class: `shift c-${c}${weekdays[j] >= 5 ? " weekend" : ""}`, style: `background:${info.colour}`,
           "data-employee": e.employee_id, "data-date": doc.days[j], "data-shift": c,
           title: `${e.name} (${e.employee_id}) · ${doc.days[j]} ${PAGE.weekdays.en[weekdays[j]]} · ` +

@@ -65,7 +65,7 @@ def command(requirement: Path, staff: Path, leave: Path | None, rules: Path | No
     if result.diff is not None:
         click.echo(f"re-planned from {result.diff.from_day}: the days before are kept as they were; the coverage and "
                    "KPIs above are the days re-planned")
-    for line in quiet_days_lines(result.quiet_days, inputs.rules) + requests_lines(result):
+    for line in result.notes + quiet_days_lines(result.quiet_days, inputs.rules) + requests_lines(result):
         click.echo(line)
     for line in result.diff.lines() if result.diff is not None else []:
         click.echo(line)

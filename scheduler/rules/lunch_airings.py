@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from core import times
-from core.rules import hhmm, minutes_of
+from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.conflicts import Conflict, names, shift_name
+from scheduler.roster_problem import two_days
 from scheduler.rules.base import DayCounts, RosterDays, RosterRule, Term
 
 if TYPE_CHECKING:
@@ -42,12 +43,13 @@ def lunch_options(airing: np.ndarray, slots: list[list[int]], lengths: np.ndarra
     clear = np.zeros_like(ok)
     cost = np.zeros(ok.shape, np.int64)
     forced = []
+    wide = two_days(airing)  # slots past T lie on the next day's grid (a night shift's lunch after midnight)
     for d in range(D):
         for s, here in enumerate(slots):
             if not here:
                 continue
             length = int(lengths[s])
-            hits = np.array([airing[d, l:l + length].sum() for l in here])
+            hits = np.array([wide[d, l:l + length].sum() for l in here])
             free = hits == 0
             clear[d, s, :len(here)] = free
             # A lunch in an airing costs like an agent missing from an ordinary interval for each
@@ -125,7 +127,7 @@ class LunchAirings(RosterRule):
         for s, slots in enumerate(p.lunch_slots):
             if not slots:
                 continue
-            slot_of = np.full(p.n_intervals, -1, np.int64)
+            slot_of = np.full(2 * p.n_intervals, -1, np.int64)
             slot_of[slots] = np.arange(len(slots))
             mine = shift[e_idx, d_idx] == s
             e, d = e_idx[mine], d_idx[mine]
@@ -141,14 +143,15 @@ class LunchAirings(RosterRule):
         for d, s in p.lunch_forced:
             people = np.flatnonzero(shift[:, d] == s)
             length = int(p.lunch_len[s])
+            airing = two_days(p.airing)
             inside = [e for e in people if lunch_start[e, d] >= 0
-                      and p.airing[d, lunch_start[e, d]:lunch_start[e, d] + length].any()]
+                      and airing[d, lunch_start[e, d]:lunch_start[e, d] + length].any()]
             if not inside:
                 continue
             t = rules.shifts[s]
             day = p.days[d].date().isoformat()
             slots = p.lunch_slots[s]
-            clear = [hhmm(rules.open_minute + l * rules.interval_minutes) for i, l in enumerate(slots) if p.lunch_clear[d, s, i]]
+            clear = [hhmm((rules.open_minute + l * rules.interval_minutes) % MINUTES_A_DAY) for i, l in enumerate(slots) if p.lunch_clear[d, s, i]]
             phones = int(p.on_phone[people].sum())
             together = f"at most {p.lunch_cap(phones)} of its {phones} people on the phones may be at lunch at the " \
                        f"same time (lunch stagger share {rules.lunch_stagger_share:g})"
@@ -174,7 +177,7 @@ class LunchAirings(RosterRule):
         for emp, day, code, lunch in t.lunches():
             if lunch is None:
                 continue
-            t0 = day + pd.Timedelta(minutes=minutes_of(lunch))
+            t0 = day + pd.Timedelta(minutes=t.codes[code].minute_in_shift(lunch))
             t1 = t0 + pd.Timedelta(minutes=t.codes[code].unpaid_break_minutes)
             for a0, a1 in spans:
                 if a0 < t1 and t0 < a1:

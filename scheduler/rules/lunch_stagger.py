@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from core.rules import minutes_of
+from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.rules.base import DayCounts, RosterRule, Term
 
 if TYPE_CHECKING:
@@ -21,15 +21,17 @@ def lunch_lengths(rules: Rules) -> list[int]:
 
 
 def lunch_slots(rules: Rules) -> list[list[int]]:
-    """Per shift, the first interval of each lunch inside the shift's lunch window."""
+    """Per shift, the first interval of each lunch inside the shift's lunch window, counted from its day's
+    first interval (past T: after midnight, on the next day's grid)."""
     step = rules.interval_minutes
     out = []
     for s, length in zip(rules.shifts, lunch_lengths(rules)):
         if length == 0:
             out.append([])
             continue
-        lo = (minutes_of(s.lunch_earliest) - rules.open_minute + step - 1) // step
-        hi = (minutes_of(s.lunch_latest_end) - rules.open_minute) // step - length
+        earliest, latest_end = s.lunch_window_minutes
+        lo = (earliest - rules.open_minute + step - 1) // step
+        hi = (latest_end - rules.open_minute) // step - length
         out.append(list(range(lo, hi + 1)))
     return out
 
@@ -72,19 +74,20 @@ class LunchStagger(RosterRule):
                 continue
             n = int((t.table[day] == code).reindex(list(phones)).fillna(False).sum())
             cap = math.ceil(share * n - 1e-9)
-            starts = [minutes_of(x) for x in rows["lunch_start"] if isinstance(x, str) and x]
-            for m in range(rules.open_minute, rules.close_minute, rules.interval_minutes):
+            starts = [s.minute_in_shift(x) for x in rows["lunch_start"] if isinstance(x, str) and x]
+            for m in range(s.start_minute, s.end_minute, rules.interval_minutes):
                 away = sum(1 for x in starts if x <= m < x + s.unpaid_break_minutes)
                 if away > cap:
                     out.append(f"{self.name}: {away} of the {n} people on the phones of shift {code} are at lunch "
-                               f"at {m // 60:02d}:{m % 60:02d} on {day.date()}, at most {cap} may be")
+                               f"at {hhmm(m % MINUTES_A_DAY)} on {day.date()}, at most {cap} may be")
         for emp, day, code, lunch in t.lunches():
             s = t.codes[code]
             if lunch is None:
                 out.append(f"lunch: {emp} has no lunch on {day.date()} ({code})")
                 continue
-            start = minutes_of(lunch)
-            if start < minutes_of(s.lunch_earliest) or start + s.unpaid_break_minutes > minutes_of(s.lunch_latest_end):
+            start = s.minute_in_shift(lunch)
+            earliest, latest_end = s.lunch_window_minutes
+            if start < earliest or start + s.unpaid_break_minutes > latest_end:
                 out.append(f"lunch window: {emp} lunches at {lunch} on {day.date()}, outside {s.lunch_earliest}–{s.lunch_latest_end}")
             if (start - rules.open_minute) % rules.interval_minutes:
                 out.append(f"lunch: {emp} lunches at {lunch} on {day.date()}, off the {rules.interval_minutes}-minute grid")

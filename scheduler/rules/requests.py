@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from core.rules import hhmm
+from core.rules import MINUTES_A_DAY, hhmm
 from scheduler.conflicts import Conflict, RefusedRequest, shift_name
+from scheduler.roster_problem import two_days
 from scheduler.rules.base import CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
 from scheduler.rules.leader_per_shift import leader_needed
 
@@ -99,7 +100,8 @@ def _weighted_day_terms(m: PersonDays, rest: np.ndarray | None = None, work: np.
 
 
 def _on_phone(p: RosterProblem, s: int, l: int) -> np.ndarray:
-    """(T,) one person's intervals on the phones working shift s with lunch from interval l (-1 none)."""
+    """(2T,) one person's intervals on the phones working shift s with lunch from interval l (-1 none), on
+    cover's two-day axis."""
     out = p.cover[s].astype(np.int64).copy()
     if l >= 0:
         out[l:l + int(p.lunch_len[s])] -= 1
@@ -109,10 +111,10 @@ def _on_phone(p: RosterProblem, s: int, l: int) -> np.ndarray:
 def _staffed(r: RosterDays) -> np.ndarray:
     """(D, T) people on the phones (as scheduler.roster_search measures it, which the rules may not import)."""
     p = r.problem
-    staffed = np.zeros((p.n_days, p.n_intervals), np.int64)
+    wide = np.zeros((p.n_days, 2 * p.n_intervals), np.int64)
     for e, d in zip(*np.nonzero((r.shift >= 0) & p.on_phone[:, None])):
-        staffed[d] += _on_phone(p, int(r.shift[e, d]), int(r.lunch[e, d]))
-    return staffed
+        wide[d] += _on_phone(p, int(r.shift[e, d]), int(r.lunch[e, d]))
+    return p.staffed(wide)
 
 
 def _rule_costs(r: RosterDays) -> int:
@@ -125,28 +127,32 @@ def _objective_change(r: RosterDays, staffed: np.ndarray, moves: list[tuple[int,
     """How much the roster's objective rises when person e takes shift s with lunch l on day d, for each
     (e, d, s, l) of `moves` (s -1 for a rest day): coverage and every rule's part (`base` on `r`), measured."""
     p = r.problem
-    shift, lunch, after = r.shift.copy(), r.lunch.copy(), staffed.copy()
+    shift, lunch = r.shift.copy(), r.lunch.copy()
+    change = np.zeros((p.n_days, 2 * p.n_intervals), np.int64)
     for e, d, s, l in moves:
         if p.on_phone[e]:
             if shift[e, d] >= 0:
-                after[d] -= _on_phone(p, int(shift[e, d]), int(lunch[e, d]))
+                change[d] -= _on_phone(p, int(shift[e, d]), int(lunch[e, d]))
             if s >= 0:
-                after[d] += _on_phone(p, s, l)
+                change[d] += _on_phone(p, s, l)
         shift[e, d], lunch[e, d] = s, l
+    after = staffed + p.fold(change)
     moved = RosterDays(p, shift, lunch)
     coverage = int(p.coverage_cost(after).sum() - p.coverage_cost(staffed).sum())
     return coverage + _rule_costs(moved) - base
 
 
 def _clock(p: RosterProblem, t: int) -> str:
-    """'14:00': the start of the day's interval t."""
-    return hhmm(p.rules.open_minute + t * p.rules.interval_minutes)
+    """'14:00': the start of the day's interval t (t ≥ T: the next day's, on cover's two-day axis)."""
+    return hhmm((p.rules.open_minute + t * p.rules.interval_minutes) % MINUTES_A_DAY)
 
 
 def _short_without(p: RosterProblem, staffed: np.ndarray, d: int, s: int) -> str | None:
     """'3 below the requirement at 14:00' when one person fewer on shift s of day d leaves it short."""
     covered = np.flatnonzero(p.cover[s])  # the hours they are there: the others they do not change
-    after = staffed[d, covered] - 1 - p.required[d, covered]
+    if d == p.n_days - 1:
+        covered = covered[covered < p.n_intervals]  # after the horizon's last midnight nothing is priced
+    after = two_days(staffed)[d, covered] - 1 - two_days(p.required)[d, covered]
     if after.min() >= 0:
         return None
     t = int(covered[np.argmin(after)])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.rules import Rules
+from core.rules import MINUTES_A_DAY, Rules
 from scheduler.conflicts import Conflict, shift_name
 from scheduler.rules.base import DayCounts, RosterDays, RosterRule, Term
 
@@ -20,11 +20,9 @@ if TYPE_CHECKING:
     from scheduler.rules.table import RosterTable
     from scheduler.roster_problem import RosterProblem
 
-MINUTES_A_DAY = 24 * 60
-
-
 def forbidden_pairs(rules: Rules) -> list[tuple[int, int]]:
-    """(shift, next day's shift) index pairs nobody may work in a row."""
+    """(shift, next day's shift) index pairs nobody may work in a row. A shift's end counts from the midnight
+    it starts after (a night shift 22:00–06:00 ends at 30:00), so a pair that would overlap always is one."""
     codes = rules.shift_codes
     least = rules.min_rest_hours_between_shifts * 60
     pairs = {(a, codes.index(c)) for a, s in enumerate(rules.shifts) for c in s.not_followed_by}

@@ -22,7 +22,7 @@ import pandas as pd
 
 from shiftcast.exports.labels import DEFAULT_LANG, check_lang, label, shift_name
 from shiftcast.exports.roster_frames import assignments_of, is_worked, people
-from core.rules import Rules, hhmm, minutes_of
+from core.rules import MINUTES_A_DAY, Rules, hhmm, minutes_of
 
 TIMEZONE = "Asia/Shanghai"
 PRODID = "-//Shiftcast//Roster//EN"
@@ -82,6 +82,13 @@ def _fold(line: str) -> str:
     return "\r\n ".join(parts)
 
 
+def _day_after(ymd: str, days: int) -> str:
+    """'20270301' moved on `days` days: a shift past midnight ends on the next day."""
+    if not days:
+        return ymd
+    return (dt.datetime.strptime(ymd, "%Y%m%d") + dt.timedelta(days=days)).strftime("%Y%m%d")
+
+
 def _clock(minutes: int) -> str:
     """510 -> '083000', the time part of a local DATE-TIME."""
     return f"{minutes // 60:02d}{minutes % 60:02d}00"
@@ -118,7 +125,7 @@ def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str,
         lines += ["BEGIN:VEVENT", f"UID:{ymd}{uid_tail}", f"DTSTAMP:{dtstamp}",
                   summaries.get(code) or "SUMMARY:" + _text(shift_name(withdrawn, rules, lang)),
                   f"DTSTART;TZID={TIMEZONE}:{ymd}T{_clock(s.start_minute)}",
-                  f"DTEND;TZID={TIMEZONE}:{ymd}T{_clock(s.end_minute)}"]
+                  f"DTEND;TZID={TIMEZONE}:{_day_after(ymd, s.end_minute // MINUTES_A_DAY)}T{_clock(s.end_minute % MINUTES_A_DAY)}"]
         if revisions is not None:
             # A phone replaces the event of the same UID only when its SEQUENCE is higher (RFC 5545 §3.8.7.4).
             lines.append(f"SEQUENCE:{revisions.sequence.get((employee_id, ymd), 0)}")
@@ -126,7 +133,7 @@ def _employee_ics(mine: pd.DataFrame, rules: Rules, employee_id: str, name: str,
             lines += ["STATUS:CANCELLED", "TRANSP:TRANSPARENT", "END:VEVENT"]
             continue
         if lunch:
-            lunch_end = hhmm(minutes_of(lunch) + s.unpaid_break_minutes)
+            lunch_end = hhmm((minutes_of(lunch) + s.unpaid_break_minutes) % MINUTES_A_DAY)
             lines.append("DESCRIPTION:" + _text(f"{lunch_word} {lunch}–{lunch_end}"))
         lines += ["TRANSP:OPAQUE", "END:VEVENT"]
     lines.append("END:VCALENDAR")

@@ -215,7 +215,7 @@ def _write_legend(ws, fm: Formats, rules: Rules, lang: str, cell_format, first_c
         text = shift_name(code, rules, lang)
         if is_worked(code):
             s = rules.shift(code)
-            text += f" {s.start}–{s.end}"
+            text += f" {s.hours_text}"
         ws.write_string(LEGEND_ROW, col + 1, text)
         col += 4  # the name spills over the empty cells to its right
     for kind, fill in DAY_FILLS.items():
@@ -654,7 +654,7 @@ def _detail_sheet(wb, fm: Formats, name: str, a: pd.DataFrame, who: pd.DataFrame
     ws = wb.add_worksheet(name)
     names = who.set_index("employee_id")["name"]
     start = {s.code: s.start for s in rules.shifts}
-    end = {s.code: s.end for s in rules.shifts}
+    end = {s.code: s.end_text for s in rules.shifts}
     full = {code: shift_name(code, rules, lang) for code in shift_marks(rules, lang)}
     frame = pd.DataFrame({
         "employee_id": a["employee_id"], "name": a["employee_id"].map(names).astype(object),
