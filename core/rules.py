@@ -451,7 +451,8 @@ def _parse_shift(source: str, i: int, raw: Any) -> ShiftTemplate:
         raise DataError(
             source,
             f"{section}.lunch_window {shift.lunch_earliest}–{shift.lunch_latest_end} must lie inside the shift "
-            f"{shift.hours_text} and be at least {shift.unpaid_break_minutes} minutes long",
+            f"{shift.hours_text} and be at least {shift.unpaid_break_minutes} minutes long"
+            + (" (an end at or before the start ends the next day)" if shift.overnight else ""),
             column="lunch_window",
         )
     return shift

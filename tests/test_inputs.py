@@ -195,7 +195,8 @@ BAD_RULES = [
     ("service level above 1", "[service]\nservice_level = 1.5\n", "service_level", "< 1"),
     ("shrinkage of 1", "[service]\nshrinkage = 1.0\n", "shrinkage", "< 1"),
     ("negative answer time", "[service]\nanswer_within_s = -5\n", "answer_within_s", "≥ 0"),
-    ("shift ends before it starts", "[[shifts]]\ncode = 'E'\nstart = '17:00'\nend = '08:00'\n", "end", "not after it starts"),
+    # an end before the start is a night shift: the day lunch window no longer lies inside it
+    ("shift ends before it starts", "[[shifts]]\ncode = 'E'\nstart = '17:00'\nend = '08:00'\n", "lunch_window", "ends the next day"),
     ("shift outside open hours", "[[shifts]]\ncode = 'N'\nstart = '06:00'\nend = '14:00'\nlunch_window = ['10:00', '12:00']\n", "shifts", "outside the open hours"),
     ("lunch outside shift", "[[shifts]]\ncode = 'E'\nstart = '08:00'\nend = '17:00'\nlunch_window = ['07:00', '09:00']\n", "lunch_window", "inside the shift"),
     ("reserved shift code", "[[shifts]]\ncode = 'OFF'\nstart = '08:00'\nend = '17:00'\n", "code", "reserved"),

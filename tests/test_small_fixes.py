@@ -111,7 +111,7 @@ def _roster(short: int, airing_windows: int = 0):
                            paid_hours=1000.0, overtime_hours=0.0, late_shift_spread=1, weekend_rest_spread=1,
                            callbacks_expected=None)
     return SimpleNamespace(kpis=kpis, status="OPTIMAL", objective=1.0, lower_bound=1.0, gap=0.0, seconds=1.0, conflicts=[],
-                           refused_requests=[], requests_made={}, quiet_days=[])
+                           refused_requests=[], requests_made={}, quiet_days=[], notes=[])
 
 
 def test_plan_says_one_interval_short_not_one_intervals():

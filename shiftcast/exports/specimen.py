@@ -25,6 +25,7 @@ class SpecimenRoster:
     unmet: pd.DataFrame
     conflicts: list = field(default_factory=list)
     quiet_days: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     status: str = "FEASIBLE"
     objective: float = 0.0
     lower_bound: float = 0.0
