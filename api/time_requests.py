@@ -28,6 +28,9 @@ from shiftcast.exports.labels import LEAVE, REST
 AWAITING_PARTNER, PENDING, APPROVED, REFUSED = "awaiting_partner", "pending", "approved", "refused"
 OPEN = (AWAITING_PARTNER, PENDING)
 BY_RULES = "the rules"
+# An approved rest day or shift outweighs this many person-days the re-plan moves for it (each costs the rules'
+# change_mid_month): a rest day moved within its week changes two of the asker's days, a swap two of a colleague's.
+APPROVED_OUTWEIGHS_DAYS = 4
 # The level of LEVELS each role decides up to.
 DECIDERS = {"group_leader": 0, "team_leader": 1, "supervisor": 2, "admin": 2}
 
@@ -246,14 +249,15 @@ def replan_from_day(v: RosterVersion, changes: list[dict], rules: Rules) -> dt.d
 def replan_leave(session: Session, v: RosterVersion, changes: list[dict], given: dict, rules: Rules) -> Dataset:
     """A leave dataset for re-planning the version's month: its roster's leave with the approved `changes` over it
     (one row per person and day, the change winning). Approved leave goes in as leave, which the solve holds; an
-    approved rest day or shift as a rest or shift request, which the solve grants unless a hard rule or the
-    coverage forbids it, and then lists with its reason."""
+    approved rest day or shift as a rest or shift request weighing more than the days a re-plan moves for it, which
+    the solve grants unless a hard rule or the coverage forbids it, and then lists with its reason."""
     rows = _leave_rows(session, given.get("leave_id"), rules)
+    approved_weight = APPROVED_OUTWEIGHS_DAYS * rules.weights.change_mid_month + 1
     for c in changes:
         kind = {LEAVE: "leave", REST: "rest_request"}.get(c["after"], "shift_request")
         rows[(c["employee_id"], c["date"])] = {"employee_id": c["employee_id"], "date": c["date"], "kind": kind,
                                                "shift": c["after"] if kind == "shift_request" else None,
-                                               "weight": None}
+                                               "weight": None if kind == "leave" else approved_weight}
     content = rows_to_csv(list(rows.values()))
     row = checked_dataset(session, "leave", f"leave-{v.month}-v{v.number}-approved.csv", content=content,
                           staff_id=given["staff_id"], rules_id=given.get("rules_id"), site_id=v.site_id,

@@ -347,7 +347,8 @@ class Rules:
 
 DEFAULT_RULES = Rules()
 
-_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history", "shift_cover", "contracts")
+_TABLES = ("shifts", "service", "callbacks", "weights", "requests", "calendar", "hours_without_history", "shift_cover",
+           "contracts")
 _TOP_LEVEL_KEYS = {f.name for f in dataclasses.fields(Rules) if f.name not in _TABLES}
 
 

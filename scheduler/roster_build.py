@@ -2,6 +2,8 @@
 re-planned, the previous month's roster, and each rule's bounds (scheduler.rules computes its own)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -120,10 +122,19 @@ def _carry_over(out: PreviousMonth, roster: pd.DataFrame, ids: list[str], days: 
             out.last_shift[e] = codes.index(shift)
 
 
-def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray):
-    """Per person from their contract (the staff's `contract` column), else the global rules: the contract's
-    index (-1 none), the most and the least work days in a row, the least days off together, the most weekends
-    worked (-1 none) and the (E, D) weekdays off outside leave."""
+class PersonBounds(NamedTuple):
+    """Per person from their contract (the staff's `contract` column), else the global rules."""
+
+    contract_of: np.ndarray  # (E,) the contract's index, -1 none
+    most_in_a_row: np.ndarray  # (E,) most work days in a row
+    min_work: np.ndarray  # (E,) least work days in a row
+    min_off: np.ndarray  # (E,) least days off together
+    max_weekends: np.ndarray  # (E,) most weekends worked, -1 none
+    fixed_off: np.ndarray  # (E, D) the contract's weekdays off outside leave
+
+
+def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray) -> PersonBounds:
+    """Each person's bounds from their contract, else the global rules."""
     E = len(staff)
     names = [c.name for c in rules.contracts]
     given = staff["contract"] if "contract" in staff else pd.Series([""] * E)
@@ -147,7 +158,7 @@ def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave:
         if c.max_weekends_worked is not None:
             max_weekends[e] = c.max_weekends_worked
         fixed_off[e] = np.isin(weekday, c.days_off) & ~leave[e]
-    return contract_of, most, min_work, min_off, max_weekends, fixed_off
+    return PersonBounds(contract_of, most, min_work, min_off, max_weekends, fixed_off)
 
 
 def carried_in(rosters: tuple[pd.DataFrame | None, ...], ids: list[str], on_phone: np.ndarray,
@@ -263,7 +274,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
             wish_weight[e, d] = getattr(rules.weights, kind) if pd.isna(weight) else int(weight)
 
     check_stopped()
-    contract_of, most_in_a_row, min_work, min_off, max_weekends, fixed_off = _contracts(staff, rules, days, leave_m)
+    person = _contracts(staff, rules, days, leave_m)
+    contract_of, most_in_a_row = person.contract_of, person.most_in_a_row
     replan_rest, replan_shift = replan_days(previous, ids, days)
     last_month = previous_month_of(previous_month, ids, days, rules, max(int(most_in_a_row.max(initial=0)), 6))
     if kept is not None:
@@ -301,10 +313,10 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
         wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak, previous_month=last_month,
-        replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of, max_in_a_row=most_in_a_row,
-        min_days_off=min_off, min_work_days=min_work,
-        max_weekends=max_weekends, fixed_off=fixed_off, classes=classes, class_of=class_of,
+        max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak,
+        previous_month=last_month, replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of,
+        max_in_a_row=most_in_a_row, min_days_off=person.min_off, min_work_days=person.min_work,
+        max_weekends=person.max_weekends, fixed_off=person.fixed_off, classes=classes, class_of=class_of,
     )
     problem.carried = carried_in((previous_month, kept), ids, on_phone, days, rules)
     problem.shortfall_weight = shortfall_weights(required, airing, rules)

@@ -39,11 +39,8 @@ def floor(tmp_path_factory):
     # Few calls and one agent an interval: nine people solve in seconds, and one rest day leaves the target met.
     requirement = pd.DataFrame({"calls": 1.0, "aht_s": 240.0, "scheduled": 1}, index=month_intervals(MONTH))
     staffing_id = testing.store_staffing(url, requirement, MONTH)
-    # The center lets an approved rest day outweigh the days the re-plan moves for it (change_mid_month, 100 a
-    # person-day): the rest wish's default weight, 5, would keep the published days instead.
-    rules_id = client.post("/api/v1/datasets/rules?name=rules.toml", data=b"[weights]\nrest_request = 500\n",
-                           headers={**sup, "Content-Type": "application/toml"}).json["id"]
-    job = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff_id, "rules_id": rules_id,
+    # Default rules: an approved rest day outweighs the days the re-plan moves for it.
+    job = client.post("/api/v1/rosters", json={"staffing_id": staffing_id, "staff_id": staff_id,
                                                "time_limit_s": 3}, headers=sup)
     assert job_runner(app).run_pending() == 1  # the first month's roster, solved before the server starts
     first = client.get(job.headers["Location"], headers=sup).json["result_id"]
