@@ -154,8 +154,9 @@ def _from_aggregate(p: RosterProblem, counts: rm.Counts, bound: float, until: fl
     pooled_leaders = p.leader & ~decided
     with finishing():  # part of the first roster, made stopped or not
         if pooled_leaders.any():
-            # a leader on every shift depends on who rests: choose the pooled leaders' days first
-            chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, deadline - elapsed() - 1.0), 1.0),
+            # a leader on every shift depends on who rests: choose the pooled leaders' days first, in at most
+            # half the time left, so the roster made of them still ends by the deadline
+            chosen = rm.leader_rest_days(p, wanted, max(min(0.15 * time_limit_s, 0.5 * (deadline - elapsed())), 1.0),
                                          pooled_leaders)
             if chosen is not None:
                 preset[pooled_leaders] = chosen[pooled_leaders]
