@@ -375,12 +375,11 @@ def _restaggered(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int,
     options = _lunch_options(p, d, s)
     if not span or not options:
         return
-    people = np.flatnonzero((shift[:, d] == s) & p.on_phone & (lunch[:, d] >= 0))
-    cap = p.lunch_cap(int(((shift[:, d] == s) & p.on_phone).sum()))
+    on_phones = np.flatnonzero((shift[:, d] == s) & p.on_phone)
+    people = on_phones[lunch[on_phones, d] >= 0]
+    cap = p.lunch_cap(len(on_phones))
     cost = {l: int(p.lunch_cost[d, s, k]) for k, l in enumerate(p.lunch_slots[s])}
-    away = np.zeros(p.n_intervals, np.int64)
-    for l in lunch[people, d]:
-        away[l:l + span] += 1
+    away = _at_lunch(p, lunch[people, d], span)
     while away.max() > cap:
         t = int(np.argmax(away))
         e = next(e for e in people if lunch[e, d] <= t < lunch[e, d] + span)
@@ -435,11 +434,17 @@ def _over_stagger(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int
     if not span:
         return 0
     people = np.flatnonzero((shift[:, d] == s) & p.on_phone)
-    away = np.zeros(p.n_intervals, np.int64)
-    for l in lunch[people, d]:
-        if l >= 0:
-            away[l:l + span] += 1
+    away = _at_lunch(p, lunch[people, d], span)
     return int(np.maximum(away - p.lunch_cap(len(people)), 0).sum())
+
+
+def _at_lunch(p: RosterProblem, starts: np.ndarray, span: int) -> np.ndarray:
+    """People at lunch per interval of the shift's two-day axis (RosterProblem.cover: a night shift lunches
+    after midnight) for lunches starting at `starts` (-1 none), each `span` intervals long."""
+    away = np.zeros(p.cover.shape[1], np.int64)
+    for l in starts[starts >= 0]:
+        away[l:l + span] += 1
+    return away
 
 
 def _measured_candidate(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> Candidate:
