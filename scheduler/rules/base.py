@@ -242,3 +242,11 @@ def hint_spread(model: cp_model.CpModel, owned: Spread, shares: list[tuple[int, 
 def classes_within(p: RosterProblem, people: np.ndarray) -> list[int]:
     """Classes all of whose people are among `people` ((E,) bool)."""
     return [c for c in range(len(p.classes)) if len(p.members(c)) and people[p.members(c)].all()]
+
+
+def short_inner_runs(flags: np.ndarray, least: int) -> list[tuple[int, int]]:
+    """(first, last) day of each run of True in `flags` ((D,) bool) shorter than `least`, leaving out runs
+    that touch the horizon's first or last day (they may go on beyond it)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])
+            if a > 0 and b < len(flags) and b - a < least]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scheduler.conflicts import Conflict
-from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term, short_inner_runs
 
 if TYPE_CHECKING:
     from scheduler.rules.table import RosterTable
@@ -19,20 +19,7 @@ if TYPE_CHECKING:
 def short_runs(off: np.ndarray, rested: np.ndarray, least: int) -> list[tuple[int, int]]:
     """(first, last) day of each run of days off (`off`, (D,) bool) shorter than `least`, between two work
     days and holding a rest day (`rested`, (D,) bool)."""
-    out = []
-    D = len(off)
-    d = 0
-    while d < D:
-        if not off[d]:
-            d += 1
-            continue
-        first = d
-        while d < D and off[d]:
-            d += 1
-        last = d - 1
-        if first > 0 and d < D and d - first < least and rested[first:d].any():
-            out.append((first, last))
-    return out
+    return [(a, b) for a, b in short_inner_runs(off, least) if rested[a:b + 1].any()]
 
 
 class _Tracker(RestTracker):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from scheduler.conflicts import Conflict
-from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term, short_inner_runs
 
 if TYPE_CHECKING:
     from scheduler.rules.table import RosterTable
@@ -17,18 +17,7 @@ if TYPE_CHECKING:
 
 def short_work_runs(off: np.ndarray, least: int) -> list[tuple[int, int]]:
     """(first, last) day of each run of work days shorter than `least` between two days off (`off`, (D,) bool)."""
-    out = []
-    D, d = len(off), 0
-    while d < D:
-        if off[d]:
-            d += 1
-            continue
-        first = d
-        while d < D and not off[d]:
-            d += 1
-        if first > 0 and d < D and d - first < least:
-            out.append((first, d - 1))
-    return out
+    return short_inner_runs(~off, least)
 
 
 class _Tracker(RestTracker):
