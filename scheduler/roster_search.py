@@ -22,7 +22,7 @@ from scheduler.roster_problem import RosterProblem
 from scheduler.roster_solver import Progress, Stopped, check_stopped, elapsed, finishing, stopped
 from scheduler.rules import RosterDays, objective_parts, rest_row_holds
 from scheduler.rules.leader_per_shift import leader_needed
-from scheduler.rules.shift_succession import forbidden_pairs
+from scheduler.rules.shift_succession import forbidden_pairs, worked_after
 
 # Classes up to this size whose rest days missed the aggregate's counts are matched again by CP-SAT
 # (measured at 300 agents: exact in hundredths of a second for a few people; a class of 187 regular
@@ -422,9 +422,8 @@ def _keeps_rules(c: Candidate, shift: np.ndarray, lunch: np.ndarray, people: tup
 
 def _successions_broken(p: RosterProblem, shift: np.ndarray, e: int) -> int:
     """Days person e works a shift right after one it may not follow (scheduler.rules.shift_succession)."""
-    row = shift[e]
-    before = np.concatenate([[p.previous_month.last_shift[e]], row[:-1]])
-    return sum(int(((before == a) & (row == b)).sum()) for a, b in forbidden_pairs(p.rules))
+    last, row = p.previous_month.last_shift[e:e + 1], shift[e:e + 1]
+    return sum(int(worked_after(last, row, a, b).sum()) for a, b in forbidden_pairs(p.rules))
 
 
 def _over_stagger(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> int:

@@ -46,6 +46,13 @@ def banned_after(p: RosterProblem, yesterday: np.ndarray) -> np.ndarray:
     return banned
 
 
+
+def worked_after(last_shift: np.ndarray, shift: np.ndarray, a: int, b: int) -> np.ndarray:
+    """(E, D) bool: shift b worked the day after shift a in the (E, D) `shift` rows; the first day's day before
+    is `last_shift` ((E,), PreviousMonth.last_shift: the previous month's roster or the days kept)."""
+    before = np.column_stack([last_shift, shift[:, :-1]])
+    return (before == a) & (shift == b)
+
 class ShiftSuccession(RosterRule):
     name = "shift succession"
     keys = ("shifts.not_followed_by", "min_rest_hours_between_shifts")
@@ -66,12 +73,11 @@ class ShiftSuccession(RosterRule):
 
     def explain(self, r: RosterDays) -> list[Conflict]:
         p = r.problem
-        # each day's day before, the first day's from the previous month's roster or the days kept
-        before = np.column_stack([p.previous_month.last_shift, r.shift[:, :-1]])
         out = []
         for a, b in forbidden_pairs(p.rules):
+            following = worked_after(p.previous_month.last_shift, r.shift, a, b)
             for d in range(p.n_days):
-                who = np.flatnonzero((before[:, d] == a) & (r.shift[:, d] == b))
+                who = np.flatnonzero(following[:, d])
                 if len(who):
                     ids = tuple(p.ids[e] for e in who)
                     out.append(Conflict(self.name, p.days[d].date().isoformat(), ids,
