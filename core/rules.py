@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import holidays as holiday_package
 
@@ -226,6 +226,13 @@ WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+class ShiftCount(NamedTuple):
+    """A number of shifts of one type (a contract's `min_shifts` or `max_shifts` entry)."""
+
+    code: str
+    count: int
+
+
 @dataclass(frozen=True)
 class Contract:
     """A named set of person rules ([contracts.NAME]) for the staff whose `contract` column names it; a key
@@ -243,6 +250,9 @@ class Contract:
     # paid minutes over the horizon planned, at least and at most (in place of the monthly paid-hour keys)
     min_minutes: int | None = None
     max_minutes: int | None = None
+    # shifts of each type worked over the horizon, at least and at most (scheduler.rules.shifts_of_type)
+    min_shifts: tuple[ShiftCount, ...] = ()
+    max_shifts: tuple[ShiftCount, ...] = ()
 
     @property
     def bounds_minutes(self) -> bool:
@@ -611,10 +621,26 @@ def _parse_contracts(source: str, raw: Any) -> tuple[Contract, ...]:
                                     "day", column=key)
                 values[key] = tuple(sorted(set(days)))
                 continue
+            if key in ("min_shifts", "max_shifts"):
+                values[key] = _shift_counts(source, section, key, value)
+                continue
             values[key] = _typed(source, section, key, value, 0)
         contract = Contract(name, **values)
         _check_contract(source, section, contract)
         out.append(contract)
+    return tuple(out)
+
+
+def _shift_counts(source: str, section: str, key: str, value: Any) -> tuple[ShiftCount, ...]:
+    """A table of shift code -> count, like { L = 9 }; the codes are checked against the shifts later."""
+    if not isinstance(value, dict):
+        raise DataError(source, f"{section}.{key} must be a table of shift codes and counts like {{ L = 9 }}, "
+                        f"got {value!r}", column=key)
+    out = []
+    for code, count in value.items():
+        _typed(source, f"{section}.{key}", code, count, 0)
+        _in_range(source, f"{section}.{key}.{code}", count, 0, 366)
+        out.append(ShiftCount(str(code), int(count)))
     return tuple(out)
 
 
@@ -629,6 +655,11 @@ def _check_contract(source: str, section: str, c: Contract) -> None:
     if c.min_minutes is not None and c.max_minutes is not None and c.min_minutes > c.max_minutes:
         raise DataError(source, f"{section}.min_minutes {c.min_minutes} is above max_minutes {c.max_minutes}",
                         column="min_minutes")
+    most = dict(c.max_shifts)
+    for code, least in c.min_shifts:
+        if code in most and least > most[code]:
+            raise DataError(source, f"{section}.min_shifts.{code} {least} is above max_shifts.{code} {most[code]}",
+                            column="min_shifts")
 
 
 def _check_contracts_hold(source: str, r: Rules) -> None:
@@ -636,6 +667,11 @@ def _check_contracts_hold(source: str, r: Rules) -> None:
     are exact (neither the paid-hour cap nor the minimum is on, nor the contract's paid minutes bounded): its days off or its runs of days off would
     take more of a week."""
     for c in r.contracts:
+        for key in ("min_shifts", "max_shifts"):
+            for code, _ in getattr(c, key):
+                if code not in r.shift_codes:
+                    raise DataError(source, f"contracts.{c.name}.{key} names '{code}', which is not a shift "
+                                    f"(shifts: {', '.join(r.shift_codes)})", column=key)
         most = c.max_consecutive_work_days or r.max_consecutive_work_days
         if c.min_consecutive_work_days and c.min_consecutive_work_days > most:
             raise DataError(source, f"contracts.{c.name}.min_consecutive_work_days {c.min_consecutive_work_days} is "
@@ -875,7 +911,10 @@ def rules_to_toml(rules: Rules = DEFAULT_RULES) -> str:
             value = getattr(c, key)
             if key == "days_off" and value:
                 lines.append(f"days_off = {_toml_value([WEEKDAY_NAMES[d] for d in value])}")
-            elif key != "days_off" and value is not None:
+            elif key in ("min_shifts", "max_shifts") and value:
+                counts = ", ".join(f"{_toml_value(code)} = {n}" for code, n in value)
+                lines.append(f"{key} = {{ {counts} }}")
+            elif key not in ("days_off", "min_shifts", "max_shifts") and value is not None:
                 lines.append(f"{key} = {_toml_value(value)}")
     for h in rules.hours_without_history:
         lines += ["", "[[hours_without_history]]", f"start = {_toml_value(h.start)}", f"end = {_toml_value(h.end)}",

@@ -18,6 +18,7 @@ from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
 from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import banned_after, forbidden_pairs, restricting
+from scheduler.rules.shifts_of_type import outside_bounds
 
 
 # The time a pool's exact shift split (a succession the swaps left) may take: measured at load 13, 4 leaders
@@ -30,6 +31,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
     E, D, S = p.n_people, p.n_days, len(p.shift_codes)
     shift = np.where(p.leave, -2, np.where(rest, -1, 0)).astype(np.int64)
     late_so_far = np.zeros(E, np.int64)
+    worked = np.zeros((E, S), np.int64)  # shifts of each type so far (scheduler.rules.shifts_of_type)
     late_order = [s for s in range(S) if p.late[s]] + [s for s in range(S) if not p.late[s]]
     codes = p.shift_codes
     limiting = restricting(p)
@@ -38,7 +40,7 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
         pools.setdefault(key.shift_pool, []).append(c)
     people = {key: [e for c in classes for e in p.members(c)] for key, classes in pools.items()}
     for d in range(D):
-        banned = banned_after(p, shift[:, d - 1] if d else p.previous_month.last_shift)
+        banned = banned_after(p, shift[:, d - 1] if d else p.previous_month.last_shift) | (worked >= p.max_shifts)
         off_tomorrow = p.leave[:, d + 1] | rest[:, d + 1] if d + 1 < D else np.ones(E, bool)
         for key, classes in pools.items():
             working = [e for e in people[key] if not p.leave[e, d] and not rest[e, d]]
@@ -63,9 +65,11 @@ def shifts_of_people(p: RosterProblem, rest: np.ndarray, y: dict) -> np.ndarray:
             for e, s in _split(todo, queue, banned, limiting, off_tomorrow):
                 shift[e, d] = s
             _swap_refused(p, shift, working, d)
-        worked = shift[:, d] >= 0
-        late_so_far[worked] += p.late[shift[worked, d]]
+        on = np.flatnonzero(shift[:, d] >= 0)
+        late_so_far[on] += p.late[shift[on, d]]
+        worked[on, shift[on, d]] += 1
     _mend_successions(p, shift, list(people.values()))
+    _mend_shift_bounds(p, shift, list(people.values()))
     return shift
 
 
@@ -158,9 +162,19 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
                     moved(e, d, False)
 
 
+def _mend_shift_bounds(p: RosterProblem, shift: np.ndarray, pools: list[list[int]]) -> None:
+    """Split again exactly the pools where someone's count of a shift type misses their contract's bounds
+    (scheduler.rules.shifts_of_type); what no split of the days' counts mends, the rule's conflict says."""
+    pairs = set(forbidden_pairs(p.rules))
+    for pool in pools:
+        if len(pool) > 1 and outside_bounds(p, shift, pool):
+            _split_exactly(p, shift, pool, pairs)
+
+
 def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: set[tuple[int, int]]) -> None:
     """Split the pool's shifts again by CP-SAT: every day's count of each shift as it is, no succession the
-    rule forbids, as few changes as may be. Left as it is when no such split is found in SPLIT_MODEL_S."""
+    rule forbids, each person's shifts of each type within their contract's bounds, as few changes as may be.
+    Left as it is when no such split is found in SPLIT_MODEL_S."""
     D, S = p.n_days, len(p.shift_codes)
     ours = np.flatnonzero(p.allowed[pool[0]]).tolist()  # a pool's people may work the same shifts
     m = cp_model.CpModel()
@@ -182,6 +196,13 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
         for b in range(S):
             if (a, b) in pairs and (e, d + 1, b) in x:
                 m.add_bool_or([v.Not(), x[e, d + 1, b].Not()])
+    for e in pool:
+        for s in ours:
+            mine = [x[e, d, s] for d in np.flatnonzero(shift[e] >= 0)]
+            if p.max_shifts[e, s] < len(mine):
+                m.add(sum(mine) <= int(p.max_shifts[e, s]))
+            if p.min_shifts[e, s]:
+                m.add(sum(mine) >= int(p.min_shifts[e, s]))
     m.minimize(sum(v for (e, d, s), v in x.items() if s != shift[e, d]))
     solved = run(m, SPLIT_MODEL_S)
     if solved.found:

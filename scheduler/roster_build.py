@@ -131,6 +131,8 @@ class PersonBounds(NamedTuple):
     min_off: np.ndarray  # (E,) least days off together
     max_weekends: np.ndarray  # (E,) most weekends worked, -1 none
     fixed_off: np.ndarray  # (E, D) the contract's weekdays off outside leave
+    min_shifts: np.ndarray  # (E, S) least shifts of each type over the horizon
+    max_shifts: np.ndarray  # (E, S) most shifts of each type over the horizon
 
 
 def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave: np.ndarray) -> PersonBounds:
@@ -144,6 +146,9 @@ def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave:
     min_off = np.ones(E, np.int64)
     max_weekends = np.full(E, -1, np.int64)
     fixed_off = np.zeros((E, len(days)), bool)
+    codes = rules.shift_codes
+    min_shifts = np.zeros((E, len(codes)), np.int64)
+    max_shifts = np.full((E, len(codes)), len(days), np.int64)
     weekday = days.day_of_week.to_numpy()
     for e, k in enumerate(contract_of):
         if k < 0:
@@ -158,7 +163,11 @@ def _contracts(staff: pd.DataFrame, rules: Rules, days: pd.DatetimeIndex, leave:
         if c.max_weekends_worked is not None:
             max_weekends[e] = c.max_weekends_worked
         fixed_off[e] = np.isin(weekday, c.days_off) & ~leave[e]
-    return PersonBounds(contract_of, most, min_work, min_off, max_weekends, fixed_off)
+        for code, n in c.min_shifts:
+            min_shifts[e, codes.index(code)] = n
+        for code, n in c.max_shifts:
+            max_shifts[e, codes.index(code)] = min(n, len(days))
+    return PersonBounds(contract_of, most, min_work, min_off, max_weekends, fixed_off, min_shifts, max_shifts)
 
 
 def carried_in(rosters: tuple[pd.DataFrame | None, ...], ids: list[str], on_phone: np.ndarray,
@@ -316,7 +325,8 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak,
         previous_month=last_month, replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of,
         max_in_a_row=most_in_a_row, min_days_off=person.min_off, min_work_days=person.min_work,
-        max_weekends=person.max_weekends, fixed_off=person.fixed_off, classes=classes, class_of=class_of,
+        max_weekends=person.max_weekends, fixed_off=person.fixed_off, min_shifts=person.min_shifts,
+        max_shifts=person.max_shifts, classes=classes, class_of=class_of,
     )
     problem.carried = carried_in((previous_month, kept), ids, on_phone, days, rules)
     problem.shortfall_weight = shortfall_weights(required, airing, rules)

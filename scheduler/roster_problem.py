@@ -135,6 +135,8 @@ class RosterProblem:
     min_work_days: np.ndarray  # (E,) int work days coming at least this many together (1: no rule)
     max_weekends: np.ndarray  # (E,) int weekends worked at most (-1: no rule)
     fixed_off: np.ndarray  # (E, D) bool the contract's weekdays off, not on leave
+    min_shifts: np.ndarray  # (E, S) int shifts of each type worked at least over the horizon
+    max_shifts: np.ndarray  # (E, S) int shifts of each type worked at most (D: no rule)
     replan_rest: np.ndarray  # (E, D) int: 1 rest, 0 work, -1 unknown, per the roster of this month re-planned
     replan_shift: list[dict[int, str]]  # per person: day -> shift code in the roster of this month re-planned
     classes: list[PeopleClass]

@@ -86,7 +86,14 @@ min_consecutive_work_days = 3
 
 @pytest.mark.parametrize("contract, words, key", [
     ({"min_days_off": 2}, "unknown key 'min_days_off' in [contracts.full_time]", "min_days_off"),
-    ({"max_shifts": {"L": 8}}, "unknown key 'max_shifts' in [contracts.full_time]", "max_shifts"),
+    ({"max_shift": {"L": 8}}, "unknown key 'max_shift' in [contracts.full_time]", "max_shift"),
+    ({"max_shifts": {"N": 8}}, "contracts.full_time.max_shifts names 'N', which is not a shift (shifts: E, L)",
+     "max_shifts"),
+    ({"max_shifts": 8}, "contracts.full_time.max_shifts must be a table of shift codes and counts like { L = 9 }",
+     "max_shifts"),
+    ({"min_shifts": {"L": 2.5}}, "contracts.full_time.min_shifts.L must be a whole number", "L"),
+    ({"min_shifts": {"L": 9}, "max_shifts": {"L": 8}}, "contracts.full_time.min_shifts.L 9 is above "
+     "max_shifts.L 8", "min_shifts"),
     ({"days_off": ["Funday"]}, "contracts.full_time.days_off: 'Funday' is not a weekday", "days_off"),
     ({"days_off": ["Satt"]}, "contracts.full_time.days_off: 'Satt' is not a weekday", "days_off"),
     ({"days_off": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}, "names every weekday", "days_off"),

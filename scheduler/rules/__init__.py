@@ -13,7 +13,7 @@ from scheduler.roster_solver import check_stopped
 from scheduler.rules import (allowed_shifts, consecutive_days, contract_days_off, days_off_in_a_row,
                              late_shift_fairness, leader_per_shift, leave, lunch_airings, lunch_stagger, monthly_hours,
                              one_shift_a_day, previous_roster, requests, rest_placement, shift_cover, shift_succession,
-                             weekend_rest_fairness, weekends_worked, weekly_rest, work_days_in_a_row)
+                             shifts_of_type, weekend_rest_fairness, weekends_worked, weekly_rest, work_days_in_a_row)
 from scheduler.rules.base import (CountValues, DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term)
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ ROSTER_RULES: tuple[RosterRule, ...] = (
     weekends_worked.RULE,
     contract_days_off.RULE,
     shift_succession.RULE,
+    shifts_of_type.RULE,
     monthly_hours.RULE,
     monthly_hours.MINIMUM,
     leader_per_shift.RULE,
