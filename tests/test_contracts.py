@@ -41,7 +41,7 @@ def short_runs_off(row: pd.Series) -> list[str]:
             first = d
             while d < len(off) and off[d]:
                 d += 1
-            if first > 0 and d < len(off) and d - first < 2 and "OFF" in list(row.iloc[first:d]):
+            if first > 0 and d < len(off) and d - first < 2:
                 out.append(str(pd.Timestamp(row.index[first]).date()))
         else:
             d += 1

@@ -1,7 +1,8 @@
 """Days off in a row (a contract's `min_days_off_in_a_row`): the person's days off come at least that many
-together ("two consecutive days off"). A run of days off is rest days and leave between two work days; a
-run of leave alone is not the roster's to lengthen, and a run touching the horizon's first or last day may
-be shorter (the days beyond it are another roster's)."""
+together ("two consecutive days off"). A run of days off is rest days and leave between two work days, so a
+single day of leave between work days gets a rest day beside it (as the nurse-rostering benchmarks count
+days off); a run touching the horizon's first or last day may be shorter (the days beyond it are another
+roster's)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
     from scheduler.roster_problem import RosterProblem
 
 
-def short_runs(off: np.ndarray, rested: np.ndarray, least: int) -> list[tuple[int, int]]:
-    """(first, last) day of each run of days off (`off`, (D,) bool) shorter than `least`, between two work
-    days and holding a rest day (`rested`, (D,) bool)."""
-    return [(a, b) for a, b in short_inner_runs(off, least) if rested[a:b + 1].any()]
 
 
 class _Tracker(RestTracker):
@@ -28,21 +25,19 @@ class _Tracker(RestTracker):
     def __init__(self, p: RosterProblem):
         self.p = p
         self.length = np.zeros(p.n_people, np.int64)  # days off in the run ending on `last`
-        self.rested = np.zeros(p.n_people, bool)  # the run holds a rest day
         self.begun_inside = np.zeros(p.n_people, bool)
         self.last = np.full(p.n_people, -2, np.int64)  # the last day off seen
 
     def must(self, d, people):
         going = self.last[people] == d - 1
         short = self.length[people] < self.p.min_days_off[people]
-        return going & short & self.rested[people] & self.begun_inside[people]
+        return going & short & self.begun_inside[people]
 
     def off(self, d, people, resting):
         for e in people:
             if self.last[e] != d - 1:
-                self.length[e], self.rested[e], self.begun_inside[e] = 0, False, d > 0
+                self.length[e], self.begun_inside[e] = 0, d > 0
             self.length[e] += 1
-            self.rested[e] |= resting
             self.last[e] = d
 
 
@@ -77,7 +72,7 @@ class DaysOffInARow(RosterRule):
             # no run of 1 .. least - 1 days off between two work days a and b
             for a in range(p.n_days):
                 for b in range(a + 2, min(a + least + 1, p.n_days)):
-                    if leave[a] or leave[b] or leave[a + 1:b].all():
+                    if leave[a] or leave[b]:
                         continue
                     m.model.add_bool_or([m.rest[e, a], m.rest[e, b]]
                                         + [m.rest[e, x].Not() for x in range(a + 1, b) if not leave[x]])
@@ -88,7 +83,7 @@ class DaysOffInARow(RosterRule):
 
     def holds(self, p: RosterProblem, e: int, row: np.ndarray) -> bool:
         least = int(p.min_days_off[e])
-        return least < 2 or not short_runs(row | p.leave[e], row, least)
+        return least < 2 or not short_inner_runs(row | p.leave[e], least)
 
     def explain(self, r: RosterDays) -> list[Conflict]:
         p = r.problem
@@ -96,7 +91,7 @@ class DaysOffInARow(RosterRule):
         for e in np.flatnonzero(p.min_days_off > 1):
             least = int(p.min_days_off[e])
             who = p.ids[e]
-            for first, last in short_runs(r.rest[e] | p.leave[e], r.rest[e], least):
+            for first, last in short_inner_runs(r.rest[e] | p.leave[e], least):
                 start = p.days[first].date().isoformat()
                 out.append(Conflict(self.name, start, (who,),
                                     f"{who} has {last - first + 1} day(s) off from {start} to "
@@ -113,8 +108,7 @@ class DaysOffInARow(RosterRule):
                 continue
             codes = t.table.loc[emp].to_numpy()
             off = np.array([c in (t.OFF, t.LEAVE) for c in codes])
-            rested = np.array([c == t.OFF for c in codes])
-            for first, last in short_runs(off, rested, least):
+            for first, last in short_inner_runs(off, least):
                 out.append(f"{self.name}: {emp} has {last - first + 1} day(s) off from {t.days[first].date()} to "
                            f"{t.days[last].date()}, fewer than {least} in a row")
         return out
