@@ -25,8 +25,9 @@ from scheduler.roster_build import build_problem
 from scheduler.roster_kpis import RosterKpis
 from scheduler.quiet_days import QuietDay, quiet_days
 from scheduler.roster_problem import RosterProblem
+from scheduler.roster_lns import rows_improved
 from scheduler.roster_search import Found, gap, search
-from scheduler.roster_solver import seeded, stopped, stopping
+from scheduler.roster_solver import elapsed, seeded, stopped, stopping
 from scheduler.rules import ROSTER_RULES, explanations
 from scheduler.rules.late_shift_fairness import RULE as LATE_FAIRNESS
 from scheduler.rules.leader_per_shift import leaders_missing
@@ -143,8 +144,10 @@ def _search_within_rules(p: RosterProblem, time_limit_s: float, progress, starte
     """The search, with the weekly rest bounds of people whose own rules cannot all hold widened for it
     and put back after, so the roster's explanations quote the rule's own counts."""
     relaxed = relax_impossible_rest_weeks(p)
+    deadline = elapsed() + time_limit_s
     try:
-        return search(p, time_limit_s, progress, started)
+        found = search(p, time_limit_s, progress, started)
+        return Found(rows_improved(found.best, found.bound, deadline, progress, started), found.bound)
     finally:
         for e, bounds in relaxed.items():
             p.rest_bounds[e] = bounds

@@ -352,27 +352,27 @@ def _moved_alone(c: Candidate, e: int, off: int, on: int) -> list[Candidate]:
     shift = r.shift.copy()
     shift[e, on], shift[e, off] = -1, s
     out = []
-    for l in _lunch_options(p, off, s) or [-1]:
+    for l in lunch_options(p, off, s) or [-1]:
         lunch = r.lunch.copy()
         lunch[e, on], lunch[e, off] = -1, l
         # one person fewer on the shift can lower its stagger cap below the lunches already placed
-        _restaggered(p, shift, lunch, on, s)
-        if _keeps_rules(c, shift, lunch, (e,), ((on, s), (off, s))):
-            out.append(_measured_candidate(p, shift.copy(), lunch))
+        restaggered(p, shift, lunch, on, s)
+        if keeps_rules(c, shift, lunch, (e,), ((on, s), (off, s))):
+            out.append(measured_candidate(p, shift.copy(), lunch))
     return out
 
 
-def _lunch_options(p: RosterProblem, d: int, s: int) -> list[int]:
+def lunch_options(p: RosterProblem, d: int, s: int) -> list[int]:
     """The first intervals of the lunches shift s may take on day d (scheduler.rules.lunch_airings)."""
     return [l for k, l in enumerate(p.lunch_slots[s]) if p.lunch_ok[d, s, k]]
 
 
-def _restaggered(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> None:
+def restaggered(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> None:
     """Lunches of shift s on day d moved one at a time off the intervals above the stagger cap onto slots
     the day allows with room under it (the cheapest in airings, then the nearest), while one fits. `lunch`
     changes in place."""
     span = int(p.lunch_len[s])
-    options = _lunch_options(p, d, s)
+    options = lunch_options(p, d, s)
     if not span or not options:
         return
     on_phones = np.flatnonzero((shift[:, d] == s) & p.on_phone)
@@ -402,12 +402,12 @@ def _swapped(c: Candidate, e: int, f: int, off: int, on: int) -> list[Candidate]
     shift[[e, f], [on, off]], lunch[[e, f], [on, off]] = -1, -1
     shift[f, on], lunch[f, on] = r.shift[e, on], r.lunch[e, on]
     shift[e, off], lunch[e, off] = r.shift[f, off], r.lunch[f, off]
-    if not _keeps_rules(c, shift, lunch, (e, f), ()):
+    if not keeps_rules(c, shift, lunch, (e, f), ()):
         return []
-    return [_measured_candidate(p, shift, lunch)]
+    return [measured_candidate(p, shift, lunch)]
 
 
-def _keeps_rules(c: Candidate, shift: np.ndarray, lunch: np.ndarray, people: tuple[int, ...],
+def keeps_rules(c: Candidate, shift: np.ndarray, lunch: np.ndarray, people: tuple[int, ...],
                  lunched: tuple[tuple[int, int], ...]) -> bool:
     """Whether the roster (shift, lunch), moved from `c`'s for `people` (whose rest rows keep the rules'
     `holds`), breaks the rules of the finished roster no more than `c` does: no more shifts after one they
@@ -446,6 +446,6 @@ def _at_lunch(p: RosterProblem, starts: np.ndarray, span: int) -> np.ndarray:
     return away
 
 
-def _measured_candidate(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> Candidate:
+def measured_candidate(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray) -> Candidate:
     days = RosterDays(p, shift, lunch)
     return Candidate(days, measure(days))

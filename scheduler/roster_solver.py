@@ -68,6 +68,14 @@ def seeded(seed: int | None):
         _CLOCK.reset(token)
 
 
+def spend(seconds: float) -> None:
+    """Count `seconds` of work outside CP-SAT on a seeded solve's deterministic clock (the wall clock of an
+    unseeded one sees it already)."""
+    clock = _CLOCK.get()
+    if clock is not None and clock.seed is not None:
+        clock.spent += seconds
+
+
 def elapsed() -> float:
     """Seconds the solve in this context has spent (deterministic with a seed); outside a solve, the wall
     clock (time.monotonic), so differences of it are seconds all the same."""

@@ -1,0 +1,228 @@
+"""The time the search leaves, spent re-solving a few people's whole months together (a large neighbourhood
+search over people).
+
+The search decides rest days from day-level counts of interchangeable people, then splits shifts; where people
+differ (each with a contract of their own, shift requests, per-type limits) the roster it builds can lie well
+above its bound, and it ends early. Here CP-SAT takes a few people at a time, everyone else kept as they are,
+and chooses those people's rest days and shifts afresh under every rule: the rules' person constraints on rest
+days (scheduler.rules), and on shifts the successions, the per-type bounds and the paid minutes exactly. Its
+objective is the roster's (coverage per interval and per shift, wishes, the rules' person goals), lunches
+aside; lunches are then placed, and the move is kept only when the roster, measured whole as it is reported
+(scheduler.roster_search.measure), costs less and keeps every rule. The groups grow when moves stop paying.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler import roster_model as rm
+from scheduler.roster_problem import RosterProblem
+from scheduler.roster_search import (Candidate, gap, keeps_rules, lunch_options, measured_candidate, restaggered,
+                                     staffed_of)
+from scheduler.roster_solver import Progress, elapsed, run, spend, stopped
+from scheduler.rules import RosterDays, Term, rest_row_holds
+from scheduler.rules.shift_succession import forbidden_pairs
+
+GROUP_SIZES = (3, 6, 12, 24)  # people re-solved together, growing after TRIES_PER_SIZE moves that did not pay
+TRIES_PER_SIZE = 30
+STEP_S = 1.0  # each re-solve's limit
+MIN_GAP = 1e-3  # below this gap to the bound, the search's roster is kept as it is
+# Building a model is Python work the deterministic clock of a seeded solve does not see: each variable is
+# counted as this many seconds of it, so a seeded solve still ends.
+BUILD_S_PER_VARIABLE = 2e-5
+
+
+def rows_improved(best: Candidate, bound: float, deadline: float, progress: Progress | None = None,
+                  started: float = 0.0) -> Candidate:
+    """`best` with the moves of groups of people re-solved together that lower its objective, until the
+    deadline (of roster_solver.elapsed) passes, the gap to `bound` closes or the solve is stopped."""
+    p = best.days.problem
+    if p.n_people < 2 or (p.replan_rest >= 0).any():
+        return best  # a re-plan keeps as many days as it can: the search's few changes stand
+    rng = np.random.default_rng(0)
+    size, misses = 0, 0
+    while not stopped() and deadline - elapsed() > 0.1 and gap(best.objective, bound) > MIN_GAP:
+        people = _group(best, min(GROUP_SIZES[size], p.n_people), rng)
+        moved = _resolved(best, people, min(STEP_S, deadline - elapsed()))
+        if moved is not None and moved.objective < best.objective:
+            best, misses = moved, 0
+            if progress:
+                progress(best.objective, min(bound, best.objective), time.monotonic() - started)
+        else:
+            misses += 1
+            if misses >= TRIES_PER_SIZE and size + 1 < len(GROUP_SIZES):
+                size, misses = size + 1, 0
+    return best
+
+
+def _group(best: Candidate, k: int, rng: np.random.Generator) -> list[int]:
+    """k people: one working where the roster pays most per person-day (a shift over or under its cover, an
+    interval short), and others who could take or leave that day's work: half at random, half of them working
+    that day or resting it."""
+    p = best.days.problem
+    E = p.n_people
+    order = rng.permutation(E)
+    first = int(order[0])
+    d = int(rng.integers(p.n_days))
+    working = best.days.shift[:, d] >= 0
+    others = [int(e) for e in order[1:] if working[e] != working[first]][: k // 2]
+    rest = [int(e) for e in order[1:] if int(e) not in others][: k - 1 - len(others)]
+    return sorted({first, *others, *rest})
+
+
+def _resolved(best: Candidate, people: list[int], limit_s: float) -> Candidate | None:
+    """The roster with `people`'s months re-solved together, everyone else kept; None when CP-SAT found none
+    better in `limit_s` or the placed lunches break a rule the roster kept."""
+    r = best.days
+    p = r.problem
+    model = cp_model.CpModel()
+    rest, terms = rm.person_model(model, p, people)
+    work = _shift_vars(model, p, r, rest)
+    terms += _shift_terms(model, p, r, people, work)
+    model.minimize(sum(t.weight * t.expr for t in terms))
+    spend(BUILD_S_PER_VARIABLE * len(model.proto.variables))
+    solved = run(model, limit_s, gap=0.0)
+    if not solved.found or solved.status == "OPTIMAL" and _unchanged(solved.solver, r, work, rest):
+        return None
+    shift, lunch = r.shift.copy(), r.lunch.copy()
+    for (e, d), x in rest.items():
+        if solved.solver.value(x):
+            shift[e, d], lunch[e, d] = -1, -1
+    for (e, d, s), x in work.items():
+        if solved.solver.value(x):
+            if shift[e, d] != s:
+                lunch[e, d] = -1
+            shift[e, d] = s
+    touched = sorted({(d, int(shift[e, d])) for e in people for d in range(p.n_days)
+                      if shift[e, d] >= 0 and shift[e, d] != r.shift[e, d]}
+                     | {(d, int(r.shift[e, d])) for e in people for d in range(p.n_days)
+                        if r.shift[e, d] >= 0 and shift[e, d] != r.shift[e, d]})
+    for d, s in touched:
+        _lunches_given(p, shift, lunch, d, s)
+        restaggered(p, shift, lunch, d, s)
+    if not all(rest_row_holds(p, e, shift[e] == -1) for e in people):
+        return None
+    if not keeps_rules(best, shift, lunch, tuple(people), tuple(touched)):
+        return None
+    return measured_candidate(p, shift, lunch)
+
+
+def _unchanged(solver: cp_model.CpSolver, r: RosterDays, work: dict, rest: dict) -> bool:
+    return all(bool(solver.value(x)) == (r.shift[e, d] == s) for (e, d, s), x in work.items())
+
+
+def _shift_vars(model: cp_model.CpModel, p: RosterProblem, r: RosterDays, rest: dict) -> dict:
+    """(person, day, shift) -> BoolVar: exactly one of the person's allowed shifts or the rest day, hinted
+    with the roster's."""
+    work = {}
+    for (e, d), x in rest.items():
+        now = int(r.shift[e, d])
+        model.add_hint(x, now == -1)
+        vs = []
+        for s in np.flatnonzero(p.allowed[e]):
+            work[e, d, int(s)] = v = model.new_bool_var(f"w{e}_{d}_{s}")
+            model.add_hint(v, now == s)
+            vs.append(v)
+        model.add_exactly_one([*vs, x])
+    return work
+
+
+def _shift_terms(model: cp_model.CpModel, p: RosterProblem, r: RosterDays, people: list[int],
+                 work: dict) -> list[Term]:
+    """The shift rules of `people` as constraints (successions, per-type bounds, paid minutes) and the
+    objective's shift parts as terms: shift wishes, the shift cover and the coverage per interval, everyone
+    else's work counted as it is."""
+    D, S, T = p.n_days, len(p.shift_codes), p.n_intervals
+    minutes = np.rint(p.paid_hours * 60).astype(np.int64)
+    for e in people:
+        for a, b in forbidden_pairs(p.rules):
+            if p.previous_month.last_shift[e] == a and (e, 0, b) in work:
+                model.add(work[e, 0, b] == 0)
+            for d in range(D - 1):
+                if (e, d, a) in work and (e, d + 1, b) in work:
+                    model.add_bool_or([work[e, d, a].Not(), work[e, d + 1, b].Not()])
+        for s in range(S):
+            mine = [work[e, d, s] for d in range(D) if (e, d, s) in work]
+            if mine and p.max_shifts[e, s] < len(mine):
+                model.add(sum(mine) <= int(p.max_shifts[e, s]))
+            if mine and p.min_shifts[e, s]:
+                model.add(sum(mine) >= int(p.min_shifts[e, s]))
+        paid = sum(int(minutes[s]) * v for (f, _, s), v in work.items() if f == e)
+        if np.isfinite(p.paid_cap[e]):
+            model.add(paid <= int(np.floor(p.paid_cap[e] * 60 + 1e-6)))
+        if p.contract_of[e] >= 0 and p.rules.contracts[p.contract_of[e]].min_minutes is not None:
+            shortest = int(minutes[p.allowed[e]].min())
+            model.add(paid >= int(np.ceil(p.paid_least[e] * 60 - 1e-6)) - shortest * int(p.leave[e].sum()))
+
+    terms = []
+    for (e, d, s), v in work.items():
+        if p.shift_request[e, d] == s:
+            terms.append(Term(int(p.wish_weight[e, d]), 1 - v))
+        if p.shift_refusal[e, d] == s:
+            terms.append(Term(int(p.wish_weight[e, d]), v))
+    for e in people:
+        for d in range(D):
+            want = p.shift_request[e, d]
+            if want >= 0 and (e, d, want) not in work:
+                terms.append(Term(int(p.wish_weight[e, d]), 1))  # leave or a shift not allowed: missed whatever
+
+    mine = np.zeros(p.n_people, bool)
+    mine[people] = True
+    kept = np.where(mine[:, None], -1, r.shift)
+    counts = {(d, s): [] for d in range(D) for s in range(S)}
+    for (e, d, s), v in work.items():
+        counts[d, s].append(v)
+    targets = p.shift_targets
+    for (d, s), vs in counts.items():
+        if targets.wanted[d, s] < 0 or not vs:
+            continue
+        n = int((kept[:, d] == s).sum()) + sum(vs)
+        under = model.new_int_var(0, int(targets.wanted[d, s]), f"under{d}_{s}")
+        over = model.new_int_var(0, p.n_people, f"over{d}_{s}")
+        model.add(n + under - over == int(targets.wanted[d, s]))
+        terms += [Term(int(targets.under_weight[d, s]), under), Term(int(targets.over_weight[d, s]), over)]
+
+    weights = p.rules.weights
+    if not ((p.required > 0).any() or weights.overstaffing):
+        return terms
+    base = staffed_of(p, kept, np.where(mine[:, None], -1, r.lunch))
+    wide: dict[tuple[int, int], list] = {}
+    for (e, d, s), v in work.items():
+        if not p.on_phone[e]:
+            continue
+        for t in np.flatnonzero(p.cover[s]):
+            day, at = (d, int(t)) if t < T else (d + 1, int(t) - T)
+            if day < D:
+                wide.setdefault((day, at), []).append(v)
+    for (d, t), vs in wide.items():
+        staffed = int(base[d, t]) + sum(vs)
+        need = int(p.required[d, t])
+        short = model.new_int_var(0, need, f"short{d}_{t}")
+        deep = model.new_int_var(0, need, f"deep{d}_{t}")
+        over = model.new_int_var(0, int(base[d, t]) + len(vs), f"overi{d}_{t}")
+        model.add(staffed + short - over == need)
+        model.add(deep >= short - int(p.deep_from[d, t]))
+        terms += [Term(int(p.shortfall_weight[d, t]), short), Term(int(p.deep_weight[d, t]), deep),
+                  Term(int(weights.overstaffing), over)]
+    return terms
+
+
+def _lunches_given(p: RosterProblem, shift: np.ndarray, lunch: np.ndarray, d: int, s: int) -> None:
+    """A lunch for each person on shift s on day d without one: the slot with fewest at lunch, the cheapest
+    in airings first. `lunch` changes in place."""
+    span = int(p.lunch_len[s])
+    options = lunch_options(p, d, s)
+    if not span or not options:
+        return
+    on_shift = np.flatnonzero(shift[:, d] == s)
+    cost = {l: int(p.lunch_cost[d, s, k]) for k, l in enumerate(p.lunch_slots[s])}
+    away = np.zeros(p.cover.shape[1], np.int64)
+    for l in lunch[on_shift, d]:
+        if l >= 0:
+            away[l:l + span] += 1
+    for e in on_shift[lunch[on_shift, d] < 0]:
+        best = min(options, key=lambda l: (cost[l], int(away[l:l + span].max()), l))
+        lunch[e, d] = best
+        away[best:best + span] += 1
