@@ -18,6 +18,7 @@ from scheduler.rules import rest_row_holds, rest_trackers
 from scheduler.rules.late_shift_fairness import takes_late_first
 from scheduler.rules.leader_per_shift import leader_needed
 from scheduler.rules.shift_succession import banned_after, forbidden_pairs, restricting
+from scheduler.rules.monthly_hours import minutes_within, paid_minutes
 from scheduler.rules.shifts_of_type import outside_bounds
 
 
@@ -164,11 +165,22 @@ def _mend_successions(p: RosterProblem, shift: np.ndarray, pools: list[list[int]
 
 def _mend_shift_bounds(p: RosterProblem, shift: np.ndarray, pools: list[list[int]]) -> None:
     """Split again exactly the pools where someone's count of a shift type misses their contract's bounds
-    (scheduler.rules.shifts_of_type); what no split of the days' counts mends, the rule's conflict says."""
+    (scheduler.rules.shifts_of_type), or their paid minutes where the day bounds do not keep them
+    (scheduler.rules.monthly_hours); what no split of the days' counts mends, the rules' conflicts say."""
     pairs = set(forbidden_pairs(p.rules))
+    paid = paid_minutes(p, shift)
     for pool in pools:
-        if len(pool) > 1 and outside_bounds(p, shift, pool):
+        if len(pool) > 1 and (outside_bounds(p, shift, pool) or _minutes_missed(p, paid, pool)):
             _split_exactly(p, shift, pool, pairs)
+
+
+def _minutes_missed(p: RosterProblem, paid: np.ndarray, pool: list[int]) -> bool:
+    for e in pool:
+        if p.minutes_counted[e]:
+            least, most = minutes_within(p, e)
+            if paid[e] < least or (most is not None and paid[e] > most):
+                return True
+    return False
 
 
 def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: set[tuple[int, int]]) -> None:
@@ -177,6 +189,7 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
     Left as it is when no such split is found in SPLIT_MODEL_S."""
     D, S = p.n_days, len(p.shift_codes)
     ours = np.flatnonzero(p.allowed[pool[0]]).tolist()  # a pool's people may work the same shifts
+    minutes = np.rint(p.paid_hours * 60).astype(np.int64)
     m = cp_model.CpModel()
     x, on = {}, {}
     for e in pool:
@@ -203,6 +216,12 @@ def _split_exactly(p: RosterProblem, shift: np.ndarray, pool: list[int], pairs: 
                 m.add(sum(mine) <= int(p.max_shifts[e, s]))
             if p.min_shifts[e, s]:
                 m.add(sum(mine) >= int(p.min_shifts[e, s]))
+        if p.minutes_counted[e]:
+            least, most = minutes_within(p, e)
+            paid = sum(int(minutes[s]) * x[e, d, s] for d in np.flatnonzero(shift[e] >= 0) for s in ours)
+            m.add(paid >= least)
+            if most is not None:
+                m.add(paid <= most)
     m.minimize(sum(v for (e, d, s), v in x.items() if s != shift[e, d]))
     solved = run(m, SPLIT_MODEL_S)
     if solved.found:

@@ -16,7 +16,7 @@ from scheduler.roster_problem import (LEAVE, OFF_PHONE_ROLES, REST, PeopleClass,
 from scheduler.rules.consecutive_days import rest_windows
 from scheduler.rules.lunch_airings import airing_mask, lunch_options
 from scheduler.rules.lunch_stagger import lunch_lengths, lunch_slots
-from scheduler.rules.monthly_hours import hour_bounds, most_rest_days, most_work_days
+from scheduler.rules.monthly_hours import day_bounds, hour_bounds, leave_credited
 from scheduler.rules.rest_placement import rest_costs
 from scheduler.rules.shift_cover import shift_targets
 from scheduler.rules.weekend_rest_fairness import WEEKEND
@@ -296,8 +296,9 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
                          np.array([weekly_minimum(rules, c) for c in contracts], bool))
     windows = rest_windows(D, most_in_a_row, leave_m, last_month)
     paid_cap, paid_least = hour_bounds(rules, contracts, days)
-    max_work = most_work_days(rules, allowed, D, paid_cap)
-    max_rest = most_rest_days(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), paid_least)
+    hours = day_bounds(rules, allowed, leave_m, bounds[:, :, 0].sum(axis=1), paid_cap, paid_least,
+                       leave_credited(contracts))
+    max_work, max_rest = hours.max_work, hours.max_rest
 
     # People with leave or a cap are a class apart, and the others are classed by the windows and week bounds
     # the previous month's last days give them: pooled together, their rest days would count toward windows
@@ -322,7 +323,7 @@ def build_problem(requirement, staff: pd.DataFrame, rules: Rules, leave=None, ad
         rest_request=rest_req, work_request=work_req, shift_request=shift_req, shift_refusal=shift_ref,
         wish_weight=wish_weight, preferred_rest_weekday=preferred,
         weeks=weeks, rest_bounds=bounds, windows=windows.days, window_need=windows.need, max_work_days=max_work,
-        max_rest_days=max_rest, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak,
+        max_rest_days=max_rest, minutes_counted=hours.minutes_counted, paid_cap=paid_cap, paid_least=paid_least, start_streak=windows.start_streak,
         previous_month=last_month, replan_rest=replan_rest, replan_shift=replan_shift, contract_of=contract_of,
         max_in_a_row=most_in_a_row, min_days_off=person.min_off, min_work_days=person.min_work,
         max_weekends=person.max_weekends, fixed_off=person.fixed_off, min_shifts=person.min_shifts,

@@ -125,6 +125,8 @@ class RosterProblem:
     window_need: np.ndarray  # (E, n windows) bool: the person needs a rest day in the window
     max_work_days: np.ndarray  # (E,) int: from the paid-hour cap (D when off)
     max_rest_days: np.ndarray  # (E,) int: from the paid-hour minimum (the free days when off)
+    # (E,) bool: the day bounds above do not keep the paid hours (scheduler.rules.monthly_hours.DayBounds)
+    minutes_counted: np.ndarray
     paid_cap: np.ndarray  # (E,) float paid hours at most over the horizon (inf: none)
     paid_least: np.ndarray  # (E,) float paid hours at least over the horizon (0: none)
     start_streak: np.ndarray  # (E,) int: work days in a row just before the horizon (previous month)

@@ -4,12 +4,10 @@ center's: rules.toml, staff.csv, leave.csv, shift_cover.csv and a requirement of
 How the benchmark's notions map onto Shiftcast's rules:
 - a shift: a [[shifts]] entry of its length from midnight, without lunch, its `not_followed_by` kept; the
   center open round the clock, on an hourly grid, with no weekly rest day and no leader;
-- an employee's line: a contract of its own values ([contracts.NAME], shared by employees with the same line
-  and as many days off): `max_shifts` per type (a type at 0 is left out of the person's `shifts`),
-  `min_minutes` / `max_minutes`, `max_consecutive_work_days`, `min_consecutive_work_days`,
-  `min_days_off_in_a_row`, `max_weekends_worked`. Shiftcast counts approved leave as paid toward a contract's
-  minimum (a day at the person's shortest shift); the benchmark's days off are not, so `min_minutes` is
-  raised by that much;
+- an employee's line: a contract of its own values ([contracts.NAME], shared by employees with the same
+  line): `max_shifts` per type (a type at 0 is left out of the person's `shifts`), `min_minutes` /
+  `max_minutes`, `max_consecutive_work_days`, `min_consecutive_work_days`, `min_days_off_in_a_row`,
+  `max_weekends_worked`;
 - a day off: approved leave; a shift-on request: a `shift_request`, a shift-off request: a `shift_refusal`,
   each with the instance's weight;
 - the cover: the dated shift cover with the instance's weights for under and over.
@@ -46,17 +44,11 @@ def _allowed(emp: Employee, inst: Instance) -> list[str]:
     return [s.id for s in inst.shifts if emp.max_shifts.get(s.id, inst.days) > 0]
 
 
-def _least_minutes(emp: Employee, inst: Instance) -> int:
-    """The contract's `min_minutes`: the line's, plus the leave Shiftcast credits (scheduler.rules.monthly_hours)."""
-    shortest = min(s.minutes for s in inst.shifts if s.id in _allowed(emp, inst))
-    return emp.min_minutes + shortest * len(emp.days_off)
-
-
 def _contract_lines(name: str, emp: Employee, inst: Instance) -> list[str]:
     limits = [ShiftCount(s.id, emp.max_shifts[s.id]) for s in inst.shifts
               if 0 < emp.max_shifts.get(s.id, inst.days) < inst.days]
     lines = [f"[contracts.{name}]",
-             f"min_minutes = {_least_minutes(emp, inst)}",
+             f"min_minutes = {emp.min_minutes}",
              f"max_minutes = {emp.max_minutes}",
              f"max_consecutive_work_days = {emp.max_consecutive_shifts}",
              f"min_consecutive_work_days = {emp.min_consecutive_shifts}",
@@ -68,12 +60,11 @@ def _contract_lines(name: str, emp: Employee, inst: Instance) -> list[str]:
 
 
 def contract_names(inst: Instance) -> dict[str, str]:
-    """Employee id -> the name of the contract of their line (employees with the same line and as many days off
-    share one)."""
+    """Employee id -> the name of the contract of their line (employees with the same line share one)."""
     names: dict[tuple, str] = {}
     out = {}
     for emp in inst.staff:
-        key = (tuple(sorted(emp.max_shifts.items())), emp.max_minutes, _least_minutes(emp, inst),
+        key = (tuple(sorted(emp.max_shifts.items())), emp.max_minutes, emp.min_minutes,
                emp.max_consecutive_shifts, emp.min_consecutive_shifts, emp.min_consecutive_days_off, emp.max_weekends)
         out[emp.id] = names.setdefault(key, f"line{len(names) + 1}")
     return out

@@ -6,10 +6,11 @@ rest days beyond it go where demand is low, as far as the month's hours allow.
 
 The minimum is for the horizon's share of the month, less the shortest shift's hours for each day of
 approved leave (paid leave counts toward it); where the weekly rest days owed leave fewer work days than
-that, the weekly rule wins and no rest day beyond it is given."""
+that, the weekly rule wins and no rest day beyond it is given. A contract's `min_minutes` and `max_minutes`
+both count the minutes rostered, leave aside, as the nurse-rostering benchmarks count total minutes."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -37,14 +38,40 @@ def hour_bounds(rules: Rules, contracts: list[Contract | None], days: pd.Datetim
     return most, least
 
 
-def most_work_days(rules: Rules, allowed: np.ndarray, n_days: int, cap: np.ndarray) -> np.ndarray:
-    """(E,) the most days each person may work in the horizon: every day without a cap (`cap`, (E,) paid hours,
-    inf for none), else as many as the cap allows at their longest allowed shift."""
+class DayBounds(NamedTuple):
+    """Each person's work and rest days over the horizon as the paid-hour bounds allow them."""
+
+    max_work: np.ndarray  # (E,) most work days
+    max_rest: np.ndarray  # (E,) most rest days
+    # (E,) bool: the day bounds do not keep the paid minutes (shifts of different lengths, where the days at
+    # the longest shift and at the shortest could not both hold): the day-level model and the shift split
+    # count those people's minutes instead
+    minutes_counted: np.ndarray
+
+
+def day_bounds(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_rest: np.ndarray, cap: np.ndarray,
+               least: np.ndarray, credited: np.ndarray) -> DayBounds:
+    """The most work days from the cap at each person's longest allowed shift and the most rest days from the
+    minimum at their shortest, which keep the paid hours whatever the shifts; where those two contradict,
+    the cap at the shortest shift and the minimum at the longest, the minutes then counted exactly."""
     paid = np.array([s.paid_hours for s in rules.shifts])
     longest = np.where(allowed, paid[None, :], 0).max(axis=1, initial=0)
+    shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1)
+    free = (~leave).sum(axis=1)
+    work = most_work_days(cap, longest, leave.shape[1])
+    rest = most_rest_days(leave, least_rest, least, credited, shortest)
+    counted = free - rest > work
+    work[counted] = most_work_days(cap, shortest, leave.shape[1])[counted]
+    rest[counted] = most_rest_days(leave, least_rest, least, credited, longest)[counted]
+    return DayBounds(work, rest, counted)
+
+
+def most_work_days(cap: np.ndarray, per_day: np.ndarray, n_days: int) -> np.ndarray:
+    """(E,) the most days each person may work in the horizon: every day without a cap (`cap`, (E,) paid hours,
+    inf for none), else as many as the cap allows at `per_day` paid hours a day."""
     capped = np.isfinite(cap)
-    most = np.full(len(allowed), n_days, np.int64)
-    most[capped] = np.floor(cap[capped] / np.maximum(longest[capped], 1e-9) + 1e-9).astype(np.int64)
+    most = np.full(len(cap), n_days, np.int64)
+    most[capped] = np.floor(cap[capped] / np.maximum(per_day[capped], 1e-9) + 1e-9).astype(np.int64)
     return np.minimum(most, n_days)
 
 
@@ -53,16 +80,20 @@ def least_hours(rules: Rules, days: pd.DatetimeIndex) -> float:
     return rules.monthly_paid_hours_min * len(days) / days[0].days_in_month
 
 
-def most_rest_days(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_rest: np.ndarray,
-                   least: np.ndarray) -> np.ndarray:
+def leave_credited(contracts: list[Contract | None]) -> np.ndarray:
+    """(E,) bool: whether approved leave counts toward the person's paid-hour minimum: the global minimum's
+    yes, a contract's `min_minutes` no (it counts the minutes rostered)."""
+    return np.array([c is None or c.min_minutes is None for c in contracts], bool)
+
+
+def most_rest_days(leave: np.ndarray, least_rest: np.ndarray, least: np.ndarray, credited: np.ndarray,
+                   per_day: np.ndarray) -> np.ndarray:
     """(E,) the most rest days each person may have in the horizon: every free day without a minimum
-    (`least`, (E,) paid hours, 0 for none), else the free days less those the minimum needs at the person's
-    shortest allowed shift (leave days counting as such shifts), and never fewer than `least_rest` ((E,) the
-    weekly rule's least)."""
+    (`least`, (E,) paid hours, 0 for none), else the free days less those the minimum needs at `per_day` paid
+    hours a day (leave days counting as such days where `credited`, (E,) bool), and never fewer than
+    `least_rest` ((E,) the weekly rule's least)."""
     free = (~leave).sum(axis=1)
-    paid = np.array([s.paid_hours for s in rules.shifts])
-    shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1)
-    need = np.ceil(least / shortest - 1e-9).astype(np.int64) - leave.sum(axis=1)
+    need = np.ceil(least / per_day - 1e-9).astype(np.int64) - np.where(credited, leave.sum(axis=1), 0)
     return np.where(least > 0, np.clip(free - np.maximum(need, 0), least_rest, free), free).astype(np.int64)
 
 
@@ -80,6 +111,42 @@ class _Tracker(RestTracker):
             self.owed[people] -= 1
 
 
+def counted_classes(m: DayCounts, least: bool) -> dict:
+    """Class -> the paid minutes it works over the horizon (an expression of the day-level shift counts), for
+    the classes whose people all have their minutes counted (RosterProblem.minutes_counted) and a cap, or with
+    `least` a contract's minimum (the global minimum gives way to the weekly rest days, docs/rules.md)."""
+    p = m.problem
+    bounded = np.isfinite(p.paid_cap)
+    if least:
+        bounded = np.array([k >= 0 and p.rules.contracts[k].min_minutes is not None for k in p.contract_of], bool)
+    chosen = {c for c in range(len(p.classes))
+              if len(p.members(c)) and (p.minutes_counted & bounded)[p.members(c)].all()}
+    minutes = np.rint(p.paid_hours * 60).astype(np.int64)
+    out: dict = {}
+    for (c, _, s), y in m.y.items():
+        if c in chosen:
+            out.setdefault(c, []).append(int(minutes[s]) * y)
+    return {c: sum(terms) for c, terms in out.items()}
+
+
+def paid_minutes(p: RosterProblem, shift: np.ndarray) -> np.ndarray:
+    """(E,) paid minutes each person works in the (E, D) `shift` rows."""
+    minutes = np.rint(p.paid_hours * 60).astype(np.int64)
+    return np.where(shift >= 0, minutes[np.maximum(shift, 0)], 0).sum(axis=1)
+
+
+def minutes_within(p: RosterProblem, e: int) -> tuple[int, int | None]:
+    """Person e's paid minutes at least (leave credited where the minimum does) and at most (None: no cap),
+    for those whose minutes are counted (RosterProblem.minutes_counted)."""
+    most = int(np.floor(p.paid_cap[e] * 60 + 1e-6)) if np.isfinite(p.paid_cap[e]) else None
+    least = int(np.ceil(p.paid_least[e] * 60 - 1e-6))
+    contract = p.rules.contracts[p.contract_of[e]] if p.contract_of[e] >= 0 else None
+    if contract is None or contract.min_minutes is None:
+        shortest = int(np.rint(p.paid_hours[p.allowed[e]].min() * 60))
+        least -= shortest * int(p.leave[e].sum())
+    return max(least, 0), most
+
+
 class MonthlyHours(RosterRule):
     name = "paid-hour cap"
     keys = ("monthly_paid_hours_cap_enabled", "monthly_paid_hours_cap", "contracts.max_minutes")
@@ -90,6 +157,8 @@ class MonthlyHours(RosterRule):
             if (p.max_work_days[mine] < p.n_days).any():
                 free = (~p.leave[mine]).sum(axis=0)
                 m.model.add(sum(int(free[d]) - m.pool[c, d] for d in range(p.n_days)) <= int(p.max_work_days[mine].sum()))
+        for c, paid in counted_classes(m, least=False).items():
+            m.model.add(paid <= sum(minutes_within(p, e)[1] for e in p.members(c)))
         return []
 
     def person(self, m: PersonDays) -> list[Term]:
@@ -104,6 +173,19 @@ class MonthlyHours(RosterRule):
 
     def holds(self, p: RosterProblem, e: int, row: np.ndarray) -> bool:
         return int((~row & ~p.leave[e]).sum()) <= p.max_work_days[e]
+
+    def explain(self, r: RosterDays) -> list[Conflict]:
+        """People paid more than their cap: only those whose minutes the day bounds do not keep can be."""
+        p = r.problem
+        paid = paid_minutes(p, r.shift)
+        out = []
+        for e in np.flatnonzero(p.minutes_counted & np.isfinite(p.paid_cap)):
+            most = minutes_within(p, e)[1]
+            if paid[e] > most:
+                out.append(Conflict(self.name, None, (p.ids[e],),
+                                    f"{p.ids[e]} has {paid[e] / 60:g} paid hours, above their cap of {most / 60:g}: "
+                                    "the days' shift counts left no other split."))
+        return out
 
     def check(self, t: RosterTable) -> list[str]:
         caps, _ = hour_bounds(t.rules, [t.contracts.get(emp) for emp in t.ids], t.days)
@@ -149,6 +231,8 @@ class MonthlyHoursMinimum(RosterRule):
         for c, mine in m.pooled.items():
             if (p.max_rest_days[mine] < (~p.leave[mine]).sum(axis=1)).any():
                 m.model.add(sum(m.pool[c, d] for d in range(p.n_days)) <= int(p.max_rest_days[mine].sum()))
+        for c, paid in counted_classes(m, least=True).items():
+            m.model.add(paid >= sum(minutes_within(p, e)[0] for e in p.members(c)))
         return []
 
     def person(self, m: PersonDays) -> list[Term]:
@@ -179,17 +263,15 @@ class MonthlyHoursMinimum(RosterRule):
         return out + self._contract_short(r)
 
     def _contract_short(self, r: RosterDays) -> list[Conflict]:
-        """People whose contract's `min_minutes` the roster misses (leave days counted at their shortest
-        allowed shift): the weekly rest days left them too few work days. (The global minimum gives way to
-        the weekly rule by design, docs/rules.md; a contract's is said.)"""
+        """People whose contract's `min_minutes` the roster misses (minutes rostered, leave aside): the weekly
+        rest days and their leave left them too few work days. (The global minimum gives way to the weekly
+        rule by design, docs/rules.md; a contract's is said.)"""
         p = r.problem
         out = []
         paid = np.where(r.shift >= 0, p.paid_hours[np.maximum(r.shift, 0)], 0.0).sum(axis=1)
-        shortest = np.where(p.allowed, p.paid_hours[None, :], np.inf).min(axis=1)
-        credited = paid + np.where(p.leave.any(axis=1), shortest * p.leave.sum(axis=1), 0.0)
         for e in np.flatnonzero(p.contract_of >= 0):
             contract = p.rules.contracts[p.contract_of[e]]
-            if contract.min_minutes is None or credited[e] >= p.paid_least[e] - 1e-9:
+            if contract.min_minutes is None or paid[e] >= p.paid_least[e] - 1e-9:
                 continue
             who = p.ids[e]
             out.append(Conflict(self.name, None, (who,),
@@ -200,7 +282,8 @@ class MonthlyHoursMinimum(RosterRule):
 
     def check(self, t: RosterTable) -> list[str]:
         """Who has fewer paid hours (leave days counted at their shortest shift) than the minimum while
-        resting more days than the weekly rule asks; with a contract's `min_minutes`, whatever the rest days."""
+        resting more days than the weekly rule asks; with a contract's `min_minutes`, fewer minutes rostered
+        (leave aside), whatever the rest days."""
         _, leasts = hour_bounds(t.rules, [t.contracts.get(emp) for emp in t.ids], t.days)
         out = []
         allowed = dict(zip(t.staff["employee_id"], t.staff["shifts"]))
@@ -210,15 +293,15 @@ class MonthlyHoursMinimum(RosterRule):
             row = t.table.loc[emp]
             shortest = min(t.codes[c].paid_hours for c in allowed[emp])
             paid = sum(t.codes[c].paid_hours for c in row if c in t.codes)
+            own = t.contracts.get(emp)
+            if own is not None and own.min_minutes is not None:
+                if paid < least - 1e-9:
+                    out.append(f"{self.name}: {emp} has {paid:g} paid hours, below the {least:g} of their contract "
+                               f"'{own.name}'")
+                continue
             credited = paid + shortest * int((row == t.LEAVE).sum())
             beyond = sum(w.rests - w.least for w in table_weeks(t, emp))
-            own = t.contracts.get(emp)
-            if credited >= least - 1e-9:
-                continue
-            if own is not None and own.min_minutes is not None:
-                out.append(f"{self.name}: {emp} has {paid:g} paid hours, below the {least:g} of their contract "
-                           f"'{own.name}'")
-            elif beyond > 0:
+            if credited < least - 1e-9 and beyond > 0:
                 out.append(f"{self.name}: {emp} has {paid:g} paid hours, below the minimum {least:g}, "
                            f"yet {beyond} rest day(s) beyond the weekly ones")
         return out
