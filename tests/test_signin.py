@@ -1,7 +1,8 @@
-"""Signing in: a supervisor makes a person's account (`shiftcast user create`), the person signs in with their
-employee_id and password (POST /api/v1/session) and gets a token of their role and scope, exactly as a token of
-that role made for them; a wrong person or password is refused alike, repeated failures lock the account, the
-sign-in expires, and signing out ends it."""
+"""Signing in: a supervisor makes a person's account or a named account of a site's role (`shiftcast user
+create`), which signs in with its login (the employee_id, or the name) and password (POST /api/v1/session) and
+gets a token of its role and scope, exactly as a token of that role made for the person or the site; a wrong login
+or password is refused alike, repeated failures lock the login whether an account has it or not, the sign-in
+expires, and signing out ends it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,8 @@ def published(floor):
     return version
 
 
-def sign_in(client, person: str, password: str = PASSWORD):
-    return client.post("/api/v1/session", json={"person": person, "password": password})
+def sign_in(client, login: str, password: str = PASSWORD):
+    return client.post("/api/v1/session", json={"login": login, "password": password})
 
 
 def test_the_user_command_makes_an_account_with_only_a_hash_and_says_what_it_refuses(floor):
@@ -72,7 +73,7 @@ def test_the_user_command_makes_an_account_with_only_a_hash_and_says_what_it_ref
              (["create", "--person", "A009", "--staff-id", str(staff_id), "--role", "agent"], "'A009' is not on staff"),
              (["create", "--person", "A002", "--staff-id", str(staff_id), "--role", "team_leader"],
               "A002 is a agent in"),
-             (["password", "--person", "A404"], "A404 has no account")]
+             (["password", "--login", "A404"], "A404 has no account")]
     for args, words in cases:
         refused = user(url, *args)
         assert refused.exit_code == 2 and words in refused.output, refused.output
@@ -121,7 +122,7 @@ def test_a_wrong_person_or_password_is_refused_alike_and_repeats_lock_the_accoun
     earlier = bearer(sign_in(client, "A001").json["token"])
     wrong_password, no_such_person = sign_in(client, "A001", "not-it-at-all"), sign_in(client, "A404")
     assert wrong_password.status_code == no_such_person.status_code == 401
-    assert wrong_password.json["detail"] == no_such_person.json["detail"] == "wrong person or password"
+    assert wrong_password.json["detail"] == no_such_person.json["detail"] == "wrong login or password"
     for _ in range(MAX_FAILURES - 1):
         assert sign_in(client, "A001", "not-it-at-all").status_code == 401
     locked = sign_in(client, "A001")  # the right password, too late
@@ -129,7 +130,7 @@ def test_a_wrong_person_or_password_is_refused_alike_and_repeats_lock_the_accoun
     assert "failed sign-ins in a row" in locked.json["detail"]
     assert sign_in(client, "G001").status_code == 201  # others are not locked out
     assert client.get("/api/v1/me", headers=earlier).status_code == 200  # a lock ends no sign-in
-    reset = user(url, "password", "--person", "A001", password="a-new-password")
+    reset = user(url, "password", "--login", "A001", password="a-new-password")
     assert reset.exit_code == 0, reset.output
     assert client.get("/api/v1/me", headers=earlier).status_code == 401  # a new password ends them all
     assert sign_in(client, "A001").status_code == 401
