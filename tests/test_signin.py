@@ -266,4 +266,6 @@ def test_the_session_paths_are_in_the_openapi_document(floor):
     path = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/session"]
     assert set(path) == {"post", "delete"}
     assert path["post"]["security"] == [] and {"201", "401", "429"} <= set(path["post"]["responses"])
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    assert schemas["SignIn"]["required"] == ["login", "password"] and "login" in schemas["SessionOut"]["required"]
     assert "204" in path["delete"]["responses"]
