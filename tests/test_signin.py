@@ -227,8 +227,8 @@ def test_a_login_no_account_has_is_locked_alike_and_no_account_is_made(floor):
     known, unknown = answers["A001"], answers["ghost"]
     assert known.status_code == unknown.status_code == 429
     assert abs(int(known.headers["Retry-After"]) - int(unknown.headers["Retry-After"])) <= 2
-    assert [re.sub(r"\d\d:\d\d", "HH:MM", r.json["detail"]) for r in (known, unknown)] == [
-        f"{MAX_FAILURES} failed sign-ins in a row: try again after HH:MM UTC, or ask a supervisor for a new password"] * 2
+    locked = f"{MAX_FAILURES} failed sign-ins in a row: try again after HH:MM UTC, or ask a supervisor for a new password"
+    assert [re.sub(r"\d\d:\d\d", "HH:MM", r.json["detail"]) for r in (known, unknown)] == [locked] * 2
     with testing.sessions(url)() as s:
         assert sorted(s.scalars(select(Account.login))) == ["A001", "G001"]
     assert "locked until" in user(url, "list").output.splitlines()[0]  # A001's

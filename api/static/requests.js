@@ -151,8 +151,8 @@
   $("signin").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
-      const session = await api("/api/v1/session", { method: "POST", open: true,
-                                                     body: { login: $("login").value.trim(), password: $("password").value } });
+      const body = { login: $("login").value.trim(), password: $("password").value };
+      const session = await api("/api/v1/session", { method: "POST", open: true, body });
       sessionStorage.setItem(TOKEN_KEY, session.token);
       sessionStorage.setItem(SIGNED_IN_KEY, "1");
     } catch (e) {
