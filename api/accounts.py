@@ -1,26 +1,35 @@
-"""People's sign-in: a supervisor makes a person's account with a password (`shiftcast user create`); signing in
-with the employee_id and password issues a token of the account's role and scope that expires (api.auth's
-tokens, the one implementation of roles and scopes); signing out revokes it.
+"""Sign-in accounts: a supervisor makes an account with a password (`shiftcast user create`), a person's of the
+staff file (agent, group or team leader: its login is their employee_id) or one of the site's roles (supervisor,
+hr, viewer: its login is the account's name); signing in with the login and password issues a token of the
+account's role and scope that expires (api.auth's tokens, the one implementation of roles and scopes); signing out
+revokes it.
 
-Only a salted hash of the password is stored (werkzeug.security). A failed sign-in says "wrong person or
-password" whichever was wrong; after MAX_FAILURES in a row the account is locked for LOCKED_FOR.
+Only a salted hash of the password is stored (werkzeug.security). A failed sign-in says "wrong login or password"
+whichever was wrong; after MAX_FAILURES in a row for one login the login is locked for LOCKED_FOR, whether an
+account has it or not, so neither the words, the lock nor the time taken tell which logins exist.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from api.auth import PEOPLE, Person, create_token
-from api.db import Account, Token, utcnow
+from api.auth import ALL_SITES, Person, PersonNeeded, check_person, create_token
+from api.auth import ROLES as TOKEN_ROLES
+from api.db import Account, SignInFailures, Token, utcnow
 
+# An account is of one site; a role that sees every site (admin) uses an API token.
+ROLES = tuple(role for role in TOKEN_ROLES if role not in ALL_SITES)
 MAX_FAILURES = 5
 LOCKED_FOR = dt.timedelta(minutes=15)
 MIN_PASSWORD = 8
-WRONG = "wrong person or password"
+LOGIN = re.compile(r"[^\s/]{1,64}")  # one word: it is typed on a phone and named in commands
+WRONG = "wrong login or password"
 
 
 class AccountRefused(ValueError):
@@ -28,7 +37,7 @@ class AccountRefused(ValueError):
 
 
 class SignInRefused(Exception):
-    """A sign-in refused: the person or password is wrong (`locked_until` None), or the account is locked."""
+    """A sign-in refused: the login or password is wrong (`locked_until` None), or the login is locked."""
 
     def __init__(self, message: str, locked_until: dt.datetime | None = None) -> None:
         super().__init__(message)
@@ -41,33 +50,52 @@ def _checked_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def create_account(session: Session, person: Person, role: str, name: str, site_id: int, password: str,
-                   created_by: str = "") -> Account:
-    """A new account for `person` (of PEOPLE's `role`, on a staff file of `site_id`) with `password`, committed.
-    AccountRefused when the role is not a person's, the person has an account already, or the password is short."""
-    if role not in PEOPLE:
-        raise AccountRefused(f"accounts are for {', '.join(PEOPLE)}; a {role} uses an API token "
-                             "(shiftcast token create)")
-    if session.scalar(select(Account.id).where(Account.employee_id == person.employee_id)) is not None:
-        raise AccountRefused(f"{person.employee_id} has an account already: `shiftcast user password` sets a new "
-                             "password")
-    row = Account(employee_id=person.employee_id, name=name, role=role, person_group=person.group,
-                  person_team=person.team, site_id=site_id, password_hash=_checked_password(password),
+def create_account(session: Session, role: str, name: str, site_id: int, password: str,
+                   person: Person | None = None, created_by: str = "") -> Account:
+    """A new account of `role` on site `site_id` with `password`, committed: `person`'s (a role of api.auth.PEOPLE,
+    `name` as their staff file gives it), whose login is their employee_id, or for a role of the whole site none,
+    and its login is `name`. AccountRefused when the role takes no account, the person is missing or not wanted,
+    the login is not one word or has an account already, or the password is short."""
+    if role not in ROLES:
+        raise AccountRefused(f"unknown role {role!r}: accounts are for {', '.join(ROLES)}"
+                             + (f"; an {role} uses an API token (shiftcast token create)" if role in TOKEN_ROLES
+                                else ""))
+    try:
+        check_person(role, person is not None, "an account")
+    except PersonNeeded as exc:
+        raise AccountRefused(str(exc)) from None
+    login = person.employee_id if person is not None else name
+    if not LOGIN.fullmatch(login):
+        raise AccountRefused(f"login {login!r}: one word of 1 to 64 characters, without spaces or '/'")
+    taken = session.scalar(select(Account).where(Account.login == login))
+    if taken is not None:
+        raise AccountRefused(f"{login} has an account already ({taken.role} {taken.name}): `shiftcast user "
+                             f"password --login {login}` sets a new password")
+    row = Account(login=login, name=name, role=role, site_id=site_id, password_hash=_checked_password(password),
                   created_by=created_by)
+    if person is not None:
+        row.employee_id, row.person_group, row.person_team = person.employee_id, person.group, person.team
     session.add(row)
     session.commit()
     return row
 
 
-def set_password(session: Session, employee_id: str, password: str) -> Account:
-    """Give the account of `employee_id` a new password and unlock it; its sign-ins so far are revoked."""
-    row = session.scalar(select(Account).where(Account.employee_id == employee_id))
+def set_password(session: Session, login: str, password: str) -> Account:
+    """Give the account of `login` a new password and unlock it; its sign-ins so far are revoked."""
+    row = session.scalar(select(Account).where(Account.login == login))
     if row is None:
-        raise AccountRefused(f"{employee_id} has no account: `shiftcast user create` makes one")
-    row.password_hash, row.failures, row.locked_until = _checked_password(password), 0, None
+        raise AccountRefused(f"{login} has no account: `shiftcast user create` makes one")
+    row.password_hash = _checked_password(password)
+    _forget_failures(session, login)
     _revoke_sessions(session, row.id)
     session.commit()
     return row
+
+
+def locked_until(session: Session, login: str, now: dt.datetime) -> dt.datetime | None:
+    """Until when `login` is locked after failed sign-ins, or None."""
+    until = session.scalar(select(SignInFailures.locked_until).where(SignInFailures.login == login))
+    return until if until is not None and until > now else None
 
 
 def _revoke_sessions(session: Session, account_id: int) -> None:
@@ -78,31 +106,47 @@ def _revoke_sessions(session: Session, account_id: int) -> None:
 
 @functools.cache
 def _stand_in_hash() -> str:
-    # Checked against when no account has the id, so an unknown person costs the same time as a wrong password.
-    return generate_password_hash("no account has this id")
+    # Checked against when no account has the login, so an unknown login costs the same time as a wrong password.
+    return generate_password_hash("no account has this login")
 
 
-def sign_in(session: Session, employee_id: str, password: str, lasts: dt.timedelta) -> tuple[Token, str]:
+def sign_in(session: Session, login: str, password: str, lasts: dt.timedelta) -> tuple[Token, str]:
     """A token of the account's role, person and site that expires after `lasts` (committed), and its text;
-    SignInRefused when the person or password is wrong or the account is locked."""
-    row = session.scalar(select(Account).where(Account.employee_id == employee_id))
+    SignInRefused when the login or password is wrong or the login is locked."""
     now = utcnow()
-    if row is None:
-        check_password_hash(_stand_in_hash(), password)
+    until = locked_until(session, login, now)
+    if until is not None:
+        raise SignInRefused(f"{MAX_FAILURES} failed sign-ins in a row: try again after {until:%H:%M} UTC, or ask a "
+                            "supervisor for a new password", until)
+    row = session.scalar(select(Account).where(Account.login == login))
+    if not check_password_hash(row.password_hash if row is not None else _stand_in_hash(), password) or row is None:
+        _failed(session, login, now)
         raise SignInRefused(WRONG)
-    if row.locked_until is not None and row.locked_until > now:
-        raise SignInRefused(f"{MAX_FAILURES} failed sign-ins in a row: try again after "
-                            f"{row.locked_until:%H:%M} UTC, or ask a supervisor for a new password", row.locked_until)
-    if not check_password_hash(row.password_hash, password):
-        row.failures += 1
-        if row.failures >= MAX_FAILURES:
-            row.failures, row.locked_until = 0, now + LOCKED_FOR
-        session.commit()
-        raise SignInRefused(WRONG)
-    row.failures, row.locked_until = 0, None
-    return create_token(session, row.name, row.role, [row.site_id],
-                        Person(row.employee_id, row.person_group, row.person_team),
-                        account_id=row.id, expires_at=now + lasts)
+    _forget_failures(session, login)
+    person = Person(row.employee_id, row.person_group, row.person_team) if row.employee_id is not None else None
+    return create_token(session, row.name, row.role, [row.site_id], person, account_id=row.id,
+                        expires_at=now + lasts)
+
+
+def _failed(session: Session, login: str, now: dt.datetime) -> None:
+    """Count a failed sign-in of `login` (committed), locking it at MAX_FAILURES. The count is one UPDATE, so
+    sign-ins failing at once are all counted; the first failure of a login inserts its row."""
+    counted = update(SignInFailures).where(SignInFailures.login == login).values(failures=SignInFailures.failures + 1)
+    if session.execute(counted).rowcount == 0:
+        try:
+            session.execute(insert(SignInFailures).values(login=login, failures=1))
+            session.commit()
+        except IntegrityError:  # another sign-in of the login inserted its row meanwhile
+            session.rollback()
+            session.execute(counted)
+    session.execute(update(SignInFailures)
+                    .where(SignInFailures.login == login, SignInFailures.failures >= MAX_FAILURES)
+                    .values(failures=0, locked_until=now + LOCKED_FOR))
+    session.commit()
+
+
+def _forget_failures(session: Session, login: str) -> None:
+    session.execute(delete(SignInFailures).where(SignInFailures.login == login))
 
 
 def sign_out(session: Session, token_id: int) -> bool:

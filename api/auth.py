@@ -55,6 +55,14 @@ class NoSuchSite(LookupError):
     """A site named for a token is not in the store."""
 
 
+def check_person(role: str, has_person: bool, what: str) -> None:
+    """PersonNeeded, in words about `what` ("a token", "an account"), when a role of PEOPLE has no person or a
+    role of the whole site has one."""
+    if (role in PEOPLE) != has_person:
+        raise PersonNeeded(f"{what} of role {role} is one person's: name the person and the staff they are on"
+                           if role in PEOPLE else f"{what} of role {role} sees the whole site: it is given no person")
+
+
 def create_token(session: Session, name: str, role: str, site_ids: list[int] | None = None,
                  person: Person | None = None, account_id: int | None = None,
                  expires_at: dt.datetime | None = None) -> tuple[Token, str]:
@@ -64,9 +72,7 @@ def create_token(session: Session, name: str, role: str, site_ids: list[int] | N
     token names its account and expires (naive UTC, `expires_at`); an API token does neither."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
-    if (role in PEOPLE) != (person is not None):
-        raise PersonNeeded(f"a token of role {role} is one person's: name the person and the staff they are on"
-                           if role in PEOPLE else f"a token of role {role} sees the whole site: it is given no person")
+    check_person(role, person is not None, "a token")
     if role in ALL_SITES and site_ids is not None:
         raise SitesNotTaken(f"an {role} token sees every site, so it is given none: leave the sites out")
     text = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -78,24 +78,35 @@ class Token(Base):
 
 
 class Account(Base):
-    """A person's sign-in to the page: their employee_id (the sign-in name, one account per id in the store), the
-    role, group and team of the staff file they were on when it was made, their site, and a salted password hash
+    """A sign-in to the page: its login (a person's employee_id, or the name of a supervisor's, hr's or viewer's
+    account; one account per login in the store), the role, the person with the group and team of the staff file
+    they were on when it was made (none for the site's roles), the site, and a salted password hash
     (werkzeug.security). Signing in issues a short-lived Token of the same role and scope (api.accounts)."""
 
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    employee_id: Mapped[str] = mapped_column(String(64), unique=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    employee_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     person_group: Mapped[str] = mapped_column(String(100), default="")
     person_team: Mapped[str] = mapped_column(String(100), default="")
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Failed sign-ins in a row; at api.accounts.MAX_FAILURES the account is locked until locked_until.
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SignInFailures(Base):
+    """A login's failed sign-ins in a row, whether an account has that login or not (so a lock says nothing of
+    which logins exist); at api.accounts.MAX_FAILURES the login is locked until locked_until. A sign-in that
+    succeeds or a new password removes the row."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Dataset(Base):

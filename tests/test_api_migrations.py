@@ -2,6 +2,7 @@
 gives exactly the tables of api/db.py's models, and the app works on it."""
 from __future__ import annotations
 
+import datetime as dt
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,6 +19,7 @@ from cli import main
 
 # The local PostgreSQL (trust auth); each test run makes its own database there and drops it after.
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "rest-day-42"
 
 
 def schema_differences(url: str) -> list:
@@ -144,3 +146,78 @@ def test_a_store_made_before_sites_becomes_the_default_site_on_sqlite(tmp_path):
 
 def test_a_store_made_before_sites_becomes_the_default_site_on_postgresql(postgres_url):
     sites_migrated_and_working(postgres_url)
+
+
+def accounts_before_logins(url: str) -> str:
+    """A store at 0006_accounts with three people's accounts: A001 with two failures, A002 locked, G001 with a
+    sign-in's token; the token."""
+    from werkzeug.security import generate_password_hash
+
+    from api.migrate import upgrade
+
+    upgrade(url, "0006_accounts")
+    engine = create_engine(url)
+    locked = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=10)
+    try:
+        with engine.begin() as c:
+            for employee_id, failures, until in (("A001", 2, None), ("A002", 0, locked), ("G001", 0, None)):
+                c.execute(text("INSERT INTO accounts (employee_id, name, role, person_group, person_team, site_id, "
+                               "password_hash, failures, locked_until, created_by, created_at) VALUES (:id, :id, "
+                               "'agent', 'G1', 'T1', 1, :hash, :failures, :until, 'test', CURRENT_TIMESTAMP)"),
+                          {"id": employee_id, "hash": generate_password_hash(PASSWORD), "failures": failures,
+                           "until": until})
+            c.execute(text("INSERT INTO tokens (name, role, token_hash, created_at, person_id, person_group, "
+                           "person_team, account_id) VALUES ('G001', 'agent', :hash, CURRENT_TIMESTAMP, 'G001', 'G1', "
+                           "'T1', 3)"), {"hash": token_hash("sc_signed-in")})
+            c.execute(text("INSERT INTO token_sites (token_id, site_id) VALUES (1, 1)"))
+    finally:
+        engine.dispose()
+    return "sc_signed-in"
+
+
+def accounts_migrated_and_working(url: str) -> None:
+    """Upgrade a store whose accounts signed in with their employee_id: they sign in with it as their login, their
+    failures and locks are kept, a sign-in goes on, and a site role's account can be made; going back to
+    0006_accounts is refused while a site role's account exists, and keeps the people's failures."""
+    from alembic import command
+
+    signed_in = accounts_before_logins(url)
+    result = CliRunner().invoke(main, ["db", "upgrade", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert revision(url) == head() and schema_differences(url) == []
+    client = testing.app(url).test_client()
+
+    def sign_in(login: str, password: str = PASSWORD):
+        return client.post("/api/v1/session", json={"login": login, "password": password})
+
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {signed_in}"}).status_code == 200
+    assert sign_in("A002").status_code == 429
+    assert [sign_in("A001", "wrong-password").status_code for _ in range(3)] == [401] * 3
+    assert sign_in("A001").status_code == 429  # 2 failures before, 3 after: locked at 5
+    assert sign_in("G001").json["person"] == "G001"
+    made = CliRunner().invoke(main, ["user", "create", "--name", "li.wei", "--role", "supervisor", "--password",
+                                     PASSWORD, "--database-url", url])
+    assert made.exit_code == 0, made.output
+    assert sign_in("li.wei").json["role"] == "supervisor"
+    with pytest.raises(RuntimeError, match="1 accounts of the site's roles"):
+        command.downgrade(alembic_config(url), "0006_accounts")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as c:
+            c.execute(text("UPDATE tokens SET account_id = NULL WHERE name = 'li.wei'"))
+            c.execute(text("DELETE FROM accounts WHERE login = 'li.wei'"))
+        command.downgrade(alembic_config(url), "0006_accounts")
+        with engine.connect() as c:
+            kept = c.execute(text("SELECT employee_id, failures, locked_until IS NOT NULL FROM accounts "
+                                  "ORDER BY employee_id")).all()
+        assert kept == [("A001", 0, True), ("A002", 0, True), ("G001", 0, False)]
+    finally:
+        engine.dispose()
+
+
+def test_accounts_made_before_logins_sign_in_as_before_on_sqlite(tmp_path):
+    accounts_migrated_and_working(f"sqlite:///{tmp_path / 'old.sqlite'}")
+
+
+def test_accounts_made_before_logins_sign_in_as_before_on_postgresql(postgres_url):
+    accounts_migrated_and_working(postgres_url)

@@ -1,8 +1,9 @@
 """The requests page at phone width (390 px) in a real Chromium against a real gunicorn and its job worker: an agent
-and their group leader sign in with their employee_id and password (accounts made by `shiftcast user create`);
-the agent asks for a rest day, the group leader sees its impact and approves, the supervisor re-plans the days
-ahead (the real roster job, run by the server's worker) and publishes the next version, and the agent's calendar
-from the page carries the change with a higher SEQUENCE. Signing out ends the agent's sign-in."""
+and their group leader sign in with their employee_id and password, the supervisor with the name of their account
+(accounts made by `shiftcast user create`); the agent asks for a rest day, the group leader sees its impact and
+approves, the supervisor sees it approved, re-plans the days ahead (the real roster job, run by the server's
+worker) and publishes the next version with the page's sign-in, and the agent's calendar from the page carries
+the change with a higher SEQUENCE. Signing out ends the agent's sign-in."""
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
 MONTH = (dt.date.today().replace(day=1) + dt.timedelta(days=62)).strftime("%Y-%m")
-PASSWORDS = {"A001": "a001-password", "G001": "g001-password"}
+PASSWORDS = {"A001": "a001-password", "G001": "g001-password", "li.wei": "li.wei-password"}
 pytestmark = pytest.mark.slow  # a real server, a real browser and two real solves
 
 
@@ -50,11 +51,12 @@ def floor(tmp_path_factory):
     a001 = next(e for e in roster["employees"] if e["employee_id"] == "A001")
     shifts = {dt.date.fromisoformat(d): roster["codes"][c] for d, c in zip(roster["days"], a001["shifts"])}
     day = rest_day_to_ask(shifts)
-    for person, role in (("A001", "agent"), ("G001", "group_leader")):
-        made = CliRunner().invoke(main, ["user", "create", "--person", person, "--staff-id", str(staff_id), "--role",
-                                         role, "--password", PASSWORDS[person], "--database-url", url])
+    for who, role in (("A001", "agent"), ("G001", "group_leader"), ("li.wei", "supervisor")):
+        named = ["--name", who] if role == "supervisor" else ["--person", who, "--staff-id", str(staff_id)]
+        made = CliRunner().invoke(main, ["user", "create", *named, "--role", role, "--password", PASSWORDS[who],
+                                         "--database-url", url])
         assert made.exit_code == 0, made.output
-    return {"url": url, "folder": folder, "client": client, "day": day.isoformat(), "v1": v1, "sup": sup}
+    return {"url": url, "folder": folder, "client": client, "day": day.isoformat(), "v1": v1}
 
 
 def rest_day_to_ask(shifts: dict[dt.date, str]) -> dt.date:
@@ -91,13 +93,13 @@ def server(floor):
         yield srv
 
 
-def phone(browser, server, person: str, password: str | None = None):
-    """A phone's browser on the requests page, signed in through its form as `person`."""
+def phone(browser, server, login: str, password: str | None = None):
+    """A phone's browser on the requests page, signed in through its form as `login`."""
     context = browser.new_context(viewport=PHONE, accept_downloads=True, is_mobile=True)
     page = context.new_page()
     page.goto(server.url + "/requests")
-    page.fill("#person", person)
-    page.fill("#password", password or PASSWORDS[person])
+    page.fill("#login", login)
+    page.fill("#password", password or PASSWORDS[login])
     page.click("#signin button")
     if password is None:
         page.wait_for_selector("#who:not([hidden])")
@@ -120,7 +122,7 @@ def finished(client, job_url: str, headers: dict, timeout: float = 120.0) -> dic
 def test_a_wrong_password_on_the_page_says_so_without_saying_which(browser, server):
     context, page = phone(browser, server, "A001", "not-the-password")
     page.wait_for_selector("#message:not([hidden])")
-    assert page.inner_text("#message") == "wrong person or password"
+    assert page.inner_text("#message") == "wrong login or password"
     assert page.is_visible("#signin") and page.is_hidden("#who")
     context.close()
 
@@ -150,8 +152,14 @@ def test_ask_approve_replan_publish_and_the_calendar_updates(browser, server, fl
     leader.wait_for_selector(".state.approved")
     leader_ctx.close()
 
-    # The supervisor re-plans the days ahead (a roster job the server's worker solves) and publishes it.
-    client, sup, v1 = floor["client"], floor["sup"], floor["v1"]
+    # The supervisor signs in on the page with their account's name and sees the request approved; with that
+    # sign-in they re-plan the days ahead (a roster job the server's worker solves) and publish it.
+    sup_ctx, supervisor = phone(browser, server, "li.wei")
+    assert "li.wei · supervisor · site" == supervisor.inner_text("#who")
+    supervisor.wait_for_selector(".state.approved")
+    sup = {"Authorization": "Bearer " + supervisor.evaluate("sessionStorage.getItem('shiftcast.token')")}
+    sup_ctx.close()
+    client, v1 = floor["client"], floor["v1"]
     replan = client.post(f"/api/v1/versions/{v1}/replan", json={"reason": "A001's rest day", "time_limit_s": 10},
                          headers=sup)
     assert replan.status_code == 202, replan.json
@@ -162,7 +170,8 @@ def test_ask_approve_replan_publish_and_the_calendar_updates(browser, server, fl
     replanned = client.get(f"/api/v1/rosters/{job['result_id']}", headers=sup).json
     assert ("A001", day, "OFF") in moved and all(date >= day for _, date, _ in moved), (
         moved, replanned["status"], replanned["refused_requests"])
-    assert client.post(f"/api/v1/versions/{v2['id']}/publish", json={"reason": "approved rest"}, headers=sup).status_code == 200
+    published = client.post(f"/api/v1/versions/{v2['id']}/publish", json={"reason": "approved rest"}, headers=sup)
+    assert published.status_code == 200 and published.json["version"]["published_by"] == "li.wei", published.json
 
     agent.reload()  # still signed in: the sign-in's token is kept in the tab
     agent.wait_for_selector("#versions li >> nth=1")

@@ -1,19 +1,25 @@
-"""Signing in: a supervisor makes a person's account (`shiftcast user create`), the person signs in with their
-employee_id and password (POST /api/v1/session) and gets a token of their role and scope, exactly as a token of
-that role made for them; a wrong person or password is refused alike, repeated failures lock the account, the
-sign-in expires, and signing out ends it."""
+"""Signing in: a supervisor makes a person's account or a named account of a site's role (`shiftcast user
+create`), which signs in with its login (the employee_id, or the name) and password (POST /api/v1/session) and
+gets a token of its role and scope, exactly as a token of that role made for the person or the site; a wrong login
+or password is refused alike, repeated failures lock the login whether an account has it or not, the sign-in
+expires, and signing out ends it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import statistics
+import time
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from api import testing
-from api.accounts import MAX_FAILURES
-from api.db import Account, Token
+from api import accounts
+from api.accounts import MAX_FAILURES, AccountRefused, create_account
+from api.db import Account, Site, Token
 from cli import main
+from cli.commands import user as user_command
 from scheduler.data import load_staff
 from shiftcast.exports.specimen import specimen_roster
 
@@ -55,8 +61,8 @@ def published(floor):
     return version
 
 
-def sign_in(client, person: str, password: str = PASSWORD):
-    return client.post("/api/v1/session", json={"person": person, "password": password})
+def sign_in(client, login: str, password: str = PASSWORD):
+    return client.post("/api/v1/session", json={"login": login, "password": password})
 
 
 def test_the_user_command_makes_an_account_with_only_a_hash_and_says_what_it_refuses(floor):
@@ -72,7 +78,7 @@ def test_the_user_command_makes_an_account_with_only_a_hash_and_says_what_it_ref
              (["create", "--person", "A009", "--staff-id", str(staff_id), "--role", "agent"], "'A009' is not on staff"),
              (["create", "--person", "A002", "--staff-id", str(staff_id), "--role", "team_leader"],
               "A002 is a agent in"),
-             (["password", "--person", "A404"], "A404 has no account")]
+             (["password", "--login", "A404"], "A404 has no account")]
     for args, words in cases:
         refused = user(url, *args)
         assert refused.exit_code == 2 and words in refused.output, refused.output
@@ -121,7 +127,7 @@ def test_a_wrong_person_or_password_is_refused_alike_and_repeats_lock_the_accoun
     earlier = bearer(sign_in(client, "A001").json["token"])
     wrong_password, no_such_person = sign_in(client, "A001", "not-it-at-all"), sign_in(client, "A404")
     assert wrong_password.status_code == no_such_person.status_code == 401
-    assert wrong_password.json["detail"] == no_such_person.json["detail"] == "wrong person or password"
+    assert wrong_password.json["detail"] == no_such_person.json["detail"] == "wrong login or password"
     for _ in range(MAX_FAILURES - 1):
         assert sign_in(client, "A001", "not-it-at-all").status_code == 401
     locked = sign_in(client, "A001")  # the right password, too late
@@ -129,11 +135,112 @@ def test_a_wrong_person_or_password_is_refused_alike_and_repeats_lock_the_accoun
     assert "failed sign-ins in a row" in locked.json["detail"]
     assert sign_in(client, "G001").status_code == 201  # others are not locked out
     assert client.get("/api/v1/me", headers=earlier).status_code == 200  # a lock ends no sign-in
-    reset = user(url, "password", "--person", "A001", password="a-new-password")
+    reset = user(url, "password", "--login", "A001", password="a-new-password")
     assert reset.exit_code == 0, reset.output
     assert client.get("/api/v1/me", headers=earlier).status_code == 401  # a new password ends them all
     assert sign_in(client, "A001").status_code == 401
     assert sign_in(client, "A001", "a-new-password").status_code == 201
+
+
+def test_a_site_role_account_signs_in_with_its_name_and_sees_what_a_token_of_its_role_sees(floor, published):
+    client, url, _ = floor
+    for name, role, site in (("li.wei", "supervisor", []), ("hr.zhao", "hr", []), ("view.chen", "viewer", []),
+                             ("north.sun", "supervisor", ["--site", "north"])):
+        made = user(url, "create", "--name", name, "--role", role, *site)
+        assert made.exit_code == 0 and f"signs in on the page with {name} and the password" in made.output, made.output
+    assert "site 2 'north' added" in made.output
+    signed = {}
+    for name in ("li.wei", "hr.zhao", "view.chen", "north.sun"):
+        body = sign_in(client, name).json
+        signed[name] = bearer(body["token"])
+        me = client.get("/api/v1/me", headers=signed[name]).json
+        # The same as an API token of the role, of the name and the site, made by an admin.
+        made = bearer(testing.token(url, body["role"], name, body["sites"]))
+        assert me == client.get("/api/v1/me", headers=made).json
+        assert (body["login"], body["name"], body["person"], body["group"], me["scope"]) == (name, name, "", "", "site")
+    assert [sign_in(client, n).json["sites"] for n in ("li.wei", "north.sun")] == [[1], [2]]
+    sup, hr, viewer, north = (signed[n] for n in ("li.wei", "hr.zhao", "view.chen", "north.sun"))
+    v1 = client.get(f"/api/v1/versions/{published}", headers=sup).json
+    draft = client.post("/api/v1/versions", json={"roster_id": v1["roster_id"]}, headers=sup)
+    assert draft.status_code == 201, draft.json
+    v2 = draft.json["id"]
+    # A draft is the supervisors' (404 for the others); another site's versions are not there for north's.
+    for who in (hr, viewer, north):
+        assert client.get(f"/api/v1/versions/{v2}", headers=who).status_code == 404
+    assert client.get(f"/api/v1/versions/{published}", headers=north).status_code == 404
+    assert client.get("/api/v1/versions", headers=north).json["items"] == []
+    everyone = client.get(f"/api/v1/versions/{published}/schedules", headers=hr).json["employees"]
+    assert len(everyone) == len(load_staff(testing.people_staff_csv()))
+    # Only a supervisor publishes; hr and viewers read the site's data and change none of it.
+    for who in (hr, viewer):
+        assert client.post(f"/api/v1/versions/{v2}/publish", json={}, headers=who).status_code == 403
+        assert client.get("/api/v1/datasets", headers=who).status_code == 200
+    assert client.post("/api/v1/datasets/staff", data=testing.people_staff_csv(),
+                       headers={**viewer, "Content-Type": "text/csv"}).status_code == 403
+    done = client.post(f"/api/v1/versions/{v2}/publish", json={"reason": "signed in"}, headers=sup)
+    assert done.status_code == 200 and done.json["version"]["published_by"] == "li.wei", done.json
+    audit = client.get("/api/v1/audit", headers=sup).json["items"]
+    assert any((a["actor"], a["action"]) == ("li.wei", "version.publish") for a in audit), audit
+    assert client.get("/api/v1/audit", headers=hr).status_code == 403
+    listed = user(url, "list").output
+    assert "li.wei\tli.wei\tsupervisor\t\t\tsite 1\tactive" in listed and "north.sun\tnorth.sun\tsupervisor" in listed
+
+
+def test_the_user_command_refuses_a_wrong_role_person_or_name_in_words(floor):
+    client, url, staff_id = floor
+    assert user(url, "create", "--name", "li.wei", "--role", "supervisor").exit_code == 0
+    sid = str(staff_id)
+    cases = [(["--name", "it.boss", "--role", "admin"], "'admin' is not one of"),
+             (["--name", "it.boss", "--role", "boss"], "'boss' is not one of"),
+             (["--person", "A002", "--staff-id", sid, "--role", "supervisor"],
+              "an account of role supervisor sees the whole site: it is given no person (--person and --staff-id)"),
+             (["--name", "A002", "--role", "agent"], "an account of role agent is one person's"),
+             (["--person", "A002", "--role", "agent"], "--person and --staff-id go together"),
+             (["--person", "A002", "--staff-id", sid, "--role", "agent", "--name", "a2"], "without --name or --site"),
+             (["--role", "viewer"], "--name: an account of role viewer is named"),
+             (["--name", "li.wei", "--role", "hr"], "li.wei has an account already (supervisor li.wei)"),
+             (["--name", "A001", "--role", "viewer"], "A001 has an account already (agent Agent 1)"),
+             (["--name", "li wei", "--role", "viewer"], "login 'li wei': one word"),
+             (["--name", "south.sup", "--role", "supervisor", "--site", "south", "--password", "short"],
+              "at least 8 characters")]
+    for args, words in cases:
+        refused = user(url, "create", *args)
+        assert refused.exit_code == 2 and words in refused.output, (args, refused.output)
+    with testing.sessions(url)() as s:
+        assert s.scalar(select(Site.id).where(Site.name == "south")) is None  # a refused account adds no site
+        assert sorted(s.scalars(select(Account.login))) == ["A001", "G001", "li.wei"]
+        with pytest.raises(AccountRefused, match="an admin uses an API token"):
+            create_account(s, "admin", "it.boss", 1, PASSWORD)
+    assert user_command.ROLES == accounts.ROLES
+
+
+def test_a_login_no_account_has_is_locked_alike_and_no_account_is_made(floor):
+    client, url, _ = floor
+    for _ in range(MAX_FAILURES - 1):  # a success forgets the failures before it
+        assert sign_in(client, "A001", "not-it-at-all").status_code == 401
+    assert sign_in(client, "A001").status_code == 201
+    answers = {}
+    for login in ("A001", "ghost"):
+        for _ in range(MAX_FAILURES):
+            assert sign_in(client, login, "not-it-at-all").json["detail"] == "wrong login or password"
+        answers[login] = sign_in(client, login, PASSWORD)
+    known, unknown = answers["A001"], answers["ghost"]
+    assert known.status_code == unknown.status_code == 429
+    assert abs(int(known.headers["Retry-After"]) - int(unknown.headers["Retry-After"])) <= 2
+    locked = f"{MAX_FAILURES} failed sign-ins in a row: try again after HH:MM UTC, or ask a supervisor for a new password"
+    assert [re.sub(r"\d\d:\d\d", "HH:MM", r.json["detail"]) for r in (known, unknown)] == [locked] * 2
+    with testing.sessions(url)() as s:
+        assert sorted(s.scalars(select(Account.login))) == ["A001", "G001"]
+    assert "locked until" in user(url, "list").output.splitlines()[0]  # A001's
+    # The same work whether an account has the login or not: a wrong password and an unknown login take alike.
+    took = {"known": [], "unknown": []}
+    for i in range(MAX_FAILURES - 1):
+        for kind, login in (("known", "G001"), ("unknown", f"nobody{i}")):
+            start = time.perf_counter()
+            assert sign_in(client, login, "not-it-at-all").status_code == 401
+            took[kind].append(time.perf_counter() - start)
+    ratio = statistics.median(took["unknown"]) / statistics.median(took["known"])
+    assert 0.5 < ratio < 2, took
 
 
 def test_signing_out_ends_the_sign_in_and_an_expired_one_is_refused(floor):
@@ -159,4 +266,6 @@ def test_the_session_paths_are_in_the_openapi_document(floor):
     path = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/session"]
     assert set(path) == {"post", "delete"}
     assert path["post"]["security"] == [] and {"201", "401", "429"} <= set(path["post"]["responses"])
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    assert schemas["SignIn"]["required"] == ["login", "password"] and "login" in schemas["SessionOut"]["required"]
     assert "204" in path["delete"]["responses"]

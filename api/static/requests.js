@@ -1,7 +1,7 @@
 // The requests page: an agent asks, a leader decides with the coverage impact in view, the colleague of a swap
-// agrees. Plain JavaScript, no build step. A person signs in with their employee_id and password (the sign-in's
-// token, which expires) or pastes an API token; the token stays in this tab's sessionStorage (shared with the
-// roster page) and goes only to this API.
+// agrees. Plain JavaScript, no build step. One signs in with a login (a person's employee_id, or the name of a
+// supervisor's, hr's or viewer's account) and password (the sign-in's token, which expires) or pastes an API
+// token; the token stays in this tab's sessionStorage (shared with the roster page) and goes only to this API.
 (() => {
   "use strict";
   const TOKEN_KEY = "shiftcast.token";
@@ -151,8 +151,8 @@
   $("signin").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     try {
-      const session = await api("/api/v1/session", { method: "POST", open: true,
-                                                     body: { person: $("person").value.trim(), password: $("password").value } });
+      const body = { login: $("login").value.trim(), password: $("password").value };
+      const session = await api("/api/v1/session", { method: "POST", open: true, body });
       sessionStorage.setItem(TOKEN_KEY, session.token);
       sessionStorage.setItem(SIGNED_IN_KEY, "1");
     } catch (e) {
