@@ -36,17 +36,23 @@ MIN_GAP = 1e-3  # below this gap to the bound, the search's roster is kept as it
 # Curtois–Qu instances, where each class is one or a few people).
 SHARE_WHEN_APART = 0.5
 SMALL_CLASS = 3
-# Building a model is Python work the deterministic clock of a seeded solve does not see: each variable is
-# counted as this many seconds of it, so a seeded solve still ends.
+# Building and measuring a move is Python work the deterministic clock of a seeded solve does not see: each
+# move is counted as this many seconds of it, and each variable as this many more, so a seeded solve ends.
+MOVE_S = 0.05
 BUILD_S_PER_VARIABLE = 2e-5
 
 
-def time_share(p: RosterProblem) -> float:
-    """The share of the time limit kept for re-solving groups: SHARE_WHEN_APART times the share of people in
-    classes of at most SMALL_CLASS people (none for large classes of interchangeable agents, which the
-    day-level model decides well)."""
+def apart(p: RosterProblem) -> float:
+    """The share of people in classes of at most SMALL_CLASS people: 0 for a center of large classes of
+    interchangeable agents, which the day-level model decides well, 1 when everyone differs."""
     sizes = np.bincount(p.class_of, minlength=len(p.classes))
-    return SHARE_WHEN_APART * float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 0.0
+    return float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 0.0
+
+
+def search_share(p: RosterProblem) -> float:
+    """The share of the time limit the search may take; the groups have the rest and a share of what the
+    search leaves, both as large as `apart`."""
+    return 1 - SHARE_WHEN_APART * apart(p)
 
 
 def rows_improved(best: Candidate, bound: float, deadline: float, progress: Progress | None = None,
@@ -58,11 +64,14 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
         return best  # a re-plan keeps as many days as it can: the search's few changes stand
     rng = np.random.default_rng(0)
     size, misses = 0, 0
-    while not stopped() and deadline - elapsed() > 0.1 and (gap(best.objective, bound) > MIN_GAP or _broken(best)):
+    broken = _rules_broken(best)
+    # a move measures the whole roster, seconds for a large staff: none is started without a step's time left
+    while not stopped() and deadline - elapsed() > STEP_S and (gap(best.objective, bound) > MIN_GAP or broken):
         people = _group(best, min(GROUP_SIZES[size], p.n_people), rng)
         moved = _resolved(best, people, min(STEP_S, deadline - elapsed()))
-        if moved is not None and _better(moved, best):
-            best, misses = moved, 0
+        # fewer person rules broken, else a lower objective
+        if moved is not None and (_rules_broken(moved), moved.objective) < (broken, best.objective):
+            best, broken, misses = moved, _rules_broken(moved), 0
             if progress:
                 progress(best.objective, min(bound, best.objective), time.monotonic() - started)
         else:
@@ -72,7 +81,7 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
     return best
 
 
-def _broken(c: Candidate) -> int:
+def _rules_broken(c: Candidate) -> int:
     """Person rules on shifts the roster breaks (shift-type bounds, counted minutes): the search's split can
     leave some where a pool's counts allow no other; a group re-solved keeps them all."""
     p = c.days.problem
@@ -85,24 +94,28 @@ def _broken(c: Candidate) -> int:
     return len(outside_bounds(p, shift, range(p.n_people))) + missed
 
 
-def _better(moved: Candidate, best: Candidate) -> bool:
-    """Fewer person rules broken, else a lower objective."""
-    return (_broken(moved), moved.objective) < (_broken(best), best.objective)
-
-
 def _group(best: Candidate, k: int, rng: np.random.Generator) -> list[int]:
-    """k people: one working where the roster pays most per person-day (a shift over or under its cover, an
-    interval short), and others who could take or leave that day's work: half at random, half of them working
-    that day or resting it."""
+    """k people: every other time, people who could fill a shift left short of its cover on a day (allowed on
+    it, not on leave, working another shift or resting), the day and shift drawn by what the shortfall costs;
+    otherwise, and to make up the number, people at random."""
     p = best.days.problem
-    E = p.n_people
-    order = rng.permutation(E)
-    first = int(order[0])
-    d = int(rng.integers(p.n_days))
-    working = best.days.shift[:, d] >= 0
-    others = [int(e) for e in order[1:] if working[e] != working[first]][: k // 2]
-    rest = [int(e) for e in order[1:] if int(e) not in others][: k - 1 - len(others)]
-    return sorted({first, *others, *rest})
+    shift = best.days.shift
+    order = [int(e) for e in rng.permutation(p.n_people)]
+    short = _cover_short(p, shift)
+    chosen: list[int] = []
+    if short.sum() and rng.random() < 0.5:
+        d, s = np.unravel_index(rng.choice(short.size, p=(short / short.sum()).ravel()), short.shape)
+        able = [e for e in order if p.allowed[e, s] and not p.leave[e, d] and shift[e, d] != s]
+        chosen = able[:k]
+    chosen += [e for e in order if e not in chosen][: k - len(chosen)]
+    return sorted(chosen)
+
+
+def _cover_short(p: RosterProblem, shift: np.ndarray) -> np.ndarray:
+    """(D, S) what each day's shift costs short of its cover (scheduler.rules.shift_cover)."""
+    t = p.shift_targets
+    counts = np.stack([(shift == s).sum(axis=0) for s in range(len(p.shift_codes))], axis=1)
+    return np.where(t.wanted >= 0, np.maximum(t.wanted - counts, 0) * t.under_weight, 0).astype(float)
 
 
 def _resolved(best: Candidate, people: list[int], limit_s: float) -> Candidate | None:
@@ -115,9 +128,9 @@ def _resolved(best: Candidate, people: list[int], limit_s: float) -> Candidate |
     work = _shift_vars(model, p, r, rest)
     terms += _shift_terms(model, p, r, people, work)
     model.minimize(sum(t.weight * t.expr for t in terms))
-    spend(BUILD_S_PER_VARIABLE * len(model.proto.variables))
-    solved = run(model, limit_s, gap=0.0)
-    if not solved.found or solved.status == "OPTIMAL" and _unchanged(solved.solver, r, work, rest):
+    spend(MOVE_S + BUILD_S_PER_VARIABLE * len(model.proto.variables))
+    solved = run(model, limit_s, workers=1, linearization=2)
+    if not solved.found or solved.status == "OPTIMAL" and _unchanged(solved.solver, r, work):
         return None
     shift, lunch = r.shift.copy(), r.lunch.copy()
     for (e, d), x in rest.items():
@@ -142,7 +155,7 @@ def _resolved(best: Candidate, people: list[int], limit_s: float) -> Candidate |
     return measured_candidate(p, shift, lunch)
 
 
-def _unchanged(solver: cp_model.CpSolver, r: RosterDays, work: dict, rest: dict) -> bool:
+def _unchanged(solver: cp_model.CpSolver, r: RosterDays, work: dict) -> bool:
     return all(bool(solver.value(x)) == (r.shift[e, d] == s) for (e, d, s), x in work.items())
 
 
