@@ -200,8 +200,9 @@ class CallVolumeForecaster:
         # The matrices are a few hundred columns wide: one BLAS thread beats several fighting for cores.
         with threadpool_limits(1, user_api="blas"):
             self.fit_ = self._estimate(y.to_numpy(), X, L, Xa, y.index)
-            base, ad, _ = self._mean_parts(self.fit_.theta, X, L, Xa, jacobian=False)
-        self.day_level_ = intraday.DayLevel.learn(y, base, ad, self.fit_.alpha)
+            base, _, _ = self._mean_parts(self.fit_.theta, X, L, Xa, jacobian=False)
+            _, by_channel = self._ad_by_channel(y.index, ads)
+        self.day_level_ = intraday.DayLevel.learn(y, base, by_channel, self.fit_.alpha)
         self.y_ = y
         return self
 

@@ -1,6 +1,7 @@
 """CallVolumeForecaster.predict with `actuals`: the rest of the day updated from the calls observed so far."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -158,3 +159,77 @@ def test_the_spread_of_days_is_learned_from_the_history(world_model):
     calls, ads, _ = plain_world.draw()
     plain = CallVolumeForecaster().fit(calls, ads)
     assert plain.day_level_.variance < 0.004
+
+
+@pytest.fixture(scope="module")
+def month_model():
+    """A model fitted before the last ten days of a world with airings of channels A and B (the month to
+    live), with each channel's expected calls on those days."""
+    world = World(days=120, airings_per_day=6, seed=11)
+    calls, ads, _ = world.draw()
+    start = calls.index[-1].normalize() - pd.Timedelta(days=9)
+    model = CallVolumeForecaster().fit(calls[calls.index < start], ads[ads["start"] < start])
+    month = calls.index[calls.index >= start]
+    base = model.predict(month)["mean"]
+    parts = {c: model.predict(month, ads[ads["channel"] == c])["mean"] - base for c in ("A", "B")}
+    return model, ads, base, parts
+
+
+def _lived(base: pd.Series, parts: dict, factors: dict, seed: int = 3) -> pd.Series:
+    """Poisson calls around the model's parts with each channel's response times its factor."""
+    mean = base + sum(factors[c] * part for c, part in parts.items())
+    return pd.Series(np.random.default_rng(seed).poisson(mean.to_numpy()).astype(float), index=base.index)
+
+
+def _afternoon_of_last_day(base: pd.Series):
+    last = base.index[-1].normalize()
+    cut = last + pd.Timedelta("11:30:00")
+    return base.index[base.index < cut], base.index[base.index >= cut]
+
+
+def test_recent_days_teach_a_channel_that_over_delivers(month_model):
+    model, ads, base, parts = month_model
+    lived = _lived(base, parts, {"A": 1.5, "B": 1.0})
+    before, rest = _afternoon_of_last_day(base)
+    plain = model.predict(rest, ads)["mean"]
+    updated = model.predict(rest, ads, actuals=lived[before])["mean"]
+    today_only = model.predict(rest, ads, actuals=lived[before][before >= rest[0].normalize()])["mean"]
+    a, b = parts["A"][rest], parts["B"][rest]
+    assert a.sum() > 50 and b.sum() > 20, "the afternoon has airings of both channels"
+    # The extra calls beyond the plain forecast are channel A's half more, not B's nor the baseline's.
+    extra = (updated - plain).sum()
+    assert 0.3 * a.sum() < extra < 0.65 * a.sum()
+    # The morning alone says less than the nine days before it.
+    assert (today_only - plain).sum() < 0.7 * extra
+
+
+def test_recent_days_as_the_model_expected_leave_the_forecast(month_model):
+    model, ads, base, parts = month_model
+    lived = _lived(base, parts, {"A": 1.0, "B": 1.0})
+    before, rest = _afternoon_of_last_day(base)
+    plain = model.predict(rest, ads)
+    updated = model.predict(rest, ads, actuals=lived[before])
+    assert updated["mean"].sum() == pytest.approx(plain["mean"].sum(), rel=0.03)
+    for channel in ("A", "B"):
+        airing = parts[channel][rest] > 1
+        assert (updated["mean"][airing].sum() == pytest.approx(plain["mean"][airing].sum(), rel=0.06)), channel
+
+
+def test_a_busier_day_lifts_the_day_not_the_days_after_it(month_model):
+    model, ads, base, parts = month_model
+    lived = _lived(base, parts, {"A": 1.0, "B": 1.0})
+    first_day = base.index[0].normalize()
+    busy = lived.where(lived.index >= first_day + pd.Timedelta(days=1), lived * 1.3).round()
+    before, rest = _afternoon_of_last_day(base)
+    plain = model.predict(rest, ads)["mean"].sum()
+    after_busy = model.predict(rest, ads, actuals=busy[before])["mean"].sum()
+    # One day 30 % above the model, nine ordinary days since: the day's level does not carry into the last day.
+    assert after_busy == pytest.approx(plain, rel=0.04)
+
+
+def test_the_days_spread_is_the_baselines_however_many_calls_the_airings_bring():
+    # Airings bring two calls in three; the days' level (sd 0.12, variance 0.0144) moves the baseline alone.
+    world = World(days=150, airings_per_day=10, calls_per_airing={"A": 120.0, "B": 80.0}, day_level_sd=0.12, seed=5)
+    calls, ads, _ = world.draw()
+    model = CallVolumeForecaster().fit(calls, ads)
+    assert 0.008 < model.day_level_.variance < 0.025
