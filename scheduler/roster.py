@@ -25,7 +25,7 @@ from scheduler.roster_build import build_problem
 from scheduler.roster_kpis import RosterKpis
 from scheduler.quiet_days import QuietDay, quiet_days
 from scheduler.roster_problem import RosterProblem
-from scheduler.roster_lns import apart, rows_improved, search_share
+from scheduler.roster_lns import rows_improved, search_share
 from scheduler.roster_search import Found, gap, search
 from scheduler.roster_solver import elapsed, seeded, stopped, stopping
 from scheduler.rules import ROSTER_RULES, explanations
@@ -147,10 +147,7 @@ def _search_within_rules(p: RosterProblem, time_limit_s: float, progress, starte
     deadline = elapsed() + time_limit_s
     try:
         found = search(p, time_limit_s * search_share(p), progress, started)
-        if not apart(p):
-            return found
-        until = elapsed() + apart(p) * (deadline - elapsed())
-        return Found(rows_improved(found.best, found.bound, until, progress, started), found.bound)
+        return Found(rows_improved(found.best, found.bound, deadline, progress, started), found.bound)
     finally:
         for e, bounds in relaxed.items():
             p.rest_bounds[e] = bounds

@@ -24,17 +24,19 @@ from scheduler.roster_search import (Candidate, gap, keeps_rules, lunch_options,
 from scheduler.roster_solver import Progress, elapsed, run, spend, stopped
 from scheduler.rules import RosterDays, Term, rest_row_holds
 from scheduler.rules.monthly_hours import minutes_within, paid_minutes
-from scheduler.rules.shift_succession import forbidden_pairs
+from scheduler.rules.shift_succession import forbidden_pairs, worked_after
 from scheduler.rules.shifts_of_type import outside_bounds
 
 GROUP_SIZES = (3, 6, 12, 24)  # people re-solved together, growing after TRIES_PER_SIZE moves that did not pay
-TRIES_PER_SIZE = 30
+TRIES_PER_SIZE = 15
 STEP_S = 1.0  # each re-solve's limit
-MIN_GAP = 1e-3  # below this gap to the bound, the search's roster is kept as it is
+# Within this gap of the bound the search's roster is kept as it is: a center's large classes end there, and
+# the headcount's trials keep ending early.
+MIN_GAP = 0.01
 # The share of the time limit kept for the groups when every class of interchangeable people is small: the
 # day-level model then decides little that the people's own rules do not change again (measured on the
 # Curtois–Qu instances, where each class is one or a few people).
-SHARE_WHEN_APART = 0.5
+SHARE_WHEN_APART = 0.75
 SMALL_CLASS = 3
 # Building and measuring a move is Python work the deterministic clock of a seeded solve does not see: each
 # move is counted as this many seconds of it, and each variable as this many more, so a seeded solve ends.
@@ -42,17 +44,13 @@ MOVE_S = 0.05
 BUILD_S_PER_VARIABLE = 2e-5
 
 
-def apart(p: RosterProblem) -> float:
-    """The share of people in classes of at most SMALL_CLASS people: 0 for a center of large classes of
-    interchangeable agents, which the day-level model decides well, 1 when everyone differs."""
-    sizes = np.bincount(p.class_of, minlength=len(p.classes))
-    return float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 0.0
-
-
 def search_share(p: RosterProblem) -> float:
-    """The share of the time limit the search may take; the groups have the rest and a share of what the
-    search leaves, both as large as `apart`."""
-    return 1 - SHARE_WHEN_APART * apart(p)
+    """The share of the time limit the search may take, the groups having the rest and what the search leaves:
+    less as more people are in classes of at most SMALL_CLASS people (1 for a center of large classes of
+    interchangeable agents, which the day-level model decides well; 1 - SHARE_WHEN_APART when everyone
+    differs)."""
+    sizes = np.bincount(p.class_of, minlength=len(p.classes))
+    return 1 - SHARE_WHEN_APART * float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 1.0
 
 
 def rows_improved(best: Candidate, bound: float, deadline: float, progress: Progress | None = None,
@@ -67,7 +65,8 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
     broken = _rules_broken(best)
     # a move measures the whole roster, seconds for a large staff: none is started without a step's time left
     while not stopped() and deadline - elapsed() > STEP_S and (gap(best.objective, bound) > MIN_GAP or broken):
-        people = _group(best, min(GROUP_SIZES[size], p.n_people), rng)
+        # one person at a time while rules are broken: alone, anyone can keep their own rules, fast
+        people = _group(best, 1 if broken else min(GROUP_SIZES[size], p.n_people), rng)
         moved = _resolved(best, people, min(STEP_S, deadline - elapsed()))
         # fewer person rules broken, else a lower objective
         if moved is not None and (_rules_broken(moved), moved.objective) < (broken, best.objective):
@@ -81,32 +80,42 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
     return best
 
 
-def _rules_broken(c: Candidate) -> int:
-    """Person rules on shifts the roster breaks (shift-type bounds, counted minutes): the search's split can
-    leave some where a pool's counts allow no other; a group re-solved keeps them all."""
+def _breaking(c: Candidate) -> list[int]:
+    """People breaking a person rule on shifts (a shift-type bound, counted minutes, a succession), once per
+    rule broken: the search's split can leave some where a pool's counts allow no other, or where it built
+    the roster without the day-level model; a group re-solved keeps them all."""
     p = c.days.problem
     shift = c.days.shift
     paid = paid_minutes(p, shift)
-    missed = 0
+    out = [e for e, _, _ in outside_bounds(p, shift, range(p.n_people))]
     for e in np.flatnonzero(p.minutes_counted):
         least, most = minutes_within(p, e)
-        missed += int(paid[e] < least or (most is not None and paid[e] > most))
-    return len(outside_bounds(p, shift, range(p.n_people))) + missed
+        if paid[e] < least or (most is not None and paid[e] > most):
+            out.append(int(e))
+    last = p.previous_month.last_shift
+    for a, b in forbidden_pairs(p.rules):
+        out += [int(e) for e in np.flatnonzero(worked_after(last, shift, a, b).any(axis=1))]
+    return out
+
+
+def _rules_broken(c: Candidate) -> int:
+    return len(_breaking(c))
 
 
 def _group(best: Candidate, k: int, rng: np.random.Generator) -> list[int]:
-    """k people: every other time, people who could fill a shift left short of its cover on a day (allowed on
-    it, not on leave, working another shift or resting), the day and shift drawn by what the shortfall costs;
-    otherwise, and to make up the number, people at random."""
+    """k people: those breaking a person rule on shifts first, while any does; else, every other time, people
+    who could fill a shift left short of its cover on a day (allowed on it, not on leave, working another
+    shift or resting), the day and shift drawn by what the shortfall costs; to make up the number, people at
+    random."""
     p = best.days.problem
     shift = best.days.shift
     order = [int(e) for e in rng.permutation(p.n_people)]
+    breaking = set(_breaking(best))
+    chosen = [e for e in order if e in breaking][:k]
     short = _cover_short(p, shift)
-    chosen: list[int] = []
-    if short.sum() and rng.random() < 0.5:
+    if not chosen and short.sum() and rng.random() < 0.5:
         d, s = np.unravel_index(rng.choice(short.size, p=(short / short.sum()).ravel()), short.shape)
-        able = [e for e in order if p.allowed[e, s] and not p.leave[e, d] and shift[e, d] != s]
-        chosen = able[:k]
+        chosen = [e for e in order if p.allowed[e, s] and not p.leave[e, d] and shift[e, d] != s][:k]
     chosen += [e for e in order if e not in chosen][: k - len(chosen)]
     return sorted(chosen)
 

@@ -178,3 +178,42 @@ def test_instance1_with_nobody_working():
     # 71 people wanted over the fortnight at 100 each; the on requests weigh 4 + 15 + 5 + 4 + 4 + 5
     assert (penalty(r).cover_under, penalty(r).on_requests, penalty(r).total) == (7100, 37, 7137)
     assert violations(r) == [f"min total minutes: {e} works 0 minutes, at least 3360" for e in "ABCDEFGH"]
+
+
+MIXED = """\
+# shifts of 8 and 12 hours: at the longest shift the cap allows 4 days, at the shortest the minimum needs 5
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+D,480,
+N,720,D
+
+SECTION_STAFF
+A,D=7|N=7,2880,2400,5,1,1,2
+B,D=7|N=7,2880,2400,5,1,1,2
+C,D=7|N=2,2880,2400,5,1,1,2
+
+SECTION_COVER
+0,N,2,100,1
+1,N,2,100,1
+2,D,2,100,1
+3,N,1,100,1
+4,D,3,100,1
+5,N,1,100,1
+6,D,1,100,1
+"""
+
+
+def test_paid_minutes_with_shifts_of_different_lengths_are_kept_exactly(tmp_path, capsys):
+    """The day bounds at the longest and the shortest shift contradict (4 days at most, 5 at least), so the
+    engine counts the minutes: every person's between 2,400 and 2,880, no hard constraint broken."""
+    path = tmp_path / "mixed.txt"
+    path.write_text(MIXED, encoding="utf-8")
+    out = tmp_path / "roster.csv"
+    [line] = curtois.main(["--instance", str(path), "--time-limit", "5", "--out", str(out)])
+    roster = read_roster_csv(read_instance(path), out)
+    assert violations(roster) == [] and line["shiftcast"]["engine_conflicts"] == 0
+    minutes = np.array([[480, 720][s] if s != OFF else 0 for s in roster.shift.ravel()]).reshape(3, 7).sum(axis=1)
+    assert ((minutes >= 2400) & (minutes <= 2880)).all()
+    assert line["shiftcast"]["objective"] == line["baseline_plain_model"]["objective"]
