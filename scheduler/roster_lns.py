@@ -28,15 +28,16 @@ from scheduler.rules.shift_succession import forbidden_pairs, worked_after
 from scheduler.rules.shifts_of_type import outside_bounds
 
 GROUP_SIZES = (3, 6, 12, 24)  # people re-solved together, growing after TRIES_PER_SIZE moves that did not pay
-TRIES_PER_SIZE = 15
+TRIES_PER_SIZE = 30
 STEP_S = 1.0  # each re-solve's limit
-# Within this gap of the bound the search's roster is kept as it is: a center's large classes end there, and
-# the headcount's trials keep ending early.
+# Within this gap of the bound the search's roster is kept as it is where most people are in large classes:
+# a center's large classes end there, and the headcount's trials keep ending early. Where most people differ,
+# the bound is weak and the groups run until the time limit.
 MIN_GAP = 0.01
 # The share of the time limit kept for the groups when every class of interchangeable people is small: the
 # day-level model then decides little that the people's own rules do not change again (measured on the
 # Curtois–Qu instances, where each class is one or a few people).
-SHARE_WHEN_APART = 0.75
+SHARE_WHEN_APART = 0.5
 SMALL_CLASS = 3
 # Building and measuring a move is Python work the deterministic clock of a seeded solve does not see: each
 # move is counted as this many seconds of it, and each variable as this many more, so a seeded solve ends.
@@ -44,13 +45,17 @@ MOVE_S = 0.05
 BUILD_S_PER_VARIABLE = 2e-5
 
 
+def apart(p: RosterProblem) -> float:
+    """The share of people in classes of at most SMALL_CLASS people: 0 for a center of large classes of
+    interchangeable agents, which the day-level model decides well, 1 when everyone differs."""
+    sizes = np.bincount(p.class_of, minlength=len(p.classes))
+    return float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 0.0
+
+
 def search_share(p: RosterProblem) -> float:
     """The share of the time limit the search may take, the groups having the rest and what the search leaves:
-    less as more people are in classes of at most SMALL_CLASS people (1 for a center of large classes of
-    interchangeable agents, which the day-level model decides well; 1 - SHARE_WHEN_APART when everyone
-    differs)."""
-    sizes = np.bincount(p.class_of, minlength=len(p.classes))
-    return 1 - SHARE_WHEN_APART * float((sizes[p.class_of] <= SMALL_CLASS).mean()) if p.n_people else 1.0
+    1 - SHARE_WHEN_APART × `apart`."""
+    return 1 - SHARE_WHEN_APART * apart(p)
 
 
 def rows_improved(best: Candidate, bound: float, deadline: float, progress: Progress | None = None,
@@ -61,10 +66,11 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
     if p.n_people < 2 or (p.replan_rest >= 0).any():
         return best  # a re-plan keeps as many days as it can: the search's few changes stand
     rng = np.random.default_rng(0)
+    least_gap = 0.0 if apart(p) >= 0.5 else MIN_GAP
     size, misses = 0, 0
     broken = _rules_broken(best)
     # a move measures the whole roster, seconds for a large staff: none is started without a step's time left
-    while not stopped() and deadline - elapsed() > STEP_S and (gap(best.objective, bound) > MIN_GAP or broken):
+    while not stopped() and deadline - elapsed() > STEP_S and (gap(best.objective, bound) > least_gap or broken):
         # one person at a time while rules are broken: alone, anyone can keep their own rules, fast
         people = _group(best, 1 if broken else min(GROUP_SIZES[size], p.n_people), rng)
         moved = _resolved(best, people, min(STEP_S, deadline - elapsed()))
