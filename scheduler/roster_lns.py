@@ -9,6 +9,7 @@ days (scheduler.rules), and on shifts the successions, the per-type bounds and t
 objective is the roster's (coverage per interval and per shift, wishes, the rules' person goals), lunches
 aside; lunches are then placed, and the move is kept only when the roster, measured whole as it is reported
 (scheduler.roster_search.measure), costs less and keeps every rule. The groups grow when moves stop paying.
+Every other move takes a window of a week's days instead, for many people at once, their other days kept.
 """
 from __future__ import annotations
 
@@ -29,7 +30,13 @@ from scheduler.rules.shifts_of_type import outside_bounds
 
 GROUP_SIZES = (3, 6, 12, 24)  # people re-solved together, growing after TRIES_PER_SIZE moves that did not pay
 TRIES_PER_SIZE = 30
+# Every other move re-solves a window of days instead, for up to WINDOW_PEOPLE people at once, their other days
+# kept: a day's cover short on one shift and over on another is mended by many people moving a little.
+WINDOW_DAYS = 7
+WINDOW_PEOPLE = 40
 STEP_S = 1.0  # each re-solve's limit
+# A person breaking a rule re-solved alone takes hundredths of a second: such moves start with this much time left.
+REPAIR_S = 0.1
 # Within this gap of the bound the search's roster is kept as it is where most people are in large classes:
 # a center's large classes end there, and the headcount's trials keep ending early. Where most people differ,
 # the bound is weak and the groups run until the time limit.
@@ -37,7 +44,7 @@ MIN_GAP = 0.01
 # The share of the time limit kept for the groups when every class of interchangeable people is small: the
 # day-level model then decides little that the people's own rules do not change again (measured on the
 # Curtois–Qu instances, where each class is one or a few people).
-SHARE_WHEN_APART = 0.5
+SHARE_WHEN_APART = 0.8
 SMALL_CLASS = 3
 # Building and measuring a move is Python work the deterministic clock of a seeded solve does not see: each
 # move is counted as this many seconds of it, and each variable as this many more, so a seeded solve ends.
@@ -67,23 +74,44 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
         return best  # a re-plan keeps as many days as it can: the search's few changes stand
     rng = np.random.default_rng(0)
     least_gap = 0.0 if apart(p) >= 0.5 else MIN_GAP
-    size, misses = 0, 0
+    size, misses, moves = 0, 0, 0
     broken = _rules_broken(best)
     # a move measures the whole roster, seconds for a large staff: none is started without a step's time left
-    while not stopped() and deadline - elapsed() > STEP_S and (gap(best.objective, bound) > least_gap or broken):
-        # one person at a time while rules are broken: alone, anyone can keep their own rules, fast
-        people = _group(best, 1 if broken else min(GROUP_SIZES[size], p.n_people), rng)
-        moved = _resolved(best, people, min(STEP_S, deadline - elapsed()))
+    while not stopped() and deadline - elapsed() > (REPAIR_S if broken else STEP_S) \
+            and (gap(best.objective, bound) > least_gap or broken):
+        moves += 1
+        window = None if broken or moves % 2 else _window(best, rng)
+        if window is not None:
+            people = _some(p, WINDOW_PEOPLE, rng)
+        else:
+            # one person at a time while rules are broken: alone, anyone can keep their own rules, fast
+            people = _group(best, 1 if broken else min(GROUP_SIZES[size], p.n_people), rng)
+        moved = _resolved(best, people, min(STEP_S, deadline - elapsed()), window)
         # fewer person rules broken, else a lower objective
         if moved is not None and (_rules_broken(moved), moved.objective) < (broken, best.objective):
-            best, broken, misses = moved, _rules_broken(moved), 0
+            best, broken = moved, _rules_broken(moved)
+            misses = 0 if window is None else misses
             if progress:
                 progress(best.objective, min(bound, best.objective), time.monotonic() - started)
-        else:
+        elif window is None:
             misses += 1
             if misses >= TRIES_PER_SIZE and size + 1 < len(GROUP_SIZES):
                 size, misses = size + 1, 0
     return best
+
+
+def _window(best: Candidate, rng: np.random.Generator) -> range:
+    """WINDOW_DAYS days around a day drawn by what its shortfall costs (shift cover and interval cover), at
+    random where nothing is short."""
+    p = best.days.problem
+    cost = _cover_short(p, best.days.shift).sum(axis=1) + p.shortfall_cost(best.measured.short)[0].sum(axis=1)
+    day = int(rng.choice(p.n_days, p=cost / cost.sum())) if cost.sum() else int(rng.integers(p.n_days))
+    first = min(max(day - WINDOW_DAYS // 2, 0), max(p.n_days - WINDOW_DAYS, 0))
+    return range(first, min(first + WINDOW_DAYS, p.n_days))
+
+
+def _some(p: RosterProblem, k: int, rng: np.random.Generator) -> list[int]:
+    return sorted(int(e) for e in rng.permutation(p.n_people)[:k])
 
 
 def _breaking(c: Candidate) -> list[int]:
@@ -133,14 +161,21 @@ def _cover_short(p: RosterProblem, shift: np.ndarray) -> np.ndarray:
     return np.where(t.wanted >= 0, np.maximum(t.wanted - counts, 0) * t.under_weight, 0).astype(float)
 
 
-def _resolved(best: Candidate, people: list[int], limit_s: float) -> Candidate | None:
-    """The roster with `people`'s months re-solved together, everyone else kept; None when CP-SAT found none
-    better in `limit_s` or the placed lunches break a rule the roster kept."""
+def _resolved(best: Candidate, people: list[int], limit_s: float, window: range | None = None) -> Candidate | None:
+    """The roster with `people`'s months (or only the days of `window`) re-solved together, everything else
+    kept; None when CP-SAT found none better in `limit_s` or the placed lunches break a rule the roster kept."""
     r = best.days
     p = r.problem
     model = cp_model.CpModel()
     rest, terms = rm.person_model(model, p, people)
     work = _shift_vars(model, p, r, rest)
+    if window is not None:
+        for (e, d), x in rest.items():
+            if d not in window:
+                model.add(x == int(r.shift[e, d] == -1))
+        for (e, d, s), x in work.items():
+            if d not in window:
+                model.add(x == int(r.shift[e, d] == s))
     terms += _shift_terms(model, p, r, people, work)
     model.minimize(sum(t.weight * t.expr for t in terms))
     spend(MOVE_S + BUILD_S_PER_VARIABLE * len(model.proto.variables))

@@ -11,7 +11,14 @@ import pytest
 from benchmarks import curtois
 from benchmarks.curtois_qu.instance import read_instance
 from benchmarks.curtois_qu.score import OFF, Roster, penalty, read_roster_csv, violations
+from benchmarks.curtois_qu.shiftcast_inputs import HORIZON_START, write_inputs
 from core.errors import DataError
+from core.rules import load_rules
+from scheduler.data import load_leave, load_shift_cover, load_staff
+from scheduler.roster import load_requirement
+from scheduler.roster_build import build_problem
+from scheduler.roster_lns import _resolved
+from scheduler.roster_search import measured_candidate
 
 WEEK = """\
 # a hand-checked week: two people, an early and a late shift; no early right after a late
@@ -144,7 +151,6 @@ def test_an_instance_runs_through_the_roster_command(week, tmp_path):
     `shiftcast roster`: the roster it writes keeps every hard constraint of the benchmark."""
     from click.testing import CliRunner
 
-    from benchmarks.curtois_qu.shiftcast_inputs import HORIZON_START, write_inputs
     from cli import main
 
     inst = read_instance(week)
@@ -217,3 +223,53 @@ def test_paid_minutes_with_shifts_of_different_lengths_are_kept_exactly(tmp_path
     minutes = np.array([[480, 720][s] if s != OFF else 0 for s in roster.shift.ravel()]).reshape(3, 7).sum(axis=1)
     assert ((minutes >= 2400) & (minutes <= 2880)).all()
     assert line["shiftcast"]["objective"] == line["baseline_plain_model"]["objective"]
+
+
+CAPPED = """\
+# shifts of 8 and 10 hours under a 57-hour cap: 7 days of D, but only 5 of L
+SECTION_HORIZON
+14
+
+SECTION_SHIFTS
+D,480,
+L,600,
+
+SECTION_STAFF
+A,D=14|L=14,3420,0,7,1,1,2
+B,D=14|L=14,3420,0,7,1,1,2
+
+SECTION_COVER
+""" + "".join(f"{d},D,1,100,1\n" for d in range(14))
+
+
+def capped_problem(tmp_path):
+    path = tmp_path / "capped.txt"
+    path.write_text(CAPPED, encoding="utf-8")
+    files = write_inputs(read_instance(path), tmp_path / "in")
+    rules = load_rules(files.rules)
+    staff = load_staff(files.staff, rules)
+    return build_problem(load_requirement(files.requirement), staff, rules, load_leave(files.leave, staff, rules),
+                         shift_cover=load_shift_cover(files.shift_cover, rules))
+
+
+def test_a_minutes_cap_with_shifts_of_different_lengths_allows_the_days_of_the_shortest(tmp_path):
+    """57 hours allow 7 days of 8 hours: the two people cover the fortnight's one D a day, within their cap
+    (bounding the days at the 10-hour shift would allow 5 each and leave 4 days short)."""
+    p = capped_problem(tmp_path)
+    assert list(p.max_work_days) == [7, 7] and p.minutes_counted.all()
+    path = tmp_path / "capped.txt"
+    out = tmp_path / "roster.csv"
+    [line] = curtois.main(["--instance", str(path), "--time-limit", "5", "--out", str(out)])
+    assert line["shiftcast"]["objective"] == 0 and line["shiftcast"]["hard_violations"] == 0
+    assert violations(read_roster_csv(read_instance(path), out)) == []
+
+
+def test_a_window_of_days_is_re_solved_with_the_other_days_kept(tmp_path):
+    p = capped_problem(tmp_path)
+    nobody = np.full((p.n_people, p.n_days), -1)
+    start = measured_candidate(p, nobody, nobody.copy())
+    moved = _resolved(start, [0, 1], 2.0, range(3, 10))
+    assert moved is not None and moved.objective < start.objective
+    shift = moved.days.shift
+    assert (shift[:, :3] == -1).all() and (shift[:, 10:] == -1).all()
+    assert ((shift[:, 3:10] == 0).sum(axis=0) == 1).all()  # one D on each day of the window

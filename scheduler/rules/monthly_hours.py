@@ -1,7 +1,7 @@
 """The month's paid hours: the cap (`monthly_paid_hours_cap_enabled`, `monthly_paid_hours_cap`), when
-switched on, lets no one work more days than the cap allows at their longest allowed shift; the minimum
-(`monthly_paid_hours_min`), when above 0, lets no one rest more days than keep the minimum at their
-shortest allowed shift. Either makes the weekly rest days a least count (scheduler.rules.weekly_rest), so
+switched on, lets no one work more days than the cap allows; the minimum (`monthly_paid_hours_min`), when
+above 0, lets no one rest more days than keep the minimum (`day_bounds`: at which shift's length, and when
+the paid minutes are counted exactly besides). Either makes the weekly rest days a least count (scheduler.rules.weekly_rest), so
 rest days beyond it go where demand is low, as far as the month's hours allow.
 
 The minimum is for the horizon's share of the month, less the shortest shift's hours for each day of
@@ -16,6 +16,7 @@ import numpy as np
 
 from scheduler.conflicts import Conflict
 from scheduler.rules.base import DayCounts, PersonDays, RestTracker, RosterDays, RosterRule, Term
+from scheduler.rules.lunch_stagger import lunch_lengths
 from scheduler.rules.weekly_rest import table_weeks, week_of_days
 
 if TYPE_CHECKING:
@@ -43,26 +44,32 @@ class DayBounds(NamedTuple):
 
     max_work: np.ndarray  # (E,) most work days
     max_rest: np.ndarray  # (E,) most rest days
-    # (E,) bool: the day bounds do not keep the paid minutes (shifts of different lengths, where the days at
-    # the longest shift and at the shortest could not both hold): the day-level model and the shift split
-    # count those people's minutes instead
+    # (E,) bool: the day bounds do not keep the paid minutes (shifts of different lengths): the day-level
+    # model, the shift split and the groups count those people's minutes besides
     minutes_counted: np.ndarray
 
 
 def day_bounds(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_rest: np.ndarray, cap: np.ndarray,
                least: np.ndarray, credited: np.ndarray) -> DayBounds:
-    """The most work days from the cap at each person's longest allowed shift and the most rest days from the
-    minimum at their shortest, which keep the paid hours whatever the shifts; where those two contradict,
-    the cap at the shortest shift and the minimum at the longest, the minutes then counted exactly."""
+    """The most work days from the cap and the most rest days from the minimum.
+
+    Without lunches, at each person's shortest allowed shift for the cap and longest for the minimum: bounds
+    every roster within the paid hours keeps, the minutes counted exactly besides where the shifts differ in
+    length. With lunches, at the longest shift for the cap and the shortest for the minimum, which keep the
+    hours whatever the shifts (moving someone between shifts whose lunches sit at the stagger cap can break
+    it, so the minutes are left to the day counts), the minutes counted only where those two contradict."""
     paid = np.array([s.paid_hours for s in rules.shifts])
     longest = np.where(allowed, paid[None, :], 0).max(axis=1, initial=0)
     shortest = np.where(allowed, paid[None, :], np.inf).min(axis=1)
+    lunched = (allowed & (np.array(lunch_lengths(rules)) > 0)[None, :]).any(axis=1)
     free = (~leave).sum(axis=1)
-    work = most_work_days(cap, longest, leave.shape[1])
-    rest = most_rest_days(leave, least_rest, least, credited, shortest)
-    counted = free - rest > work
-    work[counted] = most_work_days(cap, shortest, leave.shape[1])[counted]
-    rest[counted] = most_rest_days(leave, least_rest, least, credited, longest)[counted]
+    safe_work = most_work_days(cap, longest, leave.shape[1])
+    safe_rest = most_rest_days(leave, least_rest, least, credited, shortest)
+    work = most_work_days(cap, shortest, leave.shape[1])
+    rest = most_rest_days(leave, least_rest, least, credited, longest)
+    counted = np.where(lunched, free - safe_rest > safe_work, (work != safe_work) | (rest != safe_rest))
+    keep_safe = lunched & ~counted
+    work[keep_safe], rest[keep_safe] = safe_work[keep_safe], safe_rest[keep_safe]
     return DayBounds(work, rest, counted)
 
 
