@@ -44,7 +44,7 @@ MIN_GAP = 0.01
 # The share of the time limit kept for the groups when every class of interchangeable people is small: the
 # day-level model then decides little that the people's own rules do not change again (measured on the
 # Curtois–Qu instances, where each class is one or a few people).
-SHARE_WHEN_APART = 0.8
+SHARE_WHEN_APART = 0.5
 SMALL_CLASS = 3
 # Building and measuring a move is Python work the deterministic clock of a seeded solve does not see: each
 # move is counted as this many seconds of it, and each variable as this many more, so a seeded solve ends.
