@@ -82,7 +82,7 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
         moves += 1
         window = None if broken or moves % 2 else _window(best, rng)
         if window is not None:
-            people = _some(p, WINDOW_PEOPLE, rng)
+            people = _random_people(p, WINDOW_PEOPLE, rng)
         else:
             # one person at a time while rules are broken: alone, anyone can keep their own rules, fast
             people = _group(best, 1 if broken else min(GROUP_SIZES[size], p.n_people), rng)
@@ -110,7 +110,7 @@ def _window(best: Candidate, rng: np.random.Generator) -> range:
     return range(first, min(first + WINDOW_DAYS, p.n_days))
 
 
-def _some(p: RosterProblem, k: int, rng: np.random.Generator) -> list[int]:
+def _random_people(p: RosterProblem, k: int, rng: np.random.Generator) -> list[int]:
     return sorted(int(e) for e in rng.permutation(p.n_people)[:k])
 
 

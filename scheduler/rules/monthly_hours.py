@@ -1,8 +1,9 @@
 """The month's paid hours: the cap (`monthly_paid_hours_cap_enabled`, `monthly_paid_hours_cap`), when
 switched on, lets no one work more days than the cap allows; the minimum (`monthly_paid_hours_min`), when
 above 0, lets no one rest more days than keep the minimum (`day_bounds`: at which shift's length, and when
-the paid minutes are counted exactly besides). Either makes the weekly rest days a least count (scheduler.rules.weekly_rest), so
-rest days beyond it go where demand is low, as far as the month's hours allow.
+the paid minutes are counted exactly besides). Either makes the weekly rest days a least count
+(scheduler.rules.weekly_rest), so rest days beyond it go where demand is low, as far as the month's hours
+allow.
 
 The minimum is for the horizon's share of the month, less the shortest shift's hours for each day of
 approved leave (paid leave counts toward it); where the weekly rest days owed leave fewer work days than
