@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from benchmarks.curtois_qu.plain_model import PlainSolve, solve_plain
 from benchmarks.curtois_qu.score import OFF, Roster, penalty, read_roster_csv, violations, write_roster_csv
 from benchmarks.curtois_qu.shiftcast_inputs import HORIZON_START, write_inputs
 from core.errors import DataError
-from core.rules import load_rules
+from core.rules import Rules, load_rules
 from scheduler.data import load_leave, load_shift_cover, load_staff
 from scheduler.roster import load_requirement, solve
 
@@ -59,17 +60,31 @@ def plain_fields(s: PlainSolve) -> dict:
     return {"status": s.status, "seconds": round(s.seconds, 2), "lower_bound": round(s.bound, 1)}
 
 
-def engine_solve(inst: Instance, time_limit_s: float, folder: Path) -> tuple[Roster, dict]:
-    """The instance solved by Shiftcast's engine from its input files in `folder`: the roster and the solve's
-    JSON fields (status, seconds, the engine's own conflicts in words)."""
+class EngineInputs(NamedTuple):
+    requirement: pd.DataFrame
+    staff: pd.DataFrame
+    rules: Rules
+    leave: pd.DataFrame
+    shift_cover: pd.DataFrame
+
+
+def engine_inputs(inst: Instance, folder: Path) -> EngineInputs:
+    """The instance written as Shiftcast's input files in `folder` and read back with the loaders `shiftcast
+    roster` uses."""
     files = write_inputs(inst, folder)
     rules = load_rules(files.rules)
     staff = load_staff(files.staff, rules)
-    leave = load_leave(files.leave, staff, rules)
-    cover = load_shift_cover(files.shift_cover, rules)
-    requirement = load_requirement(files.requirement)
+    return EngineInputs(load_requirement(files.requirement), staff, rules, load_leave(files.leave, staff, rules),
+                        load_shift_cover(files.shift_cover, rules))
+
+
+def engine_solve(inst: Instance, time_limit_s: float, folder: Path) -> tuple[Roster, dict]:
+    """The instance solved by Shiftcast's engine from its input files in `folder`: the roster and the solve's
+    JSON fields (status, seconds, the engine's own conflicts in words)."""
+    i = engine_inputs(inst, folder)
     started = time.perf_counter()
-    roster = solve(requirement, staff, rules, leave=leave, shift_cover=cover, time_limit_s=time_limit_s)
+    roster = solve(i.requirement, i.staff, i.rules, leave=i.leave, shift_cover=i.shift_cover,
+                   time_limit_s=time_limit_s)
     seconds = time.perf_counter() - started
     shift = np.full((len(inst.staff), inst.days), OFF, np.int64)
     a = roster.assignments

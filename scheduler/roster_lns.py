@@ -90,7 +90,8 @@ def rows_improved(best: Candidate, bound: float, deadline: float, progress: Prog
         # fewer person rules broken, else a lower objective
         if moved is not None and (_rules_broken(moved), moved.objective) < (broken, best.objective):
             best, broken = moved, _rules_broken(moved)
-            misses = 0 if window is None else misses
+            if window is None:
+                misses = 0
             if progress:
                 progress(best.objective, min(bound, best.objective), time.monotonic() - started)
         elif window is None:

@@ -13,9 +13,6 @@ from benchmarks.curtois_qu.instance import read_instance
 from benchmarks.curtois_qu.score import OFF, Roster, penalty, read_roster_csv, violations
 from benchmarks.curtois_qu.shiftcast_inputs import HORIZON_START, write_inputs
 from core.errors import DataError
-from core.rules import load_rules
-from scheduler.data import load_leave, load_shift_cover, load_staff
-from scheduler.roster import load_requirement
 from scheduler.roster_build import build_problem
 from scheduler.roster_lns import _resolved
 from scheduler.roster_search import measured_candidate
@@ -245,11 +242,8 @@ SECTION_COVER
 def capped_problem(tmp_path):
     path = tmp_path / "capped.txt"
     path.write_text(CAPPED, encoding="utf-8")
-    files = write_inputs(read_instance(path), tmp_path / "in")
-    rules = load_rules(files.rules)
-    staff = load_staff(files.staff, rules)
-    return build_problem(load_requirement(files.requirement), staff, rules, load_leave(files.leave, staff, rules),
-                         shift_cover=load_shift_cover(files.shift_cover, rules))
+    i = curtois.engine_inputs(read_instance(path), tmp_path / "in")
+    return build_problem(i.requirement, i.staff, i.rules, i.leave, shift_cover=i.shift_cover)
 
 
 def test_a_minutes_cap_with_shifts_of_different_lengths_allows_the_days_of_the_shortest(tmp_path):
