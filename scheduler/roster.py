@@ -31,6 +31,7 @@ from scheduler.roster_solver import elapsed, seeded, stopped, stopping
 from scheduler.rules import ROSTER_RULES, explanations
 from scheduler.rules.late_shift_fairness import RULE as LATE_FAIRNESS
 from scheduler.rules.leader_per_shift import leaders_missing
+from scheduler.rules.monthly_hours import cap_notes
 from scheduler.rules.requests import requests_made
 from scheduler.rules.weekend_rest_fairness import RULE as WEEKEND_FAIRNESS, weekend_days
 from scheduler.staffing import COLUMNS as STAFFING_COLUMNS, performance
@@ -237,7 +238,7 @@ def _roster(p: RosterProblem, requirement, found: Found, seconds: float) -> Rost
     rostered = ((r.shift >= 0) & p.on_phone[:, None]).sum(axis=0)
     return Roster(assignments, coverage, employees, kpis, status, objective, float(bound), float(the_gap),
                   float(seconds), unmet, conflicts, refused, requests_made(p),
-                  quiet_days(p.days, rostered, p.required.max(axis=1)), notes=month_edge_notes(p))
+                  quiet_days(p.days, rostered, p.required.max(axis=1)), notes=month_edge_notes(p) + cap_notes(p))
 
 
 def month_edge_notes(p: RosterProblem) -> list[str]:

@@ -272,6 +272,9 @@ def test_paid_minutes_of_a_contract_bound_its_people_and_free_their_weekly_rest_
     free = solve(month.requirement, month.staff, rules, leave=month.leave, ads=month.ads, time_limit_s=3, seed=0)
     kept = solve(month.requirement, staff, rules, leave=month.leave, ads=month.ads, time_limit_s=3, seed=0)
     assert {c.rule for c in kept.conflicts} <= {"leader on every shift"}
+    # the shifts (8 and 7 paid hours) have lunches: the cap holds at the longest shift, and the roster says so
+    [note] = [n for n in kept.notes if n.startswith("paid-hour cap")]
+    assert "may work at most 12 days" in note and "14 days of their shortest (7 h)" in note
     paid = kept.employees.set_index("employee_id")["paid_hours"]
     hours = list(staff["employee_id"][3:13])
     assert paid[hours].between(60, 100).all()

@@ -74,6 +74,26 @@ def day_bounds(rules: Rules, allowed: np.ndarray, leave: np.ndarray, least_rest:
     return DayBounds(work, rest, counted)
 
 
+def cap_notes(p: RosterProblem) -> list[str]:
+    """Where the paid-hour cap is counted at the person's longest shift (their shifts have lunches, `day_bounds`)
+    and so allows fewer work days than their shortest shift would: said once per cap and shift lengths."""
+    shortest = np.where(p.allowed, p.paid_hours[None, :], np.inf).min(axis=1)
+    longest = np.where(p.allowed, p.paid_hours[None, :], 0).max(axis=1, initial=0)
+    fits = most_work_days(p.paid_cap, shortest, p.n_days)
+    cut = np.flatnonzero(~p.minutes_counted & (p.max_work_days < fits))
+    groups: dict[tuple, list[str]] = {}
+    for e in cut:
+        key = (p.paid_cap[e], int(p.max_work_days[e]), longest[e], int(fits[e]), shortest[e])
+        groups.setdefault(key, []).append(str(p.ids[e]))
+    out = []
+    for (cap, most, long_h, fit, short_h), ids in groups.items():
+        who = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        out.append(f"paid-hour cap {cap:g} h: {who} may work at most {most} days (the cap at their longest shift, "
+                   f"{long_h:g} h), though {fit} days of their shortest ({short_h:g} h) would fit: their shifts have "
+                   "lunches, which the roster keeps staggered by not moving people between shifts for their hours")
+    return out
+
+
 def most_work_days(cap: np.ndarray, per_day: np.ndarray, n_days: int) -> np.ndarray:
     """(E,) the most days each person may work in the horizon: every day without a cap (`cap`, (E,) paid hours,
     inf for none), else as many as the cap allows at `per_day` paid hours a day."""
